@@ -1,0 +1,27 @@
+// Package storage owns recq's record files: the schema and field model, the
+// binary and text field encodings, the self-describing .rec format and raw
+// fixed-width files described by an external schema, the .rec writer, and the
+// three ways of reading bytes from disk (mmap, direct I/O, buffered pread)
+// plus the "auto" strategy that picks among them.
+//
+// Nothing in storage knows about SQL, Arrow batches or partitions: it answers
+// "where is record i, how long is it, what does field f of it hold" and "give
+// me the bytes [off, off+n) of this file, read this way".
+//
+//	                 ┌───────────────────────────── Table ─────────────────────────────┐
+//	  li.rec ──────► │ Header (magic, version, record length, Schema, block index, CRC) │
+//	  x.dly + sidecar│ Layout (data offset, record length, stride, separator, count)    │
+//	                 └─────────────┬───────────────────────────────────┬───────────────┘
+//	                               │ Open(strategy)                    │ Field.Decode*/Encode*
+//	                               ▼                                   ▼
+//	              Source: mmap │ direct (O_DIRECT) │ buffered     bytes of one record
+//	              Read(off, n) ─► Region{Bytes, Off}  (Release when done)
+//
+// Files are always opened read-only. Files recq writes (.rec files, schema
+// sidecars) appear atomically: written to a temporary file in the target
+// directory, fsynced, then renamed over the target.
+//
+// Errors carry the file, and where they apply the record number, byte offset
+// and field (see FileError); corruption is tested with errors.Is(err,
+// ErrCorrupt).
+package storage

@@ -1,0 +1,398 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// Encoding says how a field's value is stored in the record bytes.
+type Encoding uint8
+
+const (
+	// DefaultEncoding resolves to the schema's default: LittleEndian for
+	// binary files, Text for text files.
+	DefaultEncoding Encoding = iota
+	// LittleEndian stores numbers as two's-complement / IEEE 754 binary,
+	// least significant byte first.
+	LittleEndian
+	// BigEndian is LittleEndian with the byte order reversed.
+	BigEndian
+	// Text stores the value as ASCII characters (digits, sign, point, date
+	// pattern), padded with spaces.
+	Text
+)
+
+var encodingNames = [...]string{DefaultEncoding: "default", LittleEndian: "little-endian", BigEndian: "big-endian", Text: "text"}
+
+func (e Encoding) String() string {
+	if int(e) < len(encodingNames) {
+		return encodingNames[e]
+	}
+	return fmt.Sprintf("Encoding(%d)", uint8(e))
+}
+
+// TrimMode says which padding is removed from a CHAR value on read. Padding
+// is spaces and NUL bytes.
+type TrimMode uint8
+
+const (
+	TrimTrailing TrimMode = iota // the default
+	TrimNone
+	TrimLeading
+	TrimBoth
+)
+
+var trimNames = [...]string{TrimTrailing: "trailing", TrimNone: "none", TrimLeading: "leading", TrimBoth: "both"}
+
+func (m TrimMode) String() string {
+	if int(m) < len(trimNames) {
+		return trimNames[m]
+	}
+	return fmt.Sprintf("TrimMode(%d)", uint8(m))
+}
+
+// ParseTrimMode accepts none, leading, trailing or both (any case).
+func ParseTrimMode(s string) (TrimMode, error) {
+	for i, n := range trimNames {
+		if strings.EqualFold(s, n) {
+			return TrimMode(i), nil
+		}
+	}
+	return TrimTrailing, fmt.Errorf("unknown TRIM mode %q (want none, leading, trailing or both)", s)
+}
+
+// Implicit marks a Field.Offset that is not given: the field starts where
+// the previous field in the list ends.
+const Implicit = -1
+
+// Field describes one column of a record.
+type Field struct {
+	Name string
+	Type Type
+	// Offset is the 0-based byte offset of the field in the record, or
+	// Implicit to pack it right after the previous field.
+	Offset int
+	// Width is the field's size in bytes; 0 means the natural width: the
+	// type's binary width for binary encodings, the pattern's length for
+	// text dates and timestamps, 1 for text booleans, the length for CHAR.
+	// Text numbers need an explicit width.
+	Width    int
+	Encoding Encoding
+	// Nullable fields may hold NULL. A binary nullable field has a bit in
+	// the record's null bitmap; a text field is NULL when blank (all spaces)
+	// or equal to NullIf.
+	Nullable bool
+	// NullIf, when HasNullIf is set, is a text sentinel that means NULL
+	// (NOAA files use "-9999"). It is compared after trimming spaces.
+	NullIf    string
+	HasNullIf bool
+	// Implied is the number of implied decimal places of a text DECIMAL or
+	// float field written without a point: "000012345" with Implied 2 is
+	// 123.45. Zero means none.
+	Implied int
+	// Format is the pattern of a text DATE or TIMESTAMP, built from YYYY,
+	// MM, DD, HH, MI, SS and F (fraction digits); other characters must
+	// match literally. Empty means YYYY-MM-DD or YYYY-MM-DD HH:MI:SS.
+	Format string
+	// Trim is how CHAR padding is removed on read.
+	Trim TrimMode
+
+	// NullBit is the field's bit in the null bitmap (binary nullable
+	// fields), or -1. Set by NewSchema.
+	NullBit int
+}
+
+// End is the offset one past the field's last byte.
+func (f *Field) End() int { return f.Offset + f.Width }
+
+// IsText reports whether the field is stored as text.
+func (f *Field) IsText() bool { return f.Encoding == Text }
+
+// Schema is an ordered list of resolved fields plus the record geometry.
+// Build one with NewSchema; a Schema is immutable and safe to share.
+type Schema struct {
+	Fields []Field
+	// RecordLen is the number of bytes in one record, separators excluded.
+	RecordLen int
+	// NullBitmap is the byte offset of the per-record null bitmap (bit i,
+	// least significant bit first, set = field with NullBit i is NULL), or
+	// -1 when no field needs one.
+	NullBitmap int
+
+	byName map[string]int
+}
+
+// SchemaOptions are the record-level settings for NewSchema.
+type SchemaOptions struct {
+	// DefaultEncoding applies to fields whose Encoding is DefaultEncoding:
+	// LittleEndian (the zero value resolves to it), BigEndian or Text.
+	DefaultEncoding Encoding
+	// RecordLen fixes the record length; 0 means "just past the last byte
+	// any field or the null bitmap uses".
+	RecordLen int
+	// NullBitmap is the bitmap's byte offset, or Implicit (-1) to place it
+	// right after the last field when any binary field is nullable. Use
+	// NoNullBitmap when the record has none.
+	NullBitmap int
+}
+
+// NoNullBitmap in SchemaOptions.NullBitmap means the record has no bitmap;
+// a binary nullable field is then an error.
+const NoNullBitmap = -2
+
+// MaxRecordLen bounds a record's length (16 MiB).
+const MaxRecordLen = 16 << 20
+
+// MaxFields bounds the number of fields in a schema.
+const MaxFields = 4096
+
+// NewSchema validates fields, resolves implicit offsets, natural widths,
+// default encodings and null bits, and returns the schema. Fields are copied.
+//
+// Overlapping fields and gaps are allowed (several record types may share
+// columns). Errors are *SchemaError values naming the field.
+func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
+	if len(fields) == 0 {
+		return nil, schemaErr("", "a schema needs at least one field")
+	}
+	if len(fields) > MaxFields {
+		return nil, schemaErr("", "%d fields is more than the limit of %d", len(fields), MaxFields)
+	}
+	defEnc := opts.DefaultEncoding
+	if defEnc == DefaultEncoding {
+		defEnc = LittleEndian
+	}
+	s := &Schema{Fields: make([]Field, len(fields)), byName: make(map[string]int, len(fields))}
+	copy(s.Fields, fields)
+	next, maxEnd, nullable := 0, 0, 0
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if f.Name == "" {
+			return nil, schemaErr("", "field %d has no name", i+1)
+		}
+		key := strings.ToLower(f.Name)
+		if j, dup := s.byName[key]; dup {
+			return nil, schemaErr(f.Name, "duplicate field name (also field %d)", j+1)
+		}
+		s.byName[key] = i
+		if err := f.Type.Validate(); err != nil {
+			return nil, schemaErr(f.Name, "%v", err)
+		}
+		if f.Encoding == DefaultEncoding {
+			f.Encoding = defEnc
+		}
+		if err := resolveWidth(f); err != nil {
+			return nil, err
+		}
+		if f.Offset == Implicit {
+			f.Offset = next
+		} else if f.Offset < 0 {
+			return nil, schemaErr(f.Name, "offset %d is negative", f.Offset)
+		}
+		if f.End() > MaxRecordLen {
+			return nil, schemaErr(f.Name, "ends at byte %d, past the %d-byte record limit", f.End(), MaxRecordLen)
+		}
+		next = f.End()
+		maxEnd = max(maxEnd, f.End())
+		f.NullBit = -1
+		if f.Nullable && !f.IsText() {
+			f.NullBit = nullable
+			nullable++
+		}
+		if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
+			return nil, schemaErr(f.Name, "IMPLIED DECIMALS %d is out of range 0..%d", f.Implied, MaxDecimalPrecision)
+		}
+		if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
+			return nil, schemaErr(f.Name, "implied decimals apply only to text DECIMAL and float fields")
+		}
+		if f.HasNullIf && !f.IsText() {
+			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text fields")
+		}
+		if f.HasNullIf {
+			f.Nullable = true
+		}
+	}
+	s.NullBitmap = -1
+	bitmapLen := (nullable + 7) / 8
+	if nullable > 0 {
+		switch {
+		case opts.NullBitmap == NoNullBitmap:
+			return nil, schemaErr(firstNullable(s), "is a nullable binary field but the record has no null bitmap")
+		case opts.NullBitmap == Implicit:
+			s.NullBitmap = maxEnd
+		case opts.NullBitmap < 0:
+			return nil, schemaErr("", "null bitmap offset %d is negative", opts.NullBitmap)
+		default:
+			s.NullBitmap = opts.NullBitmap
+		}
+		maxEnd = max(maxEnd, s.NullBitmap+bitmapLen)
+	}
+	s.RecordLen = maxEnd
+	if opts.RecordLen > 0 {
+		if opts.RecordLen < maxEnd {
+			return nil, schemaErr(lastEnding(s, opts.RecordLen), "ends past the declared record length of %d bytes", opts.RecordLen)
+		}
+		s.RecordLen = opts.RecordLen
+	}
+	if s.RecordLen > MaxRecordLen {
+		return nil, schemaErr("", "record length %d is more than the limit of %d", s.RecordLen, MaxRecordLen)
+	}
+	return s, nil
+}
+
+func firstNullable(s *Schema) string {
+	for i := range s.Fields {
+		if s.Fields[i].NullBit >= 0 {
+			return s.Fields[i].Name
+		}
+	}
+	return ""
+}
+
+// lastEnding names a field that ends past recordLen (or "" for the bitmap).
+func lastEnding(s *Schema, recordLen int) string {
+	for i := range s.Fields {
+		if s.Fields[i].End() > recordLen {
+			return s.Fields[i].Name
+		}
+	}
+	return ""
+}
+
+// resolveWidth fills in a natural width and checks that the width fits the
+// type and encoding.
+func resolveWidth(f *Field) error {
+	if f.Width < 0 {
+		return schemaErr(f.Name, "width %d is negative", f.Width)
+	}
+	t := f.Type
+	if f.IsText() {
+		if f.Width == 0 {
+			switch t.Kind {
+			case Char:
+				f.Width = t.Length
+			case Boolean:
+				f.Width = 1
+			case Date, Timestamp:
+				f.Width = len(effectiveFormat(f))
+			default:
+				return schemaErr(f.Name, "a text %s field needs a width (POSITION(start:end) or WIDTH n)", t)
+			}
+		}
+		if t.Kind == Char && f.Width != t.Length {
+			return schemaErr(f.Name, "width %d does not match %s", f.Width, t)
+		}
+		if t.Kind == Date || t.Kind == Timestamp {
+			if err := checkDateFormat(t.Kind, effectiveFormat(f)); err != nil {
+				return schemaErr(f.Name, "%v", err)
+			}
+			if n := len(effectiveFormat(f)); f.Width < n {
+				return schemaErr(f.Name, "width %d is shorter than its format %q (%d characters)", f.Width, effectiveFormat(f), n)
+			}
+		} else if f.Format != "" {
+			return schemaErr(f.Name, "FORMAT applies only to DATE and TIMESTAMP fields")
+		}
+		if t.IsInteger() && f.Width > 24 {
+			return schemaErr(f.Name, "width %d is too wide for a text %s", f.Width, t)
+		}
+		return nil
+	}
+	if f.Format != "" {
+		return schemaErr(f.Name, "FORMAT applies only to text fields")
+	}
+	natural := t.BinaryWidth()
+	if f.Width == 0 {
+		if t.Kind == Decimal {
+			natural = decimalBinaryWidth(t.Precision)
+		}
+		f.Width = natural
+		return nil
+	}
+	if t.Kind == Decimal {
+		switch f.Width {
+		case 1, 2, 4, 8:
+			if f.Width < decimalBinaryWidth(t.Precision) {
+				return schemaErr(f.Name, "%d bytes cannot hold %s (needs %d)", f.Width, t, decimalBinaryWidth(t.Precision))
+			}
+			return nil
+		}
+		return schemaErr(f.Name, "a binary DECIMAL is 1, 2, 4 or 8 bytes wide, not %d", f.Width)
+	}
+	if f.Width != natural {
+		return schemaErr(f.Name, "a binary %s is %d bytes wide, not %d", t, natural, f.Width)
+	}
+	return nil
+}
+
+// decimalBinaryWidth is the smallest binary width that holds every value of
+// the given precision.
+func decimalBinaryWidth(precision int) int {
+	switch {
+	case precision <= 2:
+		return 1
+	case precision <= 4:
+		return 2
+	case precision <= 9:
+		return 4
+	}
+	return 8
+}
+
+// NumFields is the number of fields.
+func (s *Schema) NumFields() int { return len(s.Fields) }
+
+// Field returns the field at index i.
+func (s *Schema) Field(i int) *Field { return &s.Fields[i] }
+
+// Lookup finds a field by name, case-insensitively, and returns its index
+// or -1.
+func (s *Schema) Lookup(name string) int {
+	if i, ok := s.byName[strings.ToLower(name)]; ok {
+		return i
+	}
+	return -1
+}
+
+// Names returns the field names in order.
+func (s *Schema) Names() []string {
+	out := make([]string, len(s.Fields))
+	for i := range s.Fields {
+		out[i] = s.Fields[i].Name
+	}
+	return out
+}
+
+// ArrowSchema returns the Arrow schema of fully decoded records: one Arrow
+// field per schema field, in order, nullable as declared.
+func (s *Schema) ArrowSchema() *arrow.Schema {
+	fs := make([]arrow.Field, len(s.Fields))
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		fs[i] = arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
+// IsNull reports whether a binary nullable field is NULL in rec according to
+// the null bitmap. It is false for fields without a null bit.
+func (s *Schema) IsNull(f *Field, rec []byte) bool {
+	if f.NullBit < 0 {
+		return false
+	}
+	return rec[s.NullBitmap+f.NullBit>>3]&(1<<(f.NullBit&7)) != 0
+}
+
+// SetNull sets or clears the null bit of a binary nullable field in rec.
+func (s *Schema) SetNull(f *Field, rec []byte, null bool) {
+	if f.NullBit < 0 {
+		return
+	}
+	i, m := s.NullBitmap+f.NullBit>>3, byte(1)<<(f.NullBit&7)
+	if null {
+		rec[i] |= m
+	} else {
+		rec[i] &^= m
+	}
+}
