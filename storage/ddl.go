@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FormatDDL renders a schema and raw-file options as the CREATE TABLE text
+// that schema sidecar files hold (docs/sql.md, "Layout DDL"). Parsing the
+// text back (query.ParseLayout) yields the same schema and options.
+func FormatDDL(table string, s *Schema, raw RawOptions) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE %s (\n", QuoteIdent(table))
+	defEnc := LittleEndian
+	if raw.Text {
+		defEnc = Text
+	}
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		fmt.Fprintf(&b, "  %s %s POSITION(%d:%d)", QuoteIdent(f.Name), f.Type, f.Offset+1, f.End())
+		if f.Encoding != defEnc {
+			switch f.Encoding {
+			case LittleEndian:
+				b.WriteString(" LITTLE ENDIAN")
+			case BigEndian:
+				b.WriteString(" BIG ENDIAN")
+			case Text:
+				b.WriteString(" TEXT")
+			}
+		}
+		if f.Implied > 0 {
+			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
+		}
+		if f.Format != "" {
+			fmt.Fprintf(&b, " FORMAT %s", QuoteString(f.Format))
+		}
+		if f.HasNullIf {
+			fmt.Fprintf(&b, " NULLIF %s", QuoteString(f.NullIf))
+		} else if f.Nullable {
+			b.WriteString(" NULL")
+		} else {
+			b.WriteString(" NOT NULL")
+		}
+		if f.Type.Kind == Char && f.Trim != TrimTrailing {
+			fmt.Fprintf(&b, " TRIM %s", strings.ToUpper(f.Trim.String()))
+		}
+		if i < len(s.Fields)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(")")
+	var opts []string
+	if raw.Text {
+		opts = append(opts, "format = 'text'")
+	} else {
+		opts = append(opts, "format = 'binary'")
+	}
+	if raw.Separator != SepAuto {
+		opts = append(opts, fmt.Sprintf("separator = '%s'", raw.Separator))
+	}
+	if raw.SkipBytes > 0 {
+		opts = append(opts, fmt.Sprintf("skip_bytes = %d", raw.SkipBytes))
+	}
+	if raw.SkipLines > 0 {
+		opts = append(opts, fmt.Sprintf("skip_lines = %d", raw.SkipLines))
+	}
+	if raw.RecordLen > 0 {
+		opts = append(opts, fmt.Sprintf("record_length = %d", raw.RecordLen))
+	} else if s.RecordLen > maxFieldEnd(s) {
+		opts = append(opts, fmt.Sprintf("record_length = %d", s.RecordLen))
+	}
+	if s.NullBitmap >= 0 {
+		opts = append(opts, fmt.Sprintf("null_bitmap = %d", s.NullBitmap))
+	}
+	if raw.PadShortLines {
+		opts = append(opts, "pad_short_lines = true")
+	}
+	if raw.IgnorePartial {
+		opts = append(opts, "ignore_partial = true")
+	}
+	fmt.Fprintf(&b, " WITH (%s);\n", strings.Join(opts, ", "))
+	return b.String()
+}
+
+func maxFieldEnd(s *Schema) int {
+	m := 0
+	for i := range s.Fields {
+		m = max(m, s.Fields[i].End())
+	}
+	return m
+}
+
+// QuoteIdent quotes an identifier for SQL when it is not a plain lower-case
+// name ([a-z_][a-z0-9_]*).
+func QuoteIdent(name string) string {
+	plain := name != ""
+	for i, c := range name {
+		if !(c == '_' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// QuoteString renders s as a SQL string literal.
+func QuoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
