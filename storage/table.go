@@ -179,7 +179,7 @@ func Open(path string, opts OpenOptions) (*Table, error) {
 			return nil, &FileError{Path: path, Record: count, Offset: hlen + count*int64(h.RecordLen), Err: ErrCorrupt,
 				Msg: fmt.Sprintf("file size %d bytes is not a whole number of %d-byte records after the %d-byte header: %d bytes left over",
 					size, h.RecordLen, hlen, left),
-				Hint: "the file was truncated or had bytes appended; open it with the ignore-partial option to skip the trailing partial record"}
+				Hint: "the file was truncated or had bytes appended; --ignore-partial (or ignore_partial = true) skips the trailing partial record"}
 		}
 		t.Notes = append(t.Notes, fmt.Sprintf("ignored a trailing partial record of %d bytes", left))
 	}

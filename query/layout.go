@@ -1,0 +1,252 @@
+package query
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/recq/recq/parser"
+	"github.com/recq/recq/storage"
+)
+
+// Layout is a raw file's layout as a CREATE TABLE statement describes it:
+// the table name, the record schema, how records sit in the file and,
+// optionally, the file it describes.
+type Layout struct {
+	Name   string
+	Schema *storage.Schema
+	Raw    storage.RawOptions
+	// File is the WITH (file = '...') option, or "" (sidecars omit it).
+	File string
+}
+
+// ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
+// sidecar files hold) into a Layout. Errors carry the line and column of
+// the offending text.
+func ParseLayout(ddl string) (*Layout, error) {
+	stmt, err := parser.ParseOne(ddl)
+	if err != nil {
+		return nil, err
+	}
+	ct, ok := stmt.(*parser.CreateTable)
+	if !ok {
+		p := stmt.Position()
+		return nil, &parser.Error{Line: p.Line, Column: p.Column, Offset: p.Offset, Msg: "a layout must be a CREATE TABLE statement"}
+	}
+	return LayoutFromDDL(ct)
+}
+
+// layoutErr reports a problem at a node of the DDL.
+func layoutErr(p parser.Pos, format string, args ...any) error {
+	return &parser.Error{Line: p.Line, Column: p.Column, Offset: p.Offset, Msg: fmt.Sprintf(format, args...)}
+}
+
+// LayoutFromDDL converts a parsed CREATE TABLE into a Layout. Column types
+// and options are checked here (the parser only checks the syntax); see
+// docs/sql.md, "Layout DDL", for their meaning.
+func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
+	l := &Layout{Name: ct.Name}
+	opts := storage.SchemaOptions{NullBitmap: storage.Implicit}
+	for _, o := range ct.Options {
+		if err := applyTableOption(l, &opts, o); err != nil {
+			return nil, err
+		}
+	}
+	if l.Raw.Text {
+		opts.DefaultEncoding = storage.Text
+	}
+	if l.Raw.RecordLen > 0 {
+		opts.RecordLen = l.Raw.RecordLen
+	}
+	fields := make([]storage.Field, 0, len(ct.Columns))
+	for _, c := range ct.Columns {
+		f, err := fieldFromDDL(c, l.Raw.Text)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+	}
+	s, err := storage.NewSchema(fields, opts)
+	if err != nil {
+		if se, ok := err.(*storage.SchemaError); ok {
+			pos := ct.Pos
+			for _, c := range ct.Columns {
+				if strings.EqualFold(c.Name, se.Field) {
+					pos = c.Pos
+				}
+			}
+			return nil, layoutErr(pos, "%s", strings.TrimPrefix(se.Error(), "invalid schema: "))
+		}
+		return nil, layoutErr(ct.Pos, "%v", err)
+	}
+	l.Schema = s
+	return l, nil
+}
+
+func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
+	t, err := storage.ParseType(c.Type.Name, c.Type.Params...)
+	if err != nil {
+		return storage.Field{}, layoutErr(c.Type.Pos, "column %s: %v", c.Name, err)
+	}
+	f := storage.Field{Name: c.Name, Type: t, Offset: storage.Implicit}
+	seen := map[parser.ColumnOptionKind]bool{}
+	placed := false
+	for _, o := range c.Options {
+		group := o.Kind
+		switch o.Kind {
+		case parser.OptLittleEndian, parser.OptBigEndian, parser.OptText:
+			group = parser.OptText
+		case parser.OptNull, parser.OptNotNull:
+			group = parser.OptNull
+		}
+		if seen[group] {
+			return f, layoutErr(o.Pos, "column %s: %s is given twice or conflicts with an earlier option", c.Name, o.Kind)
+		}
+		seen[group] = true
+		switch o.Kind {
+		case parser.OptPosition:
+			if placed {
+				return f, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
+			}
+			if o.Int1 < 1 || o.Int2 < o.Int1 {
+				return f, layoutErr(o.Pos, "column %s: POSITION(%d:%d) must have 1 <= start <= end", c.Name, o.Int1, o.Int2)
+			}
+			f.Offset, f.Width, placed = o.Int1-1, o.Int2-o.Int1+1, true
+			if seen[parser.OptWidth] {
+				return f, layoutErr(o.Pos, "column %s: POSITION already gives the width", c.Name)
+			}
+			seen[parser.OptWidth] = true
+		case parser.OptOffset:
+			if placed {
+				return f, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
+			}
+			f.Offset, placed = o.Int1, true
+		case parser.OptWidth:
+			if o.Int1 < 1 {
+				return f, layoutErr(o.Pos, "column %s: WIDTH must be at least 1", c.Name)
+			}
+			f.Width = o.Int1
+		case parser.OptLittleEndian:
+			f.Encoding = storage.LittleEndian
+		case parser.OptBigEndian:
+			f.Encoding = storage.BigEndian
+		case parser.OptText:
+			f.Encoding = storage.Text
+		case parser.OptImplied:
+			f.Implied = o.Int1
+			if o.Int1 < 0 {
+				f.Implied = t.Scale
+			}
+		case parser.OptFormat:
+			f.Format = o.Str
+		case parser.OptNullIf:
+			f.NullIf, f.HasNullIf, f.Nullable = o.Str, true, true
+		case parser.OptNull:
+			f.Nullable = true
+		case parser.OptNotNull:
+			f.Nullable = false
+		case parser.OptTrim:
+			m, err := storage.ParseTrimMode(o.Str)
+			if err != nil {
+				return f, layoutErr(o.Pos, "column %s: %v", c.Name, err)
+			}
+			f.Trim = m
+		}
+	}
+	if !seen[parser.OptNull] {
+		// Text fields are nullable by default (a blank field is NULL);
+		// binary fields only when declared NULL (they need a null bitmap).
+		isText := f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && text)
+		f.Nullable = isText || f.HasNullIf
+	}
+	return f, nil
+}
+
+// applyTableOption interprets one WITH (key = value) option.
+func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOption) error {
+	v := o.Value
+	str := func() (string, error) {
+		if v.Kind != parser.LitString {
+			return "", layoutErr(v.Pos, "option %s wants a string, as in %s = 'value'", o.Key, o.Key)
+		}
+		return v.Text, nil
+	}
+	num := func() (int64, error) {
+		if v.Kind != parser.LitInteger {
+			return 0, layoutErr(v.Pos, "option %s wants a whole number", o.Key)
+		}
+		n, err := strconv.ParseInt(v.Text, 10, 64)
+		if err != nil || n < 0 {
+			return 0, layoutErr(v.Pos, "option %s: %s is not a non-negative whole number", o.Key, v.Text)
+		}
+		return n, nil
+	}
+	boolean := func() (bool, error) {
+		switch {
+		case v.Kind == parser.LitBool:
+			return v.Text == "true", nil
+		case v.Kind == parser.LitString && (v.Text == "true" || v.Text == "false"):
+			return v.Text == "true", nil
+		}
+		return false, layoutErr(v.Pos, "option %s wants true or false", o.Key)
+	}
+	var err error
+	switch o.Key {
+	case "file", "path":
+		l.File, err = str()
+	case "format":
+		var s string
+		if s, err = str(); err == nil {
+			switch strings.ToLower(s) {
+			case "text":
+				l.Raw.Text = true
+			case "binary":
+				l.Raw.Text = false
+			default:
+				err = layoutErr(v.Pos, "format %q is not text or binary", s)
+			}
+		}
+	case "separator":
+		var s string
+		if s, err = str(); err == nil {
+			if l.Raw.Separator, err = storage.ParseSeparator(s); err != nil {
+				err = layoutErr(v.Pos, "%v", err)
+			}
+		}
+	case "skip_bytes":
+		l.Raw.SkipBytes, err = num()
+	case "skip_lines":
+		var n int64
+		n, err = num()
+		l.Raw.SkipLines = int(n)
+	case "record_length":
+		var n int64
+		if n, err = num(); err == nil && (n < 1 || n > storage.MaxRecordLen) {
+			err = layoutErr(v.Pos, "record_length %d is out of range 1..%d", n, storage.MaxRecordLen)
+		}
+		l.Raw.RecordLen = int(n)
+	case "null_bitmap":
+		var n int64
+		n, err = num()
+		opts.NullBitmap = int(n)
+	case "pad_short_lines":
+		l.Raw.PadShortLines, err = boolean()
+	case "ignore_partial":
+		l.Raw.IgnorePartial, err = boolean()
+	case "byte_order":
+		var s string
+		if s, err = str(); err == nil {
+			switch strings.ToLower(s) {
+			case "little":
+				opts.DefaultEncoding = storage.LittleEndian
+			case "big":
+				opts.DefaultEncoding = storage.BigEndian
+			default:
+				err = layoutErr(v.Pos, "byte_order %q is not little or big", s)
+			}
+		}
+	default:
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, ignore_partial, byte_order)", o.Key)
+	}
+	return err
+}

@@ -1,0 +1,79 @@
+package repl
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/recq/recq/query"
+	"github.com/recq/recq/storage"
+)
+
+// RenderDescription writes a file description as a layout table followed
+// by the file's geometry and access facts.
+func RenderDescription(w io.Writer, d *query.FileDescription) error {
+	t := d.Table
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "field\ttype\tstart\tend\twidth\tencoding\tnullable")
+	for i := range t.Schema.Fields {
+		f := &t.Schema.Fields[i]
+		enc := f.Encoding.String()
+		if !f.IsText() && (f.Width == 1 || f.Type.Kind == storage.Char) {
+			enc = "binary" // byte order does not apply
+		}
+		switch {
+		case f.IsText() && f.Implied > 0:
+			enc += fmt.Sprintf(", %d implied decimals", f.Implied)
+		case f.IsText() && (f.Type.Kind == storage.Date || f.Type.Kind == storage.Timestamp):
+			enc += " " + f.EffectiveFormat()
+		}
+		if f.HasNullIf {
+			enc += fmt.Sprintf(", NULL if %q", f.NullIf)
+		}
+		null := "no"
+		if f.Nullable {
+			null = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", f.Name, f.Type, f.Offset+1, f.End(), f.Width, enc, null)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	l := &t.Layout
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "file:           %s (%s format, %d bytes)\n", t.Path, t.Format, t.Size)
+	fmt.Fprintf(w, "fields:         %d\n", t.Schema.NumFields())
+	fmt.Fprintf(w, "record length:  %d bytes", l.RecordLen)
+	if len(l.Separator) > 0 {
+		fmt.Fprintf(w, " + %q separator", l.Separator)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "records:        %d\n", l.Count)
+	if t.Format == storage.RecFormat {
+		fmt.Fprintf(w, "header:         %d bytes (format version %d, CRC32C %08x)\n", l.DataOffset, t.Header.Version, t.Header.CRC)
+		if t.Blocks != nil {
+			fmt.Fprintf(w, "blocks:         %d of %d records, with checksums and min/max of %d columns\n",
+				t.Blocks.Len(), t.Blocks.RecordsPerBlock, len(t.Blocks.Columns))
+		}
+	} else if l.DataOffset > 0 {
+		fmt.Fprintf(w, "skipped:        %d bytes before the first record\n", l.DataOffset)
+	}
+	if t.Schema.NullBitmap >= 0 {
+		fmt.Fprintf(w, "null bitmap:    at byte %d\n", t.Schema.NullBitmap)
+	}
+	if l.LineStarts != nil {
+		fmt.Fprintln(w, "short lines:    padded with spaces")
+	}
+	direct := "yes"
+	if !d.DirectOK {
+		direct = "no"
+	}
+	fmt.Fprintf(w, "strategies:     mmap yes, buffered yes, direct %s (%s)\n", direct, d.DirectReason)
+	if d.Resident >= 0 && t.Size > 0 {
+		fmt.Fprintf(w, "page cache:     %d of %d bytes resident (%.0f%%)\n", d.Resident, t.Size, 100*float64(d.Resident)/float64(t.Size))
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintf(w, "note:           %s\n", n)
+	}
+	return nil
+}
