@@ -8,14 +8,14 @@
 // "where is record i, how long is it, what does field f of it hold" and "give
 // me the bytes [off, off+n) of this file, read this way".
 //
-//	                 ┌───────────────────────────── Table ─────────────────────────────┐
-//	  li.rec ──────► │ Header (magic, version, record length, Schema, block index, CRC) │
-//	  x.dly + sidecar│ Layout (data offset, record length, stride, separator, count)    │
-//	                 └─────────────┬───────────────────────────────────┬───────────────┘
-//	                               │ Open(strategy)                    │ Field.Decode*/Encode*
-//	                               ▼                                   ▼
-//	              Source: mmap │ direct (O_DIRECT) │ buffered     bytes of one record
-//	              Read(off, n) ─► Region{Bytes, Off}  (Release when done)
+//	               ┌───────────────────────────── Table ─────────────────────────────┐
+//	li.rec ──────► │ Header (magic, version, record length, Schema, block index, CRC) │
+//	x.dly + sidecar│ Layout (data offset, record length, stride, separator, count)    │
+//	               └─────────────┬───────────────────────────────────┬───────────────┘
+//	                             │ Open(strategy)                    │ Field.Decode*/Encode*
+//	                             ▼                                   ▼
+//	            Source: mmap │ direct (O_DIRECT) │ buffered     bytes of one record
+//	            Read(off, n) ─► Region{Bytes, Off}  (Release when done)
 //
 // Files are always opened read-only. Files recq writes (.rec files, schema
 // sidecars) appear atomically: written to a temporary file in the target

@@ -73,10 +73,10 @@ func TestParseTextUint(t *testing.T) {
 
 func TestParseTextDecimal(t *testing.T) {
 	cases := []struct {
-		in                       string
+		in                        string
 		precision, scale, implied int
-		want                     int64
-		err                      error
+		want                      int64
+		err                       error
 	}{
 		{"123.45", 9, 2, 0, 12345, nil},
 		{"000012345", 9, 2, 2, 12345, nil}, // the example: 123.45
@@ -88,8 +88,8 @@ func TestParseTextDecimal(t *testing.T) {
 		{"5.", 4, 2, 0, 500, nil},
 		{"1.230", 9, 2, 0, 123, nil}, // trailing zero past the scale is harmless
 		{"1.234", 9, 2, 0, 0, errBadDecimal},
-		{"5", 9, 2, 2, 5, nil},      // 0.05
-		{"5", 9, 3, 2, 50, nil},     // 0.05 at scale 3
+		{"5", 9, 2, 2, 5, nil},       // 0.05
+		{"5", 9, 3, 2, 50, nil},      // 0.05 at scale 3
 		{"12.3", 9, 2, 2, 1230, nil}, // explicit point wins over implied
 		{"9999999.99", 9, 2, 0, 999999999, nil},
 		{"10000000.00", 9, 2, 0, 0, errOverflow},

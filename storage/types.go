@@ -100,7 +100,9 @@ var (
 )
 
 // TDecimal returns DECIMAL(precision, scale).
-func TDecimal(precision, scale int) Type { return Type{Kind: Decimal, Precision: precision, Scale: scale} }
+func TDecimal(precision, scale int) Type {
+	return Type{Kind: Decimal, Precision: precision, Scale: scale}
+}
 
 // TChar returns CHAR(n).
 func TChar(n int) Type { return Type{Kind: Char, Length: n} }
