@@ -1,0 +1,393 @@
+package parser
+
+// Pos is a position in the SQL text. Line and Column are 1-based; Column
+// counts characters (runes), so a tab or a multi-byte character is one
+// column. Offset is the 0-based byte offset.
+type Pos struct{ Line, Column, Offset int }
+
+// Statement is one parsed SQL statement: *Select, *Explain, *Describe,
+// *ShowTables, *Set, *CreateTable or *DropTable.
+type Statement interface {
+	Position() Pos
+	// String prints the statement as canonical SQL (see Format).
+	String() string
+	stmt()
+}
+
+// Expr is an expression node: *Literal, *Interval, *ColumnRef, *Param,
+// *Unary, *Binary, *IsNull, *Between, *InList, *Call, *Cast or *Case.
+// Parentheses are not nodes: the tree's shape records grouping, and
+// printing adds parentheses where they are needed.
+type Expr interface {
+	Position() Pos
+	// String prints the expression as canonical SQL.
+	String() string
+	expr()
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+// Select is a SELECT statement.
+//
+// From is nil for a constant query (SELECT 41 + 1). Where, Having, Limit and
+// Offset are nil when absent.
+type Select struct {
+	Pos      Pos // the SELECT keyword
+	Distinct bool
+	Items    []*SelectItem
+	From     *TableRef
+	Where    Expr
+	GroupBy  []Expr
+	Having   Expr
+	OrderBy  []*OrderItem
+	Limit    Expr
+	Offset   Expr
+}
+
+// SelectItem is one entry of the select list: *, t.* or an expression with
+// an optional alias. For * Star is set; for t.* Star is set and Table holds t.
+type SelectItem struct {
+	Pos   Pos
+	Star  bool
+	Table string
+	Expr  Expr
+	Alias string
+}
+
+// TableRef is the source after FROM: a table name or a quoted file path
+// (exactly one of Name and Path is set), with an optional alias and sample.
+type TableRef struct {
+	Pos    Pos
+	Name   string
+	Path   string
+	Alias  string
+	Sample *Sample
+}
+
+// Sample is USING SAMPLE n ROWS (Percent false, N a whole number) or USING
+// SAMPLE p PERCENT (Percent true, 0 <= N <= 100).
+type Sample struct {
+	Pos     Pos // the USING keyword
+	N       float64
+	Percent bool
+}
+
+// OrderItem is one ORDER BY entry. NullsFirst is nil when NULLS FIRST/LAST
+// was not written.
+type OrderItem struct {
+	Pos        Pos
+	Expr       Expr
+	Desc       bool
+	NullsFirst *bool
+}
+
+// Explain is EXPLAIN [ANALYZE] statement. Stmt is a *Select.
+type Explain struct {
+	Pos     Pos
+	Analyze bool
+	Stmt    Statement
+}
+
+// Describe is DESCRIBE name or DESCRIBE 'path'; exactly one is set.
+type Describe struct {
+	Pos        Pos
+	Name, Path string
+}
+
+// ShowTables is SHOW TABLES.
+type ShowTables struct {
+	Pos Pos
+}
+
+// Set is SET name = value (or SET name TO value). Name is lower-cased.
+// Value is a *Literal (numbers, strings, TRUE/FALSE/NULL; a leading minus
+// sign is folded into the literal's Text) or a *ColumnRef for a bare word
+// such as mmap (Name lower-cased, as for any unquoted identifier).
+type Set struct {
+	Pos   Pos
+	Name  string
+	Value Expr
+}
+
+// DropTable is DROP TABLE [IF EXISTS] name.
+type DropTable struct {
+	Pos      Pos
+	Name     string
+	IfExists bool
+}
+
+// CreateTable is CREATE TABLE [IF NOT EXISTS] name (columns) [WITH (options)]:
+// a layout for a raw fixed-width file. See docs/sql.md, "Layout DDL".
+type CreateTable struct {
+	Pos         Pos
+	Name        string
+	IfNotExists bool
+	Columns     []*ColumnDef
+	Options     []*TableOption
+}
+
+// ColumnDef is one column of CREATE TABLE: name, type, layout options.
+type ColumnDef struct {
+	Pos     Pos
+	Name    string
+	Type    *TypeName
+	Options []*ColumnOption
+}
+
+// TypeName is a type as written: Name upper-cased (INT, DECIMAL, CHAR, ...;
+// aliases are kept, not resolved) and its parenthesised integer parameters.
+// The parser checks that Name is a known type name (KnownTypes) but not the
+// number or range of the parameters.
+type TypeName struct {
+	Pos    Pos
+	Name   string
+	Params []int
+}
+
+// ColumnOptionKind says which layout option a ColumnOption is.
+type ColumnOptionKind int
+
+// The column layout options.
+const (
+	OptPosition     ColumnOptionKind = iota + 1 // POSITION(start:end): Int1=start, Int2=end, 1-based inclusive
+	OptOffset                                   // OFFSET n: Int1 = 0-based byte offset in the record
+	OptWidth                                    // WIDTH n: Int1 = bytes
+	OptLittleEndian                             // LITTLE ENDIAN
+	OptBigEndian                                // BIG ENDIAN
+	OptText                                     // TEXT: the field is stored as ASCII text
+	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n; plain IMPLIED: Int1 = -1 (the type's scale)
+	OptFormat                                   // FORMAT 'pattern': Str = pattern
+	OptNullIf                                   // NULLIF 'sentinel': Str = sentinel
+	OptNull                                     // NULL (nullable)
+	OptNotNull                                  // NOT NULL
+	OptTrim                                     // TRIM mode: Str = "none", "leading", "trailing" or "both"
+)
+
+var optionNames = [...]string{
+	OptPosition:     "POSITION",
+	OptOffset:       "OFFSET",
+	OptWidth:        "WIDTH",
+	OptLittleEndian: "LITTLE ENDIAN",
+	OptBigEndian:    "BIG ENDIAN",
+	OptText:         "TEXT",
+	OptImplied:      "IMPLIED",
+	OptFormat:       "FORMAT",
+	OptNullIf:       "NULLIF",
+	OptNull:         "NULL",
+	OptNotNull:      "NOT NULL",
+	OptTrim:         "TRIM",
+}
+
+// String returns the option's keyword(s), e.g. "LITTLE ENDIAN".
+func (k ColumnOptionKind) String() string {
+	if k > 0 && int(k) < len(optionNames) {
+		return optionNames[k]
+	}
+	return "ColumnOptionKind(?)"
+}
+
+// ColumnOption is one layout option of a column. See the Opt constants for
+// which fields each kind uses.
+type ColumnOption struct {
+	Pos        Pos
+	Kind       ColumnOptionKind
+	Int1, Int2 int
+	Str        string
+}
+
+// TableOption is key = value inside CREATE TABLE ... WITH (...). Key is
+// lower-cased. Value is a literal; a bare word (text, lf, big) becomes a
+// LitString literal holding the word lower-cased. A leading minus sign on a
+// number is folded into the literal's Text.
+type TableOption struct {
+	Pos   Pos
+	Key   string
+	Value *Literal
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+// LitKind is the kind of a Literal.
+type LitKind int
+
+// Literal kinds.
+const (
+	LitInteger   LitKind = iota + 1 // 42
+	LitDecimal                      // 1.5, .06, 3. (a '.' and no exponent)
+	LitFloat                        // 1e6, 2.5E-3 (has an exponent)
+	LitString                       // 'it''s' (Text is the unescaped value)
+	LitBool                         // TRUE / FALSE (Text "true" / "false")
+	LitNull                         // NULL
+	LitDate                         // DATE '1998-12-01' (Text is the quoted string's value)
+	LitTimestamp                    // TIMESTAMP '1998-12-01 10:00:00'
+	// LitInterval is reserved: the parser never produces it. Intervals are
+	// *Interval nodes.
+	LitInterval
+)
+
+var litKindNames = [...]string{
+	LitInteger: "integer", LitDecimal: "decimal", LitFloat: "float", LitString: "string",
+	LitBool: "boolean", LitNull: "null", LitDate: "date", LitTimestamp: "timestamp", LitInterval: "interval",
+}
+
+func (k LitKind) String() string {
+	if k > 0 && int(k) < len(litKindNames) {
+		return litKindNames[k]
+	}
+	return "LitKind(?)"
+}
+
+// Literal is a constant. For numbers Text holds the exact source digits
+// (".06" stays ".06"); for strings, dates and timestamps the unescaped
+// string value.
+type Literal struct {
+	Pos  Pos
+	Kind LitKind
+	Text string
+}
+
+// Interval is INTERVAL n UNIT or INTERVAL 'n' UNIT. Value is the number or
+// string literal as written; Unit is "DAY", "MONTH" or "YEAR" (plurals are
+// accepted and normalised).
+type Interval struct {
+	Pos   Pos
+	Value Expr
+	Unit  string
+}
+
+// ColumnRef is a column, optionally qualified by a table or alias. Unquoted
+// names are lower-cased; quoted names are kept exactly. The _rowid
+// pseudo-column is an ordinary ColumnRef named "_rowid".
+type ColumnRef struct {
+	Pos   Pos
+	Table string
+	Name  string
+}
+
+// Param is a ? placeholder. Index is 1-based, in order of appearance within
+// its statement.
+type Param struct {
+	Pos   Pos
+	Index int
+}
+
+// Unary is -X, +X or NOT X.
+type Unary struct {
+	Pos Pos // the operator
+	Op  string
+	X   Expr
+}
+
+// Binary is L Op R. Op is one of "OR", "AND", "=", "<>", "<", "<=", ">",
+// ">=", "||", "+", "-", "*", "/", "%", "LIKE", "ILIKE", "IS DISTINCT FROM",
+// "IS NOT DISTINCT FROM". "!=" is normalised to "<>". Not is set for NOT
+// LIKE and NOT ILIKE. Pos is the operator's position.
+type Binary struct {
+	Pos  Pos
+	Op   string
+	Not  bool
+	L, R Expr
+}
+
+// IsNull is X IS [NOT] NULL. Pos is the IS keyword.
+type IsNull struct {
+	Pos Pos
+	X   Expr
+	Not bool
+}
+
+// Between is X [NOT] BETWEEN Lo AND Hi. Pos is NOT or BETWEEN.
+type Between struct {
+	Pos       Pos
+	X, Lo, Hi Expr
+	Not       bool
+}
+
+// InList is X [NOT] IN (List...). Pos is NOT or IN. List is never empty.
+type InList struct {
+	Pos  Pos
+	X    Expr
+	List []Expr
+	Not  bool
+}
+
+// Call is a function call. Name is lower-cased (unless quoted). Star is set
+// for count(*) (Args is then empty); Distinct for count(DISTINCT x).
+// EXTRACT(field FROM x) is Call{Name: "extract", Args: [Literal string
+// "field" (lower-cased), x]}.
+type Call struct {
+	Pos      Pos
+	Name     string
+	Args     []Expr
+	Star     bool
+	Distinct bool
+}
+
+// Cast is CAST(X AS Type) or X::Type. Pos is CAST or the '::'.
+type Cast struct {
+	Pos  Pos
+	X    Expr
+	Type *TypeName
+}
+
+// Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil
+// for a searched CASE; Else is nil when absent.
+type Case struct {
+	Pos     Pos
+	Operand Expr
+	Whens   []*When
+	Else    Expr
+}
+
+// When is one WHEN Cond THEN Result arm of a CASE.
+type When struct {
+	Pos          Pos
+	Cond, Result Expr
+}
+
+// ---------------------------------------------------------------------------
+// Interface plumbing
+
+func (s *Select) Position() Pos      { return s.Pos }
+func (s *Explain) Position() Pos     { return s.Pos }
+func (s *Describe) Position() Pos    { return s.Pos }
+func (s *ShowTables) Position() Pos  { return s.Pos }
+func (s *Set) Position() Pos         { return s.Pos }
+func (s *DropTable) Position() Pos   { return s.Pos }
+func (s *CreateTable) Position() Pos { return s.Pos }
+
+func (*Select) stmt()      {}
+func (*Explain) stmt()     {}
+func (*Describe) stmt()    {}
+func (*ShowTables) stmt()  {}
+func (*Set) stmt()         {}
+func (*DropTable) stmt()   {}
+func (*CreateTable) stmt() {}
+
+func (e *Literal) Position() Pos   { return e.Pos }
+func (e *Interval) Position() Pos  { return e.Pos }
+func (e *ColumnRef) Position() Pos { return e.Pos }
+func (e *Param) Position() Pos     { return e.Pos }
+func (e *Unary) Position() Pos     { return e.Pos }
+func (e *Binary) Position() Pos    { return e.Pos }
+func (e *IsNull) Position() Pos    { return e.Pos }
+func (e *Between) Position() Pos   { return e.Pos }
+func (e *InList) Position() Pos    { return e.Pos }
+func (e *Call) Position() Pos      { return e.Pos }
+func (e *Cast) Position() Pos      { return e.Pos }
+func (e *Case) Position() Pos      { return e.Pos }
+
+func (*Literal) expr()   {}
+func (*Interval) expr()  {}
+func (*ColumnRef) expr() {}
+func (*Param) expr()     {}
+func (*Unary) expr()     {}
+func (*Binary) expr()    {}
+func (*IsNull) expr()    {}
+func (*Between) expr()   {}
+func (*InList) expr()    {}
+func (*Call) expr()      {}
+func (*Cast) expr()      {}
+func (*Case) expr()      {}

@@ -1,0 +1,668 @@
+package parser
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// converter turns grammar structs into the AST and checks what the grammar
+// alone cannot: type names, interval units, option values, expression depth.
+// It keeps the first error it finds.
+type converter struct {
+	params map[int]int // byte offset of a '?' -> its 1-based index
+	err    *Error
+}
+
+func lpos(p lexer.Position) Pos { return fromLexerPos(p) }
+
+func (c *converter) failf(p Pos, format string, args ...any) {
+	if c.err == nil {
+		c.err = &Error{Line: p.Line, Column: p.Column, Offset: p.Offset, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+// ident returns the name an identifier token stands for: quoted identifiers
+// exactly, anything else lower-cased.
+func ident(raw string) string {
+	if strings.HasPrefix(raw, `"`) {
+		return unquote(raw)
+	}
+	return lowerWord(raw)
+}
+
+func lowerWord(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+func (c *converter) atoi(p Pos, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n > math.MaxInt32 {
+		c.failf(p, "number %s is too large", s)
+		return 0
+	}
+	return n
+}
+
+// --- statements ---
+
+func (c *converter) statement(g *gStatement) Statement {
+	switch {
+	case g.Explain != nil:
+		return &Explain{Pos: lpos(g.Explain.Pos), Analyze: g.Explain.Analyze, Stmt: c.selectStmt(g.Explain.Select)}
+	case g.Select != nil:
+		return c.selectStmt(g.Select)
+	case g.Describe != nil:
+		d := &Describe{Pos: lpos(g.Describe.Pos)}
+		if g.Describe.Name != nil {
+			d.Name = ident(*g.Describe.Name)
+		} else {
+			d.Path = unquote(*g.Describe.Path)
+		}
+		return d
+	case g.Show != nil:
+		return &ShowTables{Pos: lpos(g.Show.Pos)}
+	case g.Set != nil:
+		return &Set{Pos: lpos(g.Set.Pos), Name: ident(g.Set.Name), Value: c.setValue(g.Set.Value)}
+	case g.Create != nil:
+		return c.createTable(g.Create)
+	case g.Drop != nil:
+		return &DropTable{Pos: lpos(g.Drop.Pos), Name: ident(g.Drop.Name), IfExists: g.Drop.IfExists}
+	}
+	c.failf(Pos{Line: 1, Column: 1}, "internal error: empty statement")
+	return nil
+}
+
+func (c *converter) selectStmt(g *gSelect) *Select {
+	s := &Select{Pos: lpos(g.Pos), Distinct: g.Distinct}
+	for _, it := range g.Items {
+		item := &SelectItem{Pos: lpos(it.Pos)}
+		switch {
+		case it.Star:
+			item.Star = true
+		case starColumn(it.Expr) != nil:
+			item.Star = true
+			item.Table = ident(starColumn(it.Expr).First)
+			if it.Alias != nil {
+				c.failf(item.Pos, "%s.* cannot have an alias", quoteIdent(item.Table))
+			}
+		default:
+			item.Expr = c.expr(it.Expr)
+			if it.Alias != nil {
+				item.Alias = ident(it.Alias.Name)
+			}
+		}
+		s.Items = append(s.Items, item)
+	}
+	if g.From != nil {
+		s.From = c.tableRef(g.From)
+	}
+	s.Where = c.optExpr(g.Where)
+	for _, e := range g.GroupBy {
+		s.GroupBy = append(s.GroupBy, c.expr(e))
+	}
+	s.Having = c.optExpr(g.Having)
+	for _, o := range g.OrderBy {
+		item := &OrderItem{Pos: lpos(o.Pos), Expr: c.expr(o.Expr), Desc: strings.EqualFold(o.Dir, "DESC")}
+		if o.Nulls != nil {
+			first := strings.EqualFold(*o.Nulls, "FIRST")
+			item.NullsFirst = &first
+		}
+		s.OrderBy = append(s.OrderBy, item)
+	}
+	s.Limit = c.optExpr(g.Limit)
+	s.Offset = c.optExpr(g.Offset)
+	return s
+}
+
+func (c *converter) tableRef(g *gTableRef) *TableRef {
+	t := &TableRef{Pos: lpos(g.Pos)}
+	if g.Name != nil {
+		t.Name = ident(*g.Name)
+	} else {
+		t.Path = unquote(*g.Path)
+		if t.Path == "" {
+			c.failf(t.Pos, "the file path is empty")
+		}
+	}
+	if g.Alias != nil {
+		t.Alias = ident(g.Alias.Name)
+	}
+	if g.Sample != nil {
+		sm := &Sample{Pos: lpos(g.Sample.Pos), Percent: g.Sample.Unit == "%" || strings.EqualFold(g.Sample.Unit, "PERCENT")}
+		np := lpos(g.Sample.N.Pos)
+		n, err := strconv.ParseFloat(g.Sample.N.Value, 64)
+		switch {
+		case err != nil || math.IsInf(n, 0):
+			c.failf(np, "sample size %s is out of range", g.Sample.N.Value)
+		case sm.Percent && n > 100:
+			c.failf(np, "sample percentage %s is more than 100", g.Sample.N.Value)
+		case !sm.Percent && n != math.Trunc(n):
+			c.failf(np, "a sample of ROWS needs a whole number, not %s (write PERCENT for a fraction of the rows)", g.Sample.N.Value)
+		}
+		sm.N = n
+		t.Sample = sm
+	}
+	return t
+}
+
+// setValue converts the value of SET.
+func (c *converter) setValue(g *gSetValue) Expr {
+	if g.Word != nil {
+		return &ColumnRef{Pos: lpos(g.Word.Pos), Name: ident(g.Word.Value)}
+	}
+	return c.valueLiteral(g)
+}
+
+// valueLiteral converts a SET/WITH/NULLIF value that is not a bare word.
+func (c *converter) valueLiteral(g *gSetValue) *Literal {
+	p := lpos(g.Pos)
+	switch {
+	case g.Num != nil:
+		l := c.literal(g.Num)
+		l.Pos = p
+		if g.Minus {
+			l.Text = "-" + l.Text
+		}
+		return l
+	case g.Lit != nil:
+		l := c.literal(g.Lit)
+		return l
+	}
+	c.failf(p, "internal error: empty value")
+	return &Literal{Pos: p, Kind: LitNull, Text: "null"}
+}
+
+func (c *converter) createTable(g *gCreate) *CreateTable {
+	t := &CreateTable{Pos: lpos(g.Pos), Name: ident(g.Name), IfNotExists: g.IfNotExists}
+	seen := map[string]Pos{}
+	for _, gc := range g.Columns {
+		col := c.columnDef(gc)
+		if prev, dup := seen[col.Name]; dup {
+			c.failf(col.Pos, "column %s is defined twice (first at line %d, column %d)", quoteIdent(col.Name), prev.Line, prev.Column)
+		}
+		seen[col.Name] = col.Pos
+		t.Columns = append(t.Columns, col)
+	}
+	keys := map[string]bool{}
+	for _, o := range g.Options {
+		opt := &TableOption{Pos: lpos(o.Pos), Key: strings.ToLower(ident(o.Key))}
+		if keys[opt.Key] {
+			c.failf(opt.Pos, "option %s is given twice", opt.Key)
+		}
+		keys[opt.Key] = true
+		if o.Value.Word != nil {
+			w := o.Value.Word.Value
+			if !strings.HasPrefix(w, `"`) {
+				w = strings.ToLower(w)
+			} else {
+				w = unquote(w)
+			}
+			opt.Value = &Literal{Pos: lpos(o.Value.Word.Pos), Kind: LitString, Text: w}
+		} else {
+			opt.Value = c.valueLiteral(o.Value)
+		}
+		t.Options = append(t.Options, opt)
+	}
+	return t
+}
+
+func (c *converter) columnDef(g *gColumnDef) *ColumnDef {
+	col := &ColumnDef{Pos: lpos(g.Pos), Name: ident(g.Name), Type: c.typeName(g.Type)}
+	have := map[ColumnOptionKind]*ColumnOption{}
+	for _, o := range g.Options {
+		opt := c.columnOption(o)
+		if opt == nil {
+			continue
+		}
+		if _, dup := have[opt.Kind]; dup {
+			c.failf(opt.Pos, "%s is given twice for column %s", opt.Kind, quoteIdent(col.Name))
+		}
+		have[opt.Kind] = opt
+		col.Options = append(col.Options, opt)
+	}
+	conflict := func(a, b ColumnOptionKind, why string) {
+		if have[a] != nil && have[b] != nil {
+			later := have[b]
+			if have[a].Pos.Offset > later.Pos.Offset {
+				later = have[a]
+			}
+			c.failf(later.Pos, "column %s has both %s and %s%s", quoteIdent(col.Name), a, b, why)
+		}
+	}
+	conflict(OptLittleEndian, OptBigEndian, "")
+	conflict(OptNull, OptNotNull, "")
+	conflict(OptPosition, OptOffset, "; POSITION already gives the field's place")
+	conflict(OptPosition, OptWidth, "; POSITION already gives the field's width")
+	return col
+}
+
+func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
+	o := &ColumnOption{Pos: lpos(g.Pos)}
+	switch {
+	case g.Position != nil:
+		o.Kind = OptPosition
+		o.Int1 = c.atoi(o.Pos, g.Position[0])
+		o.Int2 = o.Int1
+		if len(g.Position) > 1 {
+			o.Int2 = c.atoi(o.Pos, g.Position[1])
+		}
+		if o.Int1 < 1 {
+			c.failf(o.Pos, "POSITION counts from 1; %d is not a valid start", o.Int1)
+		} else if o.Int2 < o.Int1 {
+			c.failf(o.Pos, "POSITION(%d:%d) ends before it starts", o.Int1, o.Int2)
+		}
+	case g.Offset != nil:
+		o.Kind = OptOffset
+		o.Int1 = c.atoi(o.Pos, *g.Offset)
+	case g.Width != nil:
+		o.Kind = OptWidth
+		o.Int1 = c.atoi(o.Pos, *g.Width)
+		if o.Int1 < 1 {
+			c.failf(o.Pos, "WIDTH must be at least 1")
+		}
+	case g.Little:
+		o.Kind = OptLittleEndian
+	case g.Big:
+		o.Kind = OptBigEndian
+	case g.Text:
+		o.Kind = OptText
+	case g.Implied != nil:
+		o.Kind = OptImplied
+		o.Int1 = -1
+		if g.Implied.Decimals != nil {
+			o.Int1 = c.atoi(o.Pos, *g.Implied.Decimals)
+		}
+	case g.Format != nil:
+		o.Kind = OptFormat
+		o.Str = unquote(*g.Format)
+		if o.Str == "" {
+			c.failf(o.Pos, "FORMAT needs a pattern, as in FORMAT 'YYYYMMDD'")
+		}
+	case g.NullIf != nil:
+		o.Kind = OptNullIf
+		if g.NullIf.Word != nil {
+			o.Str = g.NullIf.Word.Value
+			if strings.HasPrefix(o.Str, `"`) {
+				o.Str = unquote(o.Str)
+			}
+		} else {
+			l := c.valueLiteral(g.NullIf)
+			if l.Kind == LitNull || l.Kind == LitBool {
+				c.failf(o.Pos, "NULLIF takes the sentinel text as a string, as in NULLIF '-9999'")
+			}
+			o.Str = l.Text
+		}
+	case g.NotNull:
+		o.Kind = OptNotNull
+	case g.Null:
+		o.Kind = OptNull
+	case g.Trim != nil:
+		o.Kind = OptTrim
+		o.Str = strings.ToLower(g.Trim.Value)
+		switch o.Str {
+		case "none", "leading", "trailing", "both":
+		default:
+			c.failf(lpos(g.Trim.Pos), "TRIM takes NONE, LEADING, TRAILING or BOTH, not %s", g.Trim.Value)
+		}
+	default:
+		c.failf(o.Pos, "internal error: empty column option")
+		return nil
+	}
+	return o
+}
+
+func (c *converter) typeName(g *gType) *TypeName {
+	t := &TypeName{Pos: lpos(g.Pos), Name: strings.ToUpper(g.Name)}
+	if !knownTypes[t.Name] {
+		if s := suggest(t.Name, KnownTypes()); s != "" {
+			c.failf(t.Pos, "unknown type %s; did you mean %s?", g.Name, s)
+		} else {
+			c.failf(t.Pos, "unknown type %s; known types are %s", g.Name, strings.Join(KnownTypes(), ", "))
+		}
+	}
+	for _, p := range g.Params {
+		t.Params = append(t.Params, c.atoi(t.Pos, p))
+	}
+	return t
+}
+
+// --- expressions ---
+
+// MaxExprDepth is the deepest expression tree accepted. A chain of binary
+// operators (a + b + c ...) counts one level per operator.
+const MaxExprDepth = 1000
+
+func (c *converter) optExpr(g *gExpr) Expr {
+	if g == nil {
+		return nil
+	}
+	return c.expr(g)
+}
+
+func (c *converter) expr(g *gExpr) Expr {
+	e, _ := c.or(g)
+	return e
+}
+
+// depthCheck records an error when d exceeds the limit.
+func (c *converter) depthCheck(p Pos, d int) {
+	if d > MaxExprDepth {
+		c.failf(p, "expression is nested too deeply (more than %d levels); long AND/OR chains of equality tests can be written as IN (...)", MaxExprDepth)
+	}
+}
+
+func (c *converter) binary(p Pos, op string, l Expr, dl int, r Expr, dr int) (Expr, int) {
+	d := max(dl, dr) + 1
+	c.depthCheck(p, d)
+	return &Binary{Pos: p, Op: op, L: l, R: r}, d
+}
+
+func (c *converter) or(g *gExpr) (Expr, int) {
+	x, d := c.and(g.Left)
+	for _, r := range g.Right {
+		y, dy := c.and(r.X)
+		x, d = c.binary(lpos(r.Op.Pos), "OR", x, d, y, dy)
+	}
+	return x, d
+}
+
+func (c *converter) and(g *gAnd) (Expr, int) {
+	x, d := c.not(g.Left)
+	for _, r := range g.Right {
+		y, dy := c.not(r.X)
+		x, d = c.binary(lpos(r.Op.Pos), "AND", x, d, y, dy)
+	}
+	return x, d
+}
+
+func (c *converter) not(g *gNot) (Expr, int) {
+	x, d := c.cmp(g.X)
+	for i := len(g.Nots) - 1; i >= 0; i-- {
+		d++
+		p := lpos(g.Nots[i].Pos)
+		c.depthCheck(p, d)
+		x = &Unary{Pos: p, Op: "NOT", X: x}
+	}
+	return x, d
+}
+
+func (c *converter) cmp(g *gCmp) (Expr, int) {
+	x, d := c.concat(g.Left)
+	for _, op := range g.Right {
+		p := lpos(op.Pos)
+		switch {
+		case op.Op != nil:
+			o := op.Op.Value
+			if o == "!=" {
+				o = "<>"
+			}
+			y, dy := c.concat(op.R)
+			x, d = c.binary(p, o, x, d, y, dy)
+		case op.Is && op.Distinct == nil:
+			x, d = &IsNull{Pos: p, X: x, Not: op.IsNot}, d+1
+			c.depthCheck(p, d)
+		case op.Is:
+			y, dy := c.concat(op.Distinct)
+			o := "IS DISTINCT FROM"
+			if op.IsNot {
+				o = "IS NOT DISTINCT FROM"
+			}
+			x, d = c.binary(p, o, x, d, y, dy)
+		case op.Between != nil:
+			lo, dl := c.concat(op.Between.Lo)
+			hi, dh := c.concat(op.Between.Hi)
+			x, d = &Between{Pos: p, X: x, Lo: lo, Hi: hi, Not: op.Not}, max(d, dl, dh)+1
+			c.depthCheck(p, d)
+		case op.In != nil:
+			in := &InList{Pos: p, X: x, Not: op.Not}
+			for _, e := range op.In.List {
+				y, dy := c.or(e)
+				in.List = append(in.List, y)
+				d = max(d, dy)
+			}
+			x, d = in, d+1
+			c.depthCheck(p, d)
+		case op.Like != nil:
+			y, dy := c.concat(op.Like.R)
+			x, d = c.binary(p, strings.ToUpper(op.Like.Op), x, d, y, dy)
+			x.(*Binary).Not = op.Not
+		}
+	}
+	return x, d
+}
+
+func (c *converter) concat(g *gConcat) (Expr, int) {
+	x, d := c.add(g.Left)
+	for _, r := range g.Right {
+		y, dy := c.add(r.X)
+		x, d = c.binary(lpos(r.Op.Pos), "||", x, d, y, dy)
+	}
+	return x, d
+}
+
+func (c *converter) add(g *gAdd) (Expr, int) {
+	x, d := c.mul(g.Left)
+	for _, r := range g.Right {
+		y, dy := c.mul(r.X)
+		x, d = c.binary(lpos(r.Op.Pos), r.Op.Value, x, d, y, dy)
+	}
+	return x, d
+}
+
+func (c *converter) mul(g *gMul) (Expr, int) {
+	x, d := c.unary(g.Left)
+	for _, r := range g.Right {
+		y, dy := c.unary(r.X)
+		x, d = c.binary(lpos(r.Op.Pos), r.Op.Value, x, d, y, dy)
+	}
+	return x, d
+}
+
+func (c *converter) unary(g *gUnary) (Expr, int) {
+	x, d := c.postfix(g.X)
+	for i := len(g.Signs) - 1; i >= 0; i-- {
+		d++
+		p := lpos(g.Signs[i].Op.Pos)
+		c.depthCheck(p, d)
+		x = &Unary{Pos: p, Op: g.Signs[i].Op.Value, X: x}
+	}
+	return x, d
+}
+
+func (c *converter) postfix(g *gPostfix) (Expr, int) {
+	x, d := c.primary(g.X)
+	for _, cs := range g.Casts {
+		d++
+		p := lpos(cs.Op.Pos)
+		c.depthCheck(p, d)
+		x = &Cast{Pos: p, X: x, Type: c.typeName(cs.Type)}
+	}
+	return x, d
+}
+
+func (c *converter) primary(g *gPrimary) (Expr, int) {
+	p := lpos(g.Pos)
+	switch {
+	case g.Paren != nil:
+		return c.or(g.Paren)
+	case g.Case != nil:
+		return c.caseExpr(g.Case)
+	case g.Cast != nil:
+		x, d := c.or(g.Cast.X)
+		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1
+	case g.Date != nil:
+		return &Literal{Pos: p, Kind: LitDate, Text: unquote(g.Date.Value)}, 1
+	case g.Timestamp != nil:
+		return &Literal{Pos: p, Kind: LitTimestamp, Text: unquote(g.Timestamp.Value)}, 1
+	case g.Interval != nil:
+		return c.interval(p, g.Interval), 2
+	case g.Call != nil:
+		return c.call(g.Call)
+	case g.Column != nil:
+		if g.Column.Star {
+			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(g.Column.First)))
+		}
+		if g.Column.Second != nil {
+			return &ColumnRef{Pos: p, Table: ident(g.Column.First), Name: ident(*g.Column.Second)}, 1
+		}
+		return &ColumnRef{Pos: p, Name: ident(g.Column.First)}, 1
+	case g.Lit != nil:
+		if g.Lit.Type == tParam {
+			return &Param{Pos: p, Index: c.params[g.Lit.Pos.Offset]}, 1
+		}
+		return c.literal(g.Lit), 1
+	}
+	c.failf(p, "internal error: empty expression")
+	return &Literal{Pos: p, Kind: LitNull, Text: "null"}, 1
+}
+
+// starColumn returns the t.* column when g is nothing but t.*.
+func starColumn(g *gExpr) *gColumn {
+	if len(g.Right) > 0 || len(g.Left.Right) > 0 || len(g.Left.Left.Nots) > 0 {
+		return nil
+	}
+	cmp := g.Left.Left.X
+	if len(cmp.Right) > 0 || len(cmp.Left.Right) > 0 {
+		return nil
+	}
+	add := cmp.Left.Left
+	if len(add.Right) > 0 || len(add.Left.Right) > 0 {
+		return nil
+	}
+	un := add.Left.Left
+	if len(un.Signs) > 0 || len(un.X.Casts) > 0 || un.X.X.Column == nil || !un.X.X.Column.Star {
+		return nil
+	}
+	return un.X.X.Column
+}
+
+// literal converts a number, string or TRUE/FALSE/NULL token.
+func (c *converter) literal(t *lexer.Token) *Literal {
+	l := &Literal{Pos: lpos(t.Pos), Text: t.Value}
+	switch t.Type {
+	case tInt:
+		l.Kind = LitInteger
+	case tDecimal:
+		l.Kind = LitDecimal
+	case tFloat:
+		l.Kind = LitFloat
+	case tString:
+		l.Kind = LitString
+		l.Text = unquote(t.Value)
+	default:
+		switch strings.ToUpper(t.Value) {
+		case "TRUE":
+			l.Kind, l.Text = LitBool, "true"
+		case "FALSE":
+			l.Kind, l.Text = LitBool, "false"
+		default:
+			l.Kind, l.Text = LitNull, "null"
+		}
+	}
+	return l
+}
+
+func (c *converter) interval(p Pos, g *gInterval) *Interval {
+	iv := &Interval{Pos: p, Value: c.literal(g.Value)}
+	if g.Value.Type == tString {
+		s := strings.TrimSpace(unquote(g.Value.Value))
+		s = strings.TrimPrefix(s, "-")
+		if _, err := strconv.ParseFloat(s, 64); err != nil || strings.ContainsAny(s, "eEnNxX_+") {
+			c.failf(lpos(g.Value.Pos), "INTERVAL needs a number, as in INTERVAL '3' DAY, not %s", g.Value.Value)
+		}
+	}
+	switch u := strings.ToUpper(g.Unit.Value); u {
+	case "DAY", "DAYS":
+		iv.Unit = "DAY"
+	case "MONTH", "MONTHS":
+		iv.Unit = "MONTH"
+	case "YEAR", "YEARS":
+		iv.Unit = "YEAR"
+	default:
+		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected DAY, MONTH or YEAR", g.Unit.Value)
+	}
+	return iv
+}
+
+func (c *converter) call(g *gCall) (Expr, int) {
+	p := lpos(g.Pos)
+	call := &Call{Pos: p, Name: ident(g.Name), Star: g.Star, Distinct: g.Distinct}
+	if call.Star && call.Name != "count" {
+		c.failf(p, "only count accepts *, as in count(*)")
+	}
+	if call.Distinct && len(g.Args) == 0 {
+		c.failf(p, "DISTINCT needs an argument, as in %s(DISTINCT x)", call.Name)
+	}
+	d := 0
+	for i, a := range g.Args {
+		if a.From != nil {
+			if call.Name != "extract" {
+				c.failf(lpos(a.From.Pos), "FROM inside a function call is only allowed in EXTRACT(field FROM value)")
+				continue
+			}
+			if i != 0 || len(g.Args) != 1 {
+				c.failf(lpos(a.From.Pos), "EXTRACT takes one field and one value, as in EXTRACT(YEAR FROM d)")
+				continue
+			}
+			field, _ := c.or(a.X)
+			var name string
+			switch f := field.(type) {
+			case *ColumnRef:
+				if f.Table == "" {
+					name = f.Name
+				}
+			case *Literal:
+				if f.Kind == LitString {
+					name = f.Text
+				}
+			}
+			if name == "" {
+				c.failf(field.Position(), "EXTRACT needs a field name before FROM, as in EXTRACT(YEAR FROM d)")
+			}
+			y, dy := c.or(a.Y)
+			call.Args = append(call.Args, &Literal{Pos: field.Position(), Kind: LitString, Text: name}, y)
+			d = max(d, dy)
+			continue
+		}
+		x, dx := c.or(a.X)
+		call.Args = append(call.Args, x)
+		d = max(d, dx)
+	}
+	d++
+	c.depthCheck(p, d)
+	return call, d
+}
+
+func (c *converter) caseExpr(g *gCase) (Expr, int) {
+	p := lpos(g.Pos)
+	ce := &Case{Pos: p}
+	d := 0
+	if g.Operand != nil {
+		x, dx := c.or(g.Operand)
+		ce.Operand, d = x, dx
+	}
+	for _, w := range g.Whens {
+		cond, dc := c.or(w.Cond)
+		res, dr := c.or(w.Result)
+		ce.Whens = append(ce.Whens, &When{Pos: lpos(w.Pos), Cond: cond, Result: res})
+		d = max(d, dc, dr)
+	}
+	if g.Else != nil {
+		x, dx := c.or(g.Else)
+		ce.Else = x
+		d = max(d, dx)
+	}
+	d++
+	c.depthCheck(p, d)
+	return ce, d
+}

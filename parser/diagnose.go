@@ -1,0 +1,628 @@
+package parser
+
+import (
+	"fmt"
+	"strings"
+)
+
+// This file turns participle's failures ("unexpected token X (expected
+// GPostfix)") into messages in plain words. Participle reports the token
+// where the grammar got stuck; the rules below look at that token, the one
+// before it and the clause and brackets around it.
+
+type parseContext int
+
+const (
+	ctxStatement parseContext = iota
+	ctxExpr
+)
+
+// diag holds what the rules need to know about a failure.
+type diag struct {
+	toks   []token
+	i      int   // index of the offending token; len(toks) for the end
+	t      token // the offending token (typ EOF at the end)
+	prev   token // the token before it (typ 0 when none)
+	open   []int // indices of the '(' and CASE still open before i, innermost last
+	clause string
+	kind   string // the statement's first keyword, upper case ("" for ParseExpr)
+	atSemi bool   // the statement ends at a ';'
+}
+
+func diagnose(toks []token, eof Pos, err error, ctx parseContext) *Error {
+	lp, ok := participleError(err)
+	if !ok {
+		return internalError(err)
+	}
+	d := &diag{toks: toks, i: tokenAt(toks, lp.Offset)}
+	// Participle backs out of a list element or operand that fails on its
+	// first token and blames the separator: for "count(a, )" it reports the
+	// ','. The real trouble is the token after it.
+	if d.i < len(toks) {
+		t := toks[d.i]
+		switch {
+		case (t.typ == tPunct && t.val != "(" && expectsExpr(t)) || t.isWord("DISTINCT"):
+			if d.i+1 == len(toks) || !canStartExpr(toks[d.i+1]) {
+				d.i++
+			}
+		case ctx == ctxStatement && strings.EqualFold(toks[0].val, "CREATE") && isWordTok(t) &&
+			(inList(t.val, columnOptionKeywords) || t.isWord("DECIMALS")) && !t.isWord("NULL") && !t.isWord("TEXT"):
+			// A layout option keyword whose arguments are wrong: the
+			// grammar backed out of the option and blames its keyword.
+			d.i++
+		}
+	}
+	if d.i < len(toks) {
+		d.t = toks[d.i]
+	} else {
+		d.t = token{typ: -1, pos: eof, end: eof}
+	}
+	if d.i > 0 {
+		d.prev = toks[d.i-1]
+	}
+	if ctx == ctxStatement && len(toks) > 0 {
+		d.kind = strings.ToUpper(toks[0].val)
+	}
+	d.scan()
+	at, msg := d.message(ctx)
+	return &Error{Line: at.Line, Column: at.Column, Offset: at.Offset, Msg: msg}
+}
+
+// scan finds the open brackets and the current clause before the
+// offending token.
+func (d *diag) scan() {
+	d.clause = ""
+	for j := 0; j < d.i; j++ {
+		t := d.toks[j]
+		switch {
+		case t.is("("), t.isWord("CASE"):
+			d.open = append(d.open, j)
+		case t.is(")"):
+			for len(d.open) > 0 {
+				top := d.open[len(d.open)-1]
+				d.open = d.open[:len(d.open)-1]
+				if d.toks[top].is("(") {
+					break
+				}
+			}
+		case t.isWord("END"):
+			if n := len(d.open); n > 0 && d.toks[d.open[n-1]].isWord("CASE") {
+				d.open = d.open[:n-1]
+			}
+		}
+		if len(d.open) == 0 && (t.typ == tKeyword || t.typ == tIdent) {
+			w := strings.ToUpper(t.val)
+			switch w {
+			case "SELECT", "FROM", "WHERE", "HAVING", "LIMIT", "USING", "WITH":
+				d.clause = w
+			case "GROUP", "ORDER":
+				d.clause = w + " BY"
+			case "OFFSET":
+				if d.clause == "LIMIT" {
+					d.clause = w
+				}
+			}
+		}
+	}
+}
+
+// tok returns token j, or a zero token when j is out of range.
+func (d *diag) tok(j int) token {
+	if j >= 0 && j < len(d.toks) {
+		return d.toks[j]
+	}
+	return token{}
+}
+
+func (d *diag) atEnd() bool { return d.t.typ == -1 }
+
+// found names the offending token for "found X" phrases.
+func (d *diag) found() string {
+	if d.atEnd() {
+		return "the end of the statement"
+	}
+	return describe(d.t)
+}
+
+func posStr(p Pos) string { return fmt.Sprintf("line %d, column %d", p.Line, p.Column) }
+
+func isWordTok(t token) bool { return t.typ == tKeyword || t.typ == tIdent }
+
+// canStartExpr reports whether t can begin an expression.
+func canStartExpr(t token) bool {
+	switch t.typ {
+	case tIdent, tQIdent, tInt, tDecimal, tFloat, tString, tParam:
+		return true
+	case tKeyword:
+		switch strings.ToUpper(t.val) {
+		case "NOT", "CASE", "CAST", "TRUE", "FALSE", "NULL", "LEFT", "RIGHT":
+			return true
+		}
+	case tPunct:
+		return t.val == "(" || t.val == "-" || t.val == "+"
+	}
+	return false
+}
+
+// endsExpr reports whether t can end an expression.
+func endsExpr(t token) bool {
+	switch t.typ {
+	case tIdent, tQIdent, tInt, tDecimal, tFloat, tString, tParam:
+		return true
+	case tKeyword:
+		switch strings.ToUpper(t.val) {
+		case "TRUE", "FALSE", "NULL", "END":
+			return true
+		}
+	case tPunct:
+		return t.val == ")"
+	}
+	return false
+}
+
+// expectsExpr reports whether an expression must follow t.
+func expectsExpr(t token) bool {
+	switch t.typ {
+	case tPunct:
+		switch t.val {
+		case ",", "(", "+", "-", "*", "/", "%", "||", "=", "<>", "!=", "<", "<=", ">", ">=":
+			return true
+		}
+	case tKeyword:
+		switch strings.ToUpper(t.val) {
+		case "SELECT", "DISTINCT", "WHERE", "HAVING", "BY", "AND", "OR", "NOT", "BETWEEN",
+			"LIKE", "ILIKE", "WHEN", "THEN", "ELSE", "LIMIT":
+			return true
+		}
+	case tIdent:
+		return strings.EqualFold(t.val, "OFFSET")
+	}
+	return false
+}
+
+// message picks the message and the position to report.
+func (d *diag) message(ctx parseContext) (Pos, string) {
+	t, p := d.t, d.prev
+	at := t.pos
+
+	// The first token of a statement.
+	if d.i == 0 {
+		if ctx == ctxExpr {
+			return at, "expected an expression, found " + d.found()
+		}
+		if isWordTok(t) {
+			if s := suggest(t.val, statementKeywords); s != "" {
+				return at, fmt.Sprintf("unknown statement %s; did you mean %s?", t.val, s)
+			}
+			return at, fmt.Sprintf("unknown statement %s; a statement starts with SELECT, EXPLAIN, DESCRIBE, SHOW, SET, CREATE or DROP", t.val)
+		}
+		return at, "expected a statement (SELECT, EXPLAIN, DESCRIBE, SHOW, SET, CREATE or DROP), found " + d.found()
+	}
+
+	// Brackets.
+	if t.is(")") && len(d.open) == 0 {
+		return at, "unmatched ')'"
+	}
+	if t.is("==") {
+		return at, "'==' is not an SQL operator; use '=' to compare"
+	}
+	if t.isWord("SELECT") {
+		if p.is("(") {
+			return at, "subqueries are not supported"
+		}
+		return at, "expected ';' before SELECT: statements are separated by ';'"
+	}
+	if t.typ == tKeyword {
+		switch strings.ToUpper(t.val) {
+		case "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "OUTER", "ON":
+			if d.clause == "FROM" {
+				return at, "joins are not supported: a query reads one table"
+			}
+		case "UNION", "INTERSECT", "EXCEPT":
+			return at, fmt.Sprintf("%s is not supported", strings.ToUpper(t.val))
+		}
+	}
+
+	// "AS FROM": the grammar took the keyword as the alias.
+	if p.typ == tKeyword && d.tok(d.i-2).isWord("AS") {
+		return p.pos, fmt.Sprintf("expected a name after AS, found %s (write \"%s\" to use it as a name)", strings.ToUpper(p.val), strings.ToLower(p.val))
+	}
+	if p.isWord("OFFSET") && d.clause != "LIMIT" && d.clause != "OFFSET" {
+		return p.pos, "OFFSET needs LIMIT before it, as in LIMIT 10 OFFSET 20"
+	}
+	if t.isWord("OFFSET") && d.clause != "LIMIT" && len(d.open) == 0 {
+		return at, "OFFSET needs LIMIT before it, as in LIMIT 10 OFFSET 20"
+	}
+
+	// A keyword that must be followed by something specific.
+	if at, msg, ok := d.afterKeyword(); ok {
+		return at, msg
+	}
+
+	// A clause out of order or given twice.
+	if len(d.open) == 0 && d.kind != "CREATE" {
+		if to, ok := clauseOrder[clauseName(t)]; ok {
+			if co, ok := clauseOrder[d.clause]; ok && co >= to {
+				if co == to {
+					return at, fmt.Sprintf("%s is given twice", d.clause)
+				}
+				return at, fmt.Sprintf("%s must come before %s", clauseName(t), d.clause)
+			}
+		}
+	}
+
+	// An expression was expected.
+	if expectsExpr(p) && !canStartExpr(t) {
+		return at, d.expectedExpr()
+	}
+
+	// CREATE TABLE column list.
+	if d.kind == "CREATE" && d.clause != "WITH" && len(d.open) == 1 && !t.is(")") && !t.is(",") && !d.atEnd() {
+		if isWordTok(t) {
+			if s := suggest(t.val, columnOptionKeywords); s != "" {
+				return at, fmt.Sprintf("unknown column option %s; did you mean %s?", t.val, s)
+			}
+		}
+		return at, fmt.Sprintf("unexpected %s in a column definition; expected a layout option (POSITION, OFFSET, WIDTH, TEXT, FORMAT, NULLIF, ...), ',' or ')'", d.found())
+	}
+
+	// Misspelled keywords: the offending word itself, or a word just before
+	// it that the grammar took as an alias.
+	if t.typ == tIdent && len(d.open) == 0 && len(t.val) >= 3 {
+		if s := suggest(t.val, clauseKeywords, exprKeywords); s != "" {
+			return at, fmt.Sprintf("unknown keyword %s; did you mean %s?", t.val, s)
+		}
+	}
+	if p.typ == tIdent && d.i >= 2 && (endsExpr(d.tok(d.i-2)) || d.tok(d.i-2).isWord("FROM")) {
+		if s := suggest(p.val, clauseKeywords); s != "" {
+			return p.pos, fmt.Sprintf("unknown keyword %s; did you mean %s?", p.val, s)
+		}
+	}
+
+	// Inside brackets.
+	if n := len(d.open); n > 0 {
+		return at, d.unclosed(d.open[n-1])
+	}
+
+	// Clause level.
+	switch d.clause {
+	case "SELECT":
+		switch {
+		case t.isWord("WHERE"), t.isWord("GROUP"), t.isWord("HAVING"):
+			return at, fmt.Sprintf("missing FROM clause before %s", strings.ToUpper(t.val))
+		case d.atEnd():
+		default:
+			return at, "expected ',' or FROM before " + d.found()
+		}
+	case "FROM":
+		if t.is(",") {
+			return at, "joins are not supported: a query reads one table"
+		}
+		if !d.atEnd() {
+			return at, "expected WHERE, GROUP BY, HAVING, ORDER BY, LIMIT or the end of the statement, found " + d.found()
+		}
+	case "WHERE", "HAVING":
+		if !d.atEnd() {
+			return at, fmt.Sprintf("unexpected %s in the %s clause", d.found(), d.clause)
+		}
+	case "GROUP BY", "ORDER BY":
+		if !d.atEnd() {
+			return at, fmt.Sprintf("expected ',' or the end of the %s list, found %s", d.clause, d.found())
+		}
+	case "LIMIT", "OFFSET":
+		if !d.atEnd() {
+			return at, fmt.Sprintf("unexpected %s after %s", d.found(), d.clause)
+		}
+	}
+	if d.atEnd() {
+		return at, "the statement ends too early after " + describe(p)
+	}
+	if ctx == ctxExpr {
+		return at, "unexpected " + d.found() + " after the expression"
+	}
+	if p.typ != 0 && len(d.open) == 0 {
+		return at, fmt.Sprintf("expected the end of the statement after %s, found %s", describe(p), d.found())
+	}
+	return at, "unexpected " + d.found()
+}
+
+// clauseOrder ranks the SELECT clauses in the order they must appear.
+var clauseOrder = map[string]int{
+	"FROM": 1, "WHERE": 2, "GROUP BY": 3, "HAVING": 4, "ORDER BY": 5, "LIMIT": 6, "OFFSET": 7,
+}
+
+// clauseName names the clause t starts, or "".
+func clauseName(t token) string {
+	if !isWordTok(t) {
+		return ""
+	}
+	switch w := strings.ToUpper(t.val); w {
+	case "FROM", "WHERE", "HAVING", "LIMIT":
+		if t.typ == tKeyword {
+			return w
+		}
+	case "GROUP", "ORDER":
+		return w + " BY"
+	}
+	return ""
+}
+
+func inList(w string, list []string) bool {
+	for _, x := range list {
+		if strings.EqualFold(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// expectedExpr words "expected an expression after X" for the context.
+func (d *diag) expectedExpr() string {
+	p := d.prev
+	if d.kind == "CREATE" && (p.is(",") || p.is("(")) {
+		if d.clause == "WITH" {
+			return "expected an option (name = value) after " + describe(p)
+		}
+		return "expected a column definition after " + describe(p)
+	}
+	if p.is("(") && d.tok(d.i-2).isWord("IN") {
+		return "IN needs at least one value, as in IN (1, 2)"
+	}
+	if p.is("=") && d.kind == "SET" {
+		return "expected a value after '='"
+	}
+	return "expected an expression after " + describe(p)
+}
+
+// unclosed explains a failure inside the bracket or CASE opened at toks[o].
+func (d *diag) unclosed(o int) string {
+	t := d.t
+	op := d.toks[o]
+	if op.isWord("CASE") {
+		last := ""
+		for j := o + 1; j < d.i; j++ {
+			if w := d.toks[j]; w.isWord("WHEN") || w.isWord("THEN") || w.isWord("ELSE") {
+				last = strings.ToUpper(w.val)
+			}
+		}
+		switch {
+		case last == "WHEN":
+			return "expected THEN after the WHEN condition, found " + d.found()
+		case last == "" && !t.isWord("WHEN"):
+			return "expected WHEN after CASE, found " + d.found()
+		}
+		return fmt.Sprintf("missing END to close CASE at %s", posStr(op.pos))
+	}
+	if o > 0 && d.toks[o-1].isWord("CAST") {
+		hasAs := false
+		for j := o + 1; j < d.i; j++ {
+			hasAs = hasAs || d.toks[j].isWord("AS")
+		}
+		if !hasAs {
+			return "expected AS in CAST(value AS type), found " + d.found()
+		}
+	}
+	if d.closedLater(o) {
+		return fmt.Sprintf("expected ')' to close '(' at %s, found %s", posStr(op.pos), d.found())
+	}
+	return fmt.Sprintf("missing ')' to close '(' at %s", posStr(op.pos))
+}
+
+// closedLater reports whether the bracket opened at toks[o] is closed
+// somewhere in the statement.
+func (d *diag) closedLater(o int) bool {
+	depth := 0
+	for j := o; j < len(d.toks); j++ {
+		switch {
+		case d.toks[j].is("("):
+			depth++
+		case d.toks[j].is(")"):
+			depth--
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// afterKeyword handles keywords that need a particular next token.
+func (d *diag) afterKeyword() (Pos, string, bool) {
+	t, p := d.t, d.prev
+	at := t.pos
+	pp := d.tok(d.i - 2)
+	f := d.found()
+	if p.is("::") {
+		return at, "expected a type name after '::', as in x::INT, found " + f, true
+	}
+	if d.kind == "CREATE" && len(d.open) == 1 && (pp.is("(") || pp.is(",")) && (isWordTok(p) || p.typ == tQIdent) {
+		if d.clause == "WITH" {
+			return at, fmt.Sprintf("expected '=' after the option name %s, as in format = text, found %s", p.val, f), true
+		}
+		return at, fmt.Sprintf("expected a type for column %s, as in %s INT, found %s", p.val, p.val, f), true
+	}
+	if d.kind == "CREATE" && len(d.open) == 0 && d.clause != "WITH" && !t.is("(") {
+		opened := false
+		for _, w := range d.toks[:d.i] {
+			opened = opened || w.is("(")
+		}
+		if !opened && d.i >= 3 {
+			return at, "expected '(' and the column definitions after the table name, as in CREATE TABLE t (a INT POSITION(1:4)), found " + f, true
+		}
+	}
+	if !isWordTok(p) && !(p.typ == tInt || p.typ == tDecimal || p.typ == tFloat || p.typ == tString || p.is("(")) {
+		return at, "", false
+	}
+	pw := strings.ToUpper(p.val)
+	if p.typ == tIdent || p.typ == tKeyword {
+		switch pw {
+		case "GROUP", "ORDER":
+			return at, fmt.Sprintf("expected BY after %s, found %s", pw, f), true
+		case "IS":
+			if p.typ == tKeyword {
+				return at, "expected NULL, NOT NULL or DISTINCT FROM after IS, found " + f, true
+			}
+		case "NOT":
+			if pp.isWord("IS") {
+				return at, "expected NULL or DISTINCT FROM after IS NOT, found " + f, true
+			}
+			if endsExpr(pp) {
+				return at, "expected BETWEEN, IN, LIKE or ILIKE after NOT, found " + f, true
+			}
+			if pp.isWord("IF") {
+				return at, "expected EXISTS after IF NOT, found " + f, true
+			}
+		case "DISTINCT":
+			if pp.isWord("IS") || (pp.isWord("NOT") && d.tok(d.i-3).isWord("IS")) {
+				return at, "expected FROM after IS DISTINCT, found " + f, true
+			}
+		case "NULLS":
+			if d.clause == "ORDER BY" {
+				return at, "expected FIRST or LAST after NULLS, found " + f, true
+			}
+		case "ASC", "DESC":
+			if !d.atEnd() && !t.is(",") {
+				if isWordTok(t) {
+					if s := suggest(t.val, []string{"NULLS"}); s != "" {
+						return at, fmt.Sprintf("unknown keyword %s; did you mean NULLS?", t.val), true
+					}
+				}
+				return at, "expected NULLS FIRST, NULLS LAST, ',' or the end of the ORDER BY list, found " + f, true
+			}
+		case "USING":
+			return at, "expected SAMPLE after USING, found " + f, true
+		case "SAMPLE":
+			if pp.isWord("USING") {
+				return at, "expected the sample size after SAMPLE, as in USING SAMPLE 10 PERCENT or USING SAMPLE 1000 ROWS", true
+			}
+		case "IN":
+			if p.typ == tKeyword && !t.is("(") {
+				return at, "expected '(' after IN, as in IN (1, 2, 3), found " + f, true
+			}
+		case "AS":
+			if len(d.open) > 0 && d.open[len(d.open)-1] > 0 && d.toks[d.open[len(d.open)-1]-1].isWord("CAST") {
+				return at, "expected a type name after AS, found " + f, true
+			}
+			return at, "expected a name after AS, found " + f, true
+		case "FROM":
+			if d.clause == "FROM" {
+				return at, "expected a table name or a quoted file path after FROM, found " + f, true
+			}
+		case "DESCRIBE":
+			if d.i == 1 {
+				return at, "expected a table name or a quoted file path after DESCRIBE, found " + f, true
+			}
+		case "SHOW":
+			if d.i == 1 {
+				return at, "expected TABLES after SHOW, found " + f, true
+			}
+		case "EXPLAIN", "ANALYZE":
+			if d.i <= 2 && d.kind == "EXPLAIN" {
+				return at, "expected SELECT after " + pw + ", found " + f, true
+			}
+		case "CREATE", "DROP":
+			if d.i == 1 {
+				return at, fmt.Sprintf("expected TABLE after %s, found %s", pw, f), true
+			}
+		case "TABLE":
+			if d.i == 2 && (d.kind == "CREATE" || d.kind == "DROP") {
+				return at, "expected a table name after TABLE, found " + f, true
+			}
+		case "EXISTS":
+			if pp.isWord("IF") || pp.isWord("NOT") {
+				return at, "expected a table name after EXISTS, found " + f, true
+			}
+		case "IF":
+			if d.kind == "DROP" {
+				return at, "expected EXISTS after IF, found " + f, true
+			}
+			if d.kind == "CREATE" {
+				return at, "expected NOT EXISTS after IF, found " + f, true
+			}
+		case "SET":
+			if d.i == 1 {
+				return at, "expected a setting name after SET, as in SET workers = 4, found " + f, true
+			}
+		case "CASE":
+			if !canStartExpr(t) && !t.isWord("WHEN") {
+				return at, "expected WHEN after CASE, found " + f, true
+			}
+		case "INTERVAL":
+			if t.typ == tInt || t.typ == tDecimal || t.typ == tString {
+				next := d.tok(d.i + 1)
+				p := t.end
+				if next.typ != 0 {
+					p = next.pos
+				}
+				return p, fmt.Sprintf("expected DAY, MONTH or YEAR after INTERVAL %s", t.val), true
+			}
+		case "LITTLE", "BIG":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, fmt.Sprintf("expected ENDIAN after %s, found %s", pw, f), true
+			}
+		case "POSITION":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "POSITION takes (start:end), as in POSITION(1:11), found " + f, true
+			}
+		case "OFFSET", "WIDTH", "DECIMALS":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, fmt.Sprintf("expected a number after %s, found %s", pw, f), true
+			}
+		case "FORMAT":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected a quoted pattern after FORMAT, as in FORMAT 'YYYYMMDD', found " + f, true
+			}
+		case "NULLIF":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected the NULL sentinel after NULLIF, as in NULLIF '-9999', found " + f, true
+			}
+		case "TRIM":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected NONE, LEADING, TRAILING or BOTH after TRIM, found " + f, true
+			}
+		case "TO":
+			if d.kind == "SET" && d.i == 3 {
+				return at, "expected a value after TO, found " + f, true
+			}
+		case "WITH":
+			if d.kind == "CREATE" {
+				return at, "expected '(' after WITH, as in WITH (format = text), found " + f, true
+			}
+		}
+	}
+	// After a number or '(' inside POSITION(...).
+	if d.kind == "CREATE" && len(d.open) > 0 && d.open[len(d.open)-1] > 0 && d.toks[d.open[len(d.open)-1]-1].isWord("POSITION") {
+		return at, "POSITION takes (start:end), as in POSITION(1:11), found " + f, true
+	}
+	// SET name <here>
+	if d.kind == "SET" && d.i == 2 {
+		return at, fmt.Sprintf("expected '=' after %s, found %s", p.val, f), true
+	}
+	// USING SAMPLE n <here>
+	if (p.typ == tInt || p.typ == tDecimal || p.typ == tFloat) && pp.isWord("SAMPLE") {
+		return at, "expected ROWS or PERCENT after the sample size, found " + f, true
+	}
+	// A BETWEEN still waiting for its AND.
+	if !t.isWord("AND") && endsExpr(p) {
+		depth := 0
+		for j := d.i - 1; j >= 0; j-- {
+			w := d.toks[j]
+			switch {
+			case w.is(")"):
+				depth++
+			case w.is("("):
+				depth--
+			}
+			if depth < 0 {
+				break
+			}
+			if depth == 0 && w.isWord("AND") {
+				break
+			}
+			if depth == 0 && w.isWord("BETWEEN") {
+				return at, "expected AND in BETWEEN low AND high, found " + f, true
+			}
+		}
+	}
+	return at, "", false
+}

@@ -1,0 +1,473 @@
+package parser
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Format prints a statement as canonical SQL: upper-case keywords, one
+// space between tokens, identifiers quoted only when needed, strings with
+// doubled quotes, and only the parentheses the tree's shape requires.
+// Parsing the result gives back the same tree (positions aside).
+//
+// Everything is on one line except CREATE TABLE, which puts each column
+// on its own line (it is the text schema sidecar files hold).
+//
+// Canonical choices: x::T prints as CAST(x AS T); != as <>; ASC is
+// omitted; aliases always take AS; USING SAMPLE 10% prints as
+// USING SAMPLE 10 PERCENT; POSITION(5) as POSITION(5:5); NULLIF values as
+// strings; WITH values that are plain lower-case words print bare
+// (format = text), other strings quoted.
+func Format(s Statement) string { return s.String() }
+
+// FormatExpr prints an expression as canonical SQL.
+func FormatExpr(e Expr) string { return e.String() }
+
+// QuoteIdent returns name as it must be written in SQL: bare when it is a
+// lower-case identifier ([a-z_][a-z0-9_]*) that is not a reserved word,
+// otherwise in double quotes with inner double quotes doubled.
+func QuoteIdent(name string) string { return quoteIdent(name) }
+
+func quoteIdent(name string) string {
+	if isPlainIdent(name) && !isReserved(name) {
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+func isPlainIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' || ('a' <= c && c <= 'z') || (i > 0 && '0' <= c && c <= '9') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// QuoteString returns s as an SQL string literal.
+func QuoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// --- statements ---
+
+func (s *Select) String() string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if s.Distinct {
+		b.WriteString("DISTINCT ")
+	}
+	for i, it := range s.Items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(it.String())
+	}
+	if s.From != nil {
+		b.WriteString(" FROM ")
+		b.WriteString(s.From.String())
+	}
+	if s.Where != nil {
+		b.WriteString(" WHERE ")
+		b.WriteString(s.Where.String())
+	}
+	if len(s.GroupBy) > 0 {
+		b.WriteString(" GROUP BY ")
+		writeExprList(&b, s.GroupBy)
+	}
+	if s.Having != nil {
+		b.WriteString(" HAVING ")
+		b.WriteString(s.Having.String())
+	}
+	if len(s.OrderBy) > 0 {
+		b.WriteString(" ORDER BY ")
+		for i, o := range s.OrderBy {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(o.String())
+		}
+	}
+	if s.Limit != nil {
+		b.WriteString(" LIMIT ")
+		b.WriteString(s.Limit.String())
+	}
+	if s.Offset != nil {
+		b.WriteString(" OFFSET ")
+		b.WriteString(s.Offset.String())
+	}
+	return b.String()
+}
+
+func writeExprList(b *strings.Builder, list []Expr) {
+	for i, e := range list {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(e.String())
+	}
+}
+
+func (it *SelectItem) String() string {
+	switch {
+	case it.Star && it.Table != "":
+		return quoteIdent(it.Table) + ".*"
+	case it.Star:
+		return "*"
+	case it.Alias != "":
+		return it.Expr.String() + " AS " + quoteIdent(it.Alias)
+	}
+	return it.Expr.String()
+}
+
+func (t *TableRef) String() string {
+	var s string
+	if t.Path != "" || t.Name == "" {
+		s = QuoteString(t.Path)
+	} else {
+		s = quoteIdent(t.Name)
+	}
+	if t.Alias != "" {
+		s += " AS " + quoteIdent(t.Alias)
+	}
+	if t.Sample != nil {
+		s += " " + t.Sample.String()
+	}
+	return s
+}
+
+func (sm *Sample) String() string {
+	unit := " ROWS"
+	if sm.Percent {
+		unit = " PERCENT"
+	}
+	return "USING SAMPLE " + strconv.FormatFloat(sm.N, 'g', -1, 64) + unit
+}
+
+func (o *OrderItem) String() string {
+	s := o.Expr.String()
+	if o.Desc {
+		s += " DESC"
+	}
+	if o.NullsFirst != nil {
+		if *o.NullsFirst {
+			s += " NULLS FIRST"
+		} else {
+			s += " NULLS LAST"
+		}
+	}
+	return s
+}
+
+func (s *Explain) String() string {
+	if s.Analyze {
+		return "EXPLAIN ANALYZE " + s.Stmt.String()
+	}
+	return "EXPLAIN " + s.Stmt.String()
+}
+
+func (s *Describe) String() string {
+	if s.Path != "" || s.Name == "" {
+		return "DESCRIBE " + QuoteString(s.Path)
+	}
+	return "DESCRIBE " + quoteIdent(s.Name)
+}
+
+func (s *ShowTables) String() string { return "SHOW TABLES" }
+
+func (s *Set) String() string {
+	v := s.Value.String()
+	if c, ok := s.Value.(*ColumnRef); ok && c.Table == "" && isPlainIdent(c.Name) {
+		v = c.Name // SET accepts any bare word, even a reserved one: SET x = on
+	}
+	return "SET " + quoteIdent(s.Name) + " = " + v
+}
+
+func (s *DropTable) String() string {
+	if s.IfExists {
+		return "DROP TABLE IF EXISTS " + quoteIdent(s.Name)
+	}
+	return "DROP TABLE " + quoteIdent(s.Name)
+}
+
+func (s *CreateTable) String() string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE ")
+	if s.IfNotExists {
+		b.WriteString("IF NOT EXISTS ")
+	}
+	b.WriteString(quoteIdent(s.Name))
+	b.WriteString(" (\n")
+	for i, c := range s.Columns {
+		b.WriteString("    ")
+		b.WriteString(c.String())
+		if i < len(s.Columns)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(")")
+	if len(s.Options) > 0 {
+		b.WriteString(" WITH (")
+		for i, o := range s.Options {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(o.String())
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (c *ColumnDef) String() string {
+	var b strings.Builder
+	b.WriteString(quoteIdent(c.Name))
+	b.WriteString(" ")
+	b.WriteString(c.Type.String())
+	for _, o := range c.Options {
+		b.WriteString(" ")
+		b.WriteString(o.String())
+	}
+	return b.String()
+}
+
+func (t *TypeName) String() string {
+	if len(t.Params) == 0 {
+		return t.Name
+	}
+	var b strings.Builder
+	b.WriteString(t.Name)
+	b.WriteString("(")
+	for i, p := range t.Params {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(strconv.Itoa(p))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (o *ColumnOption) String() string {
+	switch o.Kind {
+	case OptPosition:
+		return "POSITION(" + strconv.Itoa(o.Int1) + ":" + strconv.Itoa(o.Int2) + ")"
+	case OptOffset:
+		return "OFFSET " + strconv.Itoa(o.Int1)
+	case OptWidth:
+		return "WIDTH " + strconv.Itoa(o.Int1)
+	case OptImplied:
+		if o.Int1 < 0 {
+			return "IMPLIED"
+		}
+		return "IMPLIED DECIMALS " + strconv.Itoa(o.Int1)
+	case OptFormat:
+		return "FORMAT " + QuoteString(o.Str)
+	case OptNullIf:
+		return "NULLIF " + QuoteString(o.Str)
+	case OptTrim:
+		return "TRIM " + strings.ToUpper(o.Str)
+	}
+	return o.Kind.String()
+}
+
+func (o *TableOption) String() string {
+	v := o.Value.String()
+	if o.Value.Kind == LitString && isPlainIdent(o.Value.Text) && !isReserved(o.Value.Text) {
+		v = o.Value.Text // a bare word: format = text
+	}
+	return quoteIdent(o.Key) + " = " + v
+}
+
+// --- expressions ---
+
+// Precedence levels, loosest first.
+const (
+	precOr = iota + 1
+	precAnd
+	precNot
+	precCmp
+	precConcat
+	precAdd
+	precMul
+	precUnary
+	precPrimary
+)
+
+func precedence(e Expr) int {
+	switch e := e.(type) {
+	case *Binary:
+		switch e.Op {
+		case "OR":
+			return precOr
+		case "AND":
+			return precAnd
+		case "||":
+			return precConcat
+		case "+", "-":
+			return precAdd
+		case "*", "/", "%":
+			return precMul
+		}
+		return precCmp
+	case *Unary:
+		if e.Op == "NOT" {
+			return precNot
+		}
+		return precUnary
+	case *IsNull, *Between, *InList:
+		return precCmp
+	}
+	return precPrimary
+}
+
+// wrap prints e, in parentheses when its precedence is below min.
+func wrap(e Expr, min int) string {
+	if precedence(e) < min {
+		return "(" + e.String() + ")"
+	}
+	return e.String()
+}
+
+func (e *Literal) String() string {
+	switch e.Kind {
+	case LitString:
+		return QuoteString(e.Text)
+	case LitBool:
+		return strings.ToUpper(e.Text)
+	case LitNull:
+		return "NULL"
+	case LitDate:
+		return "DATE " + QuoteString(e.Text)
+	case LitTimestamp:
+		return "TIMESTAMP " + QuoteString(e.Text)
+	case LitInterval:
+		return "INTERVAL " + QuoteString(e.Text)
+	}
+	return e.Text
+}
+
+func (e *Interval) String() string {
+	return "INTERVAL " + e.Value.String() + " " + e.Unit
+}
+
+func (e *ColumnRef) String() string {
+	if e.Table != "" {
+		return quoteIdent(e.Table) + "." + quoteIdent(e.Name)
+	}
+	return quoteIdent(e.Name)
+}
+
+func (e *Param) String() string { return "?" }
+
+func (e *Unary) String() string {
+	if e.Op == "NOT" {
+		return "NOT " + wrap(e.X, precNot)
+	}
+	if u, ok := e.X.(*Unary); ok && u.Op != "NOT" {
+		// Avoid "--x", which would start a comment.
+		return e.Op + "(" + e.X.String() + ")"
+	}
+	return e.Op + wrap(e.X, precUnary)
+}
+
+func (e *Binary) String() string {
+	p := precedence(e)
+	op := e.Op
+	if e.Not {
+		op = "NOT " + op
+	}
+	if p == precCmp {
+		// Comparisons do not chain: parenthesise any comparison operand.
+		return wrap(e.L, precConcat) + " " + op + " " + wrap(e.R, precConcat)
+	}
+	return wrap(e.L, p) + " " + op + " " + wrap(e.R, p+1)
+}
+
+func (e *IsNull) String() string {
+	if e.Not {
+		return wrap(e.X, precConcat) + " IS NOT NULL"
+	}
+	return wrap(e.X, precConcat) + " IS NULL"
+}
+
+func (e *Between) String() string {
+	not := ""
+	if e.Not {
+		not = "NOT "
+	}
+	return wrap(e.X, precConcat) + " " + not + "BETWEEN " + wrap(e.Lo, precConcat) + " AND " + wrap(e.Hi, precConcat)
+}
+
+func (e *InList) String() string {
+	var b strings.Builder
+	b.WriteString(wrap(e.X, precConcat))
+	if e.Not {
+		b.WriteString(" NOT")
+	}
+	b.WriteString(" IN (")
+	writeExprList(&b, e.List)
+	b.WriteString(")")
+	return b.String()
+}
+
+func (e *Call) String() string {
+	if e.Name == "extract" && len(e.Args) == 2 && !e.Star && !e.Distinct {
+		if f, ok := e.Args[0].(*Literal); ok && f.Kind == LitString && isPlainIdent(f.Text) && !isReserved(f.Text) {
+			return "EXTRACT(" + strings.ToUpper(f.Text) + " FROM " + e.Args[1].String() + ")"
+		}
+	}
+	var b strings.Builder
+	switch e.Name {
+	case "left", "right":
+		b.WriteString(e.Name)
+	default:
+		b.WriteString(quoteIdent(e.Name))
+	}
+	b.WriteString("(")
+	switch {
+	case e.Star:
+		b.WriteString("*")
+	case e.Distinct:
+		b.WriteString("DISTINCT ")
+		fallthrough
+	default:
+		writeExprList(&b, e.Args)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (e *Cast) String() string {
+	return "CAST(" + e.X.String() + " AS " + e.Type.String() + ")"
+}
+
+func (e *Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE ")
+	if e.Operand != nil {
+		b.WriteString(e.Operand.String())
+		b.WriteString(" ")
+	}
+	for _, w := range e.Whens {
+		b.WriteString(w.String())
+		b.WriteString(" ")
+	}
+	if e.Else != nil {
+		b.WriteString("ELSE ")
+		b.WriteString(e.Else.String())
+		b.WriteString(" ")
+	}
+	b.WriteString("END")
+	return b.String()
+}
+
+func (w *When) String() string {
+	return "WHEN " + w.Cond.String() + " THEN " + w.Result.String()
+}

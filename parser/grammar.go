@@ -1,0 +1,371 @@
+package parser
+
+import (
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// This file holds the participle grammar. The grammar structs (g*) are
+// private: convert.go turns them into the AST in ast.go.
+//
+// Token values are raw source text and keyword literals match
+// case-insensitively. Reserved words lex as Keyword and so can never be
+// captured as an Ident; non-reserved keywords (DATE, INTERVAL, POSITION, ...)
+// lex as Ident and are matched by literal where the grammar wants them.
+//
+// Operator precedence is one struct per level, loosest first: OR, AND, NOT,
+// comparison (and IS, BETWEEN, IN, LIKE), ||, + -, * / %, unary - +,
+// postfix ::, primary. Each level is "operand (operator operand)*", folded
+// left-associatively by the converter.
+
+type gStatement struct {
+	Explain  *gExplain  `parser:"  @@"`
+	Select   *gSelect   `parser:"| @@"`
+	Describe *gDescribe `parser:"| @@"`
+	Show     *gShow     `parser:"| @@"`
+	Set      *gSet      `parser:"| @@"`
+	Create   *gCreate   `parser:"| @@"`
+	Drop     *gDrop     `parser:"| @@"`
+}
+
+type gExplain struct {
+	Pos     lexer.Position
+	Analyze bool     `parser:"'EXPLAIN' @'ANALYZE'?"`
+	Select  *gSelect `parser:"@@"`
+}
+
+type gSelect struct {
+	Pos      lexer.Position
+	Distinct bool           `parser:"'SELECT' @'DISTINCT'?"`
+	Items    []*gSelectItem `parser:"@@ ( ',' @@ )*"`
+	From     *gTableRef     `parser:"( 'FROM' @@"`
+	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
+	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
+	Having   *gExpr         `parser:"  ( 'HAVING' @@ )? )?"`
+	OrderBy  []*gOrderItem  `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )?"`
+	Limit    *gExpr         `parser:"( 'LIMIT' @@"`
+	Offset   *gExpr         `parser:"  ( 'OFFSET' @@ )? )?"`
+}
+
+// gSelectItem is *, or an expression with an optional alias. t.* parses
+// as a column expression (gColumn.Star); the converter accepts it only as a
+// whole select item.
+type gSelectItem struct {
+	Pos   lexer.Position
+	Star  bool    `parser:"(  @'*'"`
+	Expr  *gExpr  `parser:" | @@"`
+	Alias *gAlias `parser:"   @@? )"`
+}
+
+// gAlias is AS any-word, or a bare non-reserved word.
+type gAlias struct {
+	Name string `parser:"( 'AS' @(Ident | QIdent | Keyword) | @(Ident | QIdent) )"`
+}
+
+type gTableRef struct {
+	Pos    lexer.Position
+	Name   *string  `parser:"(  @(Ident | QIdent)"`
+	Path   *string  `parser:" | @String )"`
+	Alias  *gAlias  `parser:"@@?"`
+	Sample *gSample `parser:"@@?"`
+}
+
+type gSample struct {
+	Pos  lexer.Position
+	N    lexer.Token `parser:"'USING' 'SAMPLE' @(Int | Decimal | Float)"`
+	Unit string      `parser:"@('ROWS' | 'ROW' | 'PERCENT' | '%')"`
+}
+
+type gOrderItem struct {
+	Pos   lexer.Position
+	Expr  *gExpr  `parser:"@@"`
+	Dir   string  `parser:"@('ASC' | 'DESC')?"`
+	Nulls *string `parser:"( 'NULLS' @('FIRST' | 'LAST') )?"`
+}
+
+type gDescribe struct {
+	Pos  lexer.Position
+	Name *string `parser:"'DESCRIBE' ( @(Ident | QIdent)"`
+	Path *string `parser:"| @String )"`
+}
+
+type gShow struct {
+	Pos    lexer.Position
+	Tables bool `parser:"'SHOW' @'TABLES'"`
+}
+
+type gSet struct {
+	Pos   lexer.Position
+	Name  string     `parser:"'SET' @(Ident | QIdent) ( '=' | 'TO' )"`
+	Value *gSetValue `parser:"@@"`
+}
+
+// gSetValue is the value of SET and of a WITH option: a literal, an
+// optionally negative number, or a bare word.
+type gSetValue struct {
+	Pos   lexer.Position
+	Minus bool         `parser:"(  @'-'?"`
+	Num   *lexer.Token `parser:"   @(Int | Decimal | Float)"`
+	Lit   *lexer.Token `parser:" | @(String | 'TRUE' | 'FALSE' | 'NULL')"`
+	Word  *lexer.Token `parser:" | @(Ident | QIdent | Keyword) )"`
+}
+
+type gDrop struct {
+	Pos      lexer.Position
+	IfExists bool   `parser:"'DROP' 'TABLE' ( @'IF' 'EXISTS' )?"`
+	Name     string `parser:"@(Ident | QIdent)"`
+}
+
+type gCreate struct {
+	Pos         lexer.Position
+	IfNotExists bool            `parser:"'CREATE' 'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
+	Name        string          `parser:"@(Ident | QIdent)"`
+	Columns     []*gColumnDef   `parser:"'(' @@ ( ',' @@ )* ')'"`
+	Options     []*gTableOption `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type gColumnDef struct {
+	Pos     lexer.Position
+	Name    string           `parser:"@(Ident | QIdent | Keyword)"`
+	Type    *gType           `parser:"@@"`
+	Options []*gColumnOption `parser:"@@*"`
+}
+
+type gType struct {
+	Pos    lexer.Position
+	Name   string   `parser:"@Ident"`
+	Params []string `parser:"( '(' @Int ( ',' @Int )? ')' )?"`
+}
+
+type gColumnOption struct {
+	Pos      lexer.Position
+	Position []string     `parser:"(  'POSITION' '(' @Int ( ( ':' | '-' ) @Int )? ')'"`
+	Offset   *string      `parser:" | 'OFFSET' @Int"`
+	Width    *string      `parser:" | 'WIDTH' @Int"`
+	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
+	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
+	Text     bool         `parser:" | @'TEXT'"`
+	Implied  *gImplied    `parser:" | @@"`
+	Format   *string      `parser:" | 'FORMAT' @String"`
+	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
+	Null     bool         `parser:" | @'NULL'"`
+	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
+}
+
+type gImplied struct {
+	Implied  bool    `parser:"@'IMPLIED'"`
+	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+}
+
+type gTableOption struct {
+	Pos   lexer.Position
+	Key   string     `parser:"@(Ident | QIdent | Keyword) '='"`
+	Value *gSetValue `parser:"@@"`
+}
+
+// --- expressions ---
+
+// gExprRoot is the root production of ParseExpr.
+type gExprRoot struct {
+	X *gExpr `parser:"@@"`
+}
+
+type gExpr struct {
+	Left  *gAnd    `parser:"@@"`
+	Right []*gOrOp `parser:"@@*"`
+}
+
+type gOrOp struct {
+	Op lexer.Token `parser:"@'OR'"`
+	X  *gAnd       `parser:"@@"`
+}
+
+type gAnd struct {
+	Left  *gNot     `parser:"@@"`
+	Right []*gAndOp `parser:"@@*"`
+}
+
+type gAndOp struct {
+	Op lexer.Token `parser:"@'AND'"`
+	X  *gNot       `parser:"@@"`
+}
+
+type gNot struct {
+	Nots []*gNotKw `parser:"@@*"`
+	X    *gCmp     `parser:"@@"`
+}
+
+type gNotKw struct {
+	Pos lexer.Position
+	Kw  string `parser:"@'NOT'"`
+}
+
+type gCmp struct {
+	Left  *gConcat  `parser:"@@"`
+	Right []*gCmpOp `parser:"@@*"`
+}
+
+// gCmpOp is one comparison-level suffix: = x, IS [NOT] NULL,
+// IS [NOT] DISTINCT FROM x, [NOT] BETWEEN a AND b, [NOT] IN (...),
+// [NOT] LIKE x, [NOT] ILIKE x.
+type gCmpOp struct {
+	Pos      lexer.Position
+	Op       *lexer.Token `parser:"(  @('=' | '<>' | '!=' | '<=' | '>=' | '<' | '>')"`
+	R        *gConcat     `parser:"   @@"`
+	Is       bool         `parser:" | @'IS'"`
+	IsNot    bool         `parser:"   @'NOT'?"`
+	IsNull   bool         `parser:"   ( @'NULL'"`
+	Distinct *gConcat     `parser:"   | 'DISTINCT' 'FROM' @@ )"`
+	Not      bool         `parser:" | @'NOT'?"`
+	Between  *gBetween    `parser:"   ( @@"`
+	In       *gIn         `parser:"   | @@"`
+	Like     *gLike       `parser:"   | @@ ) )"`
+}
+
+type gBetween struct {
+	Lo *gConcat `parser:"'BETWEEN' @@"`
+	Hi *gConcat `parser:"'AND' @@"`
+}
+
+type gIn struct {
+	List []*gExpr `parser:"'IN' '(' @@ ( ',' @@ )* ')'"`
+}
+
+type gLike struct {
+	Op string   `parser:"@('LIKE' | 'ILIKE')"`
+	R  *gConcat `parser:"@@"`
+}
+
+type gConcat struct {
+	Left  *gAdd        `parser:"@@"`
+	Right []*gConcatOp `parser:"@@*"`
+}
+
+type gConcatOp struct {
+	Op lexer.Token `parser:"@'||'"`
+	X  *gAdd       `parser:"@@"`
+}
+
+type gAdd struct {
+	Left  *gMul     `parser:"@@"`
+	Right []*gAddOp `parser:"@@*"`
+}
+
+type gAddOp struct {
+	Op lexer.Token `parser:"@('+' | '-')"`
+	X  *gMul       `parser:"@@"`
+}
+
+type gMul struct {
+	Left  *gUnary   `parser:"@@"`
+	Right []*gMulOp `parser:"@@*"`
+}
+
+type gMulOp struct {
+	Op lexer.Token `parser:"@('*' | '/' | '%')"`
+	X  *gUnary     `parser:"@@"`
+}
+
+type gUnary struct {
+	Signs []*gSign  `parser:"@@*"`
+	X     *gPostfix `parser:"@@"`
+}
+
+type gSign struct {
+	Op lexer.Token `parser:"@('-' | '+')"`
+}
+
+type gPostfix struct {
+	X     *gPrimary  `parser:"@@"`
+	Casts []*gDColon `parser:"@@*"`
+}
+
+type gDColon struct {
+	Op   lexer.Token `parser:"@'::'"`
+	Type *gType      `parser:"@@"`
+}
+
+type gPrimary struct {
+	Pos       lexer.Position
+	Paren     *gExpr       `parser:"  '(' @@ ')'"`
+	Case      *gCase       `parser:"| @@"`
+	Cast      *gCastCall   `parser:"| @@"`
+	Date      *lexer.Token `parser:"| 'DATE' @String"`
+	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
+	Interval  *gInterval   `parser:"| @@"`
+	Call      *gCall       `parser:"| @@"`
+	Column    *gColumn     `parser:"| @@"`
+	Lit       *lexer.Token `parser:"| @(Int | Decimal | Float | String | Param | 'TRUE' | 'FALSE' | 'NULL')"`
+}
+
+type gCase struct {
+	Pos     lexer.Position
+	Operand *gExpr   `parser:"'CASE' @@?"`
+	Whens   []*gWhen `parser:"@@+"`
+	Else    *gExpr   `parser:"( 'ELSE' @@ )? 'END'"`
+}
+
+type gWhen struct {
+	Pos    lexer.Position
+	Cond   *gExpr `parser:"'WHEN' @@"`
+	Result *gExpr `parser:"'THEN' @@"`
+}
+
+type gCastCall struct {
+	X    *gExpr `parser:"'CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
+}
+
+type gInterval struct {
+	Value *lexer.Token `parser:"'INTERVAL' @(Int | Decimal | String)"`
+	Unit  *lexer.Token `parser:"@(Ident | Keyword)"`
+}
+
+type gCall struct {
+	Pos      lexer.Position
+	Name     string  `parser:"@(Ident | QIdent | 'LEFT' | 'RIGHT') '('"`
+	Star     bool    `parser:"( @'*'"`
+	Distinct bool    `parser:"| @'DISTINCT'?"`
+	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
+}
+
+// gArg is a call argument; "x FROM y" is only valid in EXTRACT.
+type gArg struct {
+	X    *gExpr       `parser:"@@"`
+	From *lexer.Token `parser:"( @'FROM'"`
+	Y    *gExpr       `parser:"  @@ )?"`
+}
+
+type gColumn struct {
+	First  string  `parser:"@(Ident | QIdent)"`
+	Second *string `parser:"( '.' ( @(Ident | QIdent | Keyword)"`
+	Star   bool    `parser:"      | @'*' ) )?"`
+}
+
+// lookahead is the number of tokens a grammar branch may consume before it
+// is committed to. With one, a branch that fails after two tokens reports
+// its own error instead of letting the parser back up and fail somewhere
+// less helpful.
+const lookahead = 1
+
+var (
+	buildOnce  sync.Once
+	stmtParser *participle.Parser[gStatement]
+	exprParser *participle.Parser[gExprRoot]
+)
+
+func parsers() (*participle.Parser[gStatement], *participle.Parser[gExprRoot]) {
+	buildOnce.Do(func() {
+		opts := []participle.Option{
+			participle.Lexer(definition{}),
+			participle.CaseInsensitive("Keyword", "Ident"),
+			participle.UseLookahead(lookahead),
+		}
+		stmtParser = participle.MustBuild[gStatement](opts...)
+		exprParser = participle.MustBuild[gExprRoot](opts...)
+	})
+	return stmtParser, exprParser
+}
