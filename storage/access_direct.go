@@ -41,11 +41,34 @@ func probeDirect(path string) (fd int, size int64, align int64, why string, err 
 		return -1, 0, 0, "", err
 	}
 	align, why = directInEffect(fd)
+	if why == "" && size > 0 {
+		why = probeRead(fd, align)
+	}
 	if why != "" {
 		unix.Close(fd)
 		return -1, 0, 0, why, nil
 	}
 	return fd, size, align, "", nil
+}
+
+// probeRead reads the first align bytes of the file through the O_DIRECT
+// descriptor, so that a file system that accepts the open but rejects the
+// reads (an alignment larger than it reported) is found at open time rather
+// than on the first Read. Errors other than EINVAL are left for Read.
+func probeRead(fd int, align int64) (why string) {
+	b, err := defaultPool.get(int(align))
+	if err != nil {
+		return ""
+	}
+	defer defaultPool.put(b)
+	err = retryEINTR(func() error {
+		_, e := unix.Pread(fd, b.mem[:align], 0)
+		return e
+	})
+	if errors.Is(err, unix.EINVAL) {
+		return fmt.Sprintf("an O_DIRECT read with %d-byte alignment failed (EINVAL)", align)
+	}
+	return ""
 }
 
 // directInEffect checks an open O_DIRECT descriptor: the flag must have
