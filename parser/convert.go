@@ -377,21 +377,10 @@ func (c *converter) or(g *gExpr) (Expr, int) {
 }
 
 func (c *converter) and(g *gAnd) (Expr, int) {
-	x, d := c.not(g.Left)
+	x, d := c.cmp(g.Left)
 	for _, r := range g.Right {
-		y, dy := c.not(r.X)
+		y, dy := c.cmp(r.X)
 		x, d = c.binary(lpos(r.Op.Pos), "AND", x, d, y, dy)
-	}
-	return x, d
-}
-
-func (c *converter) not(g *gNot) (Expr, int) {
-	x, d := c.cmp(g.X)
-	for i := len(g.Nots) - 1; i >= 0; i-- {
-		d++
-		p := lpos(g.Nots[i].Pos)
-		c.depthCheck(p, d)
-		x = &Unary{Pos: p, Op: "NOT", X: x}
 	}
 	return x, d
 }
@@ -438,6 +427,12 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 			x.(*Binary).Not = op.Not
 		}
 	}
+	for i := len(g.Nots) - 1; i >= 0; i-- {
+		d++
+		p := lpos(g.Nots[i].Pos)
+		c.depthCheck(p, d)
+		x = &Unary{Pos: p, Op: "NOT", X: x}
+	}
 	return x, d
 }
 
@@ -469,23 +464,18 @@ func (c *converter) mul(g *gMul) (Expr, int) {
 }
 
 func (c *converter) unary(g *gUnary) (Expr, int) {
-	x, d := c.postfix(g.X)
-	for i := len(g.Signs) - 1; i >= 0; i-- {
-		d++
-		p := lpos(g.Signs[i].Op.Pos)
-		c.depthCheck(p, d)
-		x = &Unary{Pos: p, Op: g.Signs[i].Op.Value, X: x}
-	}
-	return x, d
-}
-
-func (c *converter) postfix(g *gPostfix) (Expr, int) {
 	x, d := c.primary(g.X)
 	for _, cs := range g.Casts {
 		d++
 		p := lpos(cs.Op.Pos)
 		c.depthCheck(p, d)
 		x = &Cast{Pos: p, X: x, Type: c.typeName(cs.Type)}
+	}
+	for i := len(g.Signs) - 1; i >= 0; i-- {
+		d++
+		p := lpos(g.Signs[i].Op.Pos)
+		c.depthCheck(p, d)
+		x = &Unary{Pos: p, Op: g.Signs[i].Op.Value, X: x}
 	}
 	return x, d
 }
@@ -506,16 +496,21 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		return &Literal{Pos: p, Kind: LitTimestamp, Text: unquote(g.Timestamp.Value)}, 1
 	case g.Interval != nil:
 		return c.interval(p, g.Interval), 2
-	case g.Call != nil:
-		return c.call(g.Call)
-	case g.Column != nil:
-		if g.Column.Star {
-			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(g.Column.First)))
+	case g.Name != nil:
+		n := g.Name
+		switch {
+		case n.Call != nil:
+			return c.call(p, n.First, n.Call)
+		case n.Star:
+			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(n.First)))
+		case n.Second != nil:
+			return &ColumnRef{Pos: p, Table: ident(n.First), Name: ident(*n.Second)}, 1
 		}
-		if g.Column.Second != nil {
-			return &ColumnRef{Pos: p, Table: ident(g.Column.First), Name: ident(*g.Column.Second)}, 1
+		if isReserved(n.First) {
+			// LEFT and RIGHT are reserved: only calls may use them bare.
+			c.failf(p, "%s is a reserved word; write \"%s\" to use it as a name", strings.ToUpper(n.First), strings.ToLower(n.First))
 		}
-		return &ColumnRef{Pos: p, Name: ident(g.Column.First)}, 1
+		return &ColumnRef{Pos: p, Name: ident(n.First)}, 1
 	case g.Lit != nil:
 		if g.Lit.Type == tParam {
 			return &Param{Pos: p, Index: c.params[g.Lit.Pos.Offset]}, 1
@@ -526,13 +521,13 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 	return &Literal{Pos: p, Kind: LitNull, Text: "null"}, 1
 }
 
-// starColumn returns the t.* column when g is nothing but t.*.
-func starColumn(g *gExpr) *gColumn {
-	if len(g.Right) > 0 || len(g.Left.Right) > 0 || len(g.Left.Left.Nots) > 0 {
+// starColumn returns the t.* name when g is nothing but t.*.
+func starColumn(g *gExpr) *gName {
+	if len(g.Right) > 0 || len(g.Left.Right) > 0 {
 		return nil
 	}
-	cmp := g.Left.Left.X
-	if len(cmp.Right) > 0 || len(cmp.Left.Right) > 0 {
+	cmp := g.Left.Left
+	if len(cmp.Nots) > 0 || len(cmp.Right) > 0 || len(cmp.Left.Right) > 0 {
 		return nil
 	}
 	add := cmp.Left.Left
@@ -540,10 +535,10 @@ func starColumn(g *gExpr) *gColumn {
 		return nil
 	}
 	un := add.Left.Left
-	if len(un.Signs) > 0 || len(un.X.Casts) > 0 || un.X.X.Column == nil || !un.X.X.Column.Star {
+	if len(un.Signs) > 0 || len(un.Casts) > 0 || un.X.Name == nil || !un.X.Name.Star {
 		return nil
 	}
-	return un.X.X.Column
+	return un.X.Name
 }
 
 // literal converts a number, string or TRUE/FALSE/NULL token.
@@ -594,9 +589,8 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 	return iv
 }
 
-func (c *converter) call(g *gCall) (Expr, int) {
-	p := lpos(g.Pos)
-	call := &Call{Pos: p, Name: ident(g.Name), Star: g.Star, Distinct: g.Distinct}
+func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
+	call := &Call{Pos: p, Name: ident(name), Star: g.Star, Distinct: g.Distinct}
 	if call.Star && call.Name != "count" {
 		c.failf(p, "only count accepts *, as in count(*)")
 	}

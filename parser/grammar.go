@@ -184,28 +184,26 @@ type gOrOp struct {
 }
 
 type gAnd struct {
-	Left  *gNot     `parser:"@@"`
+	Left  *gCmp     `parser:"@@"`
 	Right []*gAndOp `parser:"@@*"`
 }
 
 type gAndOp struct {
 	Op lexer.Token `parser:"@'AND'"`
-	X  *gNot       `parser:"@@"`
+	X  *gCmp       `parser:"@@"`
 }
 
-type gNot struct {
-	Nots []*gNotKw `parser:"@@*"`
-	X    *gCmp     `parser:"@@"`
+// gCmp is the NOT level and the comparison level in one struct (one
+// struct fewer per operand): NOT applies to the whole comparison chain.
+type gCmp struct {
+	Nots  []*gNotKw `parser:"@@*"`
+	Left  *gConcat  `parser:"@@"`
+	Right []*gCmpOp `parser:"@@*"`
 }
 
 type gNotKw struct {
 	Pos lexer.Position
 	Kw  string `parser:"@'NOT'"`
-}
-
-type gCmp struct {
-	Left  *gConcat  `parser:"@@"`
-	Right []*gCmpOp `parser:"@@*"`
 }
 
 // gCmpOp is one comparison-level suffix: = x, IS [NOT] NULL,
@@ -269,18 +267,16 @@ type gMulOp struct {
 	X  *gUnary     `parser:"@@"`
 }
 
+// gUnary is the unary sign level and the postfix :: level in one struct:
+// -x::INT is -(CAST(x AS INT)).
 type gUnary struct {
-	Signs []*gSign  `parser:"@@*"`
-	X     *gPostfix `parser:"@@"`
+	Signs []*gSign   `parser:"@@*"`
+	X     *gPrimary  `parser:"@@"`
+	Casts []*gDColon `parser:"@@*"`
 }
 
 type gSign struct {
 	Op lexer.Token `parser:"@('-' | '+')"`
-}
-
-type gPostfix struct {
-	X     *gPrimary  `parser:"@@"`
-	Casts []*gDColon `parser:"@@*"`
 }
 
 type gDColon struct {
@@ -288,17 +284,19 @@ type gDColon struct {
 	Type *gType      `parser:"@@"`
 }
 
+// gPrimary's alternatives are ordered by how often they occur; DATE,
+// TIMESTAMP and INTERVAL literals must come before names, since those
+// words are also column names.
 type gPrimary struct {
 	Pos       lexer.Position
-	Paren     *gExpr       `parser:"  '(' @@ ')'"`
-	Case      *gCase       `parser:"| @@"`
-	Cast      *gCastCall   `parser:"| @@"`
+	Lit       *lexer.Token `parser:"  @(Int | Decimal | Float | String | Param | 'TRUE' | 'FALSE' | 'NULL')"`
 	Date      *lexer.Token `parser:"| 'DATE' @String"`
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
-	Call      *gCall       `parser:"| @@"`
-	Column    *gColumn     `parser:"| @@"`
-	Lit       *lexer.Token `parser:"| @(Int | Decimal | Float | String | Param | 'TRUE' | 'FALSE' | 'NULL')"`
+	Name      *gName       `parser:"| @@"`
+	Paren     *gExpr       `parser:"| '(' @@ ')'"`
+	Case      *gCase       `parser:"| @@"`
+	Cast      *gCastCall   `parser:"| @@"`
 }
 
 type gCase struct {
@@ -324,10 +322,18 @@ type gInterval struct {
 	Unit  *lexer.Token `parser:"@(Ident | Keyword)"`
 }
 
+// gName is a column reference (a, t.a, t.*) or a function call (f(...)).
+type gName struct {
+	Pos    lexer.Position
+	First  string  `parser:"@(Ident | QIdent | 'LEFT' | 'RIGHT')"`
+	Call   *gCall  `parser:"( @@"`
+	Second *string `parser:"| '.' ( @(Ident | QIdent | Keyword)"`
+	Star   bool    `parser:"      | @'*' ) )?"`
+}
+
+// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), ().
 type gCall struct {
-	Pos      lexer.Position
-	Name     string  `parser:"@(Ident | QIdent | 'LEFT' | 'RIGHT') '('"`
-	Star     bool    `parser:"( @'*'"`
+	Star     bool    `parser:"'(' ( @'*'"`
 	Distinct bool    `parser:"| @'DISTINCT'?"`
 	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
 }
@@ -337,12 +343,6 @@ type gArg struct {
 	X    *gExpr       `parser:"@@"`
 	From *lexer.Token `parser:"( @'FROM'"`
 	Y    *gExpr       `parser:"  @@ )?"`
-}
-
-type gColumn struct {
-	First  string  `parser:"@(Ident | QIdent)"`
-	Second *string `parser:"( '.' ( @(Ident | QIdent | Keyword)"`
-	Star   bool    `parser:"      | @'*' ) )?"`
 }
 
 // lookahead is the number of tokens a grammar branch may consume before it
