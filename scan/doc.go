@@ -1,6 +1,26 @@
-// Package scan will own the parallel partition scan: splitting a record file
-// into record-aligned chunks, partition workers that read them through a
-// storage strategy, predicates evaluated on raw record bytes, decode kernels
-// that write the selected records' projected columns into Arrow buffers,
-// row-id ranges, sampling and early stop.
+// Package scan reads the records of a storage.Table in parallel partitions
+// and turns them into Apache Arrow record batches.
+//
+//	       Spec (table, columns, predicates, ranges, limit, batch size)
+//	                              │ New: compile predicates to raw-byte range
+//	                              │ tests, cut the records into chunks, drop
+//	                              ▼ .rec blocks ruled out by min/max
+//	chunks:  [c0][c1][c2][c3][c4][c5][c6] ...   shared cursor (atomic)
+//	           │   │       │   │
+//	partition 0 ◄──┘  partition 1 ...   (one per worker; Execute(ctx, p))
+//	  read chunk (mmap view | direct/buffered read-ahead goroutine)
+//	  check separators / checksums
+//	  predicates on raw bytes ──► selection vector of record indexes
+//	  decode only projected columns of selected records ──► Arrow buffers
+//	  emit a batch every BatchSize rows  ──► Stream.Next / Record
+//
+// Late materialization: a chunk whose selection is empty decodes nothing;
+// text fields are parsed only for the predicates and projected columns.
+// A limit is shared by all partitions of a run; once it is reached no
+// partition claims another chunk. Mapped bytes are only touched inside
+// storage.Guard, on the partition's own goroutine, so a file truncated
+// during the scan is an error, not a crash.
+//
+// Memory stays bounded: each partition holds one batch under construction
+// and at most two chunk buffers (the one being decoded and one read ahead).
 package scan

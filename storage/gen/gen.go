@@ -84,6 +84,10 @@ func (t *Table) TextSchema() *storage.Schema {
 		f.Encoding, f.Offset, f.Width = storage.Text, off, c.textWidth
 		if f.Type.Kind == storage.Char {
 			f.Width = f.Type.Length
+			if f.Nullable {
+				// A blank CHAR reads as '' unless declared NULLIF ''.
+				f.HasNullIf = true
+			}
 		}
 		fs[i] = f
 		off += f.Width + 1

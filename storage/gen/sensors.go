@@ -33,7 +33,7 @@ var sensors = &Table{
 	newRow: newSensorRow,
 }
 
-var statuses = []string{"OK", "WARN", "FAIL", "MAINT", "OFFLINE", ""}
+var statuses = []string{"OK", "WARN", "FAIL", "MAINT", "OFFLINE"}
 
 func newSensorRow(seed uint64, _ int64) rowFunc {
 	r := newRand(seed)

@@ -8,7 +8,15 @@ import (
 
 // Write generates rows rows of the table into a .rec file at path.
 func (t *Table) Write(path string, rows int64, seed uint64) error {
-	w, err := storage.Create(path, t.Schema(), storage.WriterOptions{ExpectedRecords: rows})
+	return t.WriteWith(path, rows, seed, storage.WriterOptions{})
+}
+
+// WriteWith is Write with writer options (block size, ...).
+func (t *Table) WriteWith(path string, rows int64, seed uint64, opts storage.WriterOptions) error {
+	if opts.ExpectedRecords == 0 {
+		opts.ExpectedRecords = rows
+	}
+	w, err := storage.Create(path, t.Schema(), opts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,38 @@
+package scan
+
+import (
+	"github.com/recq/recq/storage"
+)
+
+// chunk is a run of consecutive records in memory, ready for predicates
+// and decoders: record r (0-based within the chunk) is
+// data[r*stride : r*stride+recLen]. Under mmap, data points into the
+// mapping and must only be touched inside storage.Guard.
+type chunk struct {
+	table  *storage.Table
+	first  int64  // record number of the chunk's record 0
+	n      int    // number of records
+	data   []byte // record bytes
+	stride int
+	recLen int
+	// padded is set when data was rebuilt from short text lines (each
+	// padded to recLen with spaces, stride == recLen).
+	padded bool
+}
+
+// record returns record r's bytes.
+func (ch *chunk) record(r int32) []byte {
+	p := int(r) * ch.stride
+	return ch.data[p : p+ch.recLen]
+}
+
+// fileOffset is the file offset of record r.
+func (ch *chunk) fileOffset(r int32) int64 {
+	return ch.table.Layout.RecordOffset(ch.first + int64(r))
+}
+
+// fieldError places a decode error at record r, field f.
+func (ch *chunk) fieldError(r int32, f *storage.Field, raw []byte, err error) error {
+	fe := &storage.FieldError{Field: f.Name, Offset: f.Offset, Text: append([]byte(nil), raw...), Err: err}
+	return fe.At(ch.table.Path, ch.first+int64(r), ch.fileOffset(r))
+}

@@ -1,0 +1,541 @@
+package scan
+
+import (
+	"encoding/binary"
+	"math"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/bitutil"
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/storage"
+)
+
+// A column decoder appends the values of one field for selected records of
+// a chunk to the column under construction, writing straight into Arrow
+// buffers (no builders, no per-value allocation), and hands the column out
+// as an Arrow array when the batch is full.
+type columnDecoder interface {
+	// decode appends field values of records sel of ch. The caller makes
+	// sure the batch has room for len(sel) more values (see reserve).
+	decode(ch *chunk, sel []int32) error
+	// reserve makes room for n values in all (n never exceeds the batch
+	// size), keeping those appended so far.
+	reserve(n int)
+	// finish returns the n values appended since the last finish as an
+	// array (the caller owns it) and starts a new column of capacity cap.
+	finish(capacity int) arrow.Array
+	// release frees the column under construction.
+	release()
+}
+
+// validity tracks NULLs of a column; its bitmap exists only once a NULL
+// has been seen.
+type validity struct {
+	mem   memory.Allocator
+	buf   *memory.Buffer
+	bits  []byte
+	nulls int
+}
+
+func (v *validity) setNull(i int, capacity int) {
+	if v.buf == nil {
+		v.buf = memory.NewResizableBuffer(v.mem)
+		v.buf.Resize(int(bitutil.BytesForBits(int64(capacity))))
+		v.bits = v.buf.Bytes()
+		// Everything before the first NULL was valid.
+		for k := range v.bits {
+			v.bits[k] = 0xff
+		}
+	}
+	bitutil.ClearBit(v.bits, i)
+	v.nulls++
+}
+
+// grow keeps the bitmap (if any) large enough for capacity values.
+func (v *validity) grow(capacity int) {
+	if v.buf == nil {
+		return
+	}
+	old := len(v.bits)
+	v.buf.Resize(int(bitutil.BytesForBits(int64(capacity))))
+	v.bits = v.buf.Bytes()
+	for k := old; k < len(v.bits); k++ {
+		v.bits[k] = 0xff
+	}
+}
+
+func (v *validity) take() (*memory.Buffer, int) {
+	b, n := v.buf, v.nulls
+	v.buf, v.bits, v.nulls = nil, nil, 0
+	return b, n
+}
+
+// fixedColumn is a column of fixed-width values of Go type T.
+type fixedColumn[T any] struct {
+	typ      arrow.DataType
+	mem      memory.Allocator
+	buf      *memory.Buffer
+	vals     []T
+	n        int
+	capacity int
+	valid    validity
+}
+
+func newFixed[T any](typ arrow.DataType, mem memory.Allocator, capacity int) *fixedColumn[T] {
+	c := &fixedColumn[T]{typ: typ, mem: mem, valid: validity{mem: mem}}
+	c.alloc(capacity)
+	return c
+}
+
+func (c *fixedColumn[T]) alloc(capacity int) {
+	var zero T
+	c.buf = memory.NewResizableBuffer(c.mem)
+	c.buf.Resize(capacity * int(unsafe.Sizeof(zero)))
+	b := c.buf.Bytes()
+	if capacity > 0 {
+		c.vals = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), capacity)
+	} else {
+		c.vals = nil
+	}
+	c.n, c.capacity = 0, capacity
+}
+
+func (c *fixedColumn[T]) reserve(n int) {
+	if n <= c.capacity {
+		return
+	}
+	var zero T
+	capacity := max(n, 2*c.capacity)
+	c.buf.Resize(capacity * int(unsafe.Sizeof(zero)))
+	c.vals = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(c.buf.Bytes()))), capacity)
+	c.capacity = capacity
+	c.valid.grow(capacity)
+}
+
+func (c *fixedColumn[T]) finish(capacity int) arrow.Array {
+	var zero T
+	c.buf.Resize(c.n * int(unsafe.Sizeof(zero)))
+	vb, nulls := c.valid.take()
+	data := array.NewData(c.typ, c.n, []*memory.Buffer{vb, c.buf}, nil, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	c.buf.Release()
+	if vb != nil {
+		vb.Release()
+	}
+	c.alloc(capacity)
+	return arr
+}
+
+func (c *fixedColumn[T]) release() {
+	if c.buf != nil {
+		c.buf.Release()
+		c.buf = nil
+	}
+	if vb, _ := c.valid.take(); vb != nil {
+		vb.Release()
+	}
+}
+
+// numDecoder decodes a numeric, date or timestamp field into T through
+// conv from the field's int/uint/float domain value.
+type numDecoder[T any] struct {
+	*fixedColumn[T]
+	f      *storage.Field
+	schema *storage.Schema
+}
+
+// decodeInts is the loop for int-domain binary fields, with fast paths for
+// little-endian 8/4/2/1-byte values without NULLs.
+func decodeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](d *numDecoder[T], ch *chunk, sel []int32) error {
+	f := d.f
+	vals := d.vals[d.n : d.n+len(sel)]
+	if f.NullBit < 0 && f.Encoding == storage.LittleEndian {
+		data, stride, off := ch.data, ch.stride, f.Offset
+		switch f.Width {
+		case 8:
+			for i, r := range sel {
+				p := int(r)*stride + off
+				vals[i] = T(binary.LittleEndian.Uint64(data[p : p+8]))
+			}
+			d.n += len(sel)
+			return nil
+		case 4:
+			for i, r := range sel {
+				p := int(r)*stride + off
+				vals[i] = T(int32(binary.LittleEndian.Uint32(data[p : p+4])))
+			}
+			d.n += len(sel)
+			return nil
+		case 2:
+			for i, r := range sel {
+				p := int(r)*stride + off
+				vals[i] = T(int16(binary.LittleEndian.Uint16(data[p : p+2])))
+			}
+			d.n += len(sel)
+			return nil
+		case 1:
+			for i, r := range sel {
+				vals[i] = T(int8(data[int(r)*stride+off]))
+			}
+			d.n += len(sel)
+			return nil
+		}
+	}
+	order := f.ByteOrder()
+	signed := f.Type.IsSigned() || !f.Type.IsInteger()
+	for i, r := range sel {
+		rec := ch.record(r)
+		if f.NullBit >= 0 && d.schema.IsNull(f, rec) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = 0
+			continue
+		}
+		raw := rec[f.Offset:f.End()]
+		if signed {
+			vals[i] = T(storage.ReadBinaryInt(raw, order))
+		} else {
+			vals[i] = T(storage.ReadBinaryUint(raw, order))
+		}
+	}
+	d.n += len(sel)
+	return nil
+}
+
+type intDecoder[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64] struct{ numDecoder[T] }
+
+func (d *intDecoder[T]) decode(ch *chunk, sel []int32) error {
+	if d.f.IsText() {
+		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
+			if d.f.Type.IsInteger() && !d.f.Type.IsSigned() {
+				v, err := storage.ParseTextUint(raw, d.f.Type.BinaryWidth()*8)
+				return T(v), err
+			}
+			v, err := parseTextIntDomain(d.f, raw)
+			return T(v), err
+		})
+	}
+	return decodeInts(&d.numDecoder, ch, sel)
+}
+
+// decodeTextNum is the loop for text fields: NULL check, then parse.
+func decodeTextNum[T any](d *numDecoder[T], ch *chunk, sel []int32, parse func([]byte) (T, error)) error {
+	f := d.f
+	vals := d.vals[d.n : d.n+len(sel)]
+	var zero T
+	for i, r := range sel {
+		raw := ch.record(r)[f.Offset:f.End()]
+		if f.IsTextNull(raw) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = zero
+			continue
+		}
+		v, err := parse(raw)
+		if err != nil {
+			return ch.fieldError(r, f, raw, err)
+		}
+		vals[i] = v
+	}
+	d.n += len(sel)
+	return nil
+}
+
+type floatDecoder[T float32 | float64] struct{ numDecoder[T] }
+
+func (d *floatDecoder[T]) decode(ch *chunk, sel []int32) error {
+	f := d.f
+	if f.IsText() {
+		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
+			v, err := storage.ParseTextFloat(raw, f.Type.BinaryWidth()*8, f.Implied)
+			return T(v), err
+		})
+	}
+	vals := d.vals[d.n : d.n+len(sel)]
+	order := f.ByteOrder()
+	for i, r := range sel {
+		rec := ch.record(r)
+		if f.NullBit >= 0 && d.schema.IsNull(f, rec) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = 0
+			continue
+		}
+		if f.Type.Kind == storage.Float32 {
+			vals[i] = T(math.Float32frombits(order.Uint32(rec[f.Offset:])))
+		} else {
+			vals[i] = T(math.Float64frombits(order.Uint64(rec[f.Offset:])))
+		}
+	}
+	d.n += len(sel)
+	return nil
+}
+
+type decimalDecoder struct{ numDecoder[decimal128.Num] }
+
+func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
+	f := d.f
+	if f.IsText() {
+		t := f.Type
+		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (decimal128.Num, error) {
+			v, err := storage.ParseTextDecimal(raw, t.Precision, t.Scale, f.Implied)
+			return decimal128.FromI64(v), err
+		})
+	}
+	vals := d.vals[d.n : d.n+len(sel)]
+	if f.NullBit < 0 && f.Encoding == storage.LittleEndian && f.Width == 8 {
+		data, stride, off := ch.data, ch.stride, f.Offset
+		for i, r := range sel {
+			p := int(r)*stride + off
+			v := int64(binary.LittleEndian.Uint64(data[p : p+8]))
+			vals[i] = decimal128.New(v>>63, uint64(v))
+		}
+		d.n += len(sel)
+		return nil
+	}
+	order := f.ByteOrder()
+	for i, r := range sel {
+		rec := ch.record(r)
+		if f.NullBit >= 0 && d.schema.IsNull(f, rec) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = decimal128.Num{}
+			continue
+		}
+		vals[i] = decimal128.FromI64(storage.ReadBinaryInt(rec[f.Offset:f.End()], order))
+	}
+	d.n += len(sel)
+	return nil
+}
+
+// boolColumn builds a bit-packed Boolean column.
+type boolDecoder struct {
+	mem      memory.Allocator
+	f        *storage.Field
+	schema   *storage.Schema
+	buf      *memory.Buffer
+	bits     []byte
+	n        int
+	capacity int
+	valid    validity
+}
+
+func newBoolDecoder(mem memory.Allocator, f *storage.Field, s *storage.Schema, capacity int) *boolDecoder {
+	d := &boolDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}}
+	d.alloc(capacity)
+	return d
+}
+
+func (d *boolDecoder) alloc(capacity int) {
+	d.buf = memory.NewResizableBuffer(d.mem)
+	d.buf.Resize(int(bitutil.BytesForBits(int64(capacity))))
+	d.bits = d.buf.Bytes()
+	clear(d.bits)
+	d.n, d.capacity = 0, capacity
+}
+
+func (d *boolDecoder) reserve(n int) {
+	if n <= d.capacity {
+		return
+	}
+	d.capacity = max(n, 2*d.capacity)
+	old := len(d.bits)
+	d.buf.Resize(int(bitutil.BytesForBits(int64(d.capacity))))
+	d.bits = d.buf.Bytes()
+	clear(d.bits[old:])
+	d.valid.grow(d.capacity)
+}
+
+func (d *boolDecoder) decode(ch *chunk, sel []int32) error {
+	f := d.f
+	for _, r := range sel {
+		rec := ch.record(r)
+		raw := rec[f.Offset:f.End()]
+		var v bool
+		switch {
+		case f.IsText() && f.IsTextNull(raw):
+			d.valid.setNull(d.n, d.capacity)
+		case f.IsText():
+			b, err := storage.ParseTextBool(raw)
+			if err != nil {
+				return ch.fieldError(r, f, raw, err)
+			}
+			v = b
+		case f.NullBit >= 0 && d.schema.IsNull(f, rec):
+			d.valid.setNull(d.n, d.capacity)
+		default:
+			v = raw[0] != 0
+		}
+		if v {
+			bitutil.SetBit(d.bits, d.n)
+		}
+		d.n++
+	}
+	return nil
+}
+
+func (d *boolDecoder) finish(capacity int) arrow.Array {
+	vb, nulls := d.valid.take()
+	data := array.NewData(arrow.FixedWidthTypes.Boolean, d.n, []*memory.Buffer{vb, d.buf}, nil, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	d.buf.Release()
+	if vb != nil {
+		vb.Release()
+	}
+	d.alloc(capacity)
+	return arr
+}
+
+func (d *boolDecoder) release() {
+	if d.buf != nil {
+		d.buf.Release()
+		d.buf = nil
+	}
+	if vb, _ := d.valid.take(); vb != nil {
+		vb.Release()
+	}
+}
+
+// stringDecoder builds a String column from CHAR fields, trimmed as the
+// field says.
+type stringDecoder struct {
+	mem      memory.Allocator
+	f        *storage.Field
+	schema   *storage.Schema
+	offBuf   *memory.Buffer
+	offsets  []int32
+	dataBuf  *memory.Buffer
+	data     []byte
+	n        int
+	capacity int
+	valid    validity
+}
+
+func newStringDecoder(mem memory.Allocator, f *storage.Field, s *storage.Schema, capacity int) *stringDecoder {
+	d := &stringDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}}
+	d.alloc(capacity)
+	return d
+}
+
+func (d *stringDecoder) alloc(capacity int) {
+	d.offBuf = memory.NewResizableBuffer(d.mem)
+	d.offBuf.Resize((capacity + 1) * 4)
+	d.offsets = arrow.Int32Traits.CastFromBytes(d.offBuf.Bytes())
+	d.offsets[0] = 0
+	d.dataBuf = memory.NewResizableBuffer(d.mem)
+	d.dataBuf.Reserve(capacity * min(d.f.Width, 16))
+	d.data = d.dataBuf.Buf()[:0]
+	d.n, d.capacity = 0, capacity
+}
+
+func (d *stringDecoder) reserve(n int) {
+	if n <= d.capacity {
+		return
+	}
+	d.capacity = max(n, 2*d.capacity)
+	d.offBuf.Resize((d.capacity + 1) * 4)
+	d.offsets = arrow.Int32Traits.CastFromBytes(d.offBuf.Bytes())
+	d.valid.grow(d.capacity)
+}
+
+func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
+	f := d.f
+	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
+	for _, r := range sel {
+		rec := ch.record(r)
+		raw := rec[f.Offset:f.End()]
+		if nullable && ((f.IsText() && f.IsTextNull(raw)) || (!f.IsText() && d.schema.IsNull(f, rec))) {
+			d.valid.setNull(d.n, d.capacity)
+		} else {
+			v := storage.TrimChar(raw, f.Trim)
+			if len(d.data)+len(v) > cap(d.data) {
+				d.grow(len(v))
+			}
+			d.data = append(d.data, v...)
+		}
+		d.n++
+		d.offsets[d.n] = int32(len(d.data))
+	}
+	return nil
+}
+
+// grow enlarges the data buffer, keeping its contents.
+func (d *stringDecoder) grow(extra int) {
+	n := len(d.data)
+	d.dataBuf.Reserve(max(2*cap(d.data), n+extra))
+	d.data = d.dataBuf.Buf()[:n]
+}
+
+func (d *stringDecoder) finish(capacity int) arrow.Array {
+	d.offBuf.Resize((d.n + 1) * 4)
+	d.dataBuf.ResizeNoShrink(len(d.data))
+	vb, nulls := d.valid.take()
+	data := array.NewData(arrow.BinaryTypes.String, d.n, []*memory.Buffer{vb, d.offBuf, d.dataBuf}, nil, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	d.offBuf.Release()
+	d.dataBuf.Release()
+	if vb != nil {
+		vb.Release()
+	}
+	d.alloc(capacity)
+	return arr
+}
+
+func (d *stringDecoder) release() {
+	if d.offBuf != nil {
+		d.offBuf.Release()
+		d.dataBuf.Release()
+		d.offBuf, d.dataBuf = nil, nil
+	}
+	if vb, _ := d.valid.take(); vb != nil {
+		vb.Release()
+	}
+}
+
+// rowIDDecoder produces the _rowid column.
+type rowIDDecoder struct{ *fixedColumn[int64] }
+
+func (d *rowIDDecoder) decode(ch *chunk, sel []int32) error {
+	vals := d.vals[d.n : d.n+len(sel)]
+	for i, r := range sel {
+		vals[i] = ch.first + int64(r)
+	}
+	d.n += len(sel)
+	return nil
+}
+
+// newDecoder returns the decoder for field f.
+func newDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capacity int) columnDecoder {
+	typ := f.Type.ArrowType()
+	switch f.Type.Kind {
+	case storage.Boolean:
+		return newBoolDecoder(mem, f, s, capacity)
+	case storage.Char:
+		return newStringDecoder(mem, f, s, capacity)
+	case storage.Int8:
+		return &intDecoder[int8]{numDecoder[int8]{newFixed[int8](typ, mem, capacity), f, s}}
+	case storage.Int16:
+		return &intDecoder[int16]{numDecoder[int16]{newFixed[int16](typ, mem, capacity), f, s}}
+	case storage.Int32, storage.Date:
+		return &intDecoder[int32]{numDecoder[int32]{newFixed[int32](typ, mem, capacity), f, s}}
+	case storage.Int64, storage.Timestamp:
+		return &intDecoder[int64]{numDecoder[int64]{newFixed[int64](typ, mem, capacity), f, s}}
+	case storage.Uint8:
+		return &intDecoder[uint8]{numDecoder[uint8]{newFixed[uint8](typ, mem, capacity), f, s}}
+	case storage.Uint16:
+		return &intDecoder[uint16]{numDecoder[uint16]{newFixed[uint16](typ, mem, capacity), f, s}}
+	case storage.Uint32:
+		return &intDecoder[uint32]{numDecoder[uint32]{newFixed[uint32](typ, mem, capacity), f, s}}
+	case storage.Uint64:
+		return &intDecoder[uint64]{numDecoder[uint64]{newFixed[uint64](typ, mem, capacity), f, s}}
+	case storage.Float32:
+		return &floatDecoder[float32]{numDecoder[float32]{newFixed[float32](typ, mem, capacity), f, s}}
+	case storage.Float64:
+		return &floatDecoder[float64]{numDecoder[float64]{newFixed[float64](typ, mem, capacity), f, s}}
+	case storage.Decimal:
+		return &decimalDecoder{numDecoder[decimal128.Num]{newFixed[decimal128.Num](typ, mem, capacity), f, s}}
+	}
+	panic("scan: no decoder for " + f.Type.String())
+}

@@ -1,0 +1,404 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/recq/recq/storage"
+)
+
+// partition is one worker's stream. Next pulls chunks from the run's shared
+// cursor, reads them, narrows a selection with the pushed predicates on the
+// raw bytes, and decodes the projected columns of the selected records into
+// the batch under construction. A batch is emitted when it is full or the
+// chunks run out.
+//
+// Under direct and buffered I/O a read-ahead goroutine reads the next chunk
+// while the current one is decoded; under mmap the bytes are decoded in
+// place inside storage.Guard.
+type partition struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	run    *run
+	scan   *Scan
+	id     int
+
+	decoders []columnDecoder
+	rows     int // rows in the batch under construction
+	cur      arrow.Record
+
+	// The chunk being consumed.
+	region *storage.Region
+	ch     chunk
+	sel    []int32
+	selPos int
+	padBuf []byte
+
+	ahead   chan fetched // read-ahead results (nil under mmap)
+	aheadWG sync.WaitGroup
+
+	err     error
+	started bool
+	done    bool
+	closed  bool
+}
+
+// initialCapacity is the starting capacity of a batch's columns.
+const initialCapacity = 1024
+
+// fetched is a chunk read ahead.
+type fetched struct {
+	idx    int
+	region *storage.Region
+	err    error
+	wait   time.Duration
+}
+
+func newPartition(ctx context.Context, r *run, id int) *partition {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &partition{ctx: ctx, cancel: cancel, run: r, scan: r.scan, id: id}
+	return p
+}
+
+func (p *partition) Schema() *arrow.Schema { return p.scan.schema }
+func (p *partition) Record() arrow.Record  { return p.cur }
+func (p *partition) Err() error            { return p.err }
+
+func (p *partition) start() {
+	p.started = true
+	s := p.scan
+	// Columns start small and grow to the batch size as rows arrive, so
+	// selective scans and small files do not allocate full batches.
+	capacity := min(s.batchSize, initialCapacity)
+	for _, c := range s.spec.Columns {
+		p.decoders = append(p.decoders, newDecoder(s.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
+	}
+	if s.spec.RowID {
+		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, s.mem, capacity)})
+	}
+	if !p.run.mapped {
+		p.ahead = make(chan fetched, 1)
+		p.aheadWG.Add(1)
+		go p.readAhead()
+	}
+}
+
+// readAhead claims and reads chunks one ahead of the decoder.
+func (p *partition) readAhead() {
+	defer p.aheadWG.Done()
+	defer close(p.ahead)
+	for {
+		if p.ctx.Err() != nil {
+			return
+		}
+		idx := p.run.claimChunk()
+		if idx < 0 {
+			return
+		}
+		t0 := time.Now()
+		reg, err := p.read(idx)
+		f := fetched{idx: idx, region: reg, err: err, wait: time.Since(t0)}
+		select {
+		case p.ahead <- f:
+		case <-p.ctx.Done():
+			reg.Release()
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// read reads the bytes of chunk idx.
+func (p *partition) read(idx int) (*storage.Region, error) {
+	c := p.scan.chunks[idx]
+	l := &p.scan.table.Layout
+	off := l.RecordOffset(c.first)
+	var n int64
+	if l.LineStarts != nil {
+		n = l.LineStarts[c.first+c.n] - off
+	} else {
+		n = c.n*int64(l.Stride) - int64(len(l.Separator))
+		if c.first+c.n < l.Count || !l.LastWithoutSeparator {
+			n += int64(len(l.Separator)) // include the last record's separator to check it
+		}
+	}
+	return p.run.src.Read(off, int(n))
+}
+
+// Next advances to the next batch.
+func (p *partition) Next() bool {
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	if p.done || p.closed {
+		return false
+	}
+	if !p.started {
+		p.start()
+	}
+	for {
+		if err := p.ctx.Err(); err != nil {
+			return p.fail(err)
+		}
+		if p.selPos < len(p.sel) {
+			if err := p.decodePending(); err != nil {
+				return p.fail(err)
+			}
+			if p.rows == p.scan.batchSize {
+				p.emit()
+				return true
+			}
+			continue
+		}
+		ok, err := p.nextChunk()
+		if err != nil {
+			return p.fail(err)
+		}
+		if !ok {
+			p.done = true
+			if p.rows > 0 {
+				p.emit()
+				return true
+			}
+			return false
+		}
+	}
+}
+
+func (p *partition) fail(err error) bool {
+	if p.err == nil {
+		p.err = err
+	}
+	p.done = true
+	return false
+}
+
+// nextChunk loads the next chunk and runs the predicates over it. It
+// returns false when no chunk is left.
+func (p *partition) nextChunk() (bool, error) {
+	p.releaseRegion()
+	var idx int
+	var reg *storage.Region
+	if p.ahead != nil {
+		f, ok := <-p.ahead
+		if !ok {
+			return false, nil
+		}
+		if f.err != nil {
+			return false, f.err
+		}
+		idx, reg = f.idx, f.region
+		p.run.stats.ioNanos.Add(int64(f.wait))
+	} else {
+		idx = p.run.claimChunk()
+		if idx < 0 {
+			return false, nil
+		}
+		var err error
+		if reg, err = p.read(idx); err != nil {
+			return false, err
+		}
+	}
+	p.region = reg
+	c := p.scan.chunks[idx]
+	st := p.run.stats
+	st.BytesRead.Add(int64(len(reg.Bytes)))
+	st.RecordsScanned.Add(c.n)
+	t0 := time.Now()
+	err := p.guard(func() error { return p.prepare(c, reg.Bytes) })
+	st.decodeNanos.Add(int64(time.Since(t0)))
+	st.ChunksDone.Add(1)
+	if err != nil {
+		return false, err
+	}
+	n := p.run.claimRows(len(p.sel))
+	p.sel = p.sel[:n]
+	st.RecordsSelected.Add(int64(n))
+	return true, nil
+}
+
+// guard runs f inside storage.Guard when the bytes are mapped.
+func (p *partition) guard(f func() error) error {
+	if p.run.mapped {
+		return storage.Guard(p.scan.table.Path, f)
+	}
+	return f()
+}
+
+// prepare sets up the chunk view over data, checks checksums and record
+// separators, and evaluates the predicates into p.sel.
+func (p *partition) prepare(c chunkSpec, data []byte) error {
+	s := p.scan
+	t := s.table
+	l := &t.Layout
+	p.ch = chunk{table: t, first: c.first, n: int(c.n), data: data, stride: l.Stride, recLen: l.RecordLen}
+	if s.verify && c.block >= 0 {
+		n := int(c.n) * l.RecordLen
+		if got, want := storage.CRC32C(data[:n]), t.Blocks.Blocks[c.block].CRC; got != want {
+			return &storage.FileError{Path: t.Path, Record: c.first, Offset: l.RecordOffset(c.first), Err: storage.ErrCorrupt,
+				Msg:  fmt.Sprintf("block %d (records %d to %d) is damaged: checksum %08x, expected %08x", c.block, c.first, c.first+c.n-1, got, want),
+				Hint: "run recq verify for details"}
+		}
+	}
+	if l.LineStarts != nil {
+		p.padLines(c, data)
+	} else if len(l.Separator) > 0 {
+		if err := p.checkSeparators(); err != nil {
+			return err
+		}
+	}
+	if cap(p.sel) < p.ch.n {
+		p.sel = make([]int32, p.ch.n)
+	}
+	p.sel = p.sel[:p.ch.n]
+	for i := range p.sel {
+		p.sel[i] = int32(i)
+	}
+	p.selPos = 0
+	var err error
+	for _, pr := range s.preds {
+		if len(p.sel) == 0 {
+			break
+		}
+		if p.sel, err = pr.filter(&p.ch, p.sel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSeparators verifies that every record of a text chunk ends with the
+// separator, so a line of the wrong length is an error, not shifted data.
+func (p *partition) checkSeparators() error {
+	ch := &p.ch
+	l := &ch.table.Layout
+	sep := l.Separator
+	last := ch.n
+	if ch.first+int64(ch.n) == l.Count && l.LastWithoutSeparator {
+		last--
+	}
+	for r := 0; r < last; r++ {
+		pos := r*ch.stride + ch.recLen
+		var ok bool
+		if len(sep) == 1 {
+			ok = ch.data[pos] == sep[0]
+		} else {
+			ok = bytes.Equal(ch.data[pos:pos+len(sep)], sep)
+		}
+		if !ok {
+			rec := ch.first + int64(r)
+			return &storage.FileError{Path: ch.table.Path, Record: rec, Offset: l.RecordOffset(rec), Err: storage.ErrCorrupt,
+				Msg: fmt.Sprintf("line %d does not end after %d characters (found %q where the line ending belongs)",
+					rec+1+int64(ch.table.Raw.SkipLines), ch.recLen, ch.data[pos:pos+len(sep)]),
+				Hint: "lines of a fixed-width file must all have the same length; pad_short_lines = true pads short ones"}
+		}
+	}
+	return nil
+}
+
+// padLines copies the chunk's lines into a buffer of fixed-length records,
+// padding short lines with spaces.
+func (p *partition) padLines(c chunkSpec, data []byte) {
+	l := &p.scan.table.Layout
+	recLen := l.RecordLen
+	need := int(c.n) * recLen
+	if cap(p.padBuf) < need {
+		p.padBuf = make([]byte, need)
+	}
+	buf := p.padBuf[:need]
+	base := l.LineStarts[c.first]
+	for i := int64(0); i < c.n; i++ {
+		start, end := l.LineStarts[c.first+i]-base, l.LineStarts[c.first+i+1]-base
+		line := data[start:end]
+		if n := len(line); n > 0 && line[n-1] == '\n' {
+			line = line[:n-len(l.Separator)]
+		}
+		dst := buf[int(i)*recLen : int(i+1)*recLen]
+		k := copy(dst, line)
+		for ; k < recLen; k++ {
+			dst[k] = ' '
+		}
+	}
+	p.ch.data, p.ch.stride, p.ch.padded = buf, recLen, true
+}
+
+// decodePending decodes the next selected records into the batch, as many
+// as fit.
+func (p *partition) decodePending() error {
+	k := min(len(p.sel)-p.selPos, p.scan.batchSize-p.rows)
+	part := p.sel[p.selPos : p.selPos+k]
+	for _, d := range p.decoders {
+		d.reserve(p.rows + k)
+	}
+	t0 := time.Now()
+	err := p.guard(func() error {
+		for _, d := range p.decoders {
+			if err := d.decode(&p.ch, part); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	p.run.stats.decodeNanos.Add(int64(time.Since(t0)))
+	if err != nil {
+		return err
+	}
+	p.selPos += k
+	p.rows += k
+	return nil
+}
+
+// emit turns the batch under construction into p.cur.
+func (p *partition) emit() {
+	cols := make([]arrow.Array, len(p.decoders))
+	for i, d := range p.decoders {
+		cols[i] = d.finish(min(p.scan.batchSize, max(initialCapacity, p.rows)))
+	}
+	p.cur = array.NewRecord(p.scan.schema, cols, int64(p.rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	p.rows = 0
+	p.run.stats.Batches.Add(1)
+}
+
+func (p *partition) releaseRegion() {
+	if p.region != nil {
+		p.region.Release()
+		p.region = nil
+	}
+	p.sel, p.selPos = p.sel[:0], 0
+}
+
+// Close stops the read-ahead, releases every buffer and, for the last
+// partition of the run, closes the file.
+func (p *partition) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.cancel()
+	if p.ahead != nil {
+		for f := range p.ahead { // drain so the reader can exit
+			f.region.Release()
+		}
+		p.aheadWG.Wait()
+	}
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	p.releaseRegion()
+	for _, d := range p.decoders {
+		d.release()
+	}
+	p.run.partitionClosed()
+}

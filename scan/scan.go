@@ -1,0 +1,458 @@
+package scan
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/storage"
+)
+
+// Scan is an immutable scan plan: which records of which file, which
+// columns, which predicates, in how many partitions. Execute(ctx, p) starts
+// partition p. All partitions of one run share a chunk cursor (workers pull
+// chunks dynamically), the opened file and the limit; a run starts with the
+// first Execute after the previous run's partitions were all claimed.
+type Scan struct {
+	spec      Spec
+	table     *storage.Table
+	preds     []*compiled
+	chunks    []chunkSpec
+	schema    *arrow.Schema
+	workers   int
+	batchSize int
+	pattern   storage.Pattern
+	mem       memory.Allocator
+	blocks    int // blocks in the file (0 without a block index)
+	skipped   int // blocks ruled out by min/max
+	verify    bool
+
+	mu      sync.Mutex
+	run     *run
+	claimed []bool
+	last    *Stats
+}
+
+// chunkSpec is one unit of work: records [first, first+n).
+type chunkSpec struct {
+	first, n int64
+	block    int // the .rec block it is (for checksums), or -1
+}
+
+// New validates spec and plans the scan. It reads nothing.
+func New(spec Spec) (*Scan, error) {
+	t := spec.Table
+	if t == nil {
+		return nil, fmt.Errorf("scan: no table")
+	}
+	s := &Scan{spec: spec, table: t, mem: spec.Allocator}
+	if s.mem == nil {
+		s.mem = memory.DefaultAllocator
+	}
+	s.batchSize = spec.BatchSize
+	if s.batchSize <= 0 {
+		s.batchSize = DefaultBatchSize
+	}
+	s.workers = spec.Workers
+	if s.workers <= 0 {
+		s.workers = runtime.GOMAXPROCS(0)
+	}
+	fields := make([]arrow.Field, 0, len(spec.Columns)+1)
+	for _, c := range spec.Columns {
+		if c < 0 || c >= t.Schema.NumFields() {
+			return nil, fmt.Errorf("scan: column %d out of range (the table has %d fields)", c, t.Schema.NumFields())
+		}
+		f := &t.Schema.Fields[c]
+		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable})
+	}
+	if spec.RowID {
+		fields = append(fields, arrow.Field{Name: "_rowid", Type: arrow.PrimitiveTypes.Int64})
+	}
+	s.schema = arrow.NewSchema(fields, nil)
+	for _, p := range spec.Filter {
+		c, err := compile(t.Schema, p)
+		if err != nil {
+			return nil, err
+		}
+		s.preds = append(s.preds, c)
+	}
+	ranges, err := s.ranges()
+	if err != nil {
+		return nil, err
+	}
+	s.pattern = storage.FullScan
+	var covered int64
+	for _, r := range ranges {
+		covered += r.End - r.Start
+	}
+	if spec.Sample != nil || (spec.Ranges != nil && covered < t.Layout.Count/4) {
+		s.pattern = storage.RandomAccess
+	}
+	s.plan(ranges)
+	return s, nil
+}
+
+// ranges returns the record ranges to scan, sorted and merged.
+func (s *Scan) ranges() ([]RowRange, error) {
+	count := s.table.Layout.Count
+	spec := s.spec
+	if spec.Sample != nil {
+		return sampleRanges(count, *spec.Sample)
+	}
+	if spec.Ranges == nil {
+		if count == 0 {
+			return nil, nil
+		}
+		return []RowRange{{0, count}}, nil
+	}
+	rs := make([]RowRange, 0, len(spec.Ranges))
+	for _, r := range spec.Ranges {
+		r.Start, r.End = max(r.Start, 0), min(r.End, count)
+		if r.Start < r.End {
+			rs = append(rs, r)
+		}
+	}
+	return mergeRanges(rs), nil
+}
+
+func mergeRanges(rs []RowRange) []RowRange {
+	slices.SortFunc(rs, func(a, b RowRange) int { return cmp.Compare(a.Start, b.Start) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, r.End)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sampleRanges picks records uniformly without replacement (Floyd's
+// algorithm), deterministically for a seed.
+func sampleRanges(count int64, sm Sample) ([]RowRange, error) {
+	n := sm.Rows
+	if n == 0 {
+		if sm.Percent < 0 || sm.Percent > 100 {
+			return nil, fmt.Errorf("sample percentage %g is outside 0..100", sm.Percent)
+		}
+		n = int64(float64(count) * sm.Percent / 100)
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("sample size %d is negative", n)
+	}
+	if n >= count {
+		if count == 0 {
+			return nil, nil
+		}
+		return []RowRange{{0, count}}, nil
+	}
+	r := rand.New(rand.NewPCG(sm.Seed, 0x5851f42d4c957f2d))
+	picked := make(map[int64]struct{}, n)
+	for j := count - n; j < count; j++ {
+		t := r.Int64N(j + 1)
+		if _, dup := picked[t]; dup {
+			t = j
+		}
+		picked[t] = struct{}{}
+	}
+	rs := make([]RowRange, 0, n)
+	for k := range picked {
+		rs = append(rs, RowRange{k, k + 1})
+	}
+	return mergeRanges(rs), nil
+}
+
+// plan cuts the ranges into chunks. With a block index, chunks are whole
+// blocks (or the parts of blocks the ranges cover), so block min/max can
+// skip them and checksums can be verified.
+func (s *Scan) plan(ranges []RowRange) {
+	l := &s.table.Layout
+	stride := int64(max(l.Stride, 1))
+	chunkBytes := int64(s.spec.ChunkBytes)
+	if chunkBytes <= 0 {
+		chunkBytes = DefaultChunkBytes
+	}
+	per := max(chunkBytes/stride, 1)
+	// Under direct I/O, keep chunk starts on 4096-byte boundaries when the
+	// record stride allows it within the chunk size.
+	if unit := 4096 / gcd(stride, 4096); unit > 1 && unit <= per && l.LineStarts == nil {
+		per -= per % unit
+	}
+	x := s.table.Blocks
+	full := len(ranges) == 1 && ranges[0].Start == 0 && ranges[0].End == l.Count
+	s.verify = s.spec.VerifyChecksums && x != nil && full
+	if x != nil {
+		s.blocks = x.Len()
+		if len(s.preds) > 0 || s.verify {
+			per = int64(x.RecordsPerBlock)
+		}
+	}
+	for _, r := range ranges {
+		for first := r.Start; first < r.End; {
+			end := min(first+per, r.End)
+			block := -1
+			if x != nil && (len(s.preds) > 0 || s.verify) {
+				block = int(first / int64(x.RecordsPerBlock))
+				end = min(end, int64(block+1)*int64(x.RecordsPerBlock))
+				if !s.blockMayMatch(block) {
+					s.skipped++
+					first = end
+					continue
+				}
+			}
+			s.chunks = append(s.chunks, chunkSpec{first: first, n: end - first, block: block})
+			first = end
+		}
+	}
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// blockMayMatch reports whether block b can hold a record passing every
+// predicate, judging by the block's NULL counts and min/max.
+func (s *Scan) blockMayMatch(b int) bool {
+	x := s.table.Blocks
+	_, n := x.BlockRange(b, s.table.Layout.Count)
+	for _, c := range s.preds {
+		k := x.StatColumn(c.pred.Field)
+		if k < 0 {
+			continue
+		}
+		st := x.Blocks[b].Columns[k]
+		if !c.statsMayMatch(st, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// statsMayMatch judges one predicate against one block's statistics.
+func (c *compiled) statsMayMatch(st storage.ColumnStats, n int64) bool {
+	allNull := int64(st.NullCount) == n
+	switch {
+	case c.nullTest > 0:
+		return st.NullCount > 0
+	case c.nullTest < 0:
+		return !allNull
+	case c.never:
+		return false
+	case allNull && !st.HasNaN:
+		return false
+	case st.HasNaN:
+		return true
+	}
+	switch c.dom {
+	case domInt:
+		lo, hi := int64(st.Min), int64(st.Max)
+		if c.iset != nil {
+			i, _ := slices.BinarySearch(c.iset, lo)
+			return i < len(c.iset) && c.iset[i] <= hi
+		}
+		if c.negate {
+			return !(lo == hi && c.ilo <= lo && hi <= c.ihi)
+		}
+		return !(hi < c.ilo || lo > c.ihi)
+	case domUint:
+		lo, hi := st.Min, st.Max
+		if c.uset != nil {
+			i, _ := slices.BinarySearch(c.uset, lo)
+			return i < len(c.uset) && c.uset[i] <= hi
+		}
+		if c.negate {
+			return !(lo == hi && c.ulo <= lo && hi <= c.uhi)
+		}
+		return !(hi < c.ulo || lo > c.uhi)
+	}
+	return true // floats (and CHAR, which has no statistics): read the block
+}
+
+// Schema is the schema of the batches the scan produces.
+func (s *Scan) Schema() *arrow.Schema { return s.schema }
+
+// Partitions is the number of partition streams (the worker count).
+func (s *Scan) Partitions() int { return s.workers }
+
+// Table is the table scanned.
+func (s *Scan) Table() *storage.Table { return s.table }
+
+// Spec returns the scan's specification.
+func (s *Scan) Spec() Spec { return s.spec }
+
+// Pattern is the access pattern the scan declares to the strategy chooser.
+func (s *Scan) Pattern() storage.Pattern { return s.pattern }
+
+// PlannedChunks is the number of units of work after block skipping.
+func (s *Scan) PlannedChunks() int { return len(s.chunks) }
+
+// SkippedBlocks is the number of .rec blocks ruled out by min/max.
+func (s *Scan) SkippedBlocks() int { return s.skipped }
+
+// LastStats returns the stats of the most recent run (nil before any).
+func (s *Scan) LastStats() *Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// String describes the scan for EXPLAIN.
+func (s *Scan) String() string {
+	cols := make([]string, 0, len(s.spec.Columns)+1)
+	for _, c := range s.spec.Columns {
+		cols = append(cols, s.table.Schema.Fields[c].Name)
+	}
+	if s.spec.RowID {
+		cols = append(cols, "_rowid")
+	}
+	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, join(cols))
+	if len(s.spec.Filter) > 0 {
+		ps := make([]string, len(s.spec.Filter))
+		for i, p := range s.spec.Filter {
+			ps[i] = p.String(s.table.Schema)
+		}
+		out += fmt.Sprintf(", pushed [%s]", joinWith(ps, " AND "))
+	}
+	if s.spec.Limit > 0 {
+		out += fmt.Sprintf(", limit %d", s.spec.Limit)
+	}
+	if s.spec.Sample != nil {
+		out += ", sample"
+	}
+	if s.blocks > 0 && len(s.preds) > 0 {
+		out += fmt.Sprintf(", blocks %d of %d skipped", s.skipped, s.blocks)
+	}
+	return out
+}
+
+func join(s []string) string { return joinWith(s, ", ") }
+
+func joinWith(s []string, sep string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += sep
+		}
+		out += x
+	}
+	return out
+}
+
+// run is the shared state of one execution of all partitions.
+type run struct {
+	scan     *Scan
+	src      storage.Source
+	mapped   bool
+	next     atomic.Int64 // chunk cursor
+	selected atomic.Int64 // records handed out, against the limit
+	stop     atomic.Bool  // limit reached: every partition winds down
+	live     atomic.Int32 // partitions not yet closed
+	stats    *Stats
+}
+
+// Execute starts partition p (0 <= p < Partitions()). The stream does no
+// I/O until its first Next. Every partition of a run must be executed and
+// closed: the file is closed when the last partition closes.
+func (s *Scan) Execute(ctx context.Context, p int) (Stream, error) {
+	if p < 0 || p >= s.workers {
+		return nil, fmt.Errorf("scan: partition %d out of range 0..%d", p, s.workers-1)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.run == nil || s.claimed[p] {
+		r, err := s.startRun()
+		if err != nil {
+			return nil, err
+		}
+		s.run, s.claimed = r, make([]bool, s.workers)
+	}
+	s.claimed[p] = true
+	r := s.run
+	done := true
+	for _, c := range s.claimed {
+		done = done && c
+	}
+	if done {
+		s.run = nil // the next Execute starts a new run
+	}
+	return newPartition(ctx, r, p), nil
+}
+
+// startRun opens the file with the chosen strategy.
+func (s *Scan) startRun() (*run, error) {
+	st := &Stats{Partitions: s.workers, Chunks: len(s.chunks), BlocksTotal: s.blocks, BlocksSkipped: s.skipped,
+		Pattern: s.pattern, ResidentBefore: -1}
+	if res, total, err := storage.Residency(s.table.Path); err == nil && total > 0 {
+		st.ResidentBefore = float64(res) / float64(total)
+	}
+	src, err := storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern)
+	if err != nil {
+		return nil, err
+	}
+	if src.Size() < s.table.Layout.DataEnd() {
+		src.Close()
+		return nil, &storage.FileError{Path: s.table.Path, Record: -1, Offset: src.Size(), Err: storage.ErrCorrupt,
+			Msg: fmt.Sprintf("file is now %d bytes, shorter than the %d it had when opened", src.Size(), s.table.Layout.DataEnd()), Hint: "was it truncated?"}
+	}
+	st.Strategy, st.Reason = src.Strategy(), src.Reason()
+	st.begin()
+	r := &run{scan: s, src: src, mapped: src.Strategy() == storage.Mmap, stats: st}
+	r.live.Store(int32(s.workers))
+	s.last = st
+	return r, nil
+}
+
+// partitionClosed is called once per partition; the last one closes the
+// file.
+func (r *run) partitionClosed() {
+	if r.live.Add(-1) == 0 {
+		r.stats.end()
+		r.src.Close()
+	}
+}
+
+// claimChunk hands out the next chunk index, or -1 when none is left.
+func (r *run) claimChunk() int {
+	if r.stop.Load() {
+		return -1
+	}
+	i := int(r.next.Add(1) - 1)
+	if i >= len(r.scan.chunks) {
+		return -1
+	}
+	return i
+}
+
+// claimRows reserves up to n selected rows against the limit and returns
+// how many may be emitted.
+func (r *run) claimRows(n int) int {
+	limit := r.scan.spec.Limit
+	if limit <= 0 {
+		return n
+	}
+	for {
+		cur := r.selected.Load()
+		take := min(int64(n), limit-cur)
+		if take <= 0 {
+			r.stop.Store(true)
+			return 0
+		}
+		if r.selected.CompareAndSwap(cur, cur+take) {
+			if cur+take == limit {
+				r.stop.Store(true)
+			}
+			return int(take)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/storage"
+)
+
+// Op is a pushed-down comparison on one column.
+type Op uint8
+
+const (
+	OpEq        Op = iota + 1 // column = v
+	OpNe                      // column <> v
+	OpLt                      // column < v
+	OpLe                      // column <= v
+	OpGt                      // column > v
+	OpGe                      // column >= v
+	OpBetween                 // Values[0] <= column <= Values[1]
+	OpIn                      // column IN (Values...)
+	OpIsNull                  // column IS NULL
+	OpIsNotNull               // column IS NOT NULL
+	OpPrefix                  // CHAR column LIKE 'Values[0]%'
+)
+
+var opNames = [...]string{OpEq: "=", OpNe: "<>", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
+	OpBetween: "BETWEEN", OpIn: "IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL", OpPrefix: "LIKE"}
+
+func (o Op) String() string {
+	if int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
+	}
+	return fmt.Sprintf("Op(%d)", uint8(o))
+}
+
+// Predicate compares one column of the raw records with constants. The
+// predicates of a Spec are ANDed. A record whose column is NULL fails every
+// predicate but IS NULL (SQL semantics).
+//
+// Values hold constants as Go values of the storage value types (int64,
+// uint64, float64, storage.DecimalValue, string, bool, storage.DateValue,
+// storage.TimestampValue). A constant of another numeric kind than the
+// column is compared exactly: `quantity < 24.5` on a DECIMAL(15,2) column
+// or `id > 2.5` on an integer column select what SQL says they select.
+type Predicate struct {
+	Field  int // index into the table schema
+	Op     Op
+	Values []any
+}
+
+// String renders the predicate for EXPLAIN, given the schema.
+func (p Predicate) String(s *storage.Schema) string {
+	name := s.Fields[p.Field].Name
+	vals := make([]string, len(p.Values))
+	for i, v := range p.Values {
+		vals[i] = literal(v)
+	}
+	switch p.Op {
+	case OpBetween:
+		return fmt.Sprintf("%s BETWEEN %s AND %s", name, vals[0], vals[1])
+	case OpIn:
+		return fmt.Sprintf("%s IN (%s)", name, strings.Join(vals, ", "))
+	case OpIsNull, OpIsNotNull:
+		return name + " " + p.Op.String()
+	case OpPrefix:
+		return fmt.Sprintf("%s LIKE %s", name, storage.QuoteString(fmt.Sprint(p.Values[0])+"%"))
+	}
+	return fmt.Sprintf("%s %s %s", name, p.Op, vals[0])
+}
+
+func literal(v any) string {
+	switch x := v.(type) {
+	case string:
+		return storage.QuoteString(x)
+	case storage.DateValue:
+		return "DATE '" + x.String() + "'"
+	case storage.TimestampValue:
+		return "TIMESTAMP '" + x.String() + "'"
+	case nil:
+		return "NULL"
+	}
+	return fmt.Sprint(v)
+}
+
+// RowRange is a half-open range [Start, End) of record numbers.
+type RowRange struct{ Start, End int64 }
+
+// Sample asks for a random subset of records, read by random access.
+type Sample struct {
+	Rows    int64   // exactly this many records (or all, if fewer) ...
+	Percent float64 // ... or this percentage of them, when Rows is 0
+	Seed    uint64  // the same seed picks the same records
+}
+
+// Defaults for Spec fields left zero.
+const (
+	DefaultBatchSize  = 64 * 1024
+	DefaultChunkBytes = 1 << 20
+)
+
+// Spec describes a scan.
+type Spec struct {
+	Table *storage.Table
+	// Strategy reads the file; Auto decides from the pattern, size and
+	// page-cache residency.
+	Strategy storage.Strategy
+	// Columns are the schema fields to produce, in output order. Empty is
+	// allowed (COUNT(*)): batches then carry only a row count (and _rowid).
+	Columns []int
+	// RowID appends an int64 "_rowid" column holding the record number.
+	RowID bool
+	// Filter are ANDed predicates evaluated on the raw bytes before any
+	// column is decoded.
+	Filter []Predicate
+	// Ranges limit the scan to these record ranges (sorted, non-overlapping
+	// after New normalises them); nil scans every record.
+	Ranges []RowRange
+	// Sample, when set, reads a random subset of records instead.
+	Sample *Sample
+	// Limit stops the whole scan once this many records were selected
+	// (0 = no limit). Which records is unspecified without ORDER BY, but a
+	// scan with one worker returns the first ones in file order.
+	Limit int64
+	// BatchSize is the most rows in one batch (default 65536).
+	BatchSize int
+	// Workers is the number of partitions (default GOMAXPROCS).
+	Workers int
+	// ChunkBytes is the target size of one unit of work (default 1 MiB;
+	// a .rec file's blocks set it when it has a block index).
+	ChunkBytes int
+	// VerifyChecksums checks each block's CRC32C as it is read (.rec files
+	// with a block index only).
+	VerifyChecksums bool
+	// Allocator allocates the Arrow buffers (default memory.DefaultAllocator).
+	Allocator memory.Allocator
+}
