@@ -66,7 +66,10 @@ func (c *converter) statement(g *gStatement) Statement {
 		if g.Describe.Name != nil {
 			d.Name = ident(*g.Describe.Name)
 		} else {
-			d.Path = unquote(*g.Describe.Path)
+			d.Path = unquote(g.Describe.Path.Value)
+			if d.Path == "" {
+				c.failf(lpos(g.Describe.Path.Pos), "the file path is empty")
+			}
 		}
 		return d
 	case g.Show != nil:

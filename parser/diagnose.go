@@ -191,6 +191,12 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 			return at, "expected an expression, found " + d.found()
 		}
 		if isWordTok(t) {
+			switch strings.ToUpper(t.val) {
+			case "INSERT", "UPDATE", "DELETE", "MERGE", "ALTER", "TRUNCATE":
+				return at, fmt.Sprintf("%s is not supported: recq reads files and never changes them", strings.ToUpper(t.val))
+			case "WITH":
+				return at, "WITH (common table expressions) is not supported"
+			}
 			if s := suggest(t.val, statementKeywords); s != "" {
 				return at, fmt.Sprintf("unknown statement %s; did you mean %s?", t.val, s)
 			}

@@ -183,9 +183,7 @@ func describe(t token) string {
 		return "string " + shorten(t.val)
 	case tInt, tDecimal, tFloat:
 		return "number " + shorten(t.val)
-	case tQIdent:
-		return shorten(t.val)
-	case tIdent:
+	case tQIdent, tIdent:
 		return shorten(t.val)
 	}
 	return "'" + t.val + "'"

@@ -15,10 +15,13 @@ import (
 // captured as an Ident; non-reserved keywords (DATE, INTERVAL, POSITION, ...)
 // lex as Ident and are matched by literal where the grammar wants them.
 //
-// Operator precedence is one struct per level, loosest first: OR, AND, NOT,
-// comparison (and IS, BETWEEN, IN, LIKE), ||, + -, * / %, unary - +,
-// postfix ::, primary. Each level is "operand (operator operand)*", folded
-// left-associatively by the converter.
+// Operator precedence is one struct per level, loosest first: gExpr (OR),
+// gAnd (AND), gCmp (prefix NOTs, then comparisons, IS, BETWEEN, IN, LIKE),
+// gConcat (||), gAdd (+ -), gMul (* / %), gUnary (prefix - +, then
+// postfix ::), gPrimary. Each binary level is "operand (operator
+// operand)*", folded left-associatively by the converter. NOT shares a
+// struct with the comparisons and :: with the signs because every struct
+// level costs participle a few allocations per operand.
 
 type gStatement struct {
 	Explain  *gExplain  `parser:"  @@"`
@@ -87,8 +90,8 @@ type gOrderItem struct {
 
 type gDescribe struct {
 	Pos  lexer.Position
-	Name *string `parser:"'DESCRIBE' ( @(Ident | QIdent)"`
-	Path *string `parser:"| @String )"`
+	Name *string      `parser:"'DESCRIBE' ( @(Ident | QIdent)"`
+	Path *lexer.Token `parser:"| @String )"`
 }
 
 type gShow struct {

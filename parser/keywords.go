@@ -54,8 +54,9 @@ func ReservedWords() []string {
 	return out
 }
 
-// knownTypes maps every accepted type name (upper case) to a short note of
-// what it is. It mirrors the spellings the storage package resolves.
+// knownTypes is the set of accepted type names (upper case). It mirrors
+// the spellings the storage package resolves (storage.ParseType); the
+// parser only checks the name, storage the parameters.
 var knownTypes = map[string]bool{
 	"BOOLEAN": true, "BOOL": true,
 	"INT8": true, "TINYINT": true,

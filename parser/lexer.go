@@ -70,7 +70,7 @@ func (definition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	if lerr != nil {
 		return nil, lerr
 	}
-	return &sliceLexer{toks: toLexerTokens(toks, eofPos(string(b), toks))}, nil
+	return &sliceLexer{toks: toLexerTokens(toks, eofPos(toks))}, nil
 }
 
 // sliceLexer replays already lexed tokens to participle.
@@ -108,7 +108,7 @@ func toLexerTokens(toks []token, eof Pos) []lexer.Token {
 
 // eofPos is where end of input is reported: just after the last token, or
 // the start of the text when there are none.
-func eofPos(src string, toks []token) Pos {
+func eofPos(toks []token) Pos {
 	if len(toks) == 0 {
 		return Pos{Line: 1, Column: 1}
 	}

@@ -69,7 +69,7 @@ func ParseExpr(text string) (Expr, error) {
 	if len(toks) == 0 {
 		return nil, &Error{Line: 1, Column: 1, Msg: "expected an expression"}
 	}
-	eof := eofPos(text, toks)
+	eof := eofPos(toks)
 	if err := checkNesting(toks, eof); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func parseText(text string) ([]Statement, ErrorList) {
 		if i < len(toks) {
 			eof = toks[i].pos
 		} else {
-			eof = eofPos(text, toks)
+			eof = eofPos(toks)
 		}
 		st, err := parseStatement(seg, eof)
 		if err != nil {

@@ -534,7 +534,7 @@ func TestLinearTime(t *testing.T) {
 		"errors":      func(n int) string { return strings.Repeat("SELECT a, FROM t; ", n) },
 	}
 	for name, gen := range gens {
-		small, large := gen(2000), gen(8000)
+		small, large := gen(1000), gen(4000)
 		ts := minTime(func() { _, _ = Parse(small) })
 		tl := minTime(func() { _, _ = Parse(large) })
 		ratio := float64(tl) / float64(ts)
