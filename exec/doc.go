@@ -1,4 +1,42 @@
-// Package exec will own the physical operators and expressions that run over
-// Arrow record batches: filter, project, hash aggregate, sort, top-N, limit,
-// the gather that ends parallelism, and per-operator metrics.
+// Package exec holds recq's physical operators and physical expressions.
+// Everything here works on whole Arrow record batches: kernels loop over
+// typed slices, never over boxed values.
+//
+//	            query (binder, planner)
+//	                | builds
+//	                v
+//	Operator tree (immutable plan; N partitions per node)
+//	                | Execute(ctx, partition)
+//	                v
+//	Stream per partition (pull: Next / Record / Err / Close)
+//
+//	scan ──> Filter ──> Project ──> Aggregate(partial per partition ──> merge ──> final)
+//	                                    └──> Sort / TopN ──> Limit ──> consumer
+//	                    Gather: the one place N partitions become one
+//
+// Operators (op_*.go) are immutable: Execute returns a fresh Stream that
+// holds all run-time state and does no work until its first Next. Streams
+// follow scan.Stream's contract. Operators that end parallelism (Gather,
+// Aggregate, Sort, TopN, Limit over many partitions) run each child
+// partition in its own goroutine, stop everything on the first error or on
+// context cancellation, and leave no goroutine behind after Close.
+//
+// Expressions (expr_*.go, func_*.go) are typed trees built by the
+// constructors NewBinary, NewCall, NewCast, ... which check types, insert
+// implicit casts and return plain-sentence errors for the binder to show.
+// Eval evaluates over a whole batch and returns a new array.
+//
+// Filters pass a selection vector (row indexes) to the operators above them
+// inside exec; a batch leaves exec compacted. Expressions evaluated under a
+// selection compute every row (cheap, branch-free loops) but report errors
+// (overflow, bad casts) only for selected rows, so a row removed by WHERE
+// never raises an error.
+//
+// Aggregates (agg_*.go) keep per-group state in typed slices indexed by a
+// dense group id assigned by the hash table (hashtable.go); partial states
+// are merged by group id mapping. Memory used by aggregation and sort state
+// is reserved from a Budget.
+//
+// Metrics: every operator counts output rows, batches and time; see
+// ExplainAnalyze and CollectMetrics.
 package exec

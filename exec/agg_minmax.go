@@ -1,0 +1,430 @@
+package exec
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+func newMinMax(isMax bool, t arrow.DataType) aggState {
+	switch t.ID() {
+	case arrow.INT8:
+		return &minMaxState[int8]{max: isMax, typ: t}
+	case arrow.INT16:
+		return &minMaxState[int16]{max: isMax, typ: t}
+	case arrow.INT32, arrow.DATE32:
+		return &minMaxState[int32]{max: isMax, typ: t}
+	case arrow.INT64, arrow.TIMESTAMP:
+		return &minMaxState[int64]{max: isMax, typ: t}
+	case arrow.UINT8:
+		return &minMaxState[uint8]{max: isMax, typ: t}
+	case arrow.UINT16:
+		return &minMaxState[uint16]{max: isMax, typ: t}
+	case arrow.UINT32:
+		return &minMaxState[uint32]{max: isMax, typ: t}
+	case arrow.UINT64:
+		return &minMaxState[uint64]{max: isMax, typ: t}
+	case arrow.FLOAT32:
+		return &minMaxState[float32]{max: isMax, typ: t}
+	case arrow.FLOAT64:
+		return &minMaxState[float64]{max: isMax, typ: t}
+	case arrow.DECIMAL128:
+		return &minMaxDec{max: isMax, typ: t}
+	case arrow.STRING:
+		return &minMaxStr{max: isMax}
+	case arrow.BOOL:
+		return &boolAggState{and: !isMax}
+	}
+	return &minMaxState[int64]{max: isMax, typ: tInt64}
+}
+
+// minMaxState keeps the smallest/largest value per group.
+type minMaxState[T cmp.Ordered] struct {
+	max  bool
+	typ  arrow.DataType
+	vals []T
+	has  []bool
+}
+
+func (s *minMaxState[T]) resize(n int) {
+	s.vals = growSlice(s.vals, n)
+	s.has = growSlice(s.has, n)
+}
+
+func (s *minMaxState[T]) bytesPerGroup() int64 { return 9 }
+
+func (s *minMaxState[T]) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if arg.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	v := values[T](arg)
+	vb, off := validityOf(arg)
+	vals, has := s.vals, s.has
+	if s.max {
+		forRows(gids, sel, func(i int, g int32) {
+			if (vb == nil || getBit(vb, off+i)) && (!has[g] || v[i] > vals[g]) {
+				vals[g], has[g] = v[i], true
+			}
+		})
+	} else {
+		forRows(gids, sel, func(i int, g int32) {
+			if (vb == nil || getBit(vb, off+i)) && (!has[g] || v[i] < vals[g]) {
+				vals[g], has[g] = v[i], true
+			}
+		})
+	}
+	return nil
+}
+
+func (s *minMaxState[T]) merge(o aggState, mapping []int32) error {
+	os := o.(*minMaxState[T])
+	for g, m := range mapping {
+		if !os.has[g] {
+			continue
+		}
+		x := os.vals[g]
+		if !s.has[m] || (s.max && x > s.vals[m]) || (!s.max && x < s.vals[m]) {
+			s.vals[m], s.has[m] = x, true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxState[T]) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	o := newFixedOut[T](mem, s.typ, n)
+	copy(o.v, s.vals[:n])
+	for g := 0; g < n; g++ {
+		if !s.has[g] {
+			o.setNull(mem, g)
+		}
+	}
+	return o.finish(), nil
+}
+
+type minMaxDec struct {
+	max  bool
+	typ  arrow.DataType
+	vals []i128
+	has  []bool
+}
+
+func (s *minMaxDec) resize(n int) {
+	s.vals = growSlice(s.vals, n)
+	s.has = growSlice(s.has, n)
+}
+
+func (s *minMaxDec) bytesPerGroup() int64 { return 17 }
+
+func (s *minMaxDec) better(x, cur i128) bool {
+	if s.max {
+		return cur.less(x)
+	}
+	return x.less(cur)
+}
+
+func (s *minMaxDec) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if arg.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	v := values[i128](arg)
+	vb, off := validityOf(arg)
+	forRows(gids, sel, func(i int, g int32) {
+		if (vb == nil || getBit(vb, off+i)) && (!s.has[g] || s.better(v[i], s.vals[g])) {
+			s.vals[g], s.has[g] = v[i], true
+		}
+	})
+	return nil
+}
+
+func (s *minMaxDec) merge(o aggState, mapping []int32) error {
+	os := o.(*minMaxDec)
+	for g, m := range mapping {
+		if os.has[g] && (!s.has[m] || s.better(os.vals[g], s.vals[m])) {
+			s.vals[m], s.has[m] = os.vals[g], true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxDec) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	o := newFixedOut[i128](mem, s.typ, n)
+	copy(o.v, s.vals[:n])
+	for g := 0; g < n; g++ {
+		if !s.has[g] {
+			o.setNull(mem, g)
+		}
+	}
+	return o.finish(), nil
+}
+
+type minMaxStr struct {
+	max  bool
+	vals []string
+	has  []bool
+	size int64
+}
+
+func (s *minMaxStr) resize(n int) {
+	s.vals = growSlice(s.vals, n)
+	s.has = growSlice(s.has, n)
+}
+
+func (s *minMaxStr) bytesPerGroup() int64 { return 17 + 16 }
+
+func (s *minMaxStr) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if arg.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	c := newStrCol(arg)
+	forRows(gids, sel, func(i int, g int32) {
+		if c.null(i) {
+			return
+		}
+		b := c.at(i)
+		if s.has[g] {
+			r := bytes.Compare(b, []byte(s.vals[g]))
+			if (s.max && r <= 0) || (!s.max && r >= 0) {
+				return
+			}
+		}
+		s.vals[g], s.has[g] = string(b), true
+	})
+	return nil
+}
+
+func (s *minMaxStr) merge(o aggState, mapping []int32) error {
+	os := o.(*minMaxStr)
+	for g, m := range mapping {
+		if !os.has[g] {
+			continue
+		}
+		x := os.vals[g]
+		if !s.has[m] || (s.max && x > s.vals[m]) || (!s.max && x < s.vals[m]) {
+			s.vals[m], s.has[m] = x, true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxStr) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	o := newStrOut(mem, n, 0)
+	for g := 0; g < n; g++ {
+		if !s.has[g] {
+			o.addNull()
+		} else {
+			o.addString(s.vals[g])
+		}
+	}
+	return o.finish(), nil
+}
+
+// ---------------------------------------------------------------------
+// bool_and / bool_or (and min/max of BOOLEAN)
+
+type boolAggState struct {
+	and  bool
+	vals []bool
+	has  []bool
+}
+
+func (s *boolAggState) resize(n int) {
+	s.vals = growSlice(s.vals, n)
+	s.has = growSlice(s.has, n)
+}
+
+func (s *boolAggState) bytesPerGroup() int64 { return 2 }
+
+func (s *boolAggState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if arg.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	d := arg.Data()
+	vals := d.Buffers()[1].Bytes()
+	off := d.Offset()
+	vb, voff := validityOf(arg)
+	forRows(gids, sel, func(i int, g int32) {
+		if vb != nil && !getBit(vb, voff+i) {
+			return
+		}
+		x := getBit(vals, off+i)
+		if !s.has[g] {
+			s.vals[g], s.has[g] = x, true
+		} else if s.and {
+			s.vals[g] = s.vals[g] && x
+		} else {
+			s.vals[g] = s.vals[g] || x
+		}
+	})
+	return nil
+}
+
+func (s *boolAggState) merge(o aggState, mapping []int32) error {
+	os := o.(*boolAggState)
+	for g, m := range mapping {
+		if !os.has[g] {
+			continue
+		}
+		x := os.vals[g]
+		switch {
+		case !s.has[m]:
+			s.vals[m], s.has[m] = x, true
+		case s.and:
+			s.vals[m] = s.vals[m] && x
+		default:
+			s.vals[m] = s.vals[m] || x
+		}
+	}
+	return nil
+}
+
+func (s *boolAggState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	valid := newBitmap(mem, n, true)
+	for g := 0; g < n; g++ {
+		if !s.has[g] {
+			clearBit(valid.Buf(), g)
+		}
+	}
+	return boolsToArray(mem, s.vals[:n], valid), nil
+}
+
+// ---------------------------------------------------------------------
+// DISTINCT aggregates: collect unique (group, value) pairs across all
+// partitions, then run the plain aggregate over them at the end.
+
+type distinctState struct {
+	fn      string
+	argType arrow.DataType
+	seen    map[string]struct{}
+	size    int64
+	buf     []byte
+}
+
+func newDistinctState(fn string, t arrow.DataType) (aggState, error) {
+	return &distinctState{fn: fn, argType: t, seen: map[string]struct{}{}}, nil
+}
+
+func (s *distinctState) resize(int) {}
+
+func (s *distinctState) bytesPerGroup() int64 {
+	// reported as a lump: average over groups is unknown here
+	return 0
+}
+
+// extraBytes is the memory held by the unique values.
+func (s *distinctState) extraBytes() int64 { return s.size }
+
+func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if arg.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	forRows(gids, sel, func(i int, g int32) {
+		if arg.IsNull(i) {
+			return
+		}
+		b := binary.LittleEndian.AppendUint32(s.buf[:0], uint32(g))
+		b = appendKeyValue(b, arg, i)
+		s.buf = b
+		if _, ok := s.seen[string(b)]; !ok {
+			s.seen[string(b)] = struct{}{}
+			s.size += int64(len(b)) + 48
+		}
+	})
+	return nil
+}
+
+func (s *distinctState) merge(o aggState, mapping []int32) error {
+	os := o.(*distinctState)
+	for k := range os.seen {
+		g := binary.LittleEndian.Uint32([]byte(k[:4]))
+		b := binary.LittleEndian.AppendUint32(s.buf[:0], uint32(mapping[g]))
+		b = append(b, k[4:]...)
+		s.buf = b
+		if _, ok := s.seen[string(b)]; !ok {
+			s.seen[string(b)] = struct{}{}
+			s.size += int64(len(b)) + 48
+		}
+	}
+	return nil
+}
+
+func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	inner, err := newPlainState(s.fn, s.argType)
+	if err != nil {
+		return nil, err
+	}
+	inner.resize(n)
+	vals := make([]any, 0, len(s.seen))
+	gids := make([]int32, 0, len(s.seen))
+	for k := range s.seen {
+		g := binary.LittleEndian.Uint32([]byte(k[:4]))
+		gids = append(gids, int32(g))
+		vals = append(vals, decodeKeyValue(s.argType, []byte(k[4:])))
+	}
+	arr := arrayFromValues(mem, s.argType, vals)
+	defer arr.Release()
+	if err := inner.update(NewEvalContext(mem), arr, gids, nil); err != nil {
+		return nil, err
+	}
+	return inner.finish(mem, n)
+}
+
+// appendKeyValue appends a canonical encoding of row i's (non-NULL) value.
+func appendKeyValue(b []byte, a arrow.Array, i int) []byte {
+	v := scalarAtFast(a, i)
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return append(b, 1)
+		}
+		return append(b, 0)
+	case int64:
+		return binary.LittleEndian.AppendUint64(b, uint64(x))
+	case uint64:
+		return binary.LittleEndian.AppendUint64(b, x)
+	case float64:
+		if x == 0 {
+			x = 0 // -0 and 0 are one value
+		}
+		if math.IsNaN(x) {
+			x = math.NaN()
+		}
+		return binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	case i128:
+		b = binary.LittleEndian.AppendUint64(b, x.lo)
+		return binary.LittleEndian.AppendUint64(b, uint64(x.hi))
+	case string:
+		return append(b, x...)
+	}
+	panic(fmt.Sprintf("internal error: distinct key of %T", v))
+}
+
+func decodeKeyValue(t arrow.DataType, b []byte) any {
+	switch {
+	case isBool(t):
+		return b[0] == 1
+	case isString(t):
+		return strings.Clone(string(b))
+	case isDecimal(t):
+		return i128{binary.LittleEndian.Uint64(b), int64(binary.LittleEndian.Uint64(b[8:]))}
+	case isFloat(t):
+		return math.Float64frombits(binary.LittleEndian.Uint64(b))
+	case isUnsignedInt(t):
+		return binary.LittleEndian.Uint64(b)
+	}
+	return int64(binary.LittleEndian.Uint64(b))
+}
+
+// scalarAtFast is scalarAt without the string copy (the caller copies).
+func scalarAtFast(a arrow.Array, i int) any {
+	if a.DataType().ID() == arrow.STRING {
+		offs, data := strParts(a)
+		return string(data[offs[i]:offs[i+1]])
+	}
+	return scalarAt(a, i)
+}

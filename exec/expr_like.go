@@ -1,0 +1,222 @@
+package exec
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// likeMatcher matches SQL LIKE patterns: % is any run of characters
+// (possibly empty), _ exactly one character (a UTF-8 rune). There is no
+// escape character.
+type likeMatcher struct {
+	ci bool
+	// fast form (no _): the pattern split at %
+	simple   bool
+	segs     [][]byte
+	anchorL  bool // pattern does not start with %
+	anchorR  bool // pattern does not end with %
+	pattern  []byte
+	hasUnder bool
+}
+
+func compileLike(pattern string, ci bool) *likeMatcher {
+	if ci {
+		pattern = strings.ToLower(pattern)
+	}
+	m := &likeMatcher{ci: ci, pattern: []byte(pattern)}
+	m.hasUnder = strings.ContainsRune(pattern, '_')
+	if !m.hasUnder {
+		m.simple = true
+		parts := strings.Split(pattern, "%")
+		m.anchorL = !strings.HasPrefix(pattern, "%")
+		m.anchorR = !strings.HasSuffix(pattern, "%")
+		for _, p := range parts {
+			m.segs = append(m.segs, []byte(p))
+		}
+	}
+	return m
+}
+
+func (m *likeMatcher) match(s []byte, scratch *[]byte) bool {
+	if m.ci {
+		s = lowerBytes(s, scratch)
+	}
+	if !m.simple {
+		return likeGeneral(s, m.pattern)
+	}
+	segs := m.segs
+	if len(segs) == 1 {
+		return bytes.Equal(s, segs[0])
+	}
+	first, last := segs[0], segs[len(segs)-1]
+	if !bytes.HasPrefix(s, first) {
+		return false
+	}
+	s = s[len(first):]
+	if len(s) < len(last) || !bytes.HasSuffix(s, last) {
+		return false
+	}
+	s = s[:len(s)-len(last)]
+	for _, seg := range segs[1 : len(segs)-1] {
+		if len(seg) == 0 {
+			continue
+		}
+		i := bytes.Index(s, seg)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(seg):]
+	}
+	return true
+}
+
+// likeGeneral is the classic wildcard match with backtracking to the last %.
+func likeGeneral(s, p []byte) bool {
+	si, pi := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(p) {
+			switch c := p[pi]; c {
+			case '%':
+				starP, starS = pi, si
+				pi++
+				continue
+			case '_':
+				_, w := utf8.DecodeRune(s[si:])
+				si += w
+				pi++
+				continue
+			default:
+				if c == s[si] {
+					si++
+					pi++
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		// let the last % absorb one more character
+		_, w := utf8.DecodeRune(s[starS:])
+		starS += w
+		si = starS
+		pi = starP + 1
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// lowerBytes lower-cases s (ASCII in place into scratch; other text via
+// strings.ToLower).
+func lowerBytes(s []byte, scratch *[]byte) []byte {
+	ascii := true
+	hasUpper := false
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			hasUpper = true
+		}
+	}
+	if !ascii {
+		return []byte(strings.ToLower(string(s)))
+	}
+	if !hasUpper {
+		return s
+	}
+	b := append((*scratch)[:0], s...)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	*scratch = b
+	return b
+}
+
+type likeExpr struct {
+	x, pat Expr
+	not    bool
+	ci     bool
+	m      *likeMatcher // constant pattern
+}
+
+func newLike(x, pat Expr, not, ci bool) (Expr, error) {
+	op := "LIKE"
+	if ci {
+		op = "ILIKE"
+	}
+	for _, e := range []Expr{x, pat} {
+		if t := e.DataType(); !isString(t) && !isNull(t) {
+			return nil, fmt.Errorf("%s needs VARCHAR operands, not %s", op, TypeName(t))
+		}
+	}
+	if isNull(x.DataType()) || isNull(pat.DataType()) {
+		return &litExpr{typ: tBool}, nil
+	}
+	e := &likeExpr{x: x, pat: pat, not: not, ci: ci}
+	if c, ok := asConst(pat); ok {
+		if c.val == nil {
+			return &litExpr{typ: tBool}, nil
+		}
+		e.m = compileLike(c.val.(string), ci)
+	}
+	return folded(e), nil
+}
+
+func (e *likeExpr) DataType() arrow.DataType { return tBool }
+func (e *likeExpr) kids() []Expr             { return []Expr{e.x, e.pat} }
+func (e *likeExpr) String() string {
+	op := "LIKE"
+	if e.ci {
+		op = "ILIKE"
+	}
+	if e.not {
+		op = "NOT " + op
+	}
+	return fmt.Sprintf("(%s %s %s)", e.x, op, e.pat)
+}
+
+func (e *likeExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
+	a, err := e.x.Eval(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	n := a.Len()
+	offs, data := strParts(a)
+	out := make([]bool, n)
+	var scratch []byte
+	if e.m != nil {
+		for i := range out {
+			out[i] = e.m.match(data[offs[i]:offs[i+1]], &scratch) != e.not
+		}
+		return boolsToArray(ctx.Mem, out, validityAnd(ctx.Mem, n, a)), nil
+	}
+	p, err := e.pat.Eval(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Release()
+	poffs, pdata := strParts(p)
+	var m *likeMatcher
+	last := ""
+	for i := range out {
+		ps := pdata[poffs[i]:poffs[i+1]]
+		if m == nil || string(ps) != last {
+			last = string(ps)
+			m = compileLike(last, e.ci)
+		}
+		out[i] = m.match(data[offs[i]:offs[i+1]], &scratch) != e.not
+	}
+	return boolsToArray(ctx.Mem, out, validityAnd(ctx.Mem, n, a, p)), nil
+}

@@ -1,0 +1,604 @@
+package exec
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+func bitsAdd(a, b uint64) (uint64, uint64) { return bits.Add64(a, b, 0) }
+
+// u64Map is an open-addressing hash map from uint64 keys to group ids
+// (linear probing, load factor <= 1/2).
+type u64Map struct {
+	keys  []uint64
+	vals  []int32 // group id + 1; 0 = empty
+	mask  uint64
+	count int
+	shift uint
+}
+
+func newU64Map() *u64Map {
+	m := &u64Map{}
+	m.alloc(1024)
+	return m
+}
+
+func (m *u64Map) alloc(n int) {
+	m.keys = make([]uint64, n)
+	m.vals = make([]int32, n)
+	m.mask = uint64(n - 1)
+	m.shift = uint(64 - bits.TrailingZeros(uint(n)))
+}
+
+func hash64(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	return k
+}
+
+// find returns the group id for k, or inserts newID and returns it with
+// inserted set.
+func (m *u64Map) findOrInsert(k uint64, newID int32) (int32, bool) {
+	i := (k * 0x9E3779B97F4A7C15) >> m.shift
+	for {
+		v := m.vals[i]
+		if v == 0 {
+			m.keys[i] = k
+			m.vals[i] = newID + 1
+			m.count++
+			if m.count*2 > len(m.keys) {
+				m.grow()
+			}
+			return newID, true
+		}
+		if m.keys[i] == k {
+			return v - 1, false
+		}
+		i = (i + 1) & m.mask
+	}
+}
+
+func (m *u64Map) grow() {
+	keys, vals := m.keys, m.vals
+	m.alloc(len(keys) * 2)
+	for i, v := range vals {
+		if v != 0 {
+			k := keys[i]
+			j := (k * 0x9E3779B97F4A7C15) >> m.shift
+			for m.vals[j] != 0 {
+				j = (j + 1) & m.mask
+			}
+			m.keys[j] = k
+			m.vals[j] = v
+		}
+	}
+}
+
+func (m *u64Map) bytes() int64 { return int64(len(m.keys)) * 12 }
+
+// keyStore keeps the key values of every group, for output.
+type keyStore interface {
+	appendRow(a arrow.Array, i int)
+	build(mem memory.Allocator) arrow.Array
+	bytes() int64
+	len() int
+}
+
+type fixedKeys[T any] struct {
+	typ   arrow.DataType
+	vals  []T
+	valid []bool
+	nulls int
+}
+
+func (k *fixedKeys[T]) len() int { return len(k.vals) }
+
+func (k *fixedKeys[T]) appendRow(a arrow.Array, i int) {
+	if a.IsNull(i) {
+		var z T
+		k.vals = append(k.vals, z)
+		k.valid = append(k.valid, false)
+		k.nulls++
+		return
+	}
+	k.vals = append(k.vals, values[T](a)[i])
+	k.valid = append(k.valid, true)
+}
+
+func (k *fixedKeys[T]) build(mem memory.Allocator) arrow.Array {
+	o := newFixedOut[T](mem, k.typ, len(k.vals))
+	copy(o.v, k.vals)
+	if k.nulls > 0 {
+		vb := o.ensureValid(mem)
+		for i, ok := range k.valid {
+			if !ok {
+				clearBit(vb, i)
+			}
+		}
+	}
+	return o.finish()
+}
+
+func (k *fixedKeys[T]) bytes() int64 {
+	var z T
+	return int64(cap(k.vals))*int64(sizeOf(z)) + int64(cap(k.valid))
+}
+
+type strKeys struct {
+	data  []byte
+	offs  []int32
+	valid []bool
+}
+
+func (k *strKeys) len() int { return len(k.valid) }
+
+func (k *strKeys) appendRow(a arrow.Array, i int) {
+	if len(k.offs) == 0 {
+		k.offs = append(k.offs, 0)
+	}
+	if a.IsNull(i) {
+		k.valid = append(k.valid, false)
+	} else {
+		offs, data := strParts(a)
+		k.data = append(k.data, data[offs[i]:offs[i+1]]...)
+		k.valid = append(k.valid, true)
+	}
+	k.offs = append(k.offs, int32(len(k.data)))
+}
+
+func (k *strKeys) at(g int) []byte { return k.data[k.offs[g]:k.offs[g+1]] }
+
+func (k *strKeys) build(mem memory.Allocator) arrow.Array {
+	n := len(k.valid)
+	o := newStrOut(mem, n, len(k.data))
+	for g := 0; g < n; g++ {
+		if !k.valid[g] {
+			o.addNull()
+		} else {
+			o.add(k.at(g))
+		}
+	}
+	return o.finish()
+}
+
+func (k *strKeys) bytes() int64 {
+	return int64(cap(k.data)) + int64(cap(k.offs))*4 + int64(cap(k.valid))
+}
+
+type boolKeys struct {
+	vals, valid []bool
+}
+
+func (k *boolKeys) len() int { return len(k.vals) }
+
+func (k *boolKeys) appendRow(a arrow.Array, i int) {
+	if a.IsNull(i) {
+		k.vals = append(k.vals, false)
+		k.valid = append(k.valid, false)
+		return
+	}
+	d := a.Data()
+	k.vals = append(k.vals, getBit(d.Buffers()[1].Bytes(), d.Offset()+i))
+	k.valid = append(k.valid, true)
+}
+
+func (k *boolKeys) build(mem memory.Allocator) arrow.Array {
+	valid := newBitmap(mem, len(k.vals), true)
+	for i, ok := range k.valid {
+		if !ok {
+			clearBit(valid.Buf(), i)
+		}
+	}
+	return boolsToArray(mem, k.vals, valid)
+}
+
+func (k *boolKeys) bytes() int64 { return int64(cap(k.vals) + cap(k.valid)) }
+
+func newKeyStore(t arrow.DataType) keyStore {
+	switch t.ID() {
+	case arrow.STRING:
+		return &strKeys{}
+	case arrow.BOOL:
+		return &boolKeys{}
+	}
+	switch byteWidth(t) {
+	case 1:
+		return &fixedKeys[uint8]{typ: t}
+	case 2:
+		return &fixedKeys[uint16]{typ: t}
+	case 4:
+		return &fixedKeys[uint32]{typ: t}
+	case 8:
+		return &fixedKeys[uint64]{typ: t}
+	}
+	return &fixedKeys[i128]{typ: t}
+}
+
+func sizeOf[T any](z T) int {
+	switch any(z).(type) {
+	case uint8:
+		return 1
+	case uint16:
+		return 2
+	case uint32:
+		return 4
+	case uint64:
+		return 8
+	}
+	return 16
+}
+
+// keyField is one key column's place in a packed 64-bit key.
+type keyField struct {
+	shift   uint
+	bits    uint   // value bits (strings: 8*width)
+	width   int    // strings: bytes that fit
+	lenBits uint   // strings: bits for the length
+	nullBit uint64 // 0 when the column has no null bit
+}
+
+// groupTable assigns dense group ids to key tuples. Keys that fit in 64
+// bits (one integer-like column; several small ones; short strings) use an
+// open-addressing u64 map; others are encoded to bytes in a Go map. A
+// packed table switches to bytes when it meets a value that does not fit
+// (a longer string); group ids never change.
+type groupTable struct {
+	types  []arrow.DataType
+	stores []keyStore
+	n      int // groups
+
+	packed    bool
+	fields    []keyField
+	single    bool  // one column: NULL is its own group, no null bit
+	nullGroup int32 // single column: group of the NULL key, or -1
+	u64       *u64Map
+	bmap      map[string]int32
+	bbytes    int64
+	keyBuf    []uint64
+	rowBuf    []byte
+}
+
+func newGroupTable(types []arrow.DataType) *groupTable {
+	t := &groupTable{types: types, nullGroup: -1}
+	for _, ty := range types {
+		t.stores = append(t.stores, newKeyStore(ty))
+	}
+	t.packed = t.layout()
+	if t.packed {
+		t.u64 = newU64Map()
+	} else {
+		t.bmap = map[string]int32{}
+	}
+	return t
+}
+
+// fixedBits is the packed width of a fixed-width key type, or 0 when it
+// cannot be packed (wide decimals, intervals).
+func fixedBits(t arrow.DataType) uint {
+	switch t.ID() {
+	case arrow.BOOL:
+		return 1
+	case arrow.INT8, arrow.UINT8:
+		return 8
+	case arrow.INT16, arrow.UINT16:
+		return 16
+	case arrow.INT32, arrow.UINT32, arrow.DATE32, arrow.FLOAT32:
+		return 32
+	case arrow.INT64, arrow.UINT64, arrow.TIMESTAMP, arrow.FLOAT64:
+		return 64
+	case arrow.DECIMAL128:
+		if p, _ := decProps(t); p <= 18 {
+			return 64
+		}
+	}
+	return 0
+}
+
+func (t *groupTable) layout() bool {
+	if len(t.types) == 0 {
+		return true // one global group
+	}
+	t.single = len(t.types) == 1
+	nullBits := uint(0)
+	if !t.single {
+		nullBits = uint(len(t.types))
+	}
+	fixed, nstr := uint(0), 0
+	for _, ty := range t.types {
+		if isString(ty) {
+			nstr++
+			continue
+		}
+		b := fixedBits(ty)
+		if b == 0 {
+			return false
+		}
+		fixed += b
+	}
+	if fixed+nullBits > 64 {
+		return false
+	}
+	var strBits uint
+	if nstr > 0 {
+		strBits = (64 - fixed - nullBits) / uint(nstr)
+		if strBits < 11 { // 3 length bits + at least one byte
+			return false
+		}
+	}
+	shift := uint(0)
+	t.fields = make([]keyField, len(t.types))
+	for i, ty := range t.types {
+		f := &t.fields[i]
+		if isString(ty) {
+			f.width = min(int((strBits-3)/8), 7)
+			f.lenBits = 3
+			f.bits = uint(f.width) * 8
+			f.shift = shift
+			shift += f.bits + f.lenBits
+		} else {
+			f.bits = fixedBits(ty)
+			f.shift = shift
+			shift += f.bits
+		}
+	}
+	if !t.single {
+		for i := range t.fields {
+			t.fields[i].nullBit = 1 << shift
+			shift++
+		}
+	}
+	return true
+}
+
+func (t *groupTable) bytes() int64 {
+	b := int64(0)
+	for _, s := range t.stores {
+		b += s.bytes()
+	}
+	if t.u64 != nil {
+		b += t.u64.bytes()
+	}
+	return b + t.bbytes + int64(cap(t.keyBuf))*8
+}
+
+func (t *groupTable) newGroup(keys []arrow.Array, i int) int32 {
+	for c, s := range t.stores {
+		s.appendRow(keys[c], i)
+	}
+	t.n++
+	return int32(t.n - 1)
+}
+
+// assign fills gids[i] for every selected row (all rows when sel is nil).
+func (t *groupTable) assign(keys []arrow.Array, n int, sel []int32, gids []int32) {
+	if len(t.types) == 0 {
+		if t.n == 0 {
+			t.n = 1
+		}
+		for i := range gids {
+			gids[i] = 0
+		}
+		return
+	}
+	if t.packed {
+		if t.packKeys(keys, n) {
+			t.assignPacked(keys, sel, gids)
+			return
+		}
+		t.toBytes()
+	}
+	t.assignBytes(keys, n, sel, gids)
+}
+
+// packKeys computes the packed key of every row into t.keyBuf; false when
+// some value does not fit the layout.
+func (t *groupTable) packKeys(keys []arrow.Array, n int) bool {
+	if cap(t.keyBuf) < n {
+		t.keyBuf = make([]uint64, n)
+	}
+	kb := t.keyBuf[:n]
+	for i := range kb {
+		kb[i] = 0
+	}
+	for c, a := range keys {
+		f := t.fields[c]
+		vb, off := validityOf(a)
+		switch a.DataType().ID() {
+		case arrow.STRING:
+			offs, data := strParts(a)
+			for i := range kb {
+				s := data[offs[i]:offs[i+1]]
+				if len(s) > f.width {
+					if vb != nil && !getBit(vb, off+i) {
+						continue
+					}
+					return false
+				}
+				var v uint64
+				for j := len(s) - 1; j >= 0; j-- {
+					v = v<<8 | uint64(s[j])
+				}
+				v |= uint64(len(s)) << f.bits
+				kb[i] |= v << f.shift
+			}
+		case arrow.BOOL:
+			d := a.Data()
+			vals, voff := d.Buffers()[1].Bytes(), d.Offset()
+			for i := range kb {
+				if getBit(vals, voff+i) {
+					kb[i] |= 1 << f.shift
+				}
+			}
+		case arrow.INT8, arrow.UINT8:
+			for i, v := range values[uint8](a) {
+				kb[i] |= uint64(v) << f.shift
+			}
+		case arrow.INT16, arrow.UINT16:
+			for i, v := range values[uint16](a) {
+				kb[i] |= uint64(v) << f.shift
+			}
+		case arrow.INT32, arrow.UINT32, arrow.DATE32:
+			for i, v := range values[uint32](a) {
+				kb[i] |= uint64(v) << f.shift
+			}
+		case arrow.FLOAT32:
+			for i, v := range values[float32](a) {
+				if v == 0 {
+					v = 0
+				}
+				kb[i] |= uint64(math.Float32bits(v)) << f.shift
+			}
+		case arrow.FLOAT64:
+			for i, v := range values[float64](a) {
+				if v == 0 {
+					v = 0
+				}
+				kb[i] |= math.Float64bits(v) << f.shift
+			}
+		case arrow.DECIMAL128:
+			for i, v := range values[i128](a) {
+				kb[i] |= v.lo << f.shift
+			}
+		default: // 64-bit
+			for i, v := range values[uint64](a) {
+				kb[i] |= v << f.shift
+			}
+		}
+		if vb != nil && !t.single {
+			// NULL: clear the value bits, set the null bit
+			valMask := uint64(math.MaxUint64)
+			if w := f.bits + f.lenBits; w < 64 {
+				valMask = ((1 << w) - 1) << f.shift
+			}
+			for i := range kb {
+				if !getBit(vb, off+i) {
+					kb[i] = kb[i]&^valMask | f.nullBit
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32) {
+	kb := t.keyBuf
+	m := t.u64
+	var vb []byte
+	var off int
+	if t.single {
+		vb, off = validityOf(keys[0])
+	}
+	one := func(i int) {
+		if vb != nil && !getBit(vb, off+i) {
+			if t.nullGroup < 0 {
+				t.nullGroup = t.newGroup(keys, i)
+			}
+			gids[i] = t.nullGroup
+			return
+		}
+		g, ins := m.findOrInsert(kb[i], int32(t.n))
+		if ins {
+			t.newGroup(keys, i)
+		}
+		gids[i] = g
+	}
+	if sel == nil {
+		if vb == nil {
+			for i := range gids {
+				g, ins := m.findOrInsert(kb[i], int32(t.n))
+				if ins {
+					t.newGroup(keys, i)
+				}
+				gids[i] = g
+			}
+			return
+		}
+		for i := range gids {
+			one(i)
+		}
+		return
+	}
+	for _, i := range sel {
+		one(int(i))
+	}
+}
+
+// encodeRow appends row i's key in the general byte form: per column a
+// null flag, then fixed-width bytes or a length-prefixed string.
+func encodeRow(b []byte, keys []arrow.Array, i int) []byte {
+	for _, a := range keys {
+		if a.IsNull(i) {
+			b = append(b, 0)
+			continue
+		}
+		b = append(b, 1)
+		switch a.DataType().ID() {
+		case arrow.STRING:
+			offs, data := strParts(a)
+			s := data[offs[i]:offs[i+1]]
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		default:
+			b = appendKeyValue(b, a, i)
+		}
+	}
+	return b
+}
+
+func (t *groupTable) assignBytes(keys []arrow.Array, n int, sel []int32, gids []int32) {
+	one := func(i int) {
+		t.rowBuf = encodeRow(t.rowBuf[:0], keys, i)
+		if g, ok := t.bmap[string(t.rowBuf)]; ok {
+			gids[i] = g
+			return
+		}
+		g := t.newGroup(keys, i)
+		t.bmap[string(t.rowBuf)] = g
+		t.bbytes += int64(len(t.rowBuf)) + 48
+		gids[i] = g
+	}
+	if sel == nil {
+		for i := 0; i < n; i++ {
+			one(i)
+		}
+		return
+	}
+	for _, i := range sel {
+		one(int(i))
+	}
+}
+
+// toBytes converts a packed table to the byte-keyed form, keeping ids.
+func (t *groupTable) toBytes() {
+	t.packed = false
+	t.bmap = make(map[string]int32, t.n)
+	if t.n > 0 {
+		mem := memory.DefaultAllocator
+		cols := make([]arrow.Array, len(t.stores))
+		for c, s := range t.stores {
+			cols[c] = s.build(mem)
+		}
+		for g := 0; g < t.n; g++ {
+			t.rowBuf = encodeRow(t.rowBuf[:0], cols, g)
+			t.bmap[string(t.rowBuf)] = int32(g)
+			t.bbytes += int64(len(t.rowBuf)) + 48
+		}
+		releaseAll(cols)
+	}
+	t.u64 = nil
+	t.nullGroup = -1
+}
+
+// keyArrays returns the key columns of all groups, in group id order.
+func (t *groupTable) keyArrays(mem memory.Allocator) []arrow.Array {
+	out := make([]arrow.Array, len(t.stores))
+	for c, s := range t.stores {
+		out[c] = s.build(mem)
+	}
+	return out
+}

@@ -1,0 +1,338 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// Aggregate is a hash aggregation: one partial aggregation per child
+// partition (in parallel, each over its own hash table), then one merge
+// and the final values. Output: the group columns then the aggregate
+// columns, in one partition. Without group keys it yields exactly one
+// row (count of nothing is 0, sum of nothing NULL). With no aggregates
+// it is SELECT DISTINCT over the keys. Group order is unspecified.
+type Aggregate struct {
+	opBase
+	child      Operator
+	groupBy    []Expr
+	groupNames []string
+	aggs       []AggCall
+	aggNames   []string
+	budget     *Budget
+	schema     *arrow.Schema
+	keyTypes   []arrow.DataType
+	err        error
+}
+
+// NewAggregate builds the partial -> merge -> final pipeline. Aggregate
+// types follow AggResultType; an invalid aggregate makes Execute fail
+// (the binder should have called AggResultType first).
+func NewAggregate(child Operator, groupBy []Expr, groupNames []string, aggs []AggCall, aggNames []string, budget *Budget) Operator {
+	a := &Aggregate{opBase: newBase(), child: child, groupBy: groupBy, groupNames: groupNames, aggs: aggs, aggNames: aggNames, budget: budget}
+	var fields []arrow.Field
+	for i, g := range groupBy {
+		name := g.String()
+		if i < len(groupNames) && groupNames[i] != "" {
+			name = groupNames[i]
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: g.DataType(), Nullable: true})
+		a.keyTypes = append(a.keyTypes, g.DataType())
+	}
+	for i, ag := range aggs {
+		var at arrow.DataType
+		if ag.Arg != nil {
+			at = ag.Arg.DataType()
+		}
+		rt, err := AggResultType(ag.Name, at, ag.Distinct)
+		if err != nil && a.err == nil {
+			a.err = err
+			rt = tInt64
+		}
+		name := ag.String()
+		if i < len(aggNames) && aggNames[i] != "" {
+			name = aggNames[i]
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: rt, Nullable: true})
+	}
+	a.schema = arrow.NewSchema(fields, nil)
+	return a
+}
+
+func (a *Aggregate) Schema() *arrow.Schema { return a.schema }
+func (a *Aggregate) Children() []Operator  { return []Operator{a.child} }
+func (a *Aggregate) Partitions() int       { return 1 }
+func (a *Aggregate) String() string {
+	var keys, aggs []string
+	for _, g := range a.groupBy {
+		keys = append(keys, unparen(g.String()))
+	}
+	for i, ag := range a.aggs {
+		s := ag.String()
+		if i < len(a.aggNames) && a.aggNames[i] != "" && a.aggNames[i] != s {
+			s += " AS " + a.aggNames[i]
+		}
+		aggs = append(aggs, s)
+	}
+	switch {
+	case len(aggs) == 0:
+		return "Aggregate: distinct [" + strings.Join(keys, ", ") + "]"
+	case len(keys) == 0:
+		return "Aggregate: [" + strings.Join(aggs, ", ") + "]"
+	}
+	return fmt.Sprintf("Aggregate: by [%s] [%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))
+}
+
+// partialAgg is one partition's hash table and aggregate states.
+type partialAgg struct {
+	table  *groupTable
+	states []aggState
+}
+
+func (a *Aggregate) newPartial() (*partialAgg, error) {
+	p := &partialAgg{table: newGroupTable(a.keyTypes)}
+	for _, ag := range a.aggs {
+		var at arrow.DataType
+		if ag.Arg != nil {
+			at = ag.Arg.DataType()
+		}
+		s, err := newAggState(ag.Name, at, ag.Distinct)
+		if err != nil {
+			return nil, err
+		}
+		p.states = append(p.states, s)
+	}
+	return p, nil
+}
+
+func (p *partialAgg) bytes() int64 {
+	b := p.table.bytes()
+	for _, s := range p.states {
+		b += s.bytesPerGroup() * int64(p.table.n)
+		if d, ok := s.(*distinctState); ok {
+			b += d.extraBytes()
+		}
+	}
+	return b
+}
+
+func (p *partialAgg) resize() {
+	for _, s := range p.states {
+		s.resize(p.table.n)
+	}
+}
+
+// memTracker shares one reservation between partition workers.
+type memTracker struct {
+	mu  sync.Mutex
+	res reservation
+	m   *opMetrics
+}
+
+func (t *memTracker) add(delta int64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.res.grow(delta); err != nil {
+		return err
+	}
+	t.m.notePeak(t.res.n)
+	return nil
+}
+
+// consume aggregates one partition of the child into p.
+func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *memTracker) error {
+	mem := allocator(ctx)
+	s, err := openSel(ctx, a.child, part)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ectx := NewEvalContext(mem)
+	var gids []int32
+	held := int64(0)
+	for s.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, sel := s.Batch()
+		n := int(rec.NumRows())
+		var owned arrow.Record
+		if sel != nil && len(sel)*4 < n {
+			owned = compactRecord(mem, rec, sel)
+			rec, sel, n = owned, nil, len(sel)
+		}
+		err := a.consumeBatch(ectx.withSel(sel), rec, n, sel, p, &gids)
+		if owned != nil {
+			owned.Release()
+		}
+		if err != nil {
+			return err
+		}
+		b := p.bytes()
+		if err := mt.add(b - held); err != nil {
+			return err
+		}
+		held = b
+	}
+	return s.Err()
+}
+
+func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel []int32, p *partialAgg, gids *[]int32) error {
+	keys, err := evalAll(ectx, rec, a.groupBy...)
+	if err != nil {
+		return err
+	}
+	defer releaseAll(keys)
+	if cap(*gids) < n {
+		*gids = make([]int32, n)
+	}
+	g := (*gids)[:n]
+	p.table.assign(keys, n, sel, g)
+	p.resize()
+	for j, ag := range a.aggs {
+		var arg arrow.Array
+		if ag.Arg != nil {
+			if arg, err = ag.Arg.Eval(ectx, rec); err != nil {
+				return err
+			}
+		}
+		err := p.states[j].update(ectx, arg, g, sel)
+		if arg != nil {
+			arg.Release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// merge folds src into dst (group ids mapped through dst's table).
+func (a *Aggregate) merge(mem memory.Allocator, dst, src *partialAgg) error {
+	if src.table.n == 0 {
+		return nil
+	}
+	keys := src.table.keyArrays(mem)
+	defer releaseAll(keys)
+	mapping := make([]int32, src.table.n)
+	dst.table.assign(keys, src.table.n, nil, mapping)
+	dst.resize()
+	for j := range dst.states {
+		if err := dst.states[j].merge(src.states[j], mapping); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Aggregate) Execute(ctx context.Context, partition int) (Stream, error) {
+	if err := checkPartition(a, partition); err != nil {
+		return nil, err
+	}
+	if a.err != nil {
+		return nil, a.err
+	}
+	mem := allocator(ctx)
+	mt := &memTracker{res: reservation{b: a.budget, what: "aggregation"}, m: a.m}
+	var out arrow.Record
+	var pos int64
+	started := false
+	cleanup := func() {
+		if out != nil {
+			out.Release()
+			out = nil
+		}
+		mt.mu.Lock()
+		mt.res.free()
+		mt.mu.Unlock()
+	}
+	next := func() (arrow.Record, error) {
+		if !started {
+			started = true
+			rec, err := a.run(ctx, mem, mt)
+			if err != nil {
+				return nil, err
+			}
+			out = rec
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if out == nil || pos >= out.NumRows() {
+			return nil, nil
+		}
+		end := min(pos+outBatchRows, out.NumRows())
+		if pos == 0 && end == out.NumRows() {
+			pos = end
+			out.Retain()
+			return out, nil
+		}
+		r := out.NewSlice(pos, end)
+		pos = end
+		return r, nil
+	}
+	return instrument(newPullStream(a.schema, next, cleanup), a.m), nil
+}
+
+// run does the whole aggregation and returns the result as one record.
+func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracker) (arrow.Record, error) {
+	np := a.child.Partitions()
+	partials := make([]*partialAgg, np)
+	for i := range partials {
+		p, err := a.newPartial()
+		if err != nil {
+			return nil, err
+		}
+		partials[i] = p
+	}
+	err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
+		return a.consume(ctx, p, partials[p], mt)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var final *partialAgg
+	if np == 0 {
+		p, err := a.newPartial()
+		if err != nil {
+			return nil, err
+		}
+		final = p
+	} else {
+		final = partials[0]
+	}
+	for _, p := range partials[1:] {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := a.merge(mem, final, p); err != nil {
+			return nil, err
+		}
+		if err := mt.add(final.bytes() - 0); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.groupBy) == 0 && final.table.n == 0 {
+		final.table.n = 1
+		final.resize()
+	}
+	n := final.table.n
+	a.m.groups.Add(int64(n))
+	cols := final.table.keyArrays(mem)
+	for _, s := range final.states {
+		arr, err := s.finish(mem, n)
+		if err != nil {
+			releaseAll(cols)
+			return nil, err
+		}
+		cols = append(cols, arr)
+	}
+	rec := array.NewRecord(a.schema, cols, int64(n))
+	releaseAll(cols)
+	return rec, nil
+}

@@ -1,0 +1,273 @@
+package exec
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// outBatchRows is the size of batches built by Sort, TopN and Aggregate.
+const outBatchRows = 64 * 1024
+
+// Sort orders all rows by its keys (stable: ties keep input order, with
+// partitions taken in partition order). Its one output partition collects
+// every child partition in parallel first. Retained batches count against
+// the budget.
+type Sort struct {
+	opBase
+	child  Operator
+	keys   []SortKey
+	budget *Budget
+}
+
+// NewSort sorts child's rows by keys.
+func NewSort(child Operator, keys []SortKey, budget *Budget) Operator {
+	return &Sort{opBase: newBase(), child: child, keys: keys, budget: budget}
+}
+
+func (s *Sort) Schema() *arrow.Schema { return s.child.Schema() }
+func (s *Sort) Children() []Operator  { return []Operator{s.child} }
+func (s *Sort) Partitions() int       { return 1 }
+func (s *Sort) String() string        { return "Sort: " + keysString(s.keys) }
+
+// Keys returns the sort keys.
+func (s *Sort) Keys() []SortKey { return s.keys }
+
+// recordBytes estimates the memory a record holds.
+func recordBytes(rec arrow.Record) int64 {
+	var b int64
+	for _, c := range rec.Columns() {
+		b += arrayBytes(c.Data())
+	}
+	return b
+}
+
+func arrayBytes(d arrow.ArrayData) int64 {
+	var b int64
+	for _, buf := range d.Buffers() {
+		if buf != nil {
+			b += int64(buf.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		b += arrayBytes(c)
+	}
+	return b
+}
+
+// sortedRun is one chunk of collected rows with their evaluated keys.
+type sortedRun struct {
+	rec  arrow.Record
+	keys []arrow.Array
+}
+
+func (r sortedRun) release() {
+	r.rec.Release()
+	releaseAll(r.keys)
+}
+
+// collectPartitions drains every partition of child in parallel, keeping
+// each batch (compacted) and its evaluated keys, in partition order.
+func collectPartitions(ctx context.Context, child Operator, keys []SortKey, res *reservation, m *opMetrics, mu *sync.Mutex) ([][]sortedRun, error) {
+	mem := allocator(ctx)
+	n := child.Partitions()
+	parts := make([][]sortedRun, n)
+	err := runPartitions(ctx, n, func(ctx context.Context, p int) error {
+		s, err := child.Execute(ctx, p)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		ectx := NewEvalContext(mem)
+		for s.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := s.Record()
+			ks := make([]arrow.Array, len(keys))
+			for i, k := range keys {
+				a, err := k.Expr.Eval(ectx, rec)
+				if err != nil {
+					releaseAll(ks)
+					return err
+				}
+				ks[i] = a
+			}
+			rec.Retain()
+			run := sortedRun{rec: rec, keys: ks}
+			parts[p] = append(parts[p], run)
+			b := recordBytes(rec) + int64(rec.NumRows())*int64(16+9*len(keys))
+			for _, a := range ks {
+				b += arrayBytes(a.Data())
+			}
+			mu.Lock()
+			err := res.grow(b)
+			used := res.n
+			mu.Unlock()
+			if err != nil {
+				return err
+			}
+			m.notePeak(used)
+		}
+		return s.Err()
+	})
+	if err != nil {
+		for _, runs := range parts {
+			for _, r := range runs {
+				r.release()
+			}
+		}
+		return nil, err
+	}
+	return parts, nil
+}
+
+func (s *Sort) Execute(ctx context.Context, partition int) (Stream, error) {
+	if err := checkPartition(s, partition); err != nil {
+		return nil, err
+	}
+	if err := checkSortKeys(s.keys); err != nil {
+		return nil, err
+	}
+	mem := allocator(ctx)
+	st := &sortState{res: reservation{b: s.budget, what: "sort"}}
+	started := false
+	next := func() (arrow.Record, error) {
+		if !started {
+			started = true
+			if err := st.run(ctx, s); err != nil {
+				return nil, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return st.emit(mem), nil
+	}
+	return instrument(newPullStream(s.Schema(), next, st.release), s.m), nil
+}
+
+type sortState struct {
+	mu     sync.Mutex
+	res    reservation
+	runs   []sortedRun
+	ci, ri []int32
+	pos    int
+	schema *arrow.Schema
+}
+
+func (st *sortState) run(ctx context.Context, s *Sort) error {
+	st.schema = s.Schema()
+	parts, err := collectPartitions(ctx, s.child, s.keys, &st.res, s.m, &st.mu)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		st.runs = append(st.runs, p...)
+	}
+	cols := make([]*sortCol, len(s.keys))
+	for k, key := range s.keys {
+		cols[k] = newSortCol(key.Expr.DataType(), key)
+	}
+	total := 0
+	for _, r := range st.runs {
+		total += int(r.rec.NumRows())
+		for k := range cols {
+			cols[k].appendArray(r.keys[k])
+		}
+	}
+	perm := make([]int32, total)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	if len(cols) == 1 && cols[0].kind == skI64 && cols[0].nulls == nil {
+		v := cols[0].i64
+		if cols[0].desc {
+			slices.SortStableFunc(perm, func(a, b int32) int {
+				x, y := v[a], v[b]
+				if x > y {
+					return -1
+				}
+				if x < y {
+					return 1
+				}
+				return 0
+			})
+		} else {
+			slices.SortStableFunc(perm, func(a, b int32) int {
+				x, y := v[a], v[b]
+				if x < y {
+					return -1
+				}
+				if x > y {
+					return 1
+				}
+				return 0
+			})
+		}
+	} else {
+		slices.SortStableFunc(perm, func(a, b int32) int {
+			return compareKeyRows(cols, int(a), cols, int(b))
+		})
+	}
+	// global row -> (run, row)
+	starts := make([]int32, len(st.runs)+1)
+	for i, r := range st.runs {
+		starts[i+1] = starts[i] + int32(r.rec.NumRows())
+	}
+	st.ci = make([]int32, total)
+	st.ri = make([]int32, total)
+	for k, g := range perm {
+		c, _ := slices.BinarySearch(starts, g+1)
+		c--
+		st.ci[k] = int32(c)
+		st.ri[k] = g - starts[c]
+	}
+	// the key arrays are no longer needed
+	for i := range st.runs {
+		releaseAll(st.runs[i].keys)
+		st.runs[i].keys = nil
+	}
+	return nil
+}
+
+// emit returns the next sorted batch, or nil at the end.
+func (st *sortState) emit(mem memory.Allocator) arrow.Record {
+	if st.pos >= len(st.ci) {
+		st.release()
+		return nil
+	}
+	end := min(st.pos+outBatchRows, len(st.ci))
+	rec := gatherRows(mem, st.schema, st.runs, st.ci[st.pos:end], st.ri[st.pos:end])
+	st.pos = end
+	return rec
+}
+
+// gatherRows builds a record from (run, row) references.
+func gatherRows(mem memory.Allocator, schema *arrow.Schema, runs []sortedRun, ci, ri []int32) arrow.Record {
+	cols := make([]arrow.Array, len(schema.Fields()))
+	chunks := make([]arrow.Array, len(runs))
+	for c := range cols {
+		for i, r := range runs {
+			chunks[i] = r.rec.Column(c)
+		}
+		cols[c] = takeChunks(mem, schema.Field(c).Type, chunks, ci, ri)
+	}
+	rec := array.NewRecord(schema, cols, int64(len(ri)))
+	releaseAll(cols)
+	return rec
+}
+
+func (st *sortState) release() {
+	for _, r := range st.runs {
+		r.rec.Release()
+		releaseAll(r.keys)
+	}
+	st.runs = nil
+	st.ci, st.ri = nil, nil
+	st.res.free()
+}

@@ -1,0 +1,212 @@
+package exec
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"strings"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// SortKey is one ORDER BY key. The planner applies SQL's defaults: NULLS
+// LAST for ASC, NULLS FIRST for DESC.
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+func (k SortKey) String() string {
+	s := unparen(k.Expr.String())
+	if k.Desc {
+		s += " DESC"
+	}
+	if k.NullsFirst != k.Desc {
+		if k.NullsFirst {
+			s += " NULLS FIRST"
+		} else {
+			s += " NULLS LAST"
+		}
+	}
+	return s
+}
+
+func keysString(keys []SortKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func checkSortKeys(keys []SortKey) error {
+	for _, k := range keys {
+		if t := k.Expr.DataType(); isInterval(t) {
+			return fmt.Errorf("cannot order by %s", TypeName(t))
+		}
+	}
+	return nil
+}
+
+type sortKind uint8
+
+const (
+	skI64 sortKind = iota
+	skU64
+	skF64
+	skI128
+	skStr
+	skNull
+)
+
+// sortCol is one key's values, flattened to a comparable Go type.
+type sortCol struct {
+	kind       sortKind
+	i64        []int64
+	u64        []uint64
+	f64        []float64
+	dec        []i128
+	str        []string // zero-copy views into retained batches
+	nulls      []bool   // nil: no NULLs so far
+	n          int
+	desc       bool
+	nullsFirst bool
+}
+
+func newSortCol(t arrow.DataType, k SortKey) *sortCol {
+	c := &sortCol{desc: k.Desc, nullsFirst: k.NullsFirst}
+	switch {
+	case isNull(t):
+		c.kind = skNull
+	case isString(t):
+		c.kind = skStr
+	case isFloat(t):
+		c.kind = skF64
+	case t.ID() == arrow.UINT64:
+		c.kind = skU64
+	case isDecimal(t):
+		if p, _ := decProps(t); p > 18 {
+			c.kind = skI128
+		}
+	}
+	return c
+}
+
+// appendArray appends a's values. Strings point into a's buffers, which
+// must stay alive while the column is used.
+func (c *sortCol) appendArray(a arrow.Array) {
+	n := a.Len()
+	if vb, off := validityOf(a); vb != nil || a.DataType().ID() == arrow.NULL {
+		if c.nulls == nil {
+			c.nulls = make([]bool, c.n, c.n+n)
+		}
+		for i := 0; i < n; i++ {
+			c.nulls = append(c.nulls, a.IsNull(i) || vb == nil)
+		}
+		_ = off
+	} else if c.nulls != nil {
+		c.nulls = append(c.nulls, make([]bool, n)...)
+	}
+	c.n += n
+	switch c.kind {
+	case skNull:
+	case skStr:
+		offs, data := strParts(a)
+		for i := 0; i < n; i++ {
+			if offs[i+1] > offs[i] {
+				c.str = append(c.str, unsafe.String(&data[offs[i]], int(offs[i+1]-offs[i])))
+			} else {
+				c.str = append(c.str, "")
+			}
+		}
+	case skF64:
+		if a.DataType().ID() == arrow.FLOAT32 {
+			for _, v := range values[float32](a) {
+				c.f64 = append(c.f64, float64(v))
+			}
+		} else {
+			c.f64 = append(c.f64, values[float64](a)...)
+		}
+	case skU64:
+		c.u64 = append(c.u64, values[uint64](a)...)
+	case skI128:
+		c.dec = append(c.dec, values[i128](a)...)
+	default:
+		switch a.DataType().ID() {
+		case arrow.BOOL:
+			for _, b := range boolBytes(a) {
+				c.i64 = append(c.i64, int64(b))
+			}
+		case arrow.DECIMAL128:
+			for _, v := range values[i128](a) {
+				c.i64 = append(c.i64, int64(v.lo))
+			}
+		case arrow.DATE32:
+			for _, v := range values[int32](a) {
+				c.i64 = append(c.i64, int64(v))
+			}
+		case arrow.INT64, arrow.TIMESTAMP:
+			c.i64 = append(c.i64, values[int64](a)...)
+		default:
+			forIntArray(a, func(v []int64) { c.i64 = append(c.i64, v...) }, nil)
+		}
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	// NaN sorts after every number (PostgreSQL, DuckDB)
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+// compareRows compares row i of a with row j of b (same key, same kind).
+func compareRows(a *sortCol, i int, b *sortCol, j int) int {
+	an := a.nulls != nil && a.nulls[i]
+	bn := b.nulls != nil && b.nulls[j]
+	if an || bn {
+		switch {
+		case an && bn:
+			return 0
+		case an == a.nullsFirst:
+			return -1
+		default:
+			return 1
+		}
+	}
+	var r int
+	switch a.kind {
+	case skI64:
+		r = cmp.Compare(a.i64[i], b.i64[j])
+	case skU64:
+		r = cmp.Compare(a.u64[i], b.u64[j])
+	case skF64:
+		r = cmpFloat(a.f64[i], b.f64[j])
+	case skI128:
+		r = a.dec[i].cmp(b.dec[j])
+	case skStr:
+		r = strings.Compare(a.str[i], b.str[j])
+	}
+	if a.desc {
+		return -r
+	}
+	return r
+}
+
+func compareKeyRows(a []*sortCol, i int, b []*sortCol, j int) int {
+	for k := range a {
+		if r := compareRows(a[k], i, b[k], j); r != 0 {
+			return r
+		}
+	}
+	return 0
+}

@@ -1,0 +1,207 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// pullStream implements Stream over a next function. next returns the next
+// batch (ownership passes to the stream, which releases it on the following
+// Next or Close), nil at the end, or an error. onClose runs once.
+type pullStream struct {
+	schema  *arrow.Schema
+	next    func() (arrow.Record, error)
+	onClose func()
+	cur     arrow.Record
+	err     error
+	done    bool
+	closed  bool
+}
+
+func newPullStream(schema *arrow.Schema, next func() (arrow.Record, error), onClose func()) *pullStream {
+	return &pullStream{schema: schema, next: next, onClose: onClose}
+}
+
+func (s *pullStream) Schema() *arrow.Schema { return s.schema }
+func (s *pullStream) Record() arrow.Record  { return s.cur }
+func (s *pullStream) Err() error            { return s.err }
+
+func (s *pullStream) Next() bool {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	for !s.done {
+		rec, err := s.next()
+		if err != nil {
+			s.err = err
+			s.finish()
+			return false
+		}
+		if rec == nil {
+			s.finish()
+			return false
+		}
+		if rec.NumRows() == 0 {
+			rec.Release()
+			continue
+		}
+		s.cur = rec
+		return true
+	}
+	return false
+}
+
+// finish ends the stream early and frees what onClose frees.
+func (s *pullStream) finish() {
+	s.done = true
+	if s.onClose != nil {
+		f := s.onClose
+		s.onClose = nil
+		f()
+	}
+}
+
+func (s *pullStream) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	s.finish()
+}
+
+// errStream is a stream that fails at once.
+func errStream(schema *arrow.Schema, err error) Stream {
+	return newPullStream(schema, func() (arrow.Record, error) { return nil, err }, nil)
+}
+
+// selStream is the stream shape operators inside exec use between
+// themselves: each batch comes with a selection vector of the rows that
+// are really there (ascending row indexes, never empty), or nil for all.
+type selStream interface {
+	Schema() *arrow.Schema
+	Next() bool
+	Batch() (arrow.Record, []int32)
+	Err() error
+	Close()
+}
+
+// selExecutor is implemented by operators that can hand out selections
+// instead of compacted batches (Filter, and operators passing them on).
+type selExecutor interface {
+	executeSel(ctx context.Context, partition int) (selStream, error)
+}
+
+// openSel opens a partition of op as a selStream.
+func openSel(ctx context.Context, op Operator, p int) (selStream, error) {
+	if se, ok := op.(selExecutor); ok {
+		return se.executeSel(ctx, p)
+	}
+	s, err := op.Execute(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return plainSel{s}, nil
+}
+
+type plainSel struct{ Stream }
+
+func (p plainSel) Batch() (arrow.Record, []int32) { return p.Record(), nil }
+
+// compactStream turns a selStream into a Stream by gathering selected rows.
+type compactStream struct {
+	in  selStream
+	mem memory.Allocator
+	cur arrow.Record
+	err error
+}
+
+func newCompactStream(in selStream, mem memory.Allocator) *compactStream {
+	return &compactStream{in: in, mem: mem}
+}
+
+func (c *compactStream) Schema() *arrow.Schema { return c.in.Schema() }
+func (c *compactStream) Record() arrow.Record  { return c.cur }
+
+func (c *compactStream) Err() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.in.Err()
+}
+
+func (c *compactStream) Next() bool {
+	if c.cur != nil {
+		c.cur.Release()
+		c.cur = nil
+	}
+	if c.err != nil || !c.in.Next() {
+		return false
+	}
+	rec, sel := c.in.Batch()
+	if sel == nil {
+		rec.Retain()
+		c.cur = rec
+		return true
+	}
+	c.cur = compactRecord(c.mem, rec, sel)
+	return true
+}
+
+func (c *compactStream) Close() {
+	if c.cur != nil {
+		c.cur.Release()
+		c.cur = nil
+	}
+	c.in.Close()
+}
+
+// compactRecord returns a new record with only the sel rows of rec.
+func compactRecord(mem memory.Allocator, rec arrow.Record, sel []int32) arrow.Record {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		cols[i] = takeArray(mem, c, sel)
+	}
+	out := array.NewRecord(rec.Schema(), cols, int64(len(sel)))
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
+}
+
+// compactColumns compacts only the listed columns; the others become
+// zero-length placeholders are not allowed in Arrow, so they are replaced
+// by NULL arrays of the right length (cheap, no values buffer read).
+func compactColumns(mem memory.Allocator, rec arrow.Record, sel []int32, need []bool) arrow.Record {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		if need == nil || need[i] {
+			cols[i] = takeArray(mem, c, sel)
+		} else {
+			cols[i] = array.NewNull(len(sel))
+		}
+	}
+	schema := rec.Schema()
+	if need != nil {
+		fields := make([]arrow.Field, len(cols))
+		for i, f := range schema.Fields() {
+			fields[i] = f
+			if !need[i] {
+				fields[i] = arrow.Field{Name: f.Name, Type: arrow.Null, Nullable: true}
+			}
+		}
+		schema = arrow.NewSchema(fields, nil)
+	}
+	out := array.NewRecord(schema, cols, int64(len(sel)))
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
+}
