@@ -157,6 +157,15 @@ func decodeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint6
 		data, stride, off := ch.data, ch.stride, f.Offset
 		switch f.Width {
 		case 8:
+			if dense(sel) {
+				// Consecutive records: walk the bytes without the index.
+				src := data[int(sel[0])*stride+off:]
+				for i := range vals {
+					vals[i] = T(binary.LittleEndian.Uint64(src[i*stride:]))
+				}
+				d.n += len(sel)
+				return nil
+			}
 			for i, r := range sel {
 				p := int(r)*stride + off
 				vals[i] = T(binary.LittleEndian.Uint64(data[p : p+8]))
@@ -219,6 +228,12 @@ func (d *intDecoder[T]) decode(ch *chunk, sel []int32) error {
 		})
 	}
 	return decodeInts(&d.numDecoder, ch, sel)
+}
+
+// dense reports whether sel lists consecutive records (no predicate
+// removed any), which lets loops stride through the bytes directly.
+func dense(sel []int32) bool {
+	return len(sel) > 0 && int(sel[len(sel)-1]-sel[0]) == len(sel)-1
 }
 
 // decodeTextNum is the loop for text fields: NULL check, then parse.
@@ -441,22 +456,35 @@ func (d *stringDecoder) reserve(n int) {
 
 func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
-	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
-	for _, r := range sel {
-		rec := ch.record(r)
-		raw := rec[f.Offset:f.End()]
-		if nullable && ((f.IsText() && f.IsTextNull(raw)) || (!f.IsText() && d.schema.IsNull(f, rec))) {
-			d.valid.setNull(d.n, d.capacity)
-		} else {
-			v := storage.TrimChar(raw, f.Trim)
-			if len(d.data)+len(v) > cap(d.data) {
-				d.grow(len(v))
-			}
-			d.data = append(d.data, v...)
-		}
-		d.n++
-		d.offsets[d.n] = int32(len(d.data))
+	if need := len(d.data) + len(sel)*f.Width; need > cap(d.data) {
+		d.grow(need - len(d.data))
 	}
+	data, offsets := d.data, d.offsets[d.n+1:d.n+1+len(sel)]
+	off, end := f.Offset, f.End()
+	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
+	if !nullable && f.Trim == storage.TrimTrailing && !ch.padded {
+		// The common case: trailing padding only, no NULLs.
+		src, stride := ch.data, ch.stride
+		for i, r := range sel {
+			p := int(r) * stride
+			v := storage.TrimChar(src[p+off:p+end], storage.TrimTrailing)
+			data = append(data, v...)
+			offsets[i] = int32(len(data))
+		}
+	} else {
+		for i, r := range sel {
+			rec := ch.record(r)
+			raw := rec[off:end]
+			if nullable && ((f.IsText() && f.IsTextNull(raw)) || (!f.IsText() && d.schema.IsNull(f, rec))) {
+				d.valid.setNull(d.n+i, d.capacity)
+			} else {
+				data = append(data, storage.TrimChar(raw, f.Trim)...)
+			}
+			offsets[i] = int32(len(data))
+		}
+	}
+	d.data = data
+	d.n += len(sel)
 	return nil
 }
 

@@ -33,11 +33,13 @@ type partition struct {
 	cur      arrow.Record
 
 	// The chunk being consumed.
-	region *storage.Region
-	ch     chunk
-	sel    []int32
-	selPos int
-	padBuf []byte
+	region   *storage.Region
+	ch       chunk
+	sel      []int32 // selected records of the chunk, from selPos on still to decode
+	selPos   int
+	identity []int32 // 0, 1, 2, ...: the selection before any predicate
+	selBuf   []int32 // the selection after predicates
+	padBuf   []byte
 
 	ahead   chan fetched // read-ahead results (nil under mmap)
 	aheadWG sync.WaitGroup
@@ -50,6 +52,10 @@ type partition struct {
 
 // initialCapacity is the starting capacity of a batch's columns.
 const initialCapacity = 1024
+
+// decodePieceBytes bounds the record bytes decoded column by column at a
+// time, to keep them in the L2 cache.
+const decodePieceBytes = 64 << 10
 
 // fetched is a chunk read ahead.
 type fetched struct {
@@ -76,10 +82,10 @@ func (p *partition) start() {
 	// selective scans and small files do not allocate full batches.
 	capacity := min(s.batchSize, initialCapacity)
 	for _, c := range s.spec.Columns {
-		p.decoders = append(p.decoders, newDecoder(s.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
+		p.decoders = append(p.decoders, newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
 	}
 	if s.spec.RowID {
-		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, s.mem, capacity)})
+		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity)})
 	}
 	if !p.run.mapped {
 		p.ahead = make(chan fetched, 1)
@@ -255,20 +261,27 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 			return err
 		}
 	}
-	if cap(p.sel) < p.ch.n {
-		p.sel = make([]int32, p.ch.n)
+	// The selection starts as every record of the chunk: a view of the
+	// partition's identity array, so scans without predicates write no
+	// selection at all. The first predicate writes into selBuf.
+	if len(p.identity) < p.ch.n {
+		p.identity = make([]int32, p.ch.n)
+		for i := range p.identity {
+			p.identity[i] = int32(i)
+		}
+		p.selBuf = make([]int32, p.ch.n)
 	}
-	p.sel = p.sel[:p.ch.n]
-	for i := range p.sel {
-		p.sel[i] = int32(i)
-	}
-	p.selPos = 0
-	var err error
-	for _, pr := range s.preds {
+	p.sel, p.selPos = p.identity[:p.ch.n], 0
+	for i, pr := range s.preds {
 		if len(p.sel) == 0 {
 			break
 		}
-		if p.sel, err = pr.filter(&p.ch, p.sel); err != nil {
+		dst := p.sel[:0]
+		if i == 0 {
+			dst = p.selBuf[:0]
+		}
+		var err error
+		if p.sel, err = pr.filter(&p.ch, p.sel, dst); err != nil {
 			return err
 		}
 	}
@@ -339,10 +352,16 @@ func (p *partition) decodePending() error {
 		d.reserve(p.rows + k)
 	}
 	t0 := time.Now()
+	// Decode column by column over pieces small enough that a piece's
+	// records stay in the CPU cache while every column is taken from them.
+	piece := max(64, decodePieceBytes/p.ch.stride)
 	err := p.guard(func() error {
-		for _, d := range p.decoders {
-			if err := d.decode(&p.ch, part); err != nil {
-				return err
+		for lo := 0; lo < len(part); lo += piece {
+			sub := part[lo:min(lo+piece, len(part))]
+			for _, d := range p.decoders {
+				if err := d.decode(&p.ch, sub); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

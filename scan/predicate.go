@@ -646,14 +646,14 @@ func (c *compiled) matchBytes(v []byte) bool {
 	return false
 }
 
-// filter narrows sel (record indexes within the chunk) to the records that
-// pass the predicate and returns the narrowed slice (reusing sel's array).
-func (c *compiled) filter(ch *chunk, sel []int32) ([]int32, error) {
+// filter appends to out the records of sel (indexes within the chunk) that
+// pass the predicate and returns the result. out may alias sel[:0]: each
+// record is written no later than it is read.
+func (c *compiled) filter(ch *chunk, sel, out []int32) ([]int32, error) {
 	if c.never {
-		return sel[:0], nil
+		return out, nil
 	}
 	f := c.field
-	out := sel[:0]
 	if c.nullTest != 0 {
 		for _, r := range sel {
 			if c.isNull(ch.record(r)) == (c.nullTest > 0) {
@@ -663,7 +663,7 @@ func (c *compiled) filter(ch *chunk, sel []int32) ([]int32, error) {
 		return out, nil
 	}
 	if !f.IsText() {
-		return c.filterBinary(ch, sel)
+		return c.filterBinary(ch, sel, out)
 	}
 	for _, r := range sel {
 		rec := ch.record(r)
@@ -731,9 +731,8 @@ func parseTextIntDomain(f *storage.Field, raw []byte) (int64, error) {
 
 // filterBinary is the binary-field loop, specialised for the common widths
 // and little-endian order.
-func (c *compiled) filterBinary(ch *chunk, sel []int32) ([]int32, error) {
+func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 	f := c.field
-	out := sel[:0]
 	nullable := f.NullBit >= 0
 	off, stride, data := f.Offset, ch.stride, ch.data
 	switch c.dom {

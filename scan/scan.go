@@ -353,12 +353,14 @@ func joinWith(s []string, sep string) string {
 type run struct {
 	scan     *Scan
 	src      storage.Source
+	ownSrc   bool // close src when the run ends
 	mapped   bool
 	next     atomic.Int64 // chunk cursor
 	selected atomic.Int64 // records handed out, against the limit
 	stop     atomic.Bool  // limit reached: every partition winds down
 	live     atomic.Int32 // partitions not yet closed
 	stats    *Stats
+	mem      *recycler // batch buffers, reused across batches of the run
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no
@@ -393,24 +395,56 @@ func (s *Scan) Execute(ctx context.Context, p int) (Stream, error) {
 func (s *Scan) startRun() (*run, error) {
 	st := &Stats{Partitions: s.workers, Chunks: len(s.chunks), BlocksTotal: s.blocks, BlocksSkipped: s.skipped,
 		Pattern: s.pattern, ResidentBefore: -1}
-	if res, total, err := storage.Residency(s.table.Path); err == nil && total > 0 {
-		st.ResidentBefore = float64(res) / float64(total)
+	if s.spec.Analyze {
+		// mincore costs time in proportion to the file size (about 20 ms
+		// for 1 GiB): measured only when asked for.
+		if res, total, err := storage.Residency(s.table.Path); err == nil && total > 0 {
+			st.ResidentBefore = float64(res) / float64(total)
+		}
 	}
-	src, err := storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern)
-	if err != nil {
-		return nil, err
+	src, owned := s.spec.Source, false
+	if src == nil {
+		var err error
+		if src, err = storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern); err != nil {
+			return nil, err
+		}
+		owned = true
 	}
 	if src.Size() < s.table.Layout.DataEnd() {
-		src.Close()
+		if owned {
+			src.Close()
+		}
 		return nil, &storage.FileError{Path: s.table.Path, Record: -1, Offset: src.Size(), Err: storage.ErrCorrupt,
 			Msg: fmt.Sprintf("file is now %d bytes, shorter than the %d it had when opened", src.Size(), s.table.Layout.DataEnd()), Hint: "was it truncated?"}
 	}
 	st.Strategy, st.Reason = src.Strategy(), src.Reason()
-	st.begin()
-	r := &run{scan: s, src: src, mapped: src.Strategy() == storage.Mmap, stats: st}
+	st.begin(s.spec.Analyze)
+	r := &run{scan: s, src: src, ownSrc: owned, mapped: src.Strategy() == storage.Mmap, stats: st,
+		mem: newRecycler(s.mem, 3*s.workers*s.batchBytes()+(1<<20))}
 	r.live.Store(int32(s.workers))
 	s.last = st
 	return r, nil
+}
+
+// batchBytes estimates the buffer bytes of one full batch.
+func (s *Scan) batchBytes() int {
+	n := 0
+	for _, c := range s.spec.Columns {
+		f := &s.table.Schema.Fields[c]
+		switch f.Type.Kind {
+		case storage.Char:
+			n += 4 + f.Width
+		case storage.Decimal:
+			n += 16
+		default:
+			n += f.Type.BinaryWidth()
+		}
+		n++ // validity
+	}
+	if s.spec.RowID {
+		n += 8
+	}
+	return n * s.batchSize
 }
 
 // partitionClosed is called once per partition; the last one closes the
@@ -418,7 +452,10 @@ func (s *Scan) startRun() (*run, error) {
 func (r *run) partitionClosed() {
 	if r.live.Add(-1) == 0 {
 		r.stats.end()
-		r.src.Close()
+		if r.ownSrc {
+			r.src.Close()
+		}
+		r.mem.close()
 	}
 }
 

@@ -209,10 +209,14 @@ func TestMetamorphic(t *testing.T) {
 			// through the combinations (the full cross product adds time,
 			// not coverage).
 			chunks := []int{4096, 100000, 0}
+			workerCounts, batchSizes := []int{1, 2, 3, 8}, []int{1, 7, 1024, 65536}
+			if testing.Short() { // the race detector makes the full set slow
+				workerCounts, batchSizes = []int{1, 3}, []int{7, 65536}
+			}
 			run := 0
 			for _, strategy := range []storage.Strategy{storage.Mmap, storage.Direct, storage.Buffered} {
-				for _, workers := range []int{1, 2, 3, 8} {
-					for _, batch := range []int{1, 7, 1024, 65536} {
+				for _, workers := range workerCounts {
+					for _, batch := range batchSizes {
 						if batch == 1 && (workers != 3 || strategy != storage.Buffered) {
 							continue // batch size 1 is slow; one configuration is enough
 						}

@@ -96,7 +96,7 @@ type Sample struct {
 
 // Defaults for Spec fields left zero.
 const (
-	DefaultBatchSize  = 64 * 1024
+	DefaultBatchSize  = 16 * 1024
 	DefaultChunkBytes = 1 << 20
 )
 
@@ -123,7 +123,9 @@ type Spec struct {
 	// (0 = no limit). Which records is unspecified without ORDER BY, but a
 	// scan with one worker returns the first ones in file order.
 	Limit int64
-	// BatchSize is the most rows in one batch (default 65536).
+	// BatchSize is the most rows in one batch (default 16384: small enough
+	// that a batch's columns stay in the CPU cache for the operators
+	// above the scan, large enough to amortise per-batch costs).
 	BatchSize int
 	// Workers is the number of partitions (default GOMAXPROCS).
 	Workers int
@@ -135,4 +137,13 @@ type Spec struct {
 	VerifyChecksums bool
 	// Allocator allocates the Arrow buffers (default memory.DefaultAllocator).
 	Allocator memory.Allocator
+	// Source, when set, is an already open source of the table's file to
+	// read through (its strategy wins over Strategy); the scan does not
+	// close it. Engines keep sources open between queries so a warm,
+	// mapped file is not mapped (and page-faulted) again for every query.
+	Source storage.Source
+	// Analyze collects the statistics that cost time of their own (page-
+	// cache residency before the scan, which walks the whole file's page
+	// table), for EXPLAIN ANALYZE.
+	Analyze bool
 }

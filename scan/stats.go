@@ -55,9 +55,14 @@ func (s *Stats) IOTime() time.Duration { return time.Duration(s.ioNanos.Load()) 
 // DecodeTime is the time spent evaluating predicates and decoding.
 func (s *Stats) DecodeTime() time.Duration { return time.Duration(s.decodeNanos.Load()) }
 
-func (s *Stats) begin() {
+// begin starts the clock; with analyze it also samples the pressure
+// stall counters (four /proc reads, too slow for every point lookup).
+func (s *Stats) begin(analyze bool) {
 	s.start = time.Now()
-	s.psiIO0, s.psiMem0 = readPSI("io"), readPSI("memory")
+	s.psiIO0, s.psiMem0 = -1, -1
+	if analyze {
+		s.psiIO0, s.psiMem0 = readPSI("io"), readPSI("memory")
+	}
 	s.IOStall, s.MemoryStall = -1, -1
 }
 

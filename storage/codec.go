@@ -113,11 +113,7 @@ func decodeText(f *Field, raw []byte) (any, error) {
 // TrimChar removes CHAR padding (spaces and NULs) as mode says.
 func TrimChar(b []byte, mode TrimMode) []byte {
 	if mode == TrimTrailing || mode == TrimBoth {
-		j := len(b)
-		for j > 0 && (b[j-1] == ' ' || b[j-1] == 0) {
-			j--
-		}
-		b = b[:j]
+		b = trimTrailingPad(b)
 	}
 	if mode == TrimLeading || mode == TrimBoth {
 		i := 0
@@ -127,6 +123,27 @@ func TrimChar(b []byte, mode TrimMode) []byte {
 		b = b[i:]
 	}
 	return b
+}
+
+const (
+	spaces8 = 0x2020202020202020
+)
+
+// trimTrailingPad drops trailing spaces and NULs, eight bytes at a time
+// while whole words are padding (CHAR columns are often mostly padding).
+func trimTrailingPad(b []byte) []byte {
+	j := len(b)
+	for j >= 8 {
+		w := binary.LittleEndian.Uint64(b[j-8 : j])
+		if w != spaces8 && w != 0 {
+			break
+		}
+		j -= 8
+	}
+	for j > 0 && (b[j-1] == ' ' || b[j-1] == 0) {
+		j--
+	}
+	return b[:j]
 }
 
 // ByteOrder returns the field's binary byte order (BigEndian fields read
