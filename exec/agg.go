@@ -119,7 +119,7 @@ type aggState interface {
 }
 
 // newAggState makes the state for a bound aggregate; argType nil for count(*).
-func newAggState(fn string, argType arrow.DataType, distinct bool) (aggState, error) {
+func newAggState(fn string, argType arrow.DataType, distinct bool, rows *groupRows) (aggState, error) {
 	fn = aggNames[strings.ToLower(fn)]
 	if _, err := AggResultType(fn, argType, distinct); err != nil {
 		return nil, err
@@ -127,25 +127,26 @@ func newAggState(fn string, argType arrow.DataType, distinct bool) (aggState, er
 	if distinct && argType != nil && fn != "min" && fn != "max" && fn != "bool_and" && fn != "bool_or" {
 		return newDistinctState(fn, argType)
 	}
-	return newPlainState(fn, argType)
+	return newPlainState(fn, argType, rows)
 }
 
-func newPlainState(fn string, argType arrow.DataType) (aggState, error) {
+func newPlainState(fn string, argType arrow.DataType, rows *groupRows) (aggState, error) {
+	vc := valueCounts{rows: rows}
 	if argType == nil {
-		return &countState{star: true}, nil
+		return &countState{star: true, valueCounts: vc}, nil
 	}
 	switch fn {
 	case "count":
-		return &countState{}, nil
+		return &countState{valueCounts: vc}, nil
 	case "sum", "avg":
 		switch {
 		case isInteger(argType) || isNull(argType):
-			return &sumIntState{avg: fn == "avg", typ: argType}, nil
+			return &sumIntState{avg: fn == "avg", typ: argType, valueCounts: vc}, nil
 		case isDecimal(argType):
 			_, s := decProps(argType)
-			return &sumDecState{avg: fn == "avg", scale: s, typ: argType}, nil
+			return &sumDecState{avg: fn == "avg", scale: s, typ: argType, valueCounts: vc}, nil
 		default:
-			return &sumFloatState{avg: fn == "avg"}, nil
+			return &sumFloatState{avg: fn == "avg", valueCounts: vc}, nil
 		}
 	case "min", "max":
 		return newMinMax(fn == "max", argType), nil

@@ -354,7 +354,8 @@ func (s *distinctState) merge(o aggState, mapping []int32) error {
 }
 
 func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
-	inner, err := newPlainState(s.fn, s.argType)
+	rows := &groupRows{n: make([]int64, n)}
+	inner, err := newPlainState(s.fn, s.argType, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -364,6 +365,7 @@ func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error)
 	for k := range s.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
 		gids = append(gids, int32(g))
+		rows.n[g]++
 		vals = append(vals, decodeKeyValue(s.argType, []byte(k[4:])))
 	}
 	arr := arrayFromValues(mem, s.argType, vals)

@@ -8,65 +8,87 @@ import (
 )
 
 // ---------------------------------------------------------------------
-// count(*) and count(x)
+// Row and value counts. The aggregation counts rows per group once
+// (groupRows); each aggregate only counts the NULLs it skipped, so the
+// hot loops over NULL-free input do nothing but add.
 
-type countState struct {
-	star   bool
-	counts []int64
+type groupRows struct{ n []int64 }
+
+type valueCounts struct {
+	rows  *groupRows
+	nulls []int64
 }
 
-func (s *countState) resize(n int)         { s.counts = growSlice(s.counts, n) }
+func (c *valueCounts) resize(n int) { c.nulls = growSlice(c.nulls, n) }
+
+// addNulls counts the NULL rows of a batch.
+func (c *valueCounts) addNulls(vb []byte, off int, gids, sel []int32) {
+	if sel == nil {
+		for i, g := range gids {
+			if !getBit(vb, off+i) {
+				c.nulls[g]++
+			}
+		}
+		return
+	}
+	for _, i := range sel {
+		if !getBit(vb, off+int(i)) {
+			c.nulls[gids[i]]++
+		}
+	}
+}
+
+// addAllNull counts every row of a batch as NULL.
+func (c *valueCounts) addAllNull(gids, sel []int32) {
+	forRows(gids, sel, func(_ int, g int32) { c.nulls[g]++ })
+}
+
+func (c *valueCounts) get(g int) int64 { return c.rows.n[g] - c.nulls[g] }
+
+func (c *valueCounts) merge(o *valueCounts, mapping []int32) {
+	for g, m := range mapping {
+		c.nulls[m] += o.nulls[g]
+	}
+}
+
+// countState is count(*) (star) or count(x).
+type countState struct {
+	star bool
+	valueCounts
+}
+
 func (s *countState) bytesPerGroup() int64 { return 8 }
 
 func (s *countState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
-	c := s.counts
-	var vb []byte
-	var off int
-	if !s.star {
-		vb, off = validityOf(arg)
-		if arg.DataType().ID() == arrow.NULL {
-			return nil
-		}
-	}
-	if vb == nil {
-		if sel == nil {
-			for _, g := range gids {
-				c[g]++
-			}
-		} else {
-			for _, i := range sel {
-				c[gids[i]]++
-			}
-		}
+	if s.star {
 		return nil
 	}
-	if sel == nil {
-		for i, g := range gids {
-			if getBit(vb, off+i) {
-				c[g]++
-			}
-		}
-	} else {
-		for _, i := range sel {
-			if getBit(vb, off+int(i)) {
-				c[gids[i]]++
-			}
-		}
+	if arg.DataType().ID() == arrow.NULL {
+		s.addAllNull(gids, sel)
+		return nil
+	}
+	if vb, off := validityOf(arg); vb != nil {
+		s.addNulls(vb, off, gids, sel)
 	}
 	return nil
 }
 
 func (s *countState) merge(o aggState, mapping []int32) error {
-	for g, v := range o.(*countState).counts[:len(mapping)] {
-		s.counts[mapping[g]] += v
-	}
+	s.valueCounts.merge(&o.(*countState).valueCounts, mapping)
 	return nil
 }
 
 func (s *countState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	o := newFixedOut[int64](mem, tInt64, n)
-	copy(o.v, s.counts[:n])
+	for g := range o.v {
+		o.v[g] = s.get(g)
+	}
 	return o.finish(), nil
+}
+
+// sumAvg is a sum state that can also finish as an average.
+type sumAvg interface {
+	finishAs(mem memory.Allocator, n int, avg bool) (arrow.Array, error)
 }
 
 // ---------------------------------------------------------------------
@@ -74,33 +96,52 @@ func (s *countState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 // overflow error) does not depend on how rows were partitioned.
 
 type sumIntState struct {
-	avg    bool
-	typ    arrow.DataType
-	acc    []i128
-	counts []int64
+	avg bool
+	typ arrow.DataType
+	acc []i128
+	tmp []int64
+	valueCounts
 }
 
 func (s *sumIntState) resize(n int) {
 	s.acc = growSlice(s.acc, n)
-	s.counts = growSlice(s.counts, n)
+	s.valueCounts.resize(n)
 }
 
 func (s *sumIntState) bytesPerGroup() int64 { return 24 }
 
 func (s *sumIntState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
+		s.addAllNull(gids, sel)
 		return nil
 	}
 	vb, off := validityOf(arg)
-	acc, cnt := s.acc, s.counts
-	add := func(v []int64) {
+	if vb != nil {
+		s.addNulls(vb, off, gids, sel)
+	}
+	acc := s.acc
+	if arg.DataType().ID() == arrow.UINT64 {
+		v := values[uint64](arg)
+		forRows(gids, sel, func(i int, g int32) {
+			if vb == nil || getBit(vb, off+i) {
+				lo, c := bitsAdd(acc[g].lo, v[i])
+				acc[g].lo = lo
+				acc[g].hi += int64(c)
+			}
+		})
+		return nil
+	}
+	forIntArray(arg, func(v []int64) {
+		if vb == nil && len(acc) <= smallGroups && sum64Small(v, gids, sel, acc, &s.tmp) {
+			return
+		}
 		if vb == nil && sel == nil {
+			v = v[:len(gids)]
 			for i, g := range gids {
 				x := v[i]
 				lo, c := bitsAdd(acc[g].lo, uint64(x))
 				acc[g].lo = lo
 				acc[g].hi += x>>63 + int64(c)
-				cnt[g]++
 			}
 			return
 		}
@@ -110,54 +151,47 @@ func (s *sumIntState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 				lo, c := bitsAdd(acc[g].lo, uint64(x))
 				acc[g].lo = lo
 				acc[g].hi += x>>63 + int64(c)
-				cnt[g]++
 			}
 		})
-	}
-	if arg.DataType().ID() == arrow.UINT64 {
-		v := values[uint64](arg)
-		forRows(gids, sel, func(i int, g int32) {
-			if vb == nil || getBit(vb, off+i) {
-				lo, c := bitsAdd(acc[g].lo, v[i])
-				acc[g].lo = lo
-				acc[g].hi += int64(c)
-				cnt[g]++
-			}
-		})
-		return nil
-	}
-	forIntArray(arg, add, nil)
+	}, nil)
 	return nil
 }
 
 func (s *sumIntState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumIntState)
+	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
 		r, ov := s.acc[m].add(os.acc[g])
 		if ov {
 			return errorf(ErrOutOfRange, "INT64 overflow in sum")
 		}
 		s.acc[m] = r
-		s.counts[m] += os.counts[g]
 	}
 	return nil
 }
 
 func (s *sumIntState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
-	if s.avg {
+	return s.finishAs(mem, n, s.avg)
+}
+
+func (s *sumIntState) finishAs(mem memory.Allocator, n int, avg bool) (arrow.Array, error) {
+	if avg {
 		o := newFixedOut[float64](mem, tFloat64, n)
 		for g := 0; g < n; g++ {
-			if s.counts[g] == 0 {
+			c := s.get(g)
+			if c == 0 {
+				o.v[g] = 0
 				o.setNull(mem, g)
 				continue
 			}
-			o.v[g] = s.acc[g].float64() / float64(s.counts[g])
+			o.v[g] = s.acc[g].float64() / float64(c)
 		}
 		return o.finish(), nil
 	}
 	o := newFixedOut[int64](mem, tInt64, n)
 	for g := 0; g < n; g++ {
-		if s.counts[g] == 0 {
+		if s.get(g) == 0 {
+			o.v[g] = 0
 			o.setNull(mem, g)
 			continue
 		}
@@ -171,42 +205,50 @@ func (s *sumIntState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 }
 
 // ---------------------------------------------------------------------
-// sum/avg of decimals: 128-bit accumulators; for precision <= 18 inputs
-// the hot loop adds sign-extended int64 values without overflow checks
-// (2^63 rows would be needed to overflow 128 bits).
+// sum/avg of decimals: 128-bit accumulators. Precision <= 18 inputs add
+// sign-extended int64 values (2^63 rows would be needed to overflow).
 
 type sumDecState struct {
-	avg    bool
-	scale  int
-	typ    arrow.DataType
-	acc    []i128
-	counts []int64
+	avg   bool
+	scale int
+	typ   arrow.DataType
+	acc   []i128
+	tmp   []int64
+	lo    []int64 // scratch: low words of a batch
+	valueCounts
 }
 
 func (s *sumDecState) resize(n int) {
 	s.acc = growSlice(s.acc, n)
-	s.counts = growSlice(s.counts, n)
+	s.valueCounts.resize(n)
 }
 
 func (s *sumDecState) bytesPerGroup() int64 { return 24 }
 
 func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
+		s.addAllNull(gids, sel)
 		return nil
 	}
 	vb, off := validityOf(arg)
+	if vb != nil {
+		s.addNulls(vb, off, gids, sel)
+	}
 	v := values[i128](arg)
-	acc, cnt := s.acc, s.counts
+	acc := s.acc
 	p, _ := decProps(arg.DataType())
 	if p <= 18 {
+		if vb == nil && len(acc) <= smallGroups && sum64SmallDec(v, gids, sel, acc, &s.tmp) {
+			return nil
+		}
 		switch {
 		case vb == nil && sel == nil:
+			v = v[:len(gids)]
 			for i, g := range gids {
 				x := int64(v[i].lo)
 				lo, c := bitsAdd(acc[g].lo, uint64(x))
 				acc[g].lo = lo
 				acc[g].hi += x>>63 + int64(c)
-				cnt[g]++
 			}
 		case vb == nil:
 			for _, i := range sel {
@@ -215,7 +257,6 @@ func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 				lo, c := bitsAdd(acc[g].lo, uint64(x))
 				acc[g].lo = lo
 				acc[g].hi += x>>63 + int64(c)
-				cnt[g]++
 			}
 		default:
 			forRows(gids, sel, func(i int, g int32) {
@@ -224,33 +265,37 @@ func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 					lo, c := bitsAdd(acc[g].lo, uint64(x))
 					acc[g].lo = lo
 					acc[g].hi += x>>63 + int64(c)
-					cnt[g]++
 				}
 			})
 		}
 		return nil
 	}
-	var bad bool
-	add := func(i int, g int32) {
-		r, ov := acc[g].add(v[i])
-		acc[g] = r
-		cnt[g]++
-		if ov {
-			bad = true
-		}
-	}
-	if vb == nil && sel == nil {
+	var ov bool
+	switch {
+	case vb == nil && sel == nil:
+		v = v[:len(gids)]
 		for i, g := range gids {
-			add(i, g)
+			r, o := acc[g].add(v[i])
+			acc[g] = r
+			ov = ov || o
 		}
-	} else {
+	case vb == nil:
+		for _, i := range sel {
+			g := gids[i]
+			r, o := acc[g].add(v[i])
+			acc[g] = r
+			ov = ov || o
+		}
+	default:
 		forRows(gids, sel, func(i int, g int32) {
-			if vb == nil || getBit(vb, off+i) {
-				add(i, g)
+			if getBit(vb, off+i) {
+				r, o := acc[g].add(v[i])
+				acc[g] = r
+				ov = ov || o
 			}
 		})
 	}
-	if bad {
+	if ov {
 		return errorf(ErrOutOfRange, "DECIMAL overflow in sum: the total exceeds 38 digits")
 	}
 	return nil
@@ -258,34 +303,40 @@ func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 
 func (s *sumDecState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumDecState)
+	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
 		r, ov := s.acc[m].add(os.acc[g])
 		if ov {
 			return errorf(ErrOutOfRange, "DECIMAL overflow in sum: the total exceeds 38 digits")
 		}
 		s.acc[m] = r
-		s.counts[m] += os.counts[g]
 	}
 	return nil
 }
 
 func (s *sumDecState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
-	if s.avg {
+	return s.finishAs(mem, n, s.avg)
+}
+
+func (s *sumDecState) finishAs(mem memory.Allocator, n int, avg bool) (arrow.Array, error) {
+	if avg {
 		o := newFixedOut[float64](mem, tFloat64, n)
 		div := pow10f[s.scale]
 		for g := 0; g < n; g++ {
-			if s.counts[g] == 0 {
+			c := s.get(g)
+			if c == 0 {
+				o.v[g] = 0
 				o.setNull(mem, g)
 				continue
 			}
-			o.v[g] = s.acc[g].float64() / div / float64(s.counts[g])
+			o.v[g] = s.acc[g].float64() / div / float64(c)
 		}
 		return o.finish(), nil
 	}
 	t := DecimalType(38, s.scale)
 	o := newFixedOut[i128](mem, t, n)
 	for g := 0; g < n; g++ {
-		if s.counts[g] == 0 {
+		if s.get(g) == 0 {
 			o.v[g] = i128{}
 			o.setNull(mem, g)
 			continue
@@ -303,42 +354,48 @@ func (s *sumDecState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 // sum/avg of floats
 
 type sumFloatState struct {
-	avg    bool
-	acc    []float64
-	counts []int64
+	avg bool
+	acc []float64
+	valueCounts
 }
 
 func (s *sumFloatState) resize(n int) {
 	s.acc = growSlice(s.acc, n)
-	s.counts = growSlice(s.counts, n)
+	s.valueCounts.resize(n)
 }
 
 func (s *sumFloatState) bytesPerGroup() int64 { return 16 }
 
 func (s *sumFloatState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
+		s.addAllNull(gids, sel)
 		return nil
 	}
 	vb, off := validityOf(arg)
-	var get func(i int) float64
+	if vb != nil {
+		s.addNulls(vb, off, gids, sel)
+	}
 	if arg.DataType().ID() == arrow.FLOAT32 {
 		v := values[float32](arg)
-		get = func(i int) float64 { return float64(v[i]) }
-	} else {
-		v := values[float64](arg)
-		if vb == nil && sel == nil {
-			for i, g := range gids {
-				s.acc[g] += v[i]
-				s.counts[g]++
+		forRows(gids, sel, func(i int, g int32) {
+			if vb == nil || getBit(vb, off+i) {
+				s.acc[g] += float64(v[i])
 			}
-			return nil
+		})
+		return nil
+	}
+	v := values[float64](arg)
+	acc := s.acc
+	if vb == nil && sel == nil {
+		v = v[:len(gids)]
+		for i, g := range gids {
+			acc[g] += v[i]
 		}
-		get = func(i int) float64 { return v[i] }
+		return nil
 	}
 	forRows(gids, sel, func(i int, g int32) {
 		if vb == nil || getBit(vb, off+i) {
-			s.acc[g] += get(i)
-			s.counts[g]++
+			acc[g] += v[i]
 		}
 	})
 	return nil
@@ -346,22 +403,28 @@ func (s *sumFloatState) update(ctx *EvalContext, arg arrow.Array, gids []int32, 
 
 func (s *sumFloatState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumFloatState)
+	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
 		s.acc[m] += os.acc[g]
-		s.counts[m] += os.counts[g]
 	}
 	return nil
 }
 
 func (s *sumFloatState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	return s.finishAs(mem, n, s.avg)
+}
+
+func (s *sumFloatState) finishAs(mem memory.Allocator, n int, avg bool) (arrow.Array, error) {
 	o := newFixedOut[float64](mem, tFloat64, n)
 	for g := 0; g < n; g++ {
-		if s.counts[g] == 0 {
+		c := s.get(g)
+		if c == 0 {
+			o.v[g] = 0
 			o.setNull(mem, g)
 			continue
 		}
-		if s.avg {
-			o.v[g] = s.acc[g] / float64(s.counts[g])
+		if avg {
+			o.v[g] = s.acc[g] / float64(c)
 		} else {
 			o.v[g] = s.acc[g]
 		}
@@ -456,4 +519,125 @@ func (s *varState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 		o.v[g] = v
 	}
 	return o.finish(), nil
+}
+
+// sharedAgg lets sum(x) and avg(x) use one state: the owner updates and
+// merges it, every user finishes it its own way.
+type sharedAgg struct {
+	inner aggState
+	avg   bool
+	owner bool
+}
+
+func (s *sharedAgg) resize(n int) {
+	if s.owner {
+		s.inner.resize(n)
+	}
+}
+
+func (s *sharedAgg) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
+	if s.owner {
+		return s.inner.update(ctx, arg, gids, sel)
+	}
+	return nil
+}
+
+func (s *sharedAgg) merge(o aggState, mapping []int32) error {
+	if s.owner {
+		return s.inner.merge(o.(*sharedAgg).inner, mapping)
+	}
+	return nil
+}
+
+func (s *sharedAgg) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	return s.inner.(sumAvg).finishAs(mem, n, s.avg)
+}
+
+func (s *sharedAgg) bytesPerGroup() int64 {
+	if s.owner {
+		return s.inner.bytesPerGroup()
+	}
+	return 0
+}
+
+// smallGroups bounds the group count for which sums first accumulate a
+// batch in plain int64 partial sums.
+const smallGroups = 4096
+
+// sum64Small adds a batch of int64 values into per-batch int64 partial
+// sums, then folds them into the 128-bit accumulators. It returns false,
+// changing nothing, when a partial sum would overflow int64 (the caller
+// then takes the 128-bit path).
+func sum64Small(v []int64, gids, sel []int32, acc []i128, tmpBuf *[]int64) bool {
+	tmp := smallTmp(tmpBuf, len(acc))
+	var ov int64
+	if sel == nil {
+		v = v[:len(gids)]
+		for i, g := range gids {
+			x := v[i]
+			t := tmp[g]
+			r := t + x
+			ov |= (t ^ r) & (x ^ r)
+			tmp[g] = r
+		}
+	} else {
+		for _, i := range sel {
+			g := gids[i]
+			x := v[i]
+			t := tmp[g]
+			r := t + x
+			ov |= (t ^ r) & (x ^ r)
+			tmp[g] = r
+		}
+	}
+	return foldSmall(tmp, acc, ov)
+}
+
+// sum64SmallDec is sum64Small over decimals of precision <= 18.
+func sum64SmallDec(v []i128, gids, sel []int32, acc []i128, tmpBuf *[]int64) bool {
+	tmp := smallTmp(tmpBuf, len(acc))
+	var ov int64
+	if sel == nil {
+		v = v[:len(gids)]
+		for i, g := range gids {
+			x := int64(v[i].lo)
+			t := tmp[g]
+			r := t + x
+			ov |= (t ^ r) & (x ^ r)
+			tmp[g] = r
+		}
+	} else {
+		for _, i := range sel {
+			g := gids[i]
+			x := int64(v[i].lo)
+			t := tmp[g]
+			r := t + x
+			ov |= (t ^ r) & (x ^ r)
+			tmp[g] = r
+		}
+	}
+	return foldSmall(tmp, acc, ov)
+}
+
+func smallTmp(buf *[]int64, n int) []int64 {
+	if cap(*buf) < n {
+		*buf = make([]int64, n, max(n, 64))
+	}
+	return (*buf)[:n]
+}
+
+func foldSmall(tmp []int64, acc []i128, ov int64) bool {
+	if ov < 0 {
+		for g := range tmp {
+			tmp[g] = 0
+		}
+		return false
+	}
+	for g, t := range tmp {
+		if t != 0 {
+			acc[g], _ = acc[g].add(i128From64(t))
+			tmp[g] = 0
+		}
+	}
+	return true
 }

@@ -33,6 +33,8 @@ type EvalContext struct {
 	// reported. Set by operators inside exec (filter conjuncts, CASE
 	// branches, aggregation over a filter's selection).
 	sel []int32
+	// memo: see withMemo
+	memo map[string]arrow.Array
 }
 
 // NewEvalContext returns a context allocating from mem (nil: Go's heap).
@@ -45,6 +47,44 @@ func NewEvalContext(mem memory.Allocator) *EvalContext {
 
 func (c *EvalContext) withSel(sel []int32) *EvalContext {
 	return &EvalContext{Mem: c.Mem, sel: sel}
+}
+
+// withMemo returns a context that evaluates each distinct subexpression
+// (by its SQL text) once per batch: sum(a*b) and sum(a*b*c) share a*b.
+// Release the memo with clearMemo after each batch. Contexts narrowed by
+// withSel do not memoize (their rows differ).
+func (c *EvalContext) withMemo() *EvalContext {
+	return &EvalContext{Mem: c.Mem, sel: c.sel, memo: map[string]arrow.Array{}}
+}
+
+func (c *EvalContext) clearMemo() {
+	for k, a := range c.memo {
+		a.Release()
+		delete(c.memo, k)
+	}
+}
+
+// eval evaluates a subexpression, through the memo when there is one.
+func (c *EvalContext) eval(e Expr, batch arrow.Record) (arrow.Array, error) {
+	if c.memo == nil {
+		return e.Eval(c, batch)
+	}
+	switch e.(type) {
+	case *colExpr, *litExpr:
+		return e.Eval(c, batch)
+	}
+	k := e.String()
+	if a, ok := c.memo[k]; ok {
+		a.Retain()
+		return a, nil
+	}
+	a, err := e.Eval(c, batch)
+	if err != nil {
+		return nil, err
+	}
+	a.Retain()
+	c.memo[k] = a
+	return a, nil
 }
 
 // matters reports whether row i is selected (not whether it is valid).
@@ -653,7 +693,7 @@ func folded(e Expr) Expr {
 func evalAll(ctx *EvalContext, batch arrow.Record, es ...Expr) ([]arrow.Array, error) {
 	out := make([]arrow.Array, len(es))
 	for i, e := range es {
-		a, err := e.Eval(ctx, batch)
+		a, err := ctx.eval(e, batch)
 		if err != nil {
 			releaseAll(out[:i])
 			return nil, err

@@ -277,7 +277,7 @@ func evalOperand(ctx *EvalContext, batch arrow.Record, e Expr) (operand, error) 
 	if c, ok := asConst(e); ok {
 		return operand{cval: c.val, mask: 0, isNil: c.val == nil}, nil
 	}
-	a, err := e.Eval(ctx, batch)
+	a, err := ctx.eval(e, batch)
 	if err != nil {
 		return operand{}, err
 	}
@@ -487,22 +487,15 @@ func (e *arithExpr) evalDec(ctx *EvalContext, n int, a, b operand, valid *memory
 	switch {
 	case e.both64 && (e.op == opAdd || e.op == opSub):
 		// |x|,|y| < 10^18: the int64 result cannot overflow
-		if e.op == opAdd {
-			for i := range out {
-				r := int64(x[i&ma].lo) + int64(y[i&mb].lo)
-				out[i] = i128{uint64(r), r >> 63}
-			}
-		} else {
-			for i := range out {
-				r := int64(x[i&ma].lo) - int64(y[i&mb].lo)
-				out[i] = i128{uint64(r), r >> 63}
-			}
-		}
+		dec64AddSub(e.op == opSub, x, ma != 0, y, mb != 0, out)
 	case e.both64 && e.op == opMul:
 		// |x*y| < 10^36: exact in 128 bits, within the result precision
-		for i := range out {
-			out[i] = mul64(int64(x[i&ma].lo), int64(y[i&mb].lo))
-		}
+		dec64Mul(x, ma != 0, y, mb != 0, out)
+	case e.op == opMul:
+		// a product of two int64 values is below 2^126 < 10^38, and below
+		// 10^p when the precision was not capped: only wide operands can
+		// overflow
+		bad = decMulWide(x, ma, y, mb, out, p, e.checkPrec)
 	case e.op == opAdd || e.op == opSub:
 		for i := range out {
 			var r i128
@@ -511,21 +504,6 @@ func (e *arithExpr) evalDec(ctx *EvalContext, n int, a, b operand, valid *memory
 				r, ov = x[i&ma].add(y[i&mb])
 			} else {
 				r, ov = x[i&ma].sub(y[i&mb])
-			}
-			out[i] = r
-			if ov || (e.checkPrec && !r.fitsPrecision(p)) {
-				bad = true
-			}
-		}
-	case e.op == opMul:
-		for i := range out {
-			u, v := x[i&ma], y[i&mb]
-			var r i128
-			var ov bool
-			if u.fits64() && v.fits64() {
-				r = mul64(int64(u.lo), int64(v.lo))
-			} else {
-				r, ov = u.mul(v)
 			}
 			out[i] = r
 			if ov || (e.checkPrec && !r.fitsPrecision(p)) {
@@ -549,7 +527,6 @@ func (e *arithExpr) evalDec(ctx *EvalContext, n int, a, b operand, valid *memory
 		}
 	}
 	if bad {
-		_, s := decProps(e.typ)
 		for i := range out {
 			u, v := x[i&ma], y[i&mb]
 			var r i128
@@ -566,12 +543,128 @@ func (e *arithExpr) evalDec(ctx *EvalContext, n int, a, b operand, valid *memory
 				o.release()
 				_, ls := decProps(e.l.DataType())
 				_, rs := decProps(e.r.DataType())
-				_ = s
 				return nil, e.overflow(decString(u, ls), decString(v, rs))
 			}
 		}
 	}
 	return o.finish(), nil
+}
+
+// dec64AddSub adds or subtracts decimals of precision <= 18 (vector or
+// broadcast constant on either side) into 128-bit results.
+func dec64AddSub(sub bool, x []i128, xv bool, y []i128, yv bool, out []i128) {
+	switch {
+	case xv && yv:
+		y = y[:len(x)]
+		out = out[:len(x)]
+		if sub {
+			for i := range x {
+				r := int64(x[i].lo) - int64(y[i].lo)
+				out[i] = i128{uint64(r), r >> 63}
+			}
+		} else {
+			for i := range x {
+				r := int64(x[i].lo) + int64(y[i].lo)
+				out[i] = i128{uint64(r), r >> 63}
+			}
+		}
+	case yv: // constant - vector
+		c := int64(x[0].lo)
+		y = y[:len(out)]
+		if sub {
+			for i := range y {
+				r := c - int64(y[i].lo)
+				out[i] = i128{uint64(r), r >> 63}
+			}
+		} else {
+			for i := range y {
+				r := c + int64(y[i].lo)
+				out[i] = i128{uint64(r), r >> 63}
+			}
+		}
+	case xv: // vector - constant
+		c := int64(y[0].lo)
+		if sub {
+			c = -c
+		}
+		x = x[:len(out)]
+		for i := range x {
+			r := int64(x[i].lo) + c
+			out[i] = i128{uint64(r), r >> 63}
+		}
+	default:
+		var r int64
+		if sub {
+			r = int64(x[0].lo) - int64(y[0].lo)
+		} else {
+			r = int64(x[0].lo) + int64(y[0].lo)
+		}
+		for i := range out {
+			out[i] = i128{uint64(r), r >> 63}
+		}
+	}
+}
+
+// dec64Mul multiplies decimals of precision <= 18 into exact 128-bit results.
+func dec64Mul(x []i128, xv bool, y []i128, yv bool, out []i128) {
+	switch {
+	case xv && yv:
+		y = y[:len(x)]
+		out = out[:len(x)]
+		for i := range x {
+			out[i] = mul64(int64(x[i].lo), int64(y[i].lo))
+		}
+	case xv || yv:
+		if !xv {
+			x, y = y, x
+		}
+		c := int64(y[0].lo)
+		x = x[:len(out)]
+		for i := range x {
+			out[i] = mul64(int64(x[i].lo), c)
+		}
+	default:
+		r := mul64(int64(x[0].lo), int64(y[0].lo))
+		for i := range out {
+			out[i] = r
+		}
+	}
+}
+
+// decMulWide multiplies decimals where an operand may need 128 bits; it
+// reports whether some row overflowed (to be located by the caller).
+func decMulWide(x []i128, ma int, y []i128, mb int, out []i128, p int, checkPrec bool) bool {
+	bad := false
+	if ma != 0 && mb != 0 {
+		y = y[:len(x)]
+		out = out[:len(x)]
+		for i := range x {
+			u, v := x[i], y[i]
+			if u.hi == int64(u.lo)>>63 && v.hi == int64(v.lo)>>63 {
+				out[i] = mul64(int64(u.lo), int64(v.lo))
+				continue
+			}
+			r, ov := u.mul(v)
+			out[i] = r
+			if ov || (checkPrec && !r.fitsPrecision(p)) {
+				bad = true
+			}
+		}
+		return bad
+	}
+	for i := range out {
+		u, v := x[i&ma], y[i&mb]
+		if u.fits64() && v.fits64() {
+			out[i] = mul64(int64(u.lo), int64(v.lo))
+			continue
+		}
+		r, ov := u.mul(v)
+		out[i] = r
+		if ov || (checkPrec && !r.fitsPrecision(p)) {
+			bad = true
+		}
+	}
+	return bad
 }
 
 func (e *arithExpr) evalDate(ctx *EvalContext, n int, a, b operand, valid *memory.Buffer) (arrow.Array, error) {
@@ -688,7 +781,7 @@ func (e *negExpr) kids() []Expr             { return []Expr{e.x} }
 func (e *negExpr) String() string           { return fmt.Sprintf("(-%s)", e.x) }
 
 func (e *negExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := e.x.Eval(ctx, batch)
+	a, err := ctx.eval(e.x, batch)
 	if err != nil {
 		return nil, err
 	}

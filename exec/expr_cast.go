@@ -70,7 +70,7 @@ func (c *castExpr) String() string {
 }
 
 func (c *castExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := c.x.Eval(ctx, batch)
+	a, err := ctx.eval(c.x, batch)
 	if err != nil {
 		return nil, err
 	}

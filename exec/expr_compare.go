@@ -191,14 +191,14 @@ func (c *cmpExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error
 	rc, rconst := asConst(c.r)
 	switch {
 	case rconst && !lconst:
-		a, err := c.l.Eval(ctx, batch)
+		a, err := ctx.eval(c.l, batch)
 		if err != nil {
 			return nil, err
 		}
 		defer a.Release()
 		return compareScalar(ctx.Mem, c.op, a, rc.val, c.distinct), nil
 	case lconst && !rconst:
-		b, err := c.r.Eval(ctx, batch)
+		b, err := ctx.eval(c.r, batch)
 		if err != nil {
 			return nil, err
 		}

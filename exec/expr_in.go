@@ -149,7 +149,7 @@ func inSet[T comparable, M ~map[K]struct{}, K comparable](vals []T, conv func(T)
 func ident[T any](v T) T { return v }
 
 func (e *inExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := e.x.Eval(ctx, batch)
+	a, err := ctx.eval(e.x, batch)
 	if err != nil {
 		return nil, err
 	}

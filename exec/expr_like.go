@@ -187,7 +187,7 @@ func (e *likeExpr) String() string {
 }
 
 func (e *likeExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := e.x.Eval(ctx, batch)
+	a, err := ctx.eval(e.x, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func (e *likeExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, erro
 		}
 		return boolsToArray(ctx.Mem, out, validityAnd(ctx.Mem, n, a)), nil
 	}
-	p, err := e.pat.Eval(ctx, batch)
+	p, err := ctx.eval(e.pat, batch)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func (e *logicExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, err
 				cur = ctx.withSel(wordsToSel(live, n, make([]int32, 0, liveCnt)))
 			}
 		}
-		a, err := arg.Eval(cur, batch)
+		a, err := cur.eval(arg, batch)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func (e *notExpr) kids() []Expr             { return []Expr{e.x} }
 func (e *notExpr) String() string           { return fmt.Sprintf("(NOT %s)", e.x) }
 
 func (e *notExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := e.x.Eval(ctx, batch)
+	a, err := ctx.eval(e.x, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (e *isNullExpr) String() string {
 }
 
 func (e *isNullExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
-	a, err := e.x.Eval(ctx, batch)
+	a, err := ctx.eval(e.x, batch)
 	if err != nil {
 		return nil, err
 	}

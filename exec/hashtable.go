@@ -411,19 +411,32 @@ func (t *groupTable) packKeys(keys []arrow.Array, n int) bool {
 		switch a.DataType().ID() {
 		case arrow.STRING:
 			offs, data := strParts(a)
+			offs = offs[:len(kb)+1]
+			if len(kb) > 0 && packFixedLen(kb, offs, data, f) {
+				break
+			}
+			// strings load 8 bytes at a time where the buffer allows
+			safe := cap(data) - 8
+			width := uint64(f.width)
 			for i := range kb {
-				s := data[offs[i]:offs[i+1]]
-				if len(s) > f.width {
+				o, e := offs[i], offs[i+1]
+				l := uint64(e - o)
+				if l > width {
 					if vb != nil && !getBit(vb, off+i) {
 						continue
 					}
 					return false
 				}
 				var v uint64
-				for j := len(s) - 1; j >= 0; j-- {
-					v = v<<8 | uint64(s[j])
+				if int(o) <= safe {
+					v = binary.LittleEndian.Uint64(data[o : o+8 : o+8])
+					v &= (uint64(1) << (8 * l)) - 1 // l <= 7
+				} else {
+					for j := int(e) - 1; j >= int(o); j-- {
+						v = v<<8 | uint64(data[j])
+					}
 				}
-				v |= uint64(len(s)) << f.bits
+				v |= l << f.bits
 				kb[i] |= v << f.shift
 			}
 		case arrow.BOOL:
@@ -493,8 +506,41 @@ func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32)
 	if t.single {
 		vb, off = validityOf(keys[0])
 	}
+	if vb == nil {
+		// probe inline; only misses go through findOrInsert
+		if sel == nil {
+			kb = kb[:len(gids)]
+			for i, k := range kb {
+				j := (k * 0x9E3779B97F4A7C15) >> m.shift
+				if v := m.vals[j]; v != 0 && m.keys[j] == k {
+					gids[i] = v - 1
+					continue
+				}
+				g, ins := m.findOrInsert(k, int32(t.n))
+				if ins {
+					t.newGroup(keys, i)
+				}
+				gids[i] = g
+			}
+			return
+		}
+		for _, i := range sel {
+			k := kb[i]
+			j := (k * 0x9E3779B97F4A7C15) >> m.shift
+			if v := m.vals[j]; v != 0 && m.keys[j] == k {
+				gids[i] = v - 1
+				continue
+			}
+			g, ins := m.findOrInsert(k, int32(t.n))
+			if ins {
+				t.newGroup(keys, int(i))
+			}
+			gids[i] = g
+		}
+		return
+	}
 	one := func(i int) {
-		if vb != nil && !getBit(vb, off+i) {
+		if !getBit(vb, off+i) {
 			if t.nullGroup < 0 {
 				t.nullGroup = t.newGroup(keys, i)
 			}
@@ -508,16 +554,6 @@ func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32)
 		gids[i] = g
 	}
 	if sel == nil {
-		if vb == nil {
-			for i := range gids {
-				g, ins := m.findOrInsert(kb[i], int32(t.n))
-				if ins {
-					t.newGroup(keys, i)
-				}
-				gids[i] = g
-			}
-			return
-		}
 		for i := range gids {
 			one(i)
 		}
@@ -601,4 +637,47 @@ func (t *groupTable) keyArrays(mem memory.Allocator) []arrow.Array {
 		out[c] = s.build(mem)
 	}
 	return out
+}
+
+// packFixedLen packs a string column whose values all have one length
+// (CHAR(1) flags, fixed codes) without per-row length logic; false when
+// the lengths differ or are too long for the field.
+func packFixedLen(kb []uint64, offs []int32, data []byte, f keyField) bool {
+	base := offs[0]
+	l := (offs[len(offs)-1] - base) / int32(len(kb))
+	if int(l) > f.width {
+		return false
+	}
+	for i, o := range offs {
+		if o != base+int32(i)*l {
+			return false
+		}
+	}
+	lenBits := uint64(l) << f.bits
+	switch l {
+	case 0:
+		for i := range kb {
+			kb[i] |= lenBits << f.shift
+		}
+	case 1:
+		d := data[base : int(base)+len(kb)]
+		for i := range kb {
+			kb[i] |= (uint64(d[i]) | lenBits) << f.shift
+		}
+	default:
+		mask := (uint64(1) << (8 * uint(l))) - 1
+		for i := range kb {
+			o := int(base) + i*int(l)
+			var v uint64
+			if o+8 <= cap(data) {
+				v = binary.LittleEndian.Uint64(data[o:o+8:o+8]) & mask
+			} else {
+				for j := o + int(l) - 1; j >= o; j-- {
+					v = v<<8 | uint64(data[j])
+				}
+			}
+			kb[i] |= (v | lenBits) << f.shift
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -91,17 +92,35 @@ func (a *Aggregate) String() string {
 // partialAgg is one partition's hash table and aggregate states.
 type partialAgg struct {
 	table  *groupTable
+	rows   groupRows // rows per group, shared by the states
 	states []aggState
 }
 
 func (a *Aggregate) newPartial() (*partialAgg, error) {
 	p := &partialAgg{table: newGroupTable(a.keyTypes)}
+	// sum(x) and avg(x) share one state
+	shared := map[string]aggState{}
 	for _, ag := range a.aggs {
 		var at arrow.DataType
 		if ag.Arg != nil {
 			at = ag.Arg.DataType()
 		}
-		s, err := newAggState(ag.Name, at, ag.Distinct)
+		fn := aggNames[strings.ToLower(ag.Name)]
+		if (fn == "sum" || fn == "avg") && !ag.Distinct && ag.Arg != nil {
+			k := ag.Arg.String()
+			if inner, ok := shared[k]; ok {
+				p.states = append(p.states, &sharedAgg{inner: inner, avg: fn == "avg"})
+				continue
+			}
+			s, err := newAggState("sum", at, false, &p.rows)
+			if err != nil {
+				return nil, err
+			}
+			shared[k] = s
+			p.states = append(p.states, &sharedAgg{inner: s, avg: fn == "avg", owner: true})
+			continue
+		}
+		s, err := newAggState(ag.Name, at, ag.Distinct, &p.rows)
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +141,7 @@ func (p *partialAgg) bytes() int64 {
 }
 
 func (p *partialAgg) resize() {
+	p.rows.n = growSlice(p.rows.n, p.table.n)
 	for _, s := range p.states {
 		s.resize(p.table.n)
 	}
@@ -146,7 +166,9 @@ func (t *memTracker) add(delta int64) error {
 
 // consume aggregates one partition of the child into p.
 func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *memTracker) error {
-	mem := allocator(ctx)
+	pool := newPool(allocator(ctx))
+	defer pool.close()
+	mem := pool
 	s, err := openSel(ctx, a.child, part)
 	if err != nil {
 		return err
@@ -166,7 +188,25 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 			owned = compactRecord(mem, rec, sel)
 			rec, sel, n = owned, nil, len(sel)
 		}
-		err := a.consumeBatch(ectx.withSel(sel), rec, n, sel, p, &gids)
+		// work in cache-sized chunks: the expression temporaries of one
+		// chunk stay in L2
+		var err error
+		for lo := 0; lo < n && err == nil; lo += aggChunkRows {
+			hi := min(lo+aggChunkRows, n)
+			crec, csel := rec, sel
+			if lo > 0 || hi < n {
+				crec = rec.NewSlice(int64(lo), int64(hi))
+				csel = rebaseSel(sel, lo, hi)
+			}
+			if csel == nil || len(csel) > 0 {
+				bctx := ectx.withSel(csel).withMemo()
+				err = a.consumeBatch(bctx, crec, hi-lo, csel, p, &gids)
+				bctx.clearMemo()
+			}
+			if crec != rec {
+				crec.Release()
+			}
+		}
 		if owned != nil {
 			owned.Release()
 		}
@@ -194,10 +234,23 @@ func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel
 	g := (*gids)[:n]
 	p.table.assign(keys, n, sel, g)
 	p.resize()
+	rows := p.rows.n
+	if sel == nil {
+		for _, gi := range g {
+			rows[gi]++
+		}
+	} else {
+		for _, i := range sel {
+			rows[g[i]]++
+		}
+	}
 	for j, ag := range a.aggs {
+		if sh, ok := p.states[j].(*sharedAgg); ok && !sh.owner {
+			continue
+		}
 		var arg arrow.Array
 		if ag.Arg != nil {
-			if arg, err = ag.Arg.Eval(ectx, rec); err != nil {
+			if arg, err = ectx.eval(ag.Arg, rec); err != nil {
 				return err
 			}
 		}
@@ -222,6 +275,9 @@ func (a *Aggregate) merge(mem memory.Allocator, dst, src *partialAgg) error {
 	mapping := make([]int32, src.table.n)
 	dst.table.assign(keys, src.table.n, nil, mapping)
 	dst.resize()
+	for g, m := range mapping {
+		dst.rows.n[m] += src.rows.n[g]
+	}
 	for j := range dst.states {
 		if err := dst.states[j].merge(src.states[j], mapping); err != nil {
 			return err
@@ -335,4 +391,22 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 	rec := array.NewRecord(a.schema, cols, int64(n))
 	releaseAll(cols)
 	return rec, nil
+}
+
+// aggChunkRows is the number of rows aggregated at a time.
+var aggChunkRows = 16384
+
+// rebaseSel returns the entries of sel in [lo, hi), shifted by -lo (nil
+// when sel is nil).
+func rebaseSel(sel []int32, lo, hi int) []int32 {
+	if sel == nil {
+		return nil
+	}
+	a, _ := slices.BinarySearch(sel, int32(lo))
+	b, _ := slices.BinarySearch(sel, int32(hi))
+	out := make([]int32, b-a)
+	for i, v := range sel[a:b] {
+		out[i] = v - int32(lo)
+	}
+	return out
 }

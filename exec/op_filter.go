@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"fmt"
 	"math/bits"
 	"time"
 
@@ -58,7 +57,7 @@ func (f *Filter) Execute(ctx context.Context, partition int) (Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCompactStream(s, allocator(ctx)), nil
+	return newCompactStream(s, s.(*filterStream).pool), nil
 }
 
 func (f *Filter) executeSel(ctx context.Context, partition int) (selStream, error) {
@@ -69,8 +68,8 @@ func (f *Filter) executeSel(ctx context.Context, partition int) (selStream, erro
 	if err != nil {
 		return nil, err
 	}
-	ectx := NewEvalContext(allocator(ctx))
-	return &filterStream{ctx: ctx, f: f, in: in, ectx: ectx}, nil
+	pool := newPool(allocator(ctx))
+	return &filterStream{ctx: ctx, f: f, in: in, ectx: NewEvalContext(pool), pool: pool}, nil
 }
 
 type filterStream struct {
@@ -78,9 +77,9 @@ type filterStream struct {
 	f      *Filter
 	in     selStream
 	ectx   *EvalContext
+	pool   *bufPool
 	rec    arrow.Record
 	sel    []int32
-	selBuf []int32
 	err    error
 	done   bool
 }
@@ -136,7 +135,7 @@ func (s *filterStream) apply(rec arrow.Record, sel []int32) ([]int32, error) {
 		if err != nil {
 			return nil, err
 		}
-		sel = narrow(a, sel, n, &s.selBuf)
+		sel = narrow(a, sel, n)
 		a.Release()
 		if sel != nil && len(sel) == 0 {
 			return sel, nil
@@ -147,7 +146,7 @@ func (s *filterStream) apply(rec arrow.Record, sel []int32) ([]int32, error) {
 
 // narrow keeps the rows of sel (all when nil) where a is TRUE. It returns
 // nil when every row of an unrestricted batch matched.
-func narrow(a arrow.Array, sel []int32, n int, buf *[]int32) []int32 {
+func narrow(a arrow.Array, sel []int32, n int) []int32 {
 	if a.DataType().ID() == arrow.NULL {
 		return []int32{}
 	}
@@ -174,7 +173,6 @@ func narrow(a arrow.Array, sel []int32, n int, buf *[]int32) []int32 {
 			out = append(out, i)
 		}
 	}
-	_ = buf
 	return out
 }
 
@@ -182,6 +180,5 @@ func (s *filterStream) Close() {
 	s.done = true
 	s.rec, s.sel = nil, nil
 	s.in.Close()
+	s.pool.close()
 }
-
-var _ = fmt.Sprintf

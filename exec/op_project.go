@@ -61,7 +61,7 @@ func (p *Project) Execute(ctx context.Context, partition int) (Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCompactStream(s, allocator(ctx)), nil
+	return newCompactStream(s, s.(*projectStream).pool), nil
 }
 
 func (p *Project) executeSel(ctx context.Context, partition int) (selStream, error) {
@@ -72,7 +72,8 @@ func (p *Project) executeSel(ctx context.Context, partition int) (selStream, err
 	if err != nil {
 		return nil, err
 	}
-	return &projectStream{ctx: ctx, p: p, in: in, ectx: NewEvalContext(allocator(ctx))}, nil
+	pool := newPool(allocator(ctx))
+	return &projectStream{ctx: ctx, p: p, in: in, ectx: NewEvalContext(pool), pool: pool}, nil
 }
 
 type projectStream struct {
@@ -80,6 +81,7 @@ type projectStream struct {
 	p    *Project
 	in   selStream
 	ectx *EvalContext
+	pool *bufPool
 	cur  arrow.Record
 	sel  []int32
 	err  error
@@ -119,7 +121,9 @@ func (s *projectStream) Next() bool {
 		owned = compactRecord(s.ectx.Mem, rec, sel)
 		rec, sel = owned, nil
 	}
-	out, err := projectBatch(s.ectx.withSel(sel), s.p.schema, s.p.exprs, rec)
+	bctx := s.ectx.withSel(sel).withMemo()
+	out, err := projectBatch(bctx, s.p.schema, s.p.exprs, rec)
+	bctx.clearMemo()
 	if owned != nil {
 		owned.Release()
 	}
@@ -140,7 +144,7 @@ func (s *projectStream) Next() bool {
 func projectBatch(ectx *EvalContext, schema *arrow.Schema, exprs []Expr, rec arrow.Record) (arrow.Record, error) {
 	cols := make([]arrow.Array, len(exprs))
 	for i, e := range exprs {
-		a, err := e.Eval(ectx, rec)
+		a, err := ectx.eval(e, rec)
 		if err != nil {
 			releaseAll(cols[:i])
 			return nil, err
@@ -162,4 +166,5 @@ func (s *projectStream) Close() {
 		s.cur = nil
 	}
 	s.in.Close()
+	s.pool.close()
 }
