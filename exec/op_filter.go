@@ -73,15 +73,15 @@ func (f *Filter) executeSel(ctx context.Context, partition int) (selStream, erro
 }
 
 type filterStream struct {
-	ctx    context.Context
-	f      *Filter
-	in     selStream
-	ectx   *EvalContext
-	pool   *bufPool
-	rec    arrow.Record
-	sel    []int32
-	err    error
-	done   bool
+	ctx  context.Context
+	f    *Filter
+	in   selStream
+	ectx *EvalContext
+	pool *bufPool
+	rec  arrow.Record
+	sel  []int32
+	err  error
+	done bool
 }
 
 func (s *filterStream) Schema() *arrow.Schema          { return s.in.Schema() }
