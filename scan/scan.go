@@ -297,6 +297,15 @@ func (s *Scan) Pattern() storage.Pattern { return s.pattern }
 // PlannedChunks is the number of units of work after block skipping.
 func (s *Scan) PlannedChunks() int { return len(s.chunks) }
 
+// PlannedRecords is the number of records the planned chunks cover.
+func (s *Scan) PlannedRecords() int64 {
+	var n int64
+	for _, c := range s.chunks {
+		n += c.n
+	}
+	return n
+}
+
 // SkippedBlocks is the number of .rec blocks ruled out by min/max.
 func (s *Scan) SkippedBlocks() int { return s.skipped }
 

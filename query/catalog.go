@@ -1,0 +1,293 @@
+package query
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/recq/recq/storage"
+)
+
+// Catalog maps table names to data files. Tables come from four places:
+//
+//   - RegisterTable (Go API), with an optional layout for raw files;
+//   - CREATE TABLE name (...) WITH (file = '...') in SQL;
+//   - the data directory: every .rec file, and every raw file with a
+//     FILE.schema sidecar, is a table named after the file without its
+//     extension (lineitem.rec is lineitem);
+//   - a quoted path in FROM ('data/ticks.rec'), which needs no name.
+//
+// Opened files are cached and reopened when their size or modification
+// time changes. A Catalog is safe for concurrent use.
+type Catalog struct {
+	dataDir string
+
+	mu     sync.Mutex
+	tables map[string]*tableEntry // by lower-case name
+	paths  map[string]*tableEntry // path-based entries, by cleaned path
+}
+
+// tableEntry is one table: where its file is and how to read it, plus the
+// opened table and a cached mapping of the file.
+type tableEntry struct {
+	name   string
+	path   string
+	layout *Layout // for raw files described in SQL or by RegisterTable; nil: .rec or sidecar
+	origin string  // "registered", "create table", "data directory", "path"
+
+	mu    sync.Mutex
+	table *storage.Table
+	size  int64
+	mtime time.Time
+	src   *sharedSource
+}
+
+// sharedSource is an open mmap source kept between queries, so a warm
+// table is not mapped and page-faulted again for every query. It is
+// closed once stale (the file changed, the engine closed) and unused.
+type sharedSource struct {
+	src   storage.Source
+	refs  int
+	stale bool
+}
+
+func newCatalog(dataDir string) *Catalog {
+	return &Catalog{dataDir: dataDir, tables: map[string]*tableEntry{}, paths: map[string]*tableEntry{}}
+}
+
+// Register adds a named table. layout may be nil for .rec files and raw
+// files with a sidecar.
+func (c *Catalog) register(name, path string, layout *Layout, origin string, replace bool) error {
+	key := strings.ToLower(name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.tables[key]; ok {
+		if !replace {
+			return fmt.Errorf("table %s already exists (defined by %s for %s); DROP TABLE %s first", name, old.origin, old.path, name)
+		}
+		old.close()
+	}
+	c.tables[key] = &tableEntry{name: name, path: path, layout: layout, origin: origin}
+	return nil
+}
+
+// drop removes a named table; it reports whether it existed.
+func (c *Catalog) drop(name string) bool {
+	key := strings.ToLower(name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.tables[key]
+	if ok {
+		delete(c.tables, key)
+		e.close()
+	}
+	return ok
+}
+
+// lookup finds a table by name: registered tables first, then the data
+// directory.
+func (c *Catalog) lookup(name string) (*tableEntry, error) {
+	key := strings.ToLower(name)
+	c.mu.Lock()
+	e, ok := c.tables[key]
+	c.mu.Unlock()
+	if ok {
+		return e, nil
+	}
+	if c.dataDir != "" {
+		for _, f := range c.dirTables() {
+			if strings.EqualFold(f.name, name) {
+				return c.byPath(f.path, f.name, "data directory"), nil
+			}
+		}
+	}
+	var names []string
+	for _, t := range c.list() {
+		names = append(names, t.Name)
+	}
+	hint := ""
+	if c.dataDir == "" && len(names) == 0 {
+		hint = " (no tables are registered: query a file by path, FROM 'file.rec', or start with a data directory)"
+	}
+	return nil, fmt.Errorf("no table named %s%s%s", name, suggest(name, names), hint)
+}
+
+// byPath returns the entry for a file given by path, creating it once.
+func (c *Catalog) byPath(path, name, origin string) *tableEntry {
+	clean := filepath.Clean(path)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.paths[clean]; ok {
+		return e
+	}
+	if name == "" {
+		name = path
+	}
+	e := &tableEntry{name: name, path: path, origin: origin}
+	c.paths[clean] = e
+	return e
+}
+
+// TableInfo is one line of SHOW TABLES.
+type TableInfo struct {
+	Name, Path, Origin string
+}
+
+// list returns every known table, sorted by name.
+func (c *Catalog) list() []TableInfo {
+	c.mu.Lock()
+	var out []TableInfo
+	seen := map[string]bool{}
+	for k, e := range c.tables {
+		out = append(out, TableInfo{Name: e.name, Path: e.path, Origin: e.origin})
+		seen[k] = true
+	}
+	c.mu.Unlock()
+	for _, f := range c.dirTables() {
+		if !seen[strings.ToLower(f.name)] {
+			out = append(out, TableInfo{Name: f.name, Path: f.path, Origin: "data directory"})
+			seen[strings.ToLower(f.name)] = true
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+type dirTable struct{ name, path string }
+
+// dirTables lists the data directory's tables: .rec files and raw files
+// with a sidecar.
+func (c *Catalog) dirTables() []dirTable {
+	if c.dataDir == "" {
+		return nil
+	}
+	ents, err := os.ReadDir(c.dataDir)
+	if err != nil {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, e := range ents {
+		have[e.Name()] = true
+	}
+	var out []dirTable
+	taken := map[string]bool{}
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasSuffix(n, SidecarSuffix) {
+			continue
+		}
+		if !strings.HasSuffix(n, ".rec") && !have[n+SidecarSuffix] {
+			continue
+		}
+		// lineitem.rec is lineitem; a second file with the same stem
+		// (lineitem.txt) keeps its extension: lineitem_txt.
+		name := strings.TrimSuffix(n, filepath.Ext(n))
+		if taken[strings.ToLower(name)] {
+			name = strings.ReplaceAll(n, ".", "_")
+		}
+		taken[strings.ToLower(name)] = true
+		out = append(out, dirTable{name: name, path: filepath.Join(c.dataDir, n)})
+	}
+	return out
+}
+
+// open returns the entry's opened table, reopening it when the file
+// changed since it was last opened.
+func (e *tableEntry) open(opts OpenTableOptions) (*storage.Table, error) {
+	st, err := os.Stat(e.path)
+	if err != nil {
+		return nil, &storage.FileError{Path: e.path, Record: -1, Offset: -1, Msg: "cannot open table " + e.name, Err: unwrapPath(err)}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.table != nil && e.size == st.Size() && e.mtime.Equal(st.ModTime()) {
+		return e.table, nil
+	}
+	var t *storage.Table
+	if e.layout != nil {
+		raw := e.layout.Raw
+		raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
+		t, err = storage.OpenRaw(e.path, e.layout.Schema, raw)
+	} else {
+		t, err = OpenTable(e.path, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.dropSourceLocked()
+	e.table, e.size, e.mtime = t, st.Size(), st.ModTime()
+	return t, nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// mappedSource returns a cached mmap source of the file (opening it on
+// first use) and a function to call when the query is done with it.
+func (e *tableEntry) mappedSource(pattern storage.Pattern) (storage.Source, func(), error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.src == nil {
+		src, err := storage.OpenSource(e.path, storage.Mmap, pattern)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.src = &sharedSource{src: src}
+	}
+	s := e.src
+	s.refs++
+	return s.src, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		s.refs--
+		if s.stale && s.refs == 0 {
+			s.src.Close()
+		}
+	}, nil
+}
+
+// hasMapping reports whether a cached mapping of the file is open.
+func (e *tableEntry) hasMapping() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.src != nil
+}
+
+// dropSourceLocked retires the cached source; it closes when unused.
+func (e *tableEntry) dropSourceLocked() {
+	if e.src != nil {
+		e.src.stale = true
+		if e.src.refs == 0 {
+			e.src.src.Close()
+		}
+		e.src = nil
+	}
+}
+
+// close releases the entry's cached resources.
+func (e *tableEntry) close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.dropSourceLocked()
+	e.table = nil
+}
+
+// closeAll releases every cached source.
+func (c *Catalog) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.tables {
+		e.close()
+	}
+	for _, e := range c.paths {
+		e.close()
+	}
+}

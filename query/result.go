@@ -1,0 +1,208 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/exec"
+	"github.com/recq/recq/scan"
+)
+
+// Result streams the batches of one statement's result. It implements
+// arrow's array.RecordReader (Schema, Next, Record, Err, Retain, Release)
+// and reads like database/sql.Rows:
+//
+//	res, err := eng.Query(ctx, "SELECT ...")
+//	if err != nil { ... }
+//	defer res.Close()
+//	for res.Next() {
+//		rec := res.Record() // valid until the next Next or Close
+//	}
+//	if err := res.Err(); err != nil { ... }
+//
+// Rows are computed as they are read; cancelling the query's context or
+// closing the result early stops every worker and releases every buffer.
+// A Result is used by one goroutine at a time (Progress and Stats may be
+// called from another).
+type Result struct {
+	refs    atomic.Int64
+	schema  *arrow.Schema
+	stream  exec.Stream
+	plan    *physicalPlan // nil for results computed up front
+	cancel  context.CancelFunc
+	cur     arrow.Record
+	err     error
+	rows    int64
+	maxRows int64
+	done    bool
+	start   time.Time
+	elapsed time.Duration
+	// Message describes the effect of a statement without rows
+	// ("table ghcn created"), or "".
+	Message string
+}
+
+// startResult executes a physical plan's single output partition.
+func startResult(ctx context.Context, pp *physicalPlan, mem memory.Allocator) (*Result, error) {
+	ctx, cancel := context.WithCancel(exec.WithAllocator(ctx, mem))
+	st, err := pp.root.Execute(ctx, 0)
+	if err != nil {
+		cancel()
+		pp.release()
+		return nil, err
+	}
+	r := &Result{schema: renamed(pp.root.Schema(), pp.names), stream: st, plan: pp, cancel: cancel,
+		maxRows: pp.settings.MaxRows, start: time.Now()}
+	r.refs.Store(1)
+	return r, nil
+}
+
+// renamed gives a schema the query's output names (exec may use its own).
+func renamed(s *arrow.Schema, names []string) *arrow.Schema {
+	fs := s.Fields()
+	for i := range fs {
+		if i < len(names) {
+			fs[i].Name = names[i]
+		}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
+// staticResult wraps rows computed up front (SHOW TABLES, DESCRIBE, ...).
+func staticResult(rec arrow.Record, message string) *Result {
+	src := exec.NewMemorySource(rec.Schema(), [][]arrow.Record{{rec}})
+	rec.Release()
+	st, _ := src.Execute(context.Background(), 0)
+	r := &Result{schema: src.Schema(), stream: st, start: time.Now(), Message: message}
+	r.refs.Store(1)
+	return r
+}
+
+// Schema is the result's schema.
+func (r *Result) Schema() *arrow.Schema { return r.schema }
+
+// Next advances to the next batch.
+func (r *Result) Next() bool {
+	if r.done {
+		return false
+	}
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if !r.stream.Next() {
+		r.finish(r.stream.Err())
+		return false
+	}
+	rec := r.stream.Record()
+	r.rows += rec.NumRows()
+	if r.maxRows > 0 && r.rows > r.maxRows {
+		r.finish(fmt.Errorf("%w: more than %d rows (the max_rows setting); add a LIMIT or raise max_rows", ErrResultTooLarge, r.maxRows))
+		return false
+	}
+	r.cur = array.NewRecord(r.schema, rec.Columns(), rec.NumRows())
+	return true
+}
+
+// finish ends the stream, keeping the first error.
+func (r *Result) finish(err error) {
+	r.done = true
+	r.elapsed = time.Since(r.start)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	r.closeStream()
+}
+
+func (r *Result) closeStream() {
+	if r.stream != nil {
+		r.stream.Close()
+		r.stream = nil
+	}
+	if r.cancel != nil {
+		r.cancel()
+	}
+	if r.plan != nil {
+		r.plan.release()
+		r.plan.release = func() {}
+	}
+}
+
+// Record returns the current batch, valid until the next Next or Close.
+func (r *Result) Record() arrow.Record { return r.cur }
+
+// Err returns the error that ended the result, if any. Cancellation is
+// reported as the context's error.
+func (r *Result) Err() error { return r.err }
+
+// Retain adds a reference (array.RecordReader).
+func (r *Result) Retain() { r.refs.Add(1) }
+
+// Release drops a reference; the last one closes the result.
+func (r *Result) Release() {
+	if r.refs.Add(-1) == 0 {
+		r.close()
+	}
+}
+
+// Close stops the query and releases everything it holds. It is
+// idempotent and returns the result's error.
+func (r *Result) Close() error {
+	if r.refs.Load() > 0 {
+		r.refs.Store(0)
+		r.close()
+	}
+	return r.err
+}
+
+func (r *Result) close() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if !r.done {
+		r.done = true
+		r.elapsed = time.Since(r.start)
+	}
+	r.closeStream()
+}
+
+// Stats describe a result so far.
+type Stats struct {
+	Rows    int64         // rows read from the result so far
+	Elapsed time.Duration // since the query started (until it ended)
+	// Scan is the table scan's statistics (nil without a table).
+	Scan *scan.Stats
+}
+
+// Stats returns the result's statistics so far.
+func (r *Result) Stats() Stats {
+	st := Stats{Rows: r.rows, Elapsed: r.elapsed}
+	if !r.done {
+		st.Elapsed = time.Since(r.start)
+	}
+	if r.plan != nil && r.plan.scan != nil {
+		st.Scan = r.plan.scan.LastStats()
+	}
+	return st
+}
+
+// Progress reports the bytes of records read so far and the total to
+// read, for a progress bar. Safe to call from another goroutine.
+func (r *Result) Progress() (done, total int64) {
+	if r.plan == nil || r.plan.scan == nil {
+		return 0, 0
+	}
+	sc := r.plan.scan
+	st := sc.LastStats()
+	if st == nil {
+		return 0, 0
+	}
+	t := sc.Table()
+	return st.RecordsScanned.Load() * int64(t.Layout.RecordLen), sc.PlannedRecords() * int64(t.Layout.RecordLen)
+}

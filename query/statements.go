@@ -1,0 +1,203 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/exec"
+	"github.com/recq/recq/parser"
+	"github.com/recq/recq/storage"
+)
+
+// rowsBuilder builds a small result of string and integer columns.
+type rowsBuilder struct {
+	schema *arrow.Schema
+	b      *array.RecordBuilder
+}
+
+func newRows(mem memory.Allocator, cols ...arrow.Field) *rowsBuilder {
+	s := arrow.NewSchema(cols, nil)
+	return &rowsBuilder{schema: s, b: array.NewRecordBuilder(mem, s)}
+}
+
+func strField(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.BinaryTypes.String}
+}
+
+func intField(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true}
+}
+
+// add appends one row: strings, int64s (or nil for NULL).
+func (r *rowsBuilder) add(vals ...any) {
+	for i, v := range vals {
+		switch x := v.(type) {
+		case string:
+			r.b.Field(i).(*array.StringBuilder).Append(x)
+		case int64:
+			r.b.Field(i).(*array.Int64Builder).Append(x)
+		case int:
+			r.b.Field(i).(*array.Int64Builder).Append(int64(x))
+		case nil:
+			r.b.Field(i).AppendNull()
+		}
+	}
+}
+
+func (r *rowsBuilder) result(message string) *Result {
+	rec := r.b.NewRecord()
+	r.b.Release()
+	return staticResult(rec, message)
+}
+
+// explain runs EXPLAIN [ANALYZE]: one text column, a line per row.
+func (s *Session) explain(ctx context.Context, st *parser.Explain, args []any) (*Result, error) {
+	sel, ok := st.Stmt.(*parser.Select)
+	if !ok {
+		return nil, posErr(st.Pos, "EXPLAIN works on SELECT statements")
+	}
+	pp, err := s.plan(sel, args, st.Analyze)
+	if err != nil {
+		return nil, err
+	}
+	text := explainText(pp)
+	if st.Analyze {
+		res, err := startResult(ctx, pp, s.e.mem)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+		}
+		stats := res.Stats()
+		if err := res.Close(); err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		b.WriteString("physical plan, as run:\n")
+		b.WriteString(indent(exec.ExplainAnalyze(pp.root)))
+		if stats.Scan != nil {
+			b.WriteString("scan:\n")
+			b.WriteString(indent(strings.Join(stats.Scan.Lines(), "\n")))
+		}
+		fmt.Fprintf(&b, "result: %d rows in %v\n", stats.Rows, stats.Elapsed.Round(1000))
+		text = b.String()
+	} else {
+		pp.release()
+	}
+	rows := newRows(s.e.mem, strField("explain"))
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		rows.add(line)
+	}
+	return rows.result(""), nil
+}
+
+// describe runs DESCRIBE name | 'path': one row per column with its SQL
+// type, nullability and place in the record.
+func (s *Session) describe(st *parser.Describe) (*Result, error) {
+	var ent *tableEntry
+	if st.Path != "" {
+		ent = s.e.cat.byPath(st.Path, "", "path")
+	} else {
+		var err error
+		if ent, err = s.e.cat.lookup(st.Name); err != nil {
+			return nil, posErr(st.Pos, "%v", err)
+		}
+	}
+	t, err := ent.open(OpenTableOptions{})
+	if err != nil {
+		return nil, err
+	}
+	rows := newRows(s.e.mem, strField("column_name"), strField("column_type"), strField("null"),
+		intField("start"), intField("end"), intField("width"), strField("encoding"))
+	for i := range t.Schema.Fields {
+		f := &t.Schema.Fields[i]
+		null := "NO"
+		if f.Nullable {
+			null = "YES"
+		}
+		enc := f.Encoding.String()
+		if f.IsText() && f.Implied > 0 {
+			enc += fmt.Sprintf(", implied %d", f.Implied)
+		}
+		if f.IsText() && (f.Type.Kind == storage.Date || f.Type.Kind == storage.Timestamp) {
+			enc += " " + f.EffectiveFormat()
+		}
+		if f.HasNullIf {
+			enc += fmt.Sprintf(", NULLIF '%s'", f.NullIf)
+		}
+		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
+	}
+	return rows.result(fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)), nil
+}
+
+// showTables runs SHOW TABLES.
+func (s *Session) showTables() (*Result, error) {
+	rows := newRows(s.e.mem, strField("name"), strField("path"), strField("source"))
+	for _, t := range s.e.cat.list() {
+		rows.add(t.Name, t.Path, t.Origin)
+	}
+	return rows.result(""), nil
+}
+
+// set runs SET name = value.
+func (s *Session) set(st *parser.Set) (*Result, error) {
+	var value string
+	switch v := st.Value.(type) {
+	case *parser.Literal:
+		value = v.Text
+	case *parser.ColumnRef:
+		value = v.Name
+	default:
+		return nil, posErr(st.Value.Position(), "SET needs a constant value")
+	}
+	if err := s.Set(st.Name, value); err != nil {
+		return nil, posErr(st.Value.Position(), "%v", err)
+	}
+	settings := s.Settings()
+	now, _ := settings.Get(st.Name)
+	rows := newRows(s.e.mem, strField("setting"), strField("value"))
+	rows.add(st.Name, now)
+	return rows.result(fmt.Sprintf("%s = %s", st.Name, now)), nil
+}
+
+// createTable runs CREATE TABLE name (...) WITH (file = '...').
+func (s *Session) createTable(st *parser.CreateTable) (*Result, error) {
+	l, err := LayoutFromDDL(st)
+	if err != nil {
+		return nil, err
+	}
+	if l.File == "" {
+		return nil, posErr(st.Pos, "CREATE TABLE %s needs the file it describes: add WITH (file = 'path')", st.Name)
+	}
+	if err := s.e.cat.register(st.Name, l.File, l, "create table", false); err != nil {
+		if st.IfNotExists && strings.Contains(err.Error(), "already exists") {
+			return newRows(s.e.mem, strField("result")).result(""), nil
+		}
+		return nil, posErr(st.Pos, "%v", err)
+	}
+	ent, _ := s.e.cat.lookup(st.Name)
+	t, err := ent.open(OpenTableOptions{})
+	if err != nil {
+		s.e.cat.drop(st.Name)
+		return nil, err
+	}
+	msg := fmt.Sprintf("table %s: %d records of %d bytes in %s", st.Name, t.Layout.Count, t.Layout.RecordLen, l.File)
+	rows := newRows(s.e.mem, strField("result"))
+	rows.add(msg)
+	return rows.result(msg), nil
+}
+
+// dropTable runs DROP TABLE [IF EXISTS] name. Data files are never touched.
+func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
+	if !s.e.cat.drop(st.Name) && !st.IfExists {
+		return nil, posErr(st.Pos, "no table %s to drop (only tables made with CREATE TABLE or registered can be dropped)", st.Name)
+	}
+	msg := fmt.Sprintf("table %s dropped (its file is untouched)", st.Name)
+	rows := newRows(s.e.mem, strField("result"))
+	rows.add(msg)
+	return rows.result(msg), nil
+}
