@@ -47,7 +47,9 @@ type orderKey struct {
 }
 
 // hasAggregation reports whether the query aggregates.
-func (b *bound) hasAggregation() bool { return len(b.groupBy) > 0 || len(b.aggs) > 0 || b.having != nil }
+func (b *bound) hasAggregation() bool {
+	return len(b.groupBy) > 0 || len(b.aggs) > 0 || b.having != nil
+}
 
 // binder resolves one SELECT.
 type binder struct {
