@@ -12,13 +12,18 @@ import (
 func bitsAdd(a, b uint64) (uint64, uint64) { return bits.Add64(a, b, 0) }
 
 // u64Map is an open-addressing hash map from uint64 keys to group ids
-// (linear probing, load factor <= 1/2).
+// (linear probing, load factor <= 1/2). Key and id share a slot, so a
+// probe touches one cache line.
 type u64Map struct {
-	keys  []uint64
-	vals  []int32 // group id + 1; 0 = empty
+	slots []u64Slot
 	mask  uint64
 	count int
 	shift uint
+}
+
+type u64Slot struct {
+	key uint64
+	val int32 // group id + 1; 0 = empty
 }
 
 func newU64Map() *u64Map {
@@ -28,58 +33,48 @@ func newU64Map() *u64Map {
 }
 
 func (m *u64Map) alloc(n int) {
-	m.keys = make([]uint64, n)
-	m.vals = make([]int32, n)
+	m.slots = make([]u64Slot, n)
 	m.mask = uint64(n - 1)
 	m.shift = uint(64 - bits.TrailingZeros(uint(n)))
 }
 
-func hash64(k uint64) uint64 {
-	k ^= k >> 33
-	k *= 0xff51afd7ed558ccd
-	k ^= k >> 33
-	return k
-}
-
-// find returns the group id for k, or inserts newID and returns it with
-// inserted set.
+// findOrInsert returns the group id for k, or inserts newID and returns
+// it with inserted set.
 func (m *u64Map) findOrInsert(k uint64, newID int32) (int32, bool) {
 	i := (k * 0x9E3779B97F4A7C15) >> m.shift
 	for {
-		v := m.vals[i]
-		if v == 0 {
-			m.keys[i] = k
-			m.vals[i] = newID + 1
+		s := &m.slots[i]
+		if s.val == 0 {
+			s.key = k
+			s.val = newID + 1
 			m.count++
-			if m.count*2 > len(m.keys) {
+			if m.count*2 > len(m.slots) {
 				m.grow()
 			}
 			return newID, true
 		}
-		if m.keys[i] == k {
-			return v - 1, false
+		if s.key == k {
+			return s.val - 1, false
 		}
 		i = (i + 1) & m.mask
 	}
 }
 
 func (m *u64Map) grow() {
-	keys, vals := m.keys, m.vals
-	m.alloc(len(keys) * 2)
-	for i, v := range vals {
-		if v != 0 {
-			k := keys[i]
-			j := (k * 0x9E3779B97F4A7C15) >> m.shift
-			for m.vals[j] != 0 {
+	old := m.slots
+	m.alloc(len(old) * 2)
+	for _, s := range old {
+		if s.val != 0 {
+			j := (s.key * 0x9E3779B97F4A7C15) >> m.shift
+			for m.slots[j].val != 0 {
 				j = (j + 1) & m.mask
 			}
-			m.keys[j] = k
-			m.vals[j] = v
+			m.slots[j] = s
 		}
 	}
 }
 
-func (m *u64Map) bytes() int64 { return int64(len(m.keys)) * 12 }
+func (m *u64Map) bytes() int64 { return int64(len(m.slots)) * 16 }
 
 // keyStore keeps the key values of every group, for output.
 type keyStore interface {
@@ -512,8 +507,8 @@ func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32)
 			kb = kb[:len(gids)]
 			for i, k := range kb {
 				j := (k * 0x9E3779B97F4A7C15) >> m.shift
-				if v := m.vals[j]; v != 0 && m.keys[j] == k {
-					gids[i] = v - 1
+				if sl := m.slots[j]; sl.val != 0 && sl.key == k {
+					gids[i] = sl.val - 1
 					continue
 				}
 				g, ins := m.findOrInsert(k, int32(t.n))
@@ -527,8 +522,8 @@ func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32)
 		for _, i := range sel {
 			k := kb[i]
 			j := (k * 0x9E3779B97F4A7C15) >> m.shift
-			if v := m.vals[j]; v != 0 && m.keys[j] == k {
-				gids[i] = v - 1
+			if sl := m.slots[j]; sl.val != 0 && sl.key == k {
+				gids[i] = sl.val - 1
 				continue
 			}
 			g, ins := m.findOrInsert(k, int32(t.n))
