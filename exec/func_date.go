@@ -26,8 +26,6 @@ var partAliases = map[string]string{
 	"epoch": "epoch",
 }
 
-var timeParts = map[string]bool{"hour": true, "minute": true, "second": true, "millisecond": true, "microsecond": true}
-
 func partArg(fn string, e Expr) (string, error) {
 	c, ok := asConst(e)
 	if !ok || !isString(c.typ) || c.val == nil {

@@ -38,6 +38,12 @@ func NewAggregate(child Operator, groupBy []Expr, groupNames []string, aggs []Ag
 	a := &Aggregate{opBase: newBase(), child: child, groupBy: groupBy, groupNames: groupNames, aggs: aggs, aggNames: aggNames, budget: budget}
 	var fields []arrow.Field
 	for i, g := range groupBy {
+		if isNull(g.DataType()) {
+			// GROUP BY NULL: one group; give the key a concrete type
+			g, _ = castTo(g, tInt64)
+			a.groupBy = append([]Expr(nil), a.groupBy...)
+			a.groupBy[i] = g
+		}
 		name := g.String()
 		if i < len(groupNames) && groupNames[i] != "" {
 			name = groupNames[i]

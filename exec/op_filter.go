@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"math/bits"
 	"time"
 
@@ -63,6 +64,9 @@ func (f *Filter) Execute(ctx context.Context, partition int) (Stream, error) {
 func (f *Filter) executeSel(ctx context.Context, partition int) (selStream, error) {
 	if err := checkPartition(f, partition); err != nil {
 		return nil, err
+	}
+	if t := f.pred.DataType(); !isBool(t) && !isNull(t) {
+		return nil, fmt.Errorf("internal error: filter predicate %s is %s, not BOOLEAN", f.pred, TypeName(t))
 	}
 	in, err := openSel(ctx, f.child, partition)
 	if err != nil {

@@ -175,33 +175,3 @@ func compactRecord(mem memory.Allocator, rec arrow.Record, sel []int32) arrow.Re
 	}
 	return out
 }
-
-// compactColumns compacts only the listed columns; the others become
-// zero-length placeholders are not allowed in Arrow, so they are replaced
-// by NULL arrays of the right length (cheap, no values buffer read).
-func compactColumns(mem memory.Allocator, rec arrow.Record, sel []int32, need []bool) arrow.Record {
-	cols := make([]arrow.Array, rec.NumCols())
-	for i, c := range rec.Columns() {
-		if need == nil || need[i] {
-			cols[i] = takeArray(mem, c, sel)
-		} else {
-			cols[i] = array.NewNull(len(sel))
-		}
-	}
-	schema := rec.Schema()
-	if need != nil {
-		fields := make([]arrow.Field, len(cols))
-		for i, f := range schema.Fields() {
-			fields[i] = f
-			if !need[i] {
-				fields[i] = arrow.Field{Name: f.Name, Type: arrow.Null, Nullable: true}
-			}
-		}
-		schema = arrow.NewSchema(fields, nil)
-	}
-	out := array.NewRecord(schema, cols, int64(len(sel)))
-	for _, c := range cols {
-		c.Release()
-	}
-	return out
-}
