@@ -270,6 +270,9 @@ func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 		}
 		return nil
 	}
+	if vb == nil && len(acc) <= smallGroups && all64(v) && sum64SmallDec(v, gids, sel, acc, &s.tmp) {
+		return nil
+	}
 	var ov bool
 	switch {
 	case vb == nil && sel == nil:

@@ -635,6 +635,10 @@ func dec64Mul(x []i128, xv bool, y []i128, yv bool, out []i128) {
 // reports whether some row overflowed (to be located by the caller).
 func decMulWide(x []i128, ma int, y []i128, mb int, out []i128, p int, checkPrec bool) bool {
 	bad := false
+	if all64(x) && all64(y) {
+		dec64Mul(x, ma != 0, y, mb != 0, out)
+		return false
+	}
 	if ma != 0 && mb != 0 {
 		y = y[:len(x)]
 		out = out[:len(x)]
@@ -824,4 +828,13 @@ func (e *negExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error
 		}
 		return o.finish(), nil
 	}
+}
+
+// all64 reports whether every value is a sign-extended int64.
+func all64(x []i128) bool {
+	var bad int64
+	for _, v := range x {
+		bad |= v.hi ^ int64(v.lo)>>63
+	}
+	return bad == 0
 }

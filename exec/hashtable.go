@@ -635,34 +635,36 @@ func (t *groupTable) keyArrays(mem memory.Allocator) []arrow.Array {
 }
 
 // packFixedLen packs a string column whose values all have one length
-// (CHAR(1) flags, fixed codes) without per-row length logic; false when
-// the lengths differ or are too long for the field.
+// (CHAR(1) flags, fixed codes) without per-row length logic; false (kb
+// unchanged) when the lengths differ or are too long for the field.
 func packFixedLen(kb []uint64, offs []int32, data []byte, f keyField) bool {
 	base := offs[0]
 	l := (offs[len(offs)-1] - base) / int32(len(kb))
 	if int(l) > f.width {
 		return false
 	}
-	for i, o := range offs {
-		if o != base+int32(i)*l {
-			return false
-		}
-	}
 	lenBits := uint64(l) << f.bits
+	// pack optimistically, checking the offsets on the way; undo if one
+	// row had another length
+	var bad int32
 	switch l {
 	case 0:
 		for i := range kb {
+			bad |= offs[i+1] ^ base
 			kb[i] |= lenBits << f.shift
 		}
 	case 1:
 		d := data[base : int(base)+len(kb)]
+		offs = offs[1 : len(kb)+1]
 		for i := range kb {
+			bad |= offs[i] ^ (base + int32(i) + 1)
 			kb[i] |= (uint64(d[i]) | lenBits) << f.shift
 		}
 	default:
 		mask := (uint64(1) << (8 * uint(l))) - 1
 		for i := range kb {
 			o := int(base) + i*int(l)
+			bad |= offs[i+1] ^ int32(o+int(l))
 			var v uint64
 			if o+8 <= cap(data) {
 				v = binary.LittleEndian.Uint64(data[o:o+8:o+8]) & mask
@@ -673,6 +675,14 @@ func packFixedLen(kb []uint64, offs []int32, data []byte, f keyField) bool {
 			}
 			kb[i] |= (v | lenBits) << f.shift
 		}
+	}
+	if bad != 0 {
+		// clear this field again
+		m := ^(((uint64(1) << (f.bits + f.lenBits)) - 1) << f.shift)
+		for i := range kb {
+			kb[i] &= m
+		}
+		return false
 	}
 	return true
 }
