@@ -116,7 +116,8 @@ func bindSelect(sel *parser.Select, cat *Catalog, opts OpenTableOptions, args []
 		bd.collectAggs(it.expr)
 	}
 	for _, o := range sel.OrderBy {
-		k := orderKey{item: -1, desc: o.Desc, nullsFirst: o.Desc}
+		// NULLS LAST unless asked, in both directions (DuckDB's default).
+		k := orderKey{item: -1, desc: o.Desc}
 		if o.NullsFirst != nil {
 			k.nullsFirst = *o.NullsFirst
 		}

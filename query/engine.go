@@ -196,7 +196,12 @@ func parseOne(sql string) (parser.Statement, error) {
 }
 
 // Run executes a parsed statement.
-func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (*Result, error) {
+func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, internalErr("%v (while planning %s)", r, stmt.String())
+		}
+	}()
 	if s.e.isClosed() {
 		return nil, ErrClosed
 	}

@@ -40,8 +40,9 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 	var sc *scope
 	if b.table == nil {
 		rec := array.NewRecord(arrow.NewSchema(nil, nil), nil, 1)
-		op = exec.NewMemorySource(rec.Schema(), [][]arrow.Record{{rec}})
+		src := exec.NewMemorySource(rec.Schema(), [][]arrow.Record{{rec}})
 		rec.Release()
+		op, pp.release = src, src.Release
 		sc = &scope{fields: map[int]scopeCol{}, args: b.args, res: b.res}
 	} else {
 		var err error

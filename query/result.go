@@ -42,6 +42,7 @@ type Result struct {
 	done    bool
 	start   time.Time
 	elapsed time.Duration
+	onClose func() // releases what a result computed up front holds
 	// Message describes the effect of a statement without rows
 	// ("table ghcn created"), or "".
 	Message string
@@ -78,7 +79,7 @@ func staticResult(rec arrow.Record, message string) *Result {
 	src := exec.NewMemorySource(rec.Schema(), [][]arrow.Record{{rec}})
 	rec.Release()
 	st, _ := src.Execute(context.Background(), 0)
-	r := &Result{schema: src.Schema(), stream: st, start: time.Now(), Message: message}
+	r := &Result{schema: src.Schema(), stream: st, start: time.Now(), Message: message, onClose: src.Release}
 	r.refs.Store(1)
 	return r
 }
@@ -87,10 +88,16 @@ func staticResult(rec arrow.Record, message string) *Result {
 func (r *Result) Schema() *arrow.Schema { return r.schema }
 
 // Next advances to the next batch.
-func (r *Result) Next() bool {
+func (r *Result) Next() (ok bool) {
 	if r.done {
 		return false
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.finish(internalErr("%v", p))
+			ok = false
+		}
+	}()
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
@@ -130,6 +137,10 @@ func (r *Result) closeStream() {
 	if r.plan != nil {
 		r.plan.release()
 		r.plan.release = func() {}
+	}
+	if r.onClose != nil {
+		r.onClose()
+		r.onClose = nil
 	}
 }
 
