@@ -116,6 +116,15 @@ type aggState interface {
 	finish(mem memory.Allocator, n int) (arrow.Array, error)
 	// bytesPerGroup is the state's memory per group (for the budget).
 	bytesPerGroup() int64
+	// clear empties group g (used for the scratch group that collects the
+	// rows a filter removed, see Aggregate.consumeBatch).
+	clear(g int)
+}
+
+// sparseOnly is implemented by states that must only see selected rows
+// (they could report errors or keep values for removed rows).
+type sparseOnly interface {
+	sparseOnly() bool
 }
 
 // newAggState makes the state for a bound aggregate; argType nil for count(*).

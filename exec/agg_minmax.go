@@ -59,6 +59,8 @@ func (s *minMaxState[T]) resize(n int) {
 
 func (s *minMaxState[T]) bytesPerGroup() int64 { return 9 }
 
+func (s *minMaxState[T]) clear(g int) { s.has[g] = false }
+
 func (s *minMaxState[T]) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
 		return nil
@@ -121,6 +123,8 @@ func (s *minMaxDec) resize(n int) {
 
 func (s *minMaxDec) bytesPerGroup() int64 { return 17 }
 
+func (s *minMaxDec) clear(g int) { s.has[g] = false }
+
 func (s *minMaxDec) better(x, cur i128) bool {
 	if s.max {
 		return cur.less(x)
@@ -176,6 +180,8 @@ func (s *minMaxStr) resize(n int) {
 }
 
 func (s *minMaxStr) bytesPerGroup() int64 { return 17 + 16 }
+
+func (s *minMaxStr) clear(g int) { s.vals[g], s.has[g] = "", false }
 
 func (s *minMaxStr) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -239,6 +245,8 @@ func (s *boolAggState) resize(n int) {
 }
 
 func (s *boolAggState) bytesPerGroup() int64 { return 2 }
+
+func (s *boolAggState) clear(g int) { s.has[g] = false }
 
 func (s *boolAggState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -310,6 +318,10 @@ func newDistinctState(fn string, t arrow.DataType) (aggState, error) {
 }
 
 func (s *distinctState) resize(int) {}
+
+func (s *distinctState) clear(int) {}
+
+func (s *distinctState) sparseOnly() bool { return true }
 
 func (s *distinctState) bytesPerGroup() int64 {
 	// reported as a lump: average over groups is unknown here

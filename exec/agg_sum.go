@@ -21,6 +21,8 @@ type valueCounts struct {
 
 func (c *valueCounts) resize(n int) { c.nulls = growSlice(c.nulls, n) }
 
+func (c *valueCounts) clear(g int) { c.nulls[g] = 0 }
+
 // addNulls counts the NULL rows of a batch.
 func (c *valueCounts) addNulls(vb []byte, off int, gids, sel []int32) {
 	if sel == nil {
@@ -109,6 +111,8 @@ func (s *sumIntState) resize(n int) {
 }
 
 func (s *sumIntState) bytesPerGroup() int64 { return 24 }
+
+func (s *sumIntState) clear(g int) { s.acc[g], s.nulls[g] = i128{}, 0 }
 
 func (s *sumIntState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -224,6 +228,14 @@ func (s *sumDecState) resize(n int) {
 }
 
 func (s *sumDecState) bytesPerGroup() int64 { return 24 }
+
+func (s *sumDecState) clear(g int) { s.acc[g], s.nulls[g] = i128{}, 0 }
+
+// sparseOnly: wide decimal sums check for overflow row by row.
+func (s *sumDecState) sparseOnly() bool {
+	p, _ := decProps(s.typ)
+	return p > 18
+}
 
 func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -369,6 +381,8 @@ func (s *sumFloatState) resize(n int) {
 
 func (s *sumFloatState) bytesPerGroup() int64 { return 16 }
 
+func (s *sumFloatState) clear(g int) { s.acc[g], s.nulls[g] = 0, 0 }
+
 func (s *sumFloatState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
 		s.addAllNull(gids, sel)
@@ -453,6 +467,8 @@ func (s *varState) resize(n int) {
 }
 
 func (s *varState) bytesPerGroup() int64 { return 24 }
+
+func (s *varState) clear(g int) { s.n[g], s.mean[g], s.m2[g] = 0, 0, 0 }
 
 func (s *varState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -554,6 +570,17 @@ func (s *sharedAgg) merge(o aggState, mapping []int32) error {
 
 func (s *sharedAgg) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	return s.inner.(sumAvg).finishAs(mem, n, s.avg)
+}
+
+func (s *sharedAgg) clear(g int) {
+	if s.owner {
+		s.inner.clear(g)
+	}
+}
+
+func (s *sharedAgg) sparseOnly() bool {
+	so, ok := s.inner.(sparseOnly)
+	return ok && so.sparseOnly()
 }
 
 func (s *sharedAgg) bytesPerGroup() int64 {

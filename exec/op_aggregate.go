@@ -146,10 +146,12 @@ func (p *partialAgg) bytes() int64 {
 	return b
 }
 
-func (p *partialAgg) resize() {
-	p.rows.n = growSlice(p.rows.n, p.table.n)
+func (p *partialAgg) resize() { p.resizeTo(p.table.n) }
+
+func (p *partialAgg) resizeTo(n int) {
+	p.rows.n = growSlice(p.rows.n, n)
 	for _, s := range p.states {
-		s.resize(p.table.n)
+		s.resize(n)
 	}
 }
 
@@ -181,7 +183,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 	}
 	defer s.Close()
 	ectx := NewEvalContext(mem)
-	var gids []int32
+	var gids, selBuf []int32
 	held := int64(0)
 	for s.Next() {
 		if err := ctx.Err(); err != nil {
@@ -202,7 +204,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 			crec, csel := rec, sel
 			if lo > 0 || hi < n {
 				crec = rec.NewSlice(int64(lo), int64(hi))
-				csel = rebaseSel(sel, lo, hi)
+				csel = rebaseSel(sel, lo, hi, &selBuf)
 			}
 			if csel == nil || len(csel) > 0 {
 				bctx := ectx.withSel(csel).withMemo()
@@ -238,10 +240,30 @@ func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel
 		*gids = make([]int32, n)
 	}
 	g := (*gids)[:n]
+	// A dense selection (most rows kept) is aggregated without it: removed
+	// rows go to a scratch group past the real ones, emptied afterwards,
+	// so the update loops run straight over the batch.
+	dense := sel != nil && len(sel)*2 > n
+	if dense {
+		for i := range g {
+			g[i] = -1
+		}
+	}
 	p.table.assign(keys, n, sel, g)
-	p.resize()
+	trash := -1
+	if dense {
+		trash = p.table.n
+		p.resizeTo(trash + 1)
+		for i, x := range g {
+			if x < 0 {
+				g[i] = int32(trash)
+			}
+		}
+	} else {
+		p.resize()
+	}
 	rows := p.rows.n
-	if sel == nil {
+	if sel == nil || dense {
 		for _, gi := range g {
 			rows[gi]++
 		}
@@ -249,6 +271,14 @@ func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel
 		for _, i := range sel {
 			rows[g[i]]++
 		}
+	}
+	if dense {
+		rows[trash] = 0
+		defer func() {
+			for _, st := range p.states {
+				st.clear(trash)
+			}
+		}()
 	}
 	for j, ag := range a.aggs {
 		if sh, ok := p.states[j].(*sharedAgg); ok && !sh.owner {
@@ -260,7 +290,13 @@ func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel
 				return err
 			}
 		}
-		err := p.states[j].update(ectx, arg, g, sel)
+		usel := sel
+		if dense {
+			if so, ok := p.states[j].(sparseOnly); !ok || !so.sparseOnly() {
+				usel = nil
+			}
+		}
+		err := p.states[j].update(ectx, arg, g, usel)
 		if arg != nil {
 			arg.Release()
 		}
@@ -404,15 +440,19 @@ var aggChunkRows = 16384
 
 // rebaseSel returns the entries of sel in [lo, hi), shifted by -lo (nil
 // when sel is nil).
-func rebaseSel(sel []int32, lo, hi int) []int32 {
+func rebaseSel(sel []int32, lo, hi int, buf *[]int32) []int32 {
 	if sel == nil {
 		return nil
 	}
 	a, _ := slices.BinarySearch(sel, int32(lo))
 	b, _ := slices.BinarySearch(sel, int32(hi))
-	out := make([]int32, b-a)
+	if cap(*buf) < b-a {
+		*buf = make([]int32, b-a)
+	}
+	out := (*buf)[:b-a]
+	d := int32(lo)
 	for i, v := range sel[a:b] {
-		out[i] = v - int32(lo)
+		out[i] = v - d
 	}
 	return out
 }
