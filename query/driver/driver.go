@@ -1,0 +1,378 @@
+// Package driver is recq's database/sql driver, registered as "recq".
+//
+//	db, err := sql.Open("recq", "testdata?workers=2&io=mmap")
+//	rows, err := db.QueryContext(ctx, "SELECT l_returnflag, count(*) FROM lineitem WHERE l_quantity < ? GROUP BY 1", 24)
+//
+// The DSN is a data directory (every .rec file, and every raw file with a
+// FILE.schema sidecar, is a table named after the file) followed by
+// optional settings as URL query parameters: workers, io
+// (auto|mmap|direct|buffered), batch_size, memory_limit (e.g. 4GB),
+// max_rows, verify_checksums. An empty directory part means no data
+// directory (query files by path: FROM 'data/ticks.rec').
+//
+// Each sql.DB shares one query engine (and its cache of open files); each
+// connection is a session, so SET affects only that connection. Values
+// arrive as the usual Go types: integers as int64 (UINT64 values above the
+// int64 range as their decimal string), floats as float64, DECIMAL as an
+// exact decimal string ("123.45"; scan it into a string, or a float64 when
+// exactness does not matter), CHAR as string, BOOLEAN as bool, DATE and
+// TIMESTAMP as time.Time in UTC. Cancelling a query's context stops it.
+//
+// recq is read-only over data files: transactions are not supported, and
+// Exec runs statements without rows (SET, CREATE TABLE, DROP TABLE).
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"reflect"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/recq/recq/query"
+)
+
+func init() {
+	sql.Register("recq", &Driver{})
+}
+
+// Driver implements driver.Driver and driver.DriverContext.
+type Driver struct{}
+
+// Open opens a connection on a fresh engine (database/sql prefers
+// OpenConnector, which shares one engine per sql.DB).
+func (d *Driver) Open(dsn string) (driver.Conn, error) {
+	c, err := d.OpenConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return c.Connect(context.Background())
+}
+
+// OpenConnector parses the DSN and opens the engine all connections of a
+// sql.DB share.
+func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
+	opts, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := query.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Connector{eng: eng, drv: d}, nil
+}
+
+// ParseDSN turns a DSN into engine options: the data directory and the
+// default settings of every connection's session.
+func ParseDSN(dsn string) (query.Options, error) {
+	path, rawQuery := dsn, ""
+	for i := 0; i < len(dsn); i++ {
+		if dsn[i] == '?' {
+			path, rawQuery = dsn[:i], dsn[i+1:]
+			break
+		}
+	}
+	vals, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return query.Options{}, fmt.Errorf("recq: bad DSN %q: %v", dsn, err)
+	}
+	settings := query.DefaultSettings()
+	for k, v := range vals {
+		if len(v) != 1 {
+			return query.Options{}, fmt.Errorf("recq: DSN setting %s given %d times", k, len(v))
+		}
+		if err := settings.Set(k, v[0]); err != nil {
+			return query.Options{}, fmt.Errorf("recq: DSN: %v", err)
+		}
+	}
+	return query.Options{DataDir: path, Settings: settings}, nil
+}
+
+// Connector opens sessions on one shared engine.
+type Connector struct {
+	eng *query.Engine
+	drv *Driver
+}
+
+// Connect starts a session with the DSN's settings.
+func (c *Connector) Connect(context.Context) (driver.Conn, error) {
+	return &conn{s: c.eng.NewSession()}, nil
+}
+
+// Driver returns the driver.
+func (c *Connector) Driver() driver.Driver { return c.drv }
+
+// Close releases the engine's cached files (sql.DB.Close calls it).
+func (c *Connector) Close() error { return c.eng.Close() }
+
+// Engine exposes the shared engine, e.g. to register tables.
+func (c *Connector) Engine() *query.Engine { return c.eng }
+
+// conn is one session.
+type conn struct {
+	s *query.Session
+}
+
+var errNoTx = errors.New("recq: transactions are not supported (recq reads data files, it does not change them)")
+
+func (c *conn) Prepare(q string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), q)
+}
+
+func (c *conn) PrepareContext(_ context.Context, q string) (driver.Stmt, error) {
+	st, err := c.s.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	return &stmt{st: st}, nil
+}
+
+func (c *conn) Close() error              { return nil }
+func (c *conn) Begin() (driver.Tx, error) { return nil, errNoTx }
+func (c *conn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
+	return nil, errNoTx
+}
+
+func (c *conn) Ping(context.Context) error { return nil }
+
+func (c *conn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	vals, err := positional(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.s.Query(ctx, q, vals...)
+	if err != nil {
+		return nil, err
+	}
+	return newRows(res), nil
+}
+
+func (c *conn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	vals, err := positional(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.s.Query(ctx, q, vals...)
+	if err != nil {
+		return nil, err
+	}
+	return drain(res)
+}
+
+// positional converts driver arguments to ? parameter values.
+func positional(args []driver.NamedValue) ([]any, error) {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, fmt.Errorf("recq: named parameter %s is not supported; use ? placeholders", a.Name)
+		}
+		out[i] = a.Value
+	}
+	return out, nil
+}
+
+// drain reads a result to its end (Exec of a statement with rows).
+func drain(res *query.Result) (driver.Result, error) {
+	var n int64
+	for res.Next() {
+		n += res.Record().NumRows()
+	}
+	if err := res.Close(); err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(0), nil
+}
+
+type stmt struct {
+	st *query.Stmt
+}
+
+func (s *stmt) Close() error  { return nil }
+func (s *stmt) NumInput() int { return s.st.NumParams() }
+
+func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), named(args))
+}
+
+func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), named(args))
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	vals, err := positional(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.st.Query(ctx, vals...)
+	if err != nil {
+		return nil, err
+	}
+	return drain(res)
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	vals, err := positional(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.st.Query(ctx, vals...)
+	if err != nil {
+		return nil, err
+	}
+	return newRows(res), nil
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
+}
+
+// rows converts Arrow batches to driver values row by row.
+type rows struct {
+	res    *query.Result
+	schema *arrow.Schema
+	rec    arrow.Record
+	row    int
+}
+
+func newRows(res *query.Result) *rows {
+	return &rows{res: res, schema: res.Schema()}
+}
+
+func (r *rows) Columns() []string {
+	names := make([]string, r.schema.NumFields())
+	for i, f := range r.schema.Fields() {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func (r *rows) Close() error {
+	err := r.res.Close()
+	if errors.Is(err, context.Canceled) {
+		return nil // the caller stopped reading or cancelled: not an error on Close
+	}
+	return err
+}
+
+func (r *rows) Next(dest []driver.Value) error {
+	for r.rec == nil || r.row >= int(r.rec.NumRows()) {
+		if !r.res.Next() {
+			if err := r.res.Err(); err != nil {
+				return err
+			}
+			return io.EOF
+		}
+		r.rec, r.row = r.res.Record(), 0
+	}
+	for c := range dest {
+		dest[c] = value(r.rec.Column(c), r.row)
+	}
+	r.row++
+	return nil
+}
+
+// value converts one Arrow value to a driver.Value.
+func value(col arrow.Array, i int) driver.Value {
+	if col.IsNull(i) {
+		return nil
+	}
+	switch a := col.(type) {
+	case *array.Boolean:
+		return a.Value(i)
+	case *array.Int8:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Uint8:
+		return int64(a.Value(i))
+	case *array.Uint16:
+		return int64(a.Value(i))
+	case *array.Uint32:
+		return int64(a.Value(i))
+	case *array.Uint64:
+		if v := a.Value(i); v <= math.MaxInt64 {
+			return int64(v)
+		}
+		return fmt.Sprint(a.Value(i))
+	case *array.Float32:
+		return float64(a.Value(i))
+	case *array.Float64:
+		return a.Value(i)
+	case *array.Decimal128:
+		return a.Value(i).ToString(a.DataType().(*arrow.Decimal128Type).Scale)
+	case *array.String:
+		return a.Value(i)
+	case *array.Date32:
+		return time.Unix(int64(a.Value(i))*86400, 0).UTC()
+	case *array.Timestamp:
+		return time.UnixMicro(int64(a.Value(i))).UTC()
+	}
+	return col.ValueStr(i)
+}
+
+// ColumnTypeDatabaseTypeName reports the SQL type of column i.
+func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
+	t := r.schema.Field(i).Type
+	switch t.ID() {
+	case arrow.DECIMAL128:
+		d := t.(*arrow.Decimal128Type)
+		return fmt.Sprintf("DECIMAL(%d,%d)", d.Precision, d.Scale)
+	case arrow.STRING:
+		return "VARCHAR"
+	case arrow.DATE32:
+		return "DATE"
+	case arrow.TIMESTAMP:
+		return "TIMESTAMP"
+	case arrow.BOOL:
+		return "BOOLEAN"
+	case arrow.FLOAT32:
+		return "FLOAT32"
+	case arrow.FLOAT64:
+		return "FLOAT64"
+	}
+	return fmt.Sprintf("%s", t)
+}
+
+// ColumnTypeNullable reports whether column i may hold NULL.
+func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	return r.schema.Field(i).Nullable, true
+}
+
+var (
+	tInt64  = reflect.TypeOf(int64(0))
+	tFloat  = reflect.TypeOf(float64(0))
+	tString = reflect.TypeOf("")
+	tBool   = reflect.TypeOf(false)
+	tTime   = reflect.TypeOf(time.Time{})
+)
+
+// ColumnTypeScanType reports the Go type values of column i arrive as.
+func (r *rows) ColumnTypeScanType(i int) reflect.Type {
+	switch r.schema.Field(i).Type.ID() {
+	case arrow.BOOL:
+		return tBool
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32:
+		return tInt64
+	case arrow.FLOAT32, arrow.FLOAT64:
+		return tFloat
+	case arrow.DATE32, arrow.TIMESTAMP:
+		return tTime
+	}
+	return tString
+}
