@@ -462,7 +462,16 @@ func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
 	data, offsets := d.data, d.offsets[d.n+1:d.n+1+len(sel)]
 	off, end := f.Offset, f.End()
 	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
-	if !nullable && f.Trim == storage.TrimTrailing && !ch.padded {
+	if !nullable && f.Width == 1 && f.Trim != storage.TrimNone {
+		// One-character codes (flags, statuses): a padding byte is ''.
+		src, stride := ch.data, ch.stride
+		for i, r := range sel {
+			if c := src[int(r)*stride+off]; c != ' ' && c != 0 {
+				data = append(data, c)
+			}
+			offsets[i] = int32(len(data))
+		}
+	} else if !nullable && f.Trim == storage.TrimTrailing && !ch.padded {
 		// The common case: trailing padding only, no NULLs.
 		src, stride := ch.data, ch.stride
 		for i, r := range sel {

@@ -35,7 +35,8 @@ type partition struct {
 	// The chunk being consumed.
 	region   *storage.Region
 	ch       chunk
-	sel      []int32 // selected records of the chunk, from selPos on still to decode
+	pos      int     // next record of the chunk to run the predicates on
+	sel      []int32 // selected records of the current piece, from selPos on still to decode
 	selPos   int
 	identity []int32 // 0, 1, 2, ...: the selection before any predicate
 	selBuf   []int32 // the selection after predicates
@@ -53,8 +54,8 @@ type partition struct {
 // initialCapacity is the starting capacity of a batch's columns.
 const initialCapacity = 1024
 
-// decodePieceBytes bounds the record bytes decoded column by column at a
-// time, to keep them in the L2 cache.
+// decodePieceBytes bounds the record bytes filtered and then decoded
+// column by column at a time, to keep them in the CPU cache.
 const decodePieceBytes = 64 << 10
 
 // fetched is a chunk read ahead.
@@ -164,6 +165,12 @@ func (p *partition) Next() bool {
 			}
 			continue
 		}
+		if p.pos < p.ch.n {
+			if err := p.filterPiece(); err != nil {
+				return p.fail(err)
+			}
+			continue
+		}
 		ok, err := p.nextChunk()
 		if err != nil {
 			return p.fail(err)
@@ -222,13 +229,54 @@ func (p *partition) nextChunk() (bool, error) {
 	err := p.guard(func() error { return p.prepare(c, reg.Bytes) })
 	st.decodeNanos.Add(int64(time.Since(t0)))
 	st.ChunksDone.Add(1)
+	return err == nil, err
+}
+
+// filterPiece runs the pushed predicates over the next piece of the chunk
+// (a cache-sized run of records) into p.sel, so the decoders find the
+// selected records still in the CPU cache.
+func (p *partition) filterPiece() error {
+	s := p.scan
+	end := min(p.ch.n, p.pos+max(64, decodePieceBytes/p.ch.stride))
+	if len(p.identity) < p.ch.n {
+		p.identity = make([]int32, p.ch.n)
+		for i := range p.identity {
+			p.identity[i] = int32(i)
+		}
+		p.selBuf = make([]int32, p.ch.n)
+	}
+	p.sel, p.selPos = p.identity[p.pos:end], 0
+	p.pos = end
+	t0 := time.Now()
+	err := p.guard(func() error {
+		for i, pr := range s.preds {
+			if len(p.sel) == 0 {
+				break
+			}
+			dst := p.sel[:0]
+			if i == 0 {
+				// The first predicate writes into selBuf: the identity
+				// array is shared by every piece and must stay intact.
+				dst = p.selBuf[:0]
+			}
+			var err error
+			if p.sel, err = pr.filter(&p.ch, p.sel, dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	p.run.stats.decodeNanos.Add(int64(time.Since(t0)))
 	if err != nil {
-		return false, err
+		return err
 	}
 	n := p.run.claimRows(len(p.sel))
+	if n < len(p.sel) {
+		p.pos = p.ch.n // the limit is reached: nothing more from this chunk
+	}
 	p.sel = p.sel[:n]
-	st.RecordsSelected.Add(int64(n))
-	return true, nil
+	p.run.stats.RecordsSelected.Add(int64(n))
+	return nil
 }
 
 // guard runs f inside storage.Guard when the bytes are mapped.
@@ -239,8 +287,9 @@ func (p *partition) guard(f func() error) error {
 	return f()
 }
 
-// prepare sets up the chunk view over data, checks checksums and record
-// separators, and evaluates the predicates into p.sel.
+// prepare sets up the chunk view over data and checks checksums and
+// record separators; filterPiece then evaluates the predicates piece by
+// piece.
 func (p *partition) prepare(c chunkSpec, data []byte) error {
 	s := p.scan
 	t := s.table
@@ -261,30 +310,7 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 			return err
 		}
 	}
-	// The selection starts as every record of the chunk: a view of the
-	// partition's identity array, so scans without predicates write no
-	// selection at all. The first predicate writes into selBuf.
-	if len(p.identity) < p.ch.n {
-		p.identity = make([]int32, p.ch.n)
-		for i := range p.identity {
-			p.identity[i] = int32(i)
-		}
-		p.selBuf = make([]int32, p.ch.n)
-	}
-	p.sel, p.selPos = p.identity[:p.ch.n], 0
-	for i, pr := range s.preds {
-		if len(p.sel) == 0 {
-			break
-		}
-		dst := p.sel[:0]
-		if i == 0 {
-			dst = p.selBuf[:0]
-		}
-		var err error
-		if p.sel, err = pr.filter(&p.ch, p.sel, dst); err != nil {
-			return err
-		}
-	}
+	p.pos, p.sel, p.selPos = 0, p.sel[:0], 0
 	return nil
 }
 
@@ -352,16 +378,12 @@ func (p *partition) decodePending() error {
 		d.reserve(p.rows + k)
 	}
 	t0 := time.Now()
-	// Decode column by column over pieces small enough that a piece's
-	// records stay in the CPU cache while every column is taken from them.
-	piece := max(64, decodePieceBytes/p.ch.stride)
+	// Decode column by column: part comes from one cache-sized piece, so
+	// its records stay in the CPU cache while every column is taken.
 	err := p.guard(func() error {
-		for lo := 0; lo < len(part); lo += piece {
-			sub := part[lo:min(lo+piece, len(part))]
-			for _, d := range p.decoders {
-				if err := d.decode(&p.ch, sub); err != nil {
-					return err
-				}
+		for _, d := range p.decoders {
+			if err := d.decode(&p.ch, part); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -395,6 +417,7 @@ func (p *partition) releaseRegion() {
 		p.region = nil
 	}
 	p.sel, p.selPos = p.sel[:0], 0
+	p.pos, p.ch.n = 0, 0
 }
 
 // Close stops the read-ahead, releases every buffer and, for the last
