@@ -110,7 +110,7 @@ type aggState interface {
 	// else the rows in sel) goes to group gids[i].
 	update(ctx *EvalContext, arg arrow.Array, gids []int32, sel []int32) error
 	// merge folds another partial state of the same aggregate in: its
-	// group g goes to group mapping[g].
+	// group g goes to group mapping[g] (skipped when negative).
 	merge(other aggState, mapping []int32) error
 	// finish returns n values, one per group.
 	finish(mem memory.Allocator, n int) (arrow.Array, error)

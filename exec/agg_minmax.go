@@ -87,6 +87,9 @@ func (s *minMaxState[T]) update(_ *EvalContext, arg arrow.Array, gids []int32, s
 func (s *minMaxState[T]) merge(o aggState, mapping []int32) error {
 	os := o.(*minMaxState[T])
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		if !os.has[g] {
 			continue
 		}
@@ -149,6 +152,9 @@ func (s *minMaxDec) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []
 func (s *minMaxDec) merge(o aggState, mapping []int32) error {
 	os := o.(*minMaxDec)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		if os.has[g] && (!s.has[m] || s.better(os.vals[g], s.vals[m])) {
 			s.vals[m], s.has[m] = os.vals[g], true
 		}
@@ -207,6 +213,9 @@ func (s *minMaxStr) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []
 func (s *minMaxStr) merge(o aggState, mapping []int32) error {
 	os := o.(*minMaxStr)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		if !os.has[g] {
 			continue
 		}
@@ -275,6 +284,9 @@ func (s *boolAggState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel
 func (s *boolAggState) merge(o aggState, mapping []int32) error {
 	os := o.(*boolAggState)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		if !os.has[g] {
 			continue
 		}
@@ -354,6 +366,9 @@ func (s *distinctState) merge(o aggState, mapping []int32) error {
 	os := o.(*distinctState)
 	for k := range os.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
+		if mapping[g] < 0 {
+			continue
+		}
 		b := binary.LittleEndian.AppendUint32(s.buf[:0], uint32(mapping[g]))
 		b = append(b, k[4:]...)
 		s.buf = b

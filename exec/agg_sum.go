@@ -49,6 +49,9 @@ func (c *valueCounts) get(g int) int64 { return c.rows.n[g] - c.nulls[g] }
 
 func (c *valueCounts) merge(o *valueCounts, mapping []int32) {
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		c.nulls[m] += o.nulls[g]
 	}
 }
@@ -165,6 +168,9 @@ func (s *sumIntState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumIntState)
 	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		r, ov := s.acc[m].add(os.acc[g])
 		if ov {
 			return errorf(ErrOutOfRange, "INT64 overflow in sum")
@@ -320,6 +326,9 @@ func (s *sumDecState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumDecState)
 	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		r, ov := s.acc[m].add(os.acc[g])
 		if ov {
 			return errorf(ErrOutOfRange, "DECIMAL overflow in sum: the total exceeds 38 digits")
@@ -422,6 +431,9 @@ func (s *sumFloatState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumFloatState)
 	s.valueCounts.merge(&os.valueCounts, mapping)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		s.acc[m] += os.acc[g]
 	}
 	return nil
@@ -496,6 +508,9 @@ func (s *varState) update(ctx *EvalContext, arg arrow.Array, gids []int32, sel [
 func (s *varState) merge(o aggState, mapping []int32) error {
 	os := o.(*varState)
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		nb := os.n[g]
 		if nb == 0 {
 			continue

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"math/bits"
 
@@ -375,8 +376,14 @@ func (t *groupTable) assign(keys []arrow.Array, n int, sel []int32, gids []int32
 		if t.n == 0 {
 			t.n = 1
 		}
-		for i := range gids {
-			gids[i] = 0
+		if sel == nil {
+			for i := range gids {
+				gids[i] = 0
+			}
+		} else {
+			for _, i := range sel {
+				gids[i] = 0
+			}
 		}
 		return
 	}
@@ -685,4 +692,105 @@ func packFixedLen(kb []uint64, offs []int32, data []byte, f keyField) bool {
 		return false
 	}
 	return true
+}
+
+var keySeed = maphash.MakeSeed()
+
+// hashKeys hashes each row of the key columns so that equal keys (as
+// grouping sees them: NULLs equal, -0 = 0) hash equally.
+func hashKeys(keys []arrow.Array, n int) []uint64 {
+	h := make([]uint64, n)
+	for i := range h {
+		h[i] = 0x9E3779B97F4A7C15
+	}
+	col := make([]uint64, n)
+	for _, a := range keys {
+		switch a.DataType().ID() {
+		case arrow.STRING:
+			offs, data := strParts(a)
+			for i := range col {
+				col[i] = maphash.Bytes(keySeed, data[offs[i]:offs[i+1]])
+			}
+		case arrow.BOOL:
+			d := a.Data()
+			vals, off := d.Buffers()[1].Bytes(), d.Offset()
+			for i := range col {
+				col[i] = 0
+				if getBit(vals, off+i) {
+					col[i] = 1
+				}
+			}
+		case arrow.FLOAT32:
+			for i, v := range values[float32](a) {
+				if v == 0 {
+					v = 0
+				}
+				col[i] = uint64(math.Float32bits(v))
+			}
+		case arrow.FLOAT64:
+			for i, v := range values[float64](a) {
+				if v == 0 {
+					v = 0
+				}
+				col[i] = math.Float64bits(v)
+			}
+		default:
+			switch byteWidth(a.DataType()) {
+			case 1:
+				for i, v := range values[uint8](a) {
+					col[i] = uint64(v)
+				}
+			case 2:
+				for i, v := range values[uint16](a) {
+					col[i] = uint64(v)
+				}
+			case 4:
+				for i, v := range values[uint32](a) {
+					col[i] = uint64(v)
+				}
+			case 8:
+				for i, v := range values[uint64](a) {
+					col[i] = v
+				}
+			default:
+				for i, v := range values[i128](a) {
+					col[i] = v.lo ^ uint64(v.hi)*0xff51afd7ed558ccd
+				}
+			}
+		}
+		if vb, off := validityOf(a); vb != nil {
+			for i := range col {
+				if !getBit(vb, off+i) {
+					col[i] = 0x5bd1e995
+				}
+			}
+		}
+		for i := range h {
+			x := (h[i] ^ col[i]) * 0xbf58476d1ce4e5b9
+			h[i] = x ^ x>>31
+		}
+	}
+	return h
+}
+
+// reserve sizes the table for about n groups in total.
+func (t *groupTable) reserve(n int) {
+	if t.u64 == nil || n <= len(t.u64.slots)/2 {
+		return
+	}
+	size := 1024
+	for size/2 < n {
+		size *= 2
+	}
+	old := t.u64.slots
+	t.u64.alloc(size)
+	for _, s := range old {
+		if s.val != 0 {
+			j := (s.key * 0x9E3779B97F4A7C15) >> t.u64.shift
+			for t.u64.slots[j].val != 0 {
+				j = (j + 1) & t.u64.mask
+			}
+			t.u64.slots[j] = s
+		}
+	}
 }

@@ -315,9 +315,13 @@ func (a *Aggregate) merge(mem memory.Allocator, dst, src *partialAgg) error {
 	keys := src.table.keyArrays(mem)
 	defer releaseAll(keys)
 	mapping := make([]int32, src.table.n)
+	dst.table.reserve(dst.table.n + src.table.n)
 	dst.table.assign(keys, src.table.n, nil, mapping)
 	dst.resize()
 	for g, m := range mapping {
+		if m < 0 {
+			continue
+		}
 		dst.rows.n[m] += src.rows.n[g]
 	}
 	for j := range dst.states {
@@ -337,14 +341,14 @@ func (a *Aggregate) Execute(ctx context.Context, partition int) (Stream, error) 
 	}
 	mem := allocator(ctx)
 	mt := &memTracker{res: reservation{b: a.budget, what: "aggregation"}, m: a.m}
-	var out arrow.Record
+	var outs []arrow.Record
 	var pos int64
 	started := false
 	cleanup := func() {
-		if out != nil {
-			out.Release()
-			out = nil
+		for _, r := range outs {
+			r.Release()
 		}
+		outs = nil
 		mt.mu.Lock()
 		mt.res.free()
 		mt.mu.Unlock()
@@ -352,18 +356,24 @@ func (a *Aggregate) Execute(ctx context.Context, partition int) (Stream, error) 
 	next := func() (arrow.Record, error) {
 		if !started {
 			started = true
-			rec, err := a.run(ctx, mem, mt)
+			recs, err := a.run(ctx, mem, mt)
 			if err != nil {
 				return nil, err
 			}
-			out = rec
+			outs = recs
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if out == nil || pos >= out.NumRows() {
+		for len(outs) > 0 && pos >= outs[0].NumRows() {
+			outs[0].Release()
+			outs = outs[1:]
+			pos = 0
+		}
+		if len(outs) == 0 {
 			return nil, nil
 		}
+		out := outs[0]
 		end := min(pos+outBatchRows, out.NumRows())
 		if pos == 0 && end == out.NumRows() {
 			pos = end
@@ -377,8 +387,8 @@ func (a *Aggregate) Execute(ctx context.Context, partition int) (Stream, error) 
 	return instrument(newPullStream(a.schema, next, cleanup), a.m), nil
 }
 
-// run does the whole aggregation and returns the result as one record.
-func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracker) (arrow.Record, error) {
+// run does the whole aggregation and returns the result records.
+func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracker) ([]arrow.Record, error) {
 	np := a.child.Partitions()
 	partials := make([]*partialAgg, np)
 	for i := range partials {
@@ -394,45 +404,146 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 	if err != nil {
 		return nil, err
 	}
-	var final *partialAgg
-	if np == 0 {
+	total := 0
+	for _, p := range partials {
+		total += p.table.n
+	}
+	var finals []*partialAgg
+	switch {
+	case np == 0:
 		p, err := a.newPartial()
 		if err != nil {
 			return nil, err
 		}
-		final = p
-	} else {
-		final = partials[0]
-	}
-	for _, p := range partials[1:] {
-		if err := ctx.Err(); err != nil {
+		finals = []*partialAgg{p}
+	case np > 1 && len(a.groupBy) > 0 && total >= parallelMergeMin:
+		if finals, err = a.mergeParallel(ctx, mem, mt, partials); err != nil {
 			return nil, err
 		}
-		if err := a.merge(mem, final, p); err != nil {
-			return nil, err
+	default:
+		final := partials[0]
+		for _, p := range partials[1:] {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := a.merge(mem, final, p); err != nil {
+				return nil, err
+			}
+			if err := mt.add(final.bytes() - 0); err != nil {
+				return nil, err
+			}
 		}
-		if err := mt.add(final.bytes() - 0); err != nil {
-			return nil, err
+		finals = []*partialAgg{final}
+	}
+	if len(a.groupBy) == 0 && finals[0].table.n == 0 {
+		finals[0].table.n = 1
+		finals[0].resize()
+	}
+	var recs []arrow.Record
+	for _, final := range finals {
+		n := final.table.n
+		if n == 0 {
+			continue
 		}
+		a.m.groups.Add(int64(n))
+		cols := final.table.keyArrays(mem)
+		for _, s := range final.states {
+			arr, err := s.finish(mem, n)
+			if err != nil {
+				releaseAll(cols)
+				for _, r := range recs {
+					r.Release()
+				}
+				return nil, err
+			}
+			cols = append(cols, arr)
+		}
+		recs = append(recs, array.NewRecord(a.schema, cols, int64(n)))
+		releaseAll(cols)
 	}
-	if len(a.groupBy) == 0 && final.table.n == 0 {
-		final.table.n = 1
-		final.resize()
+	return recs, nil
+}
+
+// parallelMergeMin is the number of partial groups from which partials are
+// merged in parallel, one hash bucket of the keys per goroutine.
+var parallelMergeMin = 1 << 16
+
+// mergeParallel merges the partials into one final table per hash bucket
+// of the group keys, the buckets in parallel.
+func (a *Aggregate) mergeParallel(ctx context.Context, mem memory.Allocator, mt *memTracker, partials []*partialAgg) ([]*partialAgg, error) {
+	nb := len(partials)
+	type source struct {
+		keys []arrow.Array
+		sels [][]int32 // groups per bucket
 	}
-	n := final.table.n
-	a.m.groups.Add(int64(n))
-	cols := final.table.keyArrays(mem)
-	for _, s := range final.states {
-		arr, err := s.finish(mem, n)
+	srcs := make([]source, len(partials))
+	defer func() {
+		for _, s := range srcs {
+			releaseAll(s.keys)
+		}
+	}()
+	err := runPartitions(ctx, len(partials), func(ctx context.Context, p int) error {
+		n := partials[p].table.n
+		keys := partials[p].table.keyArrays(mem)
+		h := hashKeys(keys, n)
+		sels := make([][]int32, nb)
+		for g, x := range h {
+			b := int((x >> 32) * uint64(nb) >> 32)
+			sels[b] = append(sels[b], int32(g))
+		}
+		srcs[p] = source{keys: keys, sels: sels}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	finals := make([]*partialAgg, nb)
+	err = runPartitions(ctx, nb, func(ctx context.Context, b int) error {
+		f, err := a.newPartial()
 		if err != nil {
-			releaseAll(cols)
-			return nil, err
+			return err
 		}
-		cols = append(cols, arr)
+		finals[b] = f
+		want := 0
+		for p := range partials {
+			want += len(srcs[p].sels[b])
+		}
+		f.table.reserve(want)
+		held := int64(0)
+		for p, src := range partials {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			sel := srcs[p].sels[b]
+			if len(sel) == 0 {
+				continue
+			}
+			mapping := make([]int32, src.table.n)
+			for i := range mapping {
+				mapping[i] = -1
+			}
+			f.table.assign(srcs[p].keys, src.table.n, sel, mapping)
+			f.resize()
+			for _, g := range sel {
+				f.rows.n[mapping[g]] += src.rows.n[g]
+			}
+			for j := range f.states {
+				if err := f.states[j].merge(src.states[j], mapping); err != nil {
+					return err
+				}
+			}
+			by := f.bytes()
+			if err := mt.add(by - held); err != nil {
+				return err
+			}
+			held = by
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	rec := array.NewRecord(a.schema, cols, int64(n))
-	releaseAll(cols)
-	return rec, nil
+	return finals, nil
 }
 
 // aggChunkRows is the number of rows aggregated at a time.

@@ -350,3 +350,14 @@ func TestCancelMidAggregation(t *testing.T) {
 	s.Close()
 	_ = memory.DefaultAllocator
 }
+
+// TestParallelMerge runs the aggregate tests with the bucketed parallel
+// merge forced on.
+func TestParallelMerge(t *testing.T) {
+	old := parallelMergeMin
+	parallelMergeMin = 1
+	defer func() { parallelMergeMin = old }()
+	TestAggregateLayouts(t)
+	TestGroupKeyShapes(t)
+	TestAggregateFunctions(t)
+}

@@ -170,6 +170,10 @@ func TestAggregateNoGroups(t *testing.T) {
 		{Name: "min", Arg: Col(0, "a", tInt64)}, {Name: "stddev", Arg: Col(0, "a", tInt64)}}
 	got := mustRun(t, mem, NewAggregate(source(t, rec, 2, 1), nil, nil, aggs, nil, nil))
 	eqRows(t, "agg", got, []string{"3|2|3|0.625|1.25|1|0.7071067811865476"})
+	// over a filter that keeps most rows (a dense selection)
+	keep := NewFilter(source(t, rec, 1, 3), NewIsNull(Col(0, "a", tInt64), true))
+	got = mustRun(t, mem, NewAggregate(keep, nil, nil, aggs, nil, nil))
+	eqRows(t, "dense filter", got, []string{"2|2|3|1.5|1.50|1|0.7071067811865476"})
 	// empty input: one row, count 0, the rest NULL
 	empty := NewFilter(source(t, rec, 2, 1), lit(false, nil))
 	got = mustRun(t, mem, NewAggregate(empty, nil, nil, aggs, nil, nil))
