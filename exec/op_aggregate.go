@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -18,6 +19,14 @@ import (
 // columns, in one partition. Without group keys it yields exactly one
 // row (count of nothing is 0, sum of nothing NULL). With no aggregates
 // it is SELECT DISTINCT over the keys. Group order is unspecified.
+//
+// Many groups make partial aggregation a loss (every group is inserted
+// twice: in the partial and at the merge). A partition whose partial
+// table passes sharedGroups groups moves it into a set of shared buckets
+// (the final table split by a hash of the keys, one lock per bucket) and
+// aggregates its further rows straight into them; the buckets are then
+// finished one by one. Large partials that never switched are merged in
+// parallel, one key bucket per goroutine.
 type Aggregate struct {
 	opBase
 	child      Operator
@@ -173,7 +182,8 @@ func (t *memTracker) add(delta int64) error {
 }
 
 // consume aggregates one partition of the child into p.
-func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *memTracker) error {
+func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *memTracker, bs *bucketSet) error {
+	p := *pp
 	pool := newPool(allocator(ctx))
 	defer pool.close()
 	mem := pool
@@ -185,6 +195,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 	ectx := NewEvalContext(mem)
 	var gids, selBuf []int32
 	held := int64(0)
+	shared := false
 	for s.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -208,7 +219,11 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 			}
 			if csel == nil || len(csel) > 0 {
 				bctx := ectx.withSel(csel).withMemo()
-				err = a.consumeBatch(bctx, crec, hi-lo, csel, p, &gids)
+				if shared {
+					err = a.consumeShared(bctx, crec, hi-lo, csel, bs, mt, &gids)
+				} else {
+					err = a.consumeBatch(bctx, crec, hi-lo, csel, p, &gids)
+				}
 				bctx.clearMemo()
 			}
 			if crec != rec {
@@ -221,13 +236,192 @@ func (a *Aggregate) consume(ctx context.Context, part int, p *partialAgg, mt *me
 		if err != nil {
 			return err
 		}
+		if shared {
+			continue
+		}
 		b := p.bytes()
 		if err := mt.add(b - held); err != nil {
 			return err
 		}
 		held = b
+		if bs != nil && p.table.n > sharedGroups {
+			// many groups: partial aggregation saves little and costs a
+			// second insert per group at the merge. Move what we have
+			// into the shared buckets and aggregate there from now on.
+			if err := a.flushToBuckets(mem, p, bs, mt); err != nil {
+				return err
+			}
+			if err := mt.add(-held); err != nil {
+				return err
+			}
+			held = 0
+			fresh, err := a.newPartial()
+			if err != nil {
+				return err
+			}
+			*pp, p, shared = fresh, fresh, true
+		}
 	}
 	return s.Err()
+}
+
+// sharedGroups is the partial group count above which a partition worker
+// switches to the shared, lock-protected buckets.
+var sharedGroups = 1 << 16
+
+// bucketSet is the final aggregation state split by a hash of the group
+// keys into buckets, each behind its own lock, filled directly by the
+// partition workers of a high-cardinality aggregation.
+type bucketSet struct {
+	buckets []*aggBucket
+	used    atomic.Bool
+}
+
+type aggBucket struct {
+	mu   sync.Mutex
+	p    *partialAgg
+	held int64
+}
+
+func (a *Aggregate) newBucketSet(n int) (*bucketSet, error) {
+	bs := &bucketSet{}
+	for i := 0; i < n; i++ {
+		p, err := a.newPartial()
+		if err != nil {
+			return nil, err
+		}
+		bs.buckets = append(bs.buckets, &aggBucket{p: p})
+	}
+	return bs, nil
+}
+
+func (bs *bucketSet) bucketOf(h uint64) int {
+	return int((h >> 32) * uint64(len(bs.buckets)) >> 32)
+}
+
+// split lists the selected rows (all when sel is nil) of each bucket.
+func (bs *bucketSet) split(keys []arrow.Array, n int, sel []int32) [][]int32 {
+	h := hashKeys(keys, n)
+	out := make([][]int32, len(bs.buckets))
+	if sel == nil {
+		for i, x := range h {
+			b := bs.bucketOf(x)
+			out[b] = append(out[b], int32(i))
+		}
+		return out
+	}
+	for _, i := range sel {
+		b := bs.bucketOf(h[i])
+		out[b] = append(out[b], i)
+	}
+	return out
+}
+
+// account updates the budget after bucket b changed (lock held).
+func (b *aggBucket) account(mt *memTracker) error {
+	by := b.p.bytes()
+	err := mt.add(by - b.held)
+	b.held = by
+	return err
+}
+
+// flushToBuckets merges a partial aggregation into the shared buckets.
+func (a *Aggregate) flushToBuckets(mem memory.Allocator, p *partialAgg, bs *bucketSet, mt *memTracker) error {
+	bs.used.Store(true)
+	if p.table.n == 0 {
+		return nil
+	}
+	keys := p.table.keyArrays(mem)
+	defer releaseAll(keys)
+	sels := bs.split(keys, p.table.n, nil)
+	mapping := make([]int32, p.table.n)
+	for b, sel := range sels {
+		if len(sel) == 0 {
+			continue
+		}
+		bk := bs.buckets[b]
+		bk.mu.Lock()
+		err := mergeSelected(bk.p, p, keys, sel, mapping)
+		if err == nil {
+			err = bk.account(mt)
+		}
+		bk.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeSelected folds the groups sel of src (whose keys are keys) into dst.
+func mergeSelected(dst, src *partialAgg, keys []arrow.Array, sel []int32, mapping []int32) error {
+	for i := range mapping {
+		mapping[i] = -1
+	}
+	dst.table.assign(keys, src.table.n, sel, mapping)
+	dst.resize()
+	for _, g := range sel {
+		dst.rows.n[mapping[g]] += src.rows.n[g]
+	}
+	for j := range dst.states {
+		if err := dst.states[j].merge(src.states[j], mapping); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// consumeShared aggregates a batch straight into the shared buckets.
+func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, sel []int32, bs *bucketSet, mt *memTracker, gids *[]int32) error {
+	keys, err := evalAll(ectx, rec, a.groupBy...)
+	if err != nil {
+		return err
+	}
+	defer releaseAll(keys)
+	args := make([]arrow.Array, len(a.aggs))
+	defer releaseAll(args)
+	owners := bs.buckets[0].p.states
+	for j, ag := range a.aggs {
+		if sh, ok := owners[j].(*sharedAgg); (ok && !sh.owner) || ag.Arg == nil {
+			continue
+		}
+		if args[j], err = ectx.eval(ag.Arg, rec); err != nil {
+			return err
+		}
+	}
+	if cap(*gids) < n {
+		*gids = make([]int32, n)
+	}
+	g := (*gids)[:n]
+	for b, bsel := range bs.split(keys, n, sel) {
+		if len(bsel) == 0 {
+			continue
+		}
+		bk := bs.buckets[b]
+		bk.mu.Lock()
+		err := func() error {
+			p := bk.p
+			p.table.assign(keys, n, bsel, g)
+			p.resize()
+			for _, i := range bsel {
+				p.rows.n[g[i]]++
+			}
+			for j := range a.aggs {
+				if sh, ok := p.states[j].(*sharedAgg); ok && !sh.owner {
+					continue
+				}
+				if err := p.states[j].update(ectx, args[j], g, bsel); err != nil {
+					return err
+				}
+			}
+			return bk.account(mt)
+		}()
+		bk.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel []int32, p *partialAgg, gids *[]int32) error {
@@ -398,11 +592,33 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		}
 		partials[i] = p
 	}
+	var bs *bucketSet
+	if np > 1 && len(a.groupBy) > 0 {
+		var err error
+		if bs, err = a.newBucketSet(4 * np); err != nil {
+			return nil, err
+		}
+	}
 	err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
-		return a.consume(ctx, p, partials[p], mt)
+		return a.consume(ctx, p, &partials[p], mt, bs)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if bs != nil && bs.used.Load() {
+		// some partitions aggregated into the shared buckets: fold the
+		// other partials in and finish bucket by bucket
+		err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
+			return a.flushToBuckets(mem, partials[p], bs, mt)
+		})
+		if err != nil {
+			return nil, err
+		}
+		var finals []*partialAgg
+		for _, b := range bs.buckets {
+			finals = append(finals, b.p)
+		}
+		return a.finishAll(mem, finals)
 	}
 	total := 0
 	for _, p := range partials {
@@ -439,6 +655,11 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		finals[0].table.n = 1
 		finals[0].resize()
 	}
+	return a.finishAll(mem, finals)
+}
+
+// finishAll turns final tables into result records (empty ones skipped).
+func (a *Aggregate) finishAll(mem memory.Allocator, finals []*partialAgg) ([]arrow.Record, error) {
 	var recs []arrow.Record
 	for _, final := range finals {
 		n := final.table.n

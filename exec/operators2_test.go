@@ -361,3 +361,15 @@ func TestParallelMerge(t *testing.T) {
 	TestGroupKeyShapes(t)
 	TestAggregateFunctions(t)
 }
+
+// TestSharedBuckets runs the aggregate tests with partition workers moving
+// to the shared buckets after their first batch.
+func TestSharedBuckets(t *testing.T) {
+	old := sharedGroups
+	sharedGroups = 0
+	defer func() { sharedGroups = old }()
+	TestAggregateLayouts(t)
+	TestGroupKeyShapes(t)
+	TestAggregateFunctions(t)
+	TestMemoryLimit(t)
+}
