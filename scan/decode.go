@@ -74,6 +74,9 @@ func (v *validity) take() (*memory.Buffer, int) {
 }
 
 // fixedColumn is a column of fixed-width values of Go type T.
+//
+// Buffers are allocated lazily, by the first reserve of a batch, so a
+// stream that ends right after a batch allocates nothing more.
 type fixedColumn[T any] struct {
 	typ      arrow.DataType
 	mem      memory.Allocator
@@ -81,13 +84,12 @@ type fixedColumn[T any] struct {
 	vals     []T
 	n        int
 	capacity int
+	next     int // capacity to allocate for the next batch
 	valid    validity
 }
 
 func newFixed[T any](typ arrow.DataType, mem memory.Allocator, capacity int) *fixedColumn[T] {
-	c := &fixedColumn[T]{typ: typ, mem: mem, valid: validity{mem: mem}}
-	c.alloc(capacity)
-	return c
+	return &fixedColumn[T]{typ: typ, mem: mem, valid: validity{mem: mem}, next: capacity}
 }
 
 func (c *fixedColumn[T]) alloc(capacity int) {
@@ -104,6 +106,10 @@ func (c *fixedColumn[T]) alloc(capacity int) {
 }
 
 func (c *fixedColumn[T]) reserve(n int) {
+	if c.buf == nil {
+		c.alloc(max(n, c.next))
+		return
+	}
 	if n <= c.capacity {
 		return
 	}
@@ -126,7 +132,7 @@ func (c *fixedColumn[T]) finish(capacity int) arrow.Array {
 	if vb != nil {
 		vb.Release()
 	}
-	c.alloc(capacity)
+	c.buf, c.vals, c.n, c.capacity, c.next = nil, nil, 0, 0, capacity
 	return arr
 }
 
@@ -332,13 +338,12 @@ type boolDecoder struct {
 	bits     []byte
 	n        int
 	capacity int
+	next     int // capacity of the next batch (allocated lazily)
 	valid    validity
 }
 
 func newBoolDecoder(mem memory.Allocator, f *storage.Field, s *storage.Schema, capacity int) *boolDecoder {
-	d := &boolDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}}
-	d.alloc(capacity)
-	return d
+	return &boolDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}, next: capacity}
 }
 
 func (d *boolDecoder) alloc(capacity int) {
@@ -350,6 +355,10 @@ func (d *boolDecoder) alloc(capacity int) {
 }
 
 func (d *boolDecoder) reserve(n int) {
+	if d.buf == nil {
+		d.alloc(max(n, d.next))
+		return
+	}
 	if n <= d.capacity {
 		return
 	}
@@ -398,7 +407,7 @@ func (d *boolDecoder) finish(capacity int) arrow.Array {
 	if vb != nil {
 		vb.Release()
 	}
-	d.alloc(capacity)
+	d.buf, d.bits, d.n, d.capacity, d.next = nil, nil, 0, 0, capacity
 	return arr
 }
 
@@ -424,13 +433,12 @@ type stringDecoder struct {
 	data     []byte
 	n        int
 	capacity int
+	next     int // capacity of the next batch (allocated lazily)
 	valid    validity
 }
 
 func newStringDecoder(mem memory.Allocator, f *storage.Field, s *storage.Schema, capacity int) *stringDecoder {
-	d := &stringDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}}
-	d.alloc(capacity)
-	return d
+	return &stringDecoder{mem: mem, f: f, schema: s, valid: validity{mem: mem}, next: capacity}
 }
 
 func (d *stringDecoder) alloc(capacity int) {
@@ -445,6 +453,10 @@ func (d *stringDecoder) alloc(capacity int) {
 }
 
 func (d *stringDecoder) reserve(n int) {
+	if d.offBuf == nil {
+		d.alloc(max(n, d.next))
+		return
+	}
 	if n <= d.capacity {
 		return
 	}
@@ -516,7 +528,7 @@ func (d *stringDecoder) finish(capacity int) arrow.Array {
 	if vb != nil {
 		vb.Release()
 	}
-	d.alloc(capacity)
+	d.offBuf, d.dataBuf, d.offsets, d.data, d.n, d.capacity, d.next = nil, nil, nil, nil, 0, 0, capacity
 	return arr
 }
 

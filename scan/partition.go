@@ -81,7 +81,7 @@ func (p *partition) start() {
 	s := p.scan
 	// Columns start small and grow to the batch size as rows arrive, so
 	// selective scans and small files do not allocate full batches.
-	capacity := min(s.batchSize, initialCapacity)
+	capacity := int(min(int64(min(s.batchSize, initialCapacity)), max(s.PlannedRecords(), 1)))
 	for _, c := range s.spec.Columns {
 		p.decoders = append(p.decoders, newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
 	}
@@ -232,12 +232,14 @@ func (p *partition) nextChunk() (bool, error) {
 	return err == nil, err
 }
 
-// filterPiece runs the pushed predicates over the next piece of the chunk
-// (a cache-sized run of records) into p.sel, so the decoders find the
-// selected records still in the CPU cache.
+// filterPiece runs the pushed predicates over the next pieces of the
+// chunk (cache-sized runs of records) into p.sel, so the decoders find the
+// selected records still in the CPU cache. Pieces are added until enough
+// records are selected to make a decode call worthwhile, so a selective
+// predicate does not pay the per-call decoder overhead for a few rows.
 func (p *partition) filterPiece() error {
 	s := p.scan
-	end := min(p.ch.n, p.pos+max(64, decodePieceBytes/p.ch.stride))
+	piece := max(64, decodePieceBytes/p.ch.stride)
 	if len(p.identity) < p.ch.n {
 		p.identity = make([]int32, p.ch.n)
 		for i := range p.identity {
@@ -245,24 +247,34 @@ func (p *partition) filterPiece() error {
 		}
 		p.selBuf = make([]int32, p.ch.n)
 	}
-	p.sel, p.selPos = p.identity[p.pos:end], 0
-	p.pos = end
+	if len(s.preds) == 0 {
+		end := min(p.ch.n, p.pos+piece)
+		p.sel, p.selPos, p.pos = p.identity[p.pos:end], 0, end
+		return p.claim()
+	}
 	t0 := time.Now()
+	k := 0 // selected so far, in selBuf[:k]
 	err := p.guard(func() error {
-		for i, pr := range s.preds {
-			if len(p.sel) == 0 {
-				break
+		for p.pos < p.ch.n && k < piece/4 {
+			end := min(p.ch.n, p.pos+piece)
+			sel := p.identity[p.pos:end]
+			p.pos = end
+			for i, pr := range s.preds {
+				if len(sel) == 0 {
+					break
+				}
+				// The first predicate reads the shared identity array and
+				// appends to selBuf; later ones narrow that in place.
+				dst := sel[:0]
+				if i == 0 {
+					dst = p.selBuf[k:k]
+				}
+				var err error
+				if sel, err = pr.filter(&p.ch, sel, dst); err != nil {
+					return err
+				}
 			}
-			dst := p.sel[:0]
-			if i == 0 {
-				// The first predicate writes into selBuf: the identity
-				// array is shared by every piece and must stay intact.
-				dst = p.selBuf[:0]
-			}
-			var err error
-			if p.sel, err = pr.filter(&p.ch, p.sel, dst); err != nil {
-				return err
-			}
+			k += len(sel)
 		}
 		return nil
 	})
@@ -270,6 +282,13 @@ func (p *partition) filterPiece() error {
 	if err != nil {
 		return err
 	}
+	p.sel, p.selPos = p.selBuf[:k], 0
+	return p.claim()
+}
+
+// claim reserves p.sel's rows against the scan's limit, truncating the
+// selection (and ending the chunk) when the limit is reached.
+func (p *partition) claim() error {
 	n := p.run.claimRows(len(p.sel))
 	if n < len(p.sel) {
 		p.pos = p.ch.n // the limit is reached: nothing more from this chunk
