@@ -180,38 +180,42 @@ func (st *sortState) run(ctx context.Context, s *Sort) error {
 			cols[k].appendArray(r.keys[k])
 		}
 	}
+	// Ties are broken by input position, which makes the (pdqsort) order
+	// exactly the stable one.
 	perm := make([]int32, total)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
 	if len(cols) == 1 && cols[0].kind == skI64 && cols[0].nulls == nil {
-		v := cols[0].i64
-		if cols[0].desc {
-			slices.SortStableFunc(perm, func(a, b int32) int {
-				x, y := v[a], v[b]
-				if x > y {
-					return -1
-				}
-				if x < y {
-					return 1
-				}
-				return 0
-			})
-		} else {
-			slices.SortStableFunc(perm, func(a, b int32) int {
-				x, y := v[a], v[b]
-				if x < y {
-					return -1
-				}
-				if x > y {
-					return 1
-				}
-				return 0
-			})
+		type kv struct {
+			k int64
+			i int32
+		}
+		pairs := make([]kv, total)
+		for i, k := range cols[0].i64 {
+			if cols[0].desc {
+				k = ^k // reverses the order without overflow
+			}
+			pairs[i] = kv{k, int32(i)}
+		}
+		slices.SortFunc(pairs, func(a, b kv) int {
+			switch {
+			case a.k < b.k:
+				return -1
+			case a.k > b.k:
+				return 1
+			}
+			return int(a.i - b.i)
+		})
+		for i, p := range pairs {
+			perm[i] = p.i
 		}
 	} else {
-		slices.SortStableFunc(perm, func(a, b int32) int {
-			return compareKeyRows(cols, int(a), cols, int(b))
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+		slices.SortFunc(perm, func(a, b int32) int {
+			if r := compareKeyRows(cols, int(a), cols, int(b)); r != 0 {
+				return r
+			}
+			return int(a - b)
 		})
 	}
 	// global row -> (run, row)

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -69,6 +70,7 @@ type sortCol struct {
 	f64        []float64
 	dec        []i128
 	str        []string // zero-copy views into retained batches
+	pre        []uint64 // strings: first 8 bytes, big-endian, zero-padded
 	nulls      []bool   // nil: no NULLs so far
 	n          int
 	desc       bool
@@ -116,9 +118,14 @@ func (c *sortCol) appendArray(a arrow.Array) {
 		offs, data := strParts(a)
 		for i := 0; i < n; i++ {
 			if offs[i+1] > offs[i] {
-				c.str = append(c.str, unsafe.String(&data[offs[i]], int(offs[i+1]-offs[i])))
+				b := data[offs[i]:offs[i+1]]
+				c.str = append(c.str, unsafe.String(&b[0], len(b)))
+				var p [8]byte
+				copy(p[:], b)
+				c.pre = append(c.pre, binary.BigEndian.Uint64(p[:]))
 			} else {
 				c.str = append(c.str, "")
+				c.pre = append(c.pre, 0)
 			}
 		}
 	case skF64:
@@ -194,7 +201,16 @@ func compareRows(a *sortCol, i int, b *sortCol, j int) int {
 	case skI128:
 		r = a.dec[i].cmp(b.dec[j])
 	case skStr:
-		r = strings.Compare(a.str[i], b.str[j])
+		// the 8-byte prefixes order strings unless they are equal
+		if x, y := a.pre[i], b.pre[j]; x != y {
+			if x < y {
+				r = -1
+			} else {
+				r = 1
+			}
+		} else {
+			r = strings.Compare(a.str[i], b.str[j])
+		}
 	}
 	if a.desc {
 		return -r
