@@ -1,11 +1,16 @@
 // Command recq queries fixed-width record files in place.
 //
+//	recq --data testdata                      the shell (stdin is a terminal)
+//	recq --data testdata -c "SELECT ..."      run and exit
+//	recq -f report.sql -m csv > out.csv       run a script
+//	printf 'SELECT 1;\n' | recq               statements from a pipe
 //	recq gen --table lineitem --rows 100000 --out li.rec
+//	recq import --schema t.ddl --from t.csv --out t.rec
 //	recq describe li.rec
 //	recq verify li.rec
 //
 // This file holds the flags and the wiring; the work lives in the query,
-// repl and storage packages.
+// query/importer, repl and storage packages.
 package main
 
 import (
@@ -13,19 +18,42 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 
 	"github.com/alecthomas/kong"
+	"github.com/chzyer/readline"
+	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// cli is the command line: one struct per subcommand.
+// cli is the command line: global flags, then one struct per subcommand.
 type cli struct {
+	globals
+
+	SQL      sqlCmd      `cmd:"" default:"1" hidden:"" help:"Run SQL: the shell, -c, -f or statements on standard input (the default command)."`
 	Gen      genCmd      `cmd:"" help:"Generate sample data (TPC-H lineitem, sensor readings)."`
+	Import   importCmd   `cmd:"" help:"Import delimited text (CSV, TSV, TPC-H .tbl) or a fixed-width file into a .rec file."`
 	Describe describeCmd `cmd:"" help:"Show a data file's layout, record count and access facts."`
 	Verify   verifyCmd   `cmd:"" help:"Check a .rec file's header and block checksums."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
+}
+
+// globals are the flags every command accepts.
+type globals struct {
+	Command    []string `short:"c" sep:"none" placeholder:"SQL" help:"Run SQL (statements and dot commands) and exit; repeatable."`
+	File       string   `short:"f" type:"existingfile" placeholder:"FILE.sql" help:"Run the statements in a script file and exit."`
+	Data       string   `type:"existingdir" placeholder:"DIR" help:"Make the tables in DIR queryable by name (.rec files, raw files with a .schema sidecar)."`
+	Mode       string   `short:"m" default:"table" enum:"table,csv,tsv,json,jsonl,markdown,line,arrow,parquet" help:"Output mode: table, csv, tsv, json, jsonl, markdown, line, arrow, parquet."`
+	Output     string   `short:"o" type:"path" placeholder:"FILE" help:"Write results to FILE instead of standard output (arrow and parquet need a file or a pipe)."`
+	IO         string   `name:"io" default:"auto" enum:"auto,mmap,direct,buffered" help:"How data files are read: auto, mmap, direct, buffered."`
+	Workers    int      `placeholder:"N" help:"Scan workers (default: the number of CPUs)."`
+	Timer      bool     `help:"Print each statement's run time on stderr."`
+	MaxRows    int      `default:"40" placeholder:"N" help:"Rows the table mode shows of a large result: the first and last halves (0: all)."`
+	Null       *string  `placeholder:"TEXT" help:"Text shown for NULL (default: NULL in tables, empty in csv/tsv)."`
+	NoProgress bool     `help:"Never show progress bars."`
+	Bail       bool     `help:"Stop a script at the first failing statement."`
 }
 
 // exitError carries a process exit code with its message.
@@ -37,26 +65,68 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// env is what commands write to; tests replace it.
+// errQuiet is returned by commands that printed their errors already; it
+// makes run exit 1 without printing more.
+var errQuiet = errors.New("failed")
+
+// env is the process's surroundings; tests replace it.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
+	// Whether the standard streams are terminals.
+	stdinTerminal, stdoutTerminal, stderrTerminal bool
+	// width returns the terminal's width (0: unknown).
+	width func() int
+	// getenv reads an environment variable.
+	getenv func(string) string
+	// notify delivers SIGINT on c until the returned stop is called; nil
+	// means no signals (tests).
+	notify func(c chan<- os.Signal) (stop func())
+	// readline adjusts the shell's readline configuration (tests).
+	readline func(*readline.Config)
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr}))
+	e := &env{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		width: func() int {
+			if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+				return w
+			}
+			return 0
+		},
+		getenv: os.Getenv,
+		notify: func(c chan<- os.Signal) func() {
+			signal.Notify(c, os.Interrupt)
+			return func() { signal.Stop(c) }
+		},
+	}
+	os.Exit(run(os.Args[1:], e))
 }
 
 // run parses args, runs the command and returns the exit code: 0 success,
-// 1 a command failed, 2 a usage error.
+// 1 a command or statement failed, 2 a usage error.
 func run(args []string, e *env) (code int) {
+	if e.getenv == nil {
+		e.getenv = func(string) string { return "" }
+	}
+	if e.stdin == nil {
+		e.stdin = eofReader{}
+	}
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("recq"),
-		kong.Description("Query fixed-width record files in place."),
+		kong.Description("Query fixed-width record files in place, with SQL.\n\n"+
+			"Without a command, recq runs SQL: the interactive shell when standard input is a terminal, "+
+			"else the statements read from it; -c and -f run SQL and exit."),
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(c int) { panic(exitCode(c)) }),
 		kong.Bind(e),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(helpPrinter),
 	)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "recq: internal error:", err)
@@ -77,15 +147,46 @@ func run(args []string, e *env) (code int) {
 		fmt.Fprintln(e.stderr, "Run 'recq --help' for usage.")
 		return 2
 	}
-	if err := kctx.Run(); err != nil {
-		fmt.Fprintf(e.stderr, "Error: %v\n", err)
+	if err := kctx.Run(&c.globals); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
+			if !errors.Is(ee.err, errQuiet) {
+				fmt.Fprintf(e.stderr, "Error: %v\n", ee.err)
+			}
 			return ee.code
+		}
+		if !errors.Is(err, errQuiet) {
+			fmt.Fprintf(e.stderr, "Error: %v\n", err)
 		}
 		return 1
 	}
 	return 0
+}
+
+// usageError is a misuse of the flags: exit code 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// helpPrinter adds examples under the top-level help.
+func helpPrinter(options kong.HelpOptions, ctx *kong.Context) error {
+	if err := kong.DefaultHelpPrinter(options, ctx); err != nil {
+		return err
+	}
+	if ctx.Selected() == nil || ctx.Selected().Name == "sql" {
+		fmt.Fprint(ctx.Stdout, `
+Examples:
+  recq --data testdata                                  # the shell over the sample tables
+  recq --data testdata -c "SELECT l_returnflag, count(*) AS n FROM lineitem GROUP BY 1 ORDER BY 1"
+  recq -m json -c "SELECT * FROM 'li.rec' LIMIT 3"      # a file by path, JSON out
+  recq -m csv -f report.sql > report.csv                # a script, CSV out
+  recq -m parquet -o out.parquet -c "SELECT * FROM 'li.rec'"
+  printf 'SELECT 41 + 1 AS x;\n' | recq                 # statements from a pipe
+
+Exit status: 0 success, 1 a statement failed, 2 a usage error.
+`)
+	}
+	return nil
 }
 
 // exitCode is kong's requested exit (after --help), carried by panic so
@@ -98,3 +199,8 @@ func (versionCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "recq %s\n", version)
 	return nil
 }
+
+// eofReader is an empty standard input.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

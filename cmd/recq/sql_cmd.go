@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/recq/recq/query"
+	"github.com/recq/recq/repl"
+	"github.com/recq/recq/storage"
+)
+
+// sqlCmd runs SQL: the shell, -c, -f or standard input.
+type sqlCmd struct{}
+
+func (sqlCmd) Help() string {
+	return `Without -c or -f, recq starts the interactive shell when standard input is a
+terminal, and otherwise runs the statements read from standard input without
+prompts. Type .help in the shell for its dot commands.`
+}
+
+// openEngine opens the query engine the global flags describe.
+func openEngine(g *globals) (*query.Engine, error) {
+	strategy, err := storage.ParseStrategy(g.IO)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	if g.Workers < 0 || g.Workers > 1024 {
+		return nil, usageError("--workers must be from 1 to 1024")
+	}
+	return query.Open(query.Options{DataDir: g.Data, Settings: query.Settings{Workers: g.Workers, IO: strategy}})
+}
+
+func (sqlCmd) Run(g *globals, e *env) error {
+	mode, err := repl.ParseMode(g.Mode)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	script := len(g.Command) > 0 || g.File != ""
+	shell := !script && e.stdinTerminal
+	if mode.Binary() && g.Output == "" && e.stdoutTerminal {
+		return usageError("--mode %s writes binary data: give --output FILE or redirect standard output", mode)
+	}
+	if g.MaxRows < 0 {
+		return usageError("--max-rows must not be negative")
+	}
+	eng, err := openEngine(g)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	maxRows := g.MaxRows
+	if maxRows == 0 {
+		maxRows = -1 // all
+	}
+	r, err := repl.New(repl.Config{
+		Engine:         eng,
+		Stdout:         e.stdout,
+		Stderr:         e.stderr,
+		StdoutTerminal: e.stdoutTerminal,
+		Width:          e.width,
+		Mode:           mode,
+		Null:           g.Null,
+		MaxRows:        maxRows,
+		Timer:          g.Timer,
+		Progress:       e.stderrTerminal && !g.NoProgress,
+		Bail:           g.Bail,
+		Output:         g.Output,
+	})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+
+	sigs := make(chan os.Signal, 1)
+	if e.notify != nil {
+		stop := e.notify(sigs)
+		defer stop()
+	}
+	if shell {
+		return runShell(r, g, e, sigs)
+	}
+	// One-shot: Ctrl-C cancels the running statement and ends the run.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = runScripts(ctx, r, g, e)
+	if cerr := r.Close(); err == nil && cerr != nil {
+		return cerr
+	}
+	switch {
+	case errors.Is(err, repl.ErrQuit), err == nil:
+		if r.Failures() > 0 {
+			return errQuiet
+		}
+		return nil
+	case errors.Is(err, repl.ErrFailed), errors.Is(err, context.Canceled):
+		return errQuiet
+	}
+	return err
+}
+
+// runScripts runs -f, then each -c, or else standard input.
+func runScripts(ctx context.Context, r *repl.Runner, g *globals, e *env) error {
+	if g.File != "" {
+		f, err := os.Open(g.File)
+		if err != nil {
+			return err
+		}
+		err = r.ExecReader(ctx, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	for _, c := range g.Command {
+		if err := r.Exec(ctx, c); err != nil {
+			return err
+		}
+	}
+	if len(g.Command) == 0 && g.File == "" {
+		return r.ExecReader(ctx, e.stdin)
+	}
+	return nil
+}
+
+// runShell runs the interactive shell.
+func runShell(r *repl.Runner, g *globals, e *env, sigs <-chan os.Signal) error {
+	hist := e.getenv("RECQ_HISTORY")
+	if hist == "" {
+		if home := e.getenv("HOME"); home != "" {
+			hist = filepath.Join(home, ".recq_history")
+		}
+	}
+	if hist == "-" {
+		hist = ""
+	}
+	var stdin io.ReadCloser
+	if e.stdin != os.Stdin {
+		stdin = io.NopCloser(e.stdin)
+	}
+	banner := fmt.Sprintf("recq %s: SQL over fixed-width record files. Type .help for help, Ctrl-D to leave.", version)
+	if g.Data == "" {
+		banner += "\nNo --data directory: query files by path, as in SELECT * FROM 'file.rec'."
+	}
+	sh, err := repl.NewShell(repl.ShellConfig{
+		Runner:      r,
+		Stdin:       stdin,
+		Stdout:      e.stdout,
+		HistoryFile: hist,
+		Interrupts:  sigs,
+		Banner:      banner,
+		Readline:    e.readline,
+	})
+	if err != nil {
+		return err
+	}
+	return sh.Run(context.Background())
+}

@@ -1,0 +1,107 @@
+package repl
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// ProgressDelay is how long work runs before a progress bar appears.
+const ProgressDelay = time.Second
+
+// Progress draws a progress bar on a terminal (stderr) for work that runs
+// longer than ProgressDelay: percent of bytes done, rows per second and
+// the time left. The bar is cleared by Stop. Create one only when the
+// writer is a terminal and the user has not asked for no progress.
+type Progress struct {
+	stop     chan struct{}
+	finished chan struct{}
+	once     sync.Once
+}
+
+// ProgressFunc reports the work done and the total, in bytes, and the
+// rows done so far (-1 when unknown). It is called from the bar's own
+// goroutine.
+type ProgressFunc func() (done, total, rows int64)
+
+// StartProgress starts polling poll every 100 ms; after delay (0 means
+// ProgressDelay) a bar appears on w if the work is not finished.
+func StartProgress(w io.Writer, delay time.Duration, poll ProgressFunc) *Progress {
+	if delay <= 0 {
+		delay = ProgressDelay
+	}
+	p := &Progress{stop: make(chan struct{}), finished: make(chan struct{})}
+	go p.run(w, delay, poll)
+	return p
+}
+
+func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
+	defer close(p.finished)
+	start := time.Now()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var bar *progressbar.ProgressBar
+	defer func() {
+		if bar != nil {
+			bar.Clear()
+		}
+	}()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-tick.C:
+		}
+		done, total, rows := poll()
+		if total <= 0 {
+			continue
+		}
+		if bar == nil {
+			if time.Since(start) < delay || done >= total {
+				continue
+			}
+			bar = progressbar.NewOptions64(total,
+				progressbar.OptionSetWriter(w),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionUseANSICodes(true),
+				progressbar.OptionSetRenderBlankState(false),
+			)
+		}
+		if rows >= 0 {
+			if secs := time.Since(start).Seconds(); secs > 0 {
+				bar.Describe(humanCount(float64(rows)/secs) + " rows/s")
+			}
+		}
+		bar.Set64(min(done, total))
+	}
+}
+
+// Stop removes the bar (if it was drawn) and waits until the bar's
+// goroutine has ended, so nothing is written to w after Stop returns. It
+// is idempotent and safe on a nil *Progress.
+func (p *Progress) Stop() {
+	if p == nil {
+		return
+	}
+	p.once.Do(func() { close(p.stop) })
+	<-p.finished
+}
+
+// humanCount renders a count with a k/M/G suffix.
+func humanCount(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.1fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
