@@ -196,6 +196,8 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 	var gids, selBuf []int32
 	held := int64(0)
 	shared := false
+	var need []bool
+	needSet := false
 	for s.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -204,7 +206,10 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 		n := int(rec.NumRows())
 		var owned arrow.Record
 		if sel != nil && len(sel)*4 < n {
-			owned = compactRecord(mem, rec, sel)
+			if !needSet {
+				need, needSet = a.usedColumns(int(rec.NumCols())), true
+			}
+			owned = compactFor(mem, rec, sel, need)
 			rec, sel, n = owned, nil, len(sel)
 		}
 		// work in cache-sized chunks: the expression temporaries of one
@@ -787,4 +792,15 @@ func rebaseSel(sel []int32, lo, hi int, buf *[]int32) []int32 {
 		out[i] = v - d
 	}
 	return out
+}
+
+// usedColumns marks the input columns the keys and arguments read.
+func (a *Aggregate) usedColumns(ncols int) []bool {
+	exprs := append([]Expr(nil), a.groupBy...)
+	for _, ag := range a.aggs {
+		if ag.Arg != nil {
+			exprs = append(exprs, ag.Arg)
+		}
+	}
+	return usedColumns(ncols, exprs...)
 }

@@ -82,9 +82,12 @@ type projectStream struct {
 	in   selStream
 	ectx *EvalContext
 	pool *bufPool
-	cur  arrow.Record
-	sel  []int32
-	err  error
+	need []bool // input columns the expressions read
+	// needSet: need was computed (it may be nil: unknown, all)
+	needSet bool
+	cur     arrow.Record
+	sel     []int32
+	err     error
 }
 
 func (s *projectStream) Schema() *arrow.Schema          { return s.p.schema }
@@ -118,7 +121,10 @@ func (s *projectStream) Next() bool {
 	rec, sel := s.in.Batch()
 	var owned arrow.Record
 	if sel != nil && len(sel)*4 < int(rec.NumRows()) {
-		owned = compactRecord(s.ectx.Mem, rec, sel)
+		if s.need == nil && !s.needSet {
+			s.need, s.needSet = usedColumns(int(rec.NumCols()), s.p.exprs...), true
+		}
+		owned = compactFor(s.ectx.Mem, rec, sel, s.need)
 		rec, sel = owned, nil
 	}
 	bctx := s.ectx.withSel(sel).withMemo()

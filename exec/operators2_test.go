@@ -373,3 +373,28 @@ func TestSharedBuckets(t *testing.T) {
 	TestAggregateFunctions(t)
 	TestMemoryLimit(t)
 }
+
+// TestSparseSelections: filters that keep few rows make project and
+// aggregate compact only the columns they read.
+func TestSparseSelections(t *testing.T) {
+	rows := forLayouts(t, 400, false, func(src Operator, rec arrow.Record) Operator {
+		f := NewFilter(src, bin("=", bin("%", colOf(rec, "x"), lit(10, nil)), lit(3, nil)))
+		return NewProject(f, []Expr{colOf(rec, "l"), bin("+", colOf(rec, "x"), lit(1, nil))}, nil)
+	})
+	if len(rows) != 40 || !strings.HasSuffix(sorted(rows)[0], "|104") {
+		t.Errorf("project: %d rows %q", len(rows), rows[:min(3, len(rows))])
+	}
+	rows = forLayouts(t, 400, false, func(src Operator, rec arrow.Record) Operator {
+		f := NewFilter(src, bin("=", bin("%", colOf(rec, "x"), lit(10, nil)), lit(3, nil)))
+		return NewAggregate(f, []Expr{colOf(rec, "s")}, nil, []AggCall{{Name: "count"}, {Name: "sum", Arg: colOf(rec, "x")}}, nil, nil)
+	})
+	total := 0
+	for _, r := range rows {
+		var n int
+		fmt.Sscan(strings.Split(r, "|")[1], &n)
+		total += n
+	}
+	if total != 40 {
+		t.Errorf("aggregate counted %d rows: %q", total, rows)
+	}
+}

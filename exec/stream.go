@@ -175,3 +175,57 @@ func compactRecord(mem memory.Allocator, rec arrow.Record, sel []int32) arrow.Re
 	}
 	return out
 }
+
+// usedColumns marks the input columns the expressions read; nil when that
+// is unknown (an expression defined outside exec).
+func usedColumns(ncols int, exprs ...Expr) []bool {
+	need := make([]bool, ncols)
+	var walk func(e Expr) bool
+	walk = func(e Expr) bool {
+		if e == nil {
+			return true
+		}
+		if c, ok := e.(*colExpr); ok {
+			if c.idx >= 0 && c.idx < ncols {
+				need[c.idx] = true
+			}
+			return true
+		}
+		ks, ok := kidsOf(e)
+		if !ok {
+			return false
+		}
+		for _, k := range ks {
+			if !walk(k) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, e := range exprs {
+		if !walk(e) {
+			return nil
+		}
+	}
+	return need
+}
+
+// compactFor is compactRecord for a consumer that reads only the columns
+// marked in need (nil: all): the other columns are replaced by zero-copy
+// slices of the right type and length whose values are never read.
+func compactFor(mem memory.Allocator, rec arrow.Record, sel []int32, need []bool) arrow.Record {
+	if need == nil {
+		return compactRecord(mem, rec, sel)
+	}
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		if need[i] {
+			cols[i] = takeArray(mem, c, sel)
+		} else {
+			cols[i] = array.NewSlice(c, 0, int64(len(sel)))
+		}
+	}
+	out := array.NewRecord(rec.Schema(), cols, int64(len(sel)))
+	releaseAll(cols)
+	return out
+}
