@@ -152,13 +152,12 @@ func (sb *statsBuilder) add(rec []byte) {
 	sb.n++
 	for k, fi := range sb.cols {
 		c := &sb.cur[k]
-		v, err := sb.schema.DecodeField(rec, fi)
-		if err != nil || v == nil {
+		bits, less, status := statOf(sb.schema, &sb.schema.Fields[fi], rec)
+		switch status {
+		case statNull:
 			c.NullCount++
 			continue
-		}
-		bits, less, ok := StatValue(v)
-		if !ok {
+		case statNaN:
 			c.HasNaN = true
 			continue
 		}
@@ -173,6 +172,62 @@ func (sb *statsBuilder) add(rec []byte) {
 			c.Max = bits
 		}
 	}
+}
+
+const (
+	statValue = iota
+	statNull  // NULL, or a value that does not decode (it fails again, with a proper error, when scanned)
+	statNaN
+)
+
+// statOf reads an ordered field's statistics bits without boxing the value
+// (the writer calls it for every value it writes).
+func statOf(s *Schema, f *Field, rec []byte) (uint64, func(a, b uint64) bool, int) {
+	if f.IsText() {
+		v, err := s.DecodeField(rec, fieldIndex(s, f))
+		if err != nil || v == nil {
+			return 0, nil, statNull
+		}
+		bits, less, ok := StatValue(v)
+		if !ok {
+			return 0, nil, statNaN
+		}
+		return bits, less, statValue
+	}
+	if s.IsNull(f, rec) {
+		return 0, nil, statNull
+	}
+	raw := rec[f.Offset:f.End()]
+	order := f.ByteOrder()
+	switch t := f.Type; {
+	case t.Kind == Float32:
+		x := float64(math.Float32frombits(order.Uint32(raw)))
+		if math.IsNaN(x) {
+			return 0, nil, statNaN
+		}
+		return math.Float64bits(x), lessFloat, statValue
+	case t.Kind == Float64:
+		x := math.Float64frombits(order.Uint64(raw))
+		if math.IsNaN(x) {
+			return 0, nil, statNaN
+		}
+		return math.Float64bits(x), lessFloat, statValue
+	case t.IsInteger() && !t.IsSigned():
+		return ReadBinaryUint(raw, order), lessUint, statValue
+	}
+	// Signed integers, DECIMAL, DATE and TIMESTAMP are signed integers of
+	// their width.
+	return uint64(ReadBinaryInt(raw, order)), lessInt, statValue
+}
+
+// fieldIndex finds f's index in s (f points into s.Fields).
+func fieldIndex(s *Schema, f *Field) int {
+	for i := range s.Fields {
+		if &s.Fields[i] == f {
+			return i
+		}
+	}
+	return -1
 }
 
 // finish returns the current block's entry and resets for the next block.
