@@ -208,6 +208,10 @@ func compareRows(a *sortCol, i int, b *sortCol, j int) int {
 			} else {
 				r = 1
 			}
+		} else if la, lb := len(a.str[i]), len(b.str[j]); la <= 8 && lb <= 8 {
+			// equal zero-padded prefixes of short strings: the shorter
+			// one is a prefix of the other
+			r = cmp.Compare(la, lb)
 		} else {
 			r = strings.Compare(a.str[i], b.str[j])
 		}
