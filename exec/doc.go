@@ -37,6 +37,11 @@
 // are merged by group id mapping. Memory used by aggregation and sort state
 // is reserved from a Budget.
 //
+// Memory: every buffer exec allocates comes from the allocator in the
+// context (WithAllocator; memory.DefaultAllocator otherwise). Streams that
+// evaluate expressions batch after batch recycle buffers through a pool of
+// their own, returned when the stream closes.
+//
 // Metrics: every operator counts output rows, batches and time; see
 // ExplainAnalyze and CollectMetrics.
 package exec
