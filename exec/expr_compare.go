@@ -88,6 +88,16 @@ func coerceComparable(verb string, l, r Expr) (Expr, Expr, error) {
 		if isInterval(lt) {
 			return mismatch()
 		}
+		if isNull(lt) {
+			// NULL against NULL (NULL IS DISTINCT FROM NULL): compare as
+			// BOOLEAN, the kernels have no NULL type.
+			nl, err := NewCast(l, tBool)
+			if err != nil {
+				return nil, nil, err
+			}
+			nr, err := NewCast(r, tBool)
+			return nl, nr, err
+		}
 		return l, r, nil
 	}
 	if isNull(lt) {
