@@ -29,6 +29,9 @@ type Box struct {
 	Types []string
 	// Right marks right-aligned (numeric) columns.
 	Right []bool
+	// NoCut marks columns whose values are never cut (numbers, dates):
+	// when the box is too wide, columns are hidden instead.
+	NoCut []bool
 	// Rows are the cells shown; Gap > 0 marks rows elided after Rows[Gap-1]
 	// (drawn as a band of dots).
 	Rows [][]string
@@ -43,9 +46,9 @@ const (
 	bV = "│"
 )
 
-// minColWidth is the narrowest a column is squeezed to before columns are
-// hidden.
-const minColWidth = 5
+// textMinWidth is the width text columns are cut to before columns are
+// hidden (a column is never narrower than its name and type).
+const textMinWidth = 20
 
 // displayWidth is the number of terminal cells s occupies.
 func displayWidth(s string) int {
@@ -120,13 +123,19 @@ func (bx *Box) Write(w io.Writer, width int) error {
 	bw := bufio.NewWriter(w)
 	n := len(bx.Names)
 	widths := make([]int, n)
+	mins := make([]int, n)
 	for c := 0; c < n; c++ {
-		widths[c] = displayWidth(bx.Names[c])
+		head := displayWidth(bx.Names[c])
 		if bx.Types != nil {
-			widths[c] = max(widths[c], displayWidth(bx.Types[c]))
+			head = max(head, displayWidth(bx.Types[c]))
 		}
+		widths[c] = head
 		for _, r := range bx.Rows {
-			widths[c] = max(widths[c], displayWidth(r[c]))
+			widths[c] = max(widths[c], displayWidth(clean(r[c])))
+		}
+		mins[c] = widths[c]
+		if c >= len(bx.NoCut) || !bx.NoCut[c] {
+			mins[c] = max(head, min(widths[c], textMinWidth))
 		}
 	}
 	cols := make([]int, n) // the columns shown, in order; -1 is the "…" column
@@ -134,7 +143,7 @@ func (bx *Box) Write(w io.Writer, width int) error {
 		cols[i] = i
 	}
 	if width > 0 {
-		cols = fit(widths, cols, width)
+		cols = fit(widths, mins, cols, width)
 	}
 	total := 1
 	for _, c := range cols {
@@ -257,42 +266,36 @@ func (bx *Box) Write(w io.Writer, width int) error {
 	return bw.Flush()
 }
 
-// fit narrows widths (in place) and, if needed, replaces middle columns
-// with a "…" column (-1) so the box is at most width cells wide.
-func fit(widths, cols []int, width int) []int {
-	boxWidth := func(cols []int) int {
+// fit chooses the columns shown (cols, with -1 for a "…" column standing
+// for hidden ones) and their widths (in place) so the box is at most width
+// cells wide. widths start at the natural widths; mins are how narrow
+// cutting may make each column.
+func fit(widths, mins, cols []int, width int) []int {
+	boxWidth := func(cols []int, w []int) int {
 		t := 1
 		for _, c := range cols {
 			if c < 0 {
 				t += 4
 			} else {
-				t += widths[c] + 3
+				t += w[c] + 3
 			}
 		}
 		return t
 	}
-	// Narrow the widest column one cell at a time.
-	for boxWidth(cols) > width {
-		wi, ww := -1, minColWidth
-		for _, c := range cols {
-			if c >= 0 && widths[c] > ww {
-				wi, ww = c, widths[c]
-			}
-		}
-		if wi < 0 {
-			break
-		}
-		widths[wi]--
+	if boxWidth(cols, widths) <= width {
+		return cols
 	}
+	natural := append([]int(nil), widths...)
+	copy(widths, mins)
 	// Hide columns from the middle, keeping the first and last ones.
-	for boxWidth(cols) > width && len(cols) > 2 {
+	for boxWidth(cols, widths) > width {
 		var keep []int
 		for _, c := range cols {
 			if c >= 0 {
 				keep = append(keep, c)
 			}
 		}
-		if len(keep) <= 1 {
+		if len(keep) <= 2 {
 			break
 		}
 		mid := len(keep) / 2
@@ -300,6 +303,28 @@ func fit(widths, cols []int, width int) []int {
 		left := keep[:(len(keep)+1)/2]
 		right := keep[(len(keep)+1)/2:]
 		cols = append(append(append([]int{}, left...), -1), right...)
+	}
+	// Still too wide (two wide columns): cut below the minimum.
+	for boxWidth(cols, widths) > width {
+		wi := -1
+		for _, c := range cols {
+			if c >= 0 && widths[c] > 3 && (wi < 0 || widths[c] > widths[wi]) {
+				wi = c
+			}
+		}
+		if wi < 0 {
+			break
+		}
+		widths[wi]--
+	}
+	// Give the room left back to the cut columns, left to right.
+	spare := width - boxWidth(cols, widths)
+	for _, c := range cols {
+		if c >= 0 && spare > 0 && widths[c] < natural[c] {
+			add := min(spare, natural[c]-widths[c])
+			widths[c] += add
+			spare -= add
+		}
 	}
 	return cols
 }

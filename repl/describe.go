@@ -3,18 +3,19 @@ package repl
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strconv"
 
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/storage"
 )
 
-// RenderDescription writes a file description as a layout table followed
-// by the file's geometry and access facts.
+// RenderDescription writes a file description (recq describe) as a
+// box-drawn layout table, one row per field, followed by the file's
+// geometry and access facts.
 func RenderDescription(w io.Writer, d *query.FileDescription) error {
 	t := d.Table
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "field\ttype\tstart\tend\twidth\tencoding\tnullable")
+	bx := &Box{Names: []string{"field", "type", "start", "end", "width", "encoding", "nullable"},
+		Right: []bool{false, false, true, true, true, false, false}}
 	for i := range t.Schema.Fields {
 		f := &t.Schema.Fields[i]
 		enc := f.Encoding.String()
@@ -34,9 +35,10 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 		if f.Nullable {
 			null = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", f.Name, f.Type, f.Offset+1, f.End(), f.Width, enc, null)
+		bx.Rows = append(bx.Rows, []string{f.Name, f.Type.String(), strconv.Itoa(f.Offset + 1),
+			strconv.Itoa(f.End()), strconv.Itoa(f.Width), enc, null})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := bx.Write(w, 0); err != nil {
 		return err
 	}
 	l := &t.Layout

@@ -142,11 +142,12 @@ func renderTable(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 	schema := rr.Schema()
 	n := schema.NumFields()
 	null := o.null("NULL")
-	bx := &Box{Names: make([]string, n), Types: make([]string, n), Right: make([]bool, n)}
+	bx := &Box{Names: make([]string, n), Types: make([]string, n), Right: make([]bool, n), NoCut: make([]bool, n)}
 	for i, f := range schema.Fields() {
 		bx.Names[i] = f.Name
 		bx.Types[i] = typeName(f.Type)
 		bx.Right[i] = kindOf(f.Type) == kindNumber
+		bx.NoCut[i] = typeName(f.Type) != "varchar"
 	}
 	headMax, tailMax := math.MaxInt, 0
 	if o.MaxRows > 0 {

@@ -74,6 +74,9 @@ type Runner struct {
 	once     *output // the next result only (.once), or nil
 	failures int
 	depth    int // .read nesting
+	// started, when set (tests), is called once a statement's result has
+	// started, with the statement's context.
+	started func(ctx context.Context)
 }
 
 // output is a destination for results.
@@ -322,6 +325,9 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 		return err
 	}
 	defer res.Close()
+	if r.started != nil {
+		r.started(ctx)
+	}
 	switch st.(type) {
 	case *parser.Set, *parser.CreateTable, *parser.DropTable:
 		for res.Next() {
@@ -347,7 +353,8 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 	if r.cfg.Width != nil && out == r.out && out.f == nil {
 		opts.Width = r.cfg.Width()
 	}
-	_, err = Render(out.w, res, opts)
+	// The parquet writer closes a sink that is an io.Closer: hide it.
+	_, err = Render(struct{ io.Writer }{out.w}, res, opts)
 	prog.Stop()
 	out.results++
 	if err == nil {

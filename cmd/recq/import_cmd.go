@@ -45,6 +45,9 @@ func (c *importCmd) Run(g *globals, e *env) error {
 	} else {
 		delim = importer.DelimiterFor(c.From)
 	}
+	if delim != 0 && c.Schema == "" {
+		return usageError("delimited input needs its layout: --schema 'CREATE TABLE ...' or --schema FILE")
+	}
 	if c.MaxErrors < 0 {
 		return usageError("--max-errors must not be negative")
 	}

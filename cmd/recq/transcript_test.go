@@ -30,6 +30,7 @@ import (
 //
 //	run ARGS...   run recq in-process; the input lines are its stdin
 //	file PATH     write the input lines to PATH
+//	cat PATH      show a file written by an earlier case
 //
 // Arguments are split as a shell would (single and double quotes). $TMP
 // is a temporary directory shared by the cases of one file; it is written
@@ -177,7 +178,7 @@ func formatExpected(got string) string {
 }
 
 var (
-	durationRE = regexp.MustCompile(`\b\d+\.\d+s\b`)
+	durationRE = regexp.MustCompile(`\b\d+\.\d+s\b|\breal \d+\.\d+`)
 	rateRE     = regexp.MustCompile(`\b\d+ MB/s\b`)
 )
 
@@ -197,6 +198,15 @@ func execCase(t *testing.T, c tcase, tmp string) string {
 			t.Fatal(err)
 		}
 		return ""
+	case "cat":
+		if len(words) != 2 {
+			t.Fatalf("cat wants one path: %q", c.cmd)
+		}
+		b, err := os.ReadFile(words[1])
+		if err != nil {
+			return fmt.Sprintf("[error]\n%v\n", strings.ReplaceAll(err.Error(), tmp, "$TMP"))
+		}
+		return string(b)
 	case "run":
 		var stdout, stderr bytes.Buffer
 		e := &env{stdin: strings.NewReader(input), stdout: &stdout, stderr: &stderr,
@@ -206,7 +216,12 @@ func execCase(t *testing.T, c tcase, tmp string) string {
 		b.WriteString(stdout.String())
 		if stderr.Len() > 0 {
 			b.WriteString("[stderr]\n")
-			se := durationRE.ReplaceAllString(stderr.String(), "Ns")
+			se := durationRE.ReplaceAllStringFunc(stderr.String(), func(m string) string {
+				if strings.HasPrefix(m, "real") {
+					return "real N"
+				}
+				return "Ns"
+			})
 			se = rateRE.ReplaceAllString(se, "N MB/s")
 			b.WriteString(se)
 			if !strings.HasSuffix(se, "\n") {
@@ -216,7 +231,12 @@ func execCase(t *testing.T, c tcase, tmp string) string {
 		if code != 0 {
 			fmt.Fprintf(&b, "[exit %d]\n", code)
 		}
-		return strings.ReplaceAll(b.String(), tmp, "$TMP")
+		out := strings.ReplaceAll(b.String(), tmp, "$TMP")
+		// Paths the engine made absolute read relative to the repository.
+		if wd, err := os.Getwd(); err == nil {
+			out = strings.ReplaceAll(out, wd+string(filepath.Separator), "")
+		}
+		return out
 	}
 	t.Fatalf("unknown transcript command %q", words[0])
 	return ""

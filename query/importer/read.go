@@ -11,8 +11,9 @@ import (
 	"github.com/recq/recq/storage"
 )
 
-// chunkBytes is the target size of one chunk of input.
-const chunkBytes = 4 << 20
+// chunkBytes is the target size of one chunk of input (a variable so
+// tests can cut small inputs into many chunks).
+var chunkBytes = 4 << 20
 
 // readDelimited cuts the input into chunks of whole records. A record ends
 // at a line break outside double quotes, so quoted fields may hold line
