@@ -733,95 +733,84 @@ func parseTextIntDomain(f *storage.Field, raw []byte) (int64, error) {
 // and little-endian order.
 func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 	f := c.field
-	nullable := f.NullBit >= 0
-	off, stride, data := f.Offset, ch.stride, ch.data
+	off := f.Offset
 	switch c.dom {
 	case domBytes:
-		for _, r := range sel {
-			rec := ch.record(r)
-			if nullable && c.schema.IsNull(f, rec) {
-				continue
-			}
-			if c.matchBytes(storage.TrimChar(rec[off:f.End()], f.Trim)) {
-				out = append(out, r)
-			}
-		}
-		return out, nil
+		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
+			return c.matchBytes(storage.TrimChar(rec[off:f.End()], f.Trim))
+		}), nil
 	case domFloat:
 		order := f.ByteOrder()
-		for _, r := range sel {
-			rec := ch.record(r)
-			if nullable && c.schema.IsNull(f, rec) {
-				continue
-			}
-			var v float64
+		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
 			if f.Type.Kind == storage.Float32 {
-				v = float64(math.Float32frombits(order.Uint32(rec[off:])))
-			} else {
-				v = math.Float64frombits(order.Uint64(rec[off:]))
+				return c.matchFloat(float64(math.Float32frombits(order.Uint32(rec[off:]))))
 			}
-			if c.matchFloat(v) {
-				out = append(out, r)
-			}
-		}
-		return out, nil
+			return c.matchFloat(math.Float64frombits(order.Uint64(rec[off:])))
+		}), nil
 	case domUint:
 		order := f.ByteOrder()
-		for _, r := range sel {
-			rec := ch.record(r)
-			if nullable && c.schema.IsNull(f, rec) {
-				continue
-			}
-			if c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order)) {
-				out = append(out, r)
-			}
-		}
-		return out, nil
+		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
+			return c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order))
+		}), nil
 	}
-	// domInt fast paths: little-endian 8- and 4-byte values tested against
-	// a plain range, no NULLs.
-	if !nullable && c.iset == nil && f.Encoding == storage.LittleEndian && !ch.padded {
-		lo, hi, neg := c.ilo, c.ihi, c.negate
-		switch f.Width {
-		case 8:
-			for _, r := range sel {
-				p := int(r)*stride + off
-				v := int64(binary.LittleEndian.Uint64(data[p : p+8]))
-				out = append(out, r)
-				if (lo <= v && v <= hi) == neg {
-					out = out[:len(out)-1]
-				}
-			}
-			return out, nil
-		case 4:
-			for _, r := range sel {
-				p := int(r)*stride + off
-				v := int64(int32(binary.LittleEndian.Uint32(data[p : p+4])))
-				out = append(out, r)
-				if (lo <= v && v <= hi) == neg {
-					out = out[:len(out)-1]
-				}
-			}
-			return out, nil
-		}
+	if f.NullBit < 0 && c.iset == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) {
+		return c.filterIntRange(ch, sel, out), nil
 	}
 	order := f.ByteOrder()
-	for _, r := range sel {
-		rec := ch.record(r)
-		if nullable && c.schema.IsNull(f, rec) {
-			continue
-		}
-		var v int64
+	return c.filterRecords(ch, sel, out, func(rec []byte) bool {
 		if f.Type.Kind == storage.Boolean {
+			v := int64(0)
 			if rec[off] != 0 {
 				v = 1
 			}
-		} else {
-			v = storage.ReadBinaryInt(rec[off:off+f.Width], order)
+			return c.matchInt(v)
 		}
-		if c.matchInt(v) {
+		return c.matchInt(storage.ReadBinaryInt(rec[off:off+f.Width], order))
+	}), nil
+}
+
+// filterRecords is the general loop: it appends to out the records of sel
+// whose field is not NULL and passes.
+func (c *compiled) filterRecords(ch *chunk, sel, out []int32, pass func(rec []byte) bool) []int32 {
+	f := c.field
+	for _, r := range sel {
+		rec := ch.record(r)
+		if f.NullBit >= 0 && c.schema.IsNull(f, rec) {
+			continue
+		}
+		if pass(rec) {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// filterIntRange is the fast path: a little-endian 8- or 4-byte integer
+// without NULLs tested against a plain range, branch-free. out has room
+// for len(sel) more entries (it is a fresh buffer or aliases sel).
+func (c *compiled) filterIntRange(ch *chunk, sel, out []int32) []int32 {
+	lo, hi, neg := c.ilo, c.ihi, c.negate
+	data, stride, off := ch.data, ch.stride, c.field.Offset
+	k := len(out)
+	buf := out[:k+len(sel)]
+	keep := func(v int64) int {
+		if (lo <= v && v <= hi) != neg {
+			return 1
+		}
+		return 0
+	}
+	if c.field.Width == 8 {
+		for _, r := range sel {
+			p := int(r)*stride + off
+			buf[k] = r
+			k += keep(int64(binary.LittleEndian.Uint64(data[p : p+8])))
+		}
+	} else {
+		for _, r := range sel {
+			p := int(r)*stride + off
+			buf[k] = r
+			k += keep(int64(int32(binary.LittleEndian.Uint32(data[p : p+4]))))
+		}
+	}
+	return buf[:k]
 }
