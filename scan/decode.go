@@ -73,6 +73,22 @@ func (v *validity) take() (*memory.Buffer, int) {
 	return b, n
 }
 
+// makeArray wraps a finished column's buffers (validity first, possibly
+// nil) as an Arrow array and drops the decoder's references to them.
+func makeArray(typ arrow.DataType, n int, valid *validity, bufs ...*memory.Buffer) arrow.Array {
+	vb, nulls := valid.take()
+	all := append([]*memory.Buffer{vb}, bufs...)
+	data := array.NewData(typ, n, all, nil, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	for _, b := range all {
+		if b != nil {
+			b.Release()
+		}
+	}
+	return arr
+}
+
 // fixedColumn is a column of fixed-width values of Go type T.
 //
 // Buffers are allocated lazily, by the first reserve of a batch, so a
@@ -124,14 +140,7 @@ func (c *fixedColumn[T]) reserve(n int) {
 func (c *fixedColumn[T]) finish(capacity int) arrow.Array {
 	var zero T
 	c.buf.Resize(c.n * int(unsafe.Sizeof(zero)))
-	vb, nulls := c.valid.take()
-	data := array.NewData(c.typ, c.n, []*memory.Buffer{vb, c.buf}, nil, nulls, 0)
-	arr := array.MakeFromData(data)
-	data.Release()
-	c.buf.Release()
-	if vb != nil {
-		vb.Release()
-	}
+	arr := makeArray(c.typ, c.n, &c.valid, c.buf)
 	c.buf, c.vals, c.n, c.capacity, c.next = nil, nil, 0, 0, capacity
 	return arr
 }
@@ -399,14 +408,7 @@ func (d *boolDecoder) decode(ch *chunk, sel []int32) error {
 }
 
 func (d *boolDecoder) finish(capacity int) arrow.Array {
-	vb, nulls := d.valid.take()
-	data := array.NewData(arrow.FixedWidthTypes.Boolean, d.n, []*memory.Buffer{vb, d.buf}, nil, nulls, 0)
-	arr := array.MakeFromData(data)
-	data.Release()
-	d.buf.Release()
-	if vb != nil {
-		vb.Release()
-	}
+	arr := makeArray(arrow.FixedWidthTypes.Boolean, d.n, &d.valid, d.buf)
 	d.buf, d.bits, d.n, d.capacity, d.next = nil, nil, 0, 0, capacity
 	return arr
 }
@@ -519,15 +521,7 @@ func (d *stringDecoder) grow(extra int) {
 func (d *stringDecoder) finish(capacity int) arrow.Array {
 	d.offBuf.Resize((d.n + 1) * 4)
 	d.dataBuf.ResizeNoShrink(len(d.data))
-	vb, nulls := d.valid.take()
-	data := array.NewData(arrow.BinaryTypes.String, d.n, []*memory.Buffer{vb, d.offBuf, d.dataBuf}, nil, nulls, 0)
-	arr := array.MakeFromData(data)
-	data.Release()
-	d.offBuf.Release()
-	d.dataBuf.Release()
-	if vb != nil {
-		vb.Release()
-	}
+	arr := makeArray(arrow.BinaryTypes.String, d.n, &d.valid, d.offBuf, d.dataBuf)
 	d.offBuf, d.dataBuf, d.offsets, d.data, d.n, d.capacity, d.next = nil, nil, nil, nil, 0, 0, capacity
 	return arr
 }
