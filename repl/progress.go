@@ -43,9 +43,12 @@ func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
 	start := time.Now()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	// The bar is made at the start, so its rates and time left count from
+	// there, but writes nothing until it is shown.
+	g := &gate{w: w}
 	var bar *progressbar.ProgressBar
 	defer func() {
-		if bar != nil {
+		if bar != nil && g.open {
 			bar.Clear()
 		}
 	}()
@@ -60,11 +63,8 @@ func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
 			continue
 		}
 		if bar == nil {
-			if time.Since(start) < delay || done >= total {
-				continue
-			}
 			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(w),
+				progressbar.OptionSetWriter(g),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionShowBytes(true),
 				progressbar.OptionSetPredictTime(true),
@@ -73,6 +73,9 @@ func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
 				progressbar.OptionSetRenderBlankState(false),
 			)
 		}
+		if !g.open && time.Since(start) >= delay && done < total {
+			g.open = true
+		}
 		if rows >= 0 {
 			if secs := time.Since(start).Seconds(); secs > 0 {
 				bar.Describe(humanCount(float64(rows)/secs) + " rows/s")
@@ -80,6 +83,19 @@ func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
 		}
 		bar.Set64(min(done, total))
 	}
+}
+
+// gate passes writes on once open; before, it drops them.
+type gate struct {
+	w    io.Writer
+	open bool // set and read by the bar's goroutine only
+}
+
+func (g *gate) Write(b []byte) (int, error) {
+	if !g.open {
+		return len(b), nil
+	}
+	return g.w.Write(b)
 }
 
 // Stop removes the bar (if it was drawn) and waits until the bar's

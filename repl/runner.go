@@ -197,6 +197,8 @@ func (r *Runner) ExecReader(ctx context.Context, rd io.Reader) error {
 // step runs one piece and decides whether the script goes on.
 func (r *Runner) step(ctx context.Context, p piece) error {
 	if err := ctx.Err(); err != nil {
+		r.failures++
+		r.report(err, p)
 		return err
 	}
 	err := r.run(ctx, p)

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chzyer/readline"
+)
+
+func fakeTerminal(c *readline.Config) {
+	c.ForceUseInteractive = true
+	c.FuncIsTerminal = func() bool { return true }
+	c.FuncMakeRaw = func() error { return nil }
+	c.FuncExitRaw = func() error { return nil }
+	c.FuncGetWidth = func() int { return 80 }
+	c.FuncOnWidthChanged = func(func()) {}
+}
+
+// lockedBuffer is written by readline's goroutine and the shell's.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestShellWhenStdinIsATerminal(t *testing.T) {
+	dir := t.TempDir()
+	var out, errs lockedBuffer
+	e := &env{
+		stdin:         strings.NewReader("SELECT 6 * 7 AS answer;\r\x04"),
+		stdout:        &out,
+		stderr:        &errs,
+		stdinTerminal: true, stdoutTerminal: true, stderrTerminal: true,
+		width:    func() int { return 80 },
+		getenv:   func(k string) string { return map[string]string{"HOME": dir}[k] },
+		readline: fakeTerminal,
+	}
+	if code := run([]string{"--data", "../../testdata"}, e); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "Type .help for help") || !strings.Contains(out.String(), "│     42 │") {
+		t.Errorf("screen:\n%s", out.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ".recq_history"))
+	if err != nil || string(b) != "SELECT 6 * 7 AS answer;\n" {
+		t.Errorf("history %q %v", b, err)
+	}
+}
+
+func TestBinaryModeRefusesATerminal(t *testing.T) {
+	var out, errs bytes.Buffer
+	e := &env{stdout: &out, stderr: &errs, stdoutTerminal: true}
+	if code := run([]string{"-m", "arrow", "-c", "SELECT 1"}, e); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(errs.String(), "--output FILE") || out.Len() != 0 {
+		t.Errorf("stdout %q stderr %q", out.String(), errs.String())
+	}
+	// To a file it works.
+	path := filepath.Join(t.TempDir(), "x.arrow")
+	errs.Reset()
+	if code := run([]string{"-m", "arrow", "-o", path, "-c", "SELECT 1 AS a"}, e); code != 0 {
+		t.Errorf("exit %d: %s", code, errs.String())
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Errorf("no arrow file: %v", err)
+	}
+}
+
+func TestInterruptEndsAScript(t *testing.T) {
+	var out, errs bytes.Buffer
+	e := &env{stdout: &out, stderr: &errs,
+		notify: func(c chan<- os.Signal) func() {
+			c <- os.Interrupt // Ctrl-C at once
+			return func() {}
+		}}
+	code := run([]string{"--data", "../../testdata", "-c", "SELECT count(*) FROM lineitem", "-c", "SELECT 2"}, e)
+	if code != 1 || !strings.Contains(errs.String(), "Error: interrupted") {
+		t.Errorf("exit %d, stderr %q", code, errs.String())
+	}
+	if strings.Count(errs.String(), "interrupted") != 1 {
+		t.Errorf("interruption reported more than once: %q", errs.String())
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"import", "--help"}, {"gen", "--help"}, {"describe", "--help"}, {"verify", "--help"}} {
+		var out, errs bytes.Buffer
+		if code := run(args, &env{stdout: &out, stderr: &errs}); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		if !strings.Contains(out.String(), "recq") || (args[0] != "verify" && !strings.Contains(out.String(), "Examples")) {
+			t.Errorf("%v:\n%s", args, out.String())
+		}
+	}
+}
