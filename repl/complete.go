@@ -210,9 +210,16 @@ func (c *Completer) Complete(pending, before, after string) []string {
 		for _, t := range namedTables(stmt) {
 			cands = append(cands, c.tableColumns(t)...)
 		}
+		if word == "" {
+			// Tab after a blank: the columns (or tables), not every word.
+			if len(cands) == 0 {
+				cands = tables
+			}
+			break
+		}
 		cands = append(cands, functionList...)
 		cands = append(cands, tables...)
-		upper := word == "" || unicode.IsUpper([]rune(word)[0])
+		upper := unicode.IsUpper([]rune(word)[0])
 		for _, k := range keywordList {
 			if upper {
 				cands = append(cands, k)

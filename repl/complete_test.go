@@ -79,3 +79,16 @@ func TestCompletePaths(t *testing.T) {
 		t.Errorf("Do: %q %d", sfx, n)
 	}
 }
+
+func TestCompleteAfterBlank(t *testing.T) {
+	eng := testEngine(t)
+	c := NewCompleter(eng, eng.NewSession())
+	got := c.Complete("", "SELECT ", " FROM sensors")
+	if !slices.Contains(got, "temperature") || slices.Contains(got, "SELECT") || slices.Contains(got, "coalesce") {
+		t.Errorf("got %v", got)
+	}
+	got = c.Complete("", "SELECT ", "")
+	if !slices.Contains(got, "lineitem") || slices.Contains(got, "SELECT") {
+		t.Errorf("got %v", got)
+	}
+}

@@ -278,3 +278,21 @@ func TestOptions(t *testing.T) {
 		t.Error("delimited input without a schema accepted")
 	}
 }
+
+func TestStrayQuotes(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "q.tbl")
+	// A quote inside an unquoted field is text; a quoted field may hold
+	// the delimiter and a line break.
+	os.WriteFile(in, []byte("1|say \"hi|\n2|\"a|b\nc\"|\n3|x\"\"y|\n"), 0o644)
+	old := chunkBytes
+	chunkBytes = 7 // cut everywhere
+	defer func() { chunkBytes = old }()
+	out := filepath.Join(dir, "q.rec")
+	if _, err := runImport(t, Options{Schema: "CREATE TABLE q (id INT32, s CHAR(10))", From: in, Out: out, Delimiter: '|', Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, out, "id"); got != "1|say \"hi|\n2|a|b\nc|\n3|x\"\"y|\n" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -47,7 +47,7 @@ func (p *parser) delimited(c chunk) result {
 	data := c.data
 	line := c.firstLine
 	for len(data) > 0 {
-		end := recordEnd(data)
+		end := recordEnd(data, p.delim)
 		if end < 0 {
 			end = len(data)
 		}

@@ -41,7 +41,7 @@ func (im *Importer) readDelimited(ctx context.Context, out chan<- chunk) error {
 		carry = nil
 		end := len(data)
 		if !eof {
-			end = lastRecordEnd(data)
+			end = lastRecordEnd(data, im.opts.Delimiter)
 			if end < 0 {
 				// No record ends in this read: read on (a huge quoted field).
 				carry = data
@@ -56,7 +56,7 @@ func (im *Importer) readDelimited(ctx context.Context, out chan<- chunk) error {
 			carry = append([]byte(nil), data[end:]...)
 		}
 		if !skipped && len(body) > 0 {
-			e := recordEnd(body)
+			e := recordEnd(body, im.opts.Delimiter)
 			if e < 0 {
 				e = len(body)
 			}
@@ -82,37 +82,49 @@ func (im *Importer) readDelimited(ctx context.Context, out chan<- chunk) error {
 }
 
 // lastRecordEnd returns the offset just past the last line break in data
-// that is outside quotes, or -1. Quotes are balanced from data's start.
-func lastRecordEnd(data []byte) int {
-	inQuote := false
+// that ends a record (one outside a quoted field), or -1. data starts at
+// the start of a record.
+func lastRecordEnd(data []byte, delim byte) int { return scanRecords(data, delim, false) }
+
+// recordEnd returns the offset just past the first record's line break,
+// or -1.
+func recordEnd(data []byte, delim byte) int { return scanRecords(data, delim, true) }
+
+// scanRecords finds record ends. A double quote starts a quoted field only
+// at the start of a field (so a stray quote inside a .tbl comment is text);
+// inside one, "" is a quote and a line break is data.
+func scanRecords(data []byte, delim byte, first bool) int {
 	last := -1
+	atStart, inQuote := true, false
 	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '"':
-			inQuote = !inQuote
-		case '\n':
-			if !inQuote {
-				last = i + 1
+		c := data[i]
+		if inQuote {
+			if c == '"' {
+				if i+1 < len(data) && data[i+1] == '"' {
+					i++
+					continue
+				}
+				inQuote = false
 			}
+			continue
+		}
+		switch c {
+		case '"':
+			inQuote = atStart
+			atStart = false
+		case delim:
+			atStart = true
+		case '\n':
+			atStart = true
+			if first {
+				return i + 1
+			}
+			last = i + 1
+		default:
+			atStart = false
 		}
 	}
 	return last
-}
-
-// recordEnd returns the offset just past the first record's line break.
-func recordEnd(data []byte) int {
-	inQuote := false
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '"':
-			inQuote = !inQuote
-		case '\n':
-			if !inQuote {
-				return i + 1
-			}
-		}
-	}
-	return -1
 }
 
 // recordsPerChunk for fixed-width input.
