@@ -178,7 +178,8 @@ func goldenValue(col arrow.Array, r int) string {
 		if a.Value(r) == "" {
 			return "(empty)"
 		}
-		return a.Value(r)
+		// Value aliases the batch's buffer, which the next batch reuses.
+		return strings.Clone(a.Value(r))
 	case *array.Float64:
 		return fmtFloat(a.Value(r))
 	case *array.Float32:

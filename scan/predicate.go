@@ -392,6 +392,38 @@ func (c *compiled) compileUint() error {
 				return n, hi, false, nil
 			}
 		}
+		if r, ok := toRat(v); ok && !r.isFloat {
+			// Integers and decimals: exact floor and ceil (a float64
+			// loses integers beyond 2^53).
+			fl, ce, exact, _ := r.bounds(0)
+			switch op {
+			case OpEq, OpNe:
+				if !exact || fl < 0 {
+					return 0, 0, true, nil
+				}
+				return uint64(fl), uint64(fl), false, nil
+			case OpLt:
+				if ce <= 0 {
+					return 0, 0, true, nil
+				}
+				return 0, uint64(ce - 1), false, nil
+			case OpLe:
+				if fl < 0 {
+					return 0, 0, true, nil
+				}
+				return 0, uint64(fl), false, nil
+			case OpGt:
+				if fl < 0 {
+					return 0, hi, false, nil
+				}
+				return uint64(fl) + 1, hi, false, nil
+			case OpGe:
+				if ce <= 0 {
+					return 0, hi, false, nil
+				}
+				return uint64(ce), hi, false, nil
+			}
+		}
 		fl, ce, err := conv(v)
 		if err != nil {
 			return 0, 0, false, err

@@ -1,0 +1,5 @@
+package difftest
+
+import (
+	_ "modernc.org/sqlite"
+)
