@@ -32,6 +32,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -317,7 +318,9 @@ func value(col arrow.Array, i int) driver.Value {
 	case *array.Decimal128:
 		return a.Value(i).ToString(a.DataType().(*arrow.Decimal128Type).Scale)
 	case *array.String:
-		return a.Value(i)
+		// Value is a view of the batch, whose buffers the next batch
+		// reuses; database/sql keeps a string as it is given.
+		return strings.Clone(a.Value(i))
 	case *array.Date32:
 		return time.Unix(int64(a.Value(i))*86400, 0).UTC()
 	case *array.Timestamp:
