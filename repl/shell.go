@@ -24,8 +24,8 @@ type ShellConfig struct {
 	Runner *Runner
 	// Stdin is the terminal's input; nil is os.Stdin.
 	Stdin io.ReadCloser
-	// Stdout is where readline draws the prompt and the line being
-	// edited; nil is os.Stdout.
+	// Stdout is where readline draws the banner, the prompt and the line
+	// being edited; nil is os.Stdout.
 	Stdout io.Writer
 	// HistoryFile keeps the statements typed, one per line ("" keeps no
 	// history).
@@ -89,7 +89,7 @@ func NewShell(cfg ShellConfig) (*Shell, error) {
 func (s *Shell) Run(ctx context.Context) error {
 	defer s.rl.Close()
 	if s.cfg.Banner != "" {
-		fmt.Fprintln(s.cfg.Runner.cfg.Stdout, s.cfg.Banner)
+		fmt.Fprintln(s.rl.Stdout(), s.cfg.Banner)
 	}
 	for {
 		if s.sp.pending() {

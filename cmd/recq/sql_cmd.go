@@ -152,10 +152,15 @@ func runShell(r *repl.Runner, g *globals, e *env, sigs <-chan os.Signal) error {
 	if g.Data == "" {
 		banner += "\nNo --data directory: query files by path, as in SELECT * FROM 'file.rec'."
 	}
+	// With results redirected to a file, prompts go to the terminal.
+	prompts := e.stdout
+	if !e.stdoutTerminal && e.stderrTerminal {
+		prompts = e.stderr
+	}
 	sh, err := repl.NewShell(repl.ShellConfig{
 		Runner:      r,
 		Stdin:       stdin,
-		Stdout:      e.stdout,
+		Stdout:      prompts,
 		HistoryFile: hist,
 		Interrupts:  sigs,
 		Banner:      banner,
