@@ -37,7 +37,7 @@ const LineitemDDL = `CREATE TABLE lineitem (
 
 // writeTbl writes n generated lineitem rows as a TPC-H .tbl file (fields
 // separated by '|', each line ending in '|').
-func writeTbl(t *testing.T, path string, n int64) {
+func writeTbl(t testing.TB, path string, n int64) {
 	t.Helper()
 	g, _ := gen.Lookup("lineitem")
 	var b bytes.Buffer
