@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,29 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out.String(), "recq") || (args[0] != "verify" && !strings.Contains(out.String(), "Examples")) {
 			t.Errorf("%v:\n%s", args, out.String())
 		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"describe", "../../testdata/lineitem.rec"}, &env{stdout: &out, stderr: &errs}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	for _, want := range []string{"│ l_comment       │ CHAR(44)", "fields:         16\n", "records:        2000\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	// A damaged file: non-zero, with the file size and record length.
+	b, _ := os.ReadFile("../../testdata/lineitem.rec")
+	bad := filepath.Join(t.TempDir(), "bad.rec")
+	os.WriteFile(bad, b[:len(b)-100], 0o644)
+	out.Reset()
+	errs.Reset()
+	if code := run([]string{"describe", bad}, &env{stdout: &out, stderr: &errs}); code == 0 {
+		t.Fatal("a damaged file described without error")
+	}
+	if msg := errs.String(); !strings.Contains(msg, fmt.Sprint(len(b)-100)) || !strings.Contains(msg, "153-byte records") {
+		t.Errorf("message %q", msg)
 	}
 }
