@@ -484,8 +484,8 @@ func (r *run) claimChunk() int {
 // how many may be emitted.
 func (r *run) claimRows(n int) int {
 	limit := r.scan.spec.Limit
-	if limit <= 0 {
-		return n
+	if limit <= 0 || n == 0 {
+		return n // a piece that selected nothing must not stop the scan
 	}
 	for {
 		cur := r.selected.Load()

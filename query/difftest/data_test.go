@@ -253,7 +253,7 @@ func (t *table) writeRec(dir string, perBlock int) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "t.rec")
-	w, err := storage.Create(path, s, storage.WriterOptions{RecordsPerBlock: perBlock})
+	w, err := storage.Create(path, s, storage.WriterOptions{RecordsPerBlock: perBlock, ExpectedRecords: int64(len(t.rows))})
 	if err != nil {
 		return "", err
 	}

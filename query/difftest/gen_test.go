@@ -108,6 +108,12 @@ func (g *gen) refersToColumn(sql string) bool {
 	return false
 }
 
+// refersToColumnOnly reports whether sql is a bare column name.
+func (g *gen) refersToColumnOnly(sql string) bool {
+	_, ok := g.t.byN[sql]
+	return ok
+}
+
 func colExpr(c *column) expr {
 	b := c.bound
 	if c.nk != nInt || c.cls != cNum {
@@ -952,10 +958,16 @@ func (g *gen) finishAgg(items, keys []expr) genQuery {
 	if len(keys) > 0 {
 		var kr, ks []string
 		for i, k := range keys {
-			if g.chance(4) {
+			switch {
+			case g.chance(4):
 				kr, ks = append(kr, strconv.Itoa(i+1)), append(ks, strconv.Itoa(i+1))
-			} else {
+			case k.s == k.r && g.refersToColumnOnly(k.s):
 				kr, ks = append(kr, k.r), append(ks, k.s)
+			default:
+				// SQLite folds a constant-valued key such as
+				// ('x' IS NULL AND ...) to 0 and then reads it as an
+				// ordinal: it gets the output alias instead.
+				kr, ks = append(kr, k.r), append(ks, fmt.Sprintf("c%d", i+1))
 			}
 		}
 		qr += " GROUP BY " + strings.Join(kr, ", ")

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/recq/recq/storage"
@@ -56,5 +57,53 @@ func TestUintRangeExactConstants(t *testing.T) {
 	}
 	if len(got.uset) != 2 || got.uset[0] != 1<<53+1 || got.uset[1] != big {
 		t.Errorf("IN set %v", got.uset)
+	}
+}
+
+// TestLimitSurvivesEmptyChunks: a LIMIT over a filter keeps scanning past
+// chunks in which the filter selects nothing (found by query/difftest: a
+// chunk with no match stopped the whole scan, so LIMIT 5 returned fewer
+// rows, often none).
+func TestLimitSurvivesEmptyChunks(t *testing.T) {
+	checkGoroutines(t)
+	s, err := storage.NewSchema([]storage.Field{{Name: "id", Type: storage.TInt32, Offset: storage.Implicit},
+		{Name: "v", Type: storage.TInt8, Offset: storage.Implicit}}, storage.SchemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "x.rec")
+	w, err := storage.Create(path, s, storage.WriterOptions{RecordsPerBlock: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if err := w.Append(int64(i), int64(i%10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := storage.Open(path, storage.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []storage.Strategy{storage.Mmap, storage.Buffered} {
+		for _, workers := range []int{1, 3} {
+			for _, limit := range []int64{1, 5, 10, 11} {
+				sc, err := New(Spec{Table: tab, Strategy: st, Columns: []int{0}, Workers: workers, Limit: limit,
+					Filter: []Predicate{{Field: 1, Op: OpEq, Values: []any{int64(3)}}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, err := collect(t, sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := min(limit, 10); int64(len(rows)) != want {
+					t.Errorf("%v, %d workers, LIMIT %d: %d rows, want %d", st, workers, limit, len(rows), want)
+				}
+			}
+		}
 	}
 }
