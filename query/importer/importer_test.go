@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/storage"
@@ -294,5 +296,35 @@ func TestStrayQuotes(t *testing.T) {
 	}
 	if got := dump(t, out, "id"); got != "1|say \"hi|\n2|a|b\nc|\n3|x\"\"y|\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestImportCancel(t *testing.T) {
+	dir := t.TempDir()
+	tbl := filepath.Join(dir, "li.tbl")
+	writeTbl(t, tbl, 5000)
+	old := chunkBytes
+	chunkBytes = 4096
+	defer func() { chunkBytes = old }()
+	before := runtime.NumGoroutine()
+	out := filepath.Join(dir, "li.rec")
+	im, err := New(Options{Schema: LineitemDDL, From: tbl, Out: out, Delimiter: '|', Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := im.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("output written after cancellation")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running", n-before)
 	}
 }
