@@ -308,7 +308,11 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 		if err != nil {
 			return err
 		}
-		err = r.plainLines(out.w, res)
+		planOut := out.w
+		if mode.Binary() {
+			planOut = r.cfg.Stderr // keep the binary output clean
+		}
+		err = r.plainLines(planOut, res)
 		res.Close()
 		if err != nil {
 			return err
