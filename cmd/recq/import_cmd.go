@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query/importer"
 	"github.com/recq/recq/repl"
 )
@@ -69,6 +70,14 @@ func (c *importCmd) Run(g *globals, e *env) error {
 		},
 	})
 	if err != nil {
+		var pe *parser.Error
+		if errors.As(err, &pe) && c.Schema != "" {
+			// A mistake in the layout: show it with a caret.
+			if text, terr := importer.SchemaText(c.Schema); terr == nil {
+				fmt.Fprintln(e.stderr, pe.Render(text))
+				return errQuiet
+			}
+		}
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())

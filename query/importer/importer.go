@@ -200,11 +200,9 @@ func New(opts Options) (*Importer, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := query.ParseLayout(ddl)
-		if err != nil {
-			return nil, fmt.Errorf("schema: %w", err)
+		if im.in, err = delimitedLayout(ddl); err != nil {
+			return nil, err
 		}
-		im.in = l.Schema
 	} else {
 		t, err := query.OpenTable(opts.From, query.OpenTableOptions{Schema: opts.Schema})
 		if err != nil {
@@ -235,7 +233,10 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// schemaText returns DDL given as text or as a file name.
+// SchemaText returns the layout DDL an Options.Schema names: the text
+// itself, or the contents of the file it names.
+func SchemaText(s string) (string, error) { return schemaText(s) }
+
 func schemaText(s string) (string, error) {
 	if strings.Contains(strings.ToUpper(s), "CREATE") && strings.Contains(s, "(") {
 		return s, nil

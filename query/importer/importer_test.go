@@ -328,3 +328,35 @@ func TestImportCancel(t *testing.T) {
 		t.Errorf("%d goroutines left running", n-before)
 	}
 }
+
+func TestDelimitedTextOptions(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "d.csv")
+	os.WriteFile(in, []byte("20240131,NA,12345,x\n20240201,7,,\n"), 0o644)
+	ddl := "CREATE TABLE t (d DATE FORMAT 'YYYYMMDD', n INT32 NULLIF 'NA', a DECIMAL(9,2) IMPLIED DECIMALS 2 NULL, s CHAR(3) POSITION(40:42)) WITH (format = 'text')"
+	out := filepath.Join(dir, "d.rec")
+	if _, err := runImport(t, Options{Schema: ddl, From: in, Out: out, Delimiter: ','}); err != nil {
+		t.Fatal(err)
+	}
+	// (ValueStr drops the decimal scale.)
+	if got := dump(t, out, "d"); got != "2024-01-31|NULL|123.45|x|\n2024-02-01|7|NULL|NULL|\n" {
+		t.Errorf("got %q", got)
+	}
+	// A fixed-width sidecar describes the delimited form of its file.
+	tbl := filepath.Join(dir, "li.tbl")
+	writeTbl(t, tbl, 100)
+	if _, err := runImport(t, Options{Schema: "../../testdata/lineitem.txt.schema", From: tbl, Out: filepath.Join(dir, "li.rec"), Delimiter: '|'}); err != nil {
+		t.Fatal(err)
+	}
+	// Layout mistakes carry the column's position.
+	for ddl, want := range map[string]string{
+		"CREATE TABLE t (d DATE FORMAT 'YYYYMMQQ')":     `column d: format "YYYYMMQQ" needs YYYY, MM and DD (line 1, column 24)`,
+		"CREATE TABLE t (x INT32 FORMAT 'YYYY')":        "column x: FORMAT applies to DATE and TIMESTAMP columns (line 1, column 25)",
+		"CREATE TABLE t (x CHAR(2) IMPLIED DECIMALS 2)": "column x: IMPLIED DECIMALS applies to DECIMAL and float columns (line 1, column 17)",
+	} {
+		_, err := New(Options{Schema: ddl, From: in, Out: out, Delimiter: ','})
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %s", ddl, err, want)
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"github.com/recq/recq/storage"
 )
 
-// parser turns chunks into encoded records; each worker has its own.
-type parser struct {
+// lineParser turns chunks into encoded records; each worker has its own.
+type lineParser struct {
 	im     *Importer
 	in     *storage.Schema
 	out    *storage.Schema
@@ -21,11 +21,11 @@ type parser struct {
 	rec    []byte // fixed-width: a padded record
 }
 
-func (im *Importer) newParser() *parser {
-	return &parser{im: im, in: im.in, out: im.out, delim: im.opts.Delimiter}
+func (im *Importer) newParser() *lineParser {
+	return &lineParser{im: im, in: im.in, out: im.out, delim: im.opts.Delimiter}
 }
 
-func (p *parser) process(c chunk) result {
+func (p *lineParser) process(c chunk) result {
 	if p.delim != 0 {
 		return p.delimited(c)
 	}
@@ -40,7 +40,7 @@ var (
 )
 
 // delimited parses a chunk of delimited lines.
-func (p *parser) delimited(c chunk) result {
+func (p *lineParser) delimited(c chunk) result {
 	rl := p.out.RecordLen
 	r := result{seq: c.seq, bytes: int64(len(c.data))}
 	r.recs = make([]byte, 0, min(len(c.data), 1<<20))
@@ -74,7 +74,7 @@ func (p *parser) delimited(c chunk) result {
 
 // split cuts a line into fields. A field that starts with '"' is quoted:
 // it runs to the next lone quote, and "" inside stands for one quote.
-func (p *parser) split(text []byte) error {
+func (p *lineParser) split(text []byte) error {
 	p.fields, p.starts, p.quoted = p.fields[:0], p.starts[:0], p.quoted[:0]
 	i := 0
 	for {
@@ -134,7 +134,7 @@ func (p *parser) split(text []byte) error {
 }
 
 // line parses one delimited line into rec.
-func (p *parser) line(text, rec []byte, lineNo int64) *LineError {
+func (p *lineParser) line(text, rec []byte, lineNo int64) *LineError {
 	path := p.im.opts.From
 	if err := p.split(text); err != nil {
 		return &LineError{Path: path, Line: lineNo, Column: p.starts[len(p.starts)-1], Err: err}
@@ -230,7 +230,7 @@ func timestampFormat(f *storage.Field, b []byte) string {
 }
 
 // fixed decodes a chunk of fixed-width records and re-encodes them.
-func (p *parser) fixed(c chunk) result {
+func (p *lineParser) fixed(c chunk) result {
 	t := p.im.table
 	l := &t.Layout
 	rl := p.out.RecordLen
@@ -271,7 +271,7 @@ func (p *parser) fixed(c chunk) result {
 }
 
 // record decodes record i (src) and encodes it into rec.
-func (p *parser) record(src, rec []byte, i int64) *LineError {
+func (p *lineParser) record(src, rec []byte, i int64) *LineError {
 	t := p.im.table
 	text := t.Format == storage.RawText
 	lineNo := i + 1
