@@ -68,6 +68,15 @@ func domainOf(t storage.Type) domain {
 	return domInt
 }
 
+// mayFail is 1 for predicates that parse text values (which can fail on a
+// malformed field), 0 for the rest.
+func (c *compiled) mayFail() int {
+	if c.field.IsText() && c.dom != domBytes && c.nullTest == 0 {
+		return 1
+	}
+	return 0
+}
+
 // compile checks a predicate against the schema and converts its constants.
 func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	if p.Field < 0 || p.Field >= len(s.Fields) {

@@ -83,6 +83,12 @@ func New(spec Spec) (*Scan, error) {
 		}
 		s.preds = append(s.preds, c)
 	}
+	// Run the predicates that cannot fail first: binary fields and text
+	// CHARs before text numbers and dates, which are parsed and may not
+	// parse. Files with several record types (ACH: headers, entries,
+	// addenda) hold text in another type's number columns; a record-type
+	// test then rules those records out before their numbers are read.
+	slices.SortStableFunc(s.preds, func(a, b *compiled) int { return cmp.Compare(a.mayFail(), b.mayFail()) })
 	ranges, err := s.ranges()
 	if err != nil {
 		return nil, err

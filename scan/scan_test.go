@@ -678,3 +678,30 @@ func TestPaddedShortLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSafePredicatesFirst: in a file with two record types, the number
+// column of one type holds text in the other; a record-type test written
+// second still rules those records out before their numbers are parsed.
+func TestSafePredicatesFirst(t *testing.T) {
+	s, _ := storage.NewSchema([]storage.Field{
+		{Name: "kind", Type: storage.TChar(1), Offset: 0},
+		{Name: "amount", Type: storage.TInt32, Offset: 1, Width: 5},
+	}, storage.SchemaOptions{DefaultEncoding: storage.Text})
+	path := filepath.Join(t.TempDir(), "mixed.txt")
+	os.WriteFile(path, []byte("E00012\nAnote \nE00030\nAxyz  \n"), 0o644)
+	tab, err := storage.OpenRaw(path, s, storage.RawOptions{Text: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := New(Spec{Table: tab, Columns: []int{1}, Filter: []Predicate{
+		{Field: 1, Op: OpGt, Values: []any{int64(20)}},
+		{Field: 0, Op: OpEq, Values: []any{"E"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := collect(t, sc)
+	if err != nil || len(rows) != 1 || rows[0] != "30|" {
+		t.Fatalf("rows %q, err %v", rows, err)
+	}
+}
