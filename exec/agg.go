@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"sort"
 	"fmt"
 	"strings"
 
@@ -36,6 +37,16 @@ var aggNames = map[string]string{
 }
 
 // IsAggregate reports whether name (any case) is an aggregate function.
+// AggregateNames returns the aggregate function names, sorted.
+func AggregateNames() []string {
+	out := make([]string, 0, len(aggNames))
+	for n := range aggNames {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func IsAggregate(name string) bool {
 	_, ok := aggNames[strings.ToLower(name)]
 	return ok

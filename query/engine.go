@@ -3,12 +3,14 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/exec"
 	"github.com/recq/recq/parser"
+	"github.com/recq/recq/storage"
 )
 
 // Options configure an Engine.
@@ -115,6 +117,24 @@ func (e *Engine) RegisterTable(name, path, ddl string) error {
 	}
 	_, err = ent.open(OpenTableOptions{})
 	return err
+}
+
+// Table opens the table a name refers to (as FROM name would) and returns
+// it: its schema, layout and raw-file options (storage.FormatDDL renders
+// them as CREATE TABLE text).
+func (e *Engine) Table(name string) (*storage.Table, error) {
+	ent, err := e.cat.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return ent.open(OpenTableOptions{})
+}
+
+// FunctionNames lists every scalar and aggregate function, sorted.
+func FunctionNames() []string {
+	names := append(exec.FunctionNames(), exec.AggregateNames()...)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // Tables lists the tables the engine knows.

@@ -37,11 +37,12 @@ type Result struct {
 	cancel  context.CancelFunc
 	cur     arrow.Record
 	err     error
-	rows    int64
+	rows    atomic.Int64 // read by Stats from other goroutines
 	maxRows int64
 	done    bool
+	ended   atomic.Bool
 	start   time.Time
-	elapsed time.Duration
+	elapsed atomic.Int64 // nanoseconds, set when the result ends
 	onClose func() // releases what a result computed up front holds
 	// Message describes the effect of a statement without rows
 	// ("table ghcn created"), or "".
@@ -107,8 +108,7 @@ func (r *Result) Next() (ok bool) {
 		return false
 	}
 	rec := r.stream.Record()
-	r.rows += rec.NumRows()
-	if r.maxRows > 0 && r.rows > r.maxRows {
+	if rows := r.rows.Add(rec.NumRows()); r.maxRows > 0 && rows > r.maxRows {
 		r.finish(fmt.Errorf("%w: more than %d rows (the max_rows setting); add a LIMIT or raise max_rows", ErrResultTooLarge, r.maxRows))
 		return false
 	}
@@ -118,8 +118,7 @@ func (r *Result) Next() (ok bool) {
 
 // finish ends the stream, keeping the first error.
 func (r *Result) finish(err error) {
-	r.done = true
-	r.elapsed = time.Since(r.start)
+	r.end()
 	if err != nil && r.err == nil {
 		r.err = err
 	}
@@ -177,10 +176,16 @@ func (r *Result) close() {
 		r.cur = nil
 	}
 	if !r.done {
-		r.done = true
-		r.elapsed = time.Since(r.start)
+		r.end()
 	}
 	r.closeStream()
+}
+
+// end marks the result finished and fixes its elapsed time.
+func (r *Result) end() {
+	r.done = true
+	r.elapsed.Store(int64(time.Since(r.start)))
+	r.ended.Store(true)
 }
 
 // Stats describe a result so far.
@@ -191,10 +196,11 @@ type Stats struct {
 	Scan *scan.Stats
 }
 
-// Stats returns the result's statistics so far.
+// Stats returns the result's statistics so far. Safe to call from another
+// goroutine while the result is read.
 func (r *Result) Stats() Stats {
-	st := Stats{Rows: r.rows, Elapsed: r.elapsed}
-	if !r.done {
+	st := Stats{Rows: r.rows.Load(), Elapsed: time.Duration(r.elapsed.Load())}
+	if !r.ended.Load() {
 		st.Elapsed = time.Since(r.start)
 	}
 	if r.plan != nil && r.plan.scan != nil {
@@ -203,17 +209,19 @@ func (r *Result) Stats() Stats {
 	return st
 }
 
-// Progress reports the bytes of records read so far and the total to
-// read, for a progress bar. Safe to call from another goroutine.
-func (r *Result) Progress() (done, total int64) {
+// Progress reports how far the query's scan is, for a progress bar: the
+// bytes of records read so far and in all, and the records read so far.
+// Zero without a table. Safe to call from another goroutine.
+func (r *Result) Progress() (done, total, records int64) {
 	if r.plan == nil || r.plan.scan == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	sc := r.plan.scan
 	st := sc.LastStats()
 	if st == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
-	t := sc.Table()
-	return st.RecordsScanned.Load() * int64(t.Layout.RecordLen), sc.PlannedRecords() * int64(t.Layout.RecordLen)
+	recLen := int64(sc.Table().Layout.RecordLen)
+	records = st.RecordsScanned.Load()
+	return records * recLen, sc.PlannedRecords() * recLen, records
 }

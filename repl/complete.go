@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/recq/recq/exec"
 	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/storage"
@@ -23,10 +22,6 @@ var sqlKeywords = []string{
 	"ROWS", "SAMPLE", "SET", "SHOW", "TABLE", "TABLES", "TIMESTAMP", "TO", "TRIM", "WIDTH", "WITH",
 	"DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND",
 }
-
-// aggregateNames are the aggregate functions (exec has no exported list).
-var aggregateNames = []string{"avg", "bool_and", "bool_or", "count", "every", "max", "mean", "min",
-	"stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance"}
 
 var (
 	keywordsOnce sync.Once
@@ -52,7 +47,7 @@ func loadWords() {
 		}
 		sort.Strings(keywordList)
 		fs := map[string]bool{}
-		for _, f := range append(exec.FunctionNames(), aggregateNames...) {
+		for _, f := range query.FunctionNames() {
 			fs[f] = true
 		}
 		for f := range fs {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/recq/recq/query"
 	"github.com/recq/recq/storage"
 )
 
@@ -385,13 +384,9 @@ func (r *Runner) dotSchema(ctx context.Context, args []string) error {
 			continue
 		}
 		found = true
-		tb, err := query.OpenTable(t.Path, query.OpenTableOptions{})
+		tb, err := r.eng.Table(t.Name)
 		if err != nil {
-			// A table defined by CREATE TABLE: describe it in SQL.
-			if derr := r.describeAsSchema(ctx, t.Name); derr != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		fmt.Fprintf(r.cfg.Stdout, "-- %s: %s (%s, %d records)\n", t.Name, t.Path, tb.Format, tb.Layout.Count)
 		fmt.Fprint(r.cfg.Stdout, storage.FormatDDL(t.Name, tb.Schema, tb.Raw))
@@ -400,29 +395,4 @@ func (r *Runner) dotSchema(ctx context.Context, args []string) error {
 		return fmt.Errorf("no table named %s (see .tables)", args[0])
 	}
 	return nil
-}
-
-// describeAsSchema prints DESCRIBE name as a table.
-func (r *Runner) describeAsSchema(ctx context.Context, name string) error {
-	res, err := r.sess.Query(ctx, "DESCRIBE "+quoteIdent(name))
-	if err != nil {
-		return err
-	}
-	defer res.Close()
-	_, err = Render(r.cfg.Stdout, res, RenderOptions{Mode: ModeTable})
-	return err
-}
-
-// quoteIdent quotes a name for SQL when it is not a plain identifier.
-func quoteIdent(name string) string {
-	plain := name != ""
-	for i, c := range name {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			plain = false
-		}
-	}
-	if plain && !isReservedWord(name) {
-		return name
-	}
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

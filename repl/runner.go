@@ -352,7 +352,7 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 	}
 	var prog *Progress
 	if r.cfg.Progress {
-		prog = StartProgress(r.cfg.Stderr, r.cfg.ProgressDelay, r.progressFunc(res, st))
+		prog = StartProgress(r.cfg.Stderr, r.cfg.ProgressDelay, r.progressFunc(res))
 		defer prog.Stop()
 	}
 	opts := RenderOptions{Mode: mode, Null: r.cfg.Null, MaxRows: r.maxRows(), BeforeWrite: prog.Stop}
@@ -401,48 +401,9 @@ func (r *Runner) plainLines(w io.Writer, rr array.RecordReader) error {
 	return bw.Flush()
 }
 
-// progressFunc reports a query's bytes scanned and, once the bar is about
-// to show, its rows (bytes over the table's record length).
-func (r *Runner) progressFunc(res *query.Result, st parser.Statement) ProgressFunc {
-	start := time.Now()
-	recLen := 0
-	looked := false
+// progressFunc reports a query's bytes and records scanned.
+func (r *Runner) progressFunc(res *query.Result) ProgressFunc {
 	return func() (done, total, rows int64) {
-		done, total = res.Progress()
-		if !looked && time.Since(start) >= r.cfg.ProgressDelay {
-			looked = true
-			recLen = r.recordLen(st)
-		}
-		if recLen <= 0 {
-			return done, total, -1
-		}
-		return done, total, done / int64(recLen)
+		return res.Progress()
 	}
-}
-
-// recordLen finds the record length of the table a SELECT reads, or 0.
-func (r *Runner) recordLen(st parser.Statement) int {
-	if ex, ok := st.(*parser.Explain); ok {
-		st = ex.Stmt
-	}
-	sel, ok := st.(*parser.Select)
-	if !ok || sel.From == nil {
-		return 0
-	}
-	path := sel.From.Path
-	if path == "" {
-		for _, t := range r.eng.Tables() {
-			if strings.EqualFold(t.Name, sel.From.Name) {
-				path = t.Path
-			}
-		}
-	}
-	if path == "" {
-		return 0
-	}
-	t, err := query.OpenTable(path, query.OpenTableOptions{})
-	if err != nil {
-		return 0
-	}
-	return t.Layout.RecordLen
 }
