@@ -370,6 +370,15 @@ func (bd *binder) count(e parser.Expr, what string) (int64, error) {
 	if e == nil {
 		return -1, nil
 	}
+	hasColumn := false
+	walk(e, func(x parser.Expr, _ bool) bool {
+		_, isCol := x.(*parser.ColumnRef)
+		hasColumn = hasColumn || isCol
+		return !hasColumn
+	})
+	if hasColumn {
+		return 0, posErr(e.Position(), "%s must be a non-negative whole number, not an expression over columns", what)
+	}
 	x, err := conv(e, &scope{args: bd.b.args, res: bd.b.res})
 	if err != nil {
 		return 0, err

@@ -29,6 +29,10 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 	if opts.Schema == "" && storage.IsRecFile(path) {
 		return storage.Open(path, storage.OpenOptions{IgnorePartial: opts.IgnorePartial})
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		// A directory, device or pipe: storage says what it is.
+		return storage.Open(path, storage.OpenOptions{})
+	}
 	ddl, source, err := layoutText(path, opts.Schema)
 	if err != nil {
 		return nil, err

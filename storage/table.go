@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // FileFormat says what kind of file a Table reads.
@@ -102,8 +103,13 @@ type OpenOptions struct {
 }
 
 // IsRecFile reports whether the file at path starts with the .rec magic.
+// Only regular files qualify: opening a named pipe would block until a
+// writer appears (O_NONBLOCK guards against one swapped in after the stat).
 func IsRecFile(path string) bool {
-	f, err := os.Open(path)
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return false
 	}

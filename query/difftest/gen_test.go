@@ -43,7 +43,8 @@ func (g *gen) column(c *column) expr {
 	}
 	var same []expr
 	for _, k := range g.keys {
-		if k.cls == c.cls && (k.cls != cNum || k.nk == c.nk) && (k.cls != cStr || k.ascii || !c.ascii) {
+		if k.cls == c.cls && (k.cls != cNum || k.nk == c.nk && k.bound <= c.bound && (k.exact || !c.tame)) &&
+			(k.cls != cStr || k.ascii || !c.ascii) {
 			same = append(same, k)
 		}
 	}
@@ -103,6 +104,21 @@ func (g *gen) refersToColumn(sql string) bool {
 	for _, w := range words {
 		if _, ok := g.t.byN[w]; ok {
 			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether sql names one of the columns.
+func mentions(sql string, cols ...string) bool {
+	words := strings.FieldsFunc(sql, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	for _, w := range words {
+		for _, c := range cols {
+			if w == c {
+				return true
+			}
 		}
 	}
 	return false
@@ -308,7 +324,10 @@ func (g *gen) decExpr(depth int, exactOnly bool) expr {
 	case 3:
 		// round to whole numbers only: SQLite rounds the REAL, and a
 		// decimal half (x.x5) is not exact in binary, while x.50 is.
-		a := g.decExpr(depth-1, false)
+		a := g.column(g.t.byN["dm"])
+		if a.cls != cNum || a.nk != nDec || !a.exact {
+			return dm
+		}
 		d := 0
 		e := unary(a, "round(%s, "+strconv.Itoa(d)+")", "round(%s, "+strconv.Itoa(d)+")", math.Inf(1))
 		e.exact = false
@@ -801,8 +820,10 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 		case 1:
 			return minmax(g.floatExpr(1, false))
 		}
+		// avg over tame values only: the extremes overflow a float sum in
+		// an order-dependent way.
 		a := g.numExpr(1, false)
-		if a.nk == nInt && a.bound > 1<<40 || (a.nk != nInt && !a.exact) {
+		if a.nk == nInt && a.bound > 1<<40 || (a.nk != nInt && !a.exact) || mentions(a.r, "fe", "de") {
 			a = g.intExpr(0)
 		}
 		e := unary(a, "avg("+distinct+"%s)", "avg("+distinct+"%s)", math.Inf(1))
