@@ -162,6 +162,7 @@ type aggState struct {
 	sumHi   []int64
 	groups  int
 	scratch [][]int64 // per value: the piece's values
+	sumVals [][]int64 // per sum aggregate: its value column (views of scratch)
 	gidx    []int32   // the piece's group per selected record
 }
 
@@ -203,25 +204,32 @@ func (st *aggState) add(ch *chunk, sel []int32) error {
 			return err
 		}
 	}
-	for _, g := range gidx {
-		st.counts[g]++
-	}
+	// Row by row, every sum of the row's group: the sums' updates are
+	// independent chains the CPU overlaps (column by column, consecutive
+	// records of one group would wait on each other's stores).
 	nsum := st.sums()
+	if cap(st.sumVals) < nsum {
+		st.sumVals = make([][]int64, nsum)
+	}
+	vals := st.sumVals[:nsum]
 	k := 0
 	for _, a := range st.spec.Aggs {
-		if a.Kind != AggSum {
-			continue
+		if a.Kind == AggSum {
+			vals[k] = st.scratch[a.Value][:n]
+			k++
 		}
-		vals := st.scratch[a.Value][:n]
-		sumLo, sumHi := st.sumLo, st.sumHi
-		for i, g := range gidx {
-			j := int(g)*nsum + k
-			v := vals[i]
-			lo, carry := bits.Add64(sumLo[j], uint64(v), 0)
-			sumLo[j] = lo
-			sumHi[j] += int64(carry) + (v >> 63)
+	}
+	counts, sumLo, sumHi := st.counts, st.sumLo, st.sumHi
+	for i, g := range gidx {
+		counts[g]++
+		base := int(g) * nsum
+		lo, hi := sumLo[base:base+nsum], sumHi[base:base+nsum]
+		for k, col := range vals {
+			v := col[i]
+			l, carry := bits.Add64(lo[k], uint64(v), 0)
+			lo[k] = l
+			hi[k] += int64(carry) + (v >> 63)
 		}
-		k++
 	}
 	return nil
 }
