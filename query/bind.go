@@ -274,6 +274,9 @@ func (bd *binder) resolveColumn(n *parser.ColumnRef) error {
 func (bd *binder) resolveWithAliases(e parser.Expr) error {
 	var err error
 	walk(e, func(x parser.Expr, _ bool) bool {
+		if err != nil {
+			return false // keep the first error (the walk visits siblings)
+		}
 		if c, ok := x.(*parser.ColumnRef); ok && c.Table == "" && bd.aliasItem(c) >= 0 {
 			return false
 		}

@@ -78,6 +78,9 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 			if err != nil {
 				return fail(err)
 			}
+			if t := pred.DataType(); t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
+				return fail(posErr(b.having.Position(), "HAVING needs a BOOLEAN condition, not %s", exec.TypeName(t)))
+			}
 			op = exec.NewFilter(op, pred)
 		}
 	} else if b.hasAggregation() {
@@ -126,6 +129,9 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 			pred, err := conv(b.having, sc)
 			if err != nil {
 				return fail(err)
+			}
+			if t := pred.DataType(); t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
+				return fail(posErr(b.having.Position(), "HAVING needs a BOOLEAN condition, not %s", exec.TypeName(t)))
 			}
 			op = exec.NewFilter(op, pred)
 		}

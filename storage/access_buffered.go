@@ -36,7 +36,7 @@ func openBuffered(path string, pattern Pattern, reason string) (Source, error) {
 
 func newFdSource(path string, fd int, size int64, strategy Strategy, align int64, reason string) *fdSource {
 	return &fdSource{
-		fileReader: fileReader{path: path, fd: fd, pread: unix.Pread},
+		fileReader: fileReader{path: path, fd: fd, pread: preadFor(path)},
 		strategy:   strategy,
 		reason:     reason,
 		size:       size,

@@ -33,6 +33,12 @@ func openDirect(path string, pattern Pattern, reason string) (Source, error) {
 // and why, in plain words; err is for errors that buffered reads would hit
 // too (no such file, a directory, ...).
 func probeDirect(path string) (fd int, size int64, align int64, why string, err error) {
+	if f := faultsFor(path); f != nil && f.RefuseDirect {
+		if _, err := statRegular(path); err != nil {
+			return -1, 0, 0, "", err
+		}
+		return -1, 0, 0, "the file system refuses O_DIRECT (EINVAL)", nil
+	}
 	fd, size, err = openRegular(path, unix.O_DIRECT)
 	if err != nil {
 		if errors.Is(err, unix.EINVAL) {

@@ -333,7 +333,15 @@ func (g *gen) decExpr(depth int, exactOnly bool) expr {
 		e.exact = false
 		return e
 	case 4:
-		a := g.decExpr(depth-1, false)
+		// floor/ceil of exact values only: SQLite's REAL product or sum
+		// may sit just above or below a whole number.
+		a := g.decExpr(depth-1, true)
+		if !a.exact {
+			a = g.column(g.t.byN["dm"])
+		}
+		if !a.exact {
+			a = g.lit(g.t.byN["dm"])
+		}
 		f := pick(g.r, "floor", "ceil")
 		e := unary(a, f+"(%s)", f+"(%s)", math.Inf(1))
 		e.exact = false
@@ -773,6 +781,14 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 	if g.chance(6) {
 		distinct = "DISTINCT "
 	}
+	// DISTINCT over exact values only: SQLite's REAL products tell apart
+	// values that are equal as DECIMALs (0.1 * 3 and 0.3).
+	dist := func(a expr) string {
+		if a.exact {
+			return distinct
+		}
+		return ""
+	}
 	switch cls {
 	case cNum:
 		if nk == nAny {
@@ -795,7 +811,7 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 			case 2, 3:
 				// integers sum exactly in both engines
 				a := g.intExpr(1)
-				e := unary(a, "sum("+distinct+"%s)", "sum("+distinct+"%s)", a.bound*float64(len(g.t.rows)+1))
+				e := unary(a, "sum("+dist(a)+"%s)", "sum("+dist(a)+"%s)", a.bound*float64(len(g.t.rows)+1))
 				e.agg = true
 				return e
 			}
@@ -806,7 +822,7 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 			if g.chance(2) {
 				return minmax(a)
 			}
-			e := unary(a, "sum("+distinct+"%s)", "sum("+distinct+"%s)", math.Inf(1))
+			e := unary(a, "sum("+dist(a)+"%s)", "sum("+dist(a)+"%s)", math.Inf(1))
 			e.agg, e.exact = true, false
 			return e
 		}
@@ -814,7 +830,7 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 		case 0:
 			// tame floats sum exactly
 			a := g.floatExpr(1, true)
-			e := unary(a, "sum("+distinct+"%s)", "sum("+distinct+"%s)", math.Inf(1))
+			e := unary(a, "sum("+dist(a)+"%s)", "sum("+dist(a)+"%s)", math.Inf(1))
 			e.agg = true
 			return e
 		case 1:
@@ -826,7 +842,7 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 		if a.nk == nInt && a.bound > 1<<40 || (a.nk != nInt && !a.exact) || mentions(a.r, "fe", "de") {
 			a = g.intExpr(0)
 		}
-		e := unary(a, "avg("+distinct+"%s)", "avg("+distinct+"%s)", math.Inf(1))
+		e := unary(a, "avg("+dist(a)+"%s)", "avg("+dist(a)+"%s)", math.Inf(1))
 		e.nk, e.agg, e.exact = nFloat, true, false
 		return e
 	case cStr:
