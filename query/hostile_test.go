@@ -3,6 +3,7 @@ package query
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -497,4 +498,86 @@ func TestHostileRecUpToDate(t *testing.T) {
 			t.Errorf("%s differs from what hostileRecFiles writes; rerun with -hostile.regen", path)
 		}
 	}
+}
+
+// TestDataFilesUnchanged: recq never writes to the files it reads. Every
+// sample and corpus file hashes the same after the golden SQL suite, the
+// hostile corpus and queries under every I/O strategy have read them.
+func TestDataFilesUnchanged(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../testdata/*.rec", "../testdata/*.txt", "../testdata/*.schema",
+		"../testdata/difftest/*", "../testdata/hostile/data/*"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	hashes := func() map[string]string {
+		out := map[string]string{}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = fmt.Sprintf("%x %v", sha256.Sum256(b), st.ModTime())
+		}
+		return out
+	}
+	before := hashes()
+	if len(before) < 30 {
+		t.Fatalf("only %d data files found", len(before))
+	}
+	// The golden suite, under every strategy.
+	goldens, _ := filepath.Glob("../testdata/sql/*.test")
+	n := 0
+	for _, st := range []storage.Strategy{storage.Mmap, storage.Buffered, storage.Direct, storage.Auto} {
+		eng, err := Open(Options{DataDir: "../testdata", Settings: Settings{Workers: 2, IO: st, VerifyChecksums: st == storage.Buffered}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range goldens {
+			for _, r := range parseGolden(t, g) {
+				r := r
+				runGolden(eng, &r)
+				n++
+			}
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, ".rec") {
+				classify(eng, "SELECT * FROM '"+f+"'")
+				n++
+			}
+		}
+		eng.Close()
+	}
+	// The hostile SQL and data cases.
+	if sqls, err := readHostileSQL(filepath.Join(hostileDir, "sql.txt")); err == nil {
+		eng, _ := Open(Options{DataDir: "../testdata"})
+		for _, c := range sqls {
+			classify(eng, c.sql)
+			n++
+		}
+		eng.Close()
+	}
+	for _, c := range readManifest(t) {
+		ddl := ""
+		if c.layout != "-" {
+			b, _ := os.ReadFile(filepath.Join(hostileDir, "data", c.layout))
+			ddl = string(b)
+		}
+		queryHostileFile(t, filepath.Join(hostileDir, "data", c.file), ddl, c.settings)
+		n++
+	}
+	after := hashes()
+	for f, h := range before {
+		if after[f] != h {
+			t.Errorf("%s changed while %d queries read it: %s, now %s", f, n, h, after[f])
+		}
+	}
+	t.Logf("%d files unchanged after %d queries", len(before), n)
 }

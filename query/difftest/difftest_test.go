@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -374,4 +375,58 @@ func checkGoroutines(t *testing.T, before int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestDifferentialConcurrent runs 100 generated queries at once on one
+// engine (as goroutines; run it under -race) and checks each answer
+// against SQLite's, computed beforehand.
+func TestDifferentialConcurrent(t *testing.T) {
+	if *soak > 0 || *adhocR != "" {
+		t.Skip()
+	}
+	before := runtime.NumGoroutine()
+	h := newHarness(t, t.TempDir(), fixedSeed+1, 400)
+	const n = 100
+	type item struct {
+		q    job
+		want rows
+		werr error
+	}
+	items := make([]item, n)
+	for i := range items {
+		q := h.queryAt(fixedSeed+1, i)
+		lite := q.s
+		if q.limitNoOrder {
+			lite = q.sLimitless
+		}
+		w, err := runSQLite(h.db, lite)
+		items[i] = item{q: q, want: w, werr: err}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for i := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it := items[i]
+			got, gerr := runRecq(h.engines[i%len(h.engines)], it.q.r)
+			switch {
+			case gerr != nil && it.werr != nil:
+			case gerr == nil && it.werr != nil && strings.Contains(it.werr.Error(), "integer overflow"):
+			case gerr != nil || it.werr != nil:
+				errs <- fmt.Sprintf("query %d: %s\nrecq error %v, SQLite error %v", i, it.q.r, gerr, it.werr)
+			default:
+				if msg := compare(it.q.genQuery, got.rows, it.want.rows, it.q.exactCols(len(got.cols))); msg != "" {
+					errs <- fmt.Sprintf("query %d: %s\n%s", i, it.q.r, msg)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	h.close(t)
+	checkGoroutines(t, before)
 }
