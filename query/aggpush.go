@@ -72,6 +72,9 @@ func pushdownAggregate(lp *logicalPlan) error {
 		switch c.Name {
 		case "count":
 			if !c.Star {
+				if len(c.Args) != 1 {
+					return nil // the general plan reports the wrong argument count
+				}
 				f, ok := lp.columnOf(c.Args[0])
 				if !ok || f < 0 || schema.Fields[f].Nullable {
 					return nil
