@@ -259,21 +259,7 @@ func (s *Session) plan(sel *parser.Select, args []any, analyze bool) (*physicalP
 	if err := lp.optimize(s.e.disabled); err != nil {
 		return nil, err
 	}
-	pp, err := physical(lp, planOptions{settings: settings, mem: s.e.mem, analyze: analyze})
-	if err == nil && lp.aggPush != nil {
-		pp.fallback = func() (*physicalPlan, error) {
-			lp := newLogicalPlan(b)
-			disabled := map[string]bool{"pushdown_aggregate": true}
-			for k := range s.e.disabled {
-				disabled[k] = true
-			}
-			if err := lp.optimize(disabled); err != nil {
-				return nil, err
-			}
-			return physical(lp, planOptions{settings: settings, mem: s.e.mem, analyze: analyze})
-		}
-	}
-	return pp, err
+	return physical(lp, planOptions{settings: settings, mem: s.e.mem, analyze: analyze})
 }
 
 // Explain returns the logical and physical plans of a SELECT.

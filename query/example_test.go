@@ -89,11 +89,10 @@ func ExampleEngine_Explain() {
 	// logical plan:
 	//   Project count(*)
 	//     Aggregate group by [] aggregates [count(*)]
-	//       Scan lineitem [] (aggregating per partition) pushed [l_quantity < 24]
-	// optimizer passes: fold_constants, pushdown_predicates, prune_projection, pushdown_aggregate, pushdown_limit, topn
+	//       Scan lineitem [] pushed [l_quantity < 24]
+	// optimizer passes: fold_constants, pushdown_predicates, prune_projection, pushdown_limit, topn
 	// physical plan:
 	//   Project: count(*) [partitions=1]
-	//     Project: count(*) [partitions=1]
-	//       Aggregate: [sum(count(*)) AS count(*)] [partitions=1]
-	//         Scan ../testdata/lineitem.rec (rec, 2000 records): columns [], pushed [l_quantity < 24], partial aggregate by []: [count(*)], blocks 0 of 1 skipped [partitions=2]
+	//     Aggregate: [count(*)] [partitions=1]
+	//       Scan ../testdata/lineitem.rec (rec, 2000 records): columns [], pushed [l_quantity < 24], blocks 0 of 1 skipped [partitions=2]
 }

@@ -22,9 +22,6 @@ type physicalPlan struct {
 	names    []string   // output column names
 	logical  *logicalPlan
 	settings Settings
-	// fallback plans the query again without the scan-side aggregation,
-	// for when the scan reports it cannot compute the query exactly.
-	fallback func() (*physicalPlan, error)
 }
 
 // planOptions carry what physical planning needs beyond the plan.
@@ -68,22 +65,7 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 		}
 		op = exec.NewFilter(op, pred)
 	}
-	if b.hasAggregation() && lp.aggPush != nil {
-		var err error
-		if op, sc, err = finishPushed(lp, op, budget); err != nil {
-			return fail(err)
-		}
-		if b.having != nil {
-			pred, err := conv(b.having, sc)
-			if err != nil {
-				return fail(err)
-			}
-			if t := pred.DataType(); t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
-				return fail(posErr(b.having.Position(), "HAVING needs a BOOLEAN condition, not %s", exec.TypeName(t)))
-			}
-			op = exec.NewFilter(op, pred)
-		}
-	} else if b.hasAggregation() {
+	if b.hasAggregation() {
 		sc.where = "in GROUP BY or aggregate arguments"
 		groups, err := convAll(sc, b.groupBy...)
 		if err != nil {
@@ -219,9 +201,6 @@ func (pp *physicalPlan) buildScan(lp *logicalPlan, o planOptions) (exec.Operator
 	if lp.empty {
 		spec.Ranges = []scan.RowRange{}
 	}
-	if lp.aggPush != nil {
-		spec.Columns, spec.RowID, spec.Aggregate = nil, false, &lp.aggPush.spec
-	}
 	if s := b.sample; s != nil {
 		spec.Sample = &scan.Sample{Seed: 1}
 		if s.Percent {
@@ -252,9 +231,6 @@ func (pp *physicalPlan) buildScan(lp *logicalPlan, o planOptions) (exec.Operator
 	out := &scope{fields: map[int]scopeCol{}, args: b.args, res: b.res}
 	fields := sc.Schema().Fields()
 	for i, f := range lp.scanFields {
-		if lp.aggPush != nil {
-			break // the scan's output is partial aggregates, not fields
-		}
 		out.fields[f] = scopeCol{index: i, name: fields[i].Name, typ: fields[i].Type}
 	}
 	if lp.scanRowID {

@@ -36,8 +36,7 @@ type logicalPlan struct {
 	scanLimit  int64           // 0: none
 	residual   []parser.Expr   // WHERE conjuncts left for the Filter
 	topN       bool
-	aggPush    *aggPushdown // the scan aggregates (pushdown_aggregate), or nil
-	applied    []string     // passes that ran, in order
+	applied    []string // passes that ran, in order
 }
 
 func newLogicalPlan(b *bound) *logicalPlan {
@@ -64,7 +63,6 @@ var optimizerPasses = []pass{
 	{"fold_constants", "drop WHERE conjuncts that are constantly true; read nothing when one is constantly false or NULL", foldConstants},
 	{"pushdown_predicates", "evaluate column-versus-constant conjuncts on raw record bytes in the scan (and _rowid conditions as row ranges)", pushdownPredicates},
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
-	{"pushdown_aggregate", "let each scan partition aggregate simple GROUP BY queries (count, sum, avg over integer/DECIMAL arithmetic) straight from the raw records", pushdownAggregate},
 	{"pushdown_limit", "stop the scan after LIMIT + OFFSET records when nothing above it filters, groups or sorts", pushdownLimit},
 	{"topn", "turn ORDER BY + LIMIT into a top-N heap", useTopN},
 }
@@ -542,9 +540,6 @@ func (lp *logicalPlan) String() string {
 			cols = append(cols, "_rowid")
 		}
 		s += " [" + strings.Join(cols, ", ") + "]"
-		if lp.aggPush != nil {
-			s += " (aggregating per partition)"
-		}
 		if len(lp.pushed) > 0 {
 			ps := make([]string, len(lp.pushed))
 			for i, p := range lp.pushed {

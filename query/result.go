@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -44,8 +43,7 @@ type Result struct {
 	ended   atomic.Bool
 	start   time.Time
 	elapsed atomic.Int64 // nanoseconds, set when the result ends
-	onClose func()       // releases what a result computed up front holds
-	ctx     context.Context
+	onClose func() // releases what a result computed up front holds
 	// Message describes the effect of a statement without rows
 	// ("table ghcn created"), or "".
 	Message string
@@ -61,7 +59,7 @@ func startResult(ctx context.Context, pp *physicalPlan, mem memory.Allocator) (*
 		return nil, err
 	}
 	r := &Result{schema: renamed(pp.root.Schema(), pp.names), stream: st, plan: pp, cancel: cancel,
-		maxRows: pp.settings.MaxRows, start: time.Now(), ctx: ctx}
+		maxRows: pp.settings.MaxRows, start: time.Now()}
 	r.refs.Store(1)
 	return r, nil
 }
@@ -105,14 +103,8 @@ func (r *Result) Next() (ok bool) {
 		r.cur.Release()
 		r.cur = nil
 	}
-	for !r.stream.Next() {
-		err := r.stream.Err()
-		if errors.Is(err, scan.ErrAggregateFallback) && r.rows.Load() == 0 && r.plan != nil && r.plan.fallback != nil {
-			if err = r.restart(); err == nil {
-				continue
-			}
-		}
-		r.finish(err)
+	if !r.stream.Next() {
+		r.finish(r.stream.Err())
 		return false
 	}
 	rec := r.stream.Record()
@@ -122,26 +114,6 @@ func (r *Result) Next() (ok bool) {
 	}
 	r.cur = array.NewRecord(r.schema, rec.Columns(), rec.NumRows())
 	return true
-}
-
-// restart replaces the plan by its fallback (the scan could not aggregate
-// exactly) and starts it; no row has been returned yet.
-func (r *Result) restart() error {
-	r.stream.Close()
-	r.plan.release()
-	pp, err := r.plan.fallback()
-	if err != nil {
-		r.stream, r.plan = nil, nil
-		return err
-	}
-	st, err := pp.root.Execute(r.ctx, 0)
-	if err != nil {
-		pp.release()
-		r.stream, r.plan = nil, nil
-		return err
-	}
-	r.stream, r.plan = st, pp
-	return nil
 }
 
 // finish ends the stream, keeping the first error.

@@ -42,8 +42,6 @@ type partition struct {
 	selBuf   []int32 // the selection after predicates
 	padBuf   []byte
 
-	agg *aggState // set for an aggregating scan
-
 	ahead   chan fetched // read-ahead results (nil under mmap)
 	aheadWG sync.WaitGroup
 
@@ -89,9 +87,6 @@ func (p *partition) start() {
 	}
 	if s.spec.RowID {
 		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity)})
-	}
-	if s.spec.Aggregate != nil {
-		p.agg = newAggState(s.spec.Aggregate, s.table.Schema, s.table.Layout.RecordLen)
 	}
 	if !p.run.mapped {
 		p.ahead = make(chan fetched, 1)
@@ -156,9 +151,6 @@ func (p *partition) Next() bool {
 	if !p.started {
 		p.start()
 	}
-	if p.agg != nil {
-		return p.nextAggregate()
-	}
 	for {
 		if err := p.ctx.Err(); err != nil {
 			return p.fail(err)
@@ -192,48 +184,6 @@ func (p *partition) Next() bool {
 			return false
 		}
 	}
-}
-
-// nextAggregate consumes every chunk of the partition into its groups and
-// returns the one batch of partial results.
-func (p *partition) nextAggregate() bool {
-	for {
-		if err := p.ctx.Err(); err != nil {
-			return p.fail(err)
-		}
-		if p.pos < p.ch.n {
-			if err := p.filterPiece(); err != nil {
-				return p.fail(err)
-			}
-			t0 := time.Now()
-			err := p.guard(func() error { return p.agg.add(&p.ch, p.sel) })
-			p.run.stats.decodeNanos.Add(int64(time.Since(t0)))
-			if err != nil {
-				return p.fail(err)
-			}
-			p.sel, p.selPos = p.sel[:0], 0
-			continue
-		}
-		ok, err := p.nextChunk()
-		if err != nil {
-			return p.fail(err)
-		}
-		if !ok {
-			break
-		}
-	}
-	p.done = true
-	rec, err := p.agg.emit(p)
-	if err != nil {
-		return p.fail(err)
-	}
-	if rec.NumRows() == 0 {
-		rec.Release()
-		return false
-	}
-	p.cur = rec
-	p.run.stats.Batches.Add(1)
-	return true
 }
 
 func (p *partition) fail(err error) bool {

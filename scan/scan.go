@@ -76,15 +76,6 @@ func New(spec Spec) (*Scan, error) {
 		fields = append(fields, arrow.Field{Name: "_rowid", Type: arrow.PrimitiveTypes.Int64})
 	}
 	s.schema = arrow.NewSchema(fields, nil)
-	if a := spec.Aggregate; a != nil {
-		if len(spec.Columns) > 0 || spec.RowID || spec.Limit > 0 {
-			return nil, fmt.Errorf("scan: an aggregating scan takes no columns, _rowid or limit")
-		}
-		if err := validateAgg(t.Schema, a); err != nil {
-			return nil, fmt.Errorf("scan: %v", err)
-		}
-		s.schema = aggSchema(t.Schema, a)
-	}
 	for _, p := range spec.Filter {
 		c, err := compile(t.Schema, p)
 		if err != nil {
@@ -350,17 +341,6 @@ func (s *Scan) String() string {
 	}
 	if s.spec.Limit > 0 {
 		out += fmt.Sprintf(", limit %d", s.spec.Limit)
-	}
-	if a := s.spec.Aggregate; a != nil {
-		keys := make([]string, len(a.Keys))
-		for i, k := range a.Keys {
-			keys[i] = s.table.Schema.Fields[k].Name
-		}
-		aggs := make([]string, len(a.Aggs))
-		for i, g := range a.Aggs {
-			aggs[i] = g.Name
-		}
-		out += fmt.Sprintf(", partial aggregate by [%s]: [%s]", join(keys), join(aggs))
 	}
 	if s.spec.Sample != nil {
 		out += ", sample"

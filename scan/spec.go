@@ -142,10 +142,6 @@ type Spec struct {
 	// close it. Engines keep sources open between queries so a warm,
 	// mapped file is not mapped (and page-faulted) again for every query.
 	Source storage.Source
-	// Aggregate, when set, makes each partition aggregate its records
-	// itself and emit one batch of partial results (see AggSpec); Columns,
-	// RowID and Limit must then be empty.
-	Aggregate *AggSpec
 	// Analyze collects the statistics that cost time of their own (page-
 	// cache residency before the scan, which walks the whole file's page
 	// table), for EXPLAIN ANALYZE.
