@@ -1,8 +1,8 @@
 package exec
 
 import (
-	"sort"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"

@@ -43,7 +43,7 @@ type Result struct {
 	ended   atomic.Bool
 	start   time.Time
 	elapsed atomic.Int64 // nanoseconds, set when the result ends
-	onClose func() // releases what a result computed up front holds
+	onClose func()       // releases what a result computed up front holds
 	// Message describes the effect of a statement without rows
 	// ("table ghcn created"), or "".
 	Message string
