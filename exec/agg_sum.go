@@ -167,15 +167,21 @@ func (s *sumIntState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 func (s *sumIntState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumIntState)
 	s.valueCounts.merge(&os.valueCounts, mapping)
+	return mergeSums(s.acc, os.acc, mapping, "INT64 overflow in sum")
+}
+
+// mergeSums adds the 128-bit sums of src into dst (group g of src goes to
+// group mapping[g] of dst; negative mappings are skipped).
+func mergeSums(dst, src []i128, mapping []int32, overflow string) error {
 	for g, m := range mapping {
 		if m < 0 {
 			continue
 		}
-		r, ov := s.acc[m].add(os.acc[g])
+		r, ov := dst[m].add(src[g])
 		if ov {
-			return errorf(ErrOutOfRange, "INT64 overflow in sum")
+			return errorf(ErrOutOfRange, "%s", overflow)
 		}
-		s.acc[m] = r
+		dst[m] = r
 	}
 	return nil
 }
@@ -325,17 +331,7 @@ func (s *sumDecState) update(ctx *EvalContext, arg arrow.Array, gids []int32, se
 func (s *sumDecState) merge(o aggState, mapping []int32) error {
 	os := o.(*sumDecState)
 	s.valueCounts.merge(&os.valueCounts, mapping)
-	for g, m := range mapping {
-		if m < 0 {
-			continue
-		}
-		r, ov := s.acc[m].add(os.acc[g])
-		if ov {
-			return errorf(ErrOutOfRange, "DECIMAL overflow in sum: the total exceeds 38 digits")
-		}
-		s.acc[m] = r
-	}
-	return nil
+	return mergeSums(s.acc, os.acc, mapping, "DECIMAL overflow in sum: the total exceeds 38 digits")
 }
 
 func (s *sumDecState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
