@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -331,13 +332,13 @@ func (s *Scan) String() string {
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
-	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, join(cols))
+	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, strings.Join(cols, ", "))
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {
 			ps[i] = p.String(s.table.Schema)
 		}
-		out += fmt.Sprintf(", pushed [%s]", joinWith(ps, " AND "))
+		out += fmt.Sprintf(", pushed [%s]", strings.Join(ps, " AND "))
 	}
 	if s.spec.Limit > 0 {
 		out += fmt.Sprintf(", limit %d", s.spec.Limit)
@@ -347,19 +348,6 @@ func (s *Scan) String() string {
 	}
 	if s.blocks > 0 && len(s.preds) > 0 {
 		out += fmt.Sprintf(", blocks %d of %d skipped", s.skipped, s.blocks)
-	}
-	return out
-}
-
-func join(s []string) string { return joinWith(s, ", ") }
-
-func joinWith(s []string, sep string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += sep
-		}
-		out += x
 	}
 	return out
 }
