@@ -177,7 +177,6 @@ type minMaxStr struct {
 	max  bool
 	vals []string
 	has  []bool
-	size int64
 }
 
 func (s *minMaxStr) resize(n int) {

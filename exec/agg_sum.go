@@ -230,7 +230,6 @@ type sumDecState struct {
 	typ   arrow.DataType
 	acc   []i128
 	tmp   []int64
-	lo    []int64 // scratch: low words of a batch
 	valueCounts
 }
 
@@ -461,11 +460,10 @@ func (s *sumFloatState) finishAs(mem memory.Allocator, n int, avg bool) (arrow.A
 // variance and standard deviation: Welford per group, Chan et al. to merge
 
 type varState struct {
-	fn    string
-	n     []int64
-	mean  []float64
-	m2    []float64
-	scale float64
+	fn   string
+	n    []int64
+	mean []float64
+	m2   []float64
 }
 
 func (s *varState) resize(n int) {

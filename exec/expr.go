@@ -295,7 +295,6 @@ func ParseNumber(text string) (Expr, error) {
 
 func (l *litExpr) DataType() arrow.DataType { return l.typ }
 func (l *litExpr) kids() []Expr             { return nil }
-func (l *litExpr) isNull() bool             { return l.val == nil }
 
 func (l *litExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
 	return constArray(ctx.Mem, l.typ, l.val, int(batch.NumRows())), nil

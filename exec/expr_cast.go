@@ -130,18 +130,6 @@ type integer interface {
 	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
 }
 
-type signed interface {
-	~int8 | ~int16 | ~int32 | ~int64
-}
-
-type unsigned interface {
-	~uint8 | ~uint16 | ~uint32 | ~uint64
-}
-
-type number interface {
-	integer | ~float32 | ~float64
-}
-
 // convInts converts integers of type S to D; it returns the index of the
 // first value that does not fit, or -1. Rows that do not matter (NULL or
 // unselected) are skipped when checking.
@@ -215,34 +203,6 @@ func castIntTo[D integer](ctx *EvalContext, a arrow.Array, to arrow.DataType) (a
 		return nil, errorf(ErrOutOfRange, "%s is out of range for %s", formatValue(a.DataType(), scalarAt(a, bad)), TypeName(to))
 	}
 	return o.finish(), nil
-}
-
-// intsAsI64 reads any integer array as int64 values; ok is false for a
-// UINT64 value above the INT64 range (only rows that matter count).
-func intsAsI64(ctx *EvalContext, a arrow.Array) ([]int64, bool) {
-	if a.DataType().ID() == arrow.INT64 {
-		return values[int64](a), true
-	}
-	out := make([]int64, a.Len())
-	valid, off := validityOf(a)
-	bad := -1
-	switch a.DataType().ID() {
-	case arrow.INT8:
-		bad = convInts(ctx, values[int8](a), out, valid, off)
-	case arrow.INT16:
-		bad = convInts(ctx, values[int16](a), out, valid, off)
-	case arrow.INT32:
-		bad = convInts(ctx, values[int32](a), out, valid, off)
-	case arrow.UINT8:
-		bad = convInts(ctx, values[uint8](a), out, valid, off)
-	case arrow.UINT16:
-		bad = convInts(ctx, values[uint16](a), out, valid, off)
-	case arrow.UINT32:
-		bad = convInts(ctx, values[uint32](a), out, valid, off)
-	case arrow.UINT64:
-		bad = convInts(ctx, values[uint64](a), out, valid, off)
-	}
-	return out, bad < 0
 }
 
 func intToFloats[S integer, D ~float32 | ~float64](src []S, dst []D) {

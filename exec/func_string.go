@@ -40,8 +40,6 @@ func newIntCol(a arrow.Array) intCol {
 	return c
 }
 
-func (c intCol) null(i int) bool { return c.vb != nil && !getBit(c.vb, c.voff+i) }
-
 func isASCII(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {

@@ -47,7 +47,6 @@ var (
 	tI8  = arrow.PrimitiveTypes.Int8
 	tI16 = arrow.PrimitiveTypes.Int16
 	tU8  = arrow.PrimitiveTypes.Uint8
-	tU32 = arrow.PrimitiveTypes.Uint32
 	tU64 = arrow.PrimitiveTypes.Uint64
 	tF32 = arrow.PrimitiveTypes.Float32
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -123,7 +124,7 @@ func TestGroupKeyShapes(t *testing.T) {
 	rec := record(mem,
 		c("i8", tI8, 1, nil, 1, -1, nil, 2),
 		c("b", tBool, true, false, nil, true, false, nil),
-		c("f", tFloat64, 0.0, -0.0, 1.5, nil, 1.5, 0.0),
+		c("f", tFloat64, 0.0, math.Copysign(0, -1), 1.5, nil, 1.5, 0.0),
 		c("d", DecimalType(30, 2), "1.00", "1.00", nil, "123456789012345678901234.56", "1", nil),
 		c("dt", tDate, "2024-01-01", nil, "2024-01-01", "2023-01-01", nil, "2023-01-01"),
 		c("s", tString, "a", "a", "a-much-longer-string", "b", nil, "b"),

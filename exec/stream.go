@@ -77,11 +77,6 @@ func (s *pullStream) Close() {
 	s.finish()
 }
 
-// errStream is a stream that fails at once.
-func errStream(schema *arrow.Schema, err error) Stream {
-	return newPullStream(schema, func() (arrow.Record, error) { return nil, err }, nil)
-}
-
 // selStream is the stream shape operators inside exec use between
 // themselves: each batch comes with a selection vector of the rows that
 // are really there (ascending row indexes, never empty), or nil for all.

@@ -26,7 +26,6 @@ type diag struct {
 	open   []int // indices of the '(' and CASE still open before i, innermost last
 	clause string
 	kind   string // the statement's first keyword, upper case ("" for ParseExpr)
-	atSemi bool   // the statement ends at a ';'
 }
 
 func diagnose(toks []token, eof Pos, err error, ctx parseContext) *Error {

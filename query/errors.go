@@ -3,7 +3,6 @@ package query
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/recq/recq/parser"
@@ -72,13 +71,4 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -27,16 +27,11 @@ var (
 	keywordsOnce sync.Once
 	keywordList  []string
 	functionList []string
-	reservedSet  map[string]bool
 )
 
 func loadWords() {
 	keywordsOnce.Do(func() {
 		seen := map[string]bool{}
-		reservedSet = map[string]bool{}
-		for _, w := range parser.ReservedWords() {
-			reservedSet[w] = true
-		}
 		for _, list := range [][]string{parser.ReservedWords(), sqlKeywords, parser.KnownTypes()} {
 			for _, w := range list {
 				if !seen[w] {
@@ -55,12 +50,6 @@ func loadWords() {
 		}
 		sort.Strings(functionList)
 	})
-}
-
-// isReservedWord reports whether w (any case) must be quoted as a name.
-func isReservedWord(w string) bool {
-	loadWords()
-	return reservedSet[strings.ToUpper(w)]
 }
 
 // Completer completes what is typed in the shell: SQL keywords,

@@ -190,7 +190,8 @@ func (w *Writer) moveRecords(newLen int64) error {
 		nf.Chmod(st.Mode().Perm())
 	}
 	src := io.NewSectionReader(w.f, w.reserved, w.count*int64(w.schema.RecordLen))
-	if _, err := nf.Seek(newLen, io.SeekStart); err == nil {
+	_, err = nf.Seek(newLen, io.SeekStart)
+	if err == nil {
 		_, err = io.Copy(nf, src)
 	}
 	if err != nil {

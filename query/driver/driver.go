@@ -349,7 +349,7 @@ func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
 	case arrow.FLOAT64:
 		return "FLOAT64"
 	}
-	return fmt.Sprintf("%s", t)
+	return t.String()
 }
 
 // ColumnTypeNullable reports whether column i may hold NULL.
