@@ -5,8 +5,9 @@ package parser
 // column. Offset is the 0-based byte offset.
 type Pos struct{ Line, Column, Offset int }
 
-// Statement is one parsed SQL statement: *Select, *Explain, *Describe,
-// *ShowTables, *Set, *CreateTable or *DropTable.
+// Statement is one parsed SQL statement: a Query (*Select, *SetOp,
+// *Values), *Explain, *Describe, *ShowTables, *Set, *CreateTable,
+// *DropTable, *CreateView or *DropView.
 type Statement interface {
 	Position() Pos
 	// String prints the statement as canonical SQL (see Format).
@@ -15,7 +16,8 @@ type Statement interface {
 }
 
 // Expr is an expression node: *Literal, *Interval, *ColumnRef, *Param,
-// *Unary, *Binary, *IsNull, *Between, *InList, *Call, *Cast or *Case.
+// *Unary, *Binary, *IsNull, *Between, *InList, *Call, *Cast, *Case,
+// *Subquery, *Exists, *InSubquery or *Quantified.
 // Parentheses are not nodes: the tree's shape records grouping, and
 // printing adds parentheses where they are needed.
 type Expr interface {
@@ -28,15 +30,41 @@ type Expr interface {
 // ---------------------------------------------------------------------------
 // Statements
 
+// Query is a query expression: *Select, *SetOp or *Values. Every Query is
+// also a Statement, and can appear as a derived table, a CTE, a view body
+// or a subquery.
+type Query interface {
+	Statement
+	query()
+}
+
+// With is a WITH clause: non-recursive common table expressions, each of
+// which may use the ones before it.
+type With struct {
+	Pos  Pos // the WITH keyword
+	CTEs []*CTE
+}
+
+// CTE is name [(col, ...)] AS (query) inside WITH. Columns is nil when
+// no column list was written.
+type CTE struct {
+	Pos     Pos // the name
+	Name    string
+	Columns []string
+	Query   Query
+}
+
 // Select is a SELECT statement.
 //
-// From is nil for a constant query (SELECT 41 + 1). Where, Having, Limit and
-// Offset are nil when absent.
+// From is nil for a constant query (SELECT 41 + 1). With, Where, Having,
+// Limit and Offset are nil when absent. A FROM list with commas is a tree
+// of *Join with Kind JoinCross and Comma set, left-deep in written order.
 type Select struct {
 	Pos      Pos // the SELECT keyword
+	With     *With
 	Distinct bool
 	Items    []*SelectItem
-	From     *TableRef
+	From     TableExpr
 	Where    Expr
 	GroupBy  []Expr
 	Having   Expr
@@ -55,14 +83,92 @@ type SelectItem struct {
 	Alias string
 }
 
-// TableRef is the source after FROM: a table name or a quoted file path
-// (exactly one of Name and Path is set), with an optional alias and sample.
+// SetOp is L UNION|INTERSECT|EXCEPT [ALL] R. INTERSECT binds tighter than
+// UNION and EXCEPT; operators of one level associate to the left. OrderBy,
+// Limit and Offset apply to the whole result; With, when set, scopes over
+// both sides. Pos is the operator keyword.
+type SetOp struct {
+	Pos     Pos
+	With    *With
+	Op      string // "UNION", "INTERSECT" or "EXCEPT"
+	All     bool
+	L, R    Query
+	OrderBy []*OrderItem
+	Limit   Expr
+	Offset  Expr
+}
+
+// Values is VALUES (row), (row), ...: every row has the same number of
+// expressions (the parser checks), at least one.
+type Values struct {
+	Pos  Pos // the VALUES keyword
+	Rows [][]Expr
+}
+
+// TableExpr is an item of FROM: *TableRef, *DerivedTable or *Join.
+type TableExpr interface {
+	Position() Pos
+	// String prints the table expression as canonical SQL.
+	String() string
+	tableExpr()
+}
+
+// TableRef is a named table, view or CTE, or a quoted file path (exactly
+// one of Name and Path is set), with an optional alias, column aliases
+// (t(a, b); nil when none) and sample.
 type TableRef struct {
-	Pos    Pos
-	Name   string
-	Path   string
-	Alias  string
-	Sample *Sample
+	Pos     Pos
+	Name    string
+	Path    string
+	Alias   string
+	Columns []string
+	Sample  *Sample
+}
+
+// DerivedTable is (query) [AS] alias [(col, ...)] in FROM: a subquery or a
+// VALUES list used as a table. Alias may be empty (DuckDB allows that);
+// Columns is nil when no column list was written.
+type DerivedTable struct {
+	Pos     Pos // the opening parenthesis
+	Query   Query
+	Alias   string
+	Columns []string
+}
+
+// JoinKind is the kind of a Join.
+type JoinKind int
+
+// Join kinds as written. NATURAL is a flag on the Join, not a kind.
+const (
+	JoinInner JoinKind = iota + 1 // [INNER] JOIN
+	JoinLeft                      // LEFT [OUTER] JOIN
+	JoinRight                     // RIGHT [OUTER] JOIN
+	JoinFull                      // FULL [OUTER] JOIN
+	JoinCross                     // CROSS JOIN, or a comma in FROM (Comma set)
+)
+
+var joinKindNames = [...]string{JoinInner: "JOIN", JoinLeft: "LEFT JOIN", JoinRight: "RIGHT JOIN", JoinFull: "FULL JOIN", JoinCross: "CROSS JOIN"}
+
+// String returns the kind's canonical SQL keywords, e.g. "LEFT JOIN".
+func (k JoinKind) String() string {
+	if k > 0 && int(k) < len(joinKindNames) {
+		return joinKindNames[k]
+	}
+	return "JoinKind(?)"
+}
+
+// Join is L kind JOIN R [ON cond | USING (cols)], NATURAL ... JOIN, CROSS
+// JOIN, or L, R (Kind JoinCross, Comma set). At most one of On and Using
+// is set; neither for CROSS, comma and NATURAL joins. Pos is the JOIN
+// keyword's first word (or the comma).
+type Join struct {
+	Pos     Pos
+	Kind    JoinKind
+	Natural bool
+	Comma   bool
+	L, R    TableExpr
+	On      Expr
+	Using   []string
 }
 
 // Sample is USING SAMPLE n ROWS (Percent false, N a whole number) or USING
@@ -82,7 +188,7 @@ type OrderItem struct {
 	NullsFirst *bool
 }
 
-// Explain is EXPLAIN [ANALYZE] statement. Stmt is a *Select.
+// Explain is EXPLAIN [ANALYZE] statement. Stmt is a Query.
 type Explain struct {
 	Pos     Pos
 	Analyze bool
@@ -108,6 +214,26 @@ type Set struct {
 	Pos   Pos
 	Name  string
 	Value Expr
+}
+
+// CreateView is CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(cols)] AS
+// query. SQL is the query's source text exactly as written (from its first
+// token to its last), which is what a catalog stores and re-binds.
+type CreateView struct {
+	Pos         Pos
+	Name        string
+	OrReplace   bool
+	IfNotExists bool
+	Columns     []string
+	Query       Query
+	SQL         string
+}
+
+// DropView is DROP VIEW [IF EXISTS] name.
+type DropView struct {
+	Pos      Pos
+	Name     string
+	IfExists bool
 }
 
 // DropTable is DROP TABLE [IF EXISTS] name.
@@ -347,8 +473,53 @@ type When struct {
 	Cond, Result Expr
 }
 
+// Subquery is a scalar subquery: (SELECT ...) used as a value. Pos is the
+// opening parenthesis.
+type Subquery struct {
+	Pos   Pos
+	Query Query
+}
+
+// Exists is [NOT] EXISTS (query). Pos is NOT or EXISTS.
+type Exists struct {
+	Pos   Pos
+	Query Query
+	Not   bool
+}
+
+// InSubquery is X [NOT] IN (query). Pos is NOT or IN.
+type InSubquery struct {
+	Pos   Pos
+	X     Expr
+	Query Query
+	Not   bool
+}
+
+// Quantified is X op ANY|SOME|ALL (query). Op is a comparison ("=", "<>",
+// "<", "<=", ">", ">="); All is false for ANY and SOME. Pos is the
+// operator.
+type Quantified struct {
+	Pos   Pos
+	X     Expr
+	Op    string
+	All   bool
+	Query Query
+}
+
 // ---------------------------------------------------------------------------
 // Interface plumbing
+
+func (*Select) query() {}
+func (*SetOp) query()  {}
+func (*Values) query() {}
+
+func (t *TableRef) Position() Pos     { return t.Pos }
+func (t *DerivedTable) Position() Pos { return t.Pos }
+func (t *Join) Position() Pos         { return t.Pos }
+
+func (*TableRef) tableExpr()     {}
+func (*DerivedTable) tableExpr() {}
+func (*Join) tableExpr()         {}
 
 func (s *Select) Position() Pos      { return s.Pos }
 func (s *Explain) Position() Pos     { return s.Pos }
@@ -357,6 +528,10 @@ func (s *ShowTables) Position() Pos  { return s.Pos }
 func (s *Set) Position() Pos         { return s.Pos }
 func (s *DropTable) Position() Pos   { return s.Pos }
 func (s *CreateTable) Position() Pos { return s.Pos }
+func (s *SetOp) Position() Pos       { return s.Pos }
+func (s *Values) Position() Pos      { return s.Pos }
+func (s *CreateView) Position() Pos  { return s.Pos }
+func (s *DropView) Position() Pos    { return s.Pos }
 
 func (*Select) stmt()      {}
 func (*Explain) stmt()     {}
@@ -365,29 +540,41 @@ func (*ShowTables) stmt()  {}
 func (*Set) stmt()         {}
 func (*DropTable) stmt()   {}
 func (*CreateTable) stmt() {}
+func (*SetOp) stmt()       {}
+func (*Values) stmt()      {}
+func (*CreateView) stmt()  {}
+func (*DropView) stmt()    {}
 
-func (e *Literal) Position() Pos   { return e.Pos }
-func (e *Interval) Position() Pos  { return e.Pos }
-func (e *ColumnRef) Position() Pos { return e.Pos }
-func (e *Param) Position() Pos     { return e.Pos }
-func (e *Unary) Position() Pos     { return e.Pos }
-func (e *Binary) Position() Pos    { return e.Pos }
-func (e *IsNull) Position() Pos    { return e.Pos }
-func (e *Between) Position() Pos   { return e.Pos }
-func (e *InList) Position() Pos    { return e.Pos }
-func (e *Call) Position() Pos      { return e.Pos }
-func (e *Cast) Position() Pos      { return e.Pos }
-func (e *Case) Position() Pos      { return e.Pos }
+func (e *Literal) Position() Pos    { return e.Pos }
+func (e *Interval) Position() Pos   { return e.Pos }
+func (e *ColumnRef) Position() Pos  { return e.Pos }
+func (e *Param) Position() Pos      { return e.Pos }
+func (e *Unary) Position() Pos      { return e.Pos }
+func (e *Binary) Position() Pos     { return e.Pos }
+func (e *IsNull) Position() Pos     { return e.Pos }
+func (e *Between) Position() Pos    { return e.Pos }
+func (e *InList) Position() Pos     { return e.Pos }
+func (e *Call) Position() Pos       { return e.Pos }
+func (e *Cast) Position() Pos       { return e.Pos }
+func (e *Case) Position() Pos       { return e.Pos }
+func (e *Subquery) Position() Pos   { return e.Pos }
+func (e *Exists) Position() Pos     { return e.Pos }
+func (e *InSubquery) Position() Pos { return e.Pos }
+func (e *Quantified) Position() Pos { return e.Pos }
 
-func (*Literal) expr()   {}
-func (*Interval) expr()  {}
-func (*ColumnRef) expr() {}
-func (*Param) expr()     {}
-func (*Unary) expr()     {}
-func (*Binary) expr()    {}
-func (*IsNull) expr()    {}
-func (*Between) expr()   {}
-func (*InList) expr()    {}
-func (*Call) expr()      {}
-func (*Cast) expr()      {}
-func (*Case) expr()      {}
+func (*Literal) expr()    {}
+func (*Interval) expr()   {}
+func (*ColumnRef) expr()  {}
+func (*Param) expr()      {}
+func (*Unary) expr()      {}
+func (*Binary) expr()     {}
+func (*IsNull) expr()     {}
+func (*Between) expr()    {}
+func (*InList) expr()     {}
+func (*Call) expr()       {}
+func (*Cast) expr()       {}
+func (*Case) expr()       {}
+func (*Subquery) expr()   {}
+func (*Exists) expr()     {}
+func (*InSubquery) expr() {}
+func (*Quantified) expr() {}

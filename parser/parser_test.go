@@ -117,7 +117,7 @@ func TestKeywordsAsIdentifiers(t *testing.T) {
 		}
 	}
 	s := mustParseOne(t, `SELECT a AS from, t.select FROM t AS "order"`).(*Select)
-	if s.Items[0].Alias != "from" || s.Items[1].Expr.(*ColumnRef).Name != "select" || s.From.Alias != "order" {
+	if s.Items[0].Alias != "from" || s.Items[1].Expr.(*ColumnRef).Name != "select" || s.From.(*TableRef).Alias != "order" {
 		t.Errorf("keyword names: %s", Dump(s))
 	}
 }
@@ -135,8 +135,8 @@ func TestIdentifierFolding(t *testing.T) {
 			t.Errorf("name %d = %q, want %q", i, names[i], want[i])
 		}
 	}
-	if s.From.Name != "mytable" {
-		t.Errorf("table %q", s.From.Name)
+	if s.From.(*TableRef).Name != "mytable" {
+		t.Errorf("table %q", s.From.(*TableRef).Name)
 	}
 	if got := Format(s); got != `SELECT mycol, "MyCol", "a""b" FROM mytable` {
 		t.Errorf("Format = %s", got)
@@ -165,7 +165,7 @@ func TestPositions(t *testing.T) {
 	check("'ü'", cat.L.Position(), 3, 3, 28)
 	check("||", cat.Pos, 3, 7, 33)          // 'ü' is 4 bytes, 3 characters
 	check("c", cat.R.Position(), 3, 10, 36) // columns count characters
-	check("FROM t", s.From.Pos, 4, 6, 43)
+	check("FROM t", s.From.Position(), 4, 6, 43)
 	eq := s.Where.(*Binary)
 	check("d", eq.L.Position(), 5, 7, 51)
 	check("?", eq.R.Position(), 5, 11, 55)
@@ -270,7 +270,7 @@ func TestStatementShapes(t *testing.T) {
 	if !s.Distinct || !s.Items[0].Star || s.Items[0].Table != "t" || s.Items[1].Alias != "x" {
 		t.Errorf("items %s", Dump(s))
 	}
-	if s.From.Path != "data/f.rec" || s.From.Name != "" || s.From.Alias != "t" || s.From.Sample == nil || !s.From.Sample.Percent || s.From.Sample.N != 10 {
+	if s.From.(*TableRef).Path != "data/f.rec" || s.From.(*TableRef).Name != "" || s.From.(*TableRef).Alias != "t" || s.From.(*TableRef).Sample == nil || !s.From.(*TableRef).Sample.Percent || s.From.(*TableRef).Sample.N != 10 {
 		t.Errorf("from %#v", s.From)
 	}
 	if o := s.OrderBy[0]; !o.Desc || o.NullsFirst == nil || *o.NullsFirst {

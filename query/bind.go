@@ -63,7 +63,11 @@ type binder struct {
 func bindSelect(sel *parser.Select, cat *Catalog, opts OpenTableOptions, args []any) (*bound, error) {
 	b := &bound{sel: sel, res: map[*parser.ColumnRef]int{}, args: args, limit: -1, distinct: sel.Distinct}
 	bd := &binder{b: b, aggKeys: map[string]bool{}}
-	if from := sel.From; from != nil {
+	if sel.From != nil {
+		from, ok := sel.From.(*parser.TableRef)
+		if !ok {
+			return nil, posErr(sel.From.Position(), "joins and derived tables are not supported")
+		}
 		var err error
 		if from.Path != "" {
 			b.entry = cat.byPath(from.Path, "", "path")

@@ -211,7 +211,7 @@ func (pp *physicalPlan) buildScan(lp *logicalPlan, o planOptions) (exec.Operator
 	}
 	sc, err := scan.New(spec)
 	if err != nil {
-		return nil, nil, posErr(b.sel.From.Pos, "%v", err)
+		return nil, nil, posErr(b.sel.From.Position(), "%v", err)
 	}
 	// Warm tables are read through the catalog's cached mapping: the
 	// file is mapped (and its pages faulted in) once, not per query.
