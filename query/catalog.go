@@ -29,6 +29,7 @@ type Catalog struct {
 	mu     sync.Mutex
 	tables map[string]*tableEntry // by lower-case name
 	paths  map[string]*tableEntry // path-based entries, by cleaned path
+	views  map[string]*viewDef    // CREATE VIEW, by lower-case name (views.go)
 }
 
 // tableEntry is one table: where its file is and how to read it, plus the
@@ -56,7 +57,7 @@ type sharedSource struct {
 }
 
 func newCatalog(dataDir string) *Catalog {
-	return &Catalog{dataDir: dataDir, tables: map[string]*tableEntry{}, paths: map[string]*tableEntry{}}
+	return &Catalog{dataDir: dataDir, tables: map[string]*tableEntry{}, paths: map[string]*tableEntry{}, views: map[string]*viewDef{}}
 }
 
 // Register adds a named table. layout may be nil for .rec files and raw

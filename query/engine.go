@@ -226,7 +226,7 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		return nil, ErrClosed
 	}
 	switch st := stmt.(type) {
-	case *parser.Select:
+	case parser.Query:
 		pp, err := s.plan(st, args, false)
 		if err != nil {
 			return nil, err
@@ -244,22 +244,32 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		return s.createTable(st)
 	case *parser.DropTable:
 		return s.dropTable(st)
+	case *parser.CreateView:
+		return s.createView(st)
+	case *parser.DropView:
+		return s.dropView(st)
 	}
 	return nil, posErr(stmt.Position(), "unsupported statement")
 }
 
-// plan binds, optimizes and plans a SELECT.
-func (s *Session) plan(sel *parser.Select, args []any, analyze bool) (*physicalPlan, error) {
+// plan binds, optimizes and lowers a query.
+func (s *Session) plan(q parser.Query, args []any, analyze bool) (*physicalPlan, error) {
 	settings := s.Settings()
-	b, err := bindSelect(sel, s.e.cat, OpenTableOptions{}, args)
+	bd := newBinder(s.e.cat, args)
+	root, err := bd.bindQuery(q, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	lp := newLogicalPlan(b)
-	if err := lp.optimize(s.e.disabled); err != nil {
+	root, applied, err := optimize(root, s.e.disabled)
+	if err != nil {
 		return nil, err
 	}
-	return physical(lp, planOptions{settings: settings, mem: s.e.mem, analyze: analyze})
+	for _, c := range bd.cells {
+		if c.plan, _, err = optimize(c.plan, s.e.disabled); err != nil {
+			return nil, err
+		}
+	}
+	return physical(root, applied, bd.cells, planOptions{settings: settings, mem: s.e.mem, analyze: analyze})
 }
 
 // Explain returns the logical and physical plans of a SELECT.
@@ -271,11 +281,11 @@ func (s *Session) Explain(ctx context.Context, sql string, args ...any) (string,
 	if ex, ok := stmt.(*parser.Explain); ok {
 		stmt = ex.Stmt
 	}
-	sel, ok := stmt.(*parser.Select)
+	q, ok := stmt.(parser.Query)
 	if !ok {
-		return "", posErr(stmt.Position(), "only SELECT statements have a plan")
+		return "", posErr(stmt.Position(), "only queries (SELECT, VALUES, set operations) have a plan")
 	}
-	pp, err := s.plan(sel, args, false)
+	pp, err := s.plan(q, args, false)
 	if err != nil {
 		return "", err
 	}
@@ -287,8 +297,12 @@ func (s *Session) Explain(ctx context.Context, sql string, args ...any) (string,
 func explainText(pp *physicalPlan) string {
 	var b strings.Builder
 	b.WriteString("logical plan:\n")
-	b.WriteString(indent(pp.logical.String()))
-	fmt.Fprintf(&b, "optimizer passes: %s\n", strings.Join(pp.logical.applied, ", "))
+	b.WriteString(indent(explainTree(pp.logical)))
+	for _, c := range pp.cells {
+		fmt.Fprintf(&b, "subquery #%d, computed first:\n", c.cell.id)
+		b.WriteString(indent(indent(explainTree(c.cell.plan))))
+	}
+	fmt.Fprintf(&b, "optimizer passes: %s\n", strings.Join(pp.applied, ", "))
 	b.WriteString("physical plan:\n")
 	b.WriteString(indent(exec.Explain(pp.root)))
 	return b.String()
@@ -333,33 +347,11 @@ func (st *Stmt) Query(ctx context.Context, args ...any) (*Result, error) {
 // countParams finds the highest ? index in a statement.
 func countParams(stmt parser.Statement) int {
 	n := 0
-	visit := func(e parser.Expr) {
-		walk(e, func(x parser.Expr, _ bool) bool {
-			if p, ok := x.(*parser.Param); ok && p.Index > n {
-				n = p.Index
-			}
-			return true
-		})
-	}
-	if ex, ok := stmt.(*parser.Explain); ok {
-		stmt = ex.Stmt
-	}
-	sel, ok := stmt.(*parser.Select)
-	if !ok {
-		return 0
-	}
-	for _, it := range sel.Items {
-		visit(it.Expr)
-	}
-	visit(sel.Where)
-	for _, g := range sel.GroupBy {
-		visit(g)
-	}
-	visit(sel.Having)
-	for _, o := range sel.OrderBy {
-		visit(o.Expr)
-	}
-	visit(sel.Limit)
-	visit(sel.Offset)
+	parser.Inspect(stmt, func(x any) bool {
+		if p, ok := x.(*parser.Param); ok && p.Index > n {
+			n = p.Index
+		}
+		return true
+	})
 	return n
 }

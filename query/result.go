@@ -52,6 +52,11 @@ type Result struct {
 // startResult executes a physical plan's single output partition.
 func startResult(ctx context.Context, pp *physicalPlan, mem memory.Allocator) (*Result, error) {
 	ctx, cancel := context.WithCancel(exec.WithAllocator(ctx, mem))
+	if err := pp.runCells(ctx); err != nil {
+		cancel()
+		pp.release()
+		return nil, err
+	}
 	st, err := pp.root.Execute(ctx, 0)
 	if err != nil {
 		cancel()

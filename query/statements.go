@@ -56,11 +56,11 @@ func (r *rowsBuilder) result(message string) *Result {
 
 // explain runs EXPLAIN [ANALYZE]: one text column, a line per row.
 func (s *Session) explain(ctx context.Context, st *parser.Explain, args []any) (*Result, error) {
-	sel, ok := st.Stmt.(*parser.Select)
+	q, ok := st.Stmt.(parser.Query)
 	if !ok {
-		return nil, posErr(st.Pos, "EXPLAIN works on SELECT statements")
+		return nil, posErr(st.Pos, "EXPLAIN works on queries (SELECT, VALUES, set operations)")
 	}
-	pp, err := s.plan(sel, args, st.Analyze)
+	pp, err := s.plan(q, args, st.Analyze)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +141,44 @@ func (s *Session) showTables() (*Result, error) {
 		rows.add(t.Name, t.Path, t.Origin)
 	}
 	return rows.result(""), nil
+}
+
+// createView runs CREATE [OR REPLACE] VIEW name [(cols)] AS query. The
+// query is bound once here, so a view that does not bind is refused.
+func (s *Session) createView(st *parser.CreateView) (*Result, error) {
+	if st.IfNotExists && s.e.cat.view(st.Name) != nil {
+		return newRows(s.e.mem, strField("result")).result(""), nil
+	}
+	bd := newBinder(s.e.cat, nil)
+	plan, err := bd.bindQuery(st.Query, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(plan.Columns()); len(st.Columns) > n {
+		return nil, posErr(st.Pos, "view %s has %d columns but %d names were given", st.Name, n, len(st.Columns))
+	}
+	v := &viewDef{name: st.Name, sql: st.SQL, columns: st.Columns, origin: "create view"}
+	if err := s.e.cat.defineView(v, st.OrReplace); err != nil {
+		return nil, posErr(st.Pos, "%v", err)
+	}
+	msg := fmt.Sprintf("view %s created", st.Name)
+	rows := newRows(s.e.mem, strField("result"))
+	rows.add(msg)
+	return rows.result(msg), nil
+}
+
+// dropView runs DROP VIEW [IF EXISTS] name.
+func (s *Session) dropView(st *parser.DropView) (*Result, error) {
+	if err := s.e.cat.dropView(st.Name); err != nil {
+		if st.IfExists && strings.HasPrefix(err.Error(), "no view") {
+			return newRows(s.e.mem, strField("result")).result(""), nil
+		}
+		return nil, posErr(st.Pos, "%v", err)
+	}
+	msg := fmt.Sprintf("view %s dropped", st.Name)
+	rows := newRows(s.e.mem, strField("result"))
+	rows.add(msg)
+	return rows.result(msg), nil
 }
 
 // set runs SET name = value.

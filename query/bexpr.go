@@ -1,0 +1,330 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/exec"
+	"github.com/recq/recq/parser"
+)
+
+// ColumnID names one column of one plan node, unique within a statement.
+// Bound expressions refer to columns by id, never by name or position;
+// positions in batches are decided only when the plan is lowered.
+type ColumnID int32
+
+// Column is one output column of a logical plan node.
+type Column struct {
+	ID    ColumnID
+	Name  string // display name (the output name for a Project)
+	Table string // the relation it came from, for qualified names; may be ""
+	Type  arrow.DataType
+}
+
+// exprKind is the kind of a bound expression node.
+type exprKind int
+
+const (
+	kCol     exprKind = iota + 1 // a column by id
+	kLit                         // a constant (shadow is the exec literal)
+	kUnary                       // op x
+	kBinary                      // l op r (op includes "NOT LIKE", "IS DISTINCT FROM", ...)
+	kIsNull                      // x IS [NOT] NULL
+	kBetween                     // x [NOT] BETWEEN lo AND hi
+	kIn                          // x [NOT] IN (list...)
+	kCall                        // scalar function
+	kCast                        // CAST(x AS to)
+	kCase                        // CASE [operand] WHEN... [ELSE] END
+	kAgg                         // an aggregate call; only inside Aggregate nodes
+	kCell                        // the value of an uncorrelated scalar subquery, computed before the query runs
+)
+
+// Expr is a bound, typed expression: every column is a ColumnID, every
+// type was decided by exec's constructors when the node was built (so a
+// type error is reported once, at bind time, at the node's position), and
+// nothing above the binder looks at expression text.
+//
+// Each node keeps its "shadow": the exec expression built from its
+// children's shadows with every column as exec.Col(id). The shadow gives
+// the node's type and its SQL text; lowering rebuilds the same tree with
+// batch positions (lower.go).
+type Expr struct {
+	kind exprKind
+	pos  parser.Pos
+	op   string // unary/binary operator, function or aggregate name
+	not  bool
+	args []*Expr
+	// kCol
+	id   ColumnID
+	name string
+	// kCast
+	to arrow.DataType
+	// kCase: whether args start with an operand / end with an ELSE
+	hasOperand, hasElse bool
+	// kAgg
+	distinct, star bool
+	// kCell
+	cell *subqueryCell
+
+	shadow exec.Expr
+}
+
+// Type is the type of the expression's values.
+func (e *Expr) Type() arrow.DataType { return e.shadow.DataType() }
+
+// Pos is the position of the node in the SQL text, for carets.
+func (e *Expr) Pos() parser.Pos { return e.pos }
+
+// String renders the expression as SQL, with column names.
+func (e *Expr) String() string {
+	if e.kind == kAgg {
+		return e.aggString()
+	}
+	return e.shadow.String()
+}
+
+func (e *Expr) aggString() string {
+	if e.star {
+		return e.op + "(*)"
+	}
+	d := ""
+	if e.distinct {
+		d = "DISTINCT "
+	}
+	return fmt.Sprintf("%s(%s%s)", e.op, d, e.args[0].String())
+}
+
+// colRef builds a column reference.
+func colRef(c Column, pos parser.Pos) *Expr {
+	return &Expr{kind: kCol, pos: pos, id: c.ID, name: c.Name, shadow: exec.Col(int(c.ID), c.Name, c.Type)}
+}
+
+// litExpr wraps an exec literal.
+func litExpr(x exec.Expr, pos parser.Pos) *Expr {
+	return &Expr{kind: kLit, pos: pos, shadow: x}
+}
+
+// newExpr finishes a node whose children are bound: it builds the shadow
+// with exec's constructor (deciding the type, or failing with a type
+// error at the node's position).
+func newExpr(e *Expr) (*Expr, error) {
+	kids := make([]exec.Expr, len(e.args))
+	for i, a := range e.args {
+		kids[i] = a.shadow
+	}
+	x, err := e.build(kids)
+	if err != nil {
+		if _, ok := err.(*parser.Error); ok {
+			return nil, err
+		}
+		return nil, posErr(e.pos, "%v", err)
+	}
+	e.shadow = x
+	return e, nil
+}
+
+// build constructs the exec node for e over already built children.
+func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
+	switch e.kind {
+	case kCol, kLit, kCell:
+		return e.shadow, nil
+	case kUnary:
+		return exec.NewUnary(e.op, k[0])
+	case kBinary:
+		return exec.NewBinary(e.op, k[0], k[1])
+	case kIsNull:
+		return exec.NewIsNull(k[0], e.not), nil
+	case kBetween:
+		return exec.NewBetween(k[0], k[1], k[2], e.not)
+	case kIn:
+		return exec.NewIn(k[0], k[1:], e.not)
+	case kCall:
+		x, err := exec.NewCall(e.op, k)
+		if err != nil {
+			msg := err.Error()
+			if strings.HasPrefix(msg, "unknown function") {
+				msg += suggest(e.op, exec.FunctionNames())
+			}
+			return nil, posErr(e.pos, "%s", msg)
+		}
+		return x, nil
+	case kCast:
+		return exec.NewCast(k[0], e.to)
+	case kCase:
+		var operand, els exec.Expr
+		if e.hasOperand {
+			operand, k = k[0], k[1:]
+		}
+		if e.hasElse {
+			els, k = k[len(k)-1], k[:len(k)-1]
+		}
+		var whens, thens []exec.Expr
+		for i := 0; i+1 < len(k); i += 2 {
+			whens, thens = append(whens, k[i]), append(thens, k[i+1])
+		}
+		return exec.NewCase(operand, whens, thens, els)
+	case kAgg:
+		var at arrow.DataType
+		if len(k) > 0 {
+			at = k[0].DataType()
+		}
+		t, err := exec.AggResultType(e.op, at, e.distinct)
+		if err != nil {
+			return nil, err
+		}
+		// The shadow of an aggregate is a column of its result type: an
+		// aggregate is only ever evaluated by the Aggregate operator.
+		return exec.Col(-1, e.aggString(), t), nil
+	}
+	return nil, internalErr("unknown expression kind %d", e.kind)
+}
+
+// withArgs returns a copy of e over new children, rebuilt (and re-typed).
+func (e *Expr) withArgs(args []*Expr) (*Expr, error) {
+	c := *e
+	c.args = args
+	if e.kind == kAgg {
+		c.shadow = nil
+	}
+	return newExpr(&c)
+}
+
+// isConst reports whether e has no column references, aggregates or
+// subquery cells.
+func (e *Expr) isConst() bool {
+	switch e.kind {
+	case kCol, kAgg, kCell:
+		return false
+	}
+	for _, a := range e.args {
+		if !a.isConst() {
+			return false
+		}
+	}
+	return true
+}
+
+// constValue folds a constant expression to its value: (value, type, true),
+// or false when e is not constant or folding fails (the error is then
+// left for run time, where it surfaces only if a row needs the value).
+func (e *Expr) constValue() (any, arrow.DataType, bool) {
+	if !e.isConst() {
+		return nil, nil, false
+	}
+	x, err := exec.FoldConstant(e.shadow)
+	if err != nil {
+		return nil, nil, false
+	}
+	v, ok := exec.LiteralValue(x)
+	return v, x.DataType(), ok
+}
+
+// walkExpr visits e and its descendants depth first; fn returns false to
+// skip a node's children.
+func walkExpr(e *Expr, fn func(*Expr) bool) {
+	if e == nil || !fn(e) {
+		return
+	}
+	for _, a := range e.args {
+		walkExpr(a, fn)
+	}
+}
+
+// columnsOf collects the column ids e references.
+func columnsOf(e *Expr, into map[ColumnID]bool) map[ColumnID]bool {
+	if into == nil {
+		into = map[ColumnID]bool{}
+	}
+	walkExpr(e, func(x *Expr) bool {
+		if x.kind == kCol {
+			into[x.id] = true
+		}
+		return true
+	})
+	return into
+}
+
+// rewriteExpr returns e with every node for which fn returns a
+// replacement replaced (fn returns nil to keep the node and look inside).
+// Unchanged subtrees are shared; changed paths are rebuilt and re-typed.
+func rewriteExpr(e *Expr, fn func(*Expr) (*Expr, error)) (*Expr, error) {
+	if r, err := fn(e); err != nil || r != nil {
+		return r, err
+	}
+	changed := false
+	args := make([]*Expr, len(e.args))
+	for i, a := range e.args {
+		r, err := rewriteExpr(a, fn)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = r
+		changed = changed || r != a
+	}
+	if !changed {
+		return e, nil
+	}
+	return e.withArgs(args)
+}
+
+// equalExpr reports whether two bound expressions are the same
+// computation: same kinds, operators, columns and constants.
+func equalExpr(a, b *Expr) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.kind != b.kind || a.op != b.op || a.not != b.not || len(a.args) != len(b.args) ||
+		a.distinct != b.distinct || a.star != b.star || a.hasOperand != b.hasOperand || a.hasElse != b.hasElse {
+		return false
+	}
+	switch a.kind {
+	case kCol:
+		return a.id == b.id
+	case kLit:
+		return arrow.TypeEqual(a.Type(), b.Type()) && a.shadow.String() == b.shadow.String()
+	case kCast:
+		if !arrow.TypeEqual(a.to, b.to) {
+			return false
+		}
+	case kCell:
+		return a.cell == b.cell
+	}
+	for i := range a.args {
+		if !equalExpr(a.args[i], b.args[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitConjuncts flattens a tree of ANDs.
+func splitConjuncts(e *Expr) []*Expr {
+	if e.kind == kBinary && e.op == "AND" {
+		return append(splitConjuncts(e.args[0]), splitConjuncts(e.args[1])...)
+	}
+	return []*Expr{e}
+}
+
+// canFail reports whether evaluating e may raise an error (overflow, a
+// failed cast, division by zero, a function's domain error). Such
+// conjuncts are never moved below a join: rows the join removes must not
+// raise errors.
+func (e *Expr) canFail() bool {
+	fails := false
+	walkExpr(e, func(x *Expr) bool {
+		switch x.kind {
+		case kCast, kCall:
+			fails = true
+		case kBinary:
+			switch x.op {
+			case "+", "-", "*", "/", "%":
+				fails = true
+			}
+		case kUnary:
+			fails = fails || x.op == "-"
+		}
+		return !fails
+	})
+	return fails
+}

@@ -1,0 +1,286 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
+	"github.com/recq/recq/exec"
+	"github.com/recq/recq/parser"
+	"github.com/recq/recq/storage"
+)
+
+// exprCtx is what an expression's clause allows.
+type exprCtx struct {
+	aggOK   bool   // aggregate calls allowed (select list, HAVING, ORDER BY)
+	inAgg   bool   // inside an aggregate's argument
+	clause  string // "in WHERE", ... for messages
+	aliases []item // HAVING: bare names that are not columns name select items
+}
+
+// bindExpr binds an expression that may not contain subqueries needing
+// a join.
+func (bd *binder) bindExpr(e parser.Expr, sc *scope, ctx exprCtx) (*Expr, error) {
+	return bd.bindExprPlan(e, sc, ctx, nil)
+}
+
+// bindExprPlan binds e in sc. plan, when not nil, is the plan the
+// expression is evaluated over: a subquery that must become a join
+// (IN inside OR, a correlated scalar subquery) is joined onto it.
+func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node) (*Expr, error) {
+	rec := func(x parser.Expr) (*Expr, error) { return bd.bindExprPlan(x, sc, ctx, plan) }
+	recAll := func(xs ...parser.Expr) ([]*Expr, error) {
+		out := make([]*Expr, len(xs))
+		for i, x := range xs {
+			b, err := rec(x)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = b
+		}
+		return out, nil
+	}
+	node := func(n *Expr, kids ...parser.Expr) (*Expr, error) {
+		args, err := recAll(kids...)
+		if err != nil {
+			return nil, err
+		}
+		n.args = args
+		return newExpr(n)
+	}
+	pos := e.Position()
+	switch n := e.(type) {
+	case *parser.ColumnRef:
+		if ctx.aliases != nil && n.Table != "" || ctx.aliases == nil || sc.hasColumn(n.Name) {
+			return sc.column(n)
+		}
+		for _, it := range ctx.aliases {
+			if strings.EqualFold(it.name, n.Name) {
+				return it.expr, nil
+			}
+		}
+		return sc.column(n)
+	case *parser.Literal:
+		x, err := literal(n)
+		if err != nil {
+			return nil, posErr(pos, "%v", err)
+		}
+		return litExpr(x, pos), nil
+	case *parser.Interval:
+		x, err := interval(n)
+		if err != nil {
+			return nil, posErr(pos, "%v", err)
+		}
+		return litExpr(x, pos), nil
+	case *parser.Param:
+		if n.Index < 1 || n.Index > len(bd.args) {
+			return nil, posErr(n.Pos, "parameter %d has no value (%d given)", n.Index, len(bd.args))
+		}
+		v, err := goValue(bd.args[n.Index-1])
+		if err != nil {
+			return nil, posErr(n.Pos, "parameter %d: %v", n.Index, err)
+		}
+		x, err := exec.Lit(v, nil)
+		if err != nil {
+			return nil, posErr(pos, "%v", err)
+		}
+		return litExpr(x, pos), nil
+	case *parser.Unary:
+		return node(&Expr{kind: kUnary, pos: pos, op: n.Op}, n.X)
+	case *parser.Binary:
+		op := n.Op
+		if n.Not {
+			op = "NOT " + op
+		}
+		return node(&Expr{kind: kBinary, pos: pos, op: op}, n.L, n.R)
+	case *parser.IsNull:
+		return node(&Expr{kind: kIsNull, pos: pos, not: n.Not}, n.X)
+	case *parser.Between:
+		return node(&Expr{kind: kBetween, pos: pos, not: n.Not}, n.X, n.Lo, n.Hi)
+	case *parser.InList:
+		return node(&Expr{kind: kIn, pos: pos, not: n.Not}, append([]parser.Expr{n.X}, n.List...)...)
+	case *parser.Call:
+		if exec.IsAggregate(n.Name) {
+			return bd.bindAgg(n, sc, ctx)
+		}
+		if n.Star || n.Distinct {
+			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
+		}
+		return node(&Expr{kind: kCall, pos: pos, op: n.Name}, n.Args...)
+	case *parser.Cast:
+		t, err := arrowType(n.Type)
+		if err != nil {
+			return nil, err
+		}
+		return node(&Expr{kind: kCast, pos: pos, to: t}, n.X)
+	case *parser.Case:
+		c := &Expr{kind: kCase, pos: pos, hasOperand: n.Operand != nil, hasElse: n.Else != nil}
+		var kids []parser.Expr
+		if n.Operand != nil {
+			kids = append(kids, n.Operand)
+		}
+		for _, w := range n.Whens {
+			kids = append(kids, w.Cond, w.Result)
+		}
+		if n.Else != nil {
+			kids = append(kids, n.Else)
+		}
+		return node(c, kids...)
+	case *parser.Subquery, *parser.Exists, *parser.InSubquery, *parser.Quantified:
+		return bd.bindSubqueryExpr(e, sc, ctx, plan)
+	}
+	return nil, posErr(pos, "unsupported expression %s", e.String())
+}
+
+// bindAgg binds an aggregate call.
+func (bd *binder) bindAgg(n *parser.Call, sc *scope, ctx exprCtx) (*Expr, error) {
+	name := strings.ToLower(n.Name)
+	switch {
+	case ctx.inAgg:
+		return nil, posErr(n.Pos, "aggregate function calls cannot be nested")
+	case !ctx.aggOK:
+		return nil, posErr(n.Pos, "aggregate function %s is not allowed %s", name, orDefault(ctx.clause, "here"))
+	}
+	a := &Expr{kind: kAgg, pos: n.Pos, op: name, distinct: n.Distinct, star: n.Star}
+	if n.Star {
+		if name != "count" {
+			return nil, posErr(n.Pos, "%s(*) is not allowed; only count(*)", name)
+		}
+		return newExpr(a)
+	}
+	if len(n.Args) != 1 {
+		return nil, posErr(n.Pos, "%s takes one argument, got %d", name, len(n.Args))
+	}
+	inner := exprCtx{inAgg: true, aggOK: true, clause: ctx.clause}
+	x, err := bd.bindExpr(n.Args[0], sc, inner)
+	if err != nil {
+		return nil, err
+	}
+	a.args = []*Expr{x}
+	return newExpr(a)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// literal converts a literal node.
+func literal(n *parser.Literal) (exec.Expr, error) {
+	switch n.Kind {
+	case parser.LitInteger, parser.LitDecimal, parser.LitFloat:
+		return exec.ParseNumber(n.Text)
+	case parser.LitString:
+		return exec.Lit(n.Text, nil)
+	case parser.LitBool:
+		return exec.Lit(strings.EqualFold(n.Text, "true"), nil)
+	case parser.LitNull:
+		return exec.Lit(nil, nil)
+	case parser.LitDate:
+		return exec.Lit(n.Text, arrow.FixedWidthTypes.Date32)
+	case parser.LitTimestamp:
+		return exec.Lit(n.Text, exec.TimestampType)
+	}
+	return nil, fmt.Errorf("unsupported literal %s", n.String())
+}
+
+// interval converts INTERVAL n UNIT.
+func interval(n *parser.Interval) (exec.Expr, error) {
+	var text string
+	switch v := n.Value.(type) {
+	case *parser.Literal:
+		text = v.Text
+	case *parser.Unary:
+		if l, ok := v.X.(*parser.Literal); ok && v.Op == "-" {
+			text = "-" + l.Text
+		}
+	}
+	k, err := strconv.ParseInt(strings.TrimSpace(text), 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("INTERVAL needs a whole number, not %s", n.Value.String())
+	}
+	var iv exec.Interval
+	switch strings.ToUpper(n.Unit) {
+	case "DAY":
+		iv.Days = int32(k)
+	case "MONTH":
+		iv.Months = int32(k)
+	case "YEAR":
+		if k > math.MaxInt32/12 || k < math.MinInt32/12 {
+			return nil, fmt.Errorf("INTERVAL %d YEAR is out of range", k)
+		}
+		iv.Months = int32(k * 12)
+	default:
+		return nil, fmt.Errorf("unsupported interval unit %s", n.Unit)
+	}
+	return exec.Lit(iv, exec.IntervalType)
+}
+
+// goValue converts a Go parameter value to what exec.Lit accepts.
+func goValue(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, bool, int64, uint64, float64, string, arrow.Date32, arrow.Timestamp, exec.Interval, decimal128.Num:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case uint:
+		return uint64(x), nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case float32:
+		return float64(x), nil
+	case []byte:
+		return string(x), nil
+	case time.Time:
+		return arrow.Timestamp(x.UnixMicro()), nil
+	case storage.DateValue:
+		return arrow.Date32(x), nil
+	case storage.TimestampValue:
+		return arrow.Timestamp(x), nil
+	case storage.DecimalValue:
+		return x.String(), nil
+	}
+	return nil, fmt.Errorf("unsupported parameter type %T", v)
+}
+
+// arrowType maps a SQL type name to the Arrow type of its values.
+func arrowType(t *parser.TypeName) (arrow.DataType, error) {
+	name := strings.ToUpper(t.Name)
+	switch name {
+	case "VARCHAR", "TEXT", "STRING", "CHAR", "CHARACTER":
+		return arrow.BinaryTypes.String, nil
+	case "DECIMAL", "NUMERIC":
+		p, s := 18, 3
+		switch len(t.Params) {
+		case 1:
+			p, s = t.Params[0], 0
+		case 2:
+			p, s = t.Params[0], t.Params[1]
+		}
+		if p < 1 || p > 38 || s < 0 || s > p {
+			return nil, posErr(t.Pos, "DECIMAL(%d,%d) is out of range (precision 1..38, scale 0..precision)", p, s)
+		}
+		return exec.DecimalType(p, s), nil
+	}
+	st, err := storage.ParseType(name, t.Params...)
+	if err != nil {
+		return nil, posErr(t.Pos, "%v", err)
+	}
+	return st.ArrowType(), nil
+}

@@ -1,0 +1,417 @@
+package query
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/exec"
+	"github.com/recq/recq/scan"
+	"github.com/recq/recq/storage"
+)
+
+// physicalPlan is an executable plan: the exec operator tree (one output
+// partition), the subqueries to compute before it runs, and what the
+// query must release when done.
+type physicalPlan struct {
+	root     exec.Operator
+	scans    []*scan.Scan
+	scan     *scan.Scan // the scan with the most records (Stats, progress)
+	release  func()
+	names    []string // output column names
+	logical  Node
+	applied  []string
+	settings Settings
+	cells    []preparedCell
+}
+
+// preparedCell is a lowered uncorrelated subquery, run before the query.
+type preparedCell struct {
+	cell *subqueryCell
+	root exec.Operator
+}
+
+// planOptions carry what lowering needs beyond the plan.
+type planOptions struct {
+	settings Settings
+	mem      memory.Allocator
+	analyze  bool
+}
+
+// layout maps a node's columns to batch positions and names.
+type layout struct {
+	index map[ColumnID]int
+	names map[ColumnID]string // unique display names for exec expressions
+}
+
+// newLayout builds the layout of columns in batch order. Names are the
+// columns' own where unique, else qualified by table (exec memoizes
+// subexpressions by their text, so two different columns must never
+// print alike).
+func newLayout(cols []Column) layout {
+	l := layout{index: make(map[ColumnID]int, len(cols)), names: make(map[ColumnID]string, len(cols))}
+	count := map[string]int{}
+	for _, c := range cols {
+		count[c.Name]++
+	}
+	seen := map[string]bool{}
+	for i, c := range cols {
+		l.index[c.ID] = i
+		name := c.Name
+		if count[name] > 1 && c.Table != "" {
+			name = c.Table + "." + c.Name
+		}
+		if seen[name] {
+			name = fmt.Sprintf("%s#%d", name, c.ID)
+		}
+		seen[name] = true
+		l.names[c.ID] = name
+	}
+	return l
+}
+
+// lowerer turns logical nodes into exec operators.
+type lowerer struct {
+	o        planOptions
+	budget   *exec.Budget
+	releases []func()
+	scans    []*scan.Scan
+}
+
+func (lw *lowerer) releaseAll() {
+	for i := len(lw.releases) - 1; i >= 0; i-- {
+		lw.releases[i]()
+	}
+	lw.releases = nil
+}
+
+// lowerExpr rebuilds a bound expression over a batch with layout l.
+func lowerExpr(e *Expr, l layout) (exec.Expr, error) {
+	switch e.kind {
+	case kCol:
+		i, ok := l.index[e.id]
+		if !ok {
+			return nil, internalErr("column %s (#%d) is not in the input of this operator", e.name, e.id)
+		}
+		return exec.Col(i, l.names[e.id], e.Type()), nil
+	case kLit, kCell:
+		return e.shadow, nil
+	case kAgg:
+		return nil, internalErr("aggregate %s outside an aggregation", e.String())
+	}
+	kids := make([]exec.Expr, len(e.args))
+	for i, a := range e.args {
+		k, err := lowerExpr(a, l)
+		if err != nil {
+			return nil, err
+		}
+		kids[i] = k
+	}
+	x, err := e.build(kids)
+	if err != nil {
+		return nil, posErr(e.pos, "%v", err)
+	}
+	return x, nil
+}
+
+func lowerExprs(es []*Expr, l layout) ([]exec.Expr, error) {
+	out := make([]exec.Expr, len(es))
+	for i, e := range es {
+		x, err := lowerExpr(e, l)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+// lower turns n into an operator whose output columns are n's columns,
+// in order.
+func (lw *lowerer) lower(n Node) (exec.Operator, error) {
+	switch x := n.(type) {
+	case *ScanNode:
+		return lw.lowerScan(x)
+	case *ValuesNode:
+		return lw.lowerValues(x)
+	case *FilterNode:
+		in, err := lw.lower(x.in)
+		if err != nil {
+			return nil, err
+		}
+		preds, err := lowerExprs(x.conds, newLayout(x.in.Columns()))
+		if err != nil {
+			return nil, err
+		}
+		pred, err := exec.NewAnd(preds...)
+		if err != nil {
+			return nil, posErr(x.conds[0].Pos(), "%v", err)
+		}
+		return exec.NewFilter(in, pred), nil
+	case *ProjectNode:
+		in, err := lw.lower(x.in)
+		if err != nil {
+			return nil, err
+		}
+		exprs, err := lowerExprs(x.exprs, newLayout(x.in.Columns()))
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(x.cols))
+		for i, c := range x.cols {
+			names[i] = c.Name
+		}
+		return exec.NewProject(in, exprs, names), nil
+	case *AggregateNode:
+		in, err := lw.lower(x.in)
+		if err != nil {
+			return nil, err
+		}
+		l := newLayout(x.in.Columns())
+		groups, err := lowerExprs(x.groups, l)
+		if err != nil {
+			return nil, err
+		}
+		calls := make([]exec.AggCall, len(x.aggs))
+		for i, a := range x.aggs {
+			calls[i] = exec.AggCall{Name: a.op, Distinct: a.distinct}
+			if !a.star {
+				if calls[i].Arg, err = lowerExpr(a.args[0], l); err != nil {
+					return nil, err
+				}
+			}
+		}
+		names := make([]string, len(x.cols))
+		for i, c := range x.cols {
+			names[i] = c.Name
+		}
+		return exec.NewAggregate(in, groups, names[:len(groups)], calls, names[len(groups):], lw.budget), nil
+	case *JoinNode:
+		return lw.lowerJoin(x)
+	case *SetOpNode:
+		return lw.lowerSetOp(x)
+	case *SortNode:
+		in, err := lw.lower(x.in)
+		if err != nil {
+			return nil, err
+		}
+		l := newLayout(x.in.Columns())
+		keys := make([]exec.SortKey, len(x.keys))
+		for i, k := range x.keys {
+			e, err := lowerExpr(k.expr, l)
+			if err != nil {
+				return nil, err
+			}
+			keys[i] = exec.SortKey{Expr: e, Desc: k.desc, NullsFirst: k.nullsFirst}
+		}
+		if x.limit >= 0 {
+			return exec.NewTopN(in, keys, x.limit, lw.budget), nil
+		}
+		return exec.NewSort(in, keys, lw.budget), nil
+	case *LimitNode:
+		in, err := lw.lower(x.in)
+		if err != nil {
+			return nil, err
+		}
+		return exec.NewLimit(in, x.offset, x.n), nil
+	}
+	return nil, internalErr("cannot lower %T", n)
+}
+
+// lowerValues evaluates the rows' constant expressions into one batch.
+func (lw *lowerer) lowerValues(v *ValuesNode) (exec.Operator, error) {
+	mem := lw.o.mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	one := array.NewRecord(arrow.NewSchema(nil, nil), nil, 1)
+	defer one.Release()
+	fields := make([]arrow.Field, len(v.cols))
+	for i, c := range v.cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	var rec arrow.Record
+	if len(v.cols) == 0 {
+		rec = array.NewRecord(schema, nil, int64(len(v.rows)))
+	} else {
+		ctx := exec.NewEvalContext(mem)
+		cols := make([][]arrow.Array, len(v.cols))
+		defer func() {
+			for _, c := range cols {
+				for _, a := range c {
+					a.Release()
+				}
+			}
+		}()
+		for _, row := range v.rows {
+			for i, e := range row {
+				x, err := lowerExpr(e, newLayout(nil))
+				if err != nil {
+					return nil, err
+				}
+				a, err := x.Eval(ctx, one)
+				if err != nil {
+					return nil, posErr(e.Pos(), "%v", err)
+				}
+				cols[i] = append(cols[i], a)
+			}
+		}
+		arrs := make([]arrow.Array, len(cols))
+		for i, parts := range cols {
+			a, err := array.Concatenate(parts, mem)
+			if err != nil {
+				return nil, err
+			}
+			arrs[i] = a
+		}
+		rec = array.NewRecord(schema, arrs, int64(len(v.rows)))
+		for _, a := range arrs {
+			a.Release()
+		}
+	}
+	src := exec.NewMemorySource(schema, [][]arrow.Record{{rec}})
+	rec.Release()
+	lw.releases = append(lw.releases, src.Release)
+	return src, nil
+}
+
+// lowerScan creates the scan operator.
+func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
+	o := lw.o
+	t := s.table
+	var fields []int
+	rowID := false
+	for _, f := range s.fields {
+		if f == rowIDField {
+			rowID = true
+		} else {
+			fields = append(fields, f)
+		}
+	}
+	if rowID && s.fields[len(s.fields)-1] != rowIDField {
+		return nil, internalErr("_rowid is not the scan's last column")
+	}
+	spec := scan.Spec{
+		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID,
+		Filter: s.pushed, Ranges: s.ranges, Limit: s.limit, BatchSize: o.settings.BatchSize,
+		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
+	}
+	if s.empty {
+		spec.Ranges = []scan.RowRange{}
+	}
+	if smp := s.sample; smp != nil {
+		spec.Sample = &scan.Sample{Seed: 1}
+		if smp.Percent {
+			spec.Sample.Percent = smp.N
+		} else {
+			spec.Sample.Rows = int64(min(smp.N, float64(1<<62)))
+		}
+	}
+	sc, err := scan.New(spec)
+	if err != nil {
+		return nil, posErr(s.pos, "%v", err)
+	}
+	// Warm tables are read through the catalog's cached mapping: the
+	// file is mapped (and its pages faulted in) once, not per query.
+	if useCachedMapping(o.settings.IO, s.entry, t, sc.Pattern()) {
+		src, release, err := s.entry.mappedSource(sc.Pattern())
+		if err != nil {
+			return nil, err
+		}
+		spec.Source = src
+		if sc, err = scan.New(spec); err != nil {
+			release()
+			return nil, err
+		}
+		lw.releases = append(lw.releases, release)
+	}
+	lw.scans = append(lw.scans, sc)
+	return exec.NewStreamSource(sc.Schema(), sc.Partitions(), sc.String(), func(ctx context.Context, p int) (exec.Stream, error) {
+		return sc.Execute(ctx, p)
+	}), nil
+}
+
+// autoMmapBytes is the file size below which auto reads through a cached
+// mapping without measuring page-cache residency.
+const autoMmapBytes = 64 << 20
+
+// useCachedMapping decides whether a query reads through the catalog's
+// cached mmap source: always under io=mmap. Under auto: for random access,
+// for files small enough that mapping them is always right, for files
+// already mapped by an earlier query (a mapped file stays in the page
+// cache), and for files mostly in the page cache (measured once, then the
+// mapping is kept). Large cold files are left to the scan's own choice
+// (direct I/O where the file system supports it).
+func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, pattern storage.Pattern) bool {
+	switch io {
+	case storage.Mmap:
+		return true
+	case storage.Auto:
+		if pattern == storage.RandomAccess || t.Size < autoMmapBytes || e.hasMapping() {
+			return true
+		}
+		resident, total, err := storage.Residency(t.Path)
+		return err == nil && total > 0 && float64(resident)/float64(total) >= storage.AutoResidentFraction
+	}
+	return false
+}
+
+// physical lowers an optimized plan and its subquery cells.
+func physical(root Node, applied []string, cells []*subqueryCell, o planOptions) (pp *physicalPlan, err error) {
+	lw := &lowerer{o: o, budget: exec.NewBudget(o.settings.MemoryLimit)}
+	defer func() {
+		if err != nil {
+			lw.releaseAll()
+		}
+	}()
+	pp = &physicalPlan{logical: root, applied: applied, settings: o.settings}
+	for _, c := range cells {
+		op, err := lw.lower(c.plan)
+		if err != nil {
+			return nil, err
+		}
+		if op.Partitions() > 1 {
+			op = exec.NewGather(op)
+		}
+		pp.cells = append(pp.cells, preparedCell{cell: c, root: op})
+	}
+	op, err := lw.lower(root)
+	if err != nil {
+		return nil, err
+	}
+	if op.Partitions() > 1 {
+		op = exec.NewGather(op)
+	}
+	pp.root = op
+	for _, c := range root.Columns() {
+		pp.names = append(pp.names, c.Name)
+	}
+	pp.scans = lw.scans
+	for _, s := range lw.scans {
+		if pp.scan == nil || s.PlannedRecords() > pp.scan.PlannedRecords() {
+			pp.scan = s
+		}
+	}
+	releases := lw.releases
+	pp.release = func() {
+		for i := len(releases) - 1; i >= 0; i-- {
+			releases[i]()
+		}
+		releases = nil
+	}
+	return pp, nil
+}
+
+// runCells computes the plan's uncorrelated subqueries, in order (a
+// subquery's own subqueries come before it).
+func (pp *physicalPlan) runCells(ctx context.Context) error {
+	for _, c := range pp.cells {
+		if err := computeCell(ctx, c.cell, c.root); err != nil {
+			return err
+		}
+	}
+	return nil
+}
