@@ -11,4 +11,6 @@ func (t *Join) String() string         { return t.L.String() + " " + t.Kind.Stri
 func (e *Subquery) String() string     { return "(" + e.Query.String() + ")" }
 func (e *Exists) String() string       { return "EXISTS (" + e.Query.String() + ")" }
 func (e *InSubquery) String() string   { return e.X.String() + " IN (" + e.Query.String() + ")" }
-func (e *Quantified) String() string   { return e.X.String() + " " + e.Op + " ANY (" + e.Query.String() + ")" }
+func (e *Quantified) String() string {
+	return e.X.String() + " " + e.Op + " ANY (" + e.Query.String() + ")"
+}
