@@ -403,7 +403,13 @@ func (t *groupTable) packKeys(keys []arrow.Array, n int) bool {
 	if cap(t.keyBuf) < n {
 		t.keyBuf = make([]uint64, n)
 	}
-	kb := t.keyBuf[:n]
+	return t.packInto(t.keyBuf[:n], keys)
+}
+
+// packInto computes the packed key of every row into kb (one entry per
+// row); false when some value does not fit the layout. It only reads the
+// table, so lookups running in parallel may each pack into their own kb.
+func (t *groupTable) packInto(kb []uint64, keys []arrow.Array) bool {
 	for i := range kb {
 		kb[i] = 0
 	}

@@ -1,0 +1,258 @@
+package exec
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// builtSide is a join's build side, read once, in full, and shared by
+// every probe partition. Its rows are addressed by position: position p is
+// row row[p] of batch chunk[p]. For a hash join the positions are grouped
+// by key: the rows whose key has group id g are the positions
+// offs[g] .. offs[g+1]; positions from offs[groups] on hold the rows whose
+// key contains a NULL that matches nothing. A nested loop join keeps its
+// rows in input order and no table.
+//
+// After the build only matched changes (atomically, Right and Full joins).
+type builtSide struct {
+	recs       []arrow.Record
+	cols       [][]arrow.Array // cols[c][chunk]: column c of every batch
+	chunk, row []int32
+	n          int // positions
+	table      *groupTable
+	offs       []int32
+	hasNullKey bool            // some build key holds a NULL that never matches
+	matched    []atomic.Uint64 // Right/Full: bit p set once position p matched
+	mt         *memTracker
+}
+
+func (b *builtSide) release() {
+	for _, r := range b.recs {
+		r.Release()
+	}
+	b.recs, b.cols = nil, nil
+	b.mt.mu.Lock()
+	b.mt.res.free()
+	b.mt.mu.Unlock()
+}
+
+// candidates returns the range of positions holding group g.
+func (b *builtSide) candidates(g int32) (int32, int32) {
+	if g < 0 {
+		return 0, 0
+	}
+	return b.offs[g], b.offs[g+1]
+}
+
+// markMatched sets the matched bit of position p.
+func (b *builtSide) markMatched(p int32) {
+	w, bit := &b.matched[p>>6], uint64(1)<<(uint(p)&63)
+	if w.Load()&bit == 0 {
+		w.Or(bit)
+	}
+}
+
+// buildChunk is one collected build batch with its evaluated keys.
+type buildChunk struct {
+	rec  arrow.Record
+	keys []arrow.Array
+}
+
+// buildJoinSide reads every partition of the build operator (in parallel)
+// and, when the join has keys, hashes the rows by key. Memory is reserved
+// as the batches arrive, so an oversized build side fails early.
+func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
+	mem := allocator(ctx)
+	mt := &memTracker{res: reservation{b: c.budget, what: c.what}, m: c.m}
+	np := c.build.Partitions()
+	parts := make([][]buildChunk, np)
+	var total atomic.Int64
+	err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
+		s, err := c.build.Execute(ctx, p)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		ectx := NewEvalContext(mem)
+		for s.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := s.Record()
+			keys, err := evalAll(ectx, rec, c.buildKeys...)
+			if err != nil {
+				return err
+			}
+			rec.Retain()
+			parts[p] = append(parts[p], buildChunk{rec: rec, keys: keys})
+			b := recordBytes(rec) + 8*rec.NumRows() // + positions
+			for _, k := range keys {
+				b += arrayBytes(k.Data())
+			}
+			if err := mt.add(b); err != nil {
+				return err
+			}
+			if total.Add(rec.NumRows()) > math.MaxInt32 {
+				return errorf(ErrMemoryLimit, "%s has more than %d rows; put the smaller input on the build side", c.what, math.MaxInt32)
+			}
+		}
+		return s.Err()
+	})
+	side := &builtSide{mt: mt}
+	var chunks []buildChunk
+	for _, p := range parts {
+		chunks = append(chunks, p...)
+	}
+	defer func() {
+		for _, ch := range chunks {
+			releaseAll(ch.keys)
+		}
+	}()
+	for _, ch := range chunks {
+		side.recs = append(side.recs, ch.rec)
+	}
+	if err != nil {
+		side.release()
+		return nil, err
+	}
+	side.n = int(total.Load())
+	side.cols = make([][]arrow.Array, len(c.build.Schema().Fields()))
+	for i := range side.cols {
+		for _, r := range side.recs {
+			side.cols[i] = append(side.cols[i], r.Column(i))
+		}
+	}
+	if len(c.buildKeys) > 0 {
+		err = side.hash(ctx, c, chunks)
+	} else {
+		side.inOrder()
+	}
+	if err == nil && c.typ.keepsUnmatchedBuild() {
+		side.matched = make([]atomic.Uint64, (side.n+63)/64)
+		err = mt.add(int64(len(side.matched)) * 8)
+	}
+	if err != nil {
+		side.release()
+		return nil, err
+	}
+	return side, nil
+}
+
+// inOrder numbers the positions in input order.
+func (b *builtSide) inOrder() {
+	b.chunk = make([]int32, b.n)
+	b.row = make([]int32, b.n)
+	p := 0
+	for ci, r := range b.recs {
+		for i := 0; i < int(r.NumRows()); i++ {
+			b.chunk[p], b.row[p] = int32(ci), int32(i)
+			p++
+		}
+	}
+}
+
+// hash inserts every key into a group table and lays the positions out
+// grouped by key (a counting sort of the rows by group id).
+func (b *builtSide) hash(ctx context.Context, c *joinCore, chunks []buildChunk) error {
+	t := newGroupTable(c.keyTypes)
+	t.reserve(b.n)
+	gids := make([]int32, b.n) // -1: a NULL that matches nothing
+	var selBuf []int32
+	base := 0
+	for _, ch := range chunks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(ch.rec.NumRows())
+		g := gids[base : base+n]
+		var sel []int32
+		if bad := keyNullMask(ch.keys, c.nullEq, n); bad != nil {
+			b.hasNullKey = true
+			sel = selBuf[:0]
+			for i := range g {
+				if bad[i>>6]>>(uint(i)&63)&1 != 0 {
+					g[i] = -1
+				} else {
+					sel = append(sel, int32(i))
+				}
+			}
+			selBuf = sel
+		}
+		if sel == nil || len(sel) > 0 {
+			t.assign(ch.keys, n, sel, g)
+		}
+		base += n
+	}
+	ng := t.n
+	b.offs = make([]int32, ng+2)
+	for _, g := range gids {
+		if g >= 0 {
+			b.offs[g+1]++
+		}
+	}
+	for g := 1; g <= ng; g++ {
+		b.offs[g] += b.offs[g-1]
+	}
+	b.offs[ng+1] = int32(b.n)
+	b.chunk = make([]int32, b.n)
+	b.row = make([]int32, b.n)
+	// fill: offs[g] is the next free position of group g; NULL rows go
+	// after all groups
+	fill := b.offs[:ng+1]
+	next := make([]int32, ng+1)
+	copy(next, fill)
+	nullPos := next[ng]
+	p := 0
+	for ci, ch := range chunks {
+		for i := 0; i < int(ch.rec.NumRows()); i++ {
+			var at int32
+			if g := gids[p]; g >= 0 {
+				at = next[g]
+				next[g]++
+			} else {
+				at = nullPos
+				nullPos++
+			}
+			b.chunk[at], b.row[at] = int32(ci), int32(i)
+			p++
+		}
+	}
+	b.table = t
+	return b.mt.add(t.bytes() + int64(len(b.offs))*4)
+}
+
+// placeholders hands out arrays of a type whose values are never read:
+// the columns a join condition does not use, in the batch it is
+// evaluated over. One array per type, grown as needed, per stream.
+type placeholders struct {
+	mem  memory.Allocator
+	byID map[string]arrow.Array
+}
+
+func (p *placeholders) get(t arrow.DataType, n int) arrow.Array {
+	k := t.String()
+	a := p.byID[k]
+	if a == nil || a.Len() < n {
+		if a != nil {
+			a.Release()
+		}
+		a = nullArray(p.mem, t, max(n, 1024))
+		if p.byID == nil {
+			p.byID = map[string]arrow.Array{}
+		}
+		p.byID[k] = a
+	}
+	return array.NewSlice(a, 0, int64(n))
+}
+
+func (p *placeholders) release() {
+	for k, a := range p.byID {
+		a.Release()
+		delete(p.byID, k)
+	}
+}
