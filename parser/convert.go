@@ -14,6 +14,8 @@ import (
 // It keeps the first error it finds.
 type converter struct {
 	params map[int]int // byte offset of a '?' -> its 1-based index
+	src    string      // the whole SQL text
+	toks   []token     // the statement's tokens
 	err    *Error
 }
 
@@ -58,9 +60,9 @@ func (c *converter) atoi(p Pos, s string) int {
 func (c *converter) statement(g *gStatement) Statement {
 	switch {
 	case g.Explain != nil:
-		return &Explain{Pos: lpos(g.Explain.Pos), Analyze: g.Explain.Analyze, Stmt: c.selectStmt(g.Explain.Select)}
-	case g.Select != nil:
-		return c.selectStmt(g.Select)
+		return &Explain{Pos: lpos(g.Explain.Pos), Analyze: g.Explain.Analyze, Stmt: c.query(g.Explain.Query)}
+	case g.Query != nil:
+		return c.query(g.Query)
 	case g.Describe != nil:
 		d := &Describe{Pos: lpos(g.Describe.Pos)}
 		if g.Describe.Name != nil {
@@ -76,86 +78,19 @@ func (c *converter) statement(g *gStatement) Statement {
 		return &ShowTables{Pos: lpos(g.Show.Pos)}
 	case g.Set != nil:
 		return &Set{Pos: lpos(g.Set.Pos), Name: ident(g.Set.Name), Value: c.setValue(g.Set.Value)}
+	case g.Create != nil && g.Create.View != nil:
+		return c.createView(lpos(g.Create.Pos), g.Create.View)
 	case g.Create != nil:
-		return c.createTable(g.Create)
+		return c.createTable(lpos(g.Create.Pos), g.Create.Table)
 	case g.Drop != nil:
-		return &DropTable{Pos: lpos(g.Drop.Pos), Name: ident(g.Drop.Name), IfExists: g.Drop.IfExists}
+		p, name := lpos(g.Drop.Pos), ident(g.Drop.Name)
+		if strings.EqualFold(g.Drop.What, "VIEW") {
+			return &DropView{Pos: p, Name: name, IfExists: g.Drop.IfExists}
+		}
+		return &DropTable{Pos: p, Name: name, IfExists: g.Drop.IfExists}
 	}
 	c.failf(Pos{Line: 1, Column: 1}, "internal error: empty statement")
 	return nil
-}
-
-func (c *converter) selectStmt(g *gSelect) *Select {
-	s := &Select{Pos: lpos(g.Pos), Distinct: g.Distinct}
-	for _, it := range g.Items {
-		item := &SelectItem{Pos: lpos(it.Pos)}
-		switch {
-		case it.Star:
-			item.Star = true
-		case starColumn(it.Expr) != nil:
-			item.Star = true
-			item.Table = ident(starColumn(it.Expr).First)
-			if it.Alias != nil {
-				c.failf(item.Pos, "%s.* cannot have an alias", quoteIdent(item.Table))
-			}
-		default:
-			item.Expr = c.expr(it.Expr)
-			if it.Alias != nil {
-				item.Alias = ident(it.Alias.Name)
-			}
-		}
-		s.Items = append(s.Items, item)
-	}
-	if g.From != nil {
-		s.From = c.tableRef(g.From)
-	}
-	s.Where = c.optExpr(g.Where)
-	for _, e := range g.GroupBy {
-		s.GroupBy = append(s.GroupBy, c.expr(e))
-	}
-	s.Having = c.optExpr(g.Having)
-	for _, o := range g.OrderBy {
-		item := &OrderItem{Pos: lpos(o.Pos), Expr: c.expr(o.Expr), Desc: strings.EqualFold(o.Dir, "DESC")}
-		if o.Nulls != nil {
-			first := strings.EqualFold(*o.Nulls, "FIRST")
-			item.NullsFirst = &first
-		}
-		s.OrderBy = append(s.OrderBy, item)
-	}
-	s.Limit = c.optExpr(g.Limit)
-	s.Offset = c.optExpr(g.Offset)
-	return s
-}
-
-func (c *converter) tableRef(g *gTableRef) *TableRef {
-	t := &TableRef{Pos: lpos(g.Pos)}
-	if g.Name != nil {
-		t.Name = ident(*g.Name)
-	} else {
-		t.Path = unquote(*g.Path)
-		if t.Path == "" {
-			c.failf(t.Pos, "the file path is empty")
-		}
-	}
-	if g.Alias != nil {
-		t.Alias = ident(g.Alias.Name)
-	}
-	if g.Sample != nil {
-		sm := &Sample{Pos: lpos(g.Sample.Pos), Percent: g.Sample.Unit == "%" || strings.EqualFold(g.Sample.Unit, "PERCENT")}
-		np := lpos(g.Sample.N.Pos)
-		n, err := strconv.ParseFloat(g.Sample.N.Value, 64)
-		switch {
-		case err != nil || math.IsInf(n, 0):
-			c.failf(np, "sample size %s is out of range", g.Sample.N.Value)
-		case sm.Percent && n > 100:
-			c.failf(np, "sample percentage %s is more than 100", g.Sample.N.Value)
-		case !sm.Percent && n != math.Trunc(n):
-			c.failf(np, "a sample of ROWS needs a whole number, not %s (write PERCENT for a fraction of the rows)", g.Sample.N.Value)
-		}
-		sm.N = n
-		t.Sample = sm
-	}
-	return t
 }
 
 // setValue converts the value of SET.
@@ -185,8 +120,8 @@ func (c *converter) valueLiteral(g *gSetValue) *Literal {
 	return &Literal{Pos: p, Kind: LitNull, Text: "null"}
 }
 
-func (c *converter) createTable(g *gCreate) *CreateTable {
-	t := &CreateTable{Pos: lpos(g.Pos), Name: ident(g.Name), IfNotExists: g.IfNotExists}
+func (c *converter) createTable(p Pos, g *gCreateTable) *CreateTable {
+	t := &CreateTable{Pos: p, Name: ident(g.Name), IfNotExists: g.IfNotExists}
 	seen := map[string]Pos{}
 	for _, gc := range g.Columns {
 		col := c.columnDef(gc)
@@ -398,6 +333,11 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 			if o == "!=" {
 				o = "<>"
 			}
+			if q := op.Quant; q != nil {
+				x, d = &Quantified{Pos: p, X: x, Op: o, All: strings.EqualFold(q.Kind, "ALL"), Query: c.query(q.Query)}, d+1
+				c.depthCheck(p, d)
+				continue
+			}
 			y, dy := c.concat(op.R)
 			x, d = c.binary(p, o, x, d, y, dy)
 		case op.Is && op.Distinct == nil:
@@ -415,6 +355,9 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 			hi, dh := c.concat(op.Between.Hi)
 			x, d = &Between{Pos: p, X: x, Lo: lo, Hi: hi, Not: op.Not}, max(d, dl, dh)+1
 			c.depthCheck(p, d)
+		case op.In != nil && op.In.Query != nil:
+			x, d = &InSubquery{Pos: p, X: x, Query: c.query(op.In.Query), Not: op.Not}, d+1
+			c.depthCheck(p, d)
 		case op.In != nil:
 			in := &InList{Pos: p, X: x, Not: op.Not}
 			for _, e := range op.In.List {
@@ -430,9 +373,15 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 			x.(*Binary).Not = op.Not
 		}
 	}
-	for i := len(g.Nots) - 1; i >= 0; i-- {
+	nots := g.Nots
+	if ex, ok := x.(*Exists); ok && len(nots) > 0 && len(g.Right) == 0 && !ex.Not {
+		// NOT EXISTS (q), also when written NOT (EXISTS (q)), is one node.
+		ex.Not, ex.Pos = true, lpos(nots[len(nots)-1].Pos)
+		nots = nots[:len(nots)-1]
+	}
+	for i := len(nots) - 1; i >= 0; i-- {
 		d++
-		p := lpos(g.Nots[i].Pos)
+		p := lpos(nots[i].Pos)
 		c.depthCheck(p, d)
 		x = &Unary{Pos: p, Op: "NOT", X: x}
 	}
@@ -488,6 +437,10 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 	switch {
 	case g.Paren != nil:
 		return c.or(g.Paren)
+	case g.Subquery != nil:
+		return &Subquery{Pos: p, Query: c.query(g.Subquery)}, 1
+	case g.Exists != nil:
+		return &Exists{Pos: p, Query: c.query(g.Exists)}, 1
 	case g.Case != nil:
 		return c.caseExpr(g.Case)
 	case g.Cast != nil:
@@ -572,6 +525,9 @@ func (c *converter) literal(t *lexer.Token) *Literal {
 
 func (c *converter) interval(p Pos, g *gInterval) *Interval {
 	iv := &Interval{Pos: p, Value: c.literal(g.Value)}
+	if g.Minus != nil {
+		iv.Value = &Unary{Pos: lpos(g.Minus.Pos), Op: "-", X: iv.Value}
+	}
 	if g.Value.Type == tString {
 		s := strings.TrimSpace(unquote(g.Value.Value))
 		s = strings.TrimPrefix(s, "-")
@@ -602,42 +558,93 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	}
 	d := 0
 	for i, a := range g.Args {
-		if a.From != nil {
-			if call.Name != "extract" {
-				c.failf(lpos(a.From.Pos), "FROM inside a function call is only allowed in EXTRACT(field FROM value)")
-				continue
-			}
-			if i != 0 || len(g.Args) != 1 {
-				c.failf(lpos(a.From.Pos), "EXTRACT takes one field and one value, as in EXTRACT(YEAR FROM d)")
-				continue
-			}
-			field, _ := c.or(a.X)
-			var name string
-			switch f := field.(type) {
-			case *ColumnRef:
-				if f.Table == "" {
-					name = f.Name
-				}
-			case *Literal:
-				if f.Kind == LitString {
-					name = f.Text
-				}
-			}
-			if name == "" {
-				c.failf(field.Position(), "EXTRACT needs a field name before FROM, as in EXTRACT(YEAR FROM d)")
-			}
-			y, dy := c.or(a.Y)
-			call.Args = append(call.Args, &Literal{Pos: field.Position(), Kind: LitString, Text: name}, y)
-			d = max(d, dy)
+		if a.From == nil && a.For == nil {
+			x, dx := c.or(a.X)
+			call.Args = append(call.Args, x)
+			d = max(d, dx)
 			continue
 		}
-		x, dx := c.or(a.X)
-		call.Args = append(call.Args, x)
-		d = max(d, dx)
+		var (
+			args []Expr
+			da   int
+		)
+		switch call.Name {
+		case "extract":
+			args, da = c.extractArgs(i, len(g.Args), a)
+		case "substring":
+			args, da = c.substringArgs(i, len(g.Args), a)
+		default:
+			kw := a.From
+			if kw == nil {
+				kw = a.For
+			}
+			c.failf(lpos(kw.Pos), "%s inside a function call is only allowed in EXTRACT(field FROM value) and SUBSTRING(s FROM start FOR length)", strings.ToUpper(kw.Value))
+			continue
+		}
+		d = max(d, da)
+		call.Args = append(call.Args, args...)
 	}
 	d++
 	c.depthCheck(p, d)
 	return call, d
+}
+
+// extractArgs converts EXTRACT(field FROM value), the i-th of n arguments,
+// to [field as a lower-case string literal, value], and their depth.
+func (c *converter) extractArgs(i, n int, a *gArg) ([]Expr, int) {
+	if a.For != nil {
+		c.failf(lpos(a.For.Pos), "EXTRACT takes no FOR; write EXTRACT(field FROM value)")
+		return nil, 0
+	}
+	if i != 0 || n != 1 {
+		c.failf(lpos(a.From.Pos), "EXTRACT takes one field and one value, as in EXTRACT(YEAR FROM d)")
+		return nil, 0
+	}
+	field, _ := c.or(a.X)
+	var name string
+	switch f := field.(type) {
+	case *ColumnRef:
+		if f.Table == "" {
+			name = f.Name
+		}
+	case *Literal:
+		if f.Kind == LitString {
+			name = f.Text
+		}
+	}
+	if name == "" {
+		c.failf(field.Position(), "EXTRACT needs a field name before FROM, as in EXTRACT(YEAR FROM d)")
+	}
+	y, dy := c.or(a.Y)
+	return []Expr{&Literal{Pos: field.Position(), Kind: LitString, Text: name}, y}, dy
+}
+
+// substringArgs converts SUBSTRING(s FROM start [FOR length]) and
+// SUBSTRING(s FOR length), the i-th of n arguments, to the arguments of
+// substring(s, start[, length]) (a missing start is 1), and their depth.
+func (c *converter) substringArgs(i, n int, a *gArg) ([]Expr, int) {
+	kw := a.From
+	if kw == nil {
+		kw = a.For
+	}
+	if i != 0 || n != 1 {
+		c.failf(lpos(kw.Pos), "SUBSTRING takes FROM and FOR after the string alone, as in SUBSTRING(s FROM 2 FOR 3)")
+		return nil, 0
+	}
+	s, d := c.or(a.X)
+	start := Expr(&Literal{Pos: lpos(kw.Pos), Kind: LitInteger, Text: "1"})
+	if a.From != nil {
+		var ds int
+		start, ds = c.or(a.Y)
+		d = max(d, ds)
+	}
+	args := []Expr{s, start}
+	if a.For != nil {
+		length, dl := c.or(a.Z)
+		args = append(args, length)
+		d = max(d, dl)
+	}
+	return args, d
 }
 
 func (c *converter) caseExpr(g *gCase) (Expr, int) {

@@ -8,8 +8,8 @@ import (
 // Dump prints a statement's tree on one line in fully parenthesised prefix
 // form, e.g. (SELECT (ITEMS (+ a (* b 2))) (FROM t)). It is meant for tests
 // and debugging: unlike Format it shows every node, so precedence and
-// associativity are visible. Statements other than SELECT and EXPLAIN are
-// printed with Format.
+// associativity are visible. Statements other than queries, EXPLAIN and
+// CREATE VIEW are printed with Format.
 func Dump(s Statement) string {
 	var b strings.Builder
 	dumpStmt(&b, s)
@@ -32,13 +32,40 @@ func dumpStmt(b *strings.Builder, s Statement) {
 		}
 		dumpStmt(b, s.Stmt)
 		b.WriteString(")")
+	case *CreateView:
+		b.WriteString("(CREATE VIEW ")
+		if s.OrReplace {
+			b.WriteString("OR REPLACE ")
+		}
+		if s.IfNotExists {
+			b.WriteString("IF NOT EXISTS ")
+		}
+		b.WriteString(quoteIdent(s.Name))
+		if s.Columns != nil {
+			writeNames(b, s.Columns)
+		}
+		b.WriteString(" ")
+		dumpQuery(b, s.Query)
+		b.WriteString(")")
+	case Query:
+		dumpQuery(b, s)
+	default:
+		b.WriteString(s.String())
+	}
+}
+
+// dumpQuery prints a query: (SELECT ...), (UNION [ALL] L R ...) or
+// (VALUES (row) ...), with (WITH (name(cols) query) ...) first when set.
+func dumpQuery(b *strings.Builder, q Query) {
+	switch q := q.(type) {
 	case *Select:
 		b.WriteString("(SELECT ")
-		if s.Distinct {
+		dumpWith(b, q.With)
+		if q.Distinct {
 			b.WriteString("DISTINCT ")
 		}
 		b.WriteString("(ITEMS")
-		for _, it := range s.Items {
+		for _, it := range q.Items {
 			b.WriteString(" ")
 			switch {
 			case it.Star:
@@ -52,39 +79,116 @@ func dumpStmt(b *strings.Builder, s Statement) {
 			}
 		}
 		b.WriteString(")")
-		if s.From != nil {
-			b.WriteString(" (FROM " + s.From.String() + ")")
-		}
-		dumpClause(b, "WHERE", s.Where)
-		if len(s.GroupBy) > 0 {
-			b.WriteString(" (GROUP BY")
-			for _, e := range s.GroupBy {
-				b.WriteString(" ")
-				dumpExpr(b, e)
-			}
+		if q.From != nil {
+			b.WriteString(" (FROM ")
+			dumpTable(b, q.From)
 			b.WriteString(")")
 		}
-		dumpClause(b, "HAVING", s.Having)
-		if len(s.OrderBy) > 0 {
-			b.WriteString(" (ORDER BY")
-			for _, o := range s.OrderBy {
-				b.WriteString(" ")
-				if o.Desc || o.NullsFirst != nil {
-					b.WriteString("(")
-					dumpExpr(b, o.Expr)
-					b.WriteString(strings.TrimPrefix(o.String(), o.Expr.String()))
-					b.WriteString(")")
-				} else {
-					dumpExpr(b, o.Expr)
-				}
-			}
+		dumpClause(b, "WHERE", q.Where)
+		if len(q.GroupBy) > 0 {
+			b.WriteString(" (GROUP BY ")
+			dumpList(b, q.GroupBy)
 			b.WriteString(")")
 		}
-		dumpClause(b, "LIMIT", s.Limit)
-		dumpClause(b, "OFFSET", s.Offset)
+		dumpClause(b, "HAVING", q.Having)
+		dumpOrderLimit(b, q.OrderBy, q.Limit, q.Offset)
 		b.WriteString(")")
-	default:
-		b.WriteString(s.String())
+	case *SetOp:
+		b.WriteString("(" + q.Op)
+		if q.All {
+			b.WriteString(" ALL")
+		}
+		b.WriteString(" ")
+		dumpWith(b, q.With)
+		dumpQuery(b, q.L)
+		b.WriteString(" ")
+		dumpQuery(b, q.R)
+		dumpOrderLimit(b, q.OrderBy, q.Limit, q.Offset)
+		b.WriteString(")")
+	case *Values:
+		b.WriteString("(VALUES")
+		for _, row := range q.Rows {
+			b.WriteString(" (")
+			dumpList(b, row)
+			b.WriteString(")")
+		}
+		b.WriteString(")")
+	case nil:
+		b.WriteString("<nil>")
+	}
+}
+
+func dumpWith(b *strings.Builder, w *With) {
+	if w == nil {
+		return
+	}
+	b.WriteString("(WITH")
+	for _, c := range w.CTEs {
+		b.WriteString(" (" + quoteIdent(c.Name))
+		if c.Columns != nil {
+			writeNames(b, c.Columns)
+		}
+		b.WriteString(" ")
+		dumpQuery(b, c.Query)
+		b.WriteString(")")
+	}
+	b.WriteString(") ")
+}
+
+func dumpOrderLimit(b *strings.Builder, order []*OrderItem, limit, offset Expr) {
+	if len(order) > 0 {
+		b.WriteString(" (ORDER BY")
+		for _, o := range order {
+			b.WriteString(" ")
+			if o.Desc || o.NullsFirst != nil {
+				b.WriteString("(")
+				dumpExpr(b, o.Expr)
+				b.WriteString(strings.TrimPrefix(o.String(), o.Expr.String()))
+				b.WriteString(")")
+			} else {
+				dumpExpr(b, o.Expr)
+			}
+		}
+		b.WriteString(")")
+	}
+	dumpClause(b, "LIMIT", limit)
+	dumpClause(b, "OFFSET", offset)
+}
+
+// dumpTable prints a FROM item: a table as in SQL, (DERIVED query alias
+// (cols)), or (JOIN L R (ON cond)) with the join's keywords; a comma is
+// (, L R).
+func dumpTable(b *strings.Builder, t TableExpr) {
+	switch t := t.(type) {
+	case *TableRef:
+		b.WriteString(t.String())
+	case *DerivedTable:
+		b.WriteString("(DERIVED ")
+		dumpQuery(b, t.Query)
+		writeAlias(b, t.Alias, t.Columns)
+		b.WriteString(")")
+	case *Join:
+		switch {
+		case t.Comma:
+			b.WriteString("(,")
+		case t.Natural:
+			b.WriteString("(NATURAL " + t.Kind.String())
+		default:
+			b.WriteString("(" + t.Kind.String())
+		}
+		b.WriteString(" ")
+		dumpTable(b, t.L)
+		b.WriteString(" ")
+		dumpTable(b, t.R)
+		dumpClause(b, "ON", t.On)
+		if t.Using != nil {
+			b.WriteString(" (USING ")
+			writeNames(b, t.Using)
+			b.WriteString(")")
+		}
+		b.WriteString(")")
+	case nil:
+		b.WriteString("<nil>")
 	}
 }
 
@@ -185,7 +289,41 @@ func dumpExpr(b *strings.Builder, e Expr) {
 		}
 		b.WriteString(")")
 	case *Interval:
-		b.WriteString("(" + e.String() + ")")
+		b.WriteString("(INTERVAL ")
+		dumpExpr(b, e.Value)
+		b.WriteString(" " + e.Unit + ")")
+	case *Subquery:
+		b.WriteString("(SUBQUERY ")
+		dumpQuery(b, e.Query)
+		b.WriteString(")")
+	case *Exists:
+		if e.Not {
+			b.WriteString("(NOT EXISTS ")
+		} else {
+			b.WriteString("(EXISTS ")
+		}
+		dumpQuery(b, e.Query)
+		b.WriteString(")")
+	case *InSubquery:
+		if e.Not {
+			b.WriteString("(NOT IN ")
+		} else {
+			b.WriteString("(IN ")
+		}
+		dumpExpr(b, e.X)
+		b.WriteString(" ")
+		dumpQuery(b, e.Query)
+		b.WriteString(")")
+	case *Quantified:
+		q := " ANY "
+		if e.All {
+			q = " ALL "
+		}
+		b.WriteString("(" + e.Op + q)
+		dumpExpr(b, e.X)
+		b.WriteString(" ")
+		dumpQuery(b, e.Query)
+		b.WriteString(")")
 	case *Param:
 		b.WriteString("?" + strconv.Itoa(e.Index))
 	case nil:

@@ -58,6 +58,7 @@ func QuoteString(s string) string {
 
 func (s *Select) String() string {
 	var b strings.Builder
+	writeWith(&b, s.With)
 	b.WriteString("SELECT ")
 	if s.Distinct {
 		b.WriteString("DISTINCT ")
@@ -84,22 +85,124 @@ func (s *Select) String() string {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())
 	}
-	if len(s.OrderBy) > 0 {
+	writeOrderLimit(&b, s.OrderBy, s.Limit, s.Offset)
+	return b.String()
+}
+
+// writeWith prints "WITH cte, ... " when w is set.
+func writeWith(b *strings.Builder, w *With) {
+	if w == nil {
+		return
+	}
+	b.WriteString("WITH ")
+	for i, c := range w.CTEs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.String())
+	}
+	b.WriteString(" ")
+}
+
+// writeOrderLimit prints the ORDER BY, LIMIT and OFFSET of a query.
+func writeOrderLimit(b *strings.Builder, order []*OrderItem, limit, offset Expr) {
+	if len(order) > 0 {
 		b.WriteString(" ORDER BY ")
-		for i, o := range s.OrderBy {
+		for i, o := range order {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(o.String())
 		}
 	}
-	if s.Limit != nil {
+	if limit != nil {
 		b.WriteString(" LIMIT ")
-		b.WriteString(s.Limit.String())
+		b.WriteString(limit.String())
 	}
-	if s.Offset != nil {
+	if offset != nil {
 		b.WriteString(" OFFSET ")
-		b.WriteString(s.Offset.String())
+		b.WriteString(offset.String())
+	}
+}
+
+// writeNames prints (a, b, c).
+func writeNames(b *strings.Builder, names []string) {
+	b.WriteString("(")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteIdent(n))
+	}
+	b.WriteString(")")
+}
+
+func (c *CTE) String() string {
+	var b strings.Builder
+	b.WriteString(quoteIdent(c.Name))
+	if c.Columns != nil {
+		writeNames(&b, c.Columns)
+	}
+	b.WriteString(" AS (")
+	b.WriteString(c.Query.String())
+	b.WriteString(")")
+	return b.String()
+}
+
+// setOpLevel ranks set operators: INTERSECT binds tighter.
+func setOpLevel(op string) int {
+	if op == "INTERSECT" {
+		return 2
+	}
+	return 1
+}
+
+// hasQueryClauses reports whether q has a WITH, ORDER BY, LIMIT or
+// OFFSET, which as a set-operation operand needs parentheses.
+func hasQueryClauses(q Query) bool {
+	with, order, limit, offset, ok := queryClauses(q)
+	return ok && (*with != nil || len(*order) > 0 || *limit != nil || *offset != nil)
+}
+
+// setOperand prints an operand of parent, in parentheses where the
+// operator levels or the operand's own clauses need them.
+func setOperand(q Query, parent *SetOp, right bool) string {
+	paren := hasQueryClauses(q)
+	if s, ok := q.(*SetOp); ok {
+		l, pl := setOpLevel(s.Op), setOpLevel(parent.Op)
+		paren = paren || l < pl || (right && l == pl)
+	}
+	if paren {
+		return "(" + q.String() + ")"
+	}
+	return q.String()
+}
+
+func (s *SetOp) String() string {
+	var b strings.Builder
+	writeWith(&b, s.With)
+	b.WriteString(setOperand(s.L, s, false))
+	b.WriteString(" ")
+	b.WriteString(s.Op)
+	if s.All {
+		b.WriteString(" ALL")
+	}
+	b.WriteString(" ")
+	b.WriteString(setOperand(s.R, s, true))
+	writeOrderLimit(&b, s.OrderBy, s.Limit, s.Offset)
+	return b.String()
+}
+
+func (v *Values) String() string {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i, row := range v.Rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		writeExprList(&b, row)
+		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -126,19 +229,74 @@ func (it *SelectItem) String() string {
 }
 
 func (t *TableRef) String() string {
-	var s string
+	var b strings.Builder
 	if t.Path != "" || t.Name == "" {
-		s = QuoteString(t.Path)
+		b.WriteString(QuoteString(t.Path))
 	} else {
-		s = quoteIdent(t.Name)
+		b.WriteString(quoteIdent(t.Name))
 	}
-	if t.Alias != "" {
-		s += " AS " + quoteIdent(t.Alias)
-	}
+	writeAlias(&b, t.Alias, t.Columns)
 	if t.Sample != nil {
-		s += " " + t.Sample.String()
+		b.WriteString(" ")
+		b.WriteString(t.Sample.String())
 	}
-	return s
+	return b.String()
+}
+
+// writeAlias prints " AS alias(cols)" for a FROM item.
+func writeAlias(b *strings.Builder, alias string, cols []string) {
+	if alias != "" {
+		b.WriteString(" AS ")
+		b.WriteString(quoteIdent(alias))
+	}
+	if cols != nil {
+		writeNames(b, cols)
+	}
+}
+
+func (t *DerivedTable) String() string {
+	var b strings.Builder
+	b.WriteString("(")
+	b.WriteString(t.Query.String())
+	b.WriteString(")")
+	writeAlias(&b, t.Alias, t.Columns)
+	return b.String()
+}
+
+// String prints the join. A comma binds looser than JOIN and joins
+// associate to the left, so a comma join under a JOIN, and any join as a
+// right operand (but a JOIN right of a comma), is parenthesised.
+func (j *Join) String() string {
+	var b strings.Builder
+	if l, ok := j.L.(*Join); ok && l.Comma && !j.Comma {
+		b.WriteString("(" + l.String() + ")")
+	} else {
+		b.WriteString(j.L.String())
+	}
+	if j.Comma {
+		b.WriteString(", ")
+	} else {
+		b.WriteString(" ")
+		if j.Natural {
+			b.WriteString("NATURAL ")
+		}
+		b.WriteString(j.Kind.String())
+		b.WriteString(" ")
+	}
+	if r, ok := j.R.(*Join); ok && (r.Comma || !j.Comma) {
+		b.WriteString("(" + r.String() + ")")
+	} else {
+		b.WriteString(j.R.String())
+	}
+	if j.On != nil {
+		b.WriteString(" ON ")
+		b.WriteString(j.On.String())
+	}
+	if j.Using != nil {
+		b.WriteString(" USING ")
+		writeNames(&b, j.Using)
+	}
+	return b.String()
 }
 
 func (sm *Sample) String() string {
@@ -186,6 +344,34 @@ func (s *Set) String() string {
 		v = c.Name // SET accepts any bare word, even a reserved one: SET x = on
 	}
 	return "SET " + quoteIdent(s.Name) + " = " + v
+}
+
+func (s *DropView) String() string {
+	if s.IfExists {
+		return "DROP VIEW IF EXISTS " + quoteIdent(s.Name)
+	}
+	return "DROP VIEW " + quoteIdent(s.Name)
+}
+
+// String prints the view with its query in canonical form (SQL keeps the
+// text as written).
+func (s *CreateView) String() string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if s.OrReplace {
+		b.WriteString("OR REPLACE ")
+	}
+	b.WriteString("VIEW ")
+	if s.IfNotExists {
+		b.WriteString("IF NOT EXISTS ")
+	}
+	b.WriteString(quoteIdent(s.Name))
+	if s.Columns != nil {
+		writeNames(&b, s.Columns)
+	}
+	b.WriteString(" AS ")
+	b.WriteString(s.Query.String())
+	return b.String()
 }
 
 func (s *DropTable) String() string {
@@ -321,8 +507,12 @@ func precedence(e Expr) int {
 			return precNot
 		}
 		return precUnary
-	case *IsNull, *Between, *InList:
+	case *IsNull, *Between, *InList, *InSubquery, *Quantified:
 		return precCmp
+	case *Exists:
+		if e.Not {
+			return precNot
+		}
 	}
 	return precPrimary
 }
@@ -470,4 +660,30 @@ func (e *Case) String() string {
 
 func (w *When) String() string {
 	return "WHEN " + w.Cond.String() + " THEN " + w.Result.String()
+}
+
+func (e *Subquery) String() string { return "(" + e.Query.String() + ")" }
+
+func (e *Exists) String() string {
+	if e.Not {
+		return "NOT EXISTS (" + e.Query.String() + ")"
+	}
+	return "EXISTS (" + e.Query.String() + ")"
+}
+
+func (e *InSubquery) String() string {
+	not := ""
+	if e.Not {
+		not = " NOT"
+	}
+	return wrap(e.X, precConcat) + not + " IN (" + e.Query.String() + ")"
+}
+
+// String prints x op ANY (q) or x op ALL (q); SOME prints as ANY.
+func (e *Quantified) String() string {
+	q := " ANY ("
+	if e.All {
+		q = " ALL ("
+	}
+	return wrap(e.X, precConcat) + " " + e.Op + q + e.Query.String() + ")"
 }

@@ -25,7 +25,7 @@ import (
 
 type gStatement struct {
 	Explain  *gExplain  `parser:"  @@"`
-	Select   *gSelect   `parser:"| @@"`
+	Query    *gQuery    `parser:"| @@"`
 	Describe *gDescribe `parser:"| @@"`
 	Show     *gShow     `parser:"| @@"`
 	Set      *gSet      `parser:"| @@"`
@@ -35,21 +35,82 @@ type gStatement struct {
 
 type gExplain struct {
 	Pos     lexer.Position
-	Analyze bool     `parser:"'EXPLAIN' @'ANALYZE'?"`
-	Select  *gSelect `parser:"@@"`
+	Analyze bool    `parser:"'EXPLAIN' @'ANALYZE'?"`
+	Query   *gQuery `parser:"@@"`
+}
+
+// gQuery is a query expression: an optional WITH, a chain of set
+// operations over query operands, and the ORDER BY, LIMIT and OFFSET of
+// the whole. The converter folds the chain (INTERSECT binds tighter) and
+// hands the trailing clauses to a lone SELECT.
+type gQuery struct {
+	Pos     lexer.Position
+	With    *gWith        `parser:"@@?"`
+	Left    *gQueryTerm   `parser:"@@"`
+	Right   []*gSetOp     `parser:"@@*"`
+	Order   *lexer.Token  `parser:"( @'ORDER' 'BY'"`
+	OrderBy []*gOrderItem `parser:"  @@ ( ',' @@ )* )?"`
+	LimitKw *lexer.Token  `parser:"( @'LIMIT'"`
+	Limit   *gExpr        `parser:"  @@"`
+	Offset  *gExpr        `parser:"  ( 'OFFSET' @@ )? )?"`
+}
+
+// gWith is WITH [RECURSIVE] cte, ... RECURSIVE is only taken as the
+// keyword when it is not itself the name of the first CTE.
+type gWith struct {
+	Pos       lexer.Position
+	Recursive *lexer.Token `parser:"'WITH' ( (?! ( Ident | QIdent ) ( 'AS' | '(' ) ) @'RECURSIVE' )?"`
+	CTEs      []*gCTE      `parser:"@@ ( ',' @@ )*"`
+}
+
+type gCTE struct {
+	Pos     lexer.Position
+	Name    string     `parser:"@(Ident | QIdent)"`
+	Columns *gNameList `parser:"@@?"`
+	Query   *gQuery    `parser:"'AS' '(' @@ ')'"`
+}
+
+// gNameList is a parenthesised list of names: (a, b, c).
+type gNameList struct {
+	Pos   lexer.Position
+	Names []string `parser:"'(' @(Ident | QIdent) ( ',' @(Ident | QIdent) )* ')'"`
+}
+
+// gSetOp is one UNION, INTERSECT or EXCEPT and its right operand.
+type gSetOp struct {
+	Pos   lexer.Position
+	Op    string      `parser:"@('UNION' | 'INTERSECT' | 'EXCEPT')"`
+	Quant string      `parser:"@('ALL' | 'DISTINCT')?"`
+	X     *gQueryTerm `parser:"@@"`
+}
+
+// gQueryTerm is an operand of a set operation: SELECT, VALUES or a
+// parenthesised query.
+type gQueryTerm struct {
+	Select *gSelect `parser:"  @@"`
+	Values *gValues `parser:"| @@"`
+	Paren  *gQuery  `parser:"| '(' @@ ')'"`
 }
 
 type gSelect struct {
 	Pos      lexer.Position
 	Distinct bool           `parser:"'SELECT' @'DISTINCT'?"`
 	Items    []*gSelectItem `parser:"@@ ( ',' @@ )*"`
-	From     *gTableRef     `parser:"( 'FROM' @@"`
+	From     *gFrom         `parser:"( 'FROM' @@"`
 	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
 	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
 	Having   *gExpr         `parser:"  ( 'HAVING' @@ )? )?"`
-	OrderBy  []*gOrderItem  `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )?"`
-	Limit    *gExpr         `parser:"( 'LIMIT' @@"`
-	Offset   *gExpr         `parser:"  ( 'OFFSET' @@ )? )?"`
+}
+
+// gValues is VALUES (row), (row), ...
+type gValues struct {
+	Pos  lexer.Position
+	Rows []*gRow `parser:"'VALUES' @@ ( ',' @@ )*"`
+}
+
+type gRow struct {
+	Pos   lexer.Position
+	Exprs []*gExpr `parser:"'(' @@ ( ',' @@ )* ')'"`
 }
 
 // gSelectItem is *, or an expression with an optional alias. t.* parses
@@ -67,12 +128,54 @@ type gAlias struct {
 	Name string `parser:"( 'AS' @(Ident | QIdent | Keyword) | @(Ident | QIdent) )"`
 }
 
-type gTableRef struct {
-	Pos    lexer.Position
-	Name   *string  `parser:"(  @(Ident | QIdent)"`
-	Path   *string  `parser:" | @String )"`
-	Alias  *gAlias  `parser:"@@?"`
-	Sample *gSample `parser:"@@?"`
+// gFrom is the FROM list: join trees separated by commas. A comma binds
+// looser than JOIN: "a, b JOIN c ON x" is a, (b JOIN c ON x).
+type gFrom struct {
+	Left  *gJoinTree   `parser:"@@"`
+	Right []*gFromItem `parser:"@@*"`
+}
+
+type gFromItem struct {
+	Pos lexer.Position
+	X   *gJoinTree `parser:"',' @@"`
+}
+
+// gJoinTree is a table and the joins after it, folded left-associatively.
+type gJoinTree struct {
+	Left  *gTable  `parser:"@@"`
+	Joins []*gJoin `parser:"@@*"`
+}
+
+// gJoin is [NATURAL] [INNER | LEFT|RIGHT|FULL [OUTER] | CROSS] JOIN table
+// [ON cond | USING (cols)]. Whether ON/USING is required or forbidden is
+// checked by the converter, which reports it at EndPos.
+type gJoin struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Natural bool       `parser:"@'NATURAL'?"`
+	Kind    string     `parser:"( @'CROSS' | @'INNER' | @('LEFT' | 'RIGHT' | 'FULL') 'OUTER'? )?"`
+	R       *gTable    `parser:"'JOIN' @@"`
+	On      *gExpr     `parser:"( 'ON' @@"`
+	Using   *gNameList `parser:"| 'USING' @@ )?"`
+}
+
+// gTable is one item of FROM: a table name, a quoted file path, a
+// derived table ((query) [AS] alias [(cols)]) or a parenthesised join.
+type gTable struct {
+	Pos     lexer.Position
+	Name    *string      `parser:"(  @(Ident | QIdent)"`
+	Path    *string      `parser:" | @String"`
+	Derived *gQuery      `parser:" | QParen @@ ')'"`
+	Paren   *gFrom       `parser:" | '(' @@ ')' )"`
+	Alias   *gTableAlias `parser:"@@?"`
+	Sample  *gSample     `parser:"@@?"`
+}
+
+// gTableAlias is [AS] alias [(col, ...)].
+type gTableAlias struct {
+	Pos     lexer.Position
+	Name    string     `parser:"( 'AS' @(Ident | QIdent | Keyword) | @(Ident | QIdent) )"`
+	Columns *gNameList `parser:"@@?"`
 }
 
 type gSample struct {
@@ -115,18 +218,34 @@ type gSetValue struct {
 	Word  *lexer.Token `parser:" | @(Ident | QIdent | Keyword) )"`
 }
 
+// gDrop is DROP TABLE|VIEW [IF EXISTS] name.
 type gDrop struct {
 	Pos      lexer.Position
-	IfExists bool   `parser:"'DROP' 'TABLE' ( @'IF' 'EXISTS' )?"`
+	What     string `parser:"'DROP' @('TABLE' | 'VIEW')"`
+	IfExists bool   `parser:"( @'IF' 'EXISTS' )?"`
 	Name     string `parser:"@(Ident | QIdent)"`
 }
 
+// gCreate is CREATE TABLE or CREATE [OR REPLACE] VIEW.
 type gCreate struct {
-	Pos         lexer.Position
-	IfNotExists bool            `parser:"'CREATE' 'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
+	Pos   lexer.Position
+	Table *gCreateTable `parser:"'CREATE' ( @@"`
+	View  *gCreateView  `parser:"| @@ )"`
+}
+
+type gCreateTable struct {
+	IfNotExists bool            `parser:"'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
 	Name        string          `parser:"@(Ident | QIdent)"`
 	Columns     []*gColumnDef   `parser:"'(' @@ ( ',' @@ )* ')'"`
 	Options     []*gTableOption `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type gCreateView struct {
+	OrReplace   bool         `parser:"( @'OR' 'REPLACE' )? 'VIEW'"`
+	IfNotExists *lexer.Token `parser:"( @'IF' 'NOT' 'EXISTS' )?"`
+	Name        string       `parser:"@(Ident | QIdent)"`
+	Columns     *gNameList   `parser:"@@?"`
+	Query       *gQuery      `parser:"'AS' @@"`
 }
 
 type gColumnDef struct {
@@ -215,7 +334,8 @@ type gNotKw struct {
 type gCmpOp struct {
 	Pos      lexer.Position
 	Op       *lexer.Token `parser:"(  @('=' | '<>' | '!=' | '<=' | '>=' | '<' | '>')"`
-	R        *gConcat     `parser:"   @@"`
+	Quant    *gQuantified `parser:"   ( @@"`
+	R        *gConcat     `parser:"   | @@ )"`
 	Is       bool         `parser:" | @'IS'"`
 	IsNot    bool         `parser:"   @'NOT'?"`
 	IsNull   bool         `parser:"   ( @'NULL'"`
@@ -231,8 +351,16 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
+// gIn is IN (query) or IN (list); markQueryParens tells them apart.
 type gIn struct {
-	List []*gExpr `parser:"'IN' '(' @@ ( ',' @@ )* ')'"`
+	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+}
+
+// gQuantified is the right side of x op ANY|SOME|ALL (query).
+type gQuantified struct {
+	Kind  string  `parser:"@('ANY' | 'SOME' | 'ALL')"`
+	Query *gQuery `parser:"'(' @@ ')'"`
 }
 
 type gLike struct {
@@ -288,15 +416,18 @@ type gDColon struct {
 }
 
 // gPrimary's alternatives are ordered by how often they occur; DATE,
-// TIMESTAMP and INTERVAL literals must come before names, since those
-// words are also column names.
+// TIMESTAMP, INTERVAL and EXISTS must come before names, since those
+// words are also column names, and a subquery (QParen) before a
+// parenthesised expression.
 type gPrimary struct {
 	Pos       lexer.Position
 	Lit       *lexer.Token `parser:"  @(Int | Decimal | Float | String | Param | 'TRUE' | 'FALSE' | 'NULL')"`
 	Date      *lexer.Token `parser:"| 'DATE' @String"`
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
+	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
 	Name      *gName       `parser:"| @@"`
+	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
 	Case      *gCase       `parser:"| @@"`
 	Cast      *gCastCall   `parser:"| @@"`
@@ -320,8 +451,11 @@ type gCastCall struct {
 	Type *gType `parser:"'AS' @@ ')'"`
 }
 
+// gInterval is INTERVAL [-]n unit. The minus is only taken when a unit
+// word follows, so "interval - 3" stays a subtraction from a column.
 type gInterval struct {
-	Value *lexer.Token `parser:"'INTERVAL' @(Int | Decimal | String)"`
+	Minus *lexer.Token `parser:"'INTERVAL' ( (?= '-' (Int | Decimal | String) ('DAY' | 'DAYS' | 'MONTH' | 'MONTHS' | 'YEAR' | 'YEARS') ) @'-' )?"`
+	Value *lexer.Token `parser:"@(Int | Decimal | String)"`
 	Unit  *lexer.Token `parser:"@(Ident | Keyword)"`
 }
 
@@ -341,11 +475,14 @@ type gCall struct {
 	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
 }
 
-// gArg is a call argument; "x FROM y" is only valid in EXTRACT.
+// gArg is a call argument; "x FROM y" is only valid in EXTRACT and
+// SUBSTRING, "FOR z" only in SUBSTRING.
 type gArg struct {
 	X    *gExpr       `parser:"@@"`
 	From *lexer.Token `parser:"( @'FROM'"`
 	Y    *gExpr       `parser:"  @@ )?"`
+	For  *lexer.Token `parser:"( @'FOR'"`
+	Z    *gExpr       `parser:"  @@ )?"`
 }
 
 // lookahead is the number of tokens a grammar branch may consume before it

@@ -23,6 +23,7 @@ const (
 	tString                             // 'text'
 	tParam                              // ?
 	tPunct                              // operators and punctuation
+	tQParen                             // a '(' that opens a query (see markQueryParens)
 )
 
 var symbols = map[string]lexer.TokenType{
@@ -36,6 +37,7 @@ var symbols = map[string]lexer.TokenType{
 	"String":  tString,
 	"Param":   tParam,
 	"Punct":   tPunct,
+	"QParen":  tQParen,
 }
 
 // token is one lexed token. val is the raw source text; end is the
@@ -47,7 +49,11 @@ type token struct {
 	end Pos
 }
 
-func (t token) is(punct string) bool { return t.typ == tPunct && t.val == punct }
+// is reports whether t is the punctuation punct. A '(' marked as opening
+// a query (tQParen) is still a '('.
+func (t token) is(punct string) bool {
+	return (t.typ == tPunct || t.typ == tQParen) && t.val == punct
+}
 
 // isWord reports whether t is the keyword or identifier w (w upper case).
 func (t token) isWord(w string) bool {

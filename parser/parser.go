@@ -73,6 +73,7 @@ func ParseExpr(text string) (Expr, error) {
 	if err := checkNesting(toks, eof); err != nil {
 		return nil, err
 	}
+	markQueryParens(toks)
 	_, ep := parsers()
 	pl, err := lexer.Upgrade(&sliceLexer{toks: toLexerTokens(toks, eof)})
 	if err != nil {
@@ -82,7 +83,7 @@ func ParseExpr(text string) (Expr, error) {
 	if err != nil {
 		return nil, diagnose(toks, eof, err, ctxExpr)
 	}
-	c := &converter{params: paramIndex(toks)}
+	c := &converter{params: paramIndex(toks), src: text, toks: toks}
 	e := c.expr(g.X)
 	if c.err != nil {
 		return nil, c.err
@@ -133,7 +134,7 @@ func parseText(text string) ([]Statement, ErrorList) {
 		} else {
 			eof = eofPos(toks)
 		}
-		st, err := parseStatement(seg, eof)
+		st, err := parseStatement(text, seg, eof)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -144,12 +145,13 @@ func parseText(text string) ([]Statement, ErrorList) {
 	return stmts, errs
 }
 
-// parseStatement parses the tokens of one statement; eof is where its end
-// is reported (the ';' or the end of the text).
-func parseStatement(toks []token, eof Pos) (Statement, *Error) {
+// parseStatement parses the tokens of one statement of src; eof is where
+// its end is reported (the ';' or the end of the text).
+func parseStatement(src string, toks []token, eof Pos) (Statement, *Error) {
 	if err := checkNesting(toks, eof); err != nil {
 		return nil, err
 	}
+	markQueryParens(toks)
 	sp, _ := parsers()
 	pl, err := lexer.Upgrade(&sliceLexer{toks: toLexerTokens(toks, eof)})
 	if err != nil {
@@ -159,7 +161,7 @@ func parseStatement(toks []token, eof Pos) (Statement, *Error) {
 	if err != nil {
 		return nil, diagnose(toks, eof, err, ctxStatement)
 	}
-	c := &converter{params: paramIndex(toks)}
+	c := &converter{params: paramIndex(toks), src: src, toks: toks}
 	st := c.statement(g)
 	if c.err != nil {
 		return nil, c.err
