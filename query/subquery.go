@@ -97,7 +97,7 @@ func computeCell(ctx context.Context, c *subqueryCell, root exec.Operator) error
 			break
 		}
 		if rows+n > 1 {
-			return posErr(c.pos, "more than one row returned by a subquery used as an expression")
+			return fmt.Errorf("more than one row returned by a subquery used as an expression (the subquery at line %d, column %d); add LIMIT 1 or an aggregate if one row is meant", c.pos.Line, c.pos.Column)
 		}
 		value = exec.ValueAt(rec.Column(0), 0)
 		rows += n
