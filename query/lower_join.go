@@ -1,10 +1,6 @@
 package query
 
-import (
-	"strings"
-
-	"github.com/recq/recq/exec"
-)
+import "github.com/recq/recq/exec"
 
 var execJoinTypes = map[joinKind]exec.JoinType{
 	joinInner: exec.JoinInner, joinLeft: exec.JoinLeft, joinRight: exec.JoinRight, joinFull: exec.JoinFull,
@@ -46,11 +42,7 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 				return nil, posErr(j.pos, "%v", err)
 			}
 		}
-		label := "NestedLoopJoin " + j.kind.String()
-		if cond != nil {
-			label += " on " + cond.String()
-		}
-		op, err := exec.NewNestedLoopJoin(left, right, cond, execJoinTypes[j.kind], lw.budget, label)
+		op, err := exec.NewNestedLoopJoin(left, right, cond, execJoinTypes[j.kind], lw.budget, "NestedLoop"+j.Line())
 		if err != nil {
 			return nil, posErr(j.pos, "%v", err)
 		}
@@ -83,14 +75,7 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 			return nil, posErr(j.pos, "%v", err)
 		}
 	}
-	var on []string
-	for i := range spec.ProbeKeys {
-		on = append(on, spec.ProbeKeys[i].String()+" = "+spec.BuildKeys[i].String())
-	}
-	spec.Label = "HashJoin " + kind.String() + " on " + strings.Join(on, " AND ")
-	if spec.Residual != nil {
-		spec.Label += " and " + spec.Residual.String()
-	}
+	spec.Label = "Hash" + j.Line()
 	op, err := exec.NewHashJoin(spec)
 	if err != nil {
 		return nil, posErr(j.pos, "%v", err)

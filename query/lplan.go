@@ -189,16 +189,24 @@ func (n *JoinNode) Line() string {
 			s = "Join " + n.kind.String()
 		}
 	}
+	// Columns print qualified where both sides have the name.
+	both := newLayout(append(append([]Column(nil), n.left.Columns()...), n.right.Columns()...))
+	show := func(e *Expr) string {
+		if x, err := lowerExpr(e, both); err == nil {
+			return x.String()
+		}
+		return e.String()
+	}
 	var on []string
 	for i := range n.leftKeys {
 		op := " = "
 		if n.nullEqual[i] {
 			op = " IS NOT DISTINCT FROM "
 		}
-		on = append(on, n.leftKeys[i].String()+op+n.rightKeys[i].String())
+		on = append(on, show(n.leftKeys[i])+op+show(n.rightKeys[i]))
 	}
 	for _, c := range n.cond {
-		on = append(on, c.String())
+		on = append(on, show(c))
 	}
 	if len(on) > 0 {
 		s += " on " + strings.Join(on, " AND ")
