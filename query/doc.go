@@ -9,25 +9,32 @@
 // A statement goes through these stages; each is a file of this package:
 //
 //	SQL text ── parser.Parse ──► AST with positions
-//	   │ bind.go       resolve tables (catalog.go) and columns, expand *,
-//	   │               aliases and ordinals, collect aggregates
+//	   │
+//	   │ binder.go, bind_expr.go   names → tables, views (views.go), CTEs and
+//	   │ subquery.go               columns; every column gets a ColumnID and
+//	   │                           every expression a type (bexpr.go), once;
+//	   │                           subqueries become joins or "cells"
 //	   ▼
-//	bound query ── plan.go ──► logical plan: Scan → Filter → Aggregate →
-//	   │                       Having → Project → Distinct → Sort/TopN → Limit
-//	   │ optimizer passes, a named ordered list (OptimizerPasses):
-//	   │   fold_constants, pushdown_predicates (raw-byte predicates and
-//	   │   _rowid ranges in the scan), prune_projection, pushdown_limit, topn
+//	logical plan (lplan.go): a tree of Scan, Values, Filter, Project,
+//	   │   Aggregate, Join, SetOp, Sort, Limit nodes over column ids
+//	   │
+//	   │ passes.go: named optimizer passes, in order (OptimizerPasses):
+//	   │   fold_constants, pushdown_predicates (through joins, into scans
+//	   │   as raw-byte predicates and _rowid ranges), extract_join_keys,
+//	   │   choose_build_side, prune_projection, pushdown_limit, topn
 //	   ▼
-//	physical.go ──► exec operator tree over scan partitions; one partition
-//	   │            at the top (aggregation merges, sort gathers)
+//	lower.go, lower_join.go ──► exec operator tree over scan partitions;
+//	   │   column ids become batch positions here and nowhere else
 //	   ▼
 //	result.go ──► Result: a streaming arrow RecordReader, Stats, Progress
 //
-// Expressions are typed by exec's constructors (expr.go converts AST nodes
-// to exec expressions), so every type error is reported at plan time with
-// the position of the offending node (*parser.Error, with Render for a
-// caret under the text). Execution errors name the file, record, byte
-// offset and field (*storage.FileError).
+// Type errors are found once, by the binder, with the position of the
+// offending node (*parser.Error, with Render for a caret under the text):
+// a bound expression is built by exec's own constructors, so the binder
+// and the executor can never disagree about a type. Nothing after the
+// binder compares expressions by their text: GROUP BY expressions and
+// aggregates are matched structurally (equalExpr). Execution errors name
+// the file, record, byte offset and field (*storage.FileError).
 //
 // Engines are safe for concurrent use; a Session holds SET settings; a Stmt
 // is a prepared statement with ? parameters. Warm tables are read through
