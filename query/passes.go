@@ -186,29 +186,16 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 				subst[x.cols[i].ID] = e
 			}
 		}
-		var down, stay []*Expr
-		for _, c := range conds {
+		down, stay, err := substitute(conds, subst, func(c *Expr) bool {
 			ok := true
 			walkExpr(c, func(e *Expr) bool {
-				if e.kind == kCol && subst[e.id] == nil && !outerColumnOf(x, e.id) {
-					ok = false
-				}
+				ok = ok && (e.kind != kCol || subst[e.id] != nil || outerColumnOf(x, e.id))
 				return ok
 			})
-			if !ok {
-				stay = append(stay, c)
-				continue
-			}
-			r, err := rewriteExpr(c, func(e *Expr) (*Expr, error) {
-				if e.kind == kCol && subst[e.id] != nil {
-					return subst[e.id], nil
-				}
-				return nil, nil
-			})
-			if err != nil {
-				return nil, err
-			}
-			down = append(down, r)
+			return ok
+		})
+		if err != nil {
+			return nil, err
 		}
 		in, err := pushFilters(x.in, down)
 		if err != nil {
@@ -229,28 +216,17 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 		// Conjuncts over plain group columns move below a grouped
 		// aggregate (never below a global one: it returns a row even
 		// for no input).
-		var down, stay []*Expr
 		subst := map[ColumnID]*Expr{}
 		for i, g := range x.groups {
 			if g.kind == kCol {
 				subst[x.cols[i].ID] = g
 			}
 		}
-		for _, c := range conds {
-			if len(x.groups) == 0 || c.canFail() || !refsWithinSubst(c, subst) {
-				stay = append(stay, c)
-				continue
-			}
-			r, err := rewriteExpr(c, func(e *Expr) (*Expr, error) {
-				if e.kind == kCol && subst[e.id] != nil {
-					return subst[e.id], nil
-				}
-				return nil, nil
-			})
-			if err != nil {
-				return nil, err
-			}
-			down = append(down, r)
+		down, stay, err := substitute(conds, subst, func(c *Expr) bool {
+			return len(x.groups) > 0 && !c.canFail() && refsWithinSubst(c, subst)
+		})
+		if err != nil {
+			return nil, err
 		}
 		in, err := pushFilters(x.in, down)
 		if err != nil {
@@ -270,6 +246,29 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 		return nil, err
 	}
 	return filterOver(r, conds), nil
+}
+
+// substitute splits conds into those that may move below a node (movable)
+// and the rest; the movable ones are rewritten through subst (an output
+// column of the node to the input expression it passes on).
+func substitute(conds []*Expr, subst map[ColumnID]*Expr, movable func(*Expr) bool) (down, stay []*Expr, err error) {
+	for _, c := range conds {
+		if !movable(c) {
+			stay = append(stay, c)
+			continue
+		}
+		r, err := rewriteExpr(c, func(e *Expr) (*Expr, error) {
+			if e.kind == kCol && subst[e.id] != nil {
+				return subst[e.id], nil
+			}
+			return nil, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		down = append(down, r)
+	}
+	return down, stay, nil
 }
 
 // outerColumnOf reports whether id is not produced by n's input (a
