@@ -24,6 +24,7 @@ type pass struct {
 // DisabledPasses) never changes a query's answer, only its speed.
 var optimizerPasses = []pass{
 	{"fold_constants", "drop WHERE conjuncts that are constantly true; read nothing when one is constantly false or NULL", foldConstants},
+	{"simplify_outer_joins", "turn an outer join into an inner (or one-sided) join when a WHERE condition above it cannot be true for the NULLs it would add", simplifyOuterJoins},
 	{"pushdown_predicates", "move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
 	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
@@ -117,6 +118,86 @@ func foldConstants(n Node) (Node, error) {
 	c := *f
 	c.conds = kept
 	return &c, nil
+}
+
+// ---------------------------------------------------------------------
+// simplify_outer_joins
+
+func simplifyOuterJoins(n Node) (Node, error) { return simplifyJoins(n, nil), nil }
+
+// simplifyJoins rewrites the outer joins below n given the conjuncts
+// that filter n's output.
+func simplifyJoins(n Node, conds []*Expr) Node {
+	switch x := n.(type) {
+	case *FilterNode:
+		if x.label != "" {
+			conds = nil
+		}
+		c := *x
+		c.in = simplifyJoins(x.in, append(append([]*Expr(nil), conds...), x.conds...))
+		return &c
+	case *JoinNode:
+		c := *x
+		lcols, rcols := idSet(x.left.Columns()), idSet(x.right.Columns())
+		rejectsLeft, rejectsRight := false, false
+		for _, e := range conds {
+			rejectsLeft = rejectsLeft || rejectsNulls(e, lcols)
+			rejectsRight = rejectsRight || rejectsNulls(e, rcols)
+		}
+		switch {
+		case x.kind == joinLeft && rejectsRight, x.kind == joinRight && rejectsLeft:
+			c.kind = joinInner
+		case x.kind == joinFull && rejectsLeft && rejectsRight:
+			c.kind = joinInner
+		case x.kind == joinFull && rejectsLeft:
+			c.kind = joinLeft
+		case x.kind == joinFull && rejectsRight:
+			c.kind = joinRight
+		}
+		// The conditions keep filtering the sides whose rows the join
+		// passes through unchanged.
+		var lconds, rconds []*Expr
+		if c.kind == joinInner || c.kind == joinLeft || c.kind == joinSemi || c.kind == joinAnti || c.kind == joinMark {
+			lconds = conds
+		}
+		if c.kind == joinInner || c.kind == joinRight {
+			rconds = conds
+		}
+		if c.kind == joinInner {
+			lconds, rconds = append(lconds, x.cond...), append(rconds, x.cond...)
+		}
+		c.left, c.right = simplifyJoins(x.left, lconds), simplifyJoins(x.right, rconds)
+		return &c
+	}
+	out, _ := mapInputs(n, func(c Node) (Node, error) { return simplifyJoins(c, nil), nil })
+	return out
+}
+
+// rejectsNulls reports whether e is false or NULL whenever every column
+// in cols is NULL: it uses one of them and is built only from strict
+// operators (comparisons, arithmetic, BETWEEN, IN, LIKE, IS NOT NULL,
+// AND), which give NULL for a NULL operand.
+func rejectsNulls(e *Expr, cols map[ColumnID]bool) bool {
+	uses, strict := false, true
+	walkExpr(e, func(x *Expr) bool {
+		switch x.kind {
+		case kCol:
+			uses = uses || cols[x.id]
+		case kLit, kCell, kBetween, kIn, kCast, kUnary:
+			strict = strict && !(x.kind == kUnary && x.op == "NOT")
+		case kBinary:
+			switch x.op {
+			case "OR", "IS DISTINCT FROM", "IS NOT DISTINCT FROM", "||":
+				strict = false
+			}
+		case kIsNull:
+			strict = strict && x.not && x == e
+		default:
+			strict = false
+		}
+		return strict
+	})
+	return uses && strict
 }
 
 // ---------------------------------------------------------------------
