@@ -154,6 +154,11 @@ func (c *Catalog) list() []TableInfo {
 			seen[strings.ToLower(f.name)] = true
 		}
 	}
+	for _, v := range c.listViews() {
+		if !seen[strings.ToLower(v.name)] {
+			out = append(out, TableInfo{Name: v.name, Path: v.path, Origin: "view (" + v.origin + ")"})
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

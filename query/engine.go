@@ -123,11 +123,23 @@ func (e *Engine) RegisterTable(name, path, ddl string) error {
 // it: its schema, layout and raw-file options (storage.FormatDDL renders
 // them as CREATE TABLE text).
 func (e *Engine) Table(name string) (*storage.Table, error) {
+	if e.cat.view(name) != nil {
+		return nil, fmt.Errorf("%s is a view, not a table: it has no file (see ViewSQL)", name)
+	}
 	ent, err := e.cat.lookup(name)
 	if err != nil {
 		return nil, err
 	}
 	return ent.open(OpenTableOptions{})
+}
+
+// ViewSQL returns the query text of the view called name, and whether
+// there is one.
+func (e *Engine) ViewSQL(name string) (string, bool) {
+	if v := e.cat.view(name); v != nil {
+		return v.sql, true
+	}
+	return "", false
 }
 
 // FunctionNames lists every scalar and aggregate function, sorted.

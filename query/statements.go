@@ -98,6 +98,9 @@ func (s *Session) explain(ctx context.Context, st *parser.Explain, args []any) (
 // describe runs DESCRIBE name | 'path': one row per column with its SQL
 // type, nullability and place in the record.
 func (s *Session) describe(st *parser.Describe) (*Result, error) {
+	if st.Path == "" && s.e.cat.view(st.Name) != nil {
+		return s.describeView(st)
+	}
 	var ent *tableEntry
 	if st.Path != "" {
 		ent = s.e.cat.byPath(st.Path, "", "path")
@@ -132,6 +135,23 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
 	}
 	return rows.result(fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)), nil
+}
+
+// describeView runs DESCRIBE on a view: its columns and their types (a
+// view has no place in a record).
+func (s *Session) describeView(st *parser.Describe) (*Result, error) {
+	bd := newBinder(s.e.cat, nil)
+	_, plan, err := bd.bindTableRef(&parser.TableRef{Pos: st.Pos, Name: st.Name}, &scope{})
+	if err != nil {
+		return nil, err
+	}
+	rows := newRows(s.e.mem, strField("column_name"), strField("column_type"), strField("null"),
+		intField("start"), intField("end"), intField("width"), strField("encoding"))
+	for _, c := range plan.Columns() {
+		rows.add(c.Name, exec.TypeName(c.Type), "YES", nil, nil, nil, "view")
+	}
+	v := s.e.cat.view(st.Name)
+	return rows.result(fmt.Sprintf("view %s: %s", v.name, v.sql)), nil
 }
 
 // showTables runs SHOW TABLES.

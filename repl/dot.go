@@ -384,6 +384,10 @@ func (r *Runner) dotSchema(ctx context.Context, args []string) error {
 			continue
 		}
 		found = true
+		if sql, ok := r.eng.ViewSQL(t.Name); ok {
+			fmt.Fprintf(r.cfg.Stdout, "-- %s: a view\nCREATE VIEW %s AS %s;\n", t.Name, t.Name, sql)
+			continue
+		}
 		tb, err := r.eng.Table(t.Name)
 		if err != nil {
 			return err
