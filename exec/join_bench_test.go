@@ -154,4 +154,3 @@ func BenchmarkHashJoinLarge(b *testing.B) {
 		}
 	}
 }
-
