@@ -74,7 +74,7 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 	mt := &memTracker{res: reservation{b: c.budget, what: c.what}, m: c.m}
 	np := c.build.Partitions()
 	parts := make([][]buildChunk, np)
-	var total atomic.Int64
+	var total, keyBytes atomic.Int64
 	err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
 		s, err := c.build.Execute(ctx, p)
 		if err != nil {
@@ -93,11 +93,13 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 			}
 			rec.Retain()
 			parts[p] = append(parts[p], buildChunk{rec: rec, keys: keys})
-			b := recordBytes(rec) + 8*rec.NumRows() // + its rowLoc
+			kb := int64(0)
 			for _, k := range keys {
-				b += arrayBytes(k.Data())
+				kb += arrayBytes(k.Data())
 			}
-			if err := mt.add(b); err != nil {
+			keyBytes.Add(kb)
+			// the batch, its keys (until the table is built), its rowLoc
+			if err := mt.add(recordBytes(rec) + kb + 8*rec.NumRows()); err != nil {
 				return err
 			}
 			if total.Add(rec.NumRows()) > math.MaxInt32 {
@@ -131,7 +133,14 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 		}
 	}
 	if len(c.buildKeys) > 0 {
-		err = side.hash(ctx, c, chunks)
+		if err = side.hash(ctx, c, chunks); err == nil {
+			// the table holds copies of the keys: the key arrays go
+			for _, ch := range chunks {
+				releaseAll(ch.keys)
+			}
+			chunks = nil
+			err = mt.add(-keyBytes.Load())
+		}
 	} else {
 		side.inOrder()
 	}
