@@ -13,6 +13,7 @@
 //	scan ──> Filter ──> Project ──> Aggregate(partial per partition ──> merge ──> final)
 //	                                    └──> Sort / TopN ──> Limit ──> consumer
 //	                    Gather: the one place N partitions become one
+//	probe partitions ──> HashJoin / NestedLoopJoin <── build side (read once, shared)
 //
 // Operators (op_*.go) are immutable: Execute returns a fresh Stream that
 // holds all run-time state and does no work until its first Next. Streams
@@ -36,6 +37,24 @@
 // dense group id assigned by the hash table (hashtable.go); partial states
 // are merged by group id mapping. Memory used by aggregation and sort state
 // is reserved from a Budget.
+//
+// Joins (op_hashjoin.go, op_nljoin.go, join_*.go) read their build side
+// (HashJoin's Build, NestedLoopJoin's right input) once per execution, in
+// full, all partitions in parallel, into one structure every probe
+// partition shares (DataFusion's CollectLeft): the first probe batch of
+// any partition starts the build, the other partitions wait for it, a
+// build error reaches all of them, and the last probe stream to close
+// frees it. HashJoin keys the build rows with the aggregate's group table
+// and keeps each key's rows together in flat arrays; a probe batch is
+// looked up all at once and its output gathered from the probe batch and
+// the build batches, at most joinChunkPairs rows per output batch. Inner,
+// Left, Right, Full, Semi, Anti, NullAwareAnti (NOT IN), Single (scalar
+// subqueries) and Mark (IN as a value) joins share one probe loop. Right
+// and Full joins emit the unmatched build rows from the probe stream that
+// finishes last, so one operator instance must not run twice at once.
+// Union concatenates partitions; SetOp (INTERSECT, EXCEPT, with or
+// without ALL) counts each distinct left row on both sides in a group
+// table. Build sides and set operation tables are charged to the Budget.
 //
 // Memory: every buffer exec allocates comes from the allocator in the
 // context (WithAllocator; memory.DefaultAllocator otherwise). Streams that

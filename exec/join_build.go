@@ -12,7 +12,7 @@ import (
 
 // builtSide is a join's build side, read once, in full, and shared by
 // every probe partition. Its rows are addressed by position: position p is
-// row row[p] of batch chunk[p]. For a hash join the positions are grouped
+// row loc[p].row of batch loc[p].chunk. For a hash join the positions are grouped
 // by key: the rows whose key has group id g are the positions
 // offs[g] .. offs[g+1]; positions from offs[groups] on hold the rows whose
 // key contains a NULL that matches nothing. A nested loop join keeps its
@@ -22,7 +22,7 @@ import (
 type builtSide struct {
 	recs       []arrow.Record
 	cols       [][]arrow.Array // cols[c][chunk]: column c of every batch
-	chunk, row []int32
+	loc        []rowLoc
 	n          int // positions
 	table      *groupTable
 	offs       []int32
@@ -40,6 +40,9 @@ func (b *builtSide) release() {
 	b.mt.res.free()
 	b.mt.mu.Unlock()
 }
+
+// rowLoc is where a build row is: batch and row in the batch.
+type rowLoc struct{ chunk, row int32 }
 
 // candidates returns the range of positions holding group g.
 func (b *builtSide) candidates(g int32) (int32, int32) {
@@ -71,7 +74,7 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 	mt := &memTracker{res: reservation{b: c.budget, what: c.what}, m: c.m}
 	np := c.build.Partitions()
 	parts := make([][]buildChunk, np)
-	var total atomic.Int64
+	var total, keyBytes atomic.Int64
 	err := runPartitions(ctx, np, func(ctx context.Context, p int) error {
 		s, err := c.build.Execute(ctx, p)
 		if err != nil {
@@ -90,11 +93,13 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 			}
 			rec.Retain()
 			parts[p] = append(parts[p], buildChunk{rec: rec, keys: keys})
-			b := recordBytes(rec) + 8*rec.NumRows() // + positions
+			kb := int64(0)
 			for _, k := range keys {
-				b += arrayBytes(k.Data())
+				kb += arrayBytes(k.Data())
 			}
-			if err := mt.add(b); err != nil {
+			keyBytes.Add(kb)
+			// the batch, its keys (until the table is built), its rowLoc
+			if err := mt.add(recordBytes(rec) + kb + 8*rec.NumRows()); err != nil {
 				return err
 			}
 			if total.Add(rec.NumRows()) > math.MaxInt32 {
@@ -128,7 +133,14 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 		}
 	}
 	if len(c.buildKeys) > 0 {
-		err = side.hash(ctx, c, chunks)
+		if err = side.hash(ctx, c, chunks); err == nil {
+			// the table holds copies of the keys: the key arrays go
+			for _, ch := range chunks {
+				releaseAll(ch.keys)
+			}
+			chunks = nil
+			err = mt.add(-keyBytes.Load())
+		}
 	} else {
 		side.inOrder()
 	}
@@ -145,12 +157,11 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 
 // inOrder numbers the positions in input order.
 func (b *builtSide) inOrder() {
-	b.chunk = make([]int32, b.n)
-	b.row = make([]int32, b.n)
+	b.loc = make([]rowLoc, b.n)
 	p := 0
 	for ci, r := range b.recs {
 		for i := 0; i < int(r.NumRows()); i++ {
-			b.chunk[p], b.row[p] = int32(ci), int32(i)
+			b.loc[p] = rowLoc{int32(ci), int32(i)}
 			p++
 		}
 	}
@@ -199,8 +210,7 @@ func (b *builtSide) hash(ctx context.Context, c *joinCore, chunks []buildChunk) 
 		b.offs[g] += b.offs[g-1]
 	}
 	b.offs[ng+1] = int32(b.n)
-	b.chunk = make([]int32, b.n)
-	b.row = make([]int32, b.n)
+	b.loc = make([]rowLoc, b.n)
 	// fill: offs[g] is the next free position of group g; NULL rows go
 	// after all groups
 	fill := b.offs[:ng+1]
@@ -218,7 +228,7 @@ func (b *builtSide) hash(ctx context.Context, c *joinCore, chunks []buildChunk) 
 				at = nullPos
 				nullPos++
 			}
-			b.chunk[at], b.row[at] = int32(ci), int32(i)
+			b.loc[at] = rowLoc{int32(ci), int32(i)}
 			p++
 		}
 	}

@@ -321,9 +321,10 @@ func (s *joinStream) gatherIdx(pk, pp []int32) (pi, ci, ri []int32) {
 	for j, k := range pk {
 		pi[j] = s.rows[k]
 	}
-	ch, rw := s.side.chunk, s.side.row
+	loc := s.side.loc
 	for j, p := range pp {
-		ci[j], ri[j] = ch[p], rw[p]
+		l := loc[p]
+		ci[j], ri[j] = l.chunk, l.row
 	}
 	return pi, ci, ri
 }
@@ -496,7 +497,7 @@ func (s *joinStream) unmatchedBuild() arrow.Record {
 	}
 	ci, ri := make([]int32, len(pp)), make([]int32, len(pp))
 	for j, p := range pp {
-		ci[j], ri[j] = side.chunk[p], side.row[p]
+		ci[j], ri[j] = side.loc[p].chunk, side.loc[p].row
 	}
 	c := s.c
 	np := len(c.probe.Schema().Fields())

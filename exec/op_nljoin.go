@@ -25,7 +25,8 @@ type NestedLoopJoin struct {
 
 // NewNestedLoopJoin returns the join; cond nil joins every pair. The right
 // side's batches are charged to budget; label is the EXPLAIN line (empty:
-// one is made from the condition).
+// one is made from the condition). A JoinMark's column is named "mark"
+// (a Project above renames it).
 func NewNestedLoopJoin(left, right Operator, cond Expr, typ JoinType, budget *Budget, label string) (Operator, error) {
 	if left == nil || right == nil {
 		return nil, fmt.Errorf("internal error: nested loop join without a left or right input")

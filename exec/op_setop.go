@@ -29,8 +29,9 @@ func (k SetOpKind) String() string {
 // distinct rows go into a hash table with a count per side; the right
 // input only looks rows up. A row that occurs l times on the left and r
 // times on the right is output min(l, r) times (INTERSECT ALL),
-// max(l-r, 0) times (EXCEPT ALL), or once when that number is positive
-// (without ALL). One output partition; rows come in the order their first
+// max(l-r, 0) times (EXCEPT ALL); without ALL each distinct left row is
+// output once when it also occurs on the right (INTERSECT) or when it
+// does not (EXCEPT). One output partition; rows come in the order their first
 // copy arrived from the left input (partition by partition when it has
 // one, otherwise in arrival order). The table is charged to the budget.
 type SetOp struct {
@@ -80,17 +81,18 @@ func (s *SetOp) String() string {
 	return "SetOp: " + s.kind.String()
 }
 
-// copies is how many times a row seen l times left and r times right is
-// output.
+// copies is how many times a row seen l > 0 times left and r times right
+// is output.
 func (s *SetOp) copies(l, r int64) int64 {
-	n := min(l, r)
-	if s.kind == SetExcept {
-		n = max(l-r, 0)
+	switch {
+	case s.all && s.kind == SetExcept:
+		return max(l-r, 0)
+	case s.all:
+		return min(l, r)
+	case s.kind == SetExcept && r == 0, s.kind == SetIntersect && r > 0:
+		return 1
 	}
-	if !s.all {
-		n = min(n, 1)
-	}
-	return n
+	return 0
 }
 
 func (s *SetOp) Execute(ctx context.Context, partition int) (Stream, error) {

@@ -206,7 +206,7 @@ func (c *converter) values(g *gValues) *Values {
 			row = append(row, c.expr(e))
 		}
 		if i > 0 && len(row) != len(v.Rows[0]) {
-			c.failf(lpos(r.Pos), "every VALUES row needs %d values, as the first row has; row %d has %d", len(v.Rows[0]), i+1, len(row))
+			c.failf(lpos(r.Pos), "VALUES rows must all have as many values as the first, %d; row %d has %d", len(v.Rows[0]), i+1, len(row))
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -19,13 +19,23 @@ const (
 
 // diag holds what the rules need to know about a failure.
 type diag struct {
-	toks   []token
-	i      int   // index of the offending token; len(toks) for the end
-	t      token // the offending token (typ EOF at the end)
-	prev   token // the token before it (typ 0 when none)
-	open   []int // indices of the '(' and CASE still open before i, innermost last
+	toks    []token
+	i       int      // index of the offending token; len(toks) for the end
+	t       token    // the offending token (typ EOF at the end)
+	prev    token    // the token before it (typ 0 when none)
+	open    []int    // indices of the '(' and CASE still open before i, innermost last
+	queries []qframe // the query parentheses among open, innermost last
+	clause  string   // the clause of the innermost query (or statement) at i
+	// kind is the statement's first keyword, upper case ("" for ParseExpr);
+	// "SELECT" for any query, "VIEW" for CREATE [OR REPLACE] VIEW.
+	kind string
+}
+
+// qframe is a '(' that opens a query: its place in diag.open and the
+// clause it interrupts.
+type qframe struct {
+	open   int
 	clause string
-	kind   string // the statement's first keyword, upper case ("" for ParseExpr)
 }
 
 func diagnose(toks []token, eof Pos, err error, ctx parseContext) *Error {
@@ -60,15 +70,27 @@ func diagnose(toks []token, eof Pos, err error, ctx parseContext) *Error {
 		d.prev = toks[d.i-1]
 	}
 	if ctx == ctxStatement && len(toks) > 0 {
-		d.kind = strings.ToUpper(toks[0].val)
+		d.kind = statementKind(toks)
 	}
 	d.scan()
 	at, msg := d.message(ctx)
 	return &Error{Line: at.Line, Column: at.Column, Offset: at.Offset, Msg: msg}
 }
 
-// scan finds the open brackets and the current clause before the
-// offending token.
+// statementKind names the kind of statement toks start, for diag.kind.
+func statementKind(toks []token) string {
+	w := strings.ToUpper(toks[0].val)
+	switch {
+	case toks[0].is("("), w == "WITH", w == "VALUES":
+		return "SELECT"
+	case w == "CREATE" && len(toks) > 1 && (toks[1].isWord("VIEW") || toks[1].isWord("OR")):
+		return "VIEW"
+	}
+	return w
+}
+
+// scan finds the open brackets, the query parentheses and the current
+// clause of the innermost query before the offending token.
 func (d *diag) scan() {
 	d.clause = ""
 	for j := 0; j < d.i; j++ {
@@ -76,6 +98,10 @@ func (d *diag) scan() {
 		switch {
 		case t.is("("), t.isWord("CASE"):
 			d.open = append(d.open, j)
+			if t.typ == tQParen {
+				d.queries = append(d.queries, qframe{open: len(d.open) - 1, clause: d.clause})
+				d.clause = ""
+			}
 		case t.is(")"):
 			for len(d.open) > 0 {
 				top := d.open[len(d.open)-1]
@@ -84,15 +110,19 @@ func (d *diag) scan() {
 					break
 				}
 			}
+			if n := len(d.queries); n > 0 && d.queries[n-1].open >= len(d.open) {
+				d.clause = d.queries[n-1].clause
+				d.queries = d.queries[:n-1]
+			}
 		case t.isWord("END"):
 			if n := len(d.open); n > 0 && d.toks[d.open[n-1]].isWord("CASE") {
 				d.open = d.open[:n-1]
 			}
 		}
-		if len(d.open) == 0 && (t.typ == tKeyword || t.typ == tIdent) {
+		if d.atQueryTop() && (t.typ == tKeyword || t.typ == tIdent) {
 			w := strings.ToUpper(t.val)
 			switch w {
-			case "SELECT", "FROM", "WHERE", "HAVING", "LIMIT", "USING", "WITH":
+			case "SELECT", "FROM", "WHERE", "HAVING", "LIMIT", "WITH", "VALUES", "UNION", "INTERSECT", "EXCEPT":
 				d.clause = w
 			case "GROUP", "ORDER":
 				d.clause = w + " BY"
@@ -103,6 +133,28 @@ func (d *diag) scan() {
 			}
 		}
 	}
+}
+
+// atQueryTop reports whether the offending token is directly inside the
+// innermost query (or statement), not inside brackets within it.
+func (d *diag) atQueryTop() bool {
+	base := 0
+	if n := len(d.queries); n > 0 {
+		base = d.queries[n-1].open + 1
+	}
+	return len(d.open) == base
+}
+
+// inSubquery reports whether the offending token is inside a query's
+// parentheses.
+func (d *diag) inSubquery() bool { return len(d.queries) > 0 }
+
+// theEnd names what may end the current query in messages.
+func (d *diag) theEnd() string {
+	if d.inSubquery() {
+		return "')'"
+	}
+	return "the end of the statement"
 }
 
 // tok returns token j, or a zero token when j is out of range.
@@ -137,7 +189,7 @@ func canStartExpr(t token) bool {
 		case "NOT", "CASE", "CAST", "TRUE", "FALSE", "NULL", "LEFT", "RIGHT":
 			return true
 		}
-	case tPunct:
+	case tPunct, tQParen:
 		return t.val == "(" || t.val == "-" || t.val == "+"
 	}
 	return false
@@ -170,7 +222,7 @@ func expectsExpr(t token) bool {
 	case tKeyword:
 		switch strings.ToUpper(t.val) {
 		case "SELECT", "DISTINCT", "WHERE", "HAVING", "BY", "AND", "OR", "NOT", "BETWEEN",
-			"LIKE", "ILIKE", "WHEN", "THEN", "ELSE", "LIMIT":
+			"LIKE", "ILIKE", "WHEN", "THEN", "ELSE", "LIMIT", "ON":
 			return true
 		}
 	case tIdent:
@@ -193,15 +245,19 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 			switch strings.ToUpper(t.val) {
 			case "INSERT", "UPDATE", "DELETE", "MERGE", "ALTER", "TRUNCATE":
 				return at, fmt.Sprintf("%s is not supported: recq reads files and never changes them", strings.ToUpper(t.val))
-			case "WITH":
-				return at, "WITH (common table expressions) is not supported"
+			}
+			if at, msg, ok := d.firstWord(); ok {
+				return at, msg
 			}
 			if s := suggest(t.val, statementKeywords); s != "" {
 				return at, fmt.Sprintf("unknown statement %s; did you mean %s?", t.val, s)
 			}
-			return at, fmt.Sprintf("unknown statement %s; a statement starts with SELECT, EXPLAIN, DESCRIBE, SHOW, SET, CREATE or DROP", t.val)
+			return at, fmt.Sprintf("unknown statement %s; a statement starts with %s", t.val, statementStarts)
 		}
-		return at, "expected a statement (SELECT, EXPLAIN, DESCRIBE, SHOW, SET, CREATE or DROP), found " + d.found()
+		return at, fmt.Sprintf("expected a statement (%s), found %s", statementStarts, d.found())
+	}
+	if at, msg, ok := d.unsupported(); ok {
+		return at, msg
 	}
 
 	// Brackets.
@@ -212,20 +268,10 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 		return at, "'==' is not an SQL operator; use '=' to compare"
 	}
 	if t.isWord("SELECT") {
-		if p.is("(") {
-			return at, "subqueries are not supported"
-		}
-		return at, "expected ';' before SELECT: statements are separated by ';'"
+		return at, d.misplacedSelect()
 	}
-	if t.typ == tKeyword {
-		switch strings.ToUpper(t.val) {
-		case "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "OUTER", "ON":
-			if d.clause == "FROM" {
-				return at, "joins are not supported: a query reads one table"
-			}
-		case "UNION", "INTERSECT", "EXCEPT":
-			return at, fmt.Sprintf("%s is not supported", strings.ToUpper(t.val))
-		}
+	if at, msg, ok := d.queryRules(); ok {
+		return at, msg
 	}
 
 	// "AS FROM": the grammar took the keyword as the alias.
@@ -235,7 +281,7 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 	if p.isWord("OFFSET") && d.clause != "LIMIT" && d.clause != "OFFSET" {
 		return p.pos, "OFFSET needs LIMIT before it, as in LIMIT 10 OFFSET 20"
 	}
-	if t.isWord("OFFSET") && d.clause != "LIMIT" && len(d.open) == 0 {
+	if t.isWord("OFFSET") && d.clause != "LIMIT" && d.atQueryTop() {
 		return at, "OFFSET needs LIMIT before it, as in LIMIT 10 OFFSET 20"
 	}
 
@@ -245,7 +291,7 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 	}
 
 	// A clause out of order or given twice.
-	if len(d.open) == 0 && d.kind != "CREATE" {
+	if d.atQueryTop() && d.kind != "CREATE" {
 		if to, ok := clauseOrder[clauseName(t)]; ok {
 			if co, ok := clauseOrder[d.clause]; ok && co >= to {
 				if co == to {
@@ -272,21 +318,27 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 	}
 
 	// Misspelled keywords: the offending word itself, or a word just before
-	// it that the grammar took as an alias.
-	if t.typ == tIdent && len(d.open) == 0 && len(t.val) >= 3 {
-		if s := suggest(t.val, clauseKeywords, exprKeywords); s != "" {
+	// it that the grammar took as an alias. A word in the place of a name
+	// (FROM orders) is never a keyword, and the keyword must fit what
+	// follows (ORDER needs BY), so a table called "orders" is not taken
+	// for a misspelled ORDER.
+	if t.typ == tIdent && d.atQueryTop() && len(t.val) >= 3 {
+		if s := suggest(t.val, clauseKeywords, exprKeywords); s != "" && fitsBefore(s, d.tok(d.i+1)) {
 			return at, fmt.Sprintf("unknown keyword %s; did you mean %s?", t.val, s)
 		}
 	}
-	if p.typ == tIdent && d.i >= 2 && (endsExpr(d.tok(d.i-2)) || d.tok(d.i-2).isWord("FROM")) {
-		if s := suggest(p.val, clauseKeywords); s != "" {
+	if p.typ == tIdent && d.i >= 2 && endsExpr(d.tok(d.i-2)) && !namePlace(d.tok(d.i-2)) {
+		if s := suggest(p.val, clauseKeywords); s != "" && fitsBefore(s, t) {
 			return p.pos, fmt.Sprintf("unknown keyword %s; did you mean %s?", p.val, s)
 		}
 	}
 
 	// Inside brackets.
-	if n := len(d.open); n > 0 {
-		return at, d.unclosed(d.open[n-1])
+	if !d.atQueryTop() {
+		return at, d.unclosed(d.open[len(d.open)-1])
+	}
+	if n := len(d.queries); n > 0 && d.atEnd() {
+		return at, d.unclosed(d.open[d.queries[n-1].open])
 	}
 
 	// Clause level.
@@ -300,11 +352,8 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 			return at, "expected ',' or FROM before " + d.found()
 		}
 	case "FROM":
-		if t.is(",") {
-			return at, "joins are not supported: a query reads one table"
-		}
 		if !d.atEnd() {
-			return at, "expected WHERE, GROUP BY, HAVING, ORDER BY, LIMIT or the end of the statement, found " + d.found()
+			return at, fmt.Sprintf("expected JOIN, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT or %s, found %s", d.theEnd(), d.found())
 		}
 	case "WHERE", "HAVING":
 		if !d.atEnd() {
@@ -325,8 +374,8 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 	if ctx == ctxExpr {
 		return at, "unexpected " + d.found() + " after the expression"
 	}
-	if p.typ != 0 && len(d.open) == 0 {
-		return at, fmt.Sprintf("expected the end of the statement after %s, found %s", describe(p), d.found())
+	if p.typ != 0 {
+		return at, fmt.Sprintf("expected %s after %s, found %s", d.theEnd(), describe(p), d.found())
 	}
 	return at, "unexpected " + d.found()
 }
@@ -350,6 +399,30 @@ func clauseName(t token) string {
 		return w + " BY"
 	}
 	return ""
+}
+
+// namePlace reports whether the word after t stands where a name must:
+// a table after FROM or JOIN or a FROM comma, so it is never a keyword.
+func namePlace(t token) bool {
+	return t.isWord("FROM") || t.isWord("JOIN") || t.isWord("AS")
+}
+
+// fitsBefore reports whether keyword kw could be followed by next, so a
+// misspelling of kw is a plausible reading of the text.
+func fitsBefore(kw string, next token) bool {
+	switch kw {
+	case "ORDER", "GROUP":
+		return next.isWord("BY")
+	case "FROM":
+		return startsTable(next)
+	case "USING":
+		return next.isWord("SAMPLE") || next.is("(")
+	case "WHERE", "HAVING", "LIMIT", "OFFSET", "AND", "OR", "NOT", "WHEN", "THEN", "ELSE", "BETWEEN", "LIKE", "ILIKE":
+		return canStartExpr(next)
+	case "IN":
+		return next.is("(")
+	}
+	return true
 }
 
 func inList(w string, list []string) bool {
@@ -495,6 +568,9 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 				return at, "expected NULLS FIRST, NULLS LAST, ',' or the end of the ORDER BY list, found " + f, true
 			}
 		case "USING":
+			if d.joined(d.i - 1) {
+				return at, "expected the column names in parentheses after USING, as in USING (id), or SAMPLE, found " + f, true
+			}
 			return at, "expected SAMPLE after USING, found " + f, true
 		case "SAMPLE":
 			if pp.isWord("USING") {
@@ -511,7 +587,7 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			return at, "expected a name after AS, found " + f, true
 		case "FROM":
 			if d.clause == "FROM" {
-				return at, "expected a table name or a quoted file path after FROM, found " + f, true
+				return at, "expected a table name, a quoted file path or a (subquery) after FROM, found " + f, true
 			}
 		case "DESCRIBE":
 			if d.i == 1 {
@@ -523,22 +599,36 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			}
 		case "EXPLAIN", "ANALYZE":
 			if d.i <= 2 && d.kind == "EXPLAIN" {
-				return at, "expected SELECT after " + pw + ", found " + f, true
+				return at, "expected a query (SELECT, WITH or VALUES) after " + pw + ", found " + f, true
 			}
 		case "CREATE", "DROP":
-			if d.i == 1 {
-				return at, fmt.Sprintf("expected TABLE after %s, found %s", pw, f), true
+			if d.i == 1 && pw == "CREATE" && t.isWord("OR") {
+				if n := d.tok(2); n.isWord("REPLACE") {
+					return d.tok(3).pos, "expected VIEW after OR REPLACE (only views can be replaced), found " + describeTok(d.tok(3)), true
+				}
+				return d.nextPos(), "expected REPLACE after OR, as in CREATE OR REPLACE VIEW, found " + describeTok(d.tok(2)), true
 			}
-		case "TABLE":
-			if d.i == 2 && (d.kind == "CREATE" || d.kind == "DROP") {
-				return at, "expected a table name after TABLE, found " + f, true
+			if d.i == 1 {
+				msg := fmt.Sprintf("expected TABLE or VIEW after %s, found %s", pw, f)
+				if s := suggest(t.val, []string{"TABLE", "VIEW"}); s != "" && isWordTok(t) {
+					msg += "; did you mean " + s + "?"
+				}
+				return at, msg, true
+			}
+		case "TABLE", "VIEW":
+			if d.i == 2 && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
+				return at, fmt.Sprintf("expected a %s name after %s, found %s", strings.ToLower(pw), pw, f), true
 			}
 		case "EXISTS":
-			if pp.isWord("IF") || pp.isWord("NOT") {
-				return at, "expected a table name after EXISTS, found " + f, true
+			if (pp.isWord("IF") || pp.isWord("NOT")) && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
+				what := "table"
+				if d.kind == "VIEW" || d.tok(1).isWord("VIEW") {
+					what = "view"
+				}
+				return at, fmt.Sprintf("expected a %s name after EXISTS, found %s", what, f), true
 			}
 		case "IF":
-			if d.kind == "DROP" {
+			if d.kind == "DROP" || (d.kind == "VIEW" && pp.isWord("VIEW") && d.tok(1).isWord("VIEW")) {
 				return at, "expected EXISTS after IF, found " + f, true
 			}
 			if d.kind == "CREATE" {

@@ -451,10 +451,10 @@ type gCastCall struct {
 	Type *gType `parser:"'AS' @@ ')'"`
 }
 
-// gInterval is INTERVAL [-]n unit. The minus is only taken when a unit
-// word follows, so "interval - 3" stays a subtraction from a column.
+// gInterval is INTERVAL [-]n unit. The minus is only taken when a word
+// follows the number, so "interval - 3" stays a subtraction from a column.
 type gInterval struct {
-	Minus *lexer.Token `parser:"'INTERVAL' ( (?= '-' (Int | Decimal | String) ('DAY' | 'DAYS' | 'MONTH' | 'MONTHS' | 'YEAR' | 'YEARS') ) @'-' )?"`
+	Minus *lexer.Token `parser:"'INTERVAL' ( (?= '-' (Int | Decimal | String) Ident ) @'-' )?"`
 	Value *lexer.Token `parser:"@(Int | Decimal | String)"`
 	Unit  *lexer.Token `parser:"@(Ident | Keyword)"`
 }

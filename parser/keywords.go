@@ -88,9 +88,11 @@ func KnownTypes() []string {
 
 // Keyword groups used to suggest corrections for misspellings.
 var (
-	statementKeywords = []string{"SELECT", "EXPLAIN", "DESCRIBE", "SHOW", "SET", "CREATE", "DROP"}
-	clauseKeywords    = []string{"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "USING"}
-	exprKeywords      = []string{"AND", "OR", "NOT", "BETWEEN", "LIKE", "ILIKE", "IS", "IN", "NULL",
+	statementKeywords = []string{"SELECT", "WITH", "VALUES", "EXPLAIN", "DESCRIBE", "SHOW", "SET", "CREATE", "DROP"}
+	// statementStarts lists the statement keywords for messages.
+	statementStarts = "SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SET, CREATE or DROP"
+	clauseKeywords  = []string{"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "USING"}
+	exprKeywords    = []string{"AND", "OR", "NOT", "BETWEEN", "LIKE", "ILIKE", "IS", "IN", "NULL",
 		"CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "AS", "ASC", "DESC", "NULLS"}
 	columnOptionKeywords = []string{"POSITION", "OFFSET", "WIDTH", "LITTLE", "BIG", "TEXT",
 		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM"}
