@@ -32,6 +32,46 @@ var (
 	brands         = numbered("Brand#", 11, 55) // Brand#MN: index (M-1)*5 + N-1 with M, N in 1..5
 )
 
+// Values stored into []any rows are boxed once here, not per row (a
+// boxed string or DECIMAL is an allocation).
+var (
+	mfgrsAny          = boxed(mfgrs)
+	brandsAny         = boxed(brands)
+	partTypesAny      = boxed(partTypes)
+	partContainersAny = boxed(partContainers)
+	segmentsAny       = boxed(segments)
+	prioritiesAny     = boxed(priorities)
+	shipInstructsAny  = boxed(shipInstructs)
+	shipModesAny      = boxed(shipModes)
+	lettersAny        = boxed(strings.Split("ABCDEFGHIJKLMNOPQRSTUVWXYZ", ""))
+	smallCentsAny     = func() []any {
+		out := make([]any, 5001)
+		for c := range out {
+			out[c] = cents(int64(c))
+		}
+		return out
+	}()
+)
+
+func boxed[T any](l []T) []any {
+	out := make([]any, len(l))
+	for i, v := range l {
+		out[i] = v
+	}
+	return out
+}
+
+// letter is the one-letter string c ('A'..'Z'), boxed.
+func letter(c byte) any { return lettersAny[c-'A'] }
+
+// centsAny is cents(c), boxed once for 0..50.00.
+func centsAny(c int64) any {
+	if c >= 0 && c < int64(len(smallCentsAny)) {
+		return smallCentsAny[c]
+	}
+	return cents(c)
+}
+
 // nations are N_NAME and N_REGIONKEY by N_NATIONKEY (clause 4.2.3).
 var nations = []struct {
 	name   string

@@ -17,7 +17,7 @@ type order struct {
 	key, cust, date, clerk int64
 	total                  int64 // cents
 	priority               int
-	status                 string
+	status                 byte // F, O or P
 	comment                string
 	nlines                 int
 	lines                  [7]line
@@ -26,7 +26,7 @@ type order struct {
 type line struct {
 	part, supp, qty, disc, tax int64 // qty in units, disc and tax in hundredths
 	ship, commit, receipt      int64
-	flag, status               string
+	flag, status               byte // R/A/N; F/O
 	instruct, mode             int
 	comment                    string
 }
@@ -62,16 +62,16 @@ func (o *order) generate(u *unitGen, i int64) {
 		l.ship = o.date + 1 + r.Int64N(121)
 		l.commit = o.date + 30 + r.Int64N(61)
 		l.receipt = l.ship + 1 + r.Int64N(30)
-		l.flag = "N"
+		l.flag = 'N'
 		if l.receipt <= currentDate {
-			l.flag = "R"
+			l.flag = 'R'
 			if r.IntN(2) == 0 {
-				l.flag = "A"
+				l.flag = 'A'
 			}
 		}
-		l.status = "O"
+		l.status = 'O'
 		if l.ship <= currentDate {
-			l.status = "F"
+			l.status = 'F'
 			shipped++
 		}
 		l.instruct = r.IntN(len(shipInstructs))
@@ -84,10 +84,10 @@ func (o *order) generate(u *unitGen, i int64) {
 	o.total = (total + 5000) / 10000
 	switch shipped {
 	case o.nlines:
-		o.status = "F"
+		o.status = 'F'
 	case 0:
-		o.status = "O"
+		o.status = 'O'
 	default:
-		o.status = "P"
+		o.status = 'P'
 	}
 }

@@ -71,11 +71,11 @@ func partRow(u *unitGen, i int64, out func() error) error {
 	m := r.IntN(5)
 	v[0] = key
 	v[1] = string(name)
-	v[2] = mfgrs[m]
-	v[3] = brands[m*5+r.IntN(5)]
-	v[4] = partTypes[r.IntN(len(partTypes))]
+	v[2] = mfgrsAny[m]
+	v[3] = brandsAny[m*5+r.IntN(5)]
+	v[4] = partTypesAny[r.IntN(len(partTypes))]
 	v[5] = int64(1 + r.IntN(50))
-	v[6] = partContainers[r.IntN(len(partContainers))]
+	v[6] = partContainersAny[r.IntN(len(partContainers))]
 	v[7] = cents(retailCents(key))
 	v[8] = text(r, 5, 22)
 	return out()
@@ -211,7 +211,7 @@ func customerRow(u *unitGen, i int64, out func() error) error {
 	v[3] = nation
 	v[4] = phone(r, u.buf, nation)
 	v[5] = cents(r.Int64N(1_099_999) - 99_999)
-	v[6] = segments[r.IntN(len(segments))]
+	v[6] = segmentsAny[r.IntN(len(segments))]
 	v[7] = text(r, 29, 116)
 	return out()
 }
@@ -244,10 +244,10 @@ func ordersRow(u *unitGen, i int64, out func() error) error {
 	v := u.vals
 	v[0] = o.key
 	v[1] = o.cust
-	v[2] = o.status
+	v[2] = letter(o.status)
 	v[3] = cents(o.total)
 	v[4] = storage.DateValue(o.date)
-	v[5] = priorities[o.priority]
+	v[5] = prioritiesAny[o.priority]
 	v[6] = keyName(u.buf, "Clerk#", o.clerk)
 	v[7] = int64(0)
 	v[8] = o.comment
@@ -274,17 +274,17 @@ func lineitemRows(u *unitGen, i int64, out func() error) error {
 		v[1] = l.part
 		v[2] = l.supp
 		v[3] = int64(k + 1)
-		v[4] = cents(l.qty * 100)
+		v[4] = centsAny(l.qty * 100)
 		v[5] = cents(l.qty * retailCents(l.part))
-		v[6] = cents(l.disc)
-		v[7] = cents(l.tax)
-		v[8] = l.flag
-		v[9] = l.status
+		v[6] = centsAny(l.disc)
+		v[7] = centsAny(l.tax)
+		v[8] = letter(l.flag)
+		v[9] = letter(l.status)
 		v[10] = storage.DateValue(l.ship)
 		v[11] = storage.DateValue(l.commit)
 		v[12] = storage.DateValue(l.receipt)
-		v[13] = shipInstructs[l.instruct]
-		v[14] = shipModes[l.mode]
+		v[13] = shipInstructsAny[l.instruct]
+		v[14] = shipModesAny[l.mode]
 		v[15] = l.comment
 		if err := out(); err != nil {
 			return err

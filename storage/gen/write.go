@@ -153,30 +153,6 @@ func (t *Table) generate(sc *Scale, s *storage.Schema, text bool, opts ScaleOpti
 	}, consume)
 }
 
-// appendRecord encodes vals as one record of s at the end of buf: a
-// binary record starts zeroed, a text record blank and ends with a line
-// feed.
-func appendRecord(buf []byte, s *storage.Schema, text bool, vals []any) ([]byte, error) {
-	start := len(buf)
-	pad := byte(0)
-	if text {
-		pad = ' '
-	}
-	for range s.RecordLen {
-		buf = append(buf, pad)
-	}
-	rec := buf[start:]
-	for k, v := range vals {
-		if err := s.EncodeField(rec, k, v); err != nil {
-			return buf[:start], err
-		}
-	}
-	if text {
-		buf = append(buf, '\n')
-	}
-	return buf, nil
-}
-
 // writeTextFile writes a fixed-width text file through write (buffered)
 // and its layout DDL sidecar; both appear atomically, or neither.
 func (t *Table) writeTextFile(path string, s *storage.Schema, write func(w io.Writer) error) error {
