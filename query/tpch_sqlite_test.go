@@ -26,6 +26,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -473,6 +474,16 @@ func firstLine(err error) string {
 // distributions: an empty answer means the data is wrong), then runs each
 // query in recq and compares (see runTPCH).
 func TestTPCHAgainstSQLite(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() { // after every other cleanup (SQLite's close)
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine() - before; n > 0 {
+			t.Errorf("%d goroutines left running", n)
+		}
+	})
 	start := time.Now()
 	d := newTPCHData(t)
 	t.Logf("generated and loaded SF %v in %v", tpchScale, time.Since(start).Round(time.Millisecond))
