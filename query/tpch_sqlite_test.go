@@ -419,8 +419,8 @@ func (d *tpchData) sqliteRows(t testing.TB, q int) [][]cell {
 }
 
 // recqRows runs query q in recq.
-func recqRows(eng *query.Engine, sql string) ([][]cell, error) {
-	res, err := eng.Query(context.Background(), sql)
+func recqRows(eng *query.Engine, text string) ([][]cell, error) {
+	res, err := eng.Query(context.Background(), text)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 
 type genCmd struct {
 	Table  string   `required:"" enum:"part,supplier,partsupp,customer,orders,lineitem,nation,region,sensors" help:"Table to generate: a TPC-H table (part, supplier, partsupp, customer, orders, lineitem, nation, region) or sensors."`
-	Scale  *float64 `placeholder:"SF" xor:"size" help:"TPC-H scale factor, 0.01 to 99.99 (1 is about 1 GB in all): the TPC-H tables, consistent with each other."`
+	Scale  *float64 `placeholder:"SF" xor:"size" help:"TPC-H scale factor, 0.01 to 99.99 (SF 1 is about 1.4 GB in all): the TPC-H tables, consistent with each other."`
 	Rows   *int64   `placeholder:"N" xor:"size" help:"Number of rows: sensors, or the stand-alone lineitem generator (its keys match no other table)."`
 	Out    string   `required:"" type:"path" help:"Output file; written atomically."`
 	Seed   uint64   `default:"1" help:"Random seed; the same arguments give the same bytes."`

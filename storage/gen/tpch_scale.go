@@ -18,9 +18,9 @@ type Scale struct {
 	Parts, Suppliers, Customers, Orders, Clerks int64
 }
 
-// Scale factors recq generates: from 0.01 (the smallest with at least 4
-// suppliers per part's partsupp formula and 10 clerks) to just under 100
-// (lineitem's fixed-width text keeps l_suppkey in 6 digits).
+// Scale factors recq generates: from 0.01 (100 suppliers, 1,500 customers:
+// below it the queries' predicates select next to nothing) to just under
+// 100 (lineitem's fixed-width text keeps l_suppkey in 6 digits).
 const (
 	MinScale = 0.01
 	MaxScale = 99.99
@@ -29,7 +29,7 @@ const (
 // NewScale checks a scale factor and computes its table sizes.
 func NewScale(sf float64) (*Scale, error) {
 	if math.IsNaN(sf) || sf < MinScale || sf > MaxScale {
-		return nil, fmt.Errorf("scale factor %v is out of range: use %v to %v (1 is about 1 GB of data)", sf, MinScale, MaxScale)
+		return nil, fmt.Errorf("scale factor %v is out of range: use %v to %v (SF 1 is about 1.4 GB of .rec files)", sf, MinScale, MaxScale)
 	}
 	n := func(base float64) int64 { return max(1, int64(math.Round(sf*base))) }
 	return &Scale{SF: sf, Parts: n(200_000), Suppliers: n(10_000), Customers: n(150_000),
