@@ -4,7 +4,7 @@
 //	recq --data testdata -c "SELECT ..."      run and exit
 //	recq -f report.sql -m csv > out.csv       run a script
 //	printf 'SELECT 1;\n' | recq               statements from a pipe
-//	recq gen --table lineitem --rows 100000 --out li.rec
+//	recq gen --table orders --scale 0.1 --out orders.rec
 //	recq import --schema t.ddl --from t.csv --out t.rec
 //	recq describe li.rec
 //	recq verify li.rec
@@ -33,7 +33,7 @@ type cli struct {
 	globals
 
 	SQL      sqlCmd      `cmd:"" default:"1" hidden:"" help:"Run SQL: the shell, -c, -f or statements on standard input (the default command)."`
-	Gen      genCmd      `cmd:"" help:"Generate sample data (TPC-H lineitem, sensor readings)."`
+	Gen      genCmd      `cmd:"" help:"Generate sample data (the TPC-H tables, sensor readings)."`
 	Import   importCmd   `cmd:"" help:"Import delimited text (CSV, TSV, TPC-H .tbl) or a fixed-width file into a .rec file."`
 	Describe describeCmd `cmd:"" help:"Show a data file's layout, record count and access facts."`
 	Verify   verifyCmd   `cmd:"" help:"Check a .rec file's header and block checksums."`

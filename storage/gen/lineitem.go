@@ -6,13 +6,16 @@ import (
 	"github.com/recq/recq/storage"
 )
 
-// lineitem follows TPC-H (revision 3) section 4.2.3: orders of 1 to 7
+// lineitem by row count (Write, Rows; by scale factor see
+// lineitemByScale) follows TPC-H (revision 3) section 4.2.3: orders of 1 to 7
 // lines with sparse order keys, part and supplier keys scaled to the row
 // count, quantity 1-50, extended price = quantity x the part's retail
 // price, discount 0.00-0.10, tax 0.00-0.08, ship dates 1 to 121 days after
 // the order date (1992-01-01 .. 1998-08-02), commit 30 to 90 days after it,
 // receipt 1 to 30 days after shipping, return flag R/A before the current
-// date 1995-06-17 and N after, line status F/O by ship date.
+// date 1995-06-17 and N after, line status F/O by ship date. Its orders,
+// parts and suppliers are not those of the other tables; its bytes for a
+// seed are fixed (testdata/lineitem.rec was made by it).
 var lineitem = &Table{
 	Name:     "lineitem",
 	Describe: "TPC-H lineitem: 16 columns, integer keys, DECIMAL(15,2) amounts, dates, CHAR text",
@@ -35,6 +38,7 @@ var lineitem = &Table{
 		{storage.Field{Name: "l_comment", Type: storage.TChar(44)}, 44},
 	},
 	newRow: newLineitemRow,
+	scaled: lineitemByScale,
 }
 
 var (
