@@ -25,7 +25,7 @@ type pass struct {
 var optimizerPasses = []pass{
 	{"fold_constants", "drop WHERE conjuncts that are constantly true; read nothing when one is constantly false or NULL", foldConstants},
 	{"simplify_outer_joins", "turn an outer join into an inner (or one-sided) join when a WHERE condition above it cannot be true for the NULLs it would add", simplifyOuterJoins},
-	{"pushdown_predicates", "move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
+	{"pushdown_predicates", "factor conjuncts shared by every branch of an OR out of it, then move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
 	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
@@ -205,6 +205,78 @@ func rejectsNulls(e *Expr, cols map[ColumnID]bool) bool {
 
 func pushdownPredicates(n Node) (Node, error) { return pushFilters(n, nil) }
 
+// factorOr pulls the conjuncts every branch of an OR shares out of it:
+// (a AND b) OR (a AND c) is a AND (b OR c). TPC-H Q19 writes its join
+// condition that way; factored, it becomes a hash join key.
+func factorOr(e *Expr) ([]*Expr, error) {
+	if e.kind != kBinary || e.op != "OR" {
+		return []*Expr{e}, nil
+	}
+	branches := splitDisjuncts(e)
+	parts := make([][]*Expr, len(branches))
+	for i, b := range branches {
+		parts[i] = splitConjuncts(b)
+	}
+	var common []*Expr
+	for _, c := range parts[0] {
+		inAll := true
+		for _, p := range parts[1:] {
+			found := false
+			for _, d := range p {
+				found = found || equalExpr(c, d)
+			}
+			inAll = inAll && found
+		}
+		if inAll {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return []*Expr{e}, nil
+	}
+	var rest *Expr
+	for _, p := range parts {
+		var left *Expr
+		for _, d := range p {
+			shared := false
+			for _, c := range common {
+				shared = shared || equalExpr(c, d)
+			}
+			if shared {
+				continue
+			}
+			if left == nil {
+				left = d
+				continue
+			}
+			var err error
+			if left, err = newExpr(&Expr{kind: kBinary, op: "AND", pos: d.pos, args: []*Expr{left, d}}); err != nil {
+				return nil, err
+			}
+		}
+		if left == nil {
+			return common, nil // a branch is only the common part: the OR is true whenever they are
+		}
+		if rest == nil {
+			rest = left
+			continue
+		}
+		var err error
+		if rest, err = newExpr(&Expr{kind: kBinary, op: "OR", pos: e.pos, args: []*Expr{rest, left}}); err != nil {
+			return nil, err
+		}
+	}
+	return append(common, rest), nil
+}
+
+// splitDisjuncts flattens a tree of ORs.
+func splitDisjuncts(e *Expr) []*Expr {
+	if e.kind == kBinary && e.op == "OR" {
+		return append(splitDisjuncts(e.args[0]), splitDisjuncts(e.args[1])...)
+	}
+	return []*Expr{e}
+}
+
 // isFalse reports whether e is the constant FALSE (or NULL).
 func isFalse(e *Expr) bool {
 	v, _, ok := e.constValue()
@@ -257,7 +329,15 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 			c.in = in
 			return filterOver(&c, conds), nil
 		}
-		return pushFilters(x.in, append(append([]*Expr(nil), x.conds...), conds...))
+		var own []*Expr
+		for _, c := range x.conds {
+			f, err := factorOr(c)
+			if err != nil {
+				return nil, err
+			}
+			own = append(own, f...)
+		}
+		return pushFilters(x.in, append(own, conds...))
 	case *ProjectNode:
 		// A conjunct over columns the Project passes through unchanged
 		// moves below it, renamed to the input's columns.
