@@ -46,8 +46,8 @@ func TestUintRangeExactConstants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.never != c.never || (!c.never && (got.ulo != c.lo || got.uhi != c.hi)) {
-			t.Errorf("%s: range [%d, %d] never=%v, want [%d, %d] never=%v", c.p.String(s), got.ulo, got.uhi, got.never, c.lo, c.hi, c.never)
+		if r := got.uints.r; got.never != c.never || (!c.never && (r.lo != c.lo || r.hi != c.hi)) {
+			t.Errorf("%s: range [%d, %d] never=%v, want [%d, %d] never=%v", c.p.String(s), r.lo, r.hi, got.never, c.lo, c.hi, c.never)
 		}
 	}
 	// IN with a constant above 2^53.
@@ -55,8 +55,8 @@ func TestUintRangeExactConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.uset) != 2 || got.uset[0] != 1<<53+1 || got.uset[1] != big {
-		t.Errorf("IN set %v", got.uset)
+	if set := got.uints.set; len(set) != 2 || set[0] != (span[uint64]{1<<53 + 1, 1<<53 + 1}) || set[1] != (span[uint64]{big, big}) {
+		t.Errorf("IN set %v", set)
 	}
 }
 

@@ -263,25 +263,9 @@ func (c *compiled) statsMayMatch(st storage.ColumnStats, n int64) bool {
 	}
 	switch c.dom {
 	case domInt:
-		lo, hi := int64(st.Min), int64(st.Max)
-		if c.iset != nil {
-			i, _ := slices.BinarySearch(c.iset, lo)
-			return i < len(c.iset) && c.iset[i] <= hi
-		}
-		if c.negate {
-			return !(lo == hi && c.ilo <= lo && hi <= c.ihi)
-		}
-		return !(hi < c.ilo || lo > c.ihi)
+		return c.ints.mayMatch(int64(st.Min), int64(st.Max))
 	case domUint:
-		lo, hi := st.Min, st.Max
-		if c.uset != nil {
-			i, _ := slices.BinarySearch(c.uset, lo)
-			return i < len(c.uset) && c.uset[i] <= hi
-		}
-		if c.negate {
-			return !(lo == hi && c.ulo <= lo && hi <= c.uhi)
-		}
-		return !(hi < c.ulo || lo > c.uhi)
+		return c.uints.mayMatch(st.Min, st.Max)
 	}
 	return true // floats (and CHAR, which has no statistics): read the block
 }
