@@ -730,8 +730,16 @@ func (e *arithExpr) evalDate(ctx *EvalContext, n int, a, b operand, valid *memor
 			t := x[i&a.mask]
 			days := floorDiv(t, microsPerDay)
 			tod := t - days*microsPerDay
-			days = addMonths(days, m) + d
-			o.v[i] = days*microsPerDay + tod + us
+			r, ok := timestampOf(addMonths(days, m)+d, tod)
+			if ok {
+				r, ok = AddInt64(r, us)
+				ok = ok && r >= minTimestamp
+			}
+			if !ok && rowMatters(ctx, valid, i) {
+				o.release()
+				return nil, tsRangeError(fmt.Sprintf("TIMESTAMP '%s' %s INTERVAL '%s'", formatTimestamp(t), e.op, iv))
+			}
+			o.v[i] = r
 		}
 		return o.finish(), nil
 	}
