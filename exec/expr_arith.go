@@ -360,7 +360,8 @@ func (e *arithExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, err
 	return res, err
 }
 
-// rowErr reports whether row i of the output matters (valid and selected).
+// rowMatters reports whether an error in row i of the output must be
+// raised: the row is valid (not NULL) and selected.
 func rowMatters(ctx *EvalContext, valid *memory.Buffer, i int) bool {
 	if valid != nil && !getBit(valid.Buf(), i) {
 		return false

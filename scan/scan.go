@@ -16,11 +16,14 @@ import (
 	"github.com/recq/recq/storage"
 )
 
-// Scan is an immutable scan plan: which records of which file, which
-// columns, which predicates, in how many partitions. Execute(ctx, p) starts
-// partition p. All partitions of one run share a chunk cursor (workers pull
-// chunks dynamically), the opened file and the limit; a run starts with the
-// first Execute after the previous run's partitions were all claimed.
+// Scan is a scan plan: which records of which file, which columns, which
+// predicates, in how many partitions, all fixed by New. Execute(ctx, p)
+// starts partition p. All partitions of one run share a chunk cursor
+// (workers pull chunks dynamically), the opened file and the limit; the
+// Scan keeps that run state (and the last run's statistics): a run starts
+// with the first Execute after the previous run's partitions were all
+// claimed, so two concurrent executions of one Scan would share runs and
+// must not happen.
 type Scan struct {
 	spec      Spec
 	table     *storage.Table
