@@ -3,6 +3,7 @@ package scan
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 
@@ -197,6 +198,29 @@ func order[T int64 | uint64](c *compiled, v any, asFloat bool) (func(T) int, err
 	key, unit, ok := c.exactKey(v)
 	if !ok {
 		return nil, c.mismatch(v)
+	}
+	if key.IsInt64() && unit.IsInt64() {
+		// The common case without big integers: n × unit either fits
+		// int64 and compares directly, or lies beyond every int64 key on
+		// the side of n's sign (unit > 0).
+		k, u := key.Int64(), unit.Int64()
+		return func(n T) int {
+			x, signed := any(n).(int64)
+			if !signed && uint64(n) > math.MaxInt64 {
+				return 1
+			}
+			if !signed {
+				x = int64(n)
+			}
+			p := x * u
+			if x != 0 && p/u != x {
+				if x > 0 {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Compare(p, k)
+		}, nil
 	}
 	x := new(big.Int)
 	return func(n T) int {
