@@ -36,7 +36,6 @@ var aggNames = map[string]string{
 	"bool_and": "bool_and", "bool_or": "bool_or", "every": "bool_and",
 }
 
-// IsAggregate reports whether name (any case) is an aggregate function.
 // AggregateNames returns the aggregate function names, sorted.
 func AggregateNames() []string {
 	out := make([]string, 0, len(aggNames))
@@ -47,6 +46,7 @@ func AggregateNames() []string {
 	return out
 }
 
+// IsAggregate reports whether name (any case) is an aggregate function.
 func IsAggregate(name string) bool {
 	_, ok := aggNames[strings.ToLower(name)]
 	return ok

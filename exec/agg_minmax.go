@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/storage"
 )
 
 func newMinMax(isMax bool, t arrow.DataType) aggState {
@@ -44,7 +45,9 @@ func newMinMax(isMax bool, t arrow.DataType) aggState {
 	return &minMaxState[int64]{max: isMax, typ: tInt64}
 }
 
-// minMaxState keeps the smallest/largest value per group.
+// minMaxState keeps the smallest/largest value per group in SQL order
+// (storage.Less: NaN is the largest float), so the result does not depend
+// on the order rows arrive in.
 type minMaxState[T cmp.Ordered] struct {
 	max  bool
 	typ  arrow.DataType
@@ -70,13 +73,13 @@ func (s *minMaxState[T]) update(_ *EvalContext, arg arrow.Array, gids []int32, s
 	vals, has := s.vals, s.has
 	if s.max {
 		forRows(gids, sel, func(i int, g int32) {
-			if (vb == nil || getBit(vb, off+i)) && (!has[g] || v[i] > vals[g]) {
+			if (vb == nil || getBit(vb, off+i)) && (!has[g] || storage.Less(vals[g], v[i])) {
 				vals[g], has[g] = v[i], true
 			}
 		})
 	} else {
 		forRows(gids, sel, func(i int, g int32) {
-			if (vb == nil || getBit(vb, off+i)) && (!has[g] || v[i] < vals[g]) {
+			if (vb == nil || getBit(vb, off+i)) && (!has[g] || storage.Less(v[i], vals[g])) {
 				vals[g], has[g] = v[i], true
 			}
 		})
@@ -94,7 +97,7 @@ func (s *minMaxState[T]) merge(o aggState, mapping []int32) error {
 			continue
 		}
 		x := os.vals[g]
-		if !s.has[m] || (s.max && x > s.vals[m]) || (!s.max && x < s.vals[m]) {
+		if !s.has[m] || (s.max && storage.Less(s.vals[m], x)) || (!s.max && storage.Less(x, s.vals[m])) {
 			s.vals[m], s.has[m] = x, true
 		}
 	}
@@ -219,7 +222,7 @@ func (s *minMaxStr) merge(o aggState, mapping []int32) error {
 			continue
 		}
 		x := os.vals[g]
-		if !s.has[m] || (s.max && x > s.vals[m]) || (!s.max && x < s.vals[m]) {
+		if !s.has[m] || (s.max && storage.Less(s.vals[m], x)) || (!s.max && storage.Less(x, s.vals[m])) {
 			s.vals[m], s.has[m] = x, true
 		}
 	}

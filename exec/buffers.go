@@ -237,7 +237,7 @@ func words(b []byte, off, n int) []uint64 {
 	return out
 }
 
-// ones returns n bits all set, as words.
+// onesWords returns n bits all set, as 64-bit words.
 func onesWords(n int) []uint64 {
 	nw := (n + 63) / 64
 	out := make([]uint64, nw)

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -116,12 +117,36 @@ func isoWeek(days int64) int64 {
 	return (thu-daysFromCivil(y, 1, 1))/7 + 1
 }
 
-// Date range accepted by parsing and arithmetic: years 1..9999... and
-// anything whose day number fits int32 for DATE.
+// DATE range: every day number that fits int32 (years -5877641 to
+// 5881580).
 const (
 	minDate32 = -2147483648
 	maxDate32 = 2147483647
 )
+
+// TIMESTAMP range: microseconds since 1970-01-01 that fit int64, from the
+// first whole day, -290308-12-22 00:00:00 (290309 BC, as in DuckDB), to
+// 294247-01-10 04:00:54.775807. Parsing, casts and arithmetic that leave
+// it are errors (tsRangeError), never a wrap-around.
+const (
+	minTimestamp = -106751991 * microsPerDay
+	maxTimestamp = math.MaxInt64
+)
+
+// timestampOf returns the timestamp days × 86400000000 + micros, and
+// whether it lies in the TIMESTAMP range.
+func timestampOf(days, micros int64) (int64, bool) {
+	d, ok1 := MulInt64(days, microsPerDay)
+	r, ok2 := AddInt64(d, micros)
+	return r, ok1 && ok2 && r >= minTimestamp
+}
+
+// tsRangeError says that what (a value or an expression) leaves the
+// TIMESTAMP range, and what the range is.
+func tsRangeError(what string) error {
+	return errorf(ErrOutOfRange, "%s is out of the TIMESTAMP range %s to %s", what,
+		formatTimestamp(minTimestamp), formatTimestamp(maxTimestamp))
+}
 
 func parseUint(s string) (int64, bool) {
 	if s == "" || len(s) > 9 {
@@ -194,9 +219,9 @@ func parseTimestamp(s string) (int64, error) {
 	if !ok {
 		return 0, bad
 	}
-	us := days * microsPerDay
+	var us int64 // the time of day
 	if rest == "" {
-		return us, nil
+		return checkedTimestamp(s, days, 0)
 	}
 	if rest[0] != ' ' && rest[0] != 'T' {
 		return 0, bad
@@ -236,6 +261,15 @@ func parseTimestamp(s string) (int64, error) {
 			}
 			us += f
 		}
+	}
+	return checkedTimestamp(s, days, us)
+}
+
+// checkedTimestamp is timestampOf for the parsed string s.
+func checkedTimestamp(s string, days, tod int64) (int64, error) {
+	us, ok := timestampOf(days, tod)
+	if !ok {
+		return 0, tsRangeError("TIMESTAMP '" + strings.TrimSpace(s) + "'")
 	}
 	return us, nil
 }

@@ -5,7 +5,7 @@
 //	            query (binder, planner)
 //	                | builds
 //	                v
-//	Operator tree (immutable plan; N partitions per node)
+//	Operator tree (the plan; N partitions per node)
 //	                | Execute(ctx, partition)
 //	                v
 //	Stream per partition (pull: Next / Record / Err / Close)
@@ -15,9 +15,15 @@
 //	                    Gather: the one place N partitions become one
 //	probe partitions ──> HashJoin / NestedLoopJoin <── build side (read once, shared)
 //
-// Operators (op_*.go) are immutable: Execute returns a fresh Stream that
-// holds all run-time state and does no work until its first Next. Streams
-// follow scan.Stream's contract. Operators that end parallelism (Gather,
+// Operators (op_*.go) are plans: what they compute is fixed when they are
+// built, and Execute returns a fresh Stream that holds the state of that
+// execution and does no work until its first Next. Streams follow
+// scan.Stream's contract. Two kinds of state do live in the operators and
+// make a tree one query's: metrics, accumulated over every execution for
+// ExplainAnalyze (atomic counters), and the scan's current run at the
+// leaves (scan.Scan: the partitions executed since the last run was fully
+// claimed share one chunk cursor, open file and limit). So one tree's
+// partitions must be executed as one run, and two queries need two trees. Operators that end parallelism (Gather,
 // Aggregate, Sort, TopN, Limit over many partitions) run each child
 // partition in its own goroutine, stop everything on the first error or on
 // context cancellation, and leave no goroutine behind after Close.

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -86,30 +87,26 @@ func decimalResult(op arithOp, lt, rt arrow.DataType) (p, s int, capped bool, er
 // newArith types an arithmetic operator and inserts the implicit casts.
 func newArith(op arithOp, l, r Expr) (Expr, error) {
 	lt, rt := l.DataType(), r.DataType()
+	// A NULL operand takes a type that makes the operation valid when
+	// there is one; errors name the types as written (BOOLEAN and NULL,
+	// not BOOLEAN and BOOLEAN).
+	written := fmt.Sprintf("cannot apply %s to %s and %s", op, TypeName(lt), TypeName(rt))
+	bad := func() (Expr, error) { return nil, errors.New(written) }
 	if isNull(lt) && isNull(rt) {
 		return &litExpr{typ: tNull}, nil
 	}
-	if isNull(lt) {
-		lt = rt
-		if isInterval(rt) {
-			lt = tDate
-		}
+	switch {
+	case isNull(lt):
+		lt = nullOperand(op, rt, true)
 		l = &litExpr{typ: lt}
-	}
-	if isNull(rt) {
-		rt = lt
-		if isDate(lt) && op == opSub {
-			rt = tInt64
-		}
+	case isNull(rt):
+		rt = nullOperand(op, lt, false)
 		r = &litExpr{typ: rt}
-	}
-	bad := func() (Expr, error) {
-		return nil, fmt.Errorf("cannot apply %s to %s and %s", op, TypeName(lt), TypeName(rt))
 	}
 	e := &arithExpr{op: op, l: l, r: r}
 	switch {
 	case isTemporal(lt) || isTemporal(rt) || isInterval(lt) || isInterval(rt):
-		return newDateArith(e, lt, rt)
+		return newDateArith(e, lt, rt, bad)
 	case !isNumeric(lt) || !isNumeric(rt):
 		return bad()
 	case op == opDiv || isFloat(lt) || isFloat(rt):
@@ -172,6 +169,23 @@ func newArith(op arithOp, l, r Expr) (Expr, error) {
 	return folded(e), nil
 }
 
+// nullOperand is the type a NULL operand of op takes next to an operand of
+// type other: the type that makes "x op NULL" (left false) or "NULL op x"
+// (left true) valid, so the result is a NULL of the right type (DATE +
+// NULL is a NULL DATE); other itself when nothing fits better, so that
+// invalid combinations still fail.
+func nullOperand(op arithOp, other arrow.DataType, left bool) arrow.DataType {
+	switch {
+	case isInterval(other) && left:
+		return tDate // NULL + INTERVAL: a date
+	case isDate(other) && !left, isDate(other) && op == opAdd:
+		return tInt64 // DATE +/- days, days + DATE
+	case isTimestamp(other) && (!left || op == opAdd):
+		return IntervalType // TIMESTAMP +/- INTERVAL, INTERVAL + TIMESTAMP
+	}
+	return other
+}
+
 // decOperand converts an integer operand of decimal arithmetic to a
 // DECIMAL: a constant to exactly its digits, a column to its type's width.
 func decOperand(x Expr) Expr {
@@ -203,10 +217,9 @@ func decOperand(x Expr) Expr {
 	return out
 }
 
-func newDateArith(e *arithExpr, lt, rt arrow.DataType) (Expr, error) {
-	bad := func() (Expr, error) {
-		return nil, fmt.Errorf("cannot apply %s to %s and %s", e.op, TypeName(lt), TypeName(rt))
-	}
+// newDateArith types date and interval arithmetic; bad is the error for
+// operand types it does not support.
+func newDateArith(e *arithExpr, lt, rt arrow.DataType, bad func() (Expr, error)) (Expr, error) {
 	// put the interval or integer on the right for +
 	if e.op == opAdd && (isInterval(lt) || isInteger(lt)) && isTemporal(rt) {
 		e.l, e.r = e.r, e.l
@@ -347,7 +360,8 @@ func (e *arithExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, err
 	return res, err
 }
 
-// rowErr reports whether row i of the output matters (valid and selected).
+// rowMatters reports whether an error in row i of the output must be
+// raised: the row is valid (not NULL) and selected.
 func rowMatters(ctx *EvalContext, valid *memory.Buffer, i int) bool {
 	if valid != nil && !getBit(valid.Buf(), i) {
 		return false
@@ -730,8 +744,16 @@ func (e *arithExpr) evalDate(ctx *EvalContext, n int, a, b operand, valid *memor
 			t := x[i&a.mask]
 			days := floorDiv(t, microsPerDay)
 			tod := t - days*microsPerDay
-			days = addMonths(days, m) + d
-			o.v[i] = days*microsPerDay + tod + us
+			r, ok := timestampOf(addMonths(days, m)+d, tod)
+			if ok {
+				r, ok = AddInt64(r, us)
+				ok = ok && r >= minTimestamp
+			}
+			if !ok && rowMatters(ctx, valid, i) {
+				o.release()
+				return nil, tsRangeError(fmt.Sprintf("TIMESTAMP '%s' %s INTERVAL '%s'", formatTimestamp(t), e.op, iv))
+			}
+			o.v[i] = r
 		}
 		return o.finish(), nil
 	}

@@ -107,7 +107,7 @@ func castArray(ctx *EvalContext, a arrow.Array, to arrow.DataType) (arrow.Array,
 	case isDecimal(from) && isFloat(to):
 		return castDecFloat(ctx, a, to), nil
 	case isDate(from) && isTimestamp(to):
-		return mapFixed(mem, a, to, func(v int32) int64 { return int64(v) * microsPerDay }), nil
+		return castDateTimestamp(ctx, a, to)
 	case isTimestamp(from) && isDate(to):
 		return mapFixed(mem, a, to, func(v int64) int32 { return int32(floorDiv(v, microsPerDay)) }), nil
 	}
@@ -372,6 +372,23 @@ func castDecDec(ctx *EvalContext, a arrow.Array, to arrow.DataType) (arrow.Array
 	return o.finish(), nil
 }
 
+// castDateTimestamp converts days to microseconds; a date beyond the
+// TIMESTAMP range is an error (for rows that matter).
+func castDateTimestamp(ctx *EvalContext, a arrow.Array, to arrow.DataType) (arrow.Array, error) {
+	o := newFixedOut[int64](ctx.Mem, to, a.Len())
+	o.valid = validityAnd(ctx.Mem, a.Len(), a)
+	vb, off := validityOf(a)
+	for i, d := range values[int32](a) {
+		us, ok := timestampOf(int64(d), 0)
+		if !ok && isValid(vb, off, i) && ctx.matters(i) {
+			o.release()
+			return nil, tsRangeError("DATE '" + formatDate(int64(d)) + "'")
+		}
+		o.v[i] = us
+	}
+	return o.finish(), nil
+}
+
 func castDecFloat(ctx *EvalContext, a arrow.Array, to arrow.DataType) arrow.Array {
 	p, s := decProps(a.DataType())
 	src := values[i128](a)
@@ -450,7 +467,11 @@ func convertValue(v any, from, to arrow.DataType) (any, error) {
 		case isTemporal(from):
 			switch {
 			case isDate(from) && isTimestamp(to):
-				return x * microsPerDay, nil
+				us, ok := timestampOf(x, 0)
+				if !ok {
+					return nil, tsRangeError("DATE '" + formatDate(x) + "'")
+				}
+				return us, nil
 			case isTimestamp(from) && isDate(to):
 				return floorDiv(x, microsPerDay), nil
 			}

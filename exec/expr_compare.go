@@ -246,9 +246,9 @@ func compareArrays(mem memory.Allocator, op cmpOp, a, b arrow.Array, n int, dist
 	case arrow.UINT64:
 		cmpVV(op, values[uint64](a), values[uint64](b), out)
 	case arrow.FLOAT32:
-		cmpVV(op, values[float32](a), values[float32](b), out)
+		cmpFloatVV(op, values[float32](a), values[float32](b), out)
 	case arrow.FLOAT64:
-		cmpVV(op, values[float64](a), values[float64](b), out)
+		cmpFloatVV(op, values[float64](a), values[float64](b), out)
 	case arrow.DECIMAL128:
 		if p, _ := decProps(t); p <= 18 {
 			cmpDec64VV(op, values[i128](a), values[i128](b), out)
@@ -396,6 +396,86 @@ func cmpVS[T cmp.Ordered](op cmpOp, a []T, s T, out []byte) {
 	}
 }
 
+// cmpFloatVV compares floats in SQL order (storage.Compare): NaN equals
+// NaN and is greater than every other value. The loops spell the order out
+// per operator (x != x only for NaN) so they stay branch-free.
+func cmpFloatVV[T float32 | float64](op cmpOp, a, b []T, out []byte) {
+	n := len(a)
+	b = b[:n]
+	var tmp [64]bool
+	for base := 0; base < n; base += 64 {
+		m := min(64, n-base)
+		x, y := a[base:base+m], b[base:base+m]
+		t := tmp[:m]
+		switch op {
+		case opEq:
+			for j := range t {
+				t[j] = x[j] == y[j] || (x[j] != x[j] && y[j] != y[j])
+			}
+		case opNe:
+			for j := range t {
+				t[j] = !(x[j] == y[j] || (x[j] != x[j] && y[j] != y[j]))
+			}
+		case opLt:
+			for j := range t {
+				t[j] = x[j] < y[j] || (y[j] != y[j] && x[j] == x[j])
+			}
+		case opLe:
+			for j := range t {
+				t[j] = x[j] <= y[j] || y[j] != y[j]
+			}
+		case opGt:
+			for j := range t {
+				t[j] = x[j] > y[j] || (x[j] != x[j] && y[j] == y[j])
+			}
+		case opGe:
+			for j := range t {
+				t[j] = x[j] >= y[j] || x[j] != x[j]
+			}
+		}
+		packBools(out[base>>3:], t)
+	}
+}
+
+// cmpFloatVS is cmpFloatVV against a constant.
+func cmpFloatVS[T float32 | float64](op cmpOp, a []T, s T, out []byte) {
+	n := len(a)
+	sNaN := s != s
+	var tmp [64]bool
+	for base := 0; base < n; base += 64 {
+		m := min(64, n-base)
+		x := a[base : base+m]
+		t := tmp[:m]
+		switch op {
+		case opEq:
+			for j := range t {
+				t[j] = x[j] == s || (x[j] != x[j] && sNaN)
+			}
+		case opNe:
+			for j := range t {
+				t[j] = !(x[j] == s || (x[j] != x[j] && sNaN))
+			}
+		case opLt:
+			for j := range t {
+				t[j] = x[j] < s || (sNaN && x[j] == x[j])
+			}
+		case opLe:
+			for j := range t {
+				t[j] = x[j] <= s || sNaN
+			}
+		case opGt:
+			for j := range t {
+				t[j] = x[j] > s || (x[j] != x[j] && !sNaN)
+			}
+		case opGe:
+			for j := range t {
+				t[j] = x[j] >= s || x[j] != x[j]
+			}
+		}
+		packBools(out[base>>3:], t)
+	}
+}
+
 // cmpDec64VV compares decimals of precision <= 18 by their low words.
 func cmpDec64VV(op cmpOp, a, b []i128, out []byte) {
 	n := len(a)
@@ -505,9 +585,9 @@ func compareScalar(mem memory.Allocator, op cmpOp, a arrow.Array, s any, distinc
 	case arrow.UINT64:
 		cmpVS(op, values[uint64](a), s.(uint64), out)
 	case arrow.FLOAT32:
-		cmpVS(op, values[float32](a), float32(s.(float64)), out)
+		cmpFloatVS(op, values[float32](a), float32(s.(float64)), out)
 	case arrow.FLOAT64:
-		cmpVS(op, values[float64](a), s.(float64), out)
+		cmpFloatVS(op, values[float64](a), s.(float64), out)
 	case arrow.DECIMAL128:
 		sv := s.(i128)
 		if p, _ := decProps(t); p <= 18 && sv.fits64() {

@@ -8,7 +8,9 @@ import (
 )
 
 // inExpr is x [NOT] IN (constants): a hash set lookup. x NULL gives NULL;
-// not found gives NULL when the list holds a NULL, else FALSE.
+// not found gives NULL when the list holds a NULL, else FALSE. A NaN in
+// the list matches NaN (SQL order, storage.Compare), which a Go map
+// cannot find, so it is a flag of its own.
 type inExpr struct {
 	x       Expr
 	list    []*litExpr
@@ -17,6 +19,7 @@ type inExpr struct {
 	ints    map[int64]struct{}
 	uints   map[uint64]struct{}
 	floats  map[float64]struct{}
+	nan     bool // the list holds NaN
 	decs    map[i128]struct{}
 	strs    map[string]struct{}
 	bools   [2]bool
@@ -104,6 +107,9 @@ func NewIn(x Expr, list []Expr, not bool) (Expr, error) {
 			if e.floats == nil {
 				e.floats = map[float64]struct{}{}
 			}
+			if x != x {
+				e.nan = true
+			}
 			e.floats[x] = struct{}{}
 		case i128:
 			if e.decs == nil {
@@ -148,6 +154,17 @@ func inSet[T comparable, M ~map[K]struct{}, K comparable](vals []T, conv func(T)
 
 func ident[T any](v T) T { return v }
 
+// inFloats looks floats up in the set; NaN is found when the list has one.
+func inFloats[T float32 | float64](vals []T, set map[float64]struct{}, nan bool, out []bool) {
+	for i, v := range vals {
+		if v != v {
+			out[i] = nan
+			continue
+		}
+		_, out[i] = set[float64(v)]
+	}
+}
+
 func (e *inExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error) {
 	a, err := ctx.eval(e.x, batch)
 	if err != nil {
@@ -174,9 +191,9 @@ func (e *inExpr) Eval(ctx *EvalContext, batch arrow.Record) (arrow.Array, error)
 	case arrow.UINT64:
 		inSet(values[uint64](a), ident[uint64], e.uints, found)
 	case arrow.FLOAT32:
-		inSet(values[float32](a), func(v float32) float64 { return float64(v) }, e.floats, found)
+		inFloats(values[float32](a), e.floats, e.nan, found)
 	case arrow.FLOAT64:
-		inSet(values[float64](a), ident[float64], e.floats, found)
+		inFloats(values[float64](a), e.floats, e.nan, found)
 	case arrow.DECIMAL128:
 		inSet(values[i128](a), ident[i128], e.decs, found)
 	case arrow.STRING:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -25,7 +26,7 @@ type likeMatcher struct {
 
 func compileLike(pattern string, ci bool) *likeMatcher {
 	if ci {
-		pattern = strings.ToLower(pattern)
+		pattern = string(mapRunes(nil, []byte(pattern), unicode.ToLower))
 	}
 	m := &likeMatcher{ci: ci, pattern: []byte(pattern)}
 	m.hasUnder = strings.ContainsRune(pattern, '_')
@@ -114,7 +115,7 @@ func likeGeneral(s, p []byte) bool {
 }
 
 // lowerBytes lower-cases s (ASCII in place into scratch; other text via
-// strings.ToLower).
+// mapRunes, which keeps invalid UTF-8 bytes as they are).
 func lowerBytes(s []byte, scratch *[]byte) []byte {
 	ascii := true
 	hasUpper := false
@@ -128,7 +129,7 @@ func lowerBytes(s []byte, scratch *[]byte) []byte {
 		}
 	}
 	if !ascii {
-		return []byte(strings.ToLower(string(s)))
+		return mapRunes(nil, s, unicode.ToLower)
 	}
 	if !hasUpper {
 		return s

@@ -179,8 +179,14 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 		if ts {
 			o := newFixedOut[int64](ctx.Mem, t, n)
 			o.valid = validityAnd(ctx.Mem, n, a)
+			vb, off := validityOf(a)
 			for i, us := range values[int64](a) {
-				o.v[i] = truncTs(part, us)
+				r, ok := truncTs(part, us)
+				if !ok && isValid(vb, off, i) && ctx.matters(i) {
+					o.release()
+					return nil, tsRangeError(fmt.Sprintf("date_trunc('%s', TIMESTAMP '%s')", part, formatTimestamp(us)))
+				}
+				o.v[i] = r
 			}
 			return o.finish(), nil
 		}
@@ -210,20 +216,26 @@ func truncDate(part string, d int64) int64 {
 	return d
 }
 
-func truncTs(part string, us int64) int64 {
+// truncTs truncates a timestamp to the start of its part; ok is false
+// when that start (of a week, month, ... before the first day of the
+// TIMESTAMP range) lies outside the range.
+func truncTs(part string, us int64) (int64, bool) {
 	days := floorDiv(us, microsPerDay)
 	tod := us - days*microsPerDay
+	var unit int64
 	switch part {
 	case "hour":
-		return days*microsPerDay + tod/microsPerHour*microsPerHour
+		unit = microsPerHour
 	case "minute":
-		return days*microsPerDay + tod/microsPerMinute*microsPerMinute
+		unit = microsPerMinute
 	case "second":
-		return days*microsPerDay + tod/microsPerSecond*microsPerSecond
+		unit = microsPerSecond
 	case "millisecond":
-		return days*microsPerDay + tod/1000*1000
+		unit = 1000
 	case "microsecond":
-		return us
+		return us, true
+	default:
+		return timestampOf(truncDate(part, days), 0)
 	}
-	return truncDate(part, days) * microsPerDay
+	return timestampOf(days, tod/unit*unit)
 }

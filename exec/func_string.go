@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -95,6 +96,10 @@ func buildCase(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	upper := name == "upper" || name == "ucase"
+	conv := unicode.ToLower
+	if upper {
+		conv = unicode.ToUpper
+	}
 	return &funcExpr{name: name, args: []Expr{x}, typ: tString, eval: func(ctx *EvalContext, n int, as []arrow.Array) (arrow.Array, error) {
 		s := newStrCol(as[0])
 		return mapStr(ctx, n, as, func(i int, dst []byte) []byte {
@@ -110,12 +115,28 @@ func buildCase(name string, args []Expr) (Expr, error) {
 				}
 				return dst
 			}
-			if upper {
-				return append(dst, bytes.ToUpper(b)...)
-			}
-			return append(dst, bytes.ToLower(b)...)
+			return mapRunes(dst, b, conv)
 		}), nil
 	}}, nil
+}
+
+// mapRunes appends b with f applied to each character. Bytes that are not
+// valid UTF-8 are copied unchanged (not replaced by U+FFFD), as is every
+// character f leaves alone: string functions change only what they mean
+// to change.
+func mapRunes(dst, b []byte, f func(rune) rune) []byte {
+	for len(b) > 0 {
+		r, w := utf8.DecodeRune(b)
+		if r == utf8.RuneError && w <= 1 {
+			dst = append(dst, b[0])
+		} else if m := f(r); m == r {
+			dst = append(dst, b[:w]...)
+		} else {
+			dst = utf8.AppendRune(dst, m)
+		}
+		b = b[w:]
+	}
+	return dst
 }
 
 func buildTrim(name string, args []Expr) (Expr, error) {
@@ -211,19 +232,25 @@ func buildSubstr(name string, args []Expr) (Expr, error) {
 				lo, hi := substrRange(int64(len(b)), st.v[i], cnt, len(as) > 2)
 				return append(dst, b[lo:hi]...)
 			}
+			// Characters are UTF-8 sequences; an invalid byte counts as one
+			// character and is copied as it is.
 			lo, hi := substrRange(int64(utf8.RuneCount(b)), st.v[i], cnt, len(as) > 2)
-			var k int64
-			for j, r := range string(b) {
-				if k >= hi {
+			start, end := len(b), len(b)
+			for k, j := int64(0), 0; j < len(b); k++ {
+				if k == lo {
+					start = j
+				}
+				if k == hi {
+					end = j
 					break
 				}
-				if k >= lo {
-					dst = utf8.AppendRune(dst, r)
-				}
-				_ = j
-				k++
+				_, w := utf8.DecodeRune(b[j:])
+				j += w
 			}
-			return dst
+			if lo >= hi {
+				return dst
+			}
+			return append(dst, b[start:end]...)
 		}), nil
 	}}, nil
 }

@@ -253,6 +253,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 			// many groups: partial aggregation saves little and costs a
 			// second insert per group at the merge. Move what we have
 			// into the shared buckets and aggregate there from now on.
+			aggPaths.sharedSwitches.Add(1)
 			if err := a.flushToBuckets(mem, p, bs, mt); err != nil {
 				return err
 			}
@@ -273,6 +274,14 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 // sharedGroups is the partial group count above which a partition worker
 // switches to the shared, lock-protected buckets.
 var sharedGroups = 1 << 16
+
+// aggPaths counts how often aggregations took their alternative paths, so
+// tests that lower sharedGroups or parallelMergeMin can check the path
+// really ran.
+var aggPaths struct {
+	sharedSwitches atomic.Int64 // partition workers moved to shared buckets
+	parallelMerges atomic.Int64 // merges done bucket by bucket in parallel
+}
 
 // bucketSet is the final aggregation state split by a hash of the group
 // keys into buckets, each behind its own lock, filled directly by the
@@ -638,6 +647,7 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		}
 		finals = []*partialAgg{p}
 	case np > 1 && len(a.groupBy) > 0 && total >= parallelMergeMin:
+		aggPaths.parallelMerges.Add(1)
 		if finals, err = a.mergeParallel(ctx, mem, mt, partials); err != nil {
 			return nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
 )
 
 // Limit skips offset rows and passes at most n (n < 0: all). It has one
@@ -112,5 +111,3 @@ func (l *Limit) Execute(ctx context.Context, partition int) (Stream, error) {
 	}
 	return instrument(newPullStream(l.Schema(), next, closeIn), l.m), nil
 }
-
-var _ = array.NewRecord

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -23,8 +24,14 @@ type TopN struct {
 	budget *Budget
 }
 
-// NewTopN returns the first n rows of child ordered by keys.
+// NewTopN returns the first n rows of child ordered by keys. A negative
+// n keeps every row: it is what LIMIT + OFFSET becomes when the sum wraps
+// around (planners should pass SatAddInt64(limit, offset), which
+// saturates instead).
 func NewTopN(child Operator, keys []SortKey, n int64, budget *Budget) Operator {
+	if n < 0 {
+		n = math.MaxInt64
+	}
 	return &TopN{opBase: newBase(), child: child, keys: keys, n: n, budget: budget}
 }
 

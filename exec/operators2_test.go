@@ -263,10 +263,22 @@ func TestBudgetAndPool(t *testing.T) {
 	}
 	z := p.Allocate(100 << 20) // beyond the largest class
 	p.Free(z)
+	if n := mem.CurrentAlloc(); n != 1024 {
+		t.Errorf("a buffer beyond the largest class was kept: %d bytes held", n)
+	}
 	p.Free(y)
+	if n := mem.CurrentAlloc(); n != 1024 {
+		t.Errorf("the freed 1 KiB buffer was not pooled: %d bytes held", n)
+	}
 	p.close()
+	if n := mem.CurrentAlloc(); n != 0 {
+		t.Errorf("close kept %d bytes", n)
+	}
 	w := p.Allocate(10)
 	p.Free(w) // after close: straight back
+	if n := mem.CurrentAlloc(); n != 0 {
+		t.Errorf("a buffer freed after close was pooled: %d bytes held", n)
+	}
 }
 
 func TestStreamContract(t *testing.T) {
@@ -358,9 +370,13 @@ func TestParallelMerge(t *testing.T) {
 	old := parallelMergeMin
 	parallelMergeMin = 1
 	defer func() { parallelMergeMin = old }()
+	before := aggPaths.parallelMerges.Load()
 	TestAggregateLayouts(t)
 	TestGroupKeyShapes(t)
 	TestAggregateFunctions(t)
+	if aggPaths.parallelMerges.Load() == before {
+		t.Error("no aggregation took the parallel merge")
+	}
 }
 
 // TestSharedBuckets runs the aggregate tests with partition workers moving
@@ -369,10 +385,14 @@ func TestSharedBuckets(t *testing.T) {
 	old := sharedGroups
 	sharedGroups = 0
 	defer func() { sharedGroups = old }()
+	before := aggPaths.sharedSwitches.Load()
 	TestAggregateLayouts(t)
 	TestGroupKeyShapes(t)
 	TestAggregateFunctions(t)
 	TestMemoryLimit(t)
+	if aggPaths.sharedSwitches.Load() == before {
+		t.Error("no partition worker moved to the shared buckets")
+	}
 }
 
 // TestSparseSelections: filters that keep few rows make project and

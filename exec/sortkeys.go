@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/storage"
 )
 
 // SortKey is one ORDER BY key. The planner applies SQL's defaults: NULLS
@@ -162,20 +162,6 @@ func (c *sortCol) appendArray(a arrow.Array) {
 	}
 }
 
-func cmpFloat(a, b float64) int {
-	// NaN sorts after every number (PostgreSQL, DuckDB)
-	an, bn := math.IsNaN(a), math.IsNaN(b)
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	}
-	return cmp.Compare(a, b)
-}
-
 // compareRows compares row i of a with row j of b (same key, same kind).
 func compareRows(a *sortCol, i int, b *sortCol, j int) int {
 	an := a.nulls != nil && a.nulls[i]
@@ -197,7 +183,7 @@ func compareRows(a *sortCol, i int, b *sortCol, j int) int {
 	case skU64:
 		r = cmp.Compare(a.u64[i], b.u64[j])
 	case skF64:
-		r = cmpFloat(a.f64[i], b.f64[j])
+		r = storage.Compare(a.f64[i], b.f64[j])
 	case skI128:
 		r = a.dec[i].cmp(b.dec[j])
 	case skStr:

@@ -338,7 +338,7 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 	return nil
 }
 
-// boolColumn builds a bit-packed Boolean column.
+// boolDecoder builds a bit-packed Boolean column.
 type boolDecoder struct {
 	mem      memory.Allocator
 	f        *storage.Field

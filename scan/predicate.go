@@ -5,14 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/recq/recq/storage"
 )
 
-// A predicate is compiled into a range test in one of four domains, chosen
-// by the column's type, so the per-record loop compares plain machine
-// values:
+// A predicate is compiled into a test in one of four domains, chosen by
+// the column's type, so the per-record loop compares plain machine values:
 //
 //	domInt    signed integers, DECIMAL (unscaled at the column's scale),
 //	          DATE (days), TIMESTAMP (µs), BOOLEAN (0/1)
@@ -20,9 +18,9 @@ import (
 //	domFloat  FLOAT32, FLOAT64
 //	domBytes  CHAR (trimmed bytes)
 //
-// Constants are converted into the column's domain exactly: a bound that
-// falls between two representable values is rounded in the direction that
-// keeps the comparison's meaning (x < 2.5 on integers is x <= 2).
+// In the integer domains a comparison becomes a range of raw values (or a
+// set of ranges for IN) that selects exactly what the executor's
+// comparison of the decoded column selects (see order.go).
 type domain uint8
 
 const (
@@ -41,19 +39,15 @@ type compiled struct {
 
 	nullTest int8 // +1 IS NULL, -1 IS NOT NULL, 0 a comparison
 	never    bool // no record can match (e.g. x = 2.5 on integers)
-	negate   bool // keep records outside the range (<>, NOT BETWEEN)
+	negate   bool // domInt: keep records outside [ilo, ihi] (<>)
 
-	ilo, ihi int64   // domInt: lo <= v <= hi
-	ulo, uhi uint64  // domUint
-	flo, fhi float64 // domFloat, with strictness below
-	floOpen  bool
-	fhiOpen  bool
-	iset     []int64   // domInt IN list, sorted
-	uset     []uint64  // domUint IN list, sorted
-	fset     []float64 // domFloat IN list, sorted
-	bop      Op        // domBytes: the operator
-	bval     []byte    // domBytes: the constant (or prefix)
-	bset     [][]byte  // domBytes IN list
+	ilo, ihi int64             // domInt: ilo <= v <= ihi (the fast path's copy of ints.r)
+	ints     rangeTest[int64]  // domInt
+	uints    rangeTest[uint64] // domUint
+	floats   floatTest         // domFloat
+	bop      Op                // domBytes: the operator
+	bval     []byte            // domBytes: the constant (or prefix)
+	bset     [][]byte          // domBytes IN list
 }
 
 func domainOf(t storage.Type) domain {
@@ -83,6 +77,11 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 		return nil, fmt.Errorf("predicate on field %d: the table has %d fields", p.Field, len(s.Fields))
 	}
 	f := &s.Fields[p.Field]
+	vals := make([]any, len(p.Values))
+	for i, v := range p.Values {
+		vals[i] = normalize(v)
+	}
+	p.Values = vals
 	c := &compiled{field: f, schema: s, pred: p, dom: domainOf(f.Type)}
 	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpPrefix: 1}
 	if n, ok := want[p.Op]; ok && len(p.Values) != n {
@@ -124,468 +123,31 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	return c, nil
 }
 
-// rat is a constant as an exact rational num/10^scale, or a float.
-type rat struct {
-	num     int64
-	scale   int
-	f       float64
-	isFloat bool
-}
-
-func toRat(v any) (rat, bool) {
-	switch x := v.(type) {
-	case int64:
-		return rat{num: x}, true
-	case int:
-		return rat{num: int64(x)}, true
-	case int32:
-		return rat{num: int64(x)}, true
-	case uint64:
-		if x > math.MaxInt64 {
-			return rat{f: float64(x), isFloat: true}, true
-		}
-		return rat{num: int64(x)}, true
-	case float64:
-		return rat{f: x, isFloat: true}, true
-	case storage.DecimalValue:
-		return rat{num: x.Unscaled, scale: x.Scale}, true
-	}
-	return rat{}, false
-}
-
-// bounds converts r to the integer grid of the column (values × 10^scale):
-// floor and ceil of r scaled, and whether r lies exactly on the grid.
-func (r rat) bounds(scale int) (floor, ceil int64, exact bool, ok bool) {
-	if r.isFloat {
-		if math.IsNaN(r.f) {
-			return 0, 0, false, false
-		}
-		v := r.f * math.Pow10(scale)
-		if v >= 9.2e18 {
-			return math.MaxInt64, math.MaxInt64, false, true
-		}
-		if v <= -9.2e18 {
-			return math.MinInt64, math.MinInt64, false, true
-		}
-		fl, ce := math.Floor(v), math.Ceil(v)
-		return int64(fl), int64(ce), fl == v, true
-	}
-	n, s := r.num, r.scale
-	for ; s < scale; s++ {
-		if n > math.MaxInt64/10 || n < math.MinInt64/10 {
-			// Beyond anything the column can hold.
-			if n > 0 {
-				return math.MaxInt64, math.MaxInt64, false, true
-			}
-			return math.MinInt64, math.MinInt64, false, true
-		}
-		n *= 10
-	}
-	if s == scale {
-		return n, n, true, true
-	}
-	div := int64(1)
-	for ; s > scale; s-- {
-		div *= 10
-	}
-	q, m := n/div, n%div
-	if m == 0 {
-		return q, q, true, true
-	}
-	if n < 0 {
-		return q - 1, q, false, true
-	}
-	return q, q + 1, false, true
-}
-
-// intKey converts a constant to the int domain of the column: numbers at the
-// column's scale, dates to days (or µs for TIMESTAMP columns), booleans.
-func (c *compiled) intConst(v any) (floor, ceil int64, exact bool, err error) {
-	t := c.field.Type
-	switch x := v.(type) {
-	case storage.DateValue:
-		switch t.Kind {
-		case storage.Date:
-			return int64(x), int64(x), true, nil
-		case storage.Timestamp:
-			us := int64(x) * 86_400_000_000
-			return us, us, true, nil
-		}
-	case storage.TimestampValue:
-		switch t.Kind {
-		case storage.Timestamp:
-			return int64(x), int64(x), true, nil
-		case storage.Date:
-			// A date d equals the timestamp d 00:00:00.
-			fl := floorDiv(int64(x), 86_400_000_000)
-			exact := fl*86_400_000_000 == int64(x)
-			ce := fl
-			if !exact {
-				ce++
-			}
-			return fl, ce, exact, nil
-		}
-	case bool:
-		if t.Kind == storage.Boolean {
-			n := int64(0)
-			if x {
-				n = 1
-			}
-			return n, n, true, nil
-		}
-	default:
-		if t.Kind == storage.Date || t.Kind == storage.Timestamp || t.Kind == storage.Boolean {
-			break
-		}
-		r, ok := toRat(v)
-		if !ok {
-			break
-		}
-		scale := 0
-		if t.Kind == storage.Decimal {
-			scale = t.Scale
-		}
-		fl, ce, ex, ok := r.bounds(scale)
-		if !ok {
-			return 0, 0, false, errNaN
-		}
-		return fl, ce, ex, nil
-	}
-	return 0, 0, false, fmt.Errorf("cannot compare %s column %s with %T %v", t, c.field.Name, v, v)
-}
-
-var errNaN = fmt.Errorf("comparison with NaN")
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-// setRange fills the int range for op from a constant's floor/ceil.
-func rangeFor(op Op, fl, ce int64, exact bool) (lo, hi int64, never bool) {
-	lo, hi = math.MinInt64, math.MaxInt64
-	switch op {
-	case OpEq, OpNe:
-		if !exact {
-			return 0, 0, true
-		}
-		return fl, fl, false
-	case OpLt: // x < c  <=>  x <= ceil(c) - 1
-		if ce == math.MinInt64 {
-			return 0, 0, true
-		}
-		hi = ce - 1
-	case OpLe:
-		hi = fl
-	case OpGt: // x > c  <=>  x >= floor(c) + 1
-		if fl == math.MaxInt64 {
-			return 0, 0, true
-		}
-		lo = fl + 1
-	case OpGe:
-		lo = ce
-	}
-	return lo, hi, false
-}
-
 func (c *compiled) compileInt() error {
-	p := c.pred
-	switch p.Op {
-	case OpIn:
-		for _, v := range p.Values {
-			fl, _, exact, err := c.intConst(v)
-			if err == errNaN {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if exact {
-				c.iset = append(c.iset, fl)
-			}
-		}
-		slices.Sort(c.iset)
-		c.never = len(c.iset) == 0
-		return nil
-	case OpBetween:
-		fl1, ce1, ex1, err1 := c.intConst(p.Values[0])
-		fl2, ce2, ex2, err2 := c.intConst(p.Values[1])
-		if err1 == errNaN || err2 == errNaN {
-			c.never = true
-			return nil
-		}
-		if err1 != nil {
-			return err1
-		}
-		if err2 != nil {
-			return err2
-		}
-		c.ilo, _, _ = rangeFor(OpGe, fl1, ce1, ex1)
-		_, c.ihi, _ = rangeFor(OpLe, fl2, ce2, ex2)
-		c.never = c.ilo > c.ihi
-		return nil
-	}
-	fl, ce, exact, err := c.intConst(p.Values[0])
-	if err == errNaN {
-		c.never = true
-		return nil
-	}
+	rt, err := compileRange(c, int64(math.MinInt64), int64(math.MaxInt64))
 	if err != nil {
 		return err
 	}
-	var never bool
-	c.ilo, c.ihi, never = rangeFor(p.Op, fl, ce, exact)
-	if p.Op == OpNe {
-		c.negate = true
-		if never { // x <> 2.5 holds for every non-NULL x
-			c.ilo, c.ihi = 1, 0 // an empty range, negated
-		}
-		return nil
-	}
-	c.never = never || c.ilo > c.ihi
+	c.ints, c.never, c.negate = rt, rt.never, rt.negate
+	c.ilo, c.ihi = rt.r.lo, rt.r.hi
 	return nil
 }
 
 func (c *compiled) compileUint() error {
-	// Unsigned columns reuse the int logic on a shifted grid: constants
-	// below 0 or above MaxInt64 are handled by clamping.
-	p := c.pred
-	conv := func(v any) (fl, ce float64, err error) {
-		r, ok := toRat(v)
-		if !ok {
-			return 0, 0, fmt.Errorf("cannot compare %s column %s with %T %v", c.field.Type, c.field.Name, v, v)
-		}
-		x := r.f
-		if !r.isFloat {
-			x = float64(r.num) / math.Pow10(r.scale)
-			if r.scale == 0 {
-				return float64(r.num), float64(r.num), nil
-			}
-		}
-		if math.IsNaN(x) {
-			return 0, 0, errNaN
-		}
-		return math.Floor(x), math.Ceil(x), nil
-	}
-	u := func(x float64) uint64 {
-		switch {
-		case x <= 0:
-			return 0
-		case x >= 1.8446744073709552e19:
-			return math.MaxUint64
-		}
-		return uint64(x)
-	}
-	bound := func(op Op, v any) (lo, hi uint64, never bool, err error) {
-		lo, hi = 0, math.MaxUint64
-		if n, ok := v.(uint64); ok { // exact for the whole unsigned range
-			switch op {
-			case OpEq, OpNe:
-				return n, n, false, nil
-			case OpLt:
-				if n == 0 {
-					return 0, 0, true, nil
-				}
-				return 0, n - 1, false, nil
-			case OpLe:
-				return 0, n, false, nil
-			case OpGt:
-				if n == math.MaxUint64 {
-					return 0, 0, true, nil
-				}
-				return n + 1, hi, false, nil
-			case OpGe:
-				return n, hi, false, nil
-			}
-		}
-		if r, ok := toRat(v); ok && !r.isFloat {
-			// Integers and decimals: exact floor and ceil (a float64
-			// loses integers beyond 2^53).
-			fl, ce, exact, _ := r.bounds(0)
-			switch op {
-			case OpEq, OpNe:
-				if !exact || fl < 0 {
-					return 0, 0, true, nil
-				}
-				return uint64(fl), uint64(fl), false, nil
-			case OpLt:
-				if ce <= 0 {
-					return 0, 0, true, nil
-				}
-				return 0, uint64(ce - 1), false, nil
-			case OpLe:
-				if fl < 0 {
-					return 0, 0, true, nil
-				}
-				return 0, uint64(fl), false, nil
-			case OpGt:
-				if fl < 0 {
-					return 0, hi, false, nil
-				}
-				return uint64(fl) + 1, hi, false, nil
-			case OpGe:
-				if ce <= 0 {
-					return 0, hi, false, nil
-				}
-				return uint64(ce), hi, false, nil
-			}
-		}
-		fl, ce, err := conv(v)
-		if err != nil {
-			return 0, 0, false, err
-		}
-		switch op {
-		case OpEq, OpNe:
-			if fl != ce || fl < 0 || fl >= 1.8446744073709552e19 {
-				return 0, 0, true, nil
-			}
-			return u(fl), u(fl), false, nil
-		case OpLt:
-			if ce <= 0 {
-				return 0, 0, true, nil
-			}
-			hi = u(ce - 1)
-			if ce > 1.8446744073709552e19 {
-				hi = math.MaxUint64
-			}
-		case OpLe:
-			if fl < 0 {
-				return 0, 0, true, nil
-			}
-			hi = u(fl)
-		case OpGt:
-			if fl >= 1.8446744073709552e19 {
-				return 0, 0, true, nil
-			}
-			if fl >= 0 {
-				lo = u(fl) + 1
-			}
-		case OpGe:
-			if ce > 1.8446744073709552e19 {
-				return 0, 0, true, nil
-			}
-			lo = u(ce)
-		}
-		return lo, hi, false, nil
-	}
-	switch p.Op {
-	case OpIn:
-		for _, v := range p.Values {
-			lo, _, never, err := bound(OpEq, v)
-			if err == errNaN || never {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			c.uset = append(c.uset, lo)
-		}
-		slices.Sort(c.uset)
-		c.never = len(c.uset) == 0
-		return nil
-	case OpBetween:
-		lo, _, n1, err1 := bound(OpGe, p.Values[0])
-		_, hi, n2, err2 := bound(OpLe, p.Values[1])
-		if err1 == errNaN || err2 == errNaN {
-			c.never = true
-			return nil
-		}
-		if err1 != nil {
-			return err1
-		}
-		if err2 != nil {
-			return err2
-		}
-		c.ulo, c.uhi, c.never = lo, hi, n1 || n2 || lo > hi
-		return nil
-	}
-	lo, hi, never, err := bound(p.Op, p.Values[0])
-	if err == errNaN {
-		c.never = true
-		return nil
-	}
+	rt, err := compileRange(c, uint64(0), uint64(math.MaxUint64))
 	if err != nil {
 		return err
 	}
-	c.ulo, c.uhi = lo, hi
-	if p.Op == OpNe {
-		c.negate = true
-		if never {
-			c.ulo, c.uhi = 1, 0
-		}
-		return nil
-	}
-	c.never = never || lo > hi
+	c.uints, c.never = rt, rt.never
 	return nil
 }
 
 func (c *compiled) compileFloat() error {
-	p := c.pred
-	conv := func(v any) (float64, error) {
-		r, ok := toRat(v)
-		if !ok {
-			return 0, fmt.Errorf("cannot compare %s column %s with %T %v", c.field.Type, c.field.Name, v, v)
-		}
-		if r.isFloat {
-			return r.f, nil
-		}
-		return float64(r.num) / math.Pow10(r.scale), nil
-	}
-	c.flo, c.fhi = math.Inf(-1), math.Inf(1)
-	switch p.Op {
-	case OpIn:
-		for _, v := range p.Values {
-			x, err := conv(v)
-			if err != nil {
-				return err
-			}
-			if !math.IsNaN(x) {
-				c.fset = append(c.fset, x)
-			}
-		}
-		slices.Sort(c.fset)
-		c.never = len(c.fset) == 0
-		return nil
-	case OpBetween:
-		lo, err := conv(p.Values[0])
-		if err != nil {
-			return err
-		}
-		hi, err := conv(p.Values[1])
-		if err != nil {
-			return err
-		}
-		c.flo, c.fhi = lo, hi
-		c.never = math.IsNaN(lo) || math.IsNaN(hi) || lo > hi
-		return nil
-	}
-	x, err := conv(p.Values[0])
+	ft, err := compileFloatTest(c)
 	if err != nil {
 		return err
 	}
-	if math.IsNaN(x) {
-		// NaN compares false with everything here; <> keeps every non-NaN.
-		c.never = p.Op != OpNe
-		c.negate = p.Op == OpNe
-		c.flo, c.fhi = 1, 0
-		return nil
-	}
-	switch p.Op {
-	case OpEq, OpNe:
-		c.flo, c.fhi = x, x
-		c.negate = p.Op == OpNe
-	case OpLt:
-		c.fhi, c.fhiOpen = x, true
-	case OpLe:
-		c.fhi = x
-	case OpGt:
-		c.flo, c.floOpen = x, true
-	case OpGe:
-		c.flo = x
-	}
+	c.floats, c.never = ft, ft.never
 	return nil
 }
 
@@ -631,33 +193,11 @@ func (c *compiled) compileBytes() error {
 }
 
 // matchInt reports whether v passes an int-domain predicate.
-func (c *compiled) matchInt(v int64) bool {
-	if c.iset != nil {
-		_, found := slices.BinarySearch(c.iset, v)
-		return found
-	}
-	return (c.ilo <= v && v <= c.ihi) != c.negate
-}
+func (c *compiled) matchInt(v int64) bool { return c.ints.match(v) }
 
-func (c *compiled) matchUint(v uint64) bool {
-	if c.uset != nil {
-		_, found := slices.BinarySearch(c.uset, v)
-		return found
-	}
-	return (c.ulo <= v && v <= c.uhi) != c.negate
-}
+func (c *compiled) matchUint(v uint64) bool { return c.uints.match(v) }
 
-func (c *compiled) matchFloat(v float64) bool {
-	if math.IsNaN(v) {
-		return c.negate && !(c.flo <= c.fhi && math.IsNaN(c.flo)) // NaN <> x is true
-	}
-	if c.fset != nil {
-		_, found := slices.BinarySearch(c.fset, v)
-		return found
-	}
-	in := (c.flo < v || (!c.floOpen && c.flo == v)) && (v < c.fhi || (!c.fhiOpen && c.fhi == v))
-	return in != c.negate
-}
+func (c *compiled) matchFloat(v float64) bool { return c.floats.match(v) }
 
 func (c *compiled) matchBytes(v []byte) bool {
 	switch c.bop {
@@ -740,6 +280,9 @@ func (c *compiled) matchText(raw []byte) (bool, error) {
 		return c.matchBytes(storage.TrimChar(raw, f.Trim)), nil
 	case domFloat:
 		v, err := storage.ParseTextFloat(raw, t.BinaryWidth()*8, f.Implied)
+		if t.Kind == storage.Float32 {
+			v = float64(float32(v)) // as the decoder stores it
+		}
 		return err == nil && c.matchFloat(v), err
 	case domUint:
 		v, err := storage.ParseTextUint(raw, t.BinaryWidth()*8)
@@ -794,7 +337,7 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 			return c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order))
 		}), nil
 	}
-	if f.NullBit < 0 && c.iset == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) {
+	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) {
 		return c.filterIntRange(ch, sel, out), nil
 	}
 	order := f.ByteOrder()

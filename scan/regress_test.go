@@ -46,8 +46,8 @@ func TestUintRangeExactConstants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.never != c.never || (!c.never && (got.ulo != c.lo || got.uhi != c.hi)) {
-			t.Errorf("%s: range [%d, %d] never=%v, want [%d, %d] never=%v", c.p.String(s), got.ulo, got.uhi, got.never, c.lo, c.hi, c.never)
+		if r := got.uints.r; got.never != c.never || (!c.never && (r.lo != c.lo || r.hi != c.hi)) {
+			t.Errorf("%s: range [%d, %d] never=%v, want [%d, %d] never=%v", c.p.String(s), r.lo, r.hi, got.never, c.lo, c.hi, c.never)
 		}
 	}
 	// IN with a constant above 2^53.
@@ -55,8 +55,8 @@ func TestUintRangeExactConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.uset) != 2 || got.uset[0] != 1<<53+1 || got.uset[1] != big {
-		t.Errorf("IN set %v", got.uset)
+	if set := got.uints.set; len(set) != 2 || set[0] != (span[uint64]{1<<53 + 1, 1<<53 + 1}) || set[1] != (span[uint64]{big, big}) {
+		t.Errorf("IN set %v", set)
 	}
 }
 
@@ -104,6 +104,50 @@ func TestLimitSurvivesEmptyChunks(t *testing.T) {
 					t.Errorf("%v, %d workers, LIMIT %d: %d rows, want %d", st, workers, limit, len(rows), want)
 				}
 			}
+		}
+	}
+}
+
+// TestFloatConstantsOnExactColumns: a float constant against an integer or
+// DECIMAL column selects the values whose FLOAT64 conversion compares as
+// the executor compares it (l_discount = 0.07e0 selected nothing; <> NaN
+// selected nothing; INT64 and UINT64 values beyond 2^53 disagreed with
+// the executor).
+func TestFloatConstantsOnExactColumns(t *testing.T) {
+	s, err := storage.NewSchema([]storage.Field{
+		{Name: "d", Type: storage.TDecimal(15, 2), Offset: storage.Implicit},
+		{Name: "i", Type: storage.TInt64, Offset: storage.Implicit},
+		{Name: "u", Type: storage.TUint64, Offset: storage.Implicit}}, storage.SchemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		p      Predicate
+		lo, hi any
+		negate bool
+	}{
+		{Predicate{0, OpEq, []any{0.07}}, int64(7), int64(7), false},
+		{Predicate{0, OpNe, []any{math.NaN()}}, int64(1), int64(0), true}, // outside an empty range: all
+		{Predicate{0, OpLt, []any{math.NaN()}}, int64(math.MinInt64), int64(math.MaxInt64), false},
+		{Predicate{1, OpEq, []any{9.2e18}}, int64(9_200_000_000_000_000_000 - 512), int64(9_200_000_000_000_000_000 + 512), false},
+		{Predicate{1, OpGe, []any{9.223372036854775807e18}}, int64(math.MaxInt64 - 511), int64(math.MaxInt64), false},
+		{Predicate{2, OpGe, []any{1.8446744073709552e19}}, uint64(math.MaxUint64 - 1023), uint64(math.MaxUint64), false},
+		{Predicate{2, OpEq, []any{float64(1 << 53)}}, uint64(1 << 53), uint64(1<<53 + 1), false},
+	}
+	for _, c := range cases {
+		got, err := compile(s, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lo, hi any
+		var negate bool
+		if c.p.Field == 2 {
+			lo, hi, negate = got.uints.r.lo, got.uints.r.hi, got.uints.negate
+		} else {
+			lo, hi, negate = got.ints.r.lo, got.ints.r.hi, got.ints.negate
+		}
+		if got.never || lo != c.lo || hi != c.hi || negate != c.negate {
+			t.Errorf("%s: [%v, %v] negate=%v never=%v, want [%v, %v] negate=%v", c.p.String(s), lo, hi, negate, got.never, c.lo, c.hi, c.negate)
 		}
 	}
 }

@@ -16,11 +16,14 @@ import (
 	"github.com/recq/recq/storage"
 )
 
-// Scan is an immutable scan plan: which records of which file, which
-// columns, which predicates, in how many partitions. Execute(ctx, p) starts
-// partition p. All partitions of one run share a chunk cursor (workers pull
-// chunks dynamically), the opened file and the limit; a run starts with the
-// first Execute after the previous run's partitions were all claimed.
+// Scan is a scan plan: which records of which file, which columns, which
+// predicates, in how many partitions, all fixed by New. Execute(ctx, p)
+// starts partition p. All partitions of one run share a chunk cursor
+// (workers pull chunks dynamically), the opened file and the limit; the
+// Scan keeps that run state (and the last run's statistics): a run starts
+// with the first Execute after the previous run's partitions were all
+// claimed, so two concurrent executions of one Scan would share runs and
+// must not happen.
 type Scan struct {
 	spec      Spec
 	table     *storage.Table
@@ -263,25 +266,9 @@ func (c *compiled) statsMayMatch(st storage.ColumnStats, n int64) bool {
 	}
 	switch c.dom {
 	case domInt:
-		lo, hi := int64(st.Min), int64(st.Max)
-		if c.iset != nil {
-			i, _ := slices.BinarySearch(c.iset, lo)
-			return i < len(c.iset) && c.iset[i] <= hi
-		}
-		if c.negate {
-			return !(lo == hi && c.ilo <= lo && hi <= c.ihi)
-		}
-		return !(hi < c.ilo || lo > c.ihi)
+		return c.ints.mayMatch(int64(st.Min), int64(st.Max))
 	case domUint:
-		lo, hi := st.Min, st.Max
-		if c.uset != nil {
-			i, _ := slices.BinarySearch(c.uset, lo)
-			return i < len(c.uset) && c.uset[i] <= hi
-		}
-		if c.negate {
-			return !(lo == hi && c.ulo <= lo && hi <= c.uhi)
-		}
-		return !(hi < c.ulo || lo > c.uhi)
+		return c.uints.mayMatch(st.Min, st.Max)
 	}
 	return true // floats (and CHAR, which has no statistics): read the block
 }

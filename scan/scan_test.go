@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -525,19 +526,38 @@ func TestRowRangesLimitSample(t *testing.T) {
 	if n := len(rowIDs(t, s)); n != fixtureRows/10 {
 		t.Fatalf("10%% sample gave %d rows", n)
 	}
+	// a sample as large as the largest count is every record
+	for _, sm := range []Sample{{Rows: math.MaxInt64}, {Percent: 100}, {Rows: fixtureRows + 1}} {
+		s, err := New(Spec{Table: tab, RowID: true, Sample: &sm})
+		if err != nil {
+			t.Fatalf("sample %+v: %v", sm, err)
+		}
+		if n := len(rowIDs(t, s)); n != fixtureRows {
+			t.Fatalf("sample %+v gave %d rows, want all %d", sm, n, fixtureRows)
+		}
+	}
 }
 
 func TestCountOnlyBatches(t *testing.T) {
 	tab := openRec(t, "lineitem")
-	s, _ := New(Spec{Table: tab, Workers: 2, Filter: []Predicate{{Field: 8, Op: OpEq, Values: []any{"N"}}}})
+	s, err := New(Spec{Table: tab, Workers: 2, Filter: []Predicate{{Field: 8, Op: OpEq, Values: []any{"N"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var n int64
 	for p := 0; p < s.Partitions(); p++ {
-		st, _ := s.Execute(context.Background(), p)
+		st, err := s.Execute(context.Background(), p)
+		if err != nil {
+			t.Fatalf("partition %d: %v", p, err)
+		}
 		for st.Next() {
 			n += st.Record().NumRows()
 			if st.Record().NumCols() != 0 {
 				t.Fatal("count-only scan produced columns")
 			}
+		}
+		if err := st.Err(); err != nil {
+			t.Fatalf("partition %d: %v", p, err)
 		}
 		st.Close()
 	}
