@@ -312,7 +312,9 @@ func (bd *binder) bindItems(p *selectParts) error {
 			}
 			for _, r := range rels {
 				for _, c := range r.cols {
-					if r.hidden[c.ID] {
+					// t.* shows t's copy of a USING column; * does not.
+					isRowID := r.rowid != nil && c.ID == r.rowid.ID
+					if r.hidden[c.ID] && (it.Table == "" || isRowID) {
 						continue
 					}
 					p.items = append(p.items, item{expr: colRef(c, it.Pos), name: c.Name})
@@ -741,8 +743,10 @@ func (sc *scope) column(n *parser.ColumnRef) (*Expr, error) {
 		}
 	}
 	where := ""
-	if len(rels) == 1 {
+	if len(rels) == 1 && rels[0].names[0] != "" {
 		where = " in " + rels[0].names[0]
+	} else if len(rels) == 1 {
+		where = " in the result of the set operation (ORDER BY after UNION, INTERSECT or EXCEPT sees only its output columns)"
 	}
 	return nil, posErr(n.Pos, "no column %s%s%s", n.Name, where, suggest(n.Name, names))
 }
@@ -990,7 +994,13 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 		node.cond = append(node.cond, splitConjuncts(e)...)
 	}
 	if kind != joinInner && len(node.cond) == 0 {
-		return nil, nil, posErr(j.Pos, "%s needs an ON or USING condition", j.Kind)
+		if !j.Natural {
+			return nil, nil, posErr(j.Pos, "%s needs an ON or USING condition", j.Kind)
+		}
+		// NATURAL with no shared column names pairs every row with
+		// every row (the condition is TRUE).
+		t, _ := exec.Lit(true, nil)
+		node.cond = []*Expr{litExpr(t, j.Pos)}
 	}
 	return rels, node, nil
 }

@@ -99,6 +99,13 @@ func (c *Catalog) defineView(v *viewDef, orReplace bool) error {
 	if isView && !orReplace {
 		return fmt.Errorf("view %s already exists (%s); use CREATE OR REPLACE VIEW", v.name, old.origin)
 	}
+	if !isView && !orReplace {
+		for _, d := range c.dirViews() {
+			if strings.EqualFold(d.name, v.name) {
+				return fmt.Errorf("view %s already exists (defined by the file %s); use CREATE OR REPLACE VIEW to hide it in this session", v.name, d.path)
+			}
+		}
+	}
 	c.mu.Lock()
 	c.views[key] = v
 	c.mu.Unlock()
