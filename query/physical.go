@@ -164,6 +164,11 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 			op = exec.NewSort(op, keys, budget)
 		}
 	}
+	if keepsFileOrder(b) && op.Partitions() > 1 {
+		// Without ORDER BY, rows come in file order (a LIMIT takes the
+		// first ones): merge the partitions by their chunk tags.
+		op = exec.NewOrderedGather(op, 0)
+	}
 	if b.limit >= 0 || b.offset > 0 {
 		op = exec.NewLimit(op, b.offset, b.limit)
 	}
@@ -179,6 +184,13 @@ func physical(lp *logicalPlan, o planOptions) (*physicalPlan, error) {
 	}
 	pp.root, pp.names = op, names[:len(b.items)]
 	return pp, nil
+}
+
+// keepsFileOrder reports whether a query returns its rows in file order:
+// no aggregation, DISTINCT or ORDER BY (those use the faster unordered
+// gather, their order being the operator's own).
+func keepsFileOrder(b *bound) bool {
+	return !b.hasAggregation() && !b.distinct && len(b.order) == 0
 }
 
 func itemExprs(items []outItem) []parser.Expr {
@@ -197,6 +209,7 @@ func (pp *physicalPlan) buildScan(lp *logicalPlan, o planOptions) (exec.Operator
 		Table: t, Strategy: o.settings.IO, Columns: lp.scanFields, RowID: lp.scanRowID,
 		Filter: lp.pushed, Ranges: lp.ranges, Limit: lp.scanLimit, BatchSize: o.settings.BatchSize,
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
+		Ordered: keepsFileOrder(b),
 	}
 	if lp.empty {
 		spec.Ranges = []scan.RowRange{}
