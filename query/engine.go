@@ -231,7 +231,11 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		if err != nil {
 			return nil, err
 		}
-		return startResult(ctx, pp, s.e.mem)
+		res, err := startResult(ctx, pp, s.e.mem)
+		if err == nil {
+			res.statement = st.String()
+		}
+		return res, err
 	case *parser.Explain:
 		return s.explain(ctx, st, args)
 	case *parser.Describe:
