@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -504,8 +505,13 @@ func (p *partition) emit(last bool) {
 	p.seq = Seq{Chunk: int64(p.chunkIdx), Piece: p.piece, Last: last}
 	p.piece++
 	cols := make([]arrow.Array, len(p.decoders))
+	// The next batch starts with room for as many rows as this one had,
+	// rounded up to a power of two: batches cut at chunk ends (ordered
+	// runs) vary in length, and the recycler reuses buffers only of the
+	// same size.
+	next := min(p.scan.batchSize, max(initialCapacity, 1<<bits.Len(uint(p.rows-1))))
 	for i, d := range p.decoders {
-		cols[i] = d.finish(min(p.scan.batchSize, max(initialCapacity, p.rows)))
+		cols[i] = d.finish(next)
 	}
 	p.cur = array.NewRecord(p.scan.schema, cols, int64(p.rows))
 	for _, c := range cols {
