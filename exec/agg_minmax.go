@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/storage"
 )
@@ -406,7 +407,15 @@ func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error)
 }
 
 // appendKeyValue appends a canonical encoding of row i's (non-NULL) value.
+// Intervals are keyed componentwise (months, days, nanoseconds), without
+// normalising: INTERVAL 1 MONTH and INTERVAL 30 DAYS are distinct keys.
 func appendKeyValue(b []byte, a arrow.Array, i int) []byte {
+	if iv, ok := a.(*array.MonthDayNanoInterval); ok {
+		x := iv.Value(i)
+		b = binary.LittleEndian.AppendUint32(b, uint32(x.Months))
+		b = binary.LittleEndian.AppendUint32(b, uint32(x.Days))
+		return binary.LittleEndian.AppendUint64(b, uint64(x.Nanoseconds))
+	}
 	v := scalarAtFast(a, i)
 	switch x := v.(type) {
 	case bool:
@@ -439,6 +448,9 @@ func decodeKeyValue(t arrow.DataType, b []byte) any {
 	switch {
 	case isBool(t):
 		return b[0] == 1
+	case isInterval(t):
+		return Interval{Months: int32(binary.LittleEndian.Uint32(b)), Days: int32(binary.LittleEndian.Uint32(b[4:])),
+			Micros: int64(binary.LittleEndian.Uint64(b[8:])) / 1000}
 	case isString(t):
 		return strings.Clone(string(b))
 	case isDecimal(t):

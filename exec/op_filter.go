@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/scan"
 )
 
 // Filter keeps the rows where its predicate is TRUE. Inside exec it hands
@@ -91,6 +92,9 @@ type filterStream struct {
 func (s *filterStream) Schema() *arrow.Schema          { return s.in.Schema() }
 func (s *filterStream) Batch() (arrow.Record, []int32) { return s.rec, s.sel }
 
+// Seq is the input's tag: the filter's batch is the input batch.
+func (s *filterStream) Seq() (Seq, bool) { return scan.SeqOf(s.in) }
+
 func (s *filterStream) Err() error {
 	if s.err != nil {
 		return s.err
@@ -111,12 +115,19 @@ func (s *filterStream) Next() bool {
 			return false
 		}
 		rec, sel := s.in.Batch()
+		if rec.NumRows() == 0 || (sel != nil && len(sel) == 0) {
+			// an ordered chunk's marker: nothing to evaluate, pass it on
+			s.rec, s.sel = rec, sel
+			return true
+		}
 		out, err := s.apply(rec, sel)
 		if err != nil {
 			s.err = err
 			return false
 		}
-		if out == nil || len(out) > 0 {
+		// A tagged chunk's last batch is kept even when no row matched:
+		// the ordered gather needs it to move past the chunk.
+		if seq, ok := scan.SeqOf(s.in); out == nil || len(out) > 0 || (ok && seq.Last) {
 			s.rec, s.sel = rec, out
 			s.f.m.batches.Add(1)
 			if out == nil {

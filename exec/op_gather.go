@@ -3,15 +3,17 @@ package exec
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/scan"
 )
 
 // Gather ends parallelism: it runs each child partition in its own
 // goroutine and yields their batches, in arrival order, as one partition.
 // A bounded channel gives backpressure; the first error or a cancelled
-// context stops every partition; Close waits for all goroutines.
+// context stops every partition; Close waits for all goroutines. A panic
+// in a partition becomes an *InternalError on the stream. For file order,
+// use NewOrderedGather.
 type Gather struct {
 	opBase
 	child Operator
@@ -96,6 +98,7 @@ func (s *gatherStream) start() {
 		go s.run(p)
 	}
 	go func() {
+		defer scan.RecoverTo(s.setErr)
 		s.wg.Wait()
 		close(s.ch)
 	}()
@@ -103,6 +106,7 @@ func (s *gatherStream) start() {
 
 func (s *gatherStream) run(p int) {
 	defer s.wg.Done()
+	defer scan.RecoverTo(s.setErr)
 	st, err := s.child.Execute(s.ctx, p)
 	if err != nil {
 		s.setErr(err)
@@ -177,7 +181,8 @@ func (s *gatherStream) Close() {
 }
 
 // runPartitions runs f for every partition of child in its own goroutine
-// and waits; the first error cancels the others. It never leaks.
+// and waits; the first error cancels the others. A panic in f becomes an
+// *InternalError. It never leaks.
 func runPartitions(ctx context.Context, n int, f func(ctx context.Context, p int) error) error {
 	c, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -188,13 +193,17 @@ func runPartitions(ctx context.Context, n int, f func(ctx context.Context, p int
 		wg.Add(1)
 		go func(p int) {
 			defer wg.Done()
-			if err := f(c, p); err != nil {
+			fail := func(err error) {
 				mu.Lock()
 				if first == nil {
 					first = err
 				}
 				mu.Unlock()
 				cancel()
+			}
+			defer scan.RecoverTo(fail)
+			if err := f(c, p); err != nil {
+				fail(err)
 			}
 		}(p)
 	}
@@ -205,5 +214,3 @@ func runPartitions(ctx context.Context, n int, f func(ctx context.Context, p int
 	}
 	return ctx.Err()
 }
-
-var _ = time.Now

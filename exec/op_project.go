@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/recq/recq/scan"
 )
 
 // Project computes one output column per expression. A bare column
@@ -93,6 +94,9 @@ type projectStream struct {
 func (s *projectStream) Schema() *arrow.Schema          { return s.p.schema }
 func (s *projectStream) Batch() (arrow.Record, []int32) { return s.cur, s.sel }
 
+// Seq is the input's tag: one output batch per input batch.
+func (s *projectStream) Seq() (Seq, bool) { return scan.SeqOf(s.in) }
+
 func (s *projectStream) Err() error {
 	if s.err != nil {
 		return s.err
@@ -119,6 +123,11 @@ func (s *projectStream) Next() bool {
 		return false
 	}
 	rec, sel := s.in.Batch()
+	if rec.NumRows() == 0 || (sel != nil && len(sel) == 0) {
+		// an ordered chunk's marker: no rows to compute
+		s.cur = emptyRecord(s.ectx.Mem, s.p.schema)
+		return true
+	}
 	var owned arrow.Record
 	if sel != nil && len(sel)*4 < int(rec.NumRows()) {
 		if s.need == nil && !s.needSet {

@@ -16,6 +16,20 @@ import (
 // idempotent and required, cancellation reported as the context's error).
 type Stream = scan.Stream
 
+// Seq places a batch of an ordered scan in file order; see scan.Seq.
+type Seq = scan.Seq
+
+// Sequenced is implemented by streams whose batches may carry a Seq.
+// Operators that map one input batch to one output batch (Filter,
+// Project, and the instrumentation around every stream) pass the tags
+// through, including the zero-row markers of chunks that kept no rows,
+// so NewOrderedGather can restore file order above them.
+type Sequenced = scan.Sequenced
+
+// InternalError is a panic inside a worker (a bug), recovered and
+// returned as the query's error; see scan.InternalError.
+type InternalError = scan.InternalError
+
 // Operator is an immutable physical plan node (DataFusion's ExecutionPlan).
 //
 // An Operator knows its output schema, its children and how many output
@@ -80,6 +94,7 @@ func instrument(s Stream, m *opMetrics) Stream { return &timed{s: s, m: m} }
 func (t *timed) Schema() *arrow.Schema { return t.s.Schema() }
 func (t *timed) Record() arrow.Record  { return t.s.Record() }
 func (t *timed) Err() error            { return t.s.Err() }
+func (t *timed) Seq() (Seq, bool)      { return scan.SeqOf(t.s) }
 
 func (t *timed) Next() bool {
 	start := time.Now()

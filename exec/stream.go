@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/scan"
 )
 
 // pullStream implements Stream over a next function. next returns the next
@@ -109,6 +110,7 @@ func openSel(ctx context.Context, op Operator, p int) (selStream, error) {
 type plainSel struct{ Stream }
 
 func (p plainSel) Batch() (arrow.Record, []int32) { return p.Record(), nil }
+func (p plainSel) Seq() (Seq, bool)               { return scan.SeqOf(p.Stream) }
 
 // compactStream turns a selStream into a Stream by gathering selected rows.
 type compactStream struct {
@@ -123,6 +125,7 @@ func newCompactStream(in selStream, mem memory.Allocator) *compactStream {
 }
 
 func (c *compactStream) Schema() *arrow.Schema { return c.in.Schema() }
+func (c *compactStream) Seq() (Seq, bool)      { return scan.SeqOf(c.in) }
 func (c *compactStream) Record() arrow.Record  { return c.cur }
 
 func (c *compactStream) Err() error {
@@ -146,6 +149,10 @@ func (c *compactStream) Next() bool {
 		c.cur = rec
 		return true
 	}
+	if len(sel) == 0 { // an ordered chunk's marker
+		c.cur = emptyRecord(c.mem, rec.Schema())
+		return true
+	}
 	c.cur = compactRecord(c.mem, rec, sel)
 	return true
 }
@@ -156,6 +163,20 @@ func (c *compactStream) Close() {
 		c.cur = nil
 	}
 	c.in.Close()
+}
+
+// emptyRecord is a batch of schema with no rows (an ordered chunk's
+// marker, see Sequenced).
+func emptyRecord(mem memory.Allocator, schema *arrow.Schema) arrow.Record {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		b := array.NewBuilder(mem, f.Type)
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	out := array.NewRecord(schema, cols, 0)
+	releaseAll(cols)
+	return out
 }
 
 // compactRecord returns a new record with only the sel rows of rec.

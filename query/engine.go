@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/exec"
 	"github.com/recq/recq/parser"
+	"github.com/recq/recq/scan"
 	"github.com/recq/recq/storage"
 )
 
@@ -231,7 +232,9 @@ func parseOne(sql string) (parser.Statement, error) {
 func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, internalErr("%v (while planning %s)", r, stmt.String())
+			ie := scan.Recovered(r)
+			ie.Statement = stmt.String()
+			res, err = nil, ie
 		}
 	}()
 	if s.e.isClosed() {
@@ -243,7 +246,11 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		if err != nil {
 			return nil, err
 		}
-		return startResult(ctx, pp, s.e.mem)
+		res, err := startResult(ctx, pp, s.e.mem)
+		if err == nil {
+			res.statement = st.String()
+		}
+		return res, err
 	case *parser.Explain:
 		return s.explain(ctx, st, args)
 	case *parser.Describe:

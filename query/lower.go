@@ -78,6 +78,60 @@ type lowerer struct {
 	budget   *exec.Budget
 	releases []func()
 	scans    []*scan.Scan
+	ordered  map[*ScanNode]bool // scans read in ordered mode (chunk-tagged batches)
+}
+
+// fileOrderScan returns the scan whose file order n's rows keep: n is
+// that scan under only Filters, Projects and Limits (which keep the
+// order of the batches they pass), else nil.
+func fileOrderScan(n Node) *ScanNode {
+	for {
+		switch x := n.(type) {
+		case *ScanNode:
+			return x
+		case *FilterNode:
+			n = x.in
+		case *ProjectNode:
+			n = x.in
+		case *LimitNode:
+			n = x.in
+		default:
+			return nil
+		}
+	}
+}
+
+// markOrdered decides which scans run in ordered mode: the one under the
+// root, and the one under each LIMIT, when the rows there keep file order
+// (no sort, aggregate, join or set operation in between).
+func (lw *lowerer) markOrdered(root Node) {
+	var visit func(n Node)
+	visit = func(n Node) {
+		if l, ok := n.(*LimitNode); ok {
+			if s := fileOrderScan(l.in); s != nil {
+				lw.ordered[s] = true
+			}
+		}
+		for _, c := range n.Inputs() {
+			visit(c)
+		}
+	}
+	if s := fileOrderScan(root); s != nil {
+		lw.ordered[s] = true
+	}
+	visit(root)
+}
+
+// gather merges op's partitions into one: in file order when n's rows
+// come from an ordered scan, else as they come.
+func (lw *lowerer) gather(n Node, op exec.Operator) exec.Operator {
+	if op.Partitions() <= 1 {
+		return op
+	}
+	if s := fileOrderScan(n); s != nil && lw.ordered[s] {
+		return exec.NewOrderedGather(op, 0)
+	}
+	return exec.NewGather(op)
 }
 
 func (lw *lowerer) releaseAll() {
@@ -215,7 +269,7 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		if err != nil {
 			return nil, err
 		}
-		return exec.NewLimit(in, x.offset, x.n), nil
+		return exec.NewLimit(lw.gather(x.in, in), x.offset, x.n), nil
 	}
 	return nil, internalErr("cannot lower %T", n)
 }
@@ -298,6 +352,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID,
 		Filter: s.pushed, Ranges: s.ranges, Limit: s.limit, BatchSize: o.settings.BatchSize,
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
+		Ordered: lw.ordered[s],
 	}
 	if s.empty {
 		spec.Ranges = []scan.RowRange{}
@@ -361,7 +416,11 @@ func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, patt
 
 // physical lowers an optimized plan and its subquery cells.
 func physical(root Node, applied []string, cells []*subqueryCell, o planOptions) (pp *physicalPlan, err error) {
-	lw := &lowerer{o: o, budget: exec.NewBudget(o.settings.MemoryLimit)}
+	lw := &lowerer{o: o, budget: exec.NewBudget(o.settings.MemoryLimit), ordered: map[*ScanNode]bool{}}
+	lw.markOrdered(root)
+	for _, c := range cells {
+		lw.markOrdered(c.plan)
+	}
 	defer func() {
 		if err != nil {
 			lw.releaseAll()
@@ -373,19 +432,14 @@ func physical(root Node, applied []string, cells []*subqueryCell, o planOptions)
 		if err != nil {
 			return nil, err
 		}
-		if op.Partitions() > 1 {
-			op = exec.NewGather(op)
-		}
+		op = lw.gather(c.plan, op)
 		pp.cells = append(pp.cells, preparedCell{cell: c, root: op})
 	}
 	op, err := lw.lower(root)
 	if err != nil {
 		return nil, err
 	}
-	if op.Partitions() > 1 {
-		op = exec.NewGather(op)
-	}
-	pp.root = op
+	pp.root = lw.gather(root, op)
 	for _, c := range root.Columns() {
 		pp.names = append(pp.names, c.Name)
 	}

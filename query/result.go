@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,8 @@ type Result struct {
 	start   time.Time
 	elapsed atomic.Int64 // nanoseconds, set when the result ends
 	onClose func()       // releases what a result computed up front holds
+	// statement is the SQL text, named by internal errors.
+	statement string
 	// Message describes the effect of a statement without rows
 	// ("table ghcn created"), or "".
 	Message string
@@ -100,7 +103,7 @@ func (r *Result) Next() (ok bool) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r.finish(internalErr("%v", p))
+			r.finish(scan.Recovered(p))
 			ok = false
 		}
 	}()
@@ -124,6 +127,10 @@ func (r *Result) Next() (ok bool) {
 // finish ends the stream, keeping the first error.
 func (r *Result) finish(err error) {
 	r.end()
+	var ie *exec.InternalError
+	if errors.As(err, &ie) && ie.Statement == "" {
+		ie.Statement = r.statement // a bug report needs the statement
+	}
 	if err != nil && r.err == nil {
 		r.err = err
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recq/recq/scan"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -20,6 +21,7 @@ type Progress struct {
 	stop     chan struct{}
 	finished chan struct{}
 	once     sync.Once
+	err      error // a panic while drawing (a bug): the bar stopped
 }
 
 // ProgressFunc reports the work done and the total, in bytes, and the
@@ -40,6 +42,8 @@ func StartProgress(w io.Writer, delay time.Duration, poll ProgressFunc) *Progres
 
 func (p *Progress) run(w io.Writer, delay time.Duration, poll ProgressFunc) {
 	defer close(p.finished)
+	// The bar is cosmetic: a panic in it stops the bar, never the work.
+	defer scan.RecoverTo(func(err error) { p.err = err })
 	start := time.Now()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -107,6 +111,15 @@ func (p *Progress) Stop() {
 	}
 	p.once.Do(func() { close(p.stop) })
 	<-p.finished
+}
+
+// Err reports a panic that stopped the bar early (an *scan.InternalError),
+// after Stop; nil normally. The work it watched is not affected.
+func (p *Progress) Err() error {
+	if p == nil {
+		return nil
+	}
+	return p.err
 }
 
 // humanCount renders a count with a k/M/G suffix.

@@ -139,7 +139,10 @@ func (c *fixedColumn[T]) reserve(n int) {
 
 func (c *fixedColumn[T]) finish(capacity int) arrow.Array {
 	var zero T
-	c.buf.Resize(c.n * int(unsafe.Sizeof(zero)))
+	// Set the length only: shrinking would copy the values into a smaller
+	// allocation (batches cut at chunk ends are shorter than their
+	// capacity), and the recycler reuses the full-size buffer anyway.
+	c.buf.ResizeNoShrink(c.n * int(unsafe.Sizeof(zero)))
 	arr := makeArray(c.typ, c.n, &c.valid, c.buf)
 	c.buf, c.vals, c.n, c.capacity, c.next = nil, nil, 0, 0, capacity
 	return arr
@@ -519,7 +522,7 @@ func (d *stringDecoder) grow(extra int) {
 }
 
 func (d *stringDecoder) finish(capacity int) arrow.Array {
-	d.offBuf.Resize((d.n + 1) * 4)
+	d.offBuf.ResizeNoShrink((d.n + 1) * 4) // no copy, as in fixedColumn.finish
 	d.dataBuf.ResizeNoShrink(len(d.data))
 	arr := makeArray(arrow.BinaryTypes.String, d.n, &d.valid, d.offBuf, d.dataBuf)
 	d.offBuf, d.dataBuf, d.offsets, d.data, d.n, d.capacity, d.next = nil, nil, nil, nil, 0, 0, capacity

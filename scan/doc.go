@@ -23,4 +23,16 @@
 //
 // Memory stays bounded: each partition holds one batch under construction
 // and at most two chunk buffers (the one being decoded and one read ahead).
+//
+// Ordered mode (Spec.Ordered): chunks are numbered in file order; a
+// partition flushes its batch at every chunk end and tags each batch with
+// a Seq (chunk, piece, last), sending a zero-row marker for a chunk that
+// kept no rows, so a merge (exec.NewOrderedGather) can emit the batches
+// in file order. A limit is then applied per chunk and stops the claiming
+// of chunks once the finished leading chunks hold enough rows, so the
+// first records in file order are always among those returned.
+//
+// A panic in a goroutine the scan starts (the read-ahead) is recovered
+// and becomes the partition's *InternalError; faults on mapped memory
+// stay *storage.FileError values (storage.Guard).
 package scan

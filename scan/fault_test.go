@@ -35,12 +35,18 @@ const faultRows = 20000
 // 2000 (so a scan has ten chunks) and returns its path.
 func faultTable(t *testing.T) string {
 	t.Helper()
+	return faultTableBlocks(t, 2000)
+}
+
+// faultTableBlocks is faultTable with blocks of perBlock records.
+func faultTableBlocks(t *testing.T, perBlock int) string {
+	t.Helper()
 	g, err := gen.Lookup("lineitem")
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "l.rec")
-	if err := g.WriteWith(path, faultRows, 7, storage.WriterOptions{RecordsPerBlock: 2000}); err != nil {
+	if err := g.WriteWith(path, faultRows, 7, storage.WriterOptions{RecordsPerBlock: perBlock}); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -336,11 +342,13 @@ func TestTruncatedDuringQuery(t *testing.T) {
 	leakCheck(t)
 	for _, st := range []storage.Strategy{storage.Mmap, storage.Buffered, storage.Direct} {
 		t.Run(st.String(), func(t *testing.T) {
-			path := faultTable(t)
+			path := faultTableBlocks(t, 200)
 			base := recordStart(t, path)
 			eng := faultEngine(t, path, query.Settings{Workers: 2, BatchSize: 100, IO: st})
-			// The pushed filter makes every 2000-record block a chunk of its
-			// own, so most chunks are read after the truncation.
+			// The pushed filter makes every 200-record block a chunk of its
+			// own: 100 chunks, far more than the ordered gather's window
+			// lets the workers read ahead, so most chunks are read after
+			// the truncation.
 			res, err := eng.Query(context.Background(), "SELECT l_orderkey, l_comment FROM l WHERE l_quantity > 0")
 			if err != nil {
 				t.Fatal(err)

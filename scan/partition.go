@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/bits"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/internal/testhook"
 	"github.com/recq/recq/storage"
 )
 
@@ -16,7 +19,8 @@ import (
 // cursor, reads them, narrows a selection with the pushed predicates on the
 // raw bytes, and decodes the projected columns of the selected records into
 // the batch under construction. A batch is emitted when it is full or the
-// chunks run out.
+// chunks run out; in an ordered run also at each chunk end, tagged with
+// its Seq (a chunk that kept no rows ends with a zero-row marker).
 //
 // Under direct and buffered I/O a read-ahead goroutine reads the next chunk
 // while the current one is decoded; under mmap the bytes are decoded in
@@ -44,6 +48,14 @@ type partition struct {
 
 	ahead   chan fetched // read-ahead results (nil under mmap)
 	aheadWG sync.WaitGroup
+
+	// Ordered runs: the chunk being consumed and the tag of p.cur.
+	chunkIdx  int
+	inChunk   bool  // a chunk is loaded whose last batch is not emitted yet
+	chunkRows int64 // rows the chunk kept so far
+	piece     int32
+	seq       Seq
+	marker    arrow.Record // zero-row batch, emitted for chunks that keep nothing
 
 	err     error
 	started bool
@@ -76,6 +88,9 @@ func (p *partition) Schema() *arrow.Schema { return p.scan.schema }
 func (p *partition) Record() arrow.Record  { return p.cur }
 func (p *partition) Err() error            { return p.err }
 
+// Seq tags the current batch in an ordered run.
+func (p *partition) Seq() (Seq, bool) { return p.seq, p.run.ordered && p.cur != nil }
+
 func (p *partition) start() {
 	p.started = true
 	s := p.scan
@@ -95,10 +110,17 @@ func (p *partition) start() {
 	}
 }
 
-// readAhead claims and reads chunks one ahead of the decoder.
+// readAhead claims and reads chunks one ahead of the decoder. A panic
+// (a bug) becomes the partition's error, not a crash.
 func (p *partition) readAhead() {
 	defer p.aheadWG.Done()
 	defer close(p.ahead)
+	defer RecoverTo(func(err error) {
+		select {
+		case p.ahead <- fetched{idx: -1, err: err}:
+		case <-p.ctx.Done():
+		}
+	})
 	for {
 		if p.ctx.Err() != nil {
 			return
@@ -107,6 +129,7 @@ func (p *partition) readAhead() {
 		if idx < 0 {
 			return
 		}
+		testhook.Fire("scan.readahead")
 		t0 := time.Now()
 		reg, err := p.read(idx)
 		f := fetched{idx: idx, region: reg, err: err, wait: time.Since(t0)}
@@ -160,7 +183,11 @@ func (p *partition) Next() bool {
 				return p.fail(err)
 			}
 			if p.rows == p.scan.batchSize {
-				p.emit()
+				if p.inChunk && p.selPos == len(p.sel) && p.pos >= p.ch.n {
+					p.endChunk() // the batch is full exactly at the chunk end
+				} else {
+					p.emit(false)
+				}
 				return true
 			}
 			continue
@@ -171,6 +198,10 @@ func (p *partition) Next() bool {
 			}
 			continue
 		}
+		if p.inChunk {
+			p.endChunk()
+			return true
+		}
 		ok, err := p.nextChunk()
 		if err != nil {
 			return p.fail(err)
@@ -178,7 +209,7 @@ func (p *partition) Next() bool {
 		if !ok {
 			p.done = true
 			if p.rows > 0 {
-				p.emit()
+				p.emit(false)
 				return true
 			}
 			return false
@@ -210,17 +241,20 @@ func (p *partition) nextChunk() (bool, error) {
 		}
 		idx, reg = f.idx, f.region
 		p.run.stats.ioNanos.Add(int64(f.wait))
+		testhook.Fire("scan.chunk")
 	} else {
 		idx = p.run.claimChunk()
 		if idx < 0 {
 			return false, nil
 		}
+		testhook.Fire("scan.chunk")
 		var err error
 		if reg, err = p.read(idx); err != nil {
 			return false, err
 		}
 	}
 	p.region = reg
+	p.chunkIdx, p.inChunk, p.chunkRows, p.piece = idx, p.run.ordered, 0, 0
 	c := p.scan.chunks[idx]
 	st := p.run.stats
 	st.BytesRead.Add(int64(len(reg.Bytes)))
@@ -287,8 +321,25 @@ func (p *partition) filterPiece() error {
 }
 
 // claim reserves p.sel's rows against the scan's limit, truncating the
-// selection (and ending the chunk) when the limit is reached.
+// selection (and ending the chunk) when the limit is reached. In an
+// ordered run a chunk keeps at most Limit rows, and once the leading
+// finished chunks hold the limit the rest of the chunk is dropped.
 func (p *partition) claim() error {
+	if p.run.ordered {
+		if limit := p.scan.spec.Limit; limit > 0 {
+			n := int(min(int64(len(p.sel)), limit-p.chunkRows))
+			if p.run.stop.Load() {
+				n = 0
+			}
+			if n < len(p.sel) {
+				p.pos = p.ch.n
+			}
+			p.sel = p.sel[:n]
+		}
+		p.chunkRows += int64(len(p.sel))
+		p.run.stats.RecordsSelected.Add(int64(len(p.sel)))
+		return nil
+	}
 	n := p.run.claimRows(len(p.sel))
 	if n < len(p.sel) {
 		p.pos = p.ch.n // the limit is reached: nothing more from this chunk
@@ -416,11 +467,51 @@ func (p *partition) decodePending() error {
 	return nil
 }
 
-// emit turns the batch under construction into p.cur.
-func (p *partition) emit() {
+// endChunk emits the current chunk's last batch (a zero-row marker when
+// nothing is pending) and closes the chunk.
+func (p *partition) endChunk() {
+	p.inChunk = false
+	p.run.chunkDone(p.chunkIdx, p.chunkRows)
+	if p.rows > 0 {
+		p.emit(true)
+		return
+	}
+	if p.marker == nil {
+		p.marker = emptyRecord(p.run.mem, p.scan.schema)
+	}
+	p.marker.Retain()
+	p.cur = p.marker
+	p.seq = Seq{Chunk: int64(p.chunkIdx), Piece: p.piece, Last: true}
+}
+
+// emptyRecord is a batch of schema with no rows.
+func emptyRecord(mem memory.Allocator, schema *arrow.Schema) arrow.Record {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		b := array.NewBuilder(mem, f.Type)
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	rec := array.NewRecord(schema, cols, 0)
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+// emit turns the batch under construction into p.cur; last marks the
+// chunk's last batch in an ordered run.
+func (p *partition) emit(last bool) {
+	p.seq = Seq{Chunk: int64(p.chunkIdx), Piece: p.piece, Last: last}
+	p.piece++
 	cols := make([]arrow.Array, len(p.decoders))
+	// The next batch starts with room for as many rows as this one had,
+	// rounded up to a power of two: batches cut at chunk ends (ordered
+	// runs) vary in length, and the recycler reuses buffers only of the
+	// same size.
+	next := min(p.scan.batchSize, max(initialCapacity, 1<<bits.Len(uint(p.rows-1))))
 	for i, d := range p.decoders {
-		cols[i] = d.finish(min(p.scan.batchSize, max(initialCapacity, p.rows)))
+		cols[i] = d.finish(next)
 	}
 	p.cur = array.NewRecord(p.scan.schema, cols, int64(p.rows))
 	for _, c := range cols {
@@ -456,6 +547,10 @@ func (p *partition) Close() {
 	if p.cur != nil {
 		p.cur.Release()
 		p.cur = nil
+	}
+	if p.marker != nil {
+		p.marker.Release()
+		p.marker = nil
 	}
 	p.releaseRegion()
 	for _, d := range p.decoders {

@@ -37,6 +37,7 @@ type Scan struct {
 	blocks    int // blocks in the file (0 without a block index)
 	skipped   int // blocks ruled out by min/max
 	verify    bool
+	ordered   bool // tag batches with their Seq (Spec.Ordered, several workers)
 
 	mu      sync.Mutex
 	run     *run
@@ -68,6 +69,7 @@ func New(spec Spec) (*Scan, error) {
 	if s.workers <= 0 {
 		s.workers = runtime.GOMAXPROCS(0)
 	}
+	s.ordered = spec.Ordered && s.workers > 1
 	fields := make([]arrow.Field, 0, len(spec.Columns)+1)
 	for _, c := range spec.Columns {
 		if c < 0 || c >= t.Schema.NumFields() {
@@ -351,6 +353,14 @@ type run struct {
 	live     atomic.Int32 // partitions not yet closed
 	stats    *Stats
 	mem      *recycler // batch buffers, reused across batches of the run
+	ordered  bool
+
+	// Ordered runs with a limit: the rows each finished chunk kept (-1
+	// while unfinished), and the leading run of finished chunks.
+	limitMu    sync.Mutex
+	chunkRows  []int64
+	prefix     int   // chunks [0, prefix) are finished
+	prefixRows int64 // rows they kept
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no
@@ -410,7 +420,13 @@ func (s *Scan) startRun() (*run, error) {
 	st.Strategy, st.Reason = src.Strategy(), src.Reason()
 	st.begin(s.spec.Analyze)
 	r := &run{scan: s, src: src, ownSrc: owned, mapped: src.Strategy() == storage.Mmap, stats: st,
-		mem: newRecycler(s.mem, 3*s.workers*s.batchBytes()+(1<<20))}
+		mem: newRecycler(s.mem, 3*s.workers*s.batchBytes()+(1<<20)), ordered: s.ordered}
+	if r.ordered && s.spec.Limit > 0 {
+		r.chunkRows = make([]int64, len(s.chunks))
+		for i := range r.chunkRows {
+			r.chunkRows[i] = -1
+		}
+	}
 	r.live.Store(int32(s.workers))
 	s.last = st
 	return r, nil
@@ -461,8 +477,29 @@ func (r *run) claimChunk() int {
 	return i
 }
 
+// chunkDone records, in an ordered run with a limit, that chunk idx kept
+// rows; once the leading finished chunks hold the limit, no further chunk
+// is claimed (the chunks after them cannot contribute to the first Limit
+// records).
+func (r *run) chunkDone(idx int, rows int64) {
+	if r.chunkRows == nil {
+		return
+	}
+	r.limitMu.Lock()
+	defer r.limitMu.Unlock()
+	r.chunkRows[idx] = rows
+	for r.prefix < len(r.chunkRows) && r.chunkRows[r.prefix] >= 0 {
+		r.prefixRows += r.chunkRows[r.prefix]
+		r.prefix++
+	}
+	if r.prefixRows >= r.scan.spec.Limit {
+		r.stop.Store(true)
+	}
+}
+
 // claimRows reserves up to n selected rows against the limit and returns
-// how many may be emitted.
+// how many may be emitted. In an ordered run the limit is per chunk (see
+// partition.claim); this is the unordered, run-wide form.
 func (r *run) claimRows(n int) int {
 	limit := r.scan.spec.Limit
 	if limit <= 0 || n == 0 {

@@ -120,9 +120,18 @@ type Spec struct {
 	// Sample, when set, reads a random subset of records instead.
 	Sample *Sample
 	// Limit stops the whole scan once this many records were selected
-	// (0 = no limit). Which records is unspecified without ORDER BY, but a
-	// scan with one worker returns the first ones in file order.
+	// (0 = no limit). Unordered, which records is unspecified (a scan with
+	// one worker returns the first ones in file order). Ordered, every
+	// chunk keeps at most Limit records and no chunk is claimed once the
+	// finished leading chunks hold Limit records, so the first Limit
+	// records in file order are among those returned.
 	Limit int64
+	// Ordered tags every batch with its place in file order (see Seq):
+	// a partition flushes its batch at each chunk end and sends a
+	// zero-row marker for a chunk that selected nothing. An ordered merge
+	// (exec.NewOrderedGather) then restores file order. A scan with one
+	// worker is in file order already and is not tagged.
+	Ordered bool
 	// BatchSize is the most rows in one batch (default 16384: small enough
 	// that a batch's columns stay in the CPU cache for the operators
 	// above the scan, large enough to amortise per-batch costs).

@@ -30,7 +30,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/recq/recq/internal/testhook"
 	"github.com/recq/recq/query"
+	"github.com/recq/recq/scan"
 	"github.com/recq/recq/storage"
 )
 
@@ -305,11 +307,19 @@ func (im *Importer) Run(ctx context.Context) (Stats, error) {
 	chunks := make(chan chunk, im.opts.Workers)
 	results := make(chan result, im.opts.Workers)
 	var readErr error
+	// A panic in any goroutine of the import (a bug) becomes its error.
+	var panicErr error
+	var panicOnce sync.Once
+	fail := func(err error) {
+		panicOnce.Do(func() { panicErr = err })
+		cancel()
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(chunks)
+		defer scan.RecoverTo(fail)
 		if im.opts.Delimiter != 0 {
 			readErr = im.readDelimited(ctx, chunks)
 		} else {
@@ -321,8 +331,10 @@ func (im *Importer) Run(ctx context.Context) (Stats, error) {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			defer scan.RecoverTo(fail)
 			p := im.newParser()
 			for c := range chunks {
+				testhook.Fire("import.worker")
 				r := p.process(c)
 				select {
 				case results <- r:
@@ -333,6 +345,7 @@ func (im *Importer) Run(ctx context.Context) (Stats, error) {
 		}()
 	}
 	go func() {
+		defer scan.RecoverTo(fail)
 		workers.Wait()
 		close(results)
 	}()
@@ -361,6 +374,9 @@ func (im *Importer) Run(ctx context.Context) (Stats, error) {
 		}
 	}
 	wg.Wait()
+	if panicErr != nil {
+		runErr = panicErr
+	}
 	if runErr == nil {
 		runErr = readErr
 	}
