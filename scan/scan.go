@@ -116,7 +116,13 @@ func (s *Scan) ranges() ([]RowRange, error) {
 	count := s.table.Layout.Count
 	spec := s.spec
 	if spec.Sample != nil {
-		return sampleRanges(count, *spec.Sample)
+		// The sample is of the whole table; row ranges (a WHERE on
+		// _rowid) then keep the sampled records inside them.
+		sampled, err := sampleRanges(count, *spec.Sample)
+		if err != nil || spec.Ranges == nil {
+			return sampled, err
+		}
+		return intersectRanges(sampled, mergeRanges(slices.Clone(spec.Ranges))), nil
 	}
 	if spec.Ranges == nil {
 		if count == 0 {
@@ -143,6 +149,23 @@ func mergeRanges(rs []RowRange) []RowRange {
 			continue
 		}
 		out = append(out, r)
+	}
+	return out
+}
+
+// intersectRanges intersects two sorted, merged range lists.
+func intersectRanges(a, b []RowRange) []RowRange {
+	var out []RowRange
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		lo, hi := max(a[i].Start, b[j].Start), min(a[i].End, b[j].End)
+		if lo < hi {
+			out = append(out, RowRange{lo, hi})
+		}
+		if a[i].End < b[j].End {
+			i++
+		} else {
+			j++
+		}
 	}
 	return out
 }
