@@ -296,7 +296,7 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // appendJSONValue appends row r of arr as a JSON value.
 func appendJSONValue(dst []byte, arr arrow.Array, r int, kind cellKind) []byte {
-	if arr.IsNull(r) {
+	if isNull(arr, r) {
 		return append(dst, "null"...)
 	}
 	switch kind {
