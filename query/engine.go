@@ -55,8 +55,11 @@ func Open(opts Options) (*Engine, error) {
 	if o.BatchSize > 0 {
 		s.BatchSize = o.BatchSize
 	}
-	if o.MemoryLimit > 0 {
+	switch {
+	case o.MemoryLimit > 0:
 		s.MemoryLimit = o.MemoryLimit
+	case o.MemoryLimit < 0:
+		s.MemoryLimit = NoMemoryLimit
 	}
 	s.MaxRows, s.VerifyChecksums = o.MaxRows, o.VerifyChecksums
 	mem := opts.Allocator
