@@ -74,6 +74,8 @@ func typeName(t arrow.DataType) string {
 		return typeName(t.(*arrow.DictionaryType).ValueType)
 	case arrow.NULL:
 		return "null"
+	case arrow.INTERVAL_MONTH_DAY_NANO, arrow.INTERVAL_MONTHS, arrow.INTERVAL_DAY_TIME:
+		return "interval"
 	}
 	return strings.ToLower(t.String())
 }

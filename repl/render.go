@@ -515,6 +515,17 @@ func renderArrow(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 	return total, iw.Close()
 }
 
+// parquetColumnsSupported checks each column's type against the Parquet
+// writer, so that an unsupported one (INTERVAL) is named in the error.
+func parquetColumnsSupported(s *arrow.Schema, props *parquet.WriterProperties, arrowProps pqarrow.ArrowWriterProperties) error {
+	for _, f := range s.Fields() {
+		if _, err := pqarrow.ToParquet(arrow.NewSchema([]arrow.Field{f}, nil), props, arrowProps); err != nil {
+			return fmt.Errorf("parquet output: column %s of type %s cannot be written to Parquet (%v); CAST it to VARCHAR or leave it out", f.Name, strings.ToUpper(typeName(f.Type)), err)
+		}
+	}
+	return nil
+}
+
 func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
 	mem := o.Allocator
 	if mem == nil {
@@ -523,10 +534,14 @@ func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64,
 	props := parquet.NewWriterProperties(parquet.WithAllocator(mem), parquet.WithCompression(compress.Codecs.Snappy))
 	var fw *pqarrow.FileWriter
 	var total int64
+	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 	start := func() error {
+		if err := parquetColumnsSupported(rr.Schema(), props, arrowProps); err != nil {
+			return err
+		}
 		o.beforeWrite()
 		var err error
-		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps)
 		return err
 	}
 	for rr.Next() {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -56,7 +55,8 @@ type Config struct {
 	// Bail stops a script at the first failing statement.
 	Bail bool
 	// Output, when set, is a file that receives the results instead of
-	// Stdout (created or truncated by New).
+	// Stdout. A regular file is replaced only once a result has been
+	// written to it completely (see output); until then it is untouched.
 	Output string
 	// Interactive prints the messages of statements without rows (SET,
 	// CREATE TABLE, DROP TABLE) on Stdout; scripts stay quiet.
@@ -77,15 +77,6 @@ type Runner struct {
 	// started, when set (tests), is called once a statement's result has
 	// started, with the statement's context.
 	started func(ctx context.Context)
-}
-
-// output is a destination for results.
-type output struct {
-	w        io.Writer
-	f        *os.File // nil for Stdout
-	name     string
-	terminal bool
-	results  int // results written so far
 }
 
 // New creates a Runner. It opens Config.Output if one is set.
@@ -116,23 +107,6 @@ func New(cfg Config) (*Runner, error) {
 
 func (r *Runner) stdout() *output {
 	return &output{w: r.cfg.Stdout, name: "stdout", terminal: r.cfg.StdoutTerminal}
-}
-
-func openOutput(name string) (*output, error) {
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, fmt.Errorf("cannot open output file: %w", err)
-	}
-	return &output{w: f, f: f, name: name}, nil
-}
-
-func (o *output) close() error {
-	if o == nil || o.f == nil {
-		return nil
-	}
-	err := o.f.Close()
-	o.f = nil
-	return err
 }
 
 // Close closes the output files.
@@ -363,6 +337,9 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 	_, err = Render(struct{ io.Writer }{out.w}, res, opts)
 	prog.Stop()
 	out.results++
+	if ferr := out.finish(err == nil); err == nil {
+		err = ferr
+	}
 	if err == nil {
 		if _, isDesc := st.(*parser.Describe); isDesc && mode == ModeTable && res.Message != "" {
 			fmt.Fprintln(out.w, res.Message)
