@@ -60,6 +60,9 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 	}
 	fields := make([]storage.Field, 0, len(ct.Columns))
 	for _, c := range ct.Columns {
+		if r := reservedColumn(c.Name); r != "" {
+			return nil, layoutErr(c.Pos, "column %s: the name is reserved: %s is the virtual row-number column of every table; give the field another name", c.Name, r)
+		}
 		f, err := fieldFromDDL(c, l.Raw.Text)
 		if err != nil {
 			return nil, err

@@ -137,7 +137,11 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 // showTables runs SHOW TABLES.
 func (s *Session) showTables() (*Result, error) {
 	rows := newRows(s.e.mem, strField("name"), strField("path"), strField("source"))
-	for _, t := range s.e.cat.list() {
+	tables, err := s.e.cat.list()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
 		rows.add(t.Name, t.Path, t.Origin)
 	}
 	return rows.result(""), nil

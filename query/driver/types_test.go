@@ -3,8 +3,8 @@ package driver
 import (
 	"database/sql"
 	"reflect"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestColumnTypes: DatabaseTypeName in DuckDB's names, DecimalSize for
@@ -111,4 +111,5 @@ func TestNewConnector(t *testing.T) {
 		t.Fatal("no rows through the registered table")
 	}
 }
+
 var timeZero = time.Time{}
