@@ -34,11 +34,10 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 // openTable is OpenTable that also returns the layout of a raw file (nil
 // for a .rec file).
 func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
-	if st, err := os.Stat(path); err == nil {
-		if !st.Mode().IsRegular() {
-			// A directory, device or pipe: storage says what it is.
-			t, err := storage.Open(path, storage.OpenOptions{})
-			return t, nil, err
+	if _, err := os.Stat(path); err == nil {
+		// A directory, device, pipe or /proc file: storage says what it is.
+		if err := storage.CheckDataFile(path); err != nil {
+			return nil, nil, err
 		}
 		// Unreadable (permission denied) is said as such, not taken for
 		// "not a .rec file".

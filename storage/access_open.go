@@ -122,6 +122,12 @@ func openRegular(path string, flags int) (fd int, size int64, err error) {
 		unix.Close(fd)
 		return -1, 0, err
 	}
+	if st.Size == 0 {
+		if err := checkEmpty(path, func(b []byte) (int, error) { return unix.Pread(fd, b, 0) }); err != nil {
+			unix.Close(fd)
+			return -1, 0, err
+		}
+	}
 	return fd, st.Size, nil
 }
 
@@ -130,7 +136,7 @@ func checkRegular(path string, mode uint32) error {
 	case unix.S_IFREG:
 		return nil
 	case unix.S_IFDIR:
-		return fileErr(path, nil, "is a directory, not a data file")
+		return fileErr(path, ErrUnsupported, "is a directory, not a data file")
 	case unix.S_IFIFO:
 		return fileErr(path, ErrUnsupported, "is a named pipe, not a regular file")
 	case unix.S_IFSOCK:
