@@ -33,3 +33,22 @@ func TestSizeZeroWithContent(t *testing.T) {
 		t.Fatalf("an empty file: %v", err)
 	}
 }
+
+// TestShortReadMessage: a read that comes back short while the file keeps
+// its size (rewritten in place) says what happened with consistent
+// numbers, not "needs 4096 bytes, past the end of the file (4096 bytes)".
+func TestShortReadMessage(t *testing.T) {
+	path := writeTestFile(t, t.TempDir(), "f.bin", testContent(4096, 1))
+	src, err := OpenSource(path, Buffered, FullScan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	fs := src.(*fdSource)
+	fs.pread = func(fd int, p []byte, off int64) (int, error) { return 0, nil } // end of file at once
+	_, err = src.Read(0, 4096)
+	want := "reading 4096 bytes here returned only 0 although the file has 4096 bytes now (4096 when opened): was it rewritten while being read?"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want it to say %q", err, want)
+	}
+}
