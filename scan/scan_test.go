@@ -623,7 +623,7 @@ func TestBadTextValueError(t *testing.T) {
 	}
 	s, _ := New(Spec{Table: tab, Columns: []int{4}})
 	_, err = collect(t, s)
-	want := fmt.Sprintf("record 17, byte offset %d, field l_quantity: not a number", 17*lineLen+q.Offset)
+	want := fmt.Sprintf("record 18, byte offset %d, field l_quantity: not a number", 17*lineLen+q.Offset) // the 18th record (index 17)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want %q", err, want)
 	}

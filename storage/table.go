@@ -243,7 +243,7 @@ func stripKind(err error) string {
 // padded with spaces.
 func (t *Table) Record(r io.ReaderAt, i int64) ([]byte, error) {
 	if i < 0 || i >= t.Layout.Count {
-		return nil, fmt.Errorf("%s: record %d is out of range (the file has %d)", t.Path, i, t.Layout.Count)
+		return nil, fmt.Errorf("%s: record index %d is out of range (the file has %d records, indices 0 to %d)", t.Path, i, t.Layout.Count, t.Layout.Count-1)
 	}
 	l := &t.Layout
 	off, n := l.RecordOffset(i), l.RecordLen
