@@ -67,6 +67,9 @@ type tableEntry struct {
 	mtime time.Time
 	src   *sharedSource
 	used  int64 // Catalog.clock when last returned by byPath
+	// sidecarName is the table name the sidecar's CREATE TABLE gives
+	// (not used as the table's name; DESCRIBE mentions it), or "".
+	sidecarName string
 }
 
 // sharedSource is an open mmap source kept between queries, so a warm
@@ -292,16 +295,22 @@ func (e *tableEntry) open(opts OpenTableOptions) (*storage.Table, error) {
 		return e.table, nil
 	}
 	var t *storage.Table
+	sidecarName := ""
 	if e.layout != nil {
 		raw := e.layout.Raw
 		raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
 		t, err = storage.OpenRaw(e.path, e.layout.Schema, raw)
 	} else {
-		t, err = OpenTable(e.path, opts)
+		var l *Layout
+		t, l, err = openTable(e.path, opts)
+		if l != nil && opts.Schema == "" {
+			sidecarName = l.Name
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	e.sidecarName = sidecarName
 	e.dropSourceLocked()
 	e.table, e.size, e.mtime = t, st.Size(), st.ModTime()
 	return t, nil
@@ -336,6 +345,14 @@ func (e *tableEntry) mappedSource(pattern storage.Pattern) (storage.Source, func
 			s.src.Close()
 		}
 	}, nil
+}
+
+// sidecar returns the table name of the sidecar the entry was last opened
+// with, or "".
+func (e *tableEntry) sidecar() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sidecarName
 }
 
 // hasMapping reports whether a cached mapping of the file is open.

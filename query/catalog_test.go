@@ -138,3 +138,28 @@ func TestPathCacheEvicts(t *testing.T) {
 		t.Error("a recently used entry was evicted")
 	}
 }
+
+// TestSidecarNameNoted: a data-directory table is named after its file;
+// DESCRIBE says when the sidecar's CREATE TABLE gives another name.
+func TestSidecarNameNoted(t *testing.T) {
+	eng, err := Open(Options{DataDir: "../testdata"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	for _, tc := range []struct{ table, want string }{
+		{"lineitem_txt", "its sidecar's CREATE TABLE says lineitem; data-directory tables are named after their file"},
+		{"people", ""},
+	} {
+		res, err := eng.Query(context.Background(), "DESCRIBE "+tc.table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for res.Next() {
+		}
+		res.Close()
+		if got := strings.Contains(res.Message, "sidecar"); got != (tc.want != "") || !strings.Contains(res.Message, tc.want) {
+			t.Errorf("DESCRIBE %s: message %q, want it to say %q", tc.table, res.Message, tc.want)
+		}
+	}
+}

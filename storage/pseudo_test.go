@@ -52,3 +52,23 @@ func TestShortReadMessage(t *testing.T) {
 		t.Fatalf("error %v, want it to say %q", err, want)
 	}
 }
+
+// TestFieldDescribe: one description of a field for DESCRIBE and recq
+// describe; a binary CHAR is "binary" (byte order does not apply).
+func TestFieldDescribe(t *testing.T) {
+	s, err := NewSchema([]Field{
+		{Name: "c", Type: TChar(4), Offset: Implicit},
+		{Name: "i", Type: TInt32, Offset: Implicit, Encoding: BigEndian},
+		{Name: "t", Type: TChar(3), Offset: Implicit, Encoding: Text, NullIf: "  ", HasNullIf: true},
+		{Name: "d", Type: TDecimal(7, 2), Offset: Implicit, Encoding: Text, Width: 6, Implied: 2},
+	}, SchemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"binary", "big-endian", "text, NULLIF ''", "text, 2 implied decimals"}
+	for i, f := range s.Fields {
+		if got := f.Describe(); got != want[i] {
+			t.Errorf("field %s: %q, want %q", f.Name, got, want[i])
+		}
+	}
+}
