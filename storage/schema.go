@@ -115,7 +115,7 @@ func (f *Field) IsText() bool { return f.Encoding == Text }
 // "big-endian"; "binary" for a binary CHAR or a one-byte field, where byte
 // order does not apply), then the text format of dates ("text
 // YYYY-MM-DD"), implied decimals ("text, 2 implied decimals") and the NULL
-// sentinel (", NULLIF ”").
+// sentinel (", NULLIF" and the sentinel in quotes).
 func (f *Field) Describe() string {
 	enc := f.Encoding.String()
 	if !f.IsText() && (f.Width == 1 || f.Type.Kind == Char) {
