@@ -61,3 +61,20 @@ func TestOptionsMemoryLimit(t *testing.T) {
 		eng.Close()
 	}
 }
+
+// TestMemoryLimitIndependentOfWorkers: the memory a DISTINCT aggregate
+// reserves does not grow with the worker count (the serial merge used to
+// reserve the whole merged table again for every partition merged in).
+func TestMemoryLimitIndependentOfWorkers(t *testing.T) {
+	for _, workers := range []int{1, 8, 64} {
+		eng, err := Open(Options{DataDir: "../testdata", Settings: Settings{Workers: workers, MemoryLimit: 600 << 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := queryRows(t, eng, "SELECT count(DISTINCT l_comment) FROM lineitem")
+		eng.Close()
+		if len(rows) != 1 || rows[0] == "" {
+			t.Fatalf("workers=%d: %v", workers, rows)
+		}
+	}
+}
