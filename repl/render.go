@@ -90,6 +90,9 @@ type RenderOptions struct {
 	// BeforeWrite, when set, is called once before anything is written
 	// (the shell stops its progress bar there).
 	BeforeWrite func()
+	// NoHeader leaves out the line of column names in csv and tsv (.headers
+	// off); the other modes always name their columns.
+	NoHeader bool
 }
 
 func (o *RenderOptions) null(def string) string {
@@ -216,6 +219,9 @@ func renderDelimited(w io.Writer, rr array.RecordReader, o *RenderOptions, comma
 	n := schema.NumFields()
 	header := func() error {
 		o.beforeWrite()
+		if o.NoHeader {
+			return nil
+		}
 		names := make([]string, n)
 		for i, f := range schema.Fields() {
 			names[i] = f.Name

@@ -58,6 +58,8 @@ type Config struct {
 	// Stdout. A regular file is replaced only once a result has been
 	// written to it completely (see output); until then it is untouched.
 	Output string
+	// NoHeader leaves out the column names in csv and tsv output.
+	NoHeader bool
 	// Interactive prints the messages of statements without rows (SET,
 	// CREATE TABLE, DROP TABLE) on Stdout; scripts stay quiet.
 	Interactive bool
@@ -329,7 +331,7 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 		prog = StartProgress(r.cfg.Stderr, r.cfg.ProgressDelay, r.progressFunc(res))
 		defer prog.Stop()
 	}
-	opts := RenderOptions{Mode: mode, Null: r.cfg.Null, MaxRows: r.maxRows(), BeforeWrite: prog.Stop}
+	opts := RenderOptions{Mode: mode, Null: r.cfg.Null, MaxRows: r.maxRows(), BeforeWrite: prog.Stop, NoHeader: r.cfg.NoHeader}
 	if r.cfg.Width != nil && out == r.out && out.f == nil {
 		opts.Width = r.cfg.Width()
 	}
