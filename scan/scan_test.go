@@ -477,7 +477,7 @@ func TestChecksumVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := New(Spec{Table: bt, Columns: []int{0}, VerifyChecksums: true, Workers: 2})
-	if _, err := collect(t, s); err == nil || !strings.Contains(err.Error(), "block 2 ") || !errors.Is(err, storage.ErrCorrupt) {
+	if _, err := collect(t, s); err == nil || !strings.Contains(err.Error(), "block 3 (records 2001 to 3000)") || !errors.Is(err, storage.ErrCorrupt) {
 		t.Fatalf("got %v", err)
 	}
 	s, _ = New(Spec{Table: bt, Columns: []int{0}})
