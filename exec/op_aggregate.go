@@ -653,6 +653,7 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		}
 	default:
 		final := partials[0]
+		held := final.bytes() // reserved while partition 0 was consumed
 		for _, p := range partials[1:] {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -660,9 +661,13 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 			if err := a.merge(mem, final, p); err != nil {
 				return nil, err
 			}
-			if err := mt.add(final.bytes() - 0); err != nil {
+			// Reserve what the merge added, not the whole final table
+			// again: that multiplied the reservation by the partitions.
+			b := final.bytes()
+			if err := mt.add(b - held); err != nil {
 				return nil, err
 			}
+			held = b
 		}
 		finals = []*partialAgg{final}
 	}

@@ -392,11 +392,12 @@ type ColumnRef struct {
 	Name  string
 }
 
-// Param is a ? placeholder. Index is 1-based, in order of appearance within
-// its statement.
+// Param is a ? or $n placeholder. Index is 1-based: the order of
+// appearance within its statement for ?, n for $n (Dollar set).
 type Param struct {
-	Pos   Pos
-	Index int
+	Pos    Pos
+	Index  int
+	Dollar bool
 }
 
 // Unary is -X, +X or NOT X.

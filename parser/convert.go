@@ -469,7 +469,7 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		return &ColumnRef{Pos: p, Name: ident(n.First)}, 1
 	case g.Lit != nil:
 		if g.Lit.Type == tParam {
-			return &Param{Pos: p, Index: c.params[g.Lit.Pos.Offset]}, 1
+			return &Param{Pos: p, Index: c.params[g.Lit.Pos.Offset], Dollar: strings.HasPrefix(g.Lit.Value, "$")}, 1
 		}
 		return c.literal(g.Lit), 1
 	}

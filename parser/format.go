@@ -554,7 +554,12 @@ func (e *ColumnRef) String() string {
 	return quoteIdent(e.Name)
 }
 
-func (e *Param) String() string { return "?" }
+func (e *Param) String() string {
+	if e.Dollar {
+		return "$" + strconv.Itoa(e.Index)
+	}
+	return "?"
+}
 
 func (e *Unary) String() string {
 	if e.Op == "NOT" {

@@ -242,30 +242,44 @@ func TestGoldenCounts(t *testing.T) {
 }
 
 // TestRoundTrip parses every valid corpus statement, prints it, parses the
-// print and checks the trees are equal and printing is a fixed point.
+// print and checks the trees are equal and printing is a fixed point. A
+// parse or tree case that does not parse is an error here too (it used to
+// be skipped silently); an expr case is skipped only when its expected
+// output is that very error.
 func TestRoundTrip(t *testing.T) {
+	checked := 0
 	for _, path := range goldenFiles(t) {
 		for _, c := range readGolden(t, path) {
+			where := fmt.Sprintf("%s:%d", c.file, c.line)
 			switch c.directive {
 			case "parse", "tree":
 			case "expr":
 				e, err := ParseExpr(c.input)
 				if err != nil {
+					if renderErr(c.input, err) != c.expected {
+						t.Errorf("%s: expression does not parse and no error is expected: %v", where, err)
+					}
 					continue
 				}
-				checkExprRoundTrip(t, fmt.Sprintf("%s:%d", c.file, c.line), e)
+				checkExprRoundTrip(t, where, e)
+				checked++
 				continue
 			default:
 				continue
 			}
 			stmts, err := Parse(c.input)
 			if err != nil {
+				t.Errorf("%s: a %s case does not parse: %v", where, c.directive, err)
 				continue
 			}
 			for _, s := range stmts {
-				checkRoundTrip(t, fmt.Sprintf("%s:%d", c.file, c.line), s)
+				checkRoundTrip(t, where, s)
+				checked++
 			}
 		}
+	}
+	if checked < 150 {
+		t.Errorf("only %d statements and expressions round-tripped; the corpus has more than 150", checked)
 	}
 }
 

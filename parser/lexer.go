@@ -21,7 +21,7 @@ const (
 	tDecimal                            // 4.2, .42, 42.
 	tFloat                              // 4.2e1
 	tString                             // 'text'
-	tParam                              // ?
+	tParam                              // ? or $1
 	tPunct                              // operators and punctuation
 	tQParen                             // a '(' that opens a query (see markQueryParens)
 )
@@ -241,6 +241,15 @@ func (s *scanner) scanToken() (lexer.TokenType, *Error) {
 		return s.scanNumber(start)
 	case c == '?':
 		s.advance()
+		return tParam, nil
+	case c == '$':
+		s.advance()
+		for isDigit(s.peek(0)) {
+			s.advance()
+		}
+		if n := s.src[start.Offset+1 : s.off]; n == "" || strings.TrimLeft(n, "0") == "" || len(n) > 5 {
+			return 0, s.errorf(start, "a $ parameter is $1, $2, ... (a number from 1 to 99999), not %q", s.src[start.Offset:s.off])
+		}
 		return tParam, nil
 	}
 	r, w := utf8.DecodeRuneInString(s.src[s.off:])

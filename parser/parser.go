@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -190,15 +192,22 @@ func checkNesting(toks []token, eof Pos) *Error {
 	return nil
 }
 
-// paramIndex numbers the '?' tokens 1, 2, ... by byte offset.
+// paramIndex maps each parameter token's byte offset to its 1-based
+// index: $n is n, and the '?' tokens are numbered 1, 2, ... in order.
 func paramIndex(toks []token) map[int]int {
 	var m map[int]int
+	questions := 0
 	for _, t := range toks {
 		if t.typ == tParam {
 			if m == nil {
 				m = map[int]int{}
 			}
-			m[t.pos.Offset] = len(m) + 1
+			if n, err := strconv.Atoi(strings.TrimPrefix(t.val, "$")); err == nil && strings.HasPrefix(t.val, "$") {
+				m[t.pos.Offset] = n // $n is parameter n
+				continue
+			}
+			questions++
+			m[t.pos.Offset] = questions // the k-th ? is parameter k
 		}
 	}
 	return m

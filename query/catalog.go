@@ -1,7 +1,9 @@
 package query
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,7 +24,10 @@ import (
 //   - a quoted path in FROM ('data/ticks.rec'), which needs no name.
 //
 // Opened files are cached and reopened when their size or modification
-// time changes. A Catalog is safe for concurrent use.
+// time changes; the data directory's listing is cached and read again when
+// the directory's modification time changes; at most maxPathEntries files
+// reached by path are kept open, the least recently used evicted first. A
+// Catalog is safe for concurrent use.
 type Catalog struct {
 	dataDir string
 
@@ -30,7 +35,24 @@ type Catalog struct {
 	tables map[string]*tableEntry // by lower-case name
 	paths  map[string]*tableEntry // path-based entries, by cleaned path
 	views  map[string]*viewDef    // CREATE VIEW, by lower-case name (views.go)
+	clock  int64                  // counts byPath calls, for eviction
+	dir    dirListing             // the data directory's tables, cached
 }
+
+// maxPathEntries bounds the cache of files reached by path (FROM 'f.rec'
+// and data-directory tables).
+const maxPathEntries = 256
+
+// dirListing is a cached listing of the data directory.
+type dirListing struct {
+	mtime  time.Time
+	tables []dirTable
+	valid  bool
+}
+
+// readDir lists a directory; tests replace it to simulate an unreadable
+// one (root reads every directory whatever its permissions).
+var readDir = os.ReadDir
 
 // tableEntry is one table: where its file is and how to read it, plus the
 // opened table and a cached mapping of the file.
@@ -45,6 +67,10 @@ type tableEntry struct {
 	size  int64
 	mtime time.Time
 	src   *sharedSource
+	used  int64 // Catalog.clock when last returned by byPath
+	// sidecarName is the table name the sidecar's CREATE TABLE gives
+	// (not used as the table's name; DESCRIBE mentions it), or "".
+	sidecarName string
 }
 
 // sharedSource is an open mmap source kept between queries, so a warm
@@ -99,15 +125,18 @@ func (c *Catalog) lookup(name string) (*tableEntry, error) {
 	if ok {
 		return e, nil
 	}
-	if c.dataDir != "" {
-		for _, f := range c.dirTables() {
-			if strings.EqualFold(f.name, name) {
-				return c.byPath(f.path, f.name, "data directory"), nil
-			}
+	dir, err := c.dirTables()
+	if err != nil {
+		return nil, fmt.Errorf("no table named %s: %w", name, err)
+	}
+	for _, f := range dir {
+		if strings.EqualFold(f.name, name) {
+			return c.byPath(f.path, f.name, "data directory"), nil
 		}
 	}
 	var names []string
-	for _, t := range c.list() {
+	list, _ := c.list()
+	for _, t := range list {
 		names = append(names, t.Name)
 	}
 	hint := ""
@@ -117,20 +146,43 @@ func (c *Catalog) lookup(name string) (*tableEntry, error) {
 	return nil, fmt.Errorf("no table named %s%s%s", name, suggest(name, names), hint)
 }
 
-// byPath returns the entry for a file given by path, creating it once.
+// byPath returns the entry for a file given by path, creating it once
+// (and evicting the least recently used entry beyond maxPathEntries).
 func (c *Catalog) byPath(path, name, origin string) *tableEntry {
 	clean := filepath.Clean(path)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.clock++
 	if e, ok := c.paths[clean]; ok {
+		e.used = c.clock
 		return e
+	}
+	if len(c.paths) >= maxPathEntries {
+		c.evictLocked()
 	}
 	if name == "" {
 		name = path
 	}
-	e := &tableEntry{name: name, path: path, origin: origin}
+	e := &tableEntry{name: name, path: path, origin: origin, used: c.clock}
 	c.paths[clean] = e
 	return e
+}
+
+// evictLocked drops the least recently used path entry. A query still
+// reading it keeps its table and mapping (the mapping closes when the
+// query releases it).
+func (c *Catalog) evictLocked() {
+	var oldest string
+	var at int64 = -1
+	for k, e := range c.paths {
+		if at < 0 || e.used < at {
+			oldest, at = k, e.used
+		}
+	}
+	if at >= 0 {
+		c.paths[oldest].close()
+		delete(c.paths, oldest)
+	}
 }
 
 // TableInfo is one line of SHOW TABLES.
@@ -138,8 +190,9 @@ type TableInfo struct {
 	Name, Path, Origin string
 }
 
-// list returns every known table, sorted by name.
-func (c *Catalog) list() []TableInfo {
+// list returns every known table, sorted by name. When the data directory
+// cannot be read it returns the other tables and the error.
+func (c *Catalog) list() ([]TableInfo, error) {
 	c.mu.Lock()
 	var out []TableInfo
 	seen := map[string]bool{}
@@ -148,7 +201,8 @@ func (c *Catalog) list() []TableInfo {
 		seen[k] = true
 	}
 	c.mu.Unlock()
-	for _, f := range c.dirTables() {
+	dir, err := c.dirTables()
+	for _, f := range dir {
 		if !seen[strings.ToLower(f.name)] {
 			out = append(out, TableInfo{Name: f.name, Path: f.path, Origin: "data directory"})
 			seen[strings.ToLower(f.name)] = true
@@ -160,20 +214,53 @@ func (c *Catalog) list() []TableInfo {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return out, err
 }
 
 type dirTable struct{ name, path string }
 
 // dirTables lists the data directory's tables: .rec files and raw files
-// with a sidecar.
-func (c *Catalog) dirTables() []dirTable {
+// with a sidecar. The listing is cached until the directory's modification
+// time changes (adding, removing or renaming a file changes it).
+func (c *Catalog) dirTables() ([]dirTable, error) {
 	if c.dataDir == "" {
-		return nil
+		return nil, nil
 	}
-	ents, err := os.ReadDir(c.dataDir)
+	st, err := os.Stat(c.dataDir)
 	if err != nil {
-		return nil
+		return nil, dataDirError(c.dataDir, err)
+	}
+	c.mu.Lock()
+	if c.dir.valid && c.dir.mtime.Equal(st.ModTime()) {
+		tables := c.dir.tables
+		c.mu.Unlock()
+		return tables, nil
+	}
+	c.mu.Unlock()
+	tables, err := listDir(c.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.dir = dirListing{mtime: st.ModTime(), tables: tables, valid: true}
+	c.mu.Unlock()
+	return tables, nil
+}
+
+// dataDirError says why the data directory cannot be used.
+func dataDirError(dir string, err error) error {
+	hint := ""
+	if errors.Is(err, fs.ErrPermission) {
+		hint = " (check the directory's permissions: recq needs to list it)"
+	}
+	return fmt.Errorf("cannot read the data directory %s: %v%s", dir, unwrapPath(err), hint)
+}
+
+// listDir reads a data directory's tables.
+func listDir(dataDir string) ([]dirTable, error) {
+	ents, err := readDir(dataDir)
+	if err != nil {
+		return nil, dataDirError(dataDir, err)
 	}
 	have := map[string]bool{}
 	for _, e := range ents {
@@ -196,9 +283,9 @@ func (c *Catalog) dirTables() []dirTable {
 			name = strings.ReplaceAll(n, ".", "_")
 		}
 		taken[strings.ToLower(name)] = true
-		out = append(out, dirTable{name: name, path: filepath.Join(c.dataDir, n)})
+		out = append(out, dirTable{name: name, path: filepath.Join(dataDir, n)})
 	}
-	return out
+	return out, nil
 }
 
 // open returns the entry's opened table, reopening it when the file
@@ -214,16 +301,22 @@ func (e *tableEntry) open(opts OpenTableOptions) (*storage.Table, error) {
 		return e.table, nil
 	}
 	var t *storage.Table
+	sidecarName := ""
 	if e.layout != nil {
 		raw := e.layout.Raw
 		raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
 		t, err = storage.OpenRaw(e.path, e.layout.Schema, raw)
 	} else {
-		t, err = OpenTable(e.path, opts)
+		var l *Layout
+		t, l, err = openTable(e.path, opts)
+		if l != nil && opts.Schema == "" {
+			sidecarName = l.Name
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	e.sidecarName = sidecarName
 	e.dropSourceLocked()
 	e.table, e.size, e.mtime = t, st.Size(), st.ModTime()
 	return t, nil
@@ -258,6 +351,14 @@ func (e *tableEntry) mappedSource(pattern storage.Pattern) (storage.Source, func
 			s.src.Close()
 		}
 	}, nil
+}
+
+// sidecar returns the table name of the sidecar the entry was last opened
+// with, or "".
+func (e *tableEntry) sidecar() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sidecarName
 }
 
 // hasMapping reports whether a cached mapping of the file is open.

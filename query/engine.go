@@ -56,13 +56,21 @@ func Open(opts Options) (*Engine, error) {
 	if o.BatchSize > 0 {
 		s.BatchSize = o.BatchSize
 	}
-	if o.MemoryLimit > 0 {
+	switch {
+	case o.MemoryLimit > 0:
 		s.MemoryLimit = o.MemoryLimit
+	case o.MemoryLimit < 0:
+		s.MemoryLimit = NoMemoryLimit
 	}
 	s.MaxRows, s.VerifyChecksums = o.MaxRows, o.VerifyChecksums
 	mem := opts.Allocator
 	if mem == nil {
 		mem = memory.DefaultAllocator
+	}
+	if opts.DataDir != "" {
+		if _, err := listDir(opts.DataDir); err != nil {
+			return nil, err
+		}
 	}
 	e := &Engine{cat: newCatalog(opts.DataDir), mem: mem, disabled: map[string]bool{}}
 	known := map[string]bool{}
@@ -150,8 +158,12 @@ func FunctionNames() []string {
 	return slices.Compact(names)
 }
 
-// Tables lists the tables the engine knows.
-func (e *Engine) Tables() []TableInfo { return e.cat.list() }
+// Tables lists the tables the engine knows (leaving out the data
+// directory's if it has become unreadable; SHOW TABLES says why).
+func (e *Engine) Tables() []TableInfo {
+	tables, _ := e.cat.list()
+	return tables
+}
 
 // Session returns the engine's default session (what Engine.Query uses).
 func (e *Engine) Session() *Session { return e.def }

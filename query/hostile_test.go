@@ -397,8 +397,10 @@ func TestHostileNotAFile(t *testing.T) {
 		path, class, msg string
 	}{
 		{dir, "unsupported", "is a directory, not a data file"},
-		{"/dev/null", "unsupported", "is not a regular file"},
-		{fifo, "unsupported", "is not a regular file"}, // it used to block forever in open(2)
+		{"/dev/null", "unsupported", "is a device, not a regular file"},
+		{fifo, "unsupported", "is a named pipe, not a regular file"}, // it used to block forever in open(2)
+		// Size 0 but content: it used to read as 0 rows without a word.
+		{"/proc/self/status", "unsupported", "reports a size of 0 bytes but has content"},
 		{filepath.Join(dir, "missing.rec"), "notfound", "no such file"},
 	}
 	for _, c := range cases {

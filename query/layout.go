@@ -18,6 +18,10 @@ type Layout struct {
 	Raw    storage.RawOptions
 	// File is the WITH (file = '...') option, or "" (sidecars omit it).
 	File string
+	// blankIsNull is WITH (blank_is_null = true): every text CHAR field
+	// not declared NOT NULL (and without its own NULLIF) reads a blank
+	// value as NULL, as if declared NULLIF ''.
+	blankIsNull bool
 }
 
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
@@ -60,9 +64,15 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 	}
 	fields := make([]storage.Field, 0, len(ct.Columns))
 	for _, c := range ct.Columns {
+		if r := reservedColumn(c.Name); r != "" {
+			return nil, layoutErr(c.Pos, "column %s: the name is reserved: %s is the virtual row-number column of every table; give the field another name", c.Name, r)
+		}
 		f, err := fieldFromDDL(c, l.Raw.Text)
 		if err != nil {
 			return nil, err
+		}
+		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
+			f.NullIf, f.HasNullIf = "", true
 		}
 		fields = append(fields, f)
 	}
@@ -231,6 +241,8 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 		opts.NullBitmap = int(n)
 	case "pad_short_lines":
 		l.Raw.PadShortLines, err = boolean()
+	case "blank_is_null":
+		l.blankIsNull, err = boolean()
 	case "ignore_partial":
 		l.Raw.IgnorePartial, err = boolean()
 	case "byte_order":
@@ -246,7 +258,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, ignore_partial, byte_order)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order)", o.Key)
 	}
 	return err
 }

@@ -26,25 +26,30 @@ import (
 //	}
 //	if err := res.Err(); err != nil { ... }
 //
+// Close is the way to end a Result (see Close and Release for sharing it
+// with Arrow code through Retain).
+//
 // Rows are computed as they are read; cancelling the query's context or
 // closing the result early stops every worker and releases every buffer.
 // A Result is used by one goroutine at a time (Progress and Stats may be
 // called from another).
 type Result struct {
-	refs    atomic.Int64
-	schema  *arrow.Schema
-	stream  exec.Stream
-	plan    *physicalPlan // nil for results computed up front
-	cancel  context.CancelFunc
-	cur     arrow.Record
-	err     error
-	rows    atomic.Int64 // read by Stats from other goroutines
-	maxRows int64
-	done    bool
-	ended   atomic.Bool
-	start   time.Time
-	elapsed atomic.Int64 // nanoseconds, set when the result ends
-	onClose func()       // releases what a result computed up front holds
+	refs atomic.Int64
+	// closedByOwner: Close has dropped the creator's reference.
+	closedByOwner atomic.Bool
+	schema        *arrow.Schema
+	stream        exec.Stream
+	plan          *physicalPlan // nil for results computed up front
+	cancel        context.CancelFunc
+	cur           arrow.Record
+	err           error
+	rows          atomic.Int64 // read by Stats from other goroutines
+	maxRows       int64
+	done          bool
+	ended         atomic.Bool
+	start         time.Time
+	elapsed       atomic.Int64 // nanoseconds, set when the result ends
+	onClose       func()       // releases what a result computed up front holds
 	// statement is the SQL text, named by internal errors.
 	statement string
 	// Message describes the effect of a statement without rows
@@ -162,22 +167,26 @@ func (r *Result) Record() arrow.Record { return r.cur }
 // reported as the context's error.
 func (r *Result) Err() error { return r.err }
 
-// Retain adds a reference (array.RecordReader).
+// Retain adds a reference, for Arrow code that keeps the Result as an
+// array.RecordReader beyond its caller; each Retain needs one Release.
 func (r *Result) Retain() { r.refs.Add(1) }
 
-// Release drops a reference; the last one closes the result.
+// Release drops one reference taken with Retain; when none is left the
+// query stops and its buffers are released. The reference a Result is
+// created with is Close's to drop: call Close, not Release, for it.
 func (r *Result) Release() {
 	if r.refs.Add(-1) == 0 {
 		r.close()
 	}
 }
 
-// Close stops the query and releases everything it holds. It is
-// idempotent and returns the result's error.
+// Close is the one way to end a Result: it drops the reference the
+// Result was created with and returns the result's error. Without other
+// references (Retain) that stops the query and releases everything it
+// holds. Close is idempotent.
 func (r *Result) Close() error {
-	if r.refs.Load() > 0 {
-		r.refs.Store(0)
-		r.close()
+	if r.closedByOwner.CompareAndSwap(false, true) {
+		r.Release()
 	}
 	return r.err
 }

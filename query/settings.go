@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,14 +18,19 @@ type Settings struct {
 	IO storage.Strategy
 	// BatchSize is rows per Arrow batch (default 16384).
 	BatchSize int
-	// MemoryLimit bounds aggregation and sort state, in bytes (default
-	// 4 GiB; 0 = no limit).
+	// MemoryLimit bounds aggregation and sort state, in bytes. In
+	// Options.Settings, 0 means the default (4 GiB) like every other zero
+	// field; NoMemoryLimit (-1) means no limit.
 	MemoryLimit int64
 	// MaxRows fails a query whose result has more rows (0 = no limit).
 	MaxRows int64
 	// VerifyChecksums checks .rec block checksums while scanning.
 	VerifyChecksums bool
 }
+
+// NoMemoryLimit is the MemoryLimit that means no limit (SET memory_limit =
+// 'none'). The zero MemoryLimit means the default.
+const NoMemoryLimit int64 = -1
 
 // DefaultSettings returns the settings of a new engine.
 func DefaultSettings() Settings {
@@ -60,9 +66,16 @@ func (s *Settings) Set(name, value string) error {
 		}
 		s.BatchSize = n
 	case "memory_limit":
+		if isNoLimit(v) {
+			s.MemoryLimit = NoMemoryLimit
+			return nil
+		}
 		n, err := ParseBytes(v)
 		if err != nil {
 			return fmt.Errorf("memory_limit: %v", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("memory_limit: %q is less than one byte; give a size such as 512MB, or 'none' for no limit", value)
 		}
 		s.MemoryLimit = n
 	case "max_rows":
@@ -93,6 +106,9 @@ func (s *Settings) Get(name string) (string, error) {
 	case "batch_size":
 		return strconv.Itoa(s.BatchSize), nil
 	case "memory_limit":
+		if s.MemoryLimit < 0 {
+			return "none", nil
+		}
 		return FormatBytes(s.MemoryLimit), nil
 	case "max_rows":
 		return strconv.FormatInt(s.MaxRows, 10), nil
@@ -102,8 +118,19 @@ func (s *Settings) Get(name string) (string, error) {
 	return "", fmt.Errorf("unknown setting %s", name)
 }
 
+// isNoLimit reports whether a memory_limit value asks for no limit.
+func isNoLimit(v string) bool {
+	switch strings.ToLower(v) {
+	case "none", "unlimited", "-1":
+		return true
+	}
+	return false
+}
+
 // ParseBytes reads a size such as 512MB, 4GiB, 1.5GB or 1048576 (bytes).
-// Units are powers of 1024 whether written KB or KiB, as DuckDB does.
+// Units are powers of 1024 whether written KB or KiB, as DuckDB does. The
+// number must be finite and not negative, and the size must fit in an
+// int64; fractions of a byte are rounded down.
 func ParseBytes(s string) (int64, error) {
 	t := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 	mult := int64(1)
@@ -118,10 +145,14 @@ func ParseBytes(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("%q is not a size such as 512MB or 4GB", s)
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || strings.Trim(t, "0123456789.E+-") != "" {
+		return 0, fmt.Errorf("%q is not a size such as 512MB or 4GB (memory_limit also takes 'none')", s)
 	}
-	return int64(f * float64(mult)), nil
+	b := f * float64(mult)
+	if b >= math.MaxInt64 {
+		return 0, fmt.Errorf("%q is too large (the largest size is 8EiB)", s)
+	}
+	return int64(b), nil
 }
 
 // FormatBytes renders a byte count with a binary unit (4.0GiB).

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/exec"
 	"github.com/recq/recq/parser"
-	"github.com/recq/recq/storage"
 )
 
 // rowsBuilder builds a small result of string and integer columns.
@@ -122,19 +121,13 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		if f.Nullable {
 			null = "YES"
 		}
-		enc := f.Encoding.String()
-		if f.IsText() && f.Implied > 0 {
-			enc += fmt.Sprintf(", implied %d", f.Implied)
-		}
-		if f.IsText() && (f.Type.Kind == storage.Date || f.Type.Kind == storage.Timestamp) {
-			enc += " " + f.EffectiveFormat()
-		}
-		if f.HasNullIf {
-			enc += fmt.Sprintf(", NULLIF '%s'", f.NullIf)
-		}
-		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
+		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
 	}
-	return rows.result(fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)), nil
+	msg := fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)
+	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
+		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
+	}
+	return rows.result(msg), nil
 }
 
 // describeView runs DESCRIBE on a view: its columns and their types (a
@@ -157,7 +150,11 @@ func (s *Session) describeView(st *parser.Describe) (*Result, error) {
 // showTables runs SHOW TABLES.
 func (s *Session) showTables() (*Result, error) {
 	rows := newRows(s.e.mem, strField("name"), strField("path"), strField("source"))
-	for _, t := range s.e.cat.list() {
+	tables, err := s.e.cat.list()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
 		rows.add(t.Name, t.Path, t.Origin)
 	}
 	return rows.result(""), nil

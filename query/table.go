@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/recq/recq/storage"
 )
@@ -26,24 +27,91 @@ type OpenTableOptions struct {
 // other file needs layout DDL, from opts.Schema or from the sidecar file
 // next to it (path + ".schema").
 func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
-	if opts.Schema == "" && storage.IsRecFile(path) {
-		return storage.Open(path, storage.OpenOptions{IgnorePartial: opts.IgnorePartial})
+	t, _, err := openTable(path, opts)
+	return t, err
+}
+
+// openTable is OpenTable that also returns the layout of a raw file (nil
+// for a .rec file).
+func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
+	if _, err := os.Stat(path); err == nil {
+		// A directory, device, pipe or /proc file: storage says what it is.
+		if err := storage.CheckDataFile(path); err != nil {
+			return nil, nil, err
+		}
+		// Unreadable (permission denied) is said as such, not taken for
+		// "not a .rec file".
+		if err := checkReadable(path); err != nil {
+			return nil, nil, err
+		}
 	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		// A directory, device or pipe: storage says what it is.
-		return storage.Open(path, storage.OpenOptions{})
+	if opts.Schema == "" && storage.IsRecFile(path) {
+		t, err := storage.Open(path, storage.OpenOptions{IgnorePartial: opts.IgnorePartial})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkReservedNames(t); err != nil {
+			return nil, nil, err
+		}
+		return t, nil, nil
 	}
 	ddl, source, err := layoutText(path, opts.Schema)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	l, err := ParseLayout(ddl)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, nil, fmt.Errorf("%s: %w", source, err)
 	}
 	raw := l.Raw
 	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
-	return storage.OpenRaw(path, l.Schema, raw)
+	t, err := storage.OpenRaw(path, l.Schema, raw)
+	return t, l, err
+}
+
+// openForRead opens a file for reading; tests replace it to simulate an
+// unreadable file (root reads every file whatever its permissions).
+var openForRead = os.Open
+
+// checkReadable reports a file that cannot be opened for reading, naming
+// the file and the reason (permission denied).
+func checkReadable(path string) error {
+	f, err := openForRead(path)
+	if err != nil {
+		hint := ""
+		if errors.Is(err, fs.ErrPermission) {
+			hint = "check the file's permissions (ls -l) or run as a user allowed to read it"
+		}
+		return &storage.FileError{Path: path, Record: -1, Offset: -1, Msg: "cannot read the file", Hint: hint, Err: unwrapPath(err)}
+	}
+	return f.Close()
+}
+
+// reservedColumns are the virtual columns every table has; a data field
+// may not take their names (it would be shadowed).
+var reservedColumns = []string{"_rowid"}
+
+// reservedColumn returns the reserved name name matches, or "".
+func reservedColumn(name string) string {
+	for _, r := range reservedColumns {
+		if strings.EqualFold(name, r) {
+			return r
+		}
+	}
+	return ""
+}
+
+// checkReservedNames rejects a .rec file with a field named like a
+// virtual column.
+func checkReservedNames(t *storage.Table) error {
+	for _, f := range t.Schema.Fields {
+		if r := reservedColumn(f.Name); r != "" {
+			return &storage.FileError{Path: t.Path, Record: -1, Offset: -1, Field: f.Name, Err: storage.ErrSchema,
+				Msg:  fmt.Sprintf("the field name %s is reserved: %s is the virtual row-number column of every table", f.Name, r),
+				Hint: "rewrite the file with the field renamed (recq import --schema with another name)"}
+		}
+	}
+	return nil
 }
 
 // layoutText finds the DDL for path: the schema option (DDL text or a file

@@ -91,7 +91,8 @@ func (c *Catalog) defineView(v *viewDef, orReplace bool) error {
 	if isTable {
 		return fmt.Errorf("%s is already a table; choose another name for the view", v.name)
 	}
-	for _, t := range c.dirTables() {
+	dir, _ := c.dirTables()
+	for _, t := range dir {
 		if strings.EqualFold(t.name, v.name) {
 			return fmt.Errorf("%s is already a table (%s); choose another name for the view", v.name, t.path)
 		}

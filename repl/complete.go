@@ -191,7 +191,12 @@ func (c *Completer) Complete(pending, before, after string) []string {
 	case "FROM", "DESCRIBE", "JOIN", "TABLE":
 		cands = tables
 	default:
-		for _, t := range namedTables(stmt) {
+		named := namedTables(stmt)
+		if len(named) == 0 && word != "" && len(tables) <= maxAllTables {
+			// Before FROM (SELECT l_ret<Tab>): the columns of every table.
+			named = tables
+		}
+		for _, t := range named {
 			cands = append(cands, c.tableColumns(t)...)
 		}
 		if word == "" {
@@ -214,6 +219,10 @@ func (c *Completer) Complete(pending, before, after string) []string {
 	}
 	return matchPrefix(word, cands)
 }
+
+// maxAllTables bounds the tables whose columns are offered before the
+// statement names one (each is opened once to read its layout).
+const maxAllTables = 64
 
 // matchPrefix keeps the candidates that start with word (ignoring case)
 // and are longer than it, without duplicates, in order.

@@ -33,6 +33,9 @@ func TestComplete(t *testing.T) {
 		{"", "SELECT l_ship", " FROM lineitem", []string{"l_shipdate", "l_shipmode", "l_shipinstruct"}, nil},
 		{"SELECT count(*) FROM 'testdata/../../testdata/sensors.rec'\n", "WHERE tem", "", nil, nil},
 		{"SELECT count(*) FROM sensors\n", "WHERE tem", "", []string{"temperature"}, nil},
+		// Before FROM: the columns of every table.
+		{"", "SELECT l_ship", "", []string{"l_shipdate", "l_shipmode"}, nil},
+		{"", "SELECT tempe", "", []string{"temperature"}, nil},
 		// Dot commands and their arguments.
 		{"", ".ti", "", []string{".timer"}, nil},
 		{"", ".mode j", "", []string{"json", "jsonl"}, nil},

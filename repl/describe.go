@@ -18,19 +18,7 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 		Right: []bool{false, false, true, true, true, false, false}}
 	for i := range t.Schema.Fields {
 		f := &t.Schema.Fields[i]
-		enc := f.Encoding.String()
-		if !f.IsText() && (f.Width == 1 || f.Type.Kind == storage.Char) {
-			enc = "binary" // byte order does not apply
-		}
-		switch {
-		case f.IsText() && f.Implied > 0:
-			enc += fmt.Sprintf(", %d implied decimals", f.Implied)
-		case f.IsText() && (f.Type.Kind == storage.Date || f.Type.Kind == storage.Timestamp):
-			enc += " " + f.EffectiveFormat()
-		}
-		if f.HasNullIf {
-			enc += fmt.Sprintf(", NULL if %q", f.NullIf)
-		}
+		enc := f.Describe()
 		null := "no"
 		if f.Nullable {
 			null = "yes"

@@ -24,6 +24,7 @@ func init() {
 	dotCommands = []dotCommand{
 		{"explain", "on|off", "print each SELECT's plan before its result", (*Runner).dotExplain},
 		{"exit", "", "leave the shell (same as .quit)", (*Runner).dotQuit},
+		{"headers", "on|off", "show the line of column names in csv and tsv output", (*Runner).dotHeaders},
 		{"help", "", "show this list", (*Runner).dotHelp},
 		{"io", "[auto|mmap|direct|buffered]", "show or set how files are read", (*Runner).dotIO},
 		{"maxrows", "[N]", "show or set how many rows table mode shows (0: all)", (*Runner).dotMaxRows},
@@ -208,6 +209,14 @@ func (r *Runner) dotTimer(_ context.Context, args []string) error {
 	on, err := parseOnOff("timer", args)
 	if err == nil {
 		r.cfg.Timer = on
+	}
+	return err
+}
+
+func (r *Runner) dotHeaders(_ context.Context, args []string) error {
+	on, err := parseOnOff("headers", args)
+	if err == nil {
+		r.cfg.NoHeader = !on
 	}
 	return err
 }

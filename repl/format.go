@@ -74,6 +74,8 @@ func typeName(t arrow.DataType) string {
 		return typeName(t.(*arrow.DictionaryType).ValueType)
 	case arrow.NULL:
 		return "null"
+	case arrow.INTERVAL_MONTH_DAY_NANO, arrow.INTERVAL_MONTHS, arrow.INTERVAL_DAY_TIME:
+		return "interval"
 	}
 	return strings.ToLower(t.String())
 }
@@ -221,9 +223,16 @@ func appendHex(dst, b []byte) []byte {
 	return hex.AppendEncode(dst, b)
 }
 
+// isNull reports whether row i of arr is NULL. Every row of a NULL-typed
+// column is (Arrow's Null array has no validity bitmap, so its IsNull
+// says false).
+func isNull(arr arrow.Array, i int) bool {
+	return arr.DataType().ID() == arrow.NULL || arr.IsNull(i)
+}
+
 // cellText returns the text of row i of arr, or null for a NULL.
 func cellText(arr arrow.Array, i int, null string) string {
-	if arr.IsNull(i) {
+	if isNull(arr, i) {
 		return null
 	}
 	return string(appendValue(nil, arr, i))

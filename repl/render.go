@@ -90,6 +90,9 @@ type RenderOptions struct {
 	// BeforeWrite, when set, is called once before anything is written
 	// (the shell stops its progress bar there).
 	BeforeWrite func()
+	// NoHeader leaves out the line of column names in csv and tsv (.headers
+	// off); the other modes always name their columns.
+	NoHeader bool
 }
 
 func (o *RenderOptions) null(def string) string {
@@ -216,6 +219,9 @@ func renderDelimited(w io.Writer, rr array.RecordReader, o *RenderOptions, comma
 	n := schema.NumFields()
 	header := func() error {
 		o.beforeWrite()
+		if o.NoHeader {
+			return nil
+		}
 		names := make([]string, n)
 		for i, f := range schema.Fields() {
 			names[i] = f.Name
@@ -296,7 +302,7 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // appendJSONValue appends row r of arr as a JSON value.
 func appendJSONValue(dst []byte, arr arrow.Array, r int, kind cellKind) []byte {
-	if arr.IsNull(r) {
+	if isNull(arr, r) {
 		return append(dst, "null"...)
 	}
 	switch kind {
@@ -515,6 +521,17 @@ func renderArrow(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 	return total, iw.Close()
 }
 
+// parquetColumnsSupported checks each column's type against the Parquet
+// writer, so that an unsupported one (INTERVAL) is named in the error.
+func parquetColumnsSupported(s *arrow.Schema, props *parquet.WriterProperties, arrowProps pqarrow.ArrowWriterProperties) error {
+	for _, f := range s.Fields() {
+		if _, err := pqarrow.ToParquet(arrow.NewSchema([]arrow.Field{f}, nil), props, arrowProps); err != nil {
+			return fmt.Errorf("parquet output: column %s of type %s cannot be written to Parquet (%v); CAST it to VARCHAR or leave it out", f.Name, strings.ToUpper(typeName(f.Type)), err)
+		}
+	}
+	return nil
+}
+
 func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
 	mem := o.Allocator
 	if mem == nil {
@@ -523,10 +540,14 @@ func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64,
 	props := parquet.NewWriterProperties(parquet.WithAllocator(mem), parquet.WithCompression(compress.Codecs.Snappy))
 	var fw *pqarrow.FileWriter
 	var total int64
+	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 	start := func() error {
+		if err := parquetColumnsSupported(rr.Schema(), props, arrowProps); err != nil {
+			return err
+		}
 		o.beforeWrite()
 		var err error
-		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps)
 		return err
 	}
 	for rr.Next() {

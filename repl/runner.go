@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -56,8 +55,11 @@ type Config struct {
 	// Bail stops a script at the first failing statement.
 	Bail bool
 	// Output, when set, is a file that receives the results instead of
-	// Stdout (created or truncated by New).
+	// Stdout. A regular file is replaced only once a result has been
+	// written to it completely (see output); until then it is untouched.
 	Output string
+	// NoHeader leaves out the column names in csv and tsv output.
+	NoHeader bool
 	// Interactive prints the messages of statements without rows (SET,
 	// CREATE TABLE, DROP TABLE) on Stdout; scripts stay quiet.
 	Interactive bool
@@ -77,15 +79,6 @@ type Runner struct {
 	// started, when set (tests), is called once a statement's result has
 	// started, with the statement's context.
 	started func(ctx context.Context)
-}
-
-// output is a destination for results.
-type output struct {
-	w        io.Writer
-	f        *os.File // nil for Stdout
-	name     string
-	terminal bool
-	results  int // results written so far
 }
 
 // New creates a Runner. It opens Config.Output if one is set.
@@ -116,23 +109,6 @@ func New(cfg Config) (*Runner, error) {
 
 func (r *Runner) stdout() *output {
 	return &output{w: r.cfg.Stdout, name: "stdout", terminal: r.cfg.StdoutTerminal}
-}
-
-func openOutput(name string) (*output, error) {
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, fmt.Errorf("cannot open output file: %w", err)
-	}
-	return &output{w: f, f: f, name: name}, nil
-}
-
-func (o *output) close() error {
-	if o == nil || o.f == nil {
-		return nil
-	}
-	err := o.f.Close()
-	o.f = nil
-	return err
 }
 
 // Close closes the output files.
@@ -355,7 +331,7 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 		prog = StartProgress(r.cfg.Stderr, r.cfg.ProgressDelay, r.progressFunc(res))
 		defer prog.Stop()
 	}
-	opts := RenderOptions{Mode: mode, Null: r.cfg.Null, MaxRows: r.maxRows(), BeforeWrite: prog.Stop}
+	opts := RenderOptions{Mode: mode, Null: r.cfg.Null, MaxRows: r.maxRows(), BeforeWrite: prog.Stop, NoHeader: r.cfg.NoHeader}
 	if r.cfg.Width != nil && out == r.out && out.f == nil {
 		opts.Width = r.cfg.Width()
 	}
@@ -363,6 +339,9 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 	_, err = Render(struct{ io.Writer }{out.w}, res, opts)
 	prog.Stop()
 	out.results++
+	if ferr := out.finish(err == nil); err == nil {
+		err = ferr
+	}
 	if err == nil {
 		if _, isDesc := st.(*parser.Describe); isDesc && mode == ModeTable && res.Message != "" {
 			fmt.Fprintln(out.w, res.Message)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/chzyer/readline"
 )
@@ -46,6 +47,7 @@ type ShellConfig struct {
 type Shell struct {
 	cfg  ShellConfig
 	rl   *readline.Instance
+	live atomic.Pointer[readline.Instance] // rl, for readline's goroutine
 	comp *Completer
 	sp   splitter
 	hist []string // lines of the current history entry
@@ -72,6 +74,17 @@ func NewShell(cfg ShellConfig) (*Shell, error) {
 	if cfg.HistoryFile == "" {
 		rc.HistoryLimit = -1
 	}
+	// Ctrl-C right after a Tab listing used to only close the listing
+	// (readline's completion mode takes the key): close it here and let
+	// the key interrupt the line as it does everywhere else.
+	rc.FuncFilterInputRune = func(r rune) (rune, bool) {
+		// (readline calls this on its own goroutine, maybe before NewEx
+		// has returned: hence the atomic pointer.)
+		if rl := s.live.Load(); r == readline.CharInterrupt && rl != nil && rl.Operation.IsInCompleteMode() {
+			rl.Operation.ExitCompleteMode(true)
+		}
+		return r, true
+	}
 	if cfg.Readline != nil {
 		cfg.Readline(rc)
 	}
@@ -80,12 +93,14 @@ func NewShell(cfg ShellConfig) (*Shell, error) {
 		return nil, err
 	}
 	s.rl = rl
+	s.live.Store(rl)
 	return s, nil
 }
 
 // Run reads and runs statements until Ctrl-D on an empty line or .quit.
 // It returns nil then; a failing statement prints its error and the shell
-// goes on.
+// goes on. Ctrl-D at the continuation prompt leaves too, saying that the
+// unfinished statement was not run.
 func (s *Shell) Run(ctx context.Context) error {
 	defer s.rl.Close()
 	if s.cfg.Banner != "" {
@@ -107,6 +122,11 @@ func (s *Shell) Run(ctx context.Context) error {
 			continue
 		case errors.Is(err, io.EOF):
 			if line == "" {
+				if s.sp.pending() {
+					// Ctrl-D in the middle of a statement: say that it was
+					// not run rather than dropping it silently.
+					fmt.Fprintln(s.cfg.Runner.cfg.Stderr, "the unfinished statement was not run (end a statement with ';' to run it)")
+				}
 				return nil
 			}
 		case err != nil:

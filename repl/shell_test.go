@@ -178,3 +178,41 @@ func TestShellQuit(t *testing.T) {
 		t.Errorf("ran past .quit:\n%s", screen)
 	}
 }
+
+// TestShellCtrlCAfterTabListing: the first Ctrl-C after a Tab listing
+// clears the line (it used to only close the listing, so the line typed
+// next was appended to the old one).
+func TestShellCtrlCAfterTabListing(t *testing.T) {
+	keys := "SELECT * FROM line" + keyTab + keyTab + keyCtrlC +
+		"SELECT 41 + 1 AS x;" + keyEnter + keyCtrlD
+	screen, errs, _ := runShell(t, keys, nil)
+	if errs != "" {
+		t.Errorf("errors: %s", errs)
+	}
+	if !strings.Contains(screen, "│    42 │") {
+		t.Errorf("the statement typed after Ctrl-C did not run alone:\n%s", screen)
+	}
+}
+
+// TestShellCtrlDAtContinuation: Ctrl-D at the continuation prompt says
+// the unfinished statement was not run.
+func TestShellCtrlDAtContinuation(t *testing.T) {
+	keys := "SELECT 1" + keyEnter + keyCtrlD
+	_, errs, _ := runShell(t, keys, nil)
+	if !strings.Contains(errs, "the unfinished statement was not run") {
+		t.Errorf("errors %q, want the unfinished statement reported", errs)
+	}
+}
+
+// TestShellHeaders: .headers off drops the column names of csv output.
+func TestShellHeaders(t *testing.T) {
+	keys := ".mode csv" + keyEnter + ".headers off" + keyEnter + "SELECT 7 AS seven;" + keyEnter +
+		".headers on" + keyEnter + "SELECT 8 AS eight;" + keyEnter + keyCtrlD
+	screen, errs, _ := runShell(t, keys, nil)
+	if errs != "" {
+		t.Errorf("errors: %s", errs)
+	}
+	if !strings.Contains(screen, "seven;\n7\n") || !strings.Contains(screen, "eight;\neight\n8\n") {
+		t.Errorf("headers not switched off then on:\n%q", screen)
+	}
+}

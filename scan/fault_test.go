@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/internal/faults"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/scan"
 	"github.com/recq/recq/storage"
@@ -24,7 +25,7 @@ import (
 
 // Fault injection at the scan level, through the query engine: I/O errors,
 // short reads, EINTR bursts and slow reads at chosen offsets (through
-// storage.InjectFaults, the pread seam), and real faults: a file truncated
+// faults.Inject, the pread seam of internal/faults), and real faults: a file truncated
 // or replaced during a scan, O_DIRECT refused. Each must give a clear
 // error naming the file and offset, or a retried success; nothing may hang
 // or leak buffers or goroutines.
@@ -135,7 +136,7 @@ func TestFaultEIO(t *testing.T) {
 				t.Fatal(err)
 			}
 			var hits atomic.Int64
-			remove := storage.InjectFaults(path, storage.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
+			remove := faults.Inject(path, faults.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
 				if off <= bad && bad < off+int64(len(p)) {
 					hits.Add(1)
 					return -1, unix.EIO
@@ -181,7 +182,7 @@ func TestFaultShortReadsAndEINTR(t *testing.T) {
 			var mu sync.Mutex
 			tries := map[int64]int{} // EINTRs still to return at an offset
 			var calls, eintrs atomic.Int64
-			remove := storage.InjectFaults(path, storage.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
+			remove := faults.Inject(path, faults.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
 				n := calls.Add(1)
 				mu.Lock()
 				k, started := tries[off]
@@ -229,7 +230,7 @@ func TestFaultEINTRForever(t *testing.T) {
 	path := faultTable(t)
 	bad := recordStart(t, path) + 2<<20 + 999 // the file has about 3 MiB of records
 	eng := faultEngine(t, path, query.Settings{Workers: 2, BatchSize: 1000, IO: storage.Buffered})
-	remove := storage.InjectFaults(path, storage.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
+	remove := faults.Inject(path, faults.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
 		if off <= bad && bad < off+int64(len(p)) {
 			return -1, unix.EINTR
 		}
@@ -266,7 +267,7 @@ func TestFaultSlowReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			slow := func(d time.Duration) func() {
-				return storage.InjectFaults(path, storage.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
+				return faults.Inject(path, faults.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
 					for _, at := range []int64{base, base + 1<<20, base + 2<<20} {
 						if off <= at && at < off+int64(len(p)) {
 							time.Sleep(d)
@@ -315,7 +316,7 @@ func TestFaultDirectRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	remove := storage.InjectFaults(path, storage.Faults{RefuseDirect: true})
+	remove := faults.Inject(path, faults.Faults{RefuseDirect: true})
 	defer remove()
 	res, err := eng.Query(context.Background(), faultQuery)
 	if err != nil {

@@ -369,7 +369,7 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 		n := int(c.n) * l.RecordLen
 		if got, want := storage.CRC32C(data[:n]), t.Blocks.Blocks[c.block].CRC; got != want {
 			return &storage.FileError{Path: t.Path, Record: c.first, Offset: l.RecordOffset(c.first), Err: storage.ErrCorrupt,
-				Msg:  fmt.Sprintf("block %d (records %d to %d) is damaged: checksum %08x, expected %08x", c.block, c.first, c.first+c.n-1, got, want),
+				Msg:  fmt.Sprintf("block %d (records %d to %d) is damaged: checksum %08x, expected %08x", c.block+1, c.first+1, c.first+c.n, got, want),
 				Hint: "run recq verify for details"}
 		}
 	}

@@ -478,7 +478,7 @@ func TestChecksumVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := New(Spec{Table: bt, Columns: []int{0}, VerifyChecksums: true, Workers: 2})
-	if _, err := collect(t, s); err == nil || !strings.Contains(err.Error(), "block 2 ") || !errors.Is(err, storage.ErrCorrupt) {
+	if _, err := collect(t, s); err == nil || !strings.Contains(err.Error(), "block 3 (records 2001 to 3000)") || !errors.Is(err, storage.ErrCorrupt) {
 		t.Fatalf("got %v", err)
 	}
 	s, _ = New(Spec{Table: bt, Columns: []int{0}})
@@ -643,7 +643,7 @@ func TestBadTextValueError(t *testing.T) {
 	}
 	s, _ := New(Spec{Table: tab, Columns: []int{4}})
 	_, err = collect(t, s)
-	want := fmt.Sprintf("record 17, byte offset %d, field l_quantity: not a number", 17*lineLen+q.Offset)
+	want := fmt.Sprintf("record 18, byte offset %d, field l_quantity: not a number", 17*lineLen+q.Offset) // the 18th record (index 17)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want %q", err, want)
 	}

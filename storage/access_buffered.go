@@ -76,7 +76,8 @@ func (s *fdSource) Read(off int64, n int) (*Region, error) {
 	need := int(end - lo)
 	got, err := s.readFull(b.mem[:length], lo, need, int(s.align))
 	if err == nil && got < need {
-		err = pastEnd(s.path, off, n, s.size, fdSize(s.fd))
+		// got counts from lo; the region's own bytes start skip later.
+		err = pastEnd(s.path, off, n, min(max(got-int(off-lo), 0), n), s.size, fdSize(s.fd))
 	}
 	if err != nil {
 		s.pool.put(b)

@@ -122,6 +122,12 @@ func openRegular(path string, flags int) (fd int, size int64, err error) {
 		unix.Close(fd)
 		return -1, 0, err
 	}
+	if st.Size == 0 {
+		if err := checkEmpty(path, func(b []byte) (int, error) { return unix.Pread(fd, b, 0) }); err != nil {
+			unix.Close(fd)
+			return -1, 0, err
+		}
+	}
 	return fd, st.Size, nil
 }
 
@@ -130,7 +136,7 @@ func checkRegular(path string, mode uint32) error {
 	case unix.S_IFREG:
 		return nil
 	case unix.S_IFDIR:
-		return fileErr(path, nil, "is a directory, not a data file")
+		return fileErr(path, ErrUnsupported, "is a directory, not a data file")
 	case unix.S_IFIFO:
 		return fileErr(path, ErrUnsupported, "is a named pipe, not a regular file")
 	case unix.S_IFSOCK:
@@ -161,23 +167,29 @@ func checkRange(path string, off int64, n int, size int64, nowSize func() int64)
 			Msg: fmt.Sprintf("internal error: invalid read of %d bytes at a negative offset or with a negative length", n)}
 	}
 	if off > size || int64(n) > size-off {
-		return pastEnd(path, off, n, size, nowSize())
+		return pastEnd(path, off, n, -1, size, nowSize())
 	}
 	return nil
 }
 
-// pastEnd is the error for a read of n bytes at off that the file cannot
-// serve: it was size bytes when opened and is now bytes now (or -1).
-func pastEnd(path string, off int64, n int, size, now int64) error {
+// pastEnd is the error for a read of n bytes at off that the file could
+// not serve. size is the file's size when it was opened, now its size now
+// (or -1 if unknown), got the bytes the read returned (-1 when the read
+// was refused because the range passes the end of the file as opened).
+func pastEnd(path string, off int64, n, got int, size, now int64) error {
 	need := uint64(off) + uint64(n)
 	var msg string
 	switch {
 	case now >= 0 && uint64(now) < need:
 		msg = fmt.Sprintf("the file is shorter than expected (was it truncated?): it has %d bytes now, reading %d bytes here needs %d", now, n, need)
+	case got < 0 && now >= 0:
+		msg = fmt.Sprintf("reading %d bytes here needs %d bytes, past the end of the file as opened (%d bytes); it has grown to %d since: run the query again", n, need, size, now)
+	case got < 0:
+		msg = fmt.Sprintf("reading %d bytes here needs %d bytes, past the end of the file as opened (%d bytes)", n, need, size)
 	case now >= 0:
-		msg = fmt.Sprintf("reading %d bytes here needs %d bytes, past the end of the file as opened (%d bytes; it has %d now)", n, need, size, now)
+		msg = fmt.Sprintf("reading %d bytes here returned only %d although the file has %d bytes now (%d when opened): was it rewritten while being read?", n, got, now, size)
 	default:
-		msg = fmt.Sprintf("the file is shorter than expected (was it truncated?): reading %d bytes here needs %d, it had %d when opened", n, need, size)
+		msg = fmt.Sprintf("the file is shorter than expected (was it truncated?): reading %d bytes here returned only %d; it had %d bytes when opened", n, got, size)
 	}
 	return &FileError{Path: path, Record: -1, Offset: off, Msg: msg, Err: ErrIO}
 }

@@ -4,9 +4,12 @@
 // three ways of reading bytes from disk (mmap, direct I/O, buffered pread)
 // plus the "auto" strategy that picks among them.
 //
-// Nothing in storage knows about SQL, Arrow batches or partitions: it answers
-// "where is record i, how long is it, what does field f of it hold" and "give
-// me the bytes [off, off+n) of this file, read this way".
+// storage answers "where is record i, how long is it, what does field f of
+// it hold" and "give me the bytes [off, off+n) of this file, read this
+// way". It does not parse SQL or run queries, and knows nothing of batches,
+// partitions or plans; it does name each field type's Arrow type
+// (Type.ArrowType, for the scan) and writes a layout back as CREATE TABLE
+// text (FormatDDL, for sidecars).
 //
 //	               ┌───────────────────────────── Table ─────────────────────────────┐
 //	li.rec ──────► │ Header (magic, version, record length, Schema, block index, CRC) │

@@ -28,7 +28,7 @@ var (
 // out of the message.
 type FileError struct {
 	Path   string // the file
-	Record int64  // 0-based record number, or -1
+	Record int64  // 0-based record index, or -1 (messages print it 1-based: "record 1" is the first)
 	Offset int64  // absolute byte offset in the file, or -1
 	Field  string // field name, or ""
 	Msg    string // what is wrong, in plain words
@@ -37,12 +37,14 @@ type FileError struct {
 }
 
 // Error renders "path: record N, byte offset O, field F: msg (hint)".
+// Record numbers in messages count from 1, like line numbers (the first
+// record is record 1); byte offsets count from 0.
 func (e *FileError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Path)
 	var where []string
 	if e.Record >= 0 {
-		where = append(where, fmt.Sprintf("record %d", e.Record))
+		where = append(where, fmt.Sprintf("record %d", e.Record+1)) // 1-based for people, like lines
 	}
 	if e.Offset >= 0 {
 		where = append(where, fmt.Sprintf("byte offset %d", e.Offset))

@@ -19,9 +19,12 @@ const (
 	SepNone
 	SepLF
 	SepCRLF
+	// SepCR is a lone carriage return (classic Mac OS line endings). Such
+	// files are read when every line has the record length.
+	SepCR
 )
 
-var separatorNames = [...]string{SepAuto: "auto", SepNone: "none", SepLF: "lf", SepCRLF: "crlf"}
+var separatorNames = [...]string{SepAuto: "auto", SepNone: "none", SepLF: "lf", SepCRLF: "crlf", SepCR: "cr"}
 
 func (s Separator) String() string {
 	if int(s) < len(separatorNames) {
@@ -30,14 +33,14 @@ func (s Separator) String() string {
 	return fmt.Sprintf("Separator(%d)", uint8(s))
 }
 
-// ParseSeparator accepts auto, none, lf or crlf (any case).
+// ParseSeparator accepts auto, none, lf, crlf or cr (any case).
 func ParseSeparator(s string) (Separator, error) {
 	for i, n := range separatorNames {
 		if strings.EqualFold(s, n) {
 			return Separator(i), nil
 		}
 	}
-	return SepAuto, fmt.Errorf("unknown record separator %q (want auto, none, lf or crlf)", s)
+	return SepAuto, fmt.Errorf("unknown record separator %q (want auto, none, lf, crlf or cr)", s)
 }
 
 func (s Separator) bytes() []byte {
@@ -46,6 +49,8 @@ func (s Separator) bytes() []byte {
 		return []byte{'\n'}
 	case SepCRLF:
 		return []byte{'\r', '\n'}
+	case SepCR:
+		return []byte{'\r'}
 	}
 	return nil
 }
@@ -99,28 +104,34 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 	if opts.RecordLen > 0 && opts.RecordLen < schema.RecordLen {
 		return nil, fileErr(path, ErrSchema, "record length %d is shorter than the schema's fields need (%d bytes)", opts.RecordLen, schema.RecordLen)
 	}
+	if opts.Text && hasBOM(f, start, t.Size) {
+		// A UTF-8 byte-order mark (editors on Windows write one) is not
+		// part of the first record.
+		start += int64(len(utf8BOM))
+		t.Notes = append(t.Notes, "skipped the UTF-8 byte-order mark (EF BB BF) at the start of the file")
+	}
 	l := &t.Layout
 	l.DataOffset = start
 	sep := opts.Separator
 	recLen := opts.RecordLen
 	if opts.Text && (sep == SepAuto || recLen == 0) {
-		lineLen, found, crlf, err := firstLine(f, start, t.Size)
+		lineLen, ending, err := firstLine(f, start, t.Size)
 		if err != nil {
 			return nil, fileErr(path, ErrIO, "read: %v", err)
 		}
+		found, crlf := ending != SepNone, ending == SepCRLF
 		if found && onlyLine(lineLen, crlf, t.Size-start, schema.RecordLen, opts.RecordLen) {
 			// Records back to back followed by one line ending: a "fixed
 			// length" file, not one long line.
-			found = false
+			found, ending = false, SepNone
+		}
+		if ending == SepCR && (sep == SepLF || sep == SepCRLF) {
+			return nil, &FileError{Path: path, Record: 0, Offset: start, Err: ErrCorrupt,
+				Msg:  fmt.Sprintf("the lines end with CR (carriage return, classic Mac OS) only, not %s", strings.ToUpper(sep.String())),
+				Hint: "set separator = 'cr', or convert the line endings (tr '\\r' '\\n')"}
 		}
 		if sep == SepAuto {
-			sep = SepNone
-			if found {
-				sep = SepLF
-				if crlf {
-					sep = SepCRLF
-				}
-			}
+			sep = ending
 		}
 		if recLen == 0 {
 			recLen = schema.RecordLen
@@ -153,6 +164,12 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 	if left == 0 && (len(l.Separator) == 0 || separatorsOK(f, l, count)) {
 		l.Count = count
 		return t, nil
+	}
+	if opts.Text && sep == SepCR {
+		return nil, &FileError{Path: path, Record: -1, Offset: -1, Err: ErrCorrupt,
+			Msg: fmt.Sprintf("the lines end with CR (carriage return, classic Mac OS) only and are not all %d characters long; "+
+				"recq reads CR-only files only when every line has the record length", recLen),
+			Hint: "convert the line endings (tr '\\r' '\\n') and read it with separator = 'lf'"}
 	}
 	if opts.Text && len(l.Separator) > 0 {
 		if err := indexLines(f, t, opts.PadShortLines); err != nil {
@@ -202,11 +219,25 @@ func skipPrefix(f *os.File, size int64, opts RawOptions) (int64, error) {
 	return off, nil
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// hasBOM reports whether the file holds a UTF-8 byte-order mark at start.
+func hasBOM(f *os.File, start, size int64) bool {
+	if size-start < int64(len(utf8BOM)) {
+		return false
+	}
+	b := make([]byte, len(utf8BOM))
+	_, err := f.ReadAt(b, start)
+	return err == nil && bytes.Equal(b, utf8BOM)
+}
+
 // firstLine finds the first line ending at or after start: the line's
-// length without its separator, whether one was found, and whether it was
-// CRLF.
-func firstLine(f *os.File, start, size int64) (n int, found, crlf bool, err error) {
+// length without its separator and the ending: SepLF, SepCRLF, SepCR (a
+// carriage return and no line feed within the scanned bytes) or SepNone.
+func firstLine(f *os.File, start, size int64) (n int, ending Separator, err error) {
 	buf := make([]byte, min(size-start, 64<<10))
+	firstCR := -1
 	for off := start; off < size && off-start < maxLineScan; {
 		k, rerr := f.ReadAt(buf, off)
 		if i := bytes.IndexByte(buf[:k], '\n'); i >= 0 {
@@ -214,20 +245,44 @@ func firstLine(f *os.File, start, size int64) (n int, found, crlf bool, err erro
 			if n > 0 {
 				var c [1]byte
 				if _, err := f.ReadAt(c[:], start+int64(n)-1); err == nil && c[0] == '\r' {
-					return n - 1, true, true, nil
+					return n - 1, SepCRLF, nil
 				}
 			}
-			return n, true, false, nil
+			return n, SepLF, nil
+		}
+		if firstCR < 0 {
+			if i := bytes.IndexByte(buf[:k], '\r'); i >= 0 {
+				firstCR = int(off-start) + i
+			}
 		}
 		off += int64(k)
 		if rerr == io.EOF || k == 0 {
 			break
 		}
 		if rerr != nil {
-			return 0, false, false, rerr
+			return 0, SepNone, rerr
 		}
 	}
-	return 0, false, false, nil
+	if firstCR >= 0 && isTextLine(f, start, firstCR) {
+		return firstCR, SepCR, nil
+	}
+	return 0, SepNone, nil
+}
+
+// isTextLine reports whether the n bytes at start hold no control bytes
+// other than tab: a line of text, not binary data that happens to hold a
+// carriage return.
+func isTextLine(f *os.File, start int64, n int) bool {
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, start); err != nil {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyLine reports whether the first line is the whole file and holds

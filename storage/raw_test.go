@@ -156,7 +156,7 @@ func TestTextBadDigitsError(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	msg := fe.At(tab.Path, 1, tab.Layout.RecordOffset(1)).Error()
-	if !strings.Contains(msg, "record 1, byte offset 17, field qty: not a number") {
+	if !strings.Contains(msg, "record 2, byte offset 17, field qty: not a number") {
 		t.Fatalf("message %q", msg)
 	}
 }

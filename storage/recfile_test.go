@@ -334,7 +334,7 @@ func TestOpenRecErrors(t *testing.T) {
 	}
 	f, _ := os.Open(p)
 	defer f.Close()
-	if _, err := Verify(tab, f); err == nil || !strings.Contains(err.Error(), "block 2 (records 32 to 47") {
+	if _, err := Verify(tab, f); err == nil || !strings.Contains(err.Error(), "block 3 (records 33 to 48") {
 		t.Fatalf("verify flipped: %v", err)
 	}
 }
@@ -350,7 +350,7 @@ func TestFieldErrorPlacement(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	msg := fe.At("data.txt", 7, 1000).Error()
-	for _, want := range []string{"data.txt", "record 7", "byte offset 1004", "field qty", "not a number", `"12x4"`} {
+	for _, want := range []string{"data.txt", "record 8", "byte offset 1004", "field qty", "not a number", `"12x4"`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}

@@ -110,6 +110,29 @@ func (f *Field) End() int { return f.Offset + f.Width }
 // IsText reports whether the field is stored as text.
 func (f *Field) IsText() bool { return f.Encoding == Text }
 
+// Describe says how the field's bytes are read, the one description that
+// DESCRIBE and recq describe show: the encoding ("text", "little-endian",
+// "big-endian"; "binary" for a binary CHAR or a one-byte field, where byte
+// order does not apply), then the text format of dates ("text
+// YYYY-MM-DD"), implied decimals ("text, 2 implied decimals") and the NULL
+// sentinel (", NULLIF" and the sentinel in quotes).
+func (f *Field) Describe() string {
+	enc := f.Encoding.String()
+	if !f.IsText() && (f.Width == 1 || f.Type.Kind == Char) {
+		enc = "binary"
+	}
+	switch {
+	case f.IsText() && f.Implied > 0:
+		enc += fmt.Sprintf(", %d implied decimals", f.Implied)
+	case f.IsText() && (f.Type.Kind == Date || f.Type.Kind == Timestamp):
+		enc += " " + f.EffectiveFormat()
+	}
+	if f.HasNullIf {
+		enc += ", NULLIF " + QuoteString(f.NullIf)
+	}
+	return enc
+}
+
 // Schema is an ordered list of resolved fields plus the record geometry.
 // Build one with NewSchema; a Schema is immutable and safe to share.
 type Schema struct {
@@ -212,6 +235,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		}
 		if f.HasNullIf {
 			f.Nullable = true
+			// Values are compared after their padding (spaces, NULs) is
+			// trimmed, so the sentinel is too: NULLIF '   ' means blank.
+			f.NullIf = string(trimPad([]byte(f.NullIf)))
 		}
 	}
 	s.NullBitmap = -1

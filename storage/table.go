@@ -125,14 +125,42 @@ func statDataFile(path string) (os.FileInfo, error) {
 	if err != nil {
 		return nil, fileErr(path, ErrIO, "cannot open: %v", unwrapPathError(err))
 	}
-	if !st.Mode().IsRegular() {
-		what := "not a regular file"
-		if st.IsDir() {
-			what = "a directory, not a data file"
+	if err := checkRegular(path, uint32(st.Sys().(*syscall.Stat_t).Mode)); err != nil {
+		return nil, err
+	}
+	if st.Size() == 0 {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fileErr(path, ErrIO, "cannot open: %v", unwrapPathError(err))
 		}
-		return nil, fileErr(path, ErrUnsupported, "is %s", what)
+		defer f.Close()
+		if err := checkEmpty(path, func(b []byte) (int, error) { return f.ReadAt(b, 0) }); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
+}
+
+// CheckDataFile checks that path names a data file recq can read in
+// place: a regular file (not a directory, pipe, socket or device) whose
+// size is what it holds (not a /proc or /sys file that reports 0 bytes).
+// The error is a *FileError saying what the file is instead.
+func CheckDataFile(path string) error {
+	_, err := statDataFile(path)
+	return err
+}
+
+// checkEmpty is called for a regular file whose size is 0: if reading it
+// returns data anyway (files under /proc and /sys), it cannot be read by
+// size and offset, and the error says so.
+func checkEmpty(path string, readAt func([]byte) (int, error)) error {
+	var b [1]byte
+	if n, _ := readAt(b[:]); n > 0 {
+		return &FileError{Path: path, Record: -1, Offset: -1, Err: ErrUnsupported,
+			Msg:  "reports a size of 0 bytes but has content (a /proc or /sys file?): recq reads files in place by size and offset",
+			Hint: "copy it to a regular file first (cat FILE > copy.txt)"}
+	}
+	return nil
 }
 
 func unwrapPathError(err error) error {
@@ -215,7 +243,7 @@ func stripKind(err error) string {
 // padded with spaces.
 func (t *Table) Record(r io.ReaderAt, i int64) ([]byte, error) {
 	if i < 0 || i >= t.Layout.Count {
-		return nil, fmt.Errorf("%s: record %d is out of range (the file has %d)", t.Path, i, t.Layout.Count)
+		return nil, fmt.Errorf("%s: record index %d is out of range (the file has %d records, indices 0 to %d)", t.Path, i, t.Layout.Count, t.Layout.Count-1)
 	}
 	l := &t.Layout
 	off, n := l.RecordOffset(i), l.RecordLen

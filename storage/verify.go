@@ -33,7 +33,7 @@ func Verify(t *Table, r io.ReaderAt) (VerifyResult, error) {
 		for done := int64(0); done < length; {
 			chunk := buf[:min(int64(len(buf)), length-done)]
 			if _, err := r.ReadAt(chunk, off+done); err != nil {
-				return res, &FileError{Path: t.Path, Record: first, Offset: off + done, Msg: fmt.Sprintf("block %d: read failed", b), Err: err}
+				return res, &FileError{Path: t.Path, Record: first, Offset: off + done, Msg: fmt.Sprintf("block %d: read failed", b+1), Err: err}
 			}
 			crc = UpdateCRC32C(crc, chunk)
 			done += int64(len(chunk))
@@ -41,7 +41,7 @@ func Verify(t *Table, r io.ReaderAt) (VerifyResult, error) {
 		if want := t.Blocks.Blocks[b].CRC; crc != want {
 			return res, &FileError{Path: t.Path, Record: first, Offset: off, Err: ErrCorrupt,
 				Msg: fmt.Sprintf("block %d (records %d to %d, bytes %d to %d) is damaged: checksum %08x, expected %08x",
-					b, first, first+n-1, off, off+length-1, crc, want)}
+					b+1, first+1, first+n, off, off+length-1, crc, want)}
 		}
 		res.Blocks++
 		res.Records += n

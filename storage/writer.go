@@ -94,7 +94,7 @@ func (w *Writer) Append(values ...any) error {
 		return w.err
 	}
 	if len(values) != len(w.schema.Fields) {
-		return fmt.Errorf("%s: record %d: %d values for %d fields", w.path, w.count, len(values), len(w.schema.Fields))
+		return fmt.Errorf("%s: record %d: %d values for %d fields", w.path, w.count+1, len(values), len(w.schema.Fields))
 	}
 	clear(w.rec)
 	for i, v := range values {
@@ -115,7 +115,7 @@ func (w *Writer) AppendRecord(rec []byte) error {
 		return w.err
 	}
 	if len(rec) != w.schema.RecordLen {
-		return fmt.Errorf("%s: record %d is %d bytes, want %d", w.path, w.count, len(rec), w.schema.RecordLen)
+		return fmt.Errorf("%s: record %d is %d bytes, want %d", w.path, w.count+1, len(rec), w.schema.RecordLen)
 	}
 	if _, err := w.bw.Write(rec); err != nil {
 		return w.fail(fileErr(w.path, ErrIO, "write: %v", err))

@@ -16,7 +16,7 @@ type importCmd struct {
 	From      string `required:"" type:"existingfile" placeholder:"INPUT" help:"The input file."`
 	Out       string `required:"" type:"path" placeholder:"FILE.rec" help:"The .rec file to write (appears only when the import succeeds)."`
 	Delimiter string `placeholder:"C" help:"Field delimiter: one character, or comma, tab, pipe, semicolon. Default by name: .csv comma, .tsv tab, .tbl pipe; other files are read as fixed-width records."`
-	Header    bool   `help:"Skip the first line of delimited input (column names)."`
+	Header    bool   `help:"The first line of delimited input names the columns: it is checked against the layout (same names, same order) and skipped."`
 	MaxErrors int64  `placeholder:"N" help:"Skip up to N bad lines (reported on stderr) before failing; default 0."`
 	Rejects   string `type:"path" placeholder:"FILE" help:"Write the skipped lines to FILE."`
 }

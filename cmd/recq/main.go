@@ -42,18 +42,20 @@ type cli struct {
 
 // globals are the flags every command accepts.
 type globals struct {
-	Command    []string `short:"c" sep:"none" placeholder:"SQL" help:"Run SQL (statements and dot commands) and exit; repeatable."`
-	File       string   `short:"f" type:"existingfile" placeholder:"FILE.sql" help:"Run the statements in a script file and exit."`
-	Data       string   `type:"existingdir" placeholder:"DIR" help:"Make the tables in DIR queryable by name (.rec files, raw files with a .schema sidecar)."`
-	Mode       string   `short:"m" default:"table" enum:"table,csv,tsv,json,jsonl,markdown,line,arrow,parquet" help:"Output mode: table, csv, tsv, json, jsonl, markdown, line, arrow, parquet."`
-	Output     string   `short:"o" type:"path" placeholder:"FILE" help:"Write results to FILE instead of standard output (arrow and parquet need a file or a pipe)."`
-	IO         string   `name:"io" default:"auto" enum:"auto,mmap,direct,buffered" help:"How data files are read: auto, mmap, direct, buffered."`
-	Workers    int      `placeholder:"N" help:"Scan workers (default: the number of CPUs)."`
-	Timer      bool     `help:"Print each statement's run time on stderr."`
-	MaxRows    int      `default:"40" placeholder:"N" help:"Rows the table mode shows of a large result: the first and last halves (0: all)."`
-	Null       *string  `placeholder:"TEXT" help:"Text shown for NULL (default: NULL in tables, empty in csv/tsv)."`
-	NoProgress bool     `help:"Never show progress bars."`
-	Bail       bool     `help:"Stop a script at the first failing statement."`
+	Command    []string         `short:"c" sep:"none" placeholder:"SQL" help:"Run SQL (statements and dot commands) and exit; repeatable."`
+	File       string           `short:"f" type:"existingfile" placeholder:"FILE.sql" help:"Run the statements in a script file and exit."`
+	Data       string           `type:"existingdir" placeholder:"DIR" help:"Make the tables in DIR queryable by name (.rec files, raw files with a .schema sidecar)."`
+	Mode       string           `short:"m" default:"table" enum:"table,csv,tsv,json,jsonl,markdown,line,arrow,parquet" help:"Output mode: table, csv, tsv, json, jsonl, markdown, line, arrow, parquet."`
+	Output     string           `short:"o" type:"path" placeholder:"FILE" help:"Write results to FILE instead of standard output (arrow and parquet need a file or a pipe)."`
+	IO         string           `name:"io" default:"auto" enum:"auto,mmap,direct,buffered" help:"How data files are read: auto, mmap, direct, buffered."`
+	Workers    int              `placeholder:"N" aliases:"threads" help:"Scan workers (default: the number of CPUs); --threads is the same."`
+	MemLimit   string           `name:"memory-limit" placeholder:"SIZE" help:"Memory for aggregation and sort state: 512MB, 8GB, or none (default 4GB)."`
+	Timer      bool             `help:"Print each statement's run time on stderr."`
+	MaxRows    int              `default:"40" placeholder:"N" help:"Rows the table mode shows of a large result: the first and last halves (0: all)."`
+	Null       *string          `placeholder:"TEXT" help:"Text shown for NULL (default: NULL in tables, empty in csv/tsv)."`
+	NoProgress bool             `help:"Never show progress bars."`
+	Bail       bool             `help:"Stop a script at the first failing statement."`
+	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
 
 // exitError carries a process exit code with its message.
@@ -127,6 +129,7 @@ func run(args []string, e *env) (code int) {
 		kong.Bind(e),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Help(helpPrinter),
+		kong.Vars{"version": "recq " + version},
 	)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "recq: internal error:", err)
@@ -147,6 +150,11 @@ func run(args []string, e *env) (code int) {
 		fmt.Fprintln(e.stderr, "Run 'recq --help' for usage.")
 		return 2
 	}
+	if err := checkCommandFlags(kctx); err != nil {
+		fmt.Fprintf(e.stderr, "recq: %v\n", err)
+		fmt.Fprintf(e.stderr, "Run 'recq %s --help' for usage.\n", kctx.Selected().Name)
+		return 2
+	}
 	if err := kctx.Run(&c.globals); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
@@ -161,6 +169,39 @@ func run(args []string, e *env) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// commandFlags are the global flags a subcommand other than the SQL one
+// takes (the rest, -c, -m, --bail and so on, only mean something when
+// running SQL).
+var commandFlags = map[string]map[string]bool{
+	"import": {"workers": true, "no-progress": true},
+	"gen":    {"workers": true},
+}
+
+// checkCommandFlags rejects global flags given to a subcommand that
+// ignores them (recq describe -c "SELECT 1" f.rec).
+func checkCommandFlags(kctx *kong.Context) error {
+	cmd := kctx.Selected()
+	if cmd == nil || cmd.Name == "sql" {
+		return nil
+	}
+	global := map[*kong.Flag]bool{}
+	for _, f := range kctx.Model.Node.Flags {
+		global[f] = true
+	}
+	for _, p := range kctx.Path {
+		f := p.Flag
+		if f == nil || !global[f] || f.Name == "help" || commandFlags[cmd.Name][f.Name] {
+			continue
+		}
+		name := "--" + f.Name
+		if f.Short != 0 {
+			name = fmt.Sprintf("-%c/--%s", f.Short, f.Name)
+		}
+		return fmt.Errorf("the %s command does not take %s, a flag for running SQL", cmd.Name, name)
+	}
+	return nil
 }
 
 // usageError is a misuse of the flags: exit code 2.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/repl"
@@ -31,7 +32,15 @@ func openEngine(g *globals) (*query.Engine, error) {
 	if g.Workers < 0 || g.Workers > 1024 {
 		return nil, usageError("--workers must be from 1 to 1024")
 	}
-	return query.Open(query.Options{DataDir: g.Data, Settings: query.Settings{Workers: g.Workers, IO: strategy}})
+	settings := query.Settings{Workers: g.Workers, IO: strategy}
+	if g.MemLimit != "" {
+		parsed := query.DefaultSettings()
+		if err := parsed.Set("memory_limit", g.MemLimit); err != nil {
+			return nil, usageError("--memory-limit: %v", strings.TrimPrefix(err.Error(), "memory_limit: "))
+		}
+		settings.MemoryLimit = parsed.MemoryLimit
+	}
+	return query.Open(query.Options{DataDir: g.Data, Settings: settings})
 }
 
 func (sqlCmd) Run(g *globals, e *env) error {

@@ -16,13 +16,22 @@
 // int64 range as their decimal string), floats as float64, DECIMAL as an
 // exact decimal string ("123.45"; scan it into a string, or a float64 when
 // exactness does not matter), CHAR as string, BOOLEAN as bool, DATE and
-// TIMESTAMP as time.Time in UTC. Cancelling a query's context stops it.
+// TIMESTAMP as time.Time in UTC, a NULL as nil. Cancelling a query's
+// context stops it.
+//
+// Parameters are ? (numbered in order) or $1, $2, ... (by number; $n may
+// repeat); do not mix the two in one statement. ColumnTypes names types
+// as DuckDB's Go driver does (BIGINT, INTEGER, DECIMAL with DecimalSize,
+// VARCHAR, DATE, TIMESTAMP, BOOLEAN, DOUBLE, ...) and reports the
+// column's own Go type as ScanType (int32 for INTEGER). NewConnector
+// gives a connector for sql.OpenDB whose Engine is the shared engine.
 //
 // recq is read-only over data files: transactions are not supported, and
 // Exec runs statements without rows (SET, CREATE TABLE, DROP TABLE).
 package driver
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -58,8 +67,25 @@ func (d *Driver) Open(dsn string) (driver.Conn, error) {
 }
 
 // OpenConnector parses the DSN and opens the engine all connections of a
-// sql.DB share.
+// sql.DB share (database/sql calls it; see NewConnector for direct use).
 func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
+	return newConnector(dsn, d)
+}
+
+// NewConnector opens the engine a DSN describes and returns its
+// connector, for sql.OpenDB. The engine stays reachable through
+// Connector.Engine, e.g. to register tables all connections see:
+//
+//	c, err := driver.NewConnector("testdata?workers=4")
+//	if err != nil { ... }
+//	err = c.Engine().RegisterTable("ticks", "/data/ticks.dat", "CREATE TABLE ticks (...)")
+//	db := sql.OpenDB(c)
+//	defer db.Close() // closes the engine too
+func NewConnector(dsn string) (*Connector, error) {
+	return newConnector(dsn, &Driver{})
+}
+
+func newConnector(dsn string, d *Driver) (*Connector, error) {
 	opts, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -173,7 +199,7 @@ func positional(args []driver.NamedValue) ([]any, error) {
 	out := make([]any, len(args))
 	for i, a := range args {
 		if a.Name != "" {
-			return nil, fmt.Errorf("recq: named parameter %s is not supported; use ? placeholders", a.Name)
+			return nil, fmt.Errorf("recq: named parameter %s is not supported; use ? or $1, $2, ... placeholders", a.Name)
 		}
 		out[i] = a.Value
 	}
@@ -286,7 +312,9 @@ func (r *rows) Next(dest []driver.Value) error {
 
 // value converts one Arrow value to a driver.Value.
 func value(col arrow.Array, i int) driver.Value {
-	if col.IsNull(i) {
+	// Every row of a NULL-typed column (SELECT NULL) is NULL, although
+	// Arrow's Null array reports IsNull false (it has no validity bitmap).
+	if col.DataType().ID() == arrow.NULL || col.IsNull(i) {
 		return nil
 	}
 	switch a := col.(type) {
@@ -321,6 +349,8 @@ func value(col arrow.Array, i int) driver.Value {
 		// Value is a view of the batch, whose buffers the next batch
 		// reuses; database/sql keeps a string as it is given.
 		return strings.Clone(a.Value(i))
+	case *array.Binary:
+		return bytes.Clone(a.Value(i))
 	case *array.Date32:
 		return time.Unix(int64(a.Value(i))*86400, 0).UTC()
 	case *array.Timestamp:
@@ -329,27 +359,42 @@ func value(col arrow.Array, i int) driver.Value {
 	return col.ValueStr(i)
 }
 
-// ColumnTypeDatabaseTypeName reports the SQL type of column i.
+// ColumnTypeDatabaseTypeName reports the SQL type of column i in the
+// names DuckDB's Go driver uses: BOOLEAN, TINYINT, SMALLINT, INTEGER,
+// BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, FLOAT, DOUBLE, DECIMAL
+// (precision and scale from DecimalSize), VARCHAR, BLOB, DATE, TIMESTAMP,
+// INTERVAL, and "NULL" for a column of NULL literals.
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
-	t := r.schema.Field(i).Type
-	switch t.ID() {
-	case arrow.DECIMAL128:
-		d := t.(*arrow.Decimal128Type)
-		return fmt.Sprintf("DECIMAL(%d,%d)", d.Precision, d.Scale)
-	case arrow.STRING:
-		return "VARCHAR"
-	case arrow.DATE32:
-		return "DATE"
-	case arrow.TIMESTAMP:
-		return "TIMESTAMP"
-	case arrow.BOOL:
-		return "BOOLEAN"
-	case arrow.FLOAT32:
-		return "FLOAT32"
-	case arrow.FLOAT64:
-		return "FLOAT64"
+	return DatabaseTypeName(r.schema.Field(i).Type)
+}
+
+// DatabaseTypeName names an Arrow type the way ColumnTypeDatabaseTypeName
+// does.
+func DatabaseTypeName(t arrow.DataType) string {
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		return DatabaseTypeName(d.ValueType)
 	}
-	return t.String()
+	if name, ok := typeNames[t.ID()]; ok {
+		return name
+	}
+	return strings.ToUpper(t.String())
+}
+
+var typeNames = map[arrow.Type]string{
+	arrow.BOOL: "BOOLEAN", arrow.INT8: "TINYINT", arrow.INT16: "SMALLINT", arrow.INT32: "INTEGER", arrow.INT64: "BIGINT",
+	arrow.UINT8: "UTINYINT", arrow.UINT16: "USMALLINT", arrow.UINT32: "UINTEGER", arrow.UINT64: "UBIGINT",
+	arrow.FLOAT32: "FLOAT", arrow.FLOAT64: "DOUBLE", arrow.DECIMAL128: "DECIMAL", arrow.DECIMAL256: "DECIMAL",
+	arrow.STRING: "VARCHAR", arrow.LARGE_STRING: "VARCHAR", arrow.BINARY: "BLOB", arrow.FIXED_SIZE_BINARY: "BLOB",
+	arrow.DATE32: "DATE", arrow.TIMESTAMP: "TIMESTAMP", arrow.INTERVAL_MONTH_DAY_NANO: "INTERVAL", arrow.NULL: "NULL",
+}
+
+// ColumnTypePrecisionScale reports the precision and scale of a DECIMAL
+// column (sql.ColumnType.DecimalSize); ok is false for other types.
+func (r *rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
+	if d, isDec := r.schema.Field(i).Type.(arrow.DecimalType); isDec {
+		return int64(d.GetPrecision()), int64(d.GetScale()), true
+	}
+	return 0, 0, false
 }
 
 // ColumnTypeNullable reports whether column i may hold NULL.
@@ -357,25 +402,29 @@ func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 	return r.schema.Field(i).Nullable, true
 }
 
-var (
-	tInt64  = reflect.TypeOf(int64(0))
-	tFloat  = reflect.TypeOf(float64(0))
-	tString = reflect.TypeOf("")
-	tBool   = reflect.TypeOf(false)
-	tTime   = reflect.TypeOf(time.Time{})
-)
+// scanTypes are the Go types ColumnTypeScanType reports: the column's own
+// width (int32 for INTEGER), which database/sql converts the int64 or
+// float64 driver value into. Types not listed scan as string (DECIMAL,
+// VARCHAR, INTERVAL, UBIGINT above the int64 range arrives as text but
+// scans into a uint64).
+var scanTypes = map[arrow.Type]reflect.Type{
+	arrow.BOOL: reflect.TypeOf(false), arrow.INT8: reflect.TypeOf(int8(0)), arrow.INT16: reflect.TypeOf(int16(0)),
+	arrow.INT32: reflect.TypeOf(int32(0)), arrow.INT64: reflect.TypeOf(int64(0)),
+	arrow.UINT8: reflect.TypeOf(uint8(0)), arrow.UINT16: reflect.TypeOf(uint16(0)), arrow.UINT32: reflect.TypeOf(uint32(0)),
+	arrow.UINT64: reflect.TypeOf(uint64(0)), arrow.FLOAT32: reflect.TypeOf(float32(0)), arrow.FLOAT64: reflect.TypeOf(float64(0)),
+	arrow.DATE32: reflect.TypeOf(time.Time{}), arrow.TIMESTAMP: reflect.TypeOf(time.Time{}),
+	arrow.BINARY: reflect.TypeOf([]byte(nil)), arrow.FIXED_SIZE_BINARY: reflect.TypeOf([]byte(nil)),
+	arrow.NULL: reflect.TypeOf((*any)(nil)).Elem(),
+}
 
-// ColumnTypeScanType reports the Go type values of column i arrive as.
+// ColumnTypeScanType reports the Go type values of column i scan into.
 func (r *rows) ColumnTypeScanType(i int) reflect.Type {
-	switch r.schema.Field(i).Type.ID() {
-	case arrow.BOOL:
-		return tBool
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32:
-		return tInt64
-	case arrow.FLOAT32, arrow.FLOAT64:
-		return tFloat
-	case arrow.DATE32, arrow.TIMESTAMP:
-		return tTime
+	t := r.schema.Field(i).Type
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		t = d.ValueType
 	}
-	return tString
+	if st, ok := scanTypes[t.ID()]; ok {
+		return st
+	}
+	return reflect.TypeOf("")
 }

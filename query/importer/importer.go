@@ -47,7 +47,9 @@ type Options struct {
 	// Delimiter separates the fields of delimited input; 0 means the input
 	// is fixed-width (see DelimiterFor for the choice by file name).
 	Delimiter byte
-	// Header skips the first line of delimited input.
+	// Header: the first line of delimited input names the columns; it is
+	// checked against the layout (same names in the same order, case and
+	// surrounding spaces aside) and skipped.
 	Header bool
 	// MaxErrors is how many bad lines are skipped before the import fails
 	// (0: the first bad line fails it).

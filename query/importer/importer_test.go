@@ -299,33 +299,71 @@ func TestStrayQuotes(t *testing.T) {
 	}
 }
 
+// TestImportCancel cancels an import before it starts and halfway through
+// (once rows have been written): both end with context.Canceled, no output
+// file, no temporary file left in the directory and no goroutine running.
 func TestImportCancel(t *testing.T) {
 	dir := t.TempDir()
 	tbl := filepath.Join(dir, "li.tbl")
-	writeTbl(t, tbl, 5000)
+	const rows = 100000
+	writeTbl(t, tbl, rows)
 	old := chunkBytes
 	chunkBytes = 4096
 	defer func() { chunkBytes = old }()
-	before := runtime.NumGoroutine()
-	out := filepath.Join(dir, "li.rec")
-	im, err := New(Options{Schema: LineitemDDL, From: tbl, Out: out, Delimiter: '|', Workers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := im.Run(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v", err)
-	}
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Error("output written after cancellation")
-	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines left running", n-before)
+	for _, mid := range []bool{false, true} {
+		before := runtime.NumGoroutine()
+		out := filepath.Join(dir, "li.rec")
+		im, err := New(Options{Schema: LineitemDDL, From: tbl, Out: out, Delimiter: '|', Workers: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if !mid {
+			cancel()
+		}
+		errc := make(chan error, 1)
+		go func() {
+			_, err := im.Run(ctx)
+			errc <- err
+		}()
+		if mid {
+			// Cancel once some rows are written, long before the end.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if _, _, n := im.Progress(); n > 0 {
+					if n >= rows {
+						t.Fatalf("the import wrote all %d rows before it could be cancelled: make the input larger", n)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("no progress after 10 s")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			cancel()
+		}
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Errorf("mid=%v: error %v, want context.Canceled", mid, err)
+		}
+		cancel()
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("mid=%v: output written after cancellation", mid)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			t.Errorf("mid=%v: the directory holds %v, want only the input (a temporary file left?)", mid, names)
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("mid=%v: %d goroutines left running", mid, n-before)
+		}
 	}
 }
 

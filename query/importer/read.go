@@ -60,6 +60,9 @@ func (im *Importer) readDelimited(ctx context.Context, out chan<- chunk) error {
 			if e < 0 {
 				e = len(body)
 			}
+			if err := im.checkHeader(body[:e]); err != nil {
+				return err
+			}
 			im.done.Add(int64(e))
 			line += int64(bytes.Count(body[:e], []byte{'\n'}))
 			body = body[e:]
