@@ -175,6 +175,10 @@ func TestExplainAnalyze(t *testing.T) {
 			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, text)
 		}
 	}
+	// auto states its real reason for reading a small file through a mapping.
+	if !strings.Contains(text, "strategy: mmap (auto: the file is under 64 MiB, small enough to map)") {
+		t.Errorf("EXPLAIN ANALYZE lacks auto's reason:\n%s", text)
+	}
 	plan, err := eng.Explain(context.Background(), "SELECT l_orderkey FROM lineitem LIMIT 5")
 	if err != nil || !strings.Contains(plan, "limit 5") || !strings.Contains(plan, "pushdown_limit") {
 		t.Fatalf("limit pushdown not shown: %v\n%s", err, plan)

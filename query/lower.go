@@ -371,12 +371,12 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 	}
 	// Warm tables are read through the catalog's cached mapping: the
 	// file is mapped (and its pages faulted in) once, not per query.
-	if useCachedMapping(o.settings.IO, s.entry, t, sc.Pattern()) {
+	if use, reason := useCachedMapping(o.settings.IO, s.entry, t, sc.Pattern()); use {
 		src, release, err := s.entry.mappedSource(sc.Pattern())
 		if err != nil {
 			return nil, err
 		}
-		spec.Source = src
+		spec.Source = reasonedSource{src, reason}
 		if sc, err = scan.New(spec); err != nil {
 			release()
 			return nil, err
@@ -394,25 +394,41 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 const autoMmapBytes = 64 << 20
 
 // useCachedMapping decides whether a query reads through the catalog's
-// cached mmap source: always under io=mmap. Under auto: for random access,
-// for files small enough that mapping them is always right, for files
-// already mapped by an earlier query (a mapped file stays in the page
-// cache), and for files mostly in the page cache (measured once, then the
-// mapping is kept). Large cold files are left to the scan's own choice
-// (direct I/O where the file system supports it).
-func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, pattern storage.Pattern) bool {
+// cached mmap source, and says why: always under io=mmap. Under auto: for
+// random access, for files small enough that mapping them is always
+// right, for files already mapped by an earlier query (a mapped file
+// stays in the page cache), and for files mostly in the page cache
+// (measured once, then the mapping is kept). Large cold files are left to
+// the scan's own choice (direct I/O where the file system supports it).
+func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, pattern storage.Pattern) (bool, string) {
 	switch io {
 	case storage.Mmap:
-		return true
+		return true, "mmap requested"
 	case storage.Auto:
-		if pattern == storage.RandomAccess || t.Size < autoMmapBytes || e.hasMapping() {
-			return true
+		switch {
+		case pattern == storage.RandomAccess:
+			return true, "auto: random access (row ranges, sampling) reads a mapping"
+		case t.Size < autoMmapBytes:
+			return true, fmt.Sprintf("auto: the file is under %d MiB, small enough to map", autoMmapBytes>>20)
+		case e.hasMapping():
+			return true, "auto: an earlier query mapped the file, so it is in the page cache"
 		}
 		resident, total, err := storage.Residency(t.Path)
-		return err == nil && total > 0 && float64(resident)/float64(total) >= storage.AutoResidentFraction
+		if err == nil && total > 0 && float64(resident)/float64(total) >= storage.AutoResidentFraction {
+			return true, fmt.Sprintf("auto: %.0f%% of the file is in the page cache", 100*float64(resident)/float64(total))
+		}
 	}
-	return false
+	return false, ""
 }
+
+// reasonedSource is the catalog's shared mapping with this query's
+// reason for using it (EXPLAIN ANALYZE, describe).
+type reasonedSource struct {
+	storage.Source
+	reason string
+}
+
+func (r reasonedSource) Reason() string { return r.reason }
 
 // physical lowers an optimized plan and its subquery cells.
 func physical(root Node, applied []string, cells []*subqueryCell, o planOptions) (pp *physicalPlan, err error) {
