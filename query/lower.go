@@ -21,6 +21,7 @@ type physicalPlan struct {
 	scan     *scan.Scan // the scan with the most records (Stats, progress)
 	release  func()
 	names    []string // output column names
+	notNull  []bool   // per output column: never NULL (Arrow/Parquet schemas say so)
 	logical  Node
 	applied  []string
 	settings Settings
@@ -456,8 +457,10 @@ func physical(root Node, applied []string, cells []*subqueryCell, o planOptions)
 		return nil, err
 	}
 	pp.root = lw.gather(root, op)
+	notNull := notNullColumns(root)
 	for _, c := range root.Columns() {
 		pp.names = append(pp.names, c.Name)
+		pp.notNull = append(pp.notNull, notNull[c.ID])
 	}
 	pp.scans = lw.scans
 	for _, s := range lw.scans {

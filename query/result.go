@@ -71,18 +71,22 @@ func startResult(ctx context.Context, pp *physicalPlan, mem memory.Allocator) (*
 		pp.release()
 		return nil, err
 	}
-	r := &Result{schema: renamed(pp.root.Schema(), pp.names), stream: st, plan: pp, cancel: cancel,
+	r := &Result{schema: renamed(pp.root.Schema(), pp.names, pp.notNull), stream: st, plan: pp, cancel: cancel,
 		maxRows: pp.settings.MaxRows, start: time.Now()}
 	r.refs.Store(1)
 	return r, nil
 }
 
 // renamed gives a schema the query's output names (exec may use its own).
-func renamed(s *arrow.Schema, names []string) *arrow.Schema {
+// Columns known never to be NULL are marked non-nullable.
+func renamed(s *arrow.Schema, names []string, notNull []bool) *arrow.Schema {
 	fs := s.Fields()
 	for i := range fs {
 		if i < len(names) {
 			fs[i].Name = names[i]
+		}
+		if i < len(notNull) && notNull[i] {
+			fs[i].Nullable = false
 		}
 	}
 	return arrow.NewSchema(fs, nil)

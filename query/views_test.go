@@ -83,3 +83,35 @@ func TestDataDirectoryViews(t *testing.T) {
 		t.Errorf("redefining a view: %v", err)
 	}
 }
+
+// TestResultNullability: NOT NULL fields, _rowid and count stay
+// non-nullable in the result schema (Arrow and Parquet output carry it);
+// outer joins and expressions make columns nullable.
+func TestResultNullability(t *testing.T) {
+	eng, _ := testEngine(t, Settings{Workers: 2})
+	cases := []struct {
+		sql  string
+		want []bool // nullable per column
+	}{
+		{"SELECT l_orderkey, _rowid, l_orderkey + 1 FROM lineitem LIMIT 1", []bool{false, false, true}},
+		{"SELECT l_returnflag, count(*), sum(l_quantity) FROM lineitem GROUP BY 1", []bool{false, false, true}},
+		{"SELECT a.l_orderkey, b.l_orderkey FROM lineitem a LEFT JOIN lineitem b ON a._rowid = b._rowid + 1 LIMIT 1", []bool{false, true}},
+		{"SELECT 1, NULL", []bool{false, true}},
+	}
+	for _, c := range cases {
+		res, err := eng.Query(context.Background(), c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		for i, f := range res.Schema().Fields() {
+			if f.Nullable != c.want[i] {
+				t.Errorf("%s: column %d (%s) nullable %v, want %v", c.sql, i, f.Name, f.Nullable, c.want[i])
+			}
+		}
+		for res.Next() {
+		}
+		if err := res.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
