@@ -250,8 +250,16 @@ func (g *gen) joinScope() *scope {
 func (g *gen) joinClause(sc *scope, vis int, src source, ra string, est float64) (string, string, float64, *expr) {
 	R := src.t.size()
 	pairs := keyPairs(sc.srcs[vis:], src.t)
-	kind := pick(g.r, "JOIN", "INNER JOIN", "LEFT JOIN", "LEFT OUTER JOIN", "RIGHT JOIN", "FULL JOIN", "FULL OUTER JOIN",
-		"JOIN", "LEFT JOIN", "CROSS JOIN", ",")
+	kinds := []string{"JOIN", "INNER JOIN", "LEFT JOIN", "LEFT OUTER JOIN", "JOIN", "LEFT JOIN", "CROSS JOIN", ",",
+		"RIGHT JOIN", "FULL JOIN", "FULL OUTER JOIN"}
+	if vis > 0 {
+		// After a comma SQL joins the new item to the last one only
+		// (a, b RIGHT JOIN c is a CROSS JOIN (b RIGHT JOIN c)); SQLite
+		// joins it to all of them ((a, b) RIGHT JOIN c). The two agree
+		// for inner and left joins.
+		kinds = kinds[:8]
+	}
+	kind := pick(g.r, kinds...)
 	item := func(f func(string) string) string { return f(ra) }
 	outer := func(inner float64) float64 {
 		switch {
