@@ -3,6 +3,7 @@ package difftest
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzDifferential fuzzes whole queries over small random files: the
@@ -12,7 +13,8 @@ import (
 // sql, when not empty, is also run in recq over the same tables, and must
 // neither panic nor fail with an internal error; its answer is not
 // compared, because arbitrary text meets the dialect differences the
-// generator avoids (integer division, NULL order, ...).
+// generator avoids (integer division, NULL order, ...). Either taking
+// more than 10 s over tables this small counts as a hang.
 func FuzzDifferential(f *testing.F) {
 	f.Add(uint64(1), uint8(20), uint8(5), uint64(0), "")
 	f.Add(uint64(2), uint8(0), uint8(7), uint64(3), "SELECT * FROM t FULL JOIN p USING (k)")
@@ -26,16 +28,25 @@ func FuzzDifferential(f *testing.F) {
 		h := newHarness(t, t.TempDir(), dataSeed, sz)
 		defer h.close(t)
 		q := h.queryAt(querySeed, 0)
-		if res := h.run(q); res.out == mismatch {
+		start := time.Now()
+		res := h.run(q)
+		if d := time.Since(start); d > 10*time.Second {
+			t.Fatalf("a query over at most 40 rows took %v (a hang?):\nrecq:   %s\nSQLite: %s", d, q.r, q.s)
+		}
+		if res.out == mismatch {
 			t.Fatalf("MISMATCH data seed %d %s query seed %d [%s]\nrecq:   %s\nSQLite: %s\n%s",
 				dataSeed, sz, querySeed, engineConfigs[q.cfg].name, q.r, q.s, res.report)
 		}
 		if sql == "" {
 			return
 		}
+		start = time.Now()
 		_, err := runRecq(h.engines[querySeed%uint64(len(h.engines))], sql)
 		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Fatalf("%s: %v", sql, err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Fatalf("%s over at most 40 rows took %v (a hang?)", sql, d)
 		}
 	})
 }

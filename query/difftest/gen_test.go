@@ -914,7 +914,8 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 		return e
 	case cTs:
 		f := pick(g.r, "min", "max")
-		return expr{r: f + "(ts)", s: f + "(ts)", cls: cTs, exact: true, agg: true}
+		ts := g.ref("ts")
+		return expr{r: f + "(" + ts + ")", s: f + "(" + ts + ")", cls: cTs, exact: true, agg: true}
 	}
 	// BOOLEAN: bool_and/bool_or are min/max of 0/1 in SQLite.
 	p := g.pred(1)
