@@ -437,9 +437,15 @@ func (bd *binder) correlatedScalar(p *selectParts, plan *Node, pos parser.Pos) (
 		return nil, err
 	}
 	aggNode := agg.(*AggregateNode)
-	groupCols := aggNode.cols[:len(aggNode.groups)]
-	for i := range j.rightKeys {
-		j.rightKeys[i] = colRef(groupCols[i], pos)
+	// The aggregate groups by each distinct key once (s.k = t.a AND
+	// s.k = t.b share one group): find each key's group by structure.
+	for i, k := range j.rightKeys {
+		for g, ge := range aggNode.groups {
+			if equalExpr(ge, k) {
+				j.rightKeys[i] = colRef(aggNode.cols[g], pos)
+				break
+			}
+		}
 	}
 	j.right = agg
 	value, err := lift(item)

@@ -52,6 +52,20 @@ type column struct {
 	// bound is the largest absolute value in the column (integers), set
 	// when the data is generated.
 	bound float64
+	// owner is the table the column belongs to.
+	owner *table
+	// role names the column of table t whose part this column plays in
+	// the expression generator ("dd": tame dates, "dm": DECIMAL(9,2),
+	// ...): t's columns play their own, the side tables' their
+	// counterparts, so expressions can be generated over any scope.
+	role string
+	// key is the join-key family: columns of one family hold overlapping
+	// values of one type and are joined with each other ("k", "g", "id",
+	// "s", "d"); "" for none.
+	key string
+	// from is the column a derived table's column copies (for drawing
+	// values), nil for base tables.
+	from *column
 }
 
 func pick[T any](r *rand.Rand, xs ...T) T { return xs[r.IntN(len(xs))] }
@@ -190,29 +204,117 @@ func tableColumns() []*column {
 	return cols
 }
 
-// table is a generated table: its rows (storage values, nil for NULL) and
-// columns.
+// table is a generated table: its name, rows (storage values, nil for
+// NULL) and columns. Derived tables (views, aggregated subqueries, VALUES)
+// are tables without rows.
 type table struct {
+	name string
 	cols []*column
 	rows [][]any
 	byN  map[string]*column
+	// est is an estimate of the row count (derived tables).
+	est float64
 }
 
+// newTable indexes cols as the columns of a table called name.
+func newTable(name string, cols []*column) *table {
+	t := &table{name: name, cols: cols, byN: map[string]*column{}}
+	for _, c := range cols {
+		t.byN[c.name] = c
+		c.owner = t
+	}
+	return t
+}
+
+// size is the table's row count, or its estimate for a derived table.
+func (t *table) size() float64 {
+	if t.rows != nil || t.est == 0 {
+		return float64(len(t.rows))
+	}
+	return t.est
+}
+
+// genTable generates the main table "t".
 func genTable(seed uint64, n int) *table {
 	r := rand.New(rand.NewPCG(seed, 0xd1ff))
-	t := &table{cols: tableColumns(), byN: map[string]*column{}}
+	t := newTable("t", tableColumns())
 	for _, c := range t.cols {
-		t.byN[c.name] = c
+		c.role = c.name
 	}
+	for _, k := range [][2]string{{"k", "k"}, {"g", "g"}, {"id", "id"}, {"s", "s"}, {"dd", "d"}} {
+		t.byN[k[0]].key = k[1]
+	}
+	t.fill(r, n, func(row []any, i int) { row[0] = int64(i) })
+	return t
+}
+
+// fill draws n rows; fix sets the columns without a draw function.
+func (t *table) fill(r *rand.Rand, n int, fix func(row []any, i int)) {
+	t.rows = [][]any{}
 	for i := range n {
 		row := make([]any, len(t.cols))
 		for j, c := range t.cols {
 			switch {
-			case c.name == "id":
-				row[j] = int64(i)
+			case c.draw == nil:
+				fix(row, i)
 			case c.nullable && r.IntN(9) == 0:
 				row[j] = nil
 			default:
+				row[j] = c.draw(r)
+			}
+			if b := absValue(row[j]); b > c.bound {
+				c.bound = b
+			}
+		}
+		t.rows = append(t.rows, row)
+	}
+}
+
+// sideColumns are the columns of the side tables p, q and z, which are
+// joined with t: k and g share t's names and overlap its values (k has
+// values t lacks), ref points at t.id (some ids twice, some missing, some
+// beyond the table), and one tame column of each other class lets every
+// part of the expression generator run over a side table alone. NULLs
+// are more frequent than in t, so join keys are often NULL.
+func sideColumns(tRows int) []*column {
+	strs := []any{"", "a", "A", "b", "ab", "abc", " lead", "a_b", "it's", "zz", "0", "10"}
+	cols := []*column{
+		{name: "k", typ: storage.TInt16, nullable: true, cls: cNum, nk: nInt, tame: true, lite: "INTEGER", key: "k", role: "k",
+			draw: func(r *rand.Rand) any { return r.Int64N(8) }},
+		{name: "g", typ: storage.TChar(2), nullable: true, cls: cStr, ascii: true, lite: "TEXT", key: "g", role: "g",
+			draw: func(r *rand.Rand) any { return pick(r, "a", "b", "c", "A", "", "ab", "zz") }},
+		{name: "ref", typ: storage.TInt32, nullable: true, cls: cNum, nk: nInt, tame: true, lite: "INTEGER", key: "id",
+			draw: func(r *rand.Rand) any { return r.Int64N(int64(tRows) + 5) }},
+		{name: "pn", typ: storage.TInt32, nullable: true, cls: cNum, nk: nInt, tame: true, lite: "INTEGER",
+			draw: func(r *rand.Rand) any { return r.Int64N(101) - 50 }},
+		{name: "pw", typ: storage.TChar(8), nullable: true, cls: cStr, ascii: true, lite: "TEXT", key: "s", role: "s",
+			draw: func(r *rand.Rand) any { return pick(r, strs...) }},
+		{name: "px", typ: storage.TFloat64, nullable: true, cls: cNum, nk: nFloat, tame: true, lite: "REAL",
+			draw: func(r *rand.Rand) any { return float64(r.IntN(161)-80) / 8 }},
+		{name: "pm", typ: storage.TDecimal(9, 2), nullable: true, cls: cNum, nk: nDec, tame: true, lite: "REAL", role: "dm",
+			draw: func(r *rand.Rand) any { return storage.DecimalValue{Unscaled: r.Int64N(4001) - 2000, Scale: 2} }},
+		{name: "pd", typ: storage.TDate, nullable: true, cls: cDate, tame: true, lite: "TEXT", key: "d", role: "dd",
+			draw: func(r *rand.Rand) any { return dateOf(1990, 1, 1) + storage.DateValue(r.IntN(365*40)) }},
+		{name: "pb", typ: storage.TBoolean, nullable: true, cls: cBool, lite: "INTEGER", role: "b",
+			draw: func(r *rand.Rand) any { return r.IntN(2) == 0 }},
+		{name: "pt", typ: storage.TTimestamp, nullable: true, cls: cTs, lite: "TEXT", role: "ts",
+			draw: func(r *rand.Rand) any {
+				return storage.TimestampValue((int64(dateOf(1990, 1, 1))+r.Int64N(365*40))*86400e6 + r.Int64N(86400)*1e6)
+			}},
+	}
+	return cols
+}
+
+// genSide generates side table name with n rows; tRows is the size of t
+// (ref points into it). One value in six is NULL.
+func genSide(name string, seed uint64, n, tRows int) *table {
+	r := rand.New(rand.NewPCG(seed, 0x51de+uint64(len(name))+uint64(name[0])))
+	t := newTable(name, sideColumns(tRows))
+	t.rows = [][]any{}
+	for range n {
+		row := make([]any, len(t.cols))
+		for j, c := range t.cols {
+			if r.IntN(6) > 0 {
 				row[j] = c.draw(r)
 			}
 			if b := absValue(row[j]); b > c.bound {
@@ -252,7 +354,7 @@ func (t *table) writeRec(dir string, perBlock int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "t.rec")
+	path := filepath.Join(dir, t.name+".rec")
 	w, err := storage.Create(path, s, storage.WriterOptions{RecordsPerBlock: perBlock, ExpectedRecords: int64(len(t.rows))})
 	if err != nil {
 		return "", err
@@ -275,14 +377,14 @@ func (t *table) loadSQLite(db *sql.DB) error {
 		defs = append(defs, c.name+" "+c.lite)
 		marks = append(marks, "?")
 	}
-	if _, err := db.Exec("CREATE TABLE t (" + strings.Join(defs, ", ") + ")"); err != nil {
+	if _, err := db.Exec("CREATE TABLE " + t.name + " (" + strings.Join(defs, ", ") + ")"); err != nil {
 		return err
 	}
 	tx, err := db.Begin()
 	if err != nil {
 		return err
 	}
-	st, err := tx.Prepare("INSERT INTO t VALUES (" + strings.Join(marks, ", ") + ")")
+	st, err := tx.Prepare("INSERT INTO " + t.name + " VALUES (" + strings.Join(marks, ", ") + ")")
 	if err != nil {
 		return err
 	}

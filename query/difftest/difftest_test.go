@@ -22,15 +22,18 @@ import (
 )
 
 var (
-	soak    = flag.Duration("soak", 0, "run random differential queries for this long with a random seed (e.g. -soak=30m)")
-	seedF   = flag.Uint64("seed", 0, "seed of the fixed set (0: the built-in seed; with -soak, the soak's seed)")
-	queries = flag.Int("queries", 0, "number of queries of the fixed set (0: 2000, 300 with -short)")
-	onlyQ   = flag.Int("query", -1, "run only this query index of the set (to reproduce a mismatch)")
-	rowsF   = flag.Int("rows", 0, "rows in the table (0: 400 for the fixed set)")
-	verbose = flag.Bool("difftest.v", false, "print every query")
-	adhocR  = flag.String("recq", "", "with -sqlite: run this recq SQL over the table of -seed/-rows and compare (to minimise a mismatch)")
-	adhocS  = flag.String("sqlite", "", "the SQLite SQL for -recq")
-	cfgF    = flag.Int("cfg", 0, "with -recq: the engine configuration (index into engineConfigs)")
+	soak     = flag.Duration("soak", 0, "run random differential queries for this long with a random seed (e.g. -soak=30m)")
+	seedF    = flag.Uint64("seed", 0, "seed of the fixed set (0: the built-in seed; with -soak, the soak's seed)")
+	queries  = flag.Int("queries", 0, "number of queries of the fixed set (0: 1200, 200 with -short)")
+	onlyQ    = flag.Int("query", -1, "run only this query index of the set (to reproduce a mismatch)")
+	rowsF    = flag.Int("rows", 0, "rows in table t (0: 400 for the fixed set)")
+	pRowsF   = flag.Int("prows", -1, "rows in side table p (-1: 60 for the fixed set)")
+	qRowsF   = flag.Int("qrows", -1, "rows in side table q (-1: 25 for the fixed set)")
+	verbose  = flag.Bool("difftest.v", false, "print every query")
+	adhocR   = flag.String("recq", "", "with -sqlite: run this recq SQL over the table of -seed/-rows and compare (to minimise a mismatch)")
+	adhocS   = flag.String("sqlite", "", "the SQLite SQL for -recq")
+	soakJoin = flag.Float64("soak.joinrows", 50000, "with -soak: the largest estimated join size generated")
+	cfgF     = flag.Int("cfg", 0, "with -recq: the engine configuration (index into engineConfigs)")
 )
 
 // fixedSeed is the seed of the set that runs in go test.
@@ -52,23 +55,60 @@ var engineConfigs = []engineConfig{
 	{"workers=2 batch=100 no optimizer passes", query.Settings{Workers: 2, BatchSize: 100, IO: storage.Mmap}, true},
 }
 
-// harness holds one generated table loaded into both engines.
+// sizes are the row counts of the generated tables t, p and q (z is
+// always empty).
+type sizes struct{ t, p, q int }
+
+func (s sizes) String() string { return fmt.Sprintf("-rows=%d -prows=%d -qrows=%d", s.t, s.p, s.q) }
+
+// fixedSizes are the tables of the fixed set.
+var fixedSizes = sizes{t: 400, p: 60, q: 25}
+
+// viewSQL defines the view pv over p, created in both engines.
+const viewSQL = "CREATE VIEW pv AS SELECT k, g, ref, pn, pw FROM p WHERE pn IS NULL OR pn > -25"
+
+// viewTable describes pv's columns to the generator.
+func viewTable(p *table) *table {
+	var cols []*column
+	for _, n := range []string{"k", "g", "ref", "pn", "pw"} {
+		cols = append(cols, copyCol(p.byN[n], n))
+	}
+	v := newTable("pv", cols)
+	v.est = max(p.size(), 1)
+	return v
+}
+
+// harness holds the generated tables (t; the side tables p, q and the
+// empty z; the view pv over p) loaded into both engines.
 type harness struct {
-	t       *table
-	seed    uint64
+	t    *table
+	tabs []*table
+	seed uint64
+	sz   sizes
+	// maxJoin bounds the estimated rows of generated joins: small for
+	// the fixed set, larger in the soak.
+	maxJoin float64
 	db      *sql.DB
 	engines []*query.Engine
 	mems    []*memory.CheckedAllocator
-	path    string
+	paths   []string
 }
 
-func newHarness(tb testing.TB, dir string, seed uint64, rows int) *harness {
-	h := &harness{t: genTable(seed, rows), seed: seed}
+func newHarness(tb testing.TB, dir string, seed uint64, sz sizes) *harness {
+	h := &harness{t: genTable(seed, sz.t), seed: seed, sz: sz, maxJoin: maxJoinRows}
+	p := genSide("p", seed, sz.p, sz.t)
+	h.tabs = []*table{h.t, p, genSide("q", seed, sz.q, sz.t), genSide("z", seed, 0, sz.t)}
 	r := rand.New(rand.NewPCG(seed, 1))
+	perBlock := pick(r, 7, 64, 1000, 0)
 	var err error
-	if h.path, err = h.t.writeRec(dir, pick(r, 7, 64, 1000, 0)); err != nil {
-		tb.Fatal(err)
+	for _, t := range h.tabs {
+		path, err := t.writeRec(dir, perBlock)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		h.paths = append(h.paths, path)
 	}
+	h.tabs = append(h.tabs, viewTable(p))
 	if h.db, err = sql.Open("sqlite", ":memory:"); err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +117,12 @@ func newHarness(tb testing.TB, dir string, seed uint64, rows int) *harness {
 	if _, err := h.db.Exec("PRAGMA case_sensitive_like = ON"); err != nil {
 		tb.Fatal(err)
 	}
-	if err := h.t.loadSQLite(h.db); err != nil {
+	for _, t := range h.tabs[:4] {
+		if err := t.loadSQLite(h.db); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := h.db.Exec(viewSQL); err != nil {
 		tb.Fatal(err)
 	}
 	for _, c := range engineConfigs {
@@ -92,9 +137,16 @@ func newHarness(tb testing.TB, dir string, seed uint64, rows int) *harness {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if err := eng.RegisterTable("t", h.path, ""); err != nil {
+		for i, t := range h.tabs[:4] {
+			if err := eng.RegisterTable(t.name, h.paths[i], ""); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		res, err := eng.Query(context.Background(), viewSQL)
+		if err != nil {
 			tb.Fatal(err)
 		}
+		res.Close()
 		h.engines = append(h.engines, eng)
 		h.mems = append(h.mems, mem)
 	}
@@ -128,7 +180,7 @@ type result struct {
 // queryAt generates query i of a set with the given seed.
 func (h *harness) queryAt(seed uint64, i int) job {
 	r := rand.New(rand.NewPCG(seed, uint64(i)+0x5eed))
-	g := &gen{r: r, t: h.t}
+	g := &gen{r: r, t: h.t, tabs: h.tabs, maxJoin: h.maxJoin}
 	return job{genQuery: g.query(), cfg: r.IntN(len(h.engines))}
 }
 
@@ -268,14 +320,15 @@ func (h *harness) runSet(tb testing.TB, seed uint64, n int, only int, report fun
 	return counts
 }
 
-func mismatchText(seed uint64, rows, i int, q job, msg string) string {
-	return fmt.Sprintf("MISMATCH seed=%d rows=%d query=%d [%s]\nrecq:   %s\nSQLite: %s\n%s\nreproduce: go test ./query/difftest -run TestDifferential -seed=%d -rows=%d -query=%d",
-		seed, rows, i, engineConfigs[q.cfg].name, q.r, q.s, msg, seed, rows, i)
+func mismatchText(seed uint64, sz sizes, i int, q job, msg string) string {
+	return fmt.Sprintf("MISMATCH seed=%d %s query=%d [%s]\nrecq:   %s\nSQLite: %s\n%s\nreproduce: go test ./query/difftest -run 'TestDifferential$' -seed=%d %s -query=%d",
+		seed, sz, i, engineConfigs[q.cfg].name, q.r, q.s, msg, seed, sz, i)
 }
 
-// TestDifferential runs the fixed-seed set: about 2,000 random queries over
-// a 400-row table, each in recq (under one of several engine
-// configurations) and in SQLite, with the answers compared.
+// TestDifferential runs the fixed-seed set: 1,200 random queries over a
+// 400-row table t and the side tables p (60 rows), q (25) and z (empty),
+// each in recq (under one of several engine configurations) and in
+// SQLite, with the answers compared.
 func TestDifferential(t *testing.T) {
 	if *soak > 0 {
 		t.Skip("the soak runs in TestDifferentialSoak")
@@ -286,17 +339,23 @@ func TestDifferential(t *testing.T) {
 	}
 	n := *queries
 	if n == 0 {
-		n = 2000
+		n = 1200
 		if testing.Short() {
-			n = 300
+			n = 200
 		}
 	}
-	nrows := *rowsF
-	if nrows == 0 {
-		nrows = 400
+	sz := fixedSizes
+	if *rowsF != 0 {
+		sz.t = *rowsF
+	}
+	if *pRowsF >= 0 {
+		sz.p = *pRowsF
+	}
+	if *qRowsF >= 0 {
+		sz.q = *qRowsF
 	}
 	before := runtime.NumGoroutine()
-	h := newHarness(t, t.TempDir(), seed, nrows)
+	h := newHarness(t, t.TempDir(), seed, sz)
 	if *adhocR != "" {
 		q := job{genQuery: genQuery{r: *adhocR, s: *adhocS}, cfg: *cfgF}
 		res := h.run(q)
@@ -310,7 +369,7 @@ func TestDifferential(t *testing.T) {
 	start := time.Now()
 	counts := h.runSet(t, seed, n, *onlyQ, func(i int, q job, msg string) bool {
 		bad++
-		t.Error(mismatchText(seed, nrows, i, q, msg))
+		t.Error(mismatchText(seed, sz, i, q, msg))
 		return bad < 10
 	})
 	h.close(t)
@@ -340,12 +399,14 @@ func TestDifferentialSoak(t *testing.T) {
 	for round := uint64(0); time.Now().Before(deadline); round++ {
 		rs := seed + round*1_000_003
 		r := rand.New(rand.NewPCG(rs, 2))
-		nrows := pick(r, 0, 1, 2, 17, 400, 1000, 3000, r.IntN(3000))
+		sz := sizes{t: pick(r, 0, 1, 2, 17, 400, 1000, 3000, r.IntN(3000)),
+			p: pick(r, 0, 1, 3, 60, 200, r.IntN(300)), q: pick(r, 0, 1, 25, 80)}
 		dir := t.TempDir()
-		h := newHarness(t, dir, rs, nrows)
+		h := newHarness(t, dir, rs, sz)
+		h.maxJoin = *soakJoin
 		counts := h.runSet(t, rs, 2000, -1, func(i int, q job, msg string) bool {
 			bad++
-			txt := mismatchText(rs, nrows, i, q, msg)
+			txt := mismatchText(rs, sz, i, q, msg)
 			fmt.Fprintln(os.Stderr, txt)
 			t.Error(txt)
 			return time.Now().Before(deadline)
@@ -355,8 +416,8 @@ func TestDifferentialSoak(t *testing.T) {
 		for i := range total {
 			total[i] += counts[i]
 		}
-		fmt.Fprintf(os.Stderr, "difftest soak: round %d (seed %d, %d rows): %v; total %d queries, %d mismatches\n",
-			round, rs, nrows, counts, total[0]+total[1]+total[2]+total[3], total[mismatch])
+		fmt.Fprintf(os.Stderr, "difftest soak: round %d (seed %d, %s): %v; total %d queries, %d mismatches\n",
+			round, rs, sz, counts, total[0]+total[1]+total[2]+total[3], total[mismatch])
 	}
 	t.Logf("soak seed %d: %d queries: %d agree, %d both error, %d skipped, %d mismatches",
 		seed, total[0]+total[1]+total[2]+total[3], total[agree], total[bothError], total[skipped], total[mismatch])
@@ -385,7 +446,7 @@ func TestDifferentialConcurrent(t *testing.T) {
 		t.Skip()
 	}
 	before := runtime.NumGoroutine()
-	h := newHarness(t, t.TempDir(), fixedSeed+1, 400)
+	h := newHarness(t, t.TempDir(), fixedSeed+1, fixedSizes)
 	const n = 100
 	type item struct {
 		q    job

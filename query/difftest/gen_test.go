@@ -21,15 +21,29 @@ type expr struct {
 	ascii bool // strings: ASCII only
 }
 
-// gen generates queries over one table.
+// gen generates queries over the tables: t and the side tables p, q
+// and z.
 type gen struct {
 	r *rand.Rand
 	t *table
+	// tabs are all base tables (t first), by name.
+	tabs []*table
+	// sc is the scope expressions are generated in: the tables of the
+	// FROM clause being generated and their aliases.
+	sc *scope
 	// agg: the expression being generated is an output of an aggregate
 	// query: a column may appear only inside an aggregate or as a GROUP BY
 	// key (keys).
 	agg  bool
 	keys []expr
+	// names counts the aliases handed out, so each is new.
+	names int
+	// ctes holds the WITH definitions of the query being generated.
+	ctes []cte
+	// subq counts the subqueries in the current query (to bound them).
+	subq int
+	// maxJoin bounds the estimated rows of a generated join.
+	maxJoin float64
 }
 
 // nAny asks aggExpr for any kind of number.
@@ -39,7 +53,7 @@ const nAny numKind = -1
 // GROUP BY key of the same kind or an aggregate over the column.
 func (g *gen) column(c *column) expr {
 	if !g.agg {
-		return colExpr(c)
+		return g.colExpr(c)
 	}
 	var same []expr
 	for _, k := range g.keys {
@@ -54,7 +68,7 @@ func (g *gen) column(c *column) expr {
 	saved := g.agg
 	g.agg = false
 	defer func() { g.agg = saved }()
-	e := colExpr(c)
+	e := g.colExpr(c)
 	f := pick(g.r, "min", "max")
 	if c.cls == cBool {
 		if f == "min" {
@@ -63,7 +77,7 @@ func (g *gen) column(c *column) expr {
 		return expr{r: "bool_or(" + e.r + ")", s: "max(" + e.s + ")", cls: cBool, exact: true, agg: true}
 	}
 	if c.cls == cNum && c.tame && c.nk == nInt && g.chance(2) {
-		e = unary(e, "sum(%s)", "sum(%s)", c.bound*float64(len(g.t.rows)+1))
+		e = unary(e, "sum(%s)", "sum(%s)", c.bound*(g.sc.maxRows+1))
 	} else {
 		e = unary(e, f+"(%s)", f+"(%s)", e.bound)
 	}
@@ -73,15 +87,43 @@ func (g *gen) column(c *column) expr {
 
 func (g *gen) chance(n int) bool { return g.r.IntN(n) == 0 }
 
-// cols returns the columns matching f.
+// cols returns the columns in scope matching f.
 func (g *gen) cols(f func(c *column) bool) []*column {
 	var out []*column
-	for _, c := range g.t.cols {
-		if f(c) {
-			out = append(out, c)
+	for _, t := range g.sc.tables() {
+		for _, c := range t.cols {
+			if f(c) {
+				out = append(out, c)
+			}
 		}
 	}
 	return out
+}
+
+// special returns a column in scope that plays role (a column name of t:
+// "dd", "dm", ...), t's own when t is in scope, else a side table's.
+func (g *gen) special(role string) *column {
+	cs := g.cols(func(c *column) bool { return c.role == role })
+	if len(cs) == 0 {
+		cs = g.cols(func(c *column) bool { return c.role == "dd" && role == "dt" })
+	}
+	if len(cs) == 0 {
+		panic("no column for role " + role + " in scope " + g.sc.String())
+	}
+	return pick(g.r, cs...)
+}
+
+// ref is the SQL text of a reference to the column playing role.
+func (g *gen) ref(role string) string { return g.colExpr(g.special(role)).r }
+
+// isColumn reports whether w is the name of a column of any table.
+func (g *gen) isColumn(w string) bool {
+	for _, t := range g.tabs {
+		if _, ok := t.byN[w]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // refersToColumn reports whether SQL text mentions a column (outside
@@ -102,7 +144,7 @@ func (g *gen) refersToColumn(sql string) bool {
 		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	})
 	for _, w := range words {
-		if _, ok := g.t.byN[w]; ok {
+		if g.isColumn(w) {
 			return true
 		}
 	}
@@ -125,9 +167,17 @@ func mentions(sql string, cols ...string) bool {
 }
 
 // refersToColumnOnly reports whether sql is a bare column name.
-func (g *gen) refersToColumnOnly(sql string) bool {
-	_, ok := g.t.byN[sql]
-	return ok
+func (g *gen) refersToColumnOnly(sql string) bool { return g.isColumn(sql) }
+
+// colExpr refers to column c, qualified with one of its table's aliases
+// when the scope qualifies names.
+func (g *gen) colExpr(c *column) expr {
+	e := colExpr(c)
+	if g.sc.qualify {
+		a := pick(g.r, g.sc.alias[c.owner]...)
+		e.r, e.s = a+"."+c.name, a+"."+c.name
+	}
+	return e
 }
 
 func colExpr(c *column) expr {
@@ -144,10 +194,14 @@ func colExpr(c *column) expr {
 // value draws a non-NULL value of column c, usually one present in the
 // table so that comparisons hit.
 func (g *gen) value(c *column) any {
-	if len(g.t.rows) > 0 && !g.chance(4) {
-		idx := g.t.colIndex(c.name)
+	for c.from != nil {
+		c = c.from
+	}
+	t := c.owner
+	if len(t.rows) > 0 && !g.chance(4) {
+		idx := t.colIndex(c.name)
 		for range 5 {
-			if v := g.t.rows[g.r.IntN(len(g.t.rows))][idx]; v != nil {
+			if v := t.rows[g.r.IntN(len(t.rows))][idx]; v != nil {
 				return v
 			}
 		}
@@ -293,13 +347,13 @@ func (g *gen) numExpr(depth int, exactOnly bool) expr {
 // decExpr: DECIMAL expressions. In SQLite a DECIMAL with a scale is a
 // REAL, so arithmetic on it is inexact there.
 func (g *gen) decExpr(depth int, exactOnly bool) expr {
-	dm := g.column(g.t.byN["dm"])
+	dm := g.column(g.special("dm"))
 	if g.agg && g.chance(3) {
 		return g.aggExpr(cNum, nDec)
 	}
 	if depth <= 0 || exactOnly || g.chance(3) {
 		if g.chance(3) {
-			return g.lit(g.t.byN["dm"])
+			return g.lit(g.special("dm"))
 		}
 		return dm
 	}
@@ -324,7 +378,7 @@ func (g *gen) decExpr(depth int, exactOnly bool) expr {
 	case 3:
 		// round to whole numbers only: SQLite rounds the REAL, and a
 		// decimal half (x.x5) is not exact in binary, while x.50 is.
-		a := g.column(g.t.byN["dm"])
+		a := g.column(g.special("dm"))
 		if a.cls != cNum || a.nk != nDec || !a.exact {
 			return dm
 		}
@@ -337,10 +391,10 @@ func (g *gen) decExpr(depth int, exactOnly bool) expr {
 		// may sit just above or below a whole number.
 		a := g.decExpr(depth-1, true)
 		if !a.exact {
-			a = g.column(g.t.byN["dm"])
+			a = g.column(g.special("dm"))
 		}
 		if !a.exact {
-			a = g.lit(g.t.byN["dm"])
+			a = g.lit(g.special("dm"))
 		}
 		f := pick(g.r, "floor", "ceil")
 		e := unary(a, f+"(%s)", f+"(%s)", math.Inf(1))
@@ -489,9 +543,9 @@ func (g *gen) dateExpr(depth int, allowEdge bool) expr {
 		return g.aggExpr(cDate, nAny)
 	}
 	leaf := func() expr {
-		c := g.t.byN["dd"]
+		c := g.special("dd")
 		if allowEdge && g.chance(2) {
-			c = g.t.byN["dt"]
+			c = g.special("dt")
 		}
 		if g.chance(4) {
 			return g.lit(c)
@@ -501,15 +555,15 @@ func (g *gen) dateExpr(depth int, allowEdge bool) expr {
 	if depth <= 0 || g.chance(2) || g.agg {
 		return leaf()
 	}
-	dd := colExpr(g.t.byN["dd"])
+	dd := g.colExpr(g.special("dd"))
 	switch g.r.IntN(5) {
 	case 0:
 		n := g.r.IntN(800) - 400
-		r := fmt.Sprintf("(dd + %d)", n)
+		r := fmt.Sprintf("(%s + %d)", dd.r, n)
 		if n < 0 {
-			r = fmt.Sprintf("(dd - %d)", -n)
+			r = fmt.Sprintf("(%s - %d)", dd.r, -n)
 		}
-		return expr{r: r, s: fmt.Sprintf("date(dd, '%+d days')", n), cls: cDate, exact: true}
+		return expr{r: r, s: fmt.Sprintf("date(%s, '%+d days')", dd.s, n), cls: cDate, exact: true}
 	case 1:
 		n := g.r.IntN(30) - 15
 		unit := pick(g.r, "DAY", "MONTH", "YEAR")
@@ -517,18 +571,18 @@ func (g *gen) dateExpr(depth int, allowEdge bool) expr {
 		if n < 0 {
 			op = "-"
 		}
-		r := fmt.Sprintf("(dd %s INTERVAL %d %s)", op, abs(n), unit)
+		r := fmt.Sprintf("(%s %s INTERVAL %d %s)", dd.r, op, abs(n), unit)
 		// SQLite's 'floor' clamps to the month's end, as recq does.
-		s := fmt.Sprintf("date(dd, '%+d %s', 'floor')", n, strings.ToLower(unit)+"s")
+		s := fmt.Sprintf("date(%s, '%+d %s', 'floor')", dd.s, n, strings.ToLower(unit)+"s")
 		return expr{r: r, s: s, cls: cDate, exact: true}
 	case 2:
 		part := pick(g.r, "month", "year")
-		src := pick(g.r, "dd", "dt")
+		src := g.ref(pick(g.r, "dd", "dt"))
 		return expr{r: fmt.Sprintf("date_trunc('%s', %s)", part, src), s: fmt.Sprintf("date(%s, 'start of %s')", src, part),
 			cls: cDate, exact: true}
 	case 3:
-		ts := colExpr(g.t.byN["ts"])
-		return expr{r: "CAST(ts AS DATE)", s: "date(ts)", cls: cDate, exact: ts.exact}
+		ts := g.colExpr(g.special("ts"))
+		return expr{r: "CAST(" + ts.r + " AS DATE)", s: "date(" + ts.s + ")", cls: cDate, exact: ts.exact}
 	}
 	a, b := dd, g.dateExpr(depth-1, allowEdge)
 	return g.caseExpr(depth-1, a, b, 0)
@@ -547,19 +601,20 @@ func (g *gen) tsExpr() expr {
 		return g.aggExpr(cTs, nAny)
 	}
 	if g.chance(4) {
-		return g.lit(g.t.byN["ts"])
+		return g.lit(g.special("ts"))
 	}
 	if g.chance(4) && !g.agg {
+		ts := g.ref("ts")
 		part := pick(g.r, "day", "month", "year", "hour", "minute")
 		mod := map[string]string{"day": "'start of day'", "month": "'start of month'", "year": "'start of year'",
 			"hour": "", "minute": ""}[part]
 		if mod == "" {
 			f := map[string]string{"hour": "%Y-%m-%d %H:00:00", "minute": "%Y-%m-%d %H:%M:00"}[part]
-			return expr{r: fmt.Sprintf("date_trunc('%s', ts)", part), s: fmt.Sprintf("strftime('%s', ts)", f), cls: cTs, exact: true}
+			return expr{r: fmt.Sprintf("date_trunc('%s', %s)", part, ts), s: fmt.Sprintf("strftime('%s', %s)", f, ts), cls: cTs, exact: true}
 		}
-		return expr{r: fmt.Sprintf("date_trunc('%s', ts)", part), s: fmt.Sprintf("datetime(ts, %s)", mod), cls: cTs, exact: true}
+		return expr{r: fmt.Sprintf("date_trunc('%s', %s)", part, ts), s: fmt.Sprintf("datetime(%s, %s)", ts, mod), cls: cTs, exact: true}
 	}
-	return g.column(g.t.byN["ts"])
+	return g.column(g.special("ts"))
 }
 
 // exprOf generates an expression of class cls.
@@ -596,7 +651,7 @@ func (g *gen) pred(depth int) expr {
 		if g.agg && g.chance(3) {
 			return g.aggExpr(cBool, nAny)
 		}
-		e := g.column(g.t.byN["b"])
+		e := g.column(g.special("b"))
 		switch g.r.IntN(3) {
 		case 0:
 			return e
@@ -806,12 +861,12 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 			case 0:
 				return expr{r: "count(*)", s: "count(*)", cls: cNum, nk: nInt, bound: 1e7, exact: true, agg: true}
 			case 1:
-				c := pick(g.r, g.t.cols...)
-				return expr{r: "count(" + distinct + c.name + ")", s: "count(" + distinct + c.name + ")", cls: cNum, nk: nInt, bound: 1e7, exact: true, agg: true}
+				c := g.colExpr(pick(g.r, g.cols(func(*column) bool { return true })...))
+				return expr{r: "count(" + distinct + c.r + ")", s: "count(" + distinct + c.s + ")", cls: cNum, nk: nInt, bound: 1e7, exact: true, agg: true}
 			case 2, 3:
 				// integers sum exactly in both engines
 				a := g.intExpr(1)
-				e := unary(a, "sum("+dist(a)+"%s)", "sum("+dist(a)+"%s)", a.bound*float64(len(g.t.rows)+1))
+				e := unary(a, "sum("+dist(a)+"%s)", "sum("+dist(a)+"%s)", a.bound*(g.sc.maxRows+1))
 				e.agg = true
 				return e
 			}
@@ -859,7 +914,8 @@ func (g *gen) aggExpr(cls class, nk numKind) expr {
 		return e
 	case cTs:
 		f := pick(g.r, "min", "max")
-		return expr{r: f + "(ts)", s: f + "(ts)", cls: cTs, exact: true, agg: true}
+		ts := g.ref("ts")
+		return expr{r: f + "(" + ts + ")", s: f + "(" + ts + ")", cls: cTs, exact: true, agg: true}
 	}
 	// BOOLEAN: bool_and/bool_or are min/max of 0/1 in SQLite.
 	p := g.pred(1)
@@ -888,6 +944,9 @@ type genQuery struct {
 	limit      int
 	offset     int
 	sLimitless string // SQLite SQL without the LIMIT, for limitNoOrder
+	// ordinalsOnly: ORDER BY refers to output columns by position only
+	// (SELECT * and DISTINCT have no c1, c2 aliases to use).
+	ordinalsOnly bool
 }
 
 type orderKey struct {
@@ -901,46 +960,88 @@ func (g *gen) item(depth int) expr {
 	return g.exprOf(pick(g.r, cNum, cNum, cNum, cStr, cStr, cDate, cTs, cBool), depth, false)
 }
 
-// query generates one SELECT.
+// query generates one query: a SELECT over t alone (plain, aggregate,
+// grouped), sometimes with subqueries; the same over a join of 2 to 4
+// tables; or a set operation.
 func (g *gen) query() genQuery {
+	g.sc, g.ctes, g.subq, g.agg, g.keys = singleScope(g.t, false), nil, 0, false, nil
+	k := g.r.IntN(20)
+	switch {
+	case k < 9:
+		if g.chance(4) {
+			g.sc = singleScope(g.t, true)
+		}
+	case k < 17:
+		g.sc = g.joinScope()
+	default:
+		return g.setOpQuery()
+	}
 	switch g.r.IntN(10) {
-	case 0, 1, 2:
+	case 0, 1, 2, 3:
 		return g.plainQuery()
-	case 3:
+	case 4:
 		return g.aggQuery(false)
 	}
 	return g.aggQuery(true)
 }
 
+// where generates the WHERE clause: the conditions of comma joins, a
+// predicate and, in scopes that qualify their columns, sometimes a
+// subquery.
 func (g *gen) where() (string, string) {
-	if g.chance(4) {
+	conds := append([]expr(nil), g.sc.where...)
+	if !g.chance(4) {
+		conds = append(conds, g.pred(2))
+	}
+	if g.sc.qualify && g.subq < 2 && g.chance(3) {
+		conds = append(conds, g.subqueryPred())
+	}
+	if len(conds) == 0 {
 		return "", ""
 	}
-	p := g.pred(2)
-	return " WHERE " + p.r, " WHERE " + p.s
+	g.r.Shuffle(len(conds), func(i, j int) { conds[i], conds[j] = conds[j], conds[i] })
+	var rs, ss []string
+	for _, c := range conds {
+		rs, ss = append(rs, c.r), append(ss, c.s)
+	}
+	return " WHERE " + strings.Join(rs, " AND "), " WHERE " + strings.Join(ss, " AND ")
 }
 
 // plainQuery: SELECT [DISTINCT] items FROM t [WHERE] [ORDER BY] [LIMIT].
 func (g *gen) plainQuery() genQuery {
 	g.agg = false
 	var items []expr
-	star := g.chance(12)
+	var rs, ss []string
 	distinct := g.chance(6)
-	if !star {
-		for range 1 + g.r.IntN(4) {
-			e := g.item(2)
+	star := g.chance(12)
+	if star {
+		distinct = false
+		rs, items = g.sc.starText(g.r)
+		ss = rs
+	} else {
+		for i := range 1 + g.r.IntN(4) {
+			var e expr
+			if g.sc.qualify && g.subq < 2 && g.chance(5) {
+				e = g.subqueryItem()
+			} else {
+				e = g.item(2)
+			}
 			if distinct && !e.exact {
-				e = colExpr(pick(g.r, g.t.cols...))
+				e = g.colExpr(pick(g.r, g.cols(func(*column) bool { return true })...))
 			}
 			items = append(items, e)
-		}
-	} else {
-		distinct = false
-		for _, c := range g.t.cols {
-			items = append(items, colExpr(c))
+			rs = append(rs, fmt.Sprintf("%s AS c%d", e.r, i+1))
+			ss = append(ss, fmt.Sprintf("%s AS c%d", e.s, i+1))
 		}
 	}
-	return g.finish(items, star, distinct, false)
+	wr, ws := g.where()
+	sel := "SELECT "
+	if distinct {
+		sel += "DISTINCT "
+	}
+	q := genQuery{r: g.with(false) + sel + strings.Join(rs, ", ") + g.sc.fromR + wr,
+		s: g.with(true) + sel + strings.Join(ss, ", ") + g.sc.fromS + ws, ordinalsOnly: star || distinct}
+	return g.orderLimit(q, items, true)
 }
 
 // aggQuery: aggregates, with GROUP BY keys when grouped, HAVING, ORDER BY
@@ -952,13 +1053,13 @@ func (g *gen) aggQuery(grouped bool) genQuery {
 			var k expr
 			switch g.r.IntN(6) {
 			case 0, 1:
-				k = colExpr(pick(g.r, g.cols(func(c *column) bool { return c.name != "id" })...))
+				k = g.colExpr(pick(g.r, g.cols(func(c *column) bool { return c.name != "id" })...))
 			default:
 				g.agg = false
 				k = g.exprOf(pick(g.r, cNum, cStr, cDate, cBool), 1, true)
 				if !k.exact || !g.refersToColumn(k.r) {
 					// SQLite reads a constant integer key as an ordinal
-					k = colExpr(g.t.byN["k"])
+					k = g.colExpr(g.special("k"))
 				}
 			}
 			keys = append(keys, k)
@@ -990,8 +1091,8 @@ func (g *gen) finishAgg(items, keys []expr) genQuery {
 		rs = append(rs, fmt.Sprintf("%s AS c%d", e.r, i+1))
 		ss = append(ss, fmt.Sprintf("%s AS c%d", e.s, i+1))
 	}
-	qr := "SELECT " + strings.Join(rs, ", ") + " FROM t" + wr
-	qs := "SELECT " + strings.Join(ss, ", ") + " FROM t" + ws
+	qr := g.with(false) + "SELECT " + strings.Join(rs, ", ") + g.sc.fromR + wr
+	qs := g.with(true) + "SELECT " + strings.Join(ss, ", ") + g.sc.fromS + ws
 	if len(keys) > 0 {
 		var kr, ks []string
 		for i, k := range keys {
@@ -1035,7 +1136,8 @@ func (g *gen) finish(items []expr, star, distinct, _ bool) genQuery {
 			ss = append(ss, fmt.Sprintf("%s AS c%d", e.s, i+1))
 		}
 	}
-	q := genQuery{r: sel + strings.Join(rs, ", ") + " FROM t" + wr, s: sel + strings.Join(ss, ", ") + " FROM t" + ws}
+	q := genQuery{r: g.with(false) + sel + strings.Join(rs, ", ") + g.sc.fromR + wr,
+		s: g.with(true) + sel + strings.Join(ss, ", ") + g.sc.fromS + ws, ordinalsOnly: star || distinct}
 	return g.orderLimit(q, items, true)
 }
 
@@ -1067,7 +1169,7 @@ func (g *gen) orderLimit(q genQuery, items []expr, multiRow bool) genQuery {
 			// (DuckDB's default).
 			k := orderKey{col: i, desc: g.chance(2)}
 			ref := strconv.Itoa(i + 1)
-			if !strings.HasPrefix(q.r, "SELECT *") && !strings.HasPrefix(q.r, "SELECT DISTINCT") && g.chance(2) {
+			if !q.ordinalsOnly && g.chance(2) {
 				ref = fmt.Sprintf("c%d", i+1)
 			}
 			r, s := ref, ref
