@@ -68,7 +68,11 @@ func NewHashJoin(spec HashJoinSpec) (Operator, error) {
 	if err := checkCondition(spec.Residual, "hash join condition"); err != nil {
 		return nil, err
 	}
-	c := newJoinCore(spec.Type, spec.Probe, spec.Build, spec.Residual, spec.MarkName, spec.Budget, "hash join build side")
+	what := "hash join build side"
+	if spec.Label != "" {
+		what = "the build side of " + spec.Label // the memory error names the join
+	}
+	c := newJoinCore(spec.Type, spec.Probe, spec.Build, spec.Residual, spec.MarkName, spec.Budget, what)
 	c.nullEq = make([]bool, len(spec.ProbeKeys))
 	copy(c.nullEq, spec.NullEqual)
 	for i := range spec.ProbeKeys {

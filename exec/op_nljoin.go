@@ -37,7 +37,11 @@ func NewNestedLoopJoin(left, right Operator, cond Expr, typ JoinType, budget *Bu
 	if err := checkCondition(cond, "join condition"); err != nil {
 		return nil, err
 	}
-	c := newJoinCore(typ, left, right, cond, "mark", budget, "nested loop join right side")
+	what := "nested loop join right side"
+	if label != "" {
+		what = "the right side of " + label // the memory error names the join
+	}
+	c := newJoinCore(typ, left, right, cond, "mark", budget, what)
 	return &NestedLoopJoin{joinCore: c, cond: cond, label: label}, nil
 }
 
