@@ -640,7 +640,11 @@ func (sc *scope) relation(q string) *relation {
 func (sc *scope) qualifiers() []string {
 	var out []string
 	for _, r := range sc.rels {
-		out = append(out, r.names...)
+		for _, n := range r.names {
+			if n != "" {
+				out = append(out, n)
+			}
+		}
 	}
 	return out
 }
@@ -698,7 +702,11 @@ func (sc *scope) resolve(n *parser.ColumnRef) (Column, bool, error) {
 	for _, r := range rels {
 		for _, c := range r.cols {
 			if strings.EqualFold(c.Name, n.Name) {
-				qs = append(qs, r.names[0]+"."+c.Name)
+				if r.names[0] == "" {
+					qs = append(qs, c.Name+" (the merged USING column)")
+				} else {
+					qs = append(qs, r.names[0]+"."+c.Name)
+				}
 				break
 			}
 		}
@@ -933,6 +941,7 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 	node := &JoinNode{kind: kind, left: lplan, right: rplan, pos: j.Pos}
 	rels := append(append([]*relation(nil), lrels...), rrels...)
 	using := j.Using
+	var merged [][2]Column // USING's (left, right) column pairs
 	if j.Natural {
 		for _, l := range lrels {
 			for _, c := range l.cols {
@@ -951,9 +960,8 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 	}
 	if len(using) > 0 {
 		// USING (a): l.a = r.a; the right copy is hidden from * and from
-		// bare names (the left copy answers to a). For RIGHT and FULL
-		// joins DuckDB coalesces; recq keeps the left copy and says so in
-		// docs/sql.md.
+		// bare names (the left copy answers to a). RIGHT and FULL joins
+		// replace the left copy by coalesce(l.a, r.a) below.
 		lsc, rsc := &scope{rels: lrels}, &scope{rels: rrels}
 		for _, name := range using {
 			ref := &parser.ColumnRef{Pos: j.Pos, Name: name}
@@ -973,6 +981,7 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 				return nil, nil, err
 			}
 			node.cond = append(node.cond, cond)
+			merged = append(merged, [2]Column{lc, rc})
 			for _, r := range rrels {
 				for _, d := range r.cols {
 					if d.ID == rc.ID {
@@ -1002,5 +1011,36 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 		t, _ := exec.Lit(true, nil)
 		node.cond = []*Expr{litExpr(t, j.Pos)}
 	}
-	return rels, node, nil
+	if kind != joinRight && kind != joinFull || len(merged) == 0 {
+		return rels, node, nil
+	}
+	// A RIGHT or FULL join's USING column is coalesce(l.a, r.a), as in
+	// standard SQL: a right row without a match still has its key. The
+	// merged columns come first in * and answer to bare names; l.a and
+	// r.a stay each side's own copy.
+	in := node.Columns()
+	proj := &ProjectNode{in: node, exprs: colRefs(in), cols: append([]Column(nil), in...)}
+	mergedRel := &relation{names: []string{""}, hidden: map[ColumnID]bool{}}
+	for _, m := range merged {
+		l, r, err := unifyKeys(colRef(m[0], j.Pos), colRef(m[1], j.Pos), j.Pos)
+		if err != nil {
+			return nil, nil, err
+		}
+		e, err := newExpr(&Expr{kind: kCall, op: "coalesce", pos: j.Pos, args: []*Expr{l, r}})
+		if err != nil {
+			return nil, nil, err
+		}
+		c := bd.newColumn(m[0].Name, "", e.Type())
+		proj.exprs, proj.cols = append(proj.exprs, e), append(proj.cols, c)
+		mergedRel.cols = append(mergedRel.cols, c)
+		for _, rel := range lrels {
+			for _, lc := range rel.cols {
+				if lc.ID == m[0].ID {
+					rel.hidden[lc.ID] = true
+				}
+			}
+		}
+	}
+	rels = append([]*relation{mergedRel}, rels...)
+	return rels, proj, nil
 }
