@@ -22,6 +22,7 @@ package query_test
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -65,10 +66,13 @@ var tpchOrder = map[int][]int{
 // queries (each of the four is empty for some of the others, as often as
 // its expected count predicts).
 const (
-	tpchScale = 0.01
-	tpchSeed  = 5
-	tpchDir   = "../testdata/tpch"
+	tpchSeed = 5
+	tpchDir  = "../testdata/tpch"
 )
+
+// -tpch.scale runs the comparison at another scale factor (e.g. 0.1: a
+// few minutes).
+var tpchScaleFlag = flag.Float64("tpch.scale", 0.01, "TPC-H scale factor of TestTPCHAgainstSQLite")
 
 // tpchData is the generated tables, as files and loaded into SQLite.
 type tpchData struct {
@@ -76,7 +80,7 @@ type tpchData struct {
 	db  *sql.DB
 }
 
-// newTPCHData generates the eight tables at tpchScale into a temporary
+// newTPCHData generates the eight tables at -tpch.scale (0.01 by default) into a temporary
 // directory and loads them into an in-memory SQLite database.
 func newTPCHData(t testing.TB) *tpchData {
 	t.Helper()
@@ -86,7 +90,7 @@ func newTPCHData(t testing.TB) *tpchData {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := g.WriteScale(filepath.Join(d.dir, name+".rec"), tpchScale, gen.ScaleOptions{Seed: tpchSeed}); err != nil {
+		if _, err := g.WriteScale(filepath.Join(d.dir, name+".rec"), *tpchScaleFlag, gen.ScaleOptions{Seed: tpchSeed}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -487,15 +491,15 @@ func TestTPCHAgainstSQLite(t *testing.T) {
 	})
 	start := time.Now()
 	d := newTPCHData(t)
-	t.Logf("generated and loaded SF %v in %v", tpchScale, time.Since(start).Round(time.Millisecond))
+	t.Logf("generated and loaded SF %v in %v", *tpchScaleFlag, time.Since(start).Round(time.Millisecond))
 	t.Run("sqlite", func(t *testing.T) {
 		for q := 1; q <= 22; q++ {
 			rows := d.sqliteRows(t, q)
 			switch {
 			case len(rows) == 0:
-				t.Errorf("q%02d: SQLite returns no rows at SF %v: the generated data lacks what the query looks for", q, tpchScale)
+				t.Errorf("q%02d: SQLite returns no rows at SF %v: the generated data lacks what the query looks for", q, *tpchScaleFlag)
 			case len(rows) == 1 && allNull(rows[0]):
-				t.Errorf("q%02d: SQLite's only row is NULL at SF %v: no generated row meets the query's conditions", q, tpchScale)
+				t.Errorf("q%02d: SQLite's only row is NULL at SF %v: no generated row meets the query's conditions", q, *tpchScaleFlag)
 			}
 		}
 	})
