@@ -242,7 +242,6 @@ func (bd *binder) bindWhere(p *selectParts, where parser.Expr) error {
 			p.plan = plan
 			continue
 		}
-		before := len(p.sc.outer)
 		e, err := bd.bindExprPlan(c, p.sc, exprCtx{clause: "in WHERE"}, &p.plan)
 		if err != nil {
 			return err
@@ -253,7 +252,7 @@ func (bd *binder) bindWhere(p *selectParts, where parser.Expr) error {
 			}
 			return posErr(c.Position(), "WHERE needs a BOOLEAN condition, not %s", exec.TypeName(t))
 		}
-		if len(p.sc.outer) > before || usesOuter(e, p.sc) {
+		if usesOuter(e, p.sc) {
 			p.corr = append(p.corr, e)
 			continue
 		}
@@ -265,21 +264,20 @@ func (bd *binder) bindWhere(p *selectParts, where parser.Expr) error {
 	return nil
 }
 
-// usesOuter reports whether e references a column not produced inside
-// sc's FROM (a correlated reference).
+// usesOuter reports whether e references a column of an enclosing query
+// (a correlated reference). Columns that subqueries planned as joins add
+// to this query's plan are its own, not outer ones.
 func usesOuter(e *Expr, sc *scope) bool {
-	if sc.parent == nil {
+	if len(sc.outer) == 0 {
 		return false
 	}
-	local := map[ColumnID]bool{}
-	for _, r := range sc.rels {
-		for _, c := range r.cols {
-			local[c.ID] = true
-		}
+	outerIDs := make(map[ColumnID]bool, len(sc.outer))
+	for _, c := range sc.outer {
+		outerIDs[c.ID] = true
 	}
 	outer := false
 	walkExpr(e, func(x *Expr) bool {
-		if x.kind == kCol && !local[x.id] {
+		if x.kind == kCol && outerIDs[x.id] {
 			outer = true
 		}
 		return !outer

@@ -41,14 +41,28 @@ func (g *gen) innerSource() inner {
 }
 
 // innerWhere is the subquery's own condition (or nil), over its table.
+// Now and then it is itself a subquery predicate, correlated with this
+// subquery's table (a subquery two levels deep, as TPC-H Q20 has), as
+// long as the nesting stays shallow.
 func (g *gen) innerWhere(in inner) *expr {
 	if !hasRoles(in.t) || g.chance(3) {
 		return nil
 	}
 	var e expr
-	g.within(in.sc, func() { e = g.pred(1) })
+	g.within(in.sc, func() {
+		if g.depth < maxSubqueryDepth && g.chance(5) {
+			g.depth++
+			e = g.subqueryPred()
+			g.depth--
+			return
+		}
+		e = g.pred(1)
+	})
 	return &e
 }
+
+// maxSubqueryDepth bounds how deep innerWhere nests subqueries.
+const maxSubqueryDepth = 1
 
 // corr builds one or two correlation conditions inner.key op outer.key
 // between the subquery's table and the enclosing scope; ok is false when

@@ -42,6 +42,9 @@ type gen struct {
 	ctes []cte
 	// subq counts the subqueries in the current query (to bound them).
 	subq int
+	// depth is how deep the subquery being generated is nested in
+	// another subquery's WHERE (0 at the top level's subqueries).
+	depth int
 	// maxJoin bounds the estimated rows of a generated join.
 	maxJoin float64
 }
