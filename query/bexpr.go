@@ -314,8 +314,10 @@ func (e *Expr) canFail() bool {
 	fails := false
 	walkExpr(e, func(x *Expr) bool {
 		switch x.kind {
-		case kCast, kCall:
+		case kCall:
 			fails = true
+		case kCast:
+			fails = !widens(x.args[0].Type(), x.to)
 		case kBinary:
 			switch x.op {
 			case "+", "-", "*", "/", "%":
@@ -327,4 +329,66 @@ func (e *Expr) canFail() bool {
 		return !fails
 	})
 	return fails
+}
+
+// widens reports whether every value of type from converts to type to
+// without an error: an integer into a wider integer, a float or a DECIMAL
+// with enough integer digits; a DECIMAL into one with at least as many
+// integer and fraction digits; FLOAT into DOUBLE; a type into itself.
+func widens(from, to arrow.DataType) bool {
+	if arrow.TypeEqual(from, to) {
+		return true
+	}
+	fromDigits, fromSigned, fromInt := intDigits(from)
+	switch t := to.(type) {
+	case *arrow.Float64Type:
+		return fromInt || from.ID() == arrow.FLOAT32
+	case *arrow.Float32Type:
+		return fromInt
+	case *arrow.Decimal128Type:
+		if fromInt {
+			return int(t.Precision-t.Scale) >= fromDigits
+		}
+		if f, ok := from.(*arrow.Decimal128Type); ok {
+			return t.Scale >= f.Scale && t.Precision-t.Scale >= f.Precision-f.Scale
+		}
+		return false
+	}
+	toDigits, toSigned, toInt := intDigits(to)
+	if !fromInt || !toInt {
+		return false
+	}
+	fromBits, toBits := from.(arrow.FixedWidthDataType).BitWidth(), to.(arrow.FixedWidthDataType).BitWidth()
+	switch {
+	case fromSigned && !toSigned:
+		return false
+	case fromSigned == toSigned:
+		return toBits >= fromBits
+	default: // unsigned into signed
+		return toBits > fromBits && toDigits >= fromDigits
+	}
+}
+
+// intDigits reports whether t is an integer type, whether it is signed,
+// and how many decimal digits its largest value has.
+func intDigits(t arrow.DataType) (digits int, signed, ok bool) {
+	switch t.ID() {
+	case arrow.INT8:
+		return 3, true, true
+	case arrow.INT16:
+		return 5, true, true
+	case arrow.INT32:
+		return 10, true, true
+	case arrow.INT64:
+		return 19, true, true
+	case arrow.UINT8:
+		return 3, false, true
+	case arrow.UINT16:
+		return 5, false, true
+	case arrow.UINT32:
+		return 10, false, true
+	case arrow.UINT64:
+		return 20, false, true
+	}
+	return 0, false, false
 }

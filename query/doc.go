@@ -19,8 +19,9 @@
 //	   │   Aggregate, Join, SetOp, Sort, Limit nodes over column ids
 //	   │
 //	   │ passes.go: named optimizer passes, in order (OptimizerPasses):
-//	   │   fold_constants, pushdown_predicates (through joins, into scans
-//	   │   as raw-byte predicates and _rowid ranges), extract_join_keys,
+//	   │   fold_constants, simplify_outer_joins, pushdown_predicates
+//	   │   (through joins, into scans as raw-byte predicates and _rowid
+//	   │   ranges), reorder_joins (reorder.go), extract_join_keys,
 //	   │   choose_build_side, prune_projection, pushdown_limit, topn
 //	   ▼
 //	lower.go, lower_join.go ──► exec operator tree over scan partitions;

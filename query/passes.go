@@ -26,6 +26,7 @@ var optimizerPasses = []pass{
 	{"fold_constants", "drop WHERE conjuncts that are constantly true; read nothing when one is constantly false or NULL", foldConstants},
 	{"simplify_outer_joins", "turn an outer join into an inner (or one-sided) join when a WHERE condition above it cannot be true for the NULLs it would add", simplifyOuterJoins},
 	{"pushdown_predicates", "factor conjuncts shared by every branch of an OR out of it, then move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
+	{"reorder_joins", "rebuild each tree of inner and comma joins greedily: join the two inputs connected by an equality whose join is estimated smallest (exact record counts, key domains), cross join only what nothing connects", reorderJoins},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
 	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
