@@ -309,10 +309,16 @@ func splitConjuncts(e *Expr) []*Expr {
 // canFail reports whether evaluating e may raise an error (overflow, a
 // failed cast, division by zero, a function's domain error). Such
 // conjuncts are never moved below a join: rows the join removes must not
-// raise errors.
+// raise errors. A constant part that folds without an error (DATE
+// '1994-01-01' + INTERVAL '1' YEAR) cannot fail.
 func (e *Expr) canFail() bool {
 	fails := false
 	walkExpr(e, func(x *Expr) bool {
+		if x.kind != kLit && x.isConst() {
+			if _, _, ok := x.constValue(); ok {
+				return false
+			}
+		}
 		switch x.kind {
 		case kCall:
 			fails = true

@@ -25,7 +25,7 @@ type pass struct {
 var optimizerPasses = []pass{
 	{"fold_constants", "drop WHERE conjuncts that are constantly true; read nothing when one is constantly false or NULL", foldConstants},
 	{"simplify_outer_joins", "turn an outer join into an inner (or one-sided) join when a WHERE condition above it cannot be true for the NULLs it would add", simplifyOuterJoins},
-	{"pushdown_predicates", "factor conjuncts shared by every branch of an OR out of it, then move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
+	{"pushdown_predicates", "factor conjuncts shared by every branch of an OR out of it, derive from an OR over both sides of an inner join a condition on each side alone, then move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
 	{"reorder_joins", "rebuild each tree of inner and comma joins greedily: join the two inputs connected by an equality whose join is estimated smallest (exact record counts, key domains), cross join only what nothing connects", reorderJoins},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
 	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
@@ -499,6 +499,22 @@ func pushIntoJoin(j *JoinNode, conds []*Expr) (Node, error) {
 		}
 	}
 	c.cond = append(own, c.cond...)
+	if j.kind == joinInner {
+		for _, e := range c.cond {
+			for _, side := range []struct {
+				cols map[ColumnID]bool
+				into *[]*Expr
+			}{{lcols, &left}, {rcols, &right}} {
+				d, err := impliedOn(e, side.cols)
+				if err != nil {
+					return nil, err
+				}
+				if d != nil {
+					*side.into = append(*side.into, d)
+				}
+			}
+		}
+	}
 	var err error
 	if c.left, err = pushFilters(j.left, left); err != nil {
 		return nil, err
@@ -507,6 +523,48 @@ func pushIntoJoin(j *JoinNode, conds []*Expr) (Node, error) {
 		return nil, err
 	}
 	return filterOver(&c, stay), nil
+}
+
+// impliedOn derives from an OR over both sides of a join a condition on
+// one side's columns alone that every row of the join must meet: the OR
+// of each branch's conjuncts over those columns. TPC-H Q7's
+// (n1.n_name = 'FRANCE' AND n2.n_name = 'GERMANY') OR (n1.n_name =
+// 'GERMANY' AND n2.n_name = 'FRANCE') implies n1.n_name = 'FRANCE' OR
+// n1.n_name = 'GERMANY', which filters n1 before the join. The OR itself
+// stays on the join. nil when some branch says nothing about the side.
+func impliedOn(e *Expr, cols map[ColumnID]bool) (*Expr, error) {
+	if e.kind != kBinary || e.op != "OR" {
+		return nil, nil
+	}
+	var out *Expr
+	for _, b := range splitDisjuncts(e) {
+		var branch *Expr
+		for _, c := range splitConjuncts(b) {
+			if !refsWithin(c, cols) || len(columnsOf(c, nil)) == 0 || c.canFail() {
+				continue
+			}
+			var err error
+			if branch, err = combine("AND", branch, c); err != nil {
+				return nil, err
+			}
+		}
+		if branch == nil {
+			return nil, nil
+		}
+		var err error
+		if out, err = combine("OR", out, branch); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// combine is a op b, or b when a is nil.
+func combine(op string, a, b *Expr) (*Expr, error) {
+	if a == nil {
+		return b, nil
+	}
+	return newExpr(&Expr{kind: kBinary, op: op, pos: b.pos, args: []*Expr{a, b}})
 }
 
 func unionSet(a, b map[ColumnID]bool) map[ColumnID]bool {

@@ -112,6 +112,7 @@ func greedyJoin(leaves []Node, conds []*Expr, orig *JoinNode) Node {
 		keyDomains(l, domains)
 		inputs[i] = &joinInput{node: l, cols: idSet(l.Columns()), rows: estimateRows(l)}
 	}
+	shareDomains(conds, domains)
 	used := make([]bool, len(conds))
 	for len(inputs) > 1 {
 		bi, bj, best, connected := -1, -1, math.Inf(1), false
@@ -196,10 +197,7 @@ func equalitySides(c *Expr, a, b map[ColumnID]bool) (*Expr, *Expr, bool) {
 // table's record count for a column of a scan, else the rows of the
 // side it is computed on.
 func keyDomain(e *Expr, rows float64, domains map[ColumnID]float64) float64 {
-	for e.kind == kCast {
-		e = e.args[0]
-	}
-	if e.kind == kCol {
+	if e = stripCasts(e); e.kind == kCol {
 		if d, ok := domains[e.id]; ok {
 			return d
 		}
@@ -220,6 +218,50 @@ func keyDomains(n Node, into map[ColumnID]float64) {
 			keyDomains(in, into)
 		}
 	}
+}
+
+// shareDomains narrows the domains of columns equated by conditions of
+// the tree: rows that reach the top of the tree have equal values in
+// both, so both draw from the smaller domain (customer's and supplier's
+// nation keys each have 25 values, because each is equated with
+// nation's key, however many customers and suppliers there are).
+func shareDomains(conds []*Expr, domains map[ColumnID]float64) {
+	type pair struct{ a, b ColumnID }
+	var pairs []pair
+	for _, c := range conds {
+		if c.kind != kBinary || (c.op != "=" && c.op != "IS NOT DISTINCT FROM") {
+			continue
+		}
+		a, b := stripCasts(c.args[0]), stripCasts(c.args[1])
+		if a.kind != kCol || b.kind != kCol {
+			continue
+		}
+		if _, ok := domains[a.id]; !ok {
+			continue
+		}
+		if _, ok := domains[b.id]; !ok {
+			continue
+		}
+		pairs = append(pairs, pair{a.id, b.id})
+	}
+	// Each round carries the smallest domain one equality further.
+	for changed := true; changed; {
+		changed = false
+		for _, p := range pairs {
+			m := math.Min(domains[p.a], domains[p.b])
+			if domains[p.a] != m || domains[p.b] != m {
+				domains[p.a], domains[p.b], changed = m, m, true
+			}
+		}
+	}
+}
+
+// stripCasts is e without the casts around it.
+func stripCasts(e *Expr) *Expr {
+	for e.kind == kCast {
+		e = e.args[0]
+	}
+	return e
 }
 
 // restoreOrder puts root's columns back in the order the written join
