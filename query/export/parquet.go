@@ -126,12 +126,13 @@ func NewParquetWriter(w io.Writer, s *arrow.Schema, opts ParquetOptions) (*Parqu
 	if err != nil {
 		return nil, fmt.Errorf("parquet output: %w", err)
 	}
-	props := parquet.NewWriterProperties(
+	popts := []parquet.WriterProperty{
 		parquet.WithAllocator(opts.Allocator),
 		parquet.WithCompression(codec),
 		parquet.WithStats(true),
 		parquet.WithCreatedBy("recq"),
-	)
+	}
+	props := parquet.NewWriterProperties(popts...)
 	meta := metadata.NewKeyValueMetadata()
 	if err := meta.Append("ARROW:schema", base64.StdEncoding.EncodeToString(serializeSchema(s, opts.Allocator))); err != nil {
 		return nil, fmt.Errorf("parquet output: %w", err)
@@ -218,7 +219,6 @@ func (pw *ParquetWriter) Write(rec arrow.Record) error {
 func (pw *ParquetWriter) writePart(rec arrow.Record) error {
 	if pw.rg == nil {
 		pw.rg = pw.fw.AppendBufferedRowGroup()
-		pw.rgRows = 0
 	}
 	n := int(rec.NumRows())
 	if cap(pw.ones) < n {
@@ -243,10 +243,26 @@ func (pw *ParquetWriter) writePart(rec arrow.Record) error {
 	}
 	pw.rgRows += int64(n)
 	pw.rows += int64(n)
-	if pw.rgRows >= pw.opts.RowGroupRows || pw.rg.TotalCompressedBytes() >= pw.opts.RowGroupBytes {
+	if pw.rgRows >= pw.opts.RowGroupRows || pw.rowGroupBytes() >= pw.opts.RowGroupBytes {
 		return pw.closeRowGroup()
 	}
 	return nil
+}
+
+// rowGroupBytes estimates the open row group's encoded size: its finished
+// pages plus the values buffered for each column's next page.
+func (pw *ParquetWriter) rowGroupBytes() int64 {
+	total := pw.rg.TotalCompressedBytes()
+	for i := range pw.cols {
+		cw, err := pw.rg.Column(i)
+		if err != nil {
+			continue
+		}
+		if b, ok := cw.(interface{ EstimatedBufferedValueBytes() int64 }); ok {
+			total += b.EstimatedBufferedValueBytes()
+		}
+	}
+	return total
 }
 
 // levels returns the definition levels of arr: 1 for a value, 0 for NULL.
@@ -259,6 +275,10 @@ func (pw *ParquetWriter) levels(arr arrow.Array) []int16 {
 		pw.def = make([]int16, n)
 	}
 	def := pw.def[:n]
+	if arr.DataType().ID() == arrow.NULL {
+		clear(def) // no validity bitmap: IsValid would say true
+		return def
+	}
 	for i := range def {
 		def[i] = 0
 		if arr.IsValid(i) {
@@ -273,7 +293,7 @@ func (pw *ParquetWriter) closeRowGroup() error {
 		return nil
 	}
 	rg := pw.rg
-	pw.rg = nil
+	pw.rg, pw.rgRows = nil, 0
 	if err := rg.Close(); err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func newColumn(f arrow.Field) (*column, error) {
 	length := -1
 	switch f.Type.ID() {
 	case arrow.NULL:
-		c.phys, logical, rep = parquet.Types.Int32, schema.NullLogicalType{}, parquet.Repetitions.Optional
+		c.phys, logical, rep = parquet.Types.Int32, &schema.NullLogicalType{}, parquet.Repetitions.Optional
 	case arrow.BOOL:
 		c.phys = parquet.Types.Boolean
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.UINT8, arrow.UINT16, arrow.UINT32:
