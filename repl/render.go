@@ -13,9 +13,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/recq/recq/query/export"
 )
 
 // Mode is an output format. The shell and one-shot mode share them.
@@ -521,58 +520,41 @@ func renderArrow(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 	return total, iw.Close()
 }
 
-// parquetColumnsSupported checks each column's type against the Parquet
-// writer, so that an unsupported one (INTERVAL) is named in the error.
-func parquetColumnsSupported(s *arrow.Schema, props *parquet.WriterProperties, arrowProps pqarrow.ArrowWriterProperties) error {
-	for _, f := range s.Fields() {
-		if _, err := pqarrow.ToParquet(arrow.NewSchema([]arrow.Field{f}, nil), props, arrowProps); err != nil {
-			return fmt.Errorf("parquet output: column %s of type %s cannot be written to Parquet (%v); CAST it to VARCHAR or leave it out", f.Name, strings.ToUpper(typeName(f.Type)), err)
-		}
-	}
-	return nil
-}
-
 func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
-	mem := o.Allocator
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	props := parquet.NewWriterProperties(parquet.WithAllocator(mem), parquet.WithCompression(compress.Codecs.Snappy))
-	var fw *pqarrow.FileWriter
+	var pw *export.ParquetWriter
 	var total int64
-	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 	start := func() error {
-		if err := parquetColumnsSupported(rr.Schema(), props, arrowProps); err != nil {
+		if err := export.CheckParquetSchema(rr.Schema()); err != nil {
 			return err
 		}
 		o.beforeWrite()
 		var err error
-		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps)
+		pw, err = export.NewParquetWriter(w, rr.Schema(), export.ParquetOptions{Allocator: o.Allocator})
 		return err
 	}
 	for rr.Next() {
-		if fw == nil {
+		if pw == nil {
 			if err := start(); err != nil {
 				return total, err
 			}
 		}
 		rec := rr.Record()
-		if err := fw.WriteBuffered(rec); err != nil {
-			fw.Close()
+		if err := pw.Write(rec); err != nil {
+			pw.Close()
 			return total, err
 		}
 		total += rec.NumRows()
 	}
 	if err := rr.Err(); err != nil {
-		if fw != nil {
-			fw.Close()
+		if pw != nil {
+			pw.Close()
 		}
 		return total, err
 	}
-	if fw == nil {
+	if pw == nil {
 		if err := start(); err != nil {
 			return total, err
 		}
 	}
-	return total, fw.Close()
+	return total, pw.Close()
 }
