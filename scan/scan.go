@@ -428,7 +428,7 @@ func (s *Scan) startRun() (*run, error) {
 	src, owned := s.spec.Source, false
 	if src == nil {
 		var err error
-		if src, err = storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern); err != nil {
+		if src, err = storage.OpenTableSource(s.table, s.spec.Strategy, s.pattern); err != nil {
 			return nil, err
 		}
 		owned = true
