@@ -112,7 +112,10 @@ func (z *inflater) readFull(p []byte) (int, error) {
 		n += k
 	}
 	z.pos += int64(n)
-	if err == nil || (err == io.EOF && z.src.readErr == nil) {
+	if n == len(p) && (err == nil || err == io.EOF) {
+		return n, nil // the end of the data may come with the last bytes
+	}
+	if err == io.EOF && z.src.readErr == nil {
 		return n, err
 	}
 	z.err = z.damaged(err)

@@ -178,6 +178,13 @@ func TestCompressedSourceReads(t *testing.T) {
 				}
 				reg.Release()
 			}
+			for _, n := range []int{1, 10, len(data)} { // reads that end exactly at the end
+				reg, err := src.Read(int64(len(data)-n), n)
+				if err != nil || !bytes.Equal(reg.Bytes, data[len(data)-n:]) {
+					t.Fatalf("the last %d bytes: %v", n, err)
+				}
+				reg.Release()
+			}
 			if _, err := src.Read(int64(len(data))-10, 11); err == nil {
 				t.Error("a read past the end succeeded")
 			}
