@@ -401,7 +401,11 @@ const autoMmapBytes = 64 << 20
 // stays in the page cache), and for files mostly in the page cache
 // (measured once, then the mapping is kept). Large cold files are left to
 // the scan's own choice (direct I/O where the file system supports it).
+// A compressed file is never mapped: the scan decompresses it.
 func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, pattern storage.Pattern) (bool, string) {
+	if t.Compression != nil {
+		return false, "" // decompressed as it is read: nothing to map
+	}
 	switch io {
 	case storage.Mmap:
 		return true, "mmap requested"
