@@ -102,7 +102,7 @@ type gWindowSpec struct {
 	Pos       lexer.Position
 	Ref       *string       `parser:"( (?! 'PARTITION' | 'ROWS' | 'RANGE' | 'GROUPS' ) @(Ident | QIdent) )?"`
 	Partition []*gExpr      `parser:"( 'PARTITION' 'BY' @@ ( ',' @@ )* )?"`
-	Order     *lexer.Token   `parser:"( @'ORDER' 'BY'"`
+	Order     *lexer.Token  `parser:"( @'ORDER' 'BY'"`
 	OrderBy   []*gOrderItem `parser:"  @@ ( ',' @@ )* )?"`
 	Frame     *gFrame       `parser:"@@?"`
 }
