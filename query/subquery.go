@@ -140,7 +140,7 @@ func (bd *binder) subqueryParts(q parser.Query, sc *scope) (*selectParts, Node, 
 // FROM/WHERE plan directly: no aggregation, DISTINCT or LIMIT, and the
 // correlation only in WHERE conjuncts.
 func (p *selectParts) simple() bool {
-	return !p.agg && !p.sel.Distinct && p.limit < 0 && p.offset == 0 && p.outerOnlyInCorr()
+	return !p.agg && !p.win && !p.sel.Distinct && p.limit < 0 && p.offset == 0 && p.outerOnlyInCorr()
 }
 
 // outerOnlyInCorr reports whether the correlated columns appear only in
