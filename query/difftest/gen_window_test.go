@@ -3,6 +3,7 @@ package difftest
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 )
@@ -187,8 +188,14 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		}
 		e.cls, e.nk, e.exact = a.cls, a.nk, a.exact
 	default:
-		if g.chance(2) {
+		switch {
+		case g.chance(2):
 			total()
+		case g.chance(2):
+			// one integer key: RANGE frames with offsets
+			orderR, orderS = nil, nil
+			rangeKey = pick(g.r, "k", "i16")
+			addKey(rangeKey, g.chance(3))
 		}
 		frame(false)
 		switch g.r.IntN(6) {
@@ -249,17 +256,31 @@ func TestDifferentialWindows(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	h := newHarness(t, t.TempDir(), fixedSeed, fixedSizes)
+	if *queries > 0 {
+		n = *queries
+	}
+	seed := uint64(fixedSeed)
+	if *seedF != 0 {
+		seed = *seedF
+	}
+	sz := fixedSizes
+	if *rowsF != 0 {
+		sz.t = *rowsF
+	}
+	h := newHarness(t, t.TempDir(), seed, sz)
 	defer h.close(t)
 	var counts [4]int
 	bad := 0
 	for i := range n {
-		q := h.windowAt(fixedSeed, i)
+		q := h.windowAt(seed, i)
+		if *verbose {
+			fmt.Fprintf(os.Stderr, "window query %d: %s\n  sqlite: %s\n", i, q.r, q.s)
+		}
 		res := h.run(q)
 		counts[res.out]++
 		if res.out == mismatch {
 			bad++
-			t.Errorf("MISMATCH window query %d [%s]\nrecq:   %s\nSQLite: %s\n%s", i, engineConfigs[q.cfg].name, q.r, q.s, res.report)
+			t.Errorf("MISMATCH window query %d [%s]\nrecq:   %s\nSQLite: %s\n%s\nreproduce: go test ./query/difftest -run TestDifferentialWindows -seed=%d %s -queries=%d", i, engineConfigs[q.cfg].name, q.r, q.s, res.report, seed, sz, i+1)
 			if bad >= 10 {
 				break
 			}
