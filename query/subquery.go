@@ -194,7 +194,7 @@ func (bd *binder) subqueryConjunct(plan Node, sc *scope, c parser.Expr) (Node, b
 			return plan, false, nil // uncorrelated: a cell, bound as an expression
 		}
 		if !parts.simple() {
-			return nil, false, posErr(n.Pos, "a correlated EXISTS subquery with GROUP BY, aggregates, DISTINCT or LIMIT is not supported")
+			return nil, false, posErr(n.Pos, "a correlated EXISTS subquery with GROUP BY, aggregates, window functions, DISTINCT or LIMIT is not supported")
 		}
 		if err := checkCorr(parts, plan); err != nil {
 			return nil, false, err
@@ -231,7 +231,7 @@ func (bd *binder) subqueryConjunct(plan Node, sc *scope, c parser.Expr) (Node, b
 				return nil, false, posErr(n.Pos, "NOT IN with a correlated subquery is not supported; use NOT EXISTS")
 			}
 			if !parts.simple() || len(parts.items) != 1 {
-				return nil, false, posErr(n.Pos, "a correlated IN subquery must select one column without GROUP BY, aggregates, DISTINCT or LIMIT")
+				return nil, false, posErr(n.Pos, "a correlated IN subquery must select one column without GROUP BY, aggregates, window functions, DISTINCT or LIMIT")
 			}
 			if err := checkCorr(parts, plan); err != nil {
 				return nil, false, err

@@ -156,15 +156,20 @@ func (bd *binder) windowArgs(n *parser.WindowCall, name string, sc *scope, ctx e
 		}
 		return nil
 	}
-	constInt := func(i int, what string, minV int64) (int64, error) {
+	// constInt evaluates constant argument i, a whole number of at
+	// least minV (any when positive is false).
+	constInt := func(i int, what string, positive bool) (int64, error) {
 		x, err := bd.bindExpr(call.Args[i], sc, ctx)
 		if err != nil {
 			return 0, err
 		}
 		v, _, ok := x.constValue()
 		k, isInt := v.(int64)
-		if !ok || !isInt || k < minV {
-			return 0, posErr(call.Args[i].Position(), "%s of %s must be a constant whole number of at least %d", what, name, minV)
+		switch {
+		case !ok || !isInt:
+			return 0, posErr(call.Args[i].Position(), "%s of %s must be a constant whole number", what, name)
+		case positive && k < 1:
+			return 0, posErr(call.Args[i].Position(), "%s of %s must be at least 1, not %d", what, name, k)
 		}
 		return k, nil
 	}
@@ -182,7 +187,7 @@ func (bd *binder) windowArgs(n *parser.WindowCall, name string, sc *scope, ctx e
 		if err := want(1, 1, "ntile(4) OVER (ORDER BY x)"); err != nil {
 			return nil, err
 		}
-		k, err := constInt(0, "the number of buckets", 1)
+		k, err := constInt(0, "the number of buckets", true)
 		w.n = k
 		return nil, err
 	case "lag", "lead":
@@ -191,7 +196,7 @@ func (bd *binder) windowArgs(n *parser.WindowCall, name string, sc *scope, ctx e
 		}
 		w.n = 1
 		if nargs >= 2 {
-			k, err := constInt(1, "the offset", -1<<62)
+			k, err := constInt(1, "the offset", false)
 			if err != nil {
 				return nil, err
 			}
@@ -221,7 +226,7 @@ func (bd *binder) windowArgs(n *parser.WindowCall, name string, sc *scope, ctx e
 			if err := want(2, 2, "nth_value(x, 2) OVER (ORDER BY t)"); err != nil {
 				return nil, err
 			}
-			k, err := constInt(1, "n", 1)
+			k, err := constInt(1, "n", true)
 			if err != nil {
 				return nil, err
 			}
