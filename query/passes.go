@@ -1029,6 +1029,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 		c := *x
 		c.in = in
 		return &c, nil
+	case *WindowNode:
+		return pruneWindow(x, need)
 	case *LimitNode:
 		in, err := prune(x.in, need)
 		if err != nil {
