@@ -351,10 +351,13 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
-// gIn is IN (query) or IN (list); markQueryParens tells them apart.
+// gIn is IN (query) or IN (list); markQueryParens tells them apart. A
+// bare operand (x IN s) is only valid as POSITION(x IN s); the converter
+// rejects it elsewhere.
 type gIn struct {
 	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
-	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')'"`
+	Bare  *gConcat `parser:"     | @@ )"`
 }
 
 // gQuantified is the right side of x op ANY|SOME|ALL (query).
