@@ -446,6 +446,9 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		return &Exists{Pos: p, Query: c.query(g.Exists)}, 1
 	case g.Case != nil:
 		return c.caseExpr(g.Case)
+	case g.TryCast != nil:
+		x, d := c.or(g.TryCast.X)
+		return &Cast{Pos: p, X: x, Type: c.typeName(g.TryCast.Type), Try: true}, d + 1
 	case g.Cast != nil:
 		x, d := c.or(g.Cast.X)
 		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1

@@ -266,7 +266,11 @@ func dumpExpr(b *strings.Builder, e Expr) {
 		}
 		b.WriteString(")")
 	case *Cast:
-		b.WriteString("(CAST ")
+		if e.Try {
+			b.WriteString("(TRY_CAST ")
+		} else {
+			b.WriteString("(CAST ")
+		}
 		dumpExpr(b, e.X)
 		b.WriteString(" " + e.Type.String() + ")")
 	case *Case:

@@ -429,6 +429,7 @@ type gPrimary struct {
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
 	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
+	TryCast   *gTryCast    `parser:"| @@"`
 	Name      *gName       `parser:"| @@"`
 	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
@@ -447,6 +448,13 @@ type gWhen struct {
 	Pos    lexer.Position
 	Cond   *gExpr `parser:"'WHEN' @@"`
 	Result *gExpr `parser:"'THEN' @@"`
+}
+
+// gTryCast is TRY_CAST(x AS type); TRY_CAST is not reserved, so it is
+// matched before names.
+type gTryCast struct {
+	X    *gExpr `parser:"'TRY_CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
 }
 
 type gCastCall struct {

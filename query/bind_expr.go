@@ -110,13 +110,17 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if n.Star || n.Distinct {
 			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
 		}
-		return node(&Expr{kind: kCall, pos: pos, op: n.Name}, n.Args...)
+		c := &Expr{kind: kCall, pos: pos, op: n.Name}
+		if exec.IsVolatile(n.Name) {
+			c.op, c.rng = strings.ToLower(n.Name), bd.rng
+		}
+		return node(c, n.Args...)
 	case *parser.Cast:
 		t, err := arrowType(n.Type)
 		if err != nil {
 			return nil, err
 		}
-		return node(&Expr{kind: kCast, pos: pos, to: t}, n.X)
+		return node(&Expr{kind: kCast, pos: pos, to: t, try: n.Try}, n.X)
 	case *parser.Case:
 		c := &Expr{kind: kCase, pos: pos, hasOperand: n.Operand != nil, hasElse: n.Else != nil}
 		var kids []parser.Expr

@@ -17,11 +17,14 @@ type binder struct {
 	cat    *Catalog
 	args   []any
 	nextID ColumnID
-	cells  []*subqueryCell // uncorrelated scalar subqueries, computed before the query runs
-	views  int             // depth of view expansion (guards against a view that uses itself)
+	cells  []*subqueryCell  // uncorrelated scalar subqueries, computed before the query runs
+	views  int              // depth of view expansion (guards against a view that uses itself)
+	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
 }
 
-func newBinder(cat *Catalog, args []any) *binder { return &binder{cat: cat, args: args} }
+func newBinder(cat *Catalog, args []any) *binder {
+	return &binder{cat: cat, args: args, rng: exec.NewRandomSource()}
+}
 
 // newColumn allocates a column id.
 func (bd *binder) newColumn(name, table string, t arrow.DataType) Column {
