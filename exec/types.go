@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -15,7 +16,35 @@ type Interval struct {
 	Micros int64
 }
 
-// String renders the interval like "1 month 2 days".
+// intervalUnits are the INTERVAL units: months, days or microseconds per
+// unit.
+var intervalUnits = map[string]struct{ months, days, micros int64 }{
+	"YEAR": {months: 12}, "QUARTER": {months: 3}, "MONTH": {months: 1},
+	"WEEK": {days: 7}, "DAY": {days: 1},
+	"HOUR": {micros: 3600_000_000}, "MINUTE": {micros: 60_000_000}, "SECOND": {micros: 1_000_000},
+	"MILLISECOND": {micros: 1000}, "MICROSECOND": {micros: 1},
+}
+
+// NewInterval is the interval of k units (YEAR, QUARTER, MONTH, WEEK,
+// DAY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND; plurals too).
+// Months and days must fit 32 bits.
+func NewInterval(k int64, unit string) (Interval, error) {
+	u := strings.TrimSuffix(strings.ToUpper(unit), "S")
+	f, ok := intervalUnits[u]
+	if !ok {
+		return Interval{}, fmt.Errorf("unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", unit)
+	}
+	m, ok1 := MulInt64(k, f.months)
+	d, ok2 := MulInt64(k, f.days)
+	us, ok3 := MulInt64(k, f.micros)
+	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) {
+		return Interval{}, fmt.Errorf("INTERVAL %d %s is out of range", k, u)
+	}
+	return Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
+}
+
+// String renders the interval like "1 month 2 days 01:30:00", as DuckDB
+// does (the time part as [-]HH:MM:SS[.ffffff]).
 func (iv Interval) String() string {
 	s := ""
 	add := func(n int64, unit string) {
@@ -31,11 +60,27 @@ func (iv Interval) String() string {
 			s += fmt.Sprintf("%d %ss", n, unit)
 		}
 	}
-	add(int64(iv.Months), "month")
+	y, m := iv.Months/12, iv.Months%12
+	add(int64(y), "year")
+	add(int64(m), "month")
 	add(int64(iv.Days), "day")
-	add(iv.Micros, "microsecond")
+	if us := iv.Micros; us != 0 {
+		if s != "" {
+			s += " "
+		}
+		u := uint64(us)
+		if us < 0 {
+			s += "-"
+			u = -uint64(us)
+		}
+		h, rest := u/3600_000_000, u%3600_000_000
+		s += fmt.Sprintf("%02d:%02d:%02d", h, rest/60_000_000, rest%60_000_000/1_000_000)
+		if f := rest % 1_000_000; f != 0 {
+			s += strings.TrimRight(fmt.Sprintf(".%06d", f), "0")
+		}
+	}
 	if s == "" {
-		return "0 days"
+		return "00:00:00"
 	}
 	return s
 }

@@ -541,15 +541,12 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 			c.failf(lpos(g.Value.Pos), "INTERVAL needs a number, as in INTERVAL '3' DAY, not %s", g.Value.Value)
 		}
 	}
-	switch u := strings.ToUpper(g.Unit.Value); u {
-	case "DAY", "DAYS":
-		iv.Unit = "DAY"
-	case "MONTH", "MONTHS":
-		iv.Unit = "MONTH"
-	case "YEAR", "YEARS":
-		iv.Unit = "YEAR"
+	u := strings.TrimSuffix(strings.ToUpper(g.Unit.Value), "S")
+	switch u {
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND":
+		iv.Unit = u
 	default:
-		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected DAY, MONTH or YEAR", g.Unit.Value)
+		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", g.Unit.Value)
 	}
 	return iv
 }
