@@ -454,11 +454,13 @@ type Call struct {
 	Distinct bool
 }
 
-// Cast is CAST(X AS Type) or X::Type. Pos is CAST or the '::'.
+// Cast is CAST(X AS Type), TRY_CAST(X AS Type) (Try: a value that does
+// not convert becomes NULL) or X::Type. Pos is CAST or the '::'.
 type Cast struct {
 	Pos  Pos
 	X    Expr
 	Type *TypeName
+	Try  bool
 }
 
 // Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil

@@ -641,7 +641,11 @@ func (e *Call) String() string {
 }
 
 func (e *Cast) String() string {
-	return "CAST(" + e.X.String() + " AS " + e.Type.String() + ")"
+	kw := "CAST("
+	if e.Try {
+		kw = "TRY_CAST("
+	}
+	return kw + e.X.String() + " AS " + e.Type.String() + ")"
 }
 
 func (e *Case) String() string {

@@ -353,10 +353,13 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
-// gIn is IN (query) or IN (list); markQueryParens tells them apart.
+// gIn is IN (query) or IN (list); markQueryParens tells them apart. A
+// bare operand (x IN s) is only valid as POSITION(x IN s); the converter
+// rejects it elsewhere.
 type gIn struct {
 	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
-	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')'"`
+	Bare  *gConcat `parser:"     | @@ )"`
 }
 
 // gQuantified is the right side of x op ANY|SOME|ALL (query).
@@ -428,6 +431,7 @@ type gPrimary struct {
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
 	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
+	TryCast   *gTryCast    `parser:"| @@"`
 	Name      *gName       `parser:"| @@"`
 	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
@@ -446,6 +450,13 @@ type gWhen struct {
 	Pos    lexer.Position
 	Cond   *gExpr `parser:"'WHEN' @@"`
 	Result *gExpr `parser:"'THEN' @@"`
+}
+
+// gTryCast is TRY_CAST(x AS type); TRY_CAST is not reserved, so it is
+// matched before names.
+type gTryCast struct {
+	X    *gExpr `parser:"'TRY_CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
 }
 
 type gCastCall struct {
