@@ -284,7 +284,7 @@ const (
 	OptText                                     // TEXT: the field is stored as ASCII text
 	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n; plain IMPLIED: Int1 = -1 (the type's scale)
 	OptFormat                                   // FORMAT 'pattern': Str = pattern
-	OptNullIf                                   // NULLIF 'sentinel': Str = sentinel
+	OptNullIf                                   // NULLIF 'sentinel' or NULLIF ('a', 'b'): Strs = the sentinels
 	OptNull                                     // NULL (nullable)
 	OptNotNull                                  // NOT NULL
 	OptTrim                                     // TRIM mode: Str = "none", "leading", "trailing" or "both"
@@ -320,6 +320,7 @@ type ColumnOption struct {
 	Kind       ColumnOptionKind
 	Int1, Int2 int
 	Str        string
+	Strs       []string
 }
 
 // TableOption is key = value inside CREATE TABLE ... WITH (...). Key is

@@ -456,7 +456,14 @@ func (o *ColumnOption) String() string {
 	case OptFormat:
 		return "FORMAT " + QuoteString(o.Str)
 	case OptNullIf:
-		return "NULLIF " + QuoteString(o.Str)
+		if len(o.Strs) == 1 {
+			return "NULLIF " + QuoteString(o.Strs[0])
+		}
+		q := make([]string, len(o.Strs))
+		for i, s := range o.Strs {
+			q[i] = QuoteString(s)
+		}
+		return "NULLIF (" + strings.Join(q, ", ") + ")"
 	case OptTrim:
 		return "TRIM " + strings.ToUpper(o.Str)
 	}

@@ -271,10 +271,16 @@ type gColumnOption struct {
 	Text     bool         `parser:" | @'TEXT'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
-	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
 	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
 	Null     bool         `parser:" | @'NULL'"`
 	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
+}
+
+// gNullIf is NULLIF 'x' or NULLIF ('x', 'y', ...).
+type gNullIf struct {
+	List []*gSetValue `parser:"(  '(' @@ ( ',' @@ )* ')'"`
+	One  *gSetValue   `parser:" | @@ )"`
 }
 
 type gImplied struct {

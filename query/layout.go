@@ -22,6 +22,9 @@ type Layout struct {
 	// not declared NOT NULL (and without its own NULLIF) reads a blank
 	// value as NULL, as if declared NULLIF ''.
 	blankIsNull bool
+	// yearStart is WITH (year_window_start = N): two-digit years (YY in
+	// a FORMAT) fall in N..N+99; 0 means storage.DefaultYearStart.
+	yearStart int
 }
 
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
@@ -71,9 +74,10 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
-			f.NullIf, f.HasNullIf = "", true
+		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
+			f.NullIf = []string{""}
 		}
+		f.YearStart = l.yearStart
 		fields = append(fields, f)
 	}
 	s, err := storage.NewSchema(fields, opts)
@@ -150,7 +154,7 @@ func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:
-			f.NullIf, f.HasNullIf, f.Nullable = o.Str, true, true
+			f.NullIf, f.Nullable = o.Strs, true
 		case parser.OptNull:
 			f.Nullable = true
 		case parser.OptNotNull:
@@ -167,7 +171,7 @@ func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
 		// Text fields are nullable by default (a blank field is NULL);
 		// binary fields only when declared NULL (they need a null bitmap).
 		isText := f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && text)
-		f.Nullable = isText || f.HasNullIf
+		f.Nullable = isText || f.HasNullIf()
 	}
 	return f, nil
 }
@@ -243,6 +247,12 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 		l.Raw.PadShortLines, err = boolean()
 	case "blank_is_null":
 		l.blankIsNull, err = boolean()
+	case "year_window_start":
+		var n int64
+		if n, err = num(); err == nil && (n < 1 || n > 9900) {
+			err = layoutErr(v.Pos, "year_window_start %d is out of range 1..9900 (the first year two-digit years can mean, as in 1950 for 50-99 -> 1950-1999, 00-49 -> 2000-2049)", n)
+		}
+		l.yearStart = int(n)
 	case "ignore_partial":
 		l.Raw.IgnorePartial, err = boolean()
 	case "byte_order":
@@ -258,7 +268,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start)", o.Key)
 	}
 	return err
 }

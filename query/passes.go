@@ -740,7 +740,7 @@ func scanConstant(e *Expr, f *storage.Field) (any, bool) {
 		case storage.Char:
 			return x, true
 		case storage.Date:
-			d, err := storage.ParseTextDate([]byte(x), storage.DefaultDateFormat)
+			d, err := storage.ParseTextDate([]byte(x), storage.DefaultDateFormat, 0)
 			return storage.DateValue(d), err == nil
 		}
 		return nil, false

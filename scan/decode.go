@@ -478,7 +478,7 @@ func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
 	}
 	data, offsets := d.data, d.offsets[d.n+1:d.n+1+len(sel)]
 	off, end := f.Offset, f.End()
-	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
+	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf())
 	if !nullable && f.Width == 1 && f.Trim != storage.TrimNone {
 		// One-character codes (flags, statuses): a padding byte is ''.
 		src, stride := ch.data, ch.stride

@@ -299,10 +299,10 @@ func parseTextIntDomain(f *storage.Field, raw []byte) (int64, error) {
 	case storage.Decimal:
 		return storage.ParseTextDecimal(raw, t.Precision, t.Scale, f.Implied)
 	case storage.Date:
-		d, err := storage.ParseTextDate(raw, f.EffectiveFormat())
+		d, err := storage.ParseTextDate(raw, f.EffectiveFormat(), f.YearStart)
 		return int64(d), err
 	case storage.Timestamp:
-		return storage.ParseTextTimestamp(raw, f.EffectiveFormat())
+		return storage.ParseTextTimestamp(raw, f.EffectiveFormat(), f.YearStart)
 	case storage.Boolean:
 		b, err := storage.ParseTextBool(raw)
 		if b {

@@ -75,10 +75,21 @@ func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
 // after trimming.
 func (f *Field) IsTextNull(raw []byte) bool {
 	t := trimPad(raw)
-	if f.HasNullIf && string(t) == f.NullIf {
+	if f.IsNullSentinel(t) {
 		return true
 	}
 	return len(t) == 0 && f.Nullable && f.Type.Kind != Char
+}
+
+// IsNullSentinel reports whether trimmed text equals one of the field's
+// NULLIF sentinels.
+func (f *Field) IsNullSentinel(trimmed []byte) bool {
+	for _, s := range f.NullIf {
+		if string(trimmed) == s {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeText(f *Field, raw []byte) (any, error) {
@@ -101,10 +112,10 @@ func decodeText(f *Field, raw []byte) (any, error) {
 		v, err := ParseTextDecimal(raw, t.Precision, t.Scale, f.Implied)
 		return DecimalValue{v, t.Scale}, err
 	case t.Kind == Date:
-		v, err := ParseTextDate(raw, effectiveFormat(f))
+		v, err := ParseTextDate(raw, effectiveFormat(f), f.YearStart)
 		return DateValue(v), err
 	case t.Kind == Timestamp:
-		v, err := ParseTextTimestamp(raw, effectiveFormat(f))
+		v, err := ParseTextTimestamp(raw, effectiveFormat(f), f.YearStart)
 		return TimestampValue(v), err
 	}
 	return nil, errUnsupported
@@ -223,8 +234,8 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 		}
 		if f.IsText() {
 			fill(raw, ' ')
-			if f.HasNullIf {
-				copy(raw[max(0, len(raw)-len(f.NullIf)):], f.NullIf)
+			if f.HasNullIf() {
+				copy(raw[max(0, len(raw)-len(f.NullIf[0])):], f.NullIf[0])
 			}
 			return nil
 		}
@@ -512,10 +523,16 @@ func encodeText(f *Field, raw []byte, v any) error {
 		leftAlign = true
 	case DateValue:
 		y, m, d := CivilFromDays(int32(x))
-		s = appendPattern(buf[:0], effectiveFormat(f), dateParts{year: y, month: m, day: d})
+		var err error
+		if s, err = appendPattern(buf[:0], effectiveFormat(f), dateParts{year: y, month: m, day: d}, f.YearStart); err != nil {
+			return err
+		}
 		leftAlign = true
 	case TimestampValue:
-		s = appendPattern(buf[:0], effectiveFormat(f), timestampParts(int64(x)))
+		var err error
+		if s, err = appendPattern(buf[:0], effectiveFormat(f), timestampParts(int64(x)), f.YearStart); err != nil {
+			return err
+		}
 		leftAlign = true
 	default:
 		return errUnsupported

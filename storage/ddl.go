@@ -34,8 +34,8 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 		if f.Format != "" {
 			fmt.Fprintf(&b, " FORMAT %s", QuoteString(f.Format))
 		}
-		if f.HasNullIf {
-			fmt.Fprintf(&b, " NULLIF %s", QuoteString(f.NullIf))
+		if f.HasNullIf() {
+			fmt.Fprintf(&b, " NULLIF %s", FormatNullIf(f.NullIf))
 		} else if f.Nullable {
 			b.WriteString(" NULL")
 		} else {
@@ -76,11 +76,25 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if raw.PadShortLines {
 		opts = append(opts, "pad_short_lines = true")
 	}
+	if ys := yearStartOf(s); ys != 0 {
+		opts = append(opts, fmt.Sprintf("year_window_start = %d", ys))
+	}
 	if raw.IgnorePartial {
 		opts = append(opts, "ignore_partial = true")
 	}
 	fmt.Fprintf(&b, " WITH (%s);\n", strings.Join(opts, ", "))
 	return b.String()
+}
+
+// yearStartOf is the two-digit-year window the fields use (the
+// year_window_start table option sets it on every field), or 0.
+func yearStartOf(s *Schema) int {
+	for i := range s.Fields {
+		if s.Fields[i].YearStart != 0 {
+			return s.Fields[i].YearStart
+		}
+	}
+	return 0
 }
 
 func maxFieldEnd(s *Schema) int {

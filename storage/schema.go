@@ -84,18 +84,24 @@ type Field struct {
 	// the record's null bitmap; a text field is NULL when blank (all spaces)
 	// or equal to NullIf.
 	Nullable bool
-	// NullIf, when HasNullIf is set, is a text sentinel that means NULL
-	// (NOAA files use "-9999"). It is compared after trimming spaces.
-	NullIf    string
-	HasNullIf bool
+	// NullIf lists text sentinels that mean NULL (NOAA files use "-9999",
+	// some use both "-99999" and "+99999"). They are compared after
+	// trimming padding; '' means a blank field. Empty: no sentinel.
+	NullIf []string
 	// Implied is the number of implied decimal places of a text DECIMAL or
 	// float field written without a point: "000012345" with Implied 2 is
 	// 123.45. Zero means none.
 	Implied int
 	// Format is the pattern of a text DATE or TIMESTAMP, built from YYYY,
-	// MM, DD, HH, MI, SS and F (fraction digits); other characters must
-	// match literally. Empty means YYYY-MM-DD or YYYY-MM-DD HH:MI:SS.
+	// YY (two-digit year, see YearStart), MM, DD, DDD (day of the year),
+	// HH, MI (or MM right after HH), SS and F (fraction digits); other
+	// characters must match literally. Empty means YYYY-MM-DD or
+	// YYYY-MM-DD HH:MI:SS. See text_date.go.
 	Format string
+	// YearStart is the first year of the 100-year window two-digit years
+	// (YY) fall in; 0 means DefaultYearStart (1969: 69-99 are 1969-1999,
+	// 00-68 are 2000-2068, as POSIX strptime's %y).
+	YearStart int
 	// Trim is how CHAR padding is removed on read.
 	Trim TrimMode
 
@@ -106,6 +112,22 @@ type Field struct {
 
 // End is the offset one past the field's last byte.
 func (f *Field) End() int { return f.Offset + f.Width }
+
+// HasNullIf reports whether the field has NULL sentinels.
+func (f *Field) HasNullIf() bool { return len(f.NullIf) > 0 }
+
+// FormatNullIf renders sentinels as the DDL writes them: 'x' for one,
+// ('x', 'y') for several.
+func FormatNullIf(list []string) string {
+	if len(list) == 1 {
+		return QuoteString(list[0])
+	}
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = QuoteString(s)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
 
 // IsText reports whether the field is stored as text.
 func (f *Field) IsText() bool { return f.Encoding == Text }
@@ -127,8 +149,8 @@ func (f *Field) Describe() string {
 	case f.IsText() && (f.Type.Kind == Date || f.Type.Kind == Timestamp):
 		enc += " " + f.EffectiveFormat()
 	}
-	if f.HasNullIf {
-		enc += ", NULLIF " + QuoteString(f.NullIf)
+	if f.HasNullIf() {
+		enc += ", NULLIF " + FormatNullIf(f.NullIf)
 	}
 	return enc
 }
@@ -230,14 +252,21 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
 			return nil, schemaErr(f.Name, "implied decimals apply only to text DECIMAL and float fields")
 		}
-		if f.HasNullIf && !f.IsText() {
+		if f.HasNullIf() && !f.IsText() {
 			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text fields")
 		}
-		if f.HasNullIf {
+		if f.HasNullIf() {
 			f.Nullable = true
 			// Values are compared after their padding (spaces, NULs) is
-			// trimmed, so the sentinel is too: NULLIF '   ' means blank.
-			f.NullIf = string(trimPad([]byte(f.NullIf)))
+			// trimmed, so the sentinels are too: NULLIF '   ' means blank.
+			list := make([]string, len(f.NullIf))
+			for k, v := range f.NullIf {
+				list[k] = string(trimPad([]byte(v)))
+			}
+			f.NullIf = list
+		}
+		if f.YearStart < 0 || f.YearStart > 9900 {
+			return nil, schemaErr(f.Name, "year window start %d is out of range 1..9900", f.YearStart)
 		}
 	}
 	s.NullBitmap = -1
