@@ -216,10 +216,31 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		o.Kind = OptText
 	case g.Implied != nil:
 		o.Kind = OptImplied
-		o.Int1 = -1
 		if g.Implied.Decimals != nil {
-			o.Int1 = c.atoi(o.Pos, *g.Implied.Decimals)
+			o.Int1, o.Int2 = c.atoi(o.Pos, *g.Implied.Decimals), 1
+			if g.Implied.Minus {
+				o.Int1 = -o.Int1
+			}
 		}
+	case g.Packed:
+		o.Kind = OptPacked
+	case g.Zoned:
+		o.Kind = OptZoned
+	case g.IBMFloat:
+		o.Kind = OptIBMFloat
+	case g.Unsigned:
+		o.Kind = OptUnsigned
+	case g.Sign != nil:
+		o.Kind = OptSign
+		o.Str = strings.ToLower(g.Sign.Where.Value)
+		if g.Sign.Separate {
+			o.Int1 = 1
+		}
+	case g.CodePage != nil:
+		o.Kind = OptCodePage
+		o.Str = unquote(*g.CodePage)
+	case g.OnError:
+		o.Kind = OptOnErrorNull
 	case g.Format != nil:
 		o.Kind = OptFormat
 		o.Str = unquote(*g.Format)

@@ -269,6 +269,13 @@ type gColumnOption struct {
 	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
 	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
 	Text     bool         `parser:" | @'TEXT'"`
+	Packed   bool         `parser:" | @'PACKED'"`
+	Zoned    bool         `parser:" | @'ZONED'"`
+	IBMFloat bool         `parser:" | @'IBM' 'FLOAT'"`
+	Unsigned bool         `parser:" | @'UNSIGNED'"`
+	Sign     *gSignClause `parser:" | @@"`
+	CodePage *string      `parser:" | 'CODEPAGE' @String"`
+	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
 	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
@@ -285,7 +292,14 @@ type gNullIf struct {
 
 type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
-	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
+	Decimals *string `parser:"  @Int )?"`
+}
+
+// gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
+type gSignClause struct {
+	Where    *lexer.Token `parser:"'SIGN' @('LEADING' | 'TRAILING')"`
+	Separate bool         `parser:"@'SEPARATE'?"`
 }
 
 type gTableOption struct {

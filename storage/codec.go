@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
 )
 
 // FieldError reports a value that cannot be decoded from, or encoded into,
@@ -57,9 +59,22 @@ func quoteRaw(b []byte) string {
 func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
 	f := &s.Fields[i]
 	raw := rec[f.Offset:f.End()]
+	if f.Encoding.IsMainframe() || f.cp != nil {
+		v, err := decodeMainframe(f, raw)
+		if err != nil {
+			if f.InvalidAsNull {
+				return nil, nil
+			}
+			return nil, &FieldError{Field: f.Name, Offset: f.Offset, Text: bytes.Clone(raw), Err: err}
+		}
+		return v, nil
+	}
 	if f.IsText() {
 		v, err := decodeText(f, raw)
 		if err != nil {
+			if f.InvalidAsNull {
+				return nil, nil
+			}
 			return nil, &FieldError{Field: f.Name, Offset: f.Offset, Text: bytes.Clone(raw), Err: err}
 		}
 		return v, nil
@@ -232,6 +247,12 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 		if !f.Nullable {
 			return fail(errors.New("NULL in a NOT NULL field"))
 		}
+		if f.Encoding.IsMainframe() || f.cp != nil {
+			if err := encodeMainframeNull(f, raw); err != nil {
+				return fail(err)
+			}
+			return nil
+		}
 		if f.IsText() {
 			fill(raw, ' ')
 			if f.HasNullIf() {
@@ -247,7 +268,9 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 	if err != nil {
 		return fail(err)
 	}
-	if f.IsText() {
+	if f.Encoding.IsMainframe() || f.cp != nil {
+		err = encodeMainframe(f, raw, nv)
+	} else if f.IsText() {
 		err = encodeText(f, raw, nv)
 	} else {
 		err = encodeBinary(f, raw, nv)
@@ -306,6 +329,9 @@ func normalizeValue(t Type, v any) (any, error) {
 		}
 		return bad()
 	case Decimal:
+		if t.Precision > MaxDecimalPrecision {
+			return normalizeWide(t, v)
+		}
 		var d DecimalValue
 		switch x := v.(type) {
 		case DecimalValue:
@@ -362,6 +388,40 @@ func normalizeValue(t Type, v any) (any, error) {
 		return bad()
 	}
 	return bad()
+}
+
+// normalizeWide converts a value for a DECIMAL of more than 18 digits.
+func normalizeWide(t Type, v any) (any, error) {
+	var mag u128
+	var neg bool
+	scale := 0
+	switch x := v.(type) {
+	case WideDecimalValue:
+		mag, neg = fromNum(x.Num)
+		scale = x.Scale
+	case DecimalValue:
+		mag, neg = fromNum(decimal128.FromI64(x.Unscaled))
+		scale = x.Scale
+	case string:
+		b := trimPad([]byte(x))
+		digits, n := splitSign(b)
+		m, _, frac, err := parseZoned(digits, SignTrailing, true)
+		if err != nil || len(digits) == 0 || !allDigits(digits[len(digits)-1:]) {
+			return nil, fmt.Errorf("%q is not a %s", x, t)
+		}
+		mag, neg, scale = m, n && !m.isZero(), max(frac, 0)
+	default:
+		n, ok := asInt64(v)
+		if !ok {
+			return nil, fmt.Errorf("cannot store %T value %v in a %s field", v, v, t)
+		}
+		mag, neg = fromNum(decimal128.FromI64(n))
+	}
+	m, err := rescaleDigits(mag, scale, t.Scale, t.Precision)
+	if err != nil {
+		return nil, fmt.Errorf("%v does not fit %s: %v", v, t, err)
+	}
+	return WideDecimalValue{m.num(neg), t.Scale}, nil
 }
 
 // rescale changes d to the given scale, failing if digits would be lost or

@@ -26,9 +26,28 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 				b.WriteString(" BIG ENDIAN")
 			case Text:
 				b.WriteString(" TEXT")
+			case Zoned:
+				b.WriteString(" ZONED")
+			case Packed:
+				b.WriteString(" PACKED")
+			case IBMFloat:
+				b.WriteString(" IBM FLOAT")
 			}
 		}
-		if f.Implied > 0 {
+		if f.CodePage != 0 {
+			fmt.Fprintf(&b, " CODEPAGE 'cp%03d'", f.CodePage)
+		}
+		if f.Sign != SignDefault {
+			b.WriteString(" " + f.Sign.String())
+		}
+		if f.Unsigned {
+			b.WriteString(" UNSIGNED")
+		}
+		if f.Implied > 0 || (f.Encoding == Zoned || f.Encoding == Packed) && f.Type.Kind == Decimal {
+			// Zoned and packed DECIMALs default to the type's scale: say
+			// it, so that 0 is kept too.
+			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
+		} else if f.Implied < 0 {
 			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
 		}
 		if f.Format != "" {
@@ -40,6 +59,9 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 			b.WriteString(" NULL")
 		} else {
 			b.WriteString(" NOT NULL")
+		}
+		if f.InvalidAsNull {
+			b.WriteString(" ON ERROR NULL")
 		}
 		if f.Type.Kind == Char && f.Trim != TrimTrailing {
 			fmt.Fprintf(&b, " TRIM %s", strings.ToUpper(f.Trim.String()))

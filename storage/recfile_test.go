@@ -136,7 +136,7 @@ func TestSchemaValidation(t *testing.T) {
 		{"noname", []Field{{Type: TInt32}}, SchemaOptions{}, "has no name"},
 		{"empty", nil, SchemaOptions{}, "at least one field"},
 		{"width", []Field{{Name: "a", Type: TInt32, Width: 2}}, SchemaOptions{}, "is 4 bytes wide, not 2"},
-		{"decprec", []Field{{Name: "a", Type: TDecimal(19, 2)}}, SchemaOptions{}, "precision 19 is out of range"},
+		{"decprec", []Field{{Name: "a", Type: TDecimal(19, 2)}}, SchemaOptions{}, "DECIMAL(19,2) has more than 18 digits: only PACKED and ZONED"},
 		{"decscale", []Field{{Name: "a", Type: TDecimal(5, 6)}}, SchemaOptions{}, "scale 6 is out of range"},
 		{"decwidth", []Field{{Name: "a", Type: TDecimal(12, 2), Width: 4}}, SchemaOptions{}, "cannot hold DECIMAL(12,2)"},
 		{"char0", []Field{{Name: "a", Type: TChar(0)}}, SchemaOptions{}, "CHAR length 0"},

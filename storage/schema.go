@@ -19,12 +19,25 @@ const (
 	LittleEndian
 	// BigEndian is LittleEndian with the byte order reversed.
 	BigEndian
-	// Text stores the value as ASCII characters (digits, sign, point, date
-	// pattern), padded with spaces.
+	// Text stores the value as characters (digits, sign, point, date
+	// pattern), padded with spaces: ASCII, or the field's CodePage.
 	Text
+	// Zoned is a COBOL DISPLAY numeric: one digit per byte, the sign
+	// overpunched or separate (Field.Sign), in ASCII or EBCDIC (CodePage).
+	Zoned
+	// Packed is COBOL COMP-3: two digits per byte and a sign nibble.
+	Packed
+	// IBMFloat is IBM hexadecimal floating point, big-endian (COBOL COMP-1
+	// in 4 bytes, COMP-2 in 8).
+	IBMFloat
 )
 
-var encodingNames = [...]string{DefaultEncoding: "default", LittleEndian: "little-endian", BigEndian: "big-endian", Text: "text"}
+var encodingNames = [...]string{DefaultEncoding: "default", LittleEndian: "little-endian", BigEndian: "big-endian", Text: "text",
+	Zoned: "zoned", Packed: "packed", IBMFloat: "IBM float"}
+
+// IsMainframe reports whether e is one of the mainframe number encodings
+// (zoned, packed, IBM float); mainframe.go reads and writes them.
+func (e Encoding) IsMainframe() bool { return e == Zoned || e == Packed || e == IBMFloat }
 
 func (e Encoding) String() string {
 	if int(e) < len(encodingNames) {
@@ -104,6 +117,22 @@ type Field struct {
 	YearStart int
 	// Trim is how CHAR padding is removed on read.
 	Trim TrimMode
+	// CodePage is the IBM code page (37, 273, ..., 1148; see CodePageIDs)
+	// of a Text or Zoned field, or 0 for ASCII.
+	CodePage int
+	// Sign is where a Zoned field keeps its sign.
+	Sign SignMode
+	// Unsigned says no sign is stored: a Packed field without a sign
+	// nibble, a Zoned field of digits only, a binary DECIMAL read as an
+	// unsigned integer.
+	Unsigned bool
+	// InvalidAsNull reads a value that cannot be decoded (bad digits, a
+	// bad sign nibble, a malformed date) as NULL instead of failing the
+	// query. The field is then nullable.
+	InvalidAsNull bool
+
+	// cp is the resolved CodePage, set by NewSchema.
+	cp *CodePage
 
 	// NullBit is the field's bit in the null bitmap (binary nullable
 	// fields), or -1. Set by NewSchema.
@@ -132,6 +161,11 @@ func FormatNullIf(list []string) string {
 // IsText reports whether the field is stored as text.
 func (f *Field) IsText() bool { return f.Encoding == Text }
 
+// NullInValue reports whether NULL is told by the field's own bytes (text,
+// zoned, packed and IBM float fields: blank, a NULLIF sentinel) rather
+// than by the record's null bitmap.
+func (f *Field) NullInValue() bool { return f.Encoding == Text || f.Encoding.IsMainframe() }
+
 // Describe says how the field's bytes are read, the one description that
 // DESCRIBE and recq describe show: the encoding ("text", "little-endian",
 // "big-endian"; "binary" for a binary CHAR or a one-byte field, where byte
@@ -140,9 +174,10 @@ func (f *Field) IsText() bool { return f.Encoding == Text }
 // sentinel (", NULLIF" and the sentinel in quotes).
 func (f *Field) Describe() string {
 	enc := f.Encoding.String()
-	if !f.IsText() && (f.Width == 1 || f.Type.Kind == Char) {
+	if !f.IsText() && !f.Encoding.IsMainframe() && (f.Width == 1 || f.Type.Kind == Char) {
 		enc = "binary"
 	}
+	enc += f.describeMainframe()
 	switch {
 	case f.IsText() && f.Implied > 0:
 		enc += fmt.Sprintf(", %d implied decimals", f.Implied)
@@ -228,6 +263,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		if f.Encoding == DefaultEncoding {
 			f.Encoding = defEnc
 		}
+		if err := checkMainframe(f); err != nil {
+			return nil, err
+		}
 		if err := resolveWidth(f); err != nil {
 			return nil, err
 		}
@@ -242,18 +280,25 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		next = f.End()
 		maxEnd = max(maxEnd, f.End())
 		f.NullBit = -1
-		if f.Nullable && !f.IsText() {
+		if f.InvalidAsNull {
+			if !f.NullInValue() {
+				return nil, schemaErr(f.Name, "ON ERROR NULL applies to text, zoned, packed and IBM float fields (binary values are never invalid)")
+			}
+			f.Nullable = true
+		}
+		if f.Nullable && !f.NullInValue() {
 			f.NullBit = nullable
 			nullable++
 		}
-		if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
+		if f.Encoding.IsMainframe() {
+			// checkMainframe checked the implied decimals.
+		} else if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
 			return nil, schemaErr(f.Name, "IMPLIED DECIMALS %d is out of range 0..%d", f.Implied, MaxDecimalPrecision)
+		} else if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
+			return nil, schemaErr(f.Name, "implied decimals apply only to text, zoned and packed DECIMAL fields and text float fields")
 		}
-		if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
-			return nil, schemaErr(f.Name, "implied decimals apply only to text DECIMAL and float fields")
-		}
-		if f.HasNullIf() && !f.IsText() {
-			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text fields")
+		if f.HasNullIf() && !(f.IsText() || f.Encoding == Zoned) {
+			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text and zoned fields")
 		}
 		if f.HasNullIf() {
 			f.Nullable = true
@@ -323,6 +368,12 @@ func resolveWidth(f *Field) error {
 		return schemaErr(f.Name, "width %d is negative", f.Width)
 	}
 	t := f.Type
+	if f.Encoding.IsMainframe() {
+		return resolveMainframeWidth(f)
+	}
+	if t.Kind == Decimal && t.Precision > MaxDecimalPrecision {
+		return schemaErr(f.Name, "%s has more than %d digits: only PACKED and ZONED fields hold up to %d", t, MaxDecimalPrecision, MaxWideDecimalPrecision)
+	}
 	if f.IsText() {
 		if f.Width == 0 {
 			switch t.Kind {

@@ -53,9 +53,10 @@ func delimitedLayout(ddl string) (*storage.Schema, error) {
 			case parser.OptNullIf:
 				x.nullIf = o.Strs
 			case parser.OptImplied:
-				x.implied, x.impliedScale = o.Int1, o.Int1 < 0
+				x.implied, x.impliedScale = o.Int1, o.Int2 == 0
 			case parser.OptPosition, parser.OptOffset, parser.OptWidth,
-				parser.OptLittleEndian, parser.OptBigEndian, parser.OptText:
+				parser.OptLittleEndian, parser.OptBigEndian, parser.OptText,
+				parser.OptPacked, parser.OptZoned, parser.OptIBMFloat, parser.OptUnsigned, parser.OptSign, parser.OptCodePage:
 				// placement: not used by delimited input
 			case parser.OptNull, parser.OptNotNull:
 				declared = true
