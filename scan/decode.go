@@ -350,7 +350,7 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 		})
 	}
 	vals := d.vals[d.n : d.n+len(sel)]
-	if f.NullBit < 0 && f.Encoding == storage.LittleEndian && f.Width == 8 {
+	if f.NullBit < 0 && f.Encoding == storage.LittleEndian && f.Width == 8 && !f.Unsigned {
 		data, stride, off := ch.data, ch.stride, f.Offset
 		for i, r := range sel {
 			p := int(r)*stride + off
@@ -360,7 +360,6 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 		d.n += len(sel)
 		return nil
 	}
-	order := f.ByteOrder()
 	for i, r := range sel {
 		rec := ch.record(r)
 		if f.NullBit >= 0 && d.schema.IsNull(f, rec) {
@@ -368,7 +367,7 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 			vals[i] = decimal128.Num{}
 			continue
 		}
-		vals[i] = decimal128.FromI64(storage.ReadBinaryInt(rec[f.Offset:f.End()], order))
+		vals[i] = decimal128.FromI64(f.ReadBinaryDecimal(rec[f.Offset:f.End()]))
 	}
 	d.n += len(sel)
 	return nil

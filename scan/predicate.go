@@ -381,7 +381,7 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 			return c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order))
 		}), nil
 	}
-	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) {
+	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) && !f.Unsigned {
 		return c.filterIntRange(ch, sel, out), nil
 	}
 	order := f.ByteOrder()
@@ -392,6 +392,9 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 				v = 1
 			}
 			return c.matchInt(v)
+		}
+		if f.Type.Kind == storage.Decimal {
+			return c.matchInt(f.ReadBinaryDecimal(rec[off : off+f.Width]))
 		}
 		return c.matchInt(storage.ReadBinaryInt(rec[off:off+f.Width], order))
 	}), nil

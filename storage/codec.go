@@ -208,6 +208,16 @@ func ReadBinaryUint(raw []byte, order binary.ByteOrder) uint64 {
 	return order.Uint64(raw)
 }
 
+// ReadBinaryDecimal reads the unscaled value of a binary DECIMAL field:
+// two's complement, or an unsigned integer when the field is UNSIGNED
+// (COBOL COMP-5 9(n)).
+func (f *Field) ReadBinaryDecimal(raw []byte) int64 {
+	if f.Unsigned {
+		return int64(ReadBinaryUint(raw, f.ByteOrder()))
+	}
+	return ReadBinaryInt(raw, f.ByteOrder())
+}
+
 func decodeBinary(f *Field, raw []byte) (any, error) {
 	order := f.ByteOrder()
 	t := f.Type
@@ -223,7 +233,7 @@ func decodeBinary(f *Field, raw []byte) (any, error) {
 	case t.Kind == Float64:
 		return math.Float64frombits(order.Uint64(raw)), nil
 	case t.Kind == Decimal:
-		return DecimalValue{ReadBinaryInt(raw, order), t.Scale}, nil
+		return DecimalValue{f.ReadBinaryDecimal(raw), t.Scale}, nil
 	case t.Kind == Char:
 		return string(TrimChar(raw, f.Trim)), nil
 	case t.Kind == Date:
@@ -513,6 +523,9 @@ func encodeBinary(f *Field, raw []byte, v any) error {
 	case DecimalValue:
 		// normalizeValue checked the precision and resolveWidth that the
 		// width holds every value of that precision.
+		if f.Unsigned && x.Unscaled < 0 {
+			return errNegUnsigned
+		}
 		writeBinaryInt(raw, order, uint64(x.Unscaled))
 	case string:
 		fill(raw, ' ')

@@ -36,7 +36,8 @@ func decodeHFP(b []byte) float64 {
 
 // encodeHFP writes v as a 4- or 8-byte IBM float (len(dst)), rounding the
 // fraction to nearest. Zero is all zero bytes; NaN, infinities and values
-// beyond 16^63 are errors; values too small for the format become zero.
+// beyond 16^63 are errors; values below 16^-65 are written unnormalized
+// (fewer digits) and the smallest become zero.
 func encodeHFP(dst []byte, v float64) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return errHFPRange
@@ -69,11 +70,17 @@ func encodeHFP(dst []byte, v float64) error {
 		frac <<= 4
 		x--
 	}
-	switch {
-	case x+64 > 127:
+	if x+64 > 127 {
 		return errHFPRange
-	case x+64 < 0:
-		clear(dst) // underflow: below the smallest IBM float
+	}
+	for x+64 < 0 && frac != 0 {
+		// Below the normalized range: unnormalized, as the format
+		// allows, rounding the digits shifted out.
+		frac = (frac + 8) >> 4
+		x++
+	}
+	if frac == 0 {
+		clear(dst)
 		return nil
 	}
 	w := sign<<63 | uint64(x+64)<<56 | frac<<(56-fracBits)
