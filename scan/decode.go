@@ -273,15 +273,24 @@ func decodeTextNum[T any](d *numDecoder[T], ch *chunk, sel []int32, parse func([
 	vals := d.vals[d.n : d.n+len(sel)]
 	var zero T
 	var buf [valueBufLen]byte
+	// Without NULLIF sentinels no value both parses and is NULL (blank
+	// values never parse), so the NULL test runs only when parsing fails;
+	// IBM float spaces (0x40...) are a valid number, and are tested first.
+	nullFirst := f.HasNullIf() || f.Encoding == storage.IBMFloat
 	for i, r := range sel {
 		raw := ch.record(r)[f.Offset:f.End()]
 		v := f.ValueBytes(raw, buf[:])
-		if f.IsNullValue(v) {
+		if nullFirst && f.IsNullValue(v) {
 			d.valid.setNull(d.n+i, d.capacity)
 			vals[i] = zero
 			continue
 		}
 		x, err := parse(v)
+		if err != nil && !nullFirst && f.IsNullValue(v) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = zero
+			continue
+		}
 		if err != nil {
 			if f.InvalidAsNull {
 				d.valid.setNull(d.n+i, d.capacity)

@@ -274,6 +274,14 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 		s.SetNull(f, rec, true)
 		return nil
 	}
+	if str, ok := v.(string); ok && f.cp != nil && f.Type.Kind == Char {
+		// A code page has one byte per character: the length check is
+		// the encoder's, not normalizeValue's count of UTF-8 bytes.
+		if err := f.cp.Encode(raw, str); err != nil {
+			return fail(err)
+		}
+		return nil
+	}
 	nv, err := normalizeValue(f.Type, v)
 	if err != nil {
 		return fail(err)

@@ -170,6 +170,9 @@ func (f *Field) IsNullValue(v []byte) bool {
 // scaled to the field's type: the magnitude at the DECIMAL's scale (0 for
 // integers) and the sign.
 func (f *Field) mainframeDigits(v []byte) (u128, bool, error) {
+	if u, neg, ok := f.fastDigits(v); ok {
+		return u128{0, u}, neg, nil
+	}
 	var mag u128
 	var neg bool
 	var err error
@@ -192,6 +195,93 @@ func (f *Field) mainframeDigits(v []byte) (u128, bool, error) {
 	}
 	mag, err = rescaleDigits(mag, decimals, scale, precision)
 	return mag, neg, err
+}
+
+// packedPair maps a byte of two digit nibbles to its value 0..99, and
+// any other byte to 0xFF.
+var packedPair = func() (t [256]uint8) {
+	for i := range t {
+		hi, lo := i>>4, i&0xF
+		t[i] = 0xFF
+		if hi <= 9 && lo <= 9 {
+			t[i] = uint8(hi*10 + lo)
+		}
+	}
+	return
+}()
+
+// zonedLast maps the last byte of a zoned number with a trailing
+// overpunch (ASCII domain) to its digit, plus 0x10 when negative, or 0xFF.
+var zonedLast = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 0xFF
+		if d, neg, _, ok := overpunch(byte(i)); ok {
+			t[i] = d
+			if neg {
+				t[i] |= 0x10
+			}
+		}
+	}
+	return
+}()
+
+// fastDigits is the common case of mainframeDigits: a packed field of at
+// most 9 bytes with a sign nibble, or a zoned field of at most 18 digits
+// with a trailing overpunch (or none), no point, no padding, its decimals
+// equal to the type's scale. ok is false when the value needs the general
+// path (which also reports errors).
+func (f *Field) fastDigits(v []byte) (u uint64, neg, ok bool) {
+	n := len(v)
+	scale, precision := 0, 18
+	if f.Type.Kind == Decimal {
+		scale, precision = f.Type.Scale, min(f.Type.Precision, 18)
+	}
+	if f.Implied != scale || n == 0 {
+		return 0, false, false
+	}
+	switch {
+	case f.Encoding == Packed && !f.Unsigned && n <= 9:
+		for _, c := range v[:n-1] {
+			p := packedPair[c]
+			if p > 99 {
+				return 0, false, false
+			}
+			u = u*100 + uint64(p)
+		}
+		c := v[n-1]
+		d := c >> 4
+		if d > 9 {
+			return 0, false, false
+		}
+		u = u*10 + uint64(d)
+		switch c & 0xF {
+		case 0xC, 0xF, 0xA, 0xE:
+		case 0xD, 0xB:
+			neg = u != 0
+		default:
+			return 0, false, false
+		}
+	case f.Encoding == Zoned && (f.Sign == SignDefault || f.Sign == SignTrailing) && n <= 18:
+		for _, c := range v[:n-1] {
+			d := c - '0'
+			if d > 9 {
+				return 0, false, false
+			}
+			u = u*10 + uint64(d)
+		}
+		last := zonedLast[v[n-1]]
+		if last == 0xFF || (f.Unsigned && last&0x10 != 0) {
+			return 0, false, false
+		}
+		u = u*10 + uint64(last&0x0F)
+		neg = last&0x10 != 0 && u != 0
+	default:
+		return 0, false, false
+	}
+	if u >= uint64(pow10[precision]) {
+		return 0, false, false
+	}
+	return u, neg, true
 }
 
 // ParseMainframeInt reads a zoned or packed value of a signed integer
