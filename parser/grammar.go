@@ -271,17 +271,37 @@ type gColumnOption struct {
 	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
 	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
 	Text     bool         `parser:" | @'TEXT'"`
+	Packed   bool         `parser:" | @'PACKED'"`
+	Zoned    bool         `parser:" | @'ZONED'"`
+	IBMFloat bool         `parser:" | @'IBM' 'FLOAT'"`
+	Unsigned bool         `parser:" | @'UNSIGNED'"`
+	Sign     *gSignClause `parser:" | @@"`
+	CodePage *string      `parser:" | 'CODEPAGE' @String"`
+	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
-	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
 	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
 	Null     bool         `parser:" | @'NULL'"`
 	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
 }
 
+// gNullIf is NULLIF 'x' or NULLIF ('x', 'y', ...).
+type gNullIf struct {
+	List []*gSetValue `parser:"(  '(' @@ ( ',' @@ )* ')'"`
+	One  *gSetValue   `parser:" | @@ )"`
+}
+
 type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
-	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
+	Decimals *string `parser:"  @Int )?"`
+}
+
+// gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
+type gSignClause struct {
+	Where    *lexer.Token `parser:"'SIGN' @('LEADING' | 'TRAILING')"`
+	Separate bool         `parser:"@'SEPARATE'?"`
 }
 
 type gTableOption struct {
