@@ -456,7 +456,11 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		n := g.Name
 		switch {
 		case n.Call != nil:
-			return c.call(p, n.First, n.Call)
+			x, d := c.call(p, n.First, n.Call)
+			if call, ok := x.(*Call); ok {
+				x = c.windowCall(p, call, n.Call.InNulls, n.Call.Nulls, n.Call.Over)
+			}
+			return x, d
 		case n.Star:
 			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(n.First)))
 		case n.Second != nil:

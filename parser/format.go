@@ -85,6 +85,7 @@ func (s *Select) String() string {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())
 	}
+	writeWindowClauses(&b, s.Windows, s.Qualify)
 	writeOrderLimit(&b, s.OrderBy, s.Limit, s.Offset)
 	return b.String()
 }

@@ -99,7 +99,9 @@ type gSelect struct {
 	From     *gFrom         `parser:"( 'FROM' @@"`
 	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
 	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
-	Having   *gExpr         `parser:"  ( 'HAVING' @@ )? )?"`
+	Having   *gExpr         `parser:"  ( 'HAVING' @@ )?"`
+	Windows  []*gWindowDef  `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
+	Qualify  *gExpr         `parser:"  ( 'QUALIFY' @@ )? )?"`
 }
 
 // gValues is VALUES (row), (row), ...
@@ -468,11 +470,15 @@ type gName struct {
 	Star   bool    `parser:"      | @'*' ) )?"`
 }
 
-// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), ().
+// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
+// with a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
 type gCall struct {
 	Star     bool    `parser:"'(' ( @'*'"`
 	Distinct bool    `parser:"| @'DISTINCT'?"`
-	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
+	Args     []*gArg `parser:"  @@ ( ',' @@ )* )?"`
+	InNulls  *gNulls `parser:"@@? ')'"`
+	Nulls    *gNulls `parser:"@@?"`
+	Over     *gOver  `parser:"@@?"`
 }
 
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and

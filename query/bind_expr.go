@@ -17,6 +17,7 @@ import (
 // exprCtx is what an expression's clause allows.
 type exprCtx struct {
 	aggOK   bool   // aggregate calls allowed (select list, HAVING, ORDER BY)
+	winOK   bool   // window functions allowed (select list, QUALIFY, ORDER BY)
 	inAgg   bool   // inside an aggregate's argument
 	clause  string // "in WHERE", ... for messages
 	aliases []item // HAVING: bare names that are not columns name select items
@@ -111,6 +112,8 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
 		}
 		return node(&Expr{kind: kCall, pos: pos, op: n.Name}, n.Args...)
+	case *parser.WindowCall:
+		return bd.bindWindowCall(n, sc, ctx)
 	case *parser.Cast:
 		t, err := arrowType(n.Type)
 		if err != nil {

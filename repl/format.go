@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/decimal128"
+
+	"github.com/recq/recq/exec"
 )
 
 // Values are rendered the same way by every text renderer:
@@ -124,6 +126,8 @@ func appendValue(dst []byte, arr arrow.Array, i int) []byte {
 		return appendHex(dst, a.Value(i))
 	case *array.Dictionary:
 		return appendValue(dst, a.Dictionary(), a.GetValueIndex(i))
+	case *array.MonthDayNanoInterval:
+		return append(dst, exec.IntervalOf(a.Value(i)).String()...)
 	}
 	return append(dst, arr.ValueStr(i)...)
 }

@@ -377,6 +377,10 @@ type run struct {
 	stats    *Stats
 	mem      *recycler // batch buffers, reused across batches of the run
 	ordered  bool
+	// lanes, for a compressed file: chunks are claimed lane by lane and
+	// read in order within a lane (see lanes.go); nil otherwise.
+	lanes          []*laneCursor
+	compressedBase int64 // the source's compressed bytes consumed before the run
 
 	// Ordered runs with a limit: the rows each finished chunk kept (-1
 	// while unfinished), and the leading run of finished chunks.
@@ -428,7 +432,7 @@ func (s *Scan) startRun() (*run, error) {
 	src, owned := s.spec.Source, false
 	if src == nil {
 		var err error
-		if src, err = storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern); err != nil {
+		if src, err = storage.OpenTableSource(s.table, s.spec.Strategy, s.pattern); err != nil {
 			return nil, err
 		}
 		owned = true
@@ -449,6 +453,11 @@ func (s *Scan) startRun() (*run, error) {
 		for i := range r.chunkRows {
 			r.chunkRows[i] = -1
 		}
+	}
+	if cs, ok := src.(storage.CompressedSource); ok {
+		r.lanes = compressedLanes(s, cs)
+		r.compressedBase = cs.CompressedRead()
+		st.Compression = cs.Compression()
 	}
 	r.live.Store(int32(s.workers))
 	s.last = st
