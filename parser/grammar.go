@@ -528,21 +528,26 @@ type gArg struct {
 // less helpful.
 const lookahead = 1
 
+// The grammars are built on first use, each on its own: building one
+// costs participle a few milliseconds (it lexes every struct tag), which
+// is most of a one-shot process's start-up, and most processes never
+// parse a lone expression.
 var (
-	buildOnce  sync.Once
-	stmtParser *participle.Parser[gStatement]
-	exprParser *participle.Parser[gExprRoot]
+	parserOptions = []participle.Option{
+		participle.Lexer(definition{}),
+		participle.CaseInsensitive("Keyword", "Ident"),
+		participle.UseLookahead(lookahead),
+	}
+	stmtParser = sync.OnceValue(func() *participle.Parser[gStatement] {
+		return participle.MustBuild[gStatement](parserOptions...)
+	})
+	exprParser = sync.OnceValue(func() *participle.Parser[gExprRoot] {
+		return participle.MustBuild[gExprRoot](parserOptions...)
+	})
 )
 
-func parsers() (*participle.Parser[gStatement], *participle.Parser[gExprRoot]) {
-	buildOnce.Do(func() {
-		opts := []participle.Option{
-			participle.Lexer(definition{}),
-			participle.CaseInsensitive("Keyword", "Ident"),
-			participle.UseLookahead(lookahead),
-		}
-		stmtParser = participle.MustBuild[gStatement](opts...)
-		exprParser = participle.MustBuild[gExprRoot](opts...)
-	})
-	return stmtParser, exprParser
-}
+// Prepare builds the statement grammar now rather than at the first Parse.
+// A program that wants its first statement parsed without the delay (or
+// its start-up work done in one place) calls it early; it is safe to call
+// from several goroutines and more than once.
+func Prepare() { stmtParser() }
