@@ -79,6 +79,7 @@ var compressedShapes = []compressedShape{
 	{"plain rec", "lineitem.rec", "lineitem.rec", nil},
 	{"gzip rec, 3 members", "lineitem.rec.gz", "lineitem.rec", gzipMembers(3)},
 	{"zstd rec", "lineitem.rec.zst", "lineitem.rec", zstdFrames(1)},
+	{"bzip2 rec", "lineitem.rec.bz2", "compressed/lineitem.rec.bz2", nil},
 }
 
 // compressedDataDir makes a data directory holding the shape's file (and
