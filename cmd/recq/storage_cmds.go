@@ -122,7 +122,7 @@ func (c *verifyCmd) Run(e *env) error {
 		return err
 	}
 	// A compressed .rec file is verified through its decompressed bytes.
-	f, closeFile, err := storage.OpenDataReader(c.File)
+	f, _, closeFile, err := storage.OpenDataReader(c.File)
 	if err != nil {
 		return err
 	}
