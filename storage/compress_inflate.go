@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -147,7 +148,9 @@ func (z *inflater) discard(n int64) error {
 	got, err := io.CopyN(io.Discard, z.r, n)
 	z.pos += got
 	if err == io.EOF && z.src.readErr == nil {
-		return fileErr(z.path, ErrCorrupt, "internal error: %v data ends at decompressed offset %d, before offset %d", z.format, z.pos, z.pos+n-got)
+		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: ErrCorrupt,
+			Msg:  fmt.Sprintf("the %v data ends at decompressed byte offset %d, before offset %d where its index says data continues", z.format, z.pos, z.pos+n-got),
+			Hint: "the file changed since it was indexed: run the query again, or delete " + filepath.Base(z.path) + IndexSuffix}
 	}
 	if err != nil {
 		z.err = z.damaged(err)
