@@ -94,6 +94,7 @@ func TestCompressedScansAgree(t *testing.T) {
 			{"count", Spec{}},
 			{"ordered-limit", Spec{Columns: []int{0}, RowID: true, Ordered: true, Limit: 777}},
 			{"rowids", Spec{Columns: []int{0}, RowID: true, Ranges: []RowRange{{5000, 5100}, {11990, 12000}}}},
+			{"checksums", Spec{Columns: []int{0}, RowID: true, VerifyChecksums: true}},
 		}
 		for _, sh := range shapes {
 			comp := open(compressedFixture(t, "lineitem."+kind, sh.format, sh.parts))

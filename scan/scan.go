@@ -230,9 +230,19 @@ func (s *Scan) plan(ranges []RowRange) {
 			per = int64(x.RecordsPerBlock)
 		}
 	}
+	var cuts []int64
+	if x == nil || (len(s.preds) == 0 && !s.verify) {
+		cuts = laneCuts(s.table) // chunks that are .rec blocks stay whole
+	}
 	for _, r := range ranges {
 		for first := r.Start; first < r.End; {
 			end := min(first+per, r.End)
+			for len(cuts) > 0 && cuts[0] <= first {
+				cuts = cuts[1:]
+			}
+			if len(cuts) > 0 {
+				end = min(end, cuts[0])
+			}
 			block := -1
 			if x != nil && (len(s.preds) > 0 || s.verify) {
 				block = int(first / int64(x.RecordsPerBlock))

@@ -96,6 +96,10 @@ type CompressionInfo struct {
 	CompressedSize int64
 	SeekPoints     int        // independent starting points (members, frames)
 	Index          IndexState // where the index came from
+	// Lanes are the decompressed offsets where the decompression lanes
+	// of a source of this file start (see CompressedSource.Lanes); a scan
+	// cuts its chunks there, so no lane decompresses much of another's.
+	Lanes []int64
 }
 
 // Parallel reports whether scans of the file can be split across workers
