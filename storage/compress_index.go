@@ -20,9 +20,9 @@ import (
 // file across workers; the index is cached beside the file (see
 // loadIndex), keyed by the compressed file's size and modification time.
 type CompressedIndex struct {
-	Format       Compression
-	Size         int64 // compressed file size
-	ModTime      int64 // compressed file modification time (ns since 1970)
+	Format  Compression
+	Size    int64 // compressed file size
+	ModTime int64 // compressed file modification time (ns since 1970)
 	// Fingerprint is the CRC32C of the compressed file's first and last
 	// fingerprintBytes: a file rewritten with the same size and time (a
 	// copy with preserved times, a coarse file-system clock) almost
