@@ -99,7 +99,9 @@ type gSelect struct {
 	From     *gFrom         `parser:"( 'FROM' @@"`
 	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
 	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
-	Having   *gExpr         `parser:"  ( 'HAVING' @@ )? )?"`
+	Having   *gExpr         `parser:"  ( 'HAVING' @@ )?"`
+	Windows  []*gWindowDef  `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
+	Qualify  *gExpr         `parser:"  ( 'QUALIFY' @@ )? )?"`
 }
 
 // gValues is VALUES (row), (row), ...
@@ -269,17 +271,37 @@ type gColumnOption struct {
 	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
 	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
 	Text     bool         `parser:" | @'TEXT'"`
+	Packed   bool         `parser:" | @'PACKED'"`
+	Zoned    bool         `parser:" | @'ZONED'"`
+	IBMFloat bool         `parser:" | @'IBM' 'FLOAT'"`
+	Unsigned bool         `parser:" | @'UNSIGNED'"`
+	Sign     *gSignClause `parser:" | @@"`
+	CodePage *string      `parser:" | 'CODEPAGE' @String"`
+	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
-	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
 	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
 	Null     bool         `parser:" | @'NULL'"`
 	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
 }
 
+// gNullIf is NULLIF 'x' or NULLIF ('x', 'y', ...).
+type gNullIf struct {
+	List []*gSetValue `parser:"(  '(' @@ ( ',' @@ )* ')'"`
+	One  *gSetValue   `parser:" | @@ )"`
+}
+
 type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
-	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
+	Decimals *string `parser:"  @Int )?"`
+}
+
+// gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
+type gSignClause struct {
+	Where    *lexer.Token `parser:"'SIGN' @('LEADING' | 'TRAILING')"`
+	Separate bool         `parser:"@'SEPARATE'?"`
 }
 
 type gTableOption struct {
@@ -351,10 +373,13 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
-// gIn is IN (query) or IN (list); markQueryParens tells them apart.
+// gIn is IN (query) or IN (list); markQueryParens tells them apart. A
+// bare operand (x IN s) is only valid as POSITION(x IN s); the converter
+// rejects it elsewhere.
 type gIn struct {
 	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
-	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')'"`
+	Bare  *gConcat `parser:"     | @@ )"`
 }
 
 // gQuantified is the right side of x op ANY|SOME|ALL (query).
@@ -426,6 +451,7 @@ type gPrimary struct {
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
 	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
+	TryCast   *gTryCast    `parser:"| @@"`
 	Name      *gName       `parser:"| @@"`
 	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
@@ -444,6 +470,13 @@ type gWhen struct {
 	Pos    lexer.Position
 	Cond   *gExpr `parser:"'WHEN' @@"`
 	Result *gExpr `parser:"'THEN' @@"`
+}
+
+// gTryCast is TRY_CAST(x AS type); TRY_CAST is not reserved, so it is
+// matched before names.
+type gTryCast struct {
+	X    *gExpr `parser:"'TRY_CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
 }
 
 type gCastCall struct {
@@ -468,11 +501,15 @@ type gName struct {
 	Star   bool    `parser:"      | @'*' ) )?"`
 }
 
-// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), ().
+// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
+// with a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
 type gCall struct {
 	Star     bool    `parser:"'(' ( @'*'"`
 	Distinct bool    `parser:"| @'DISTINCT'?"`
-	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
+	Args     []*gArg `parser:"  @@ ( ',' @@ )* )?"`
+	InNulls  *gNulls `parser:"@@? ')'"`
+	Nulls    *gNulls `parser:"@@?"`
+	Over     *gOver  `parser:"@@?"`
 }
 
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
@@ -491,21 +528,26 @@ type gArg struct {
 // less helpful.
 const lookahead = 1
 
+// The grammars are built on first use, each on its own: building one
+// costs participle a few milliseconds (it lexes every struct tag), which
+// is most of a one-shot process's start-up, and most processes never
+// parse a lone expression.
 var (
-	buildOnce  sync.Once
-	stmtParser *participle.Parser[gStatement]
-	exprParser *participle.Parser[gExprRoot]
+	parserOptions = []participle.Option{
+		participle.Lexer(definition{}),
+		participle.CaseInsensitive("Keyword", "Ident"),
+		participle.UseLookahead(lookahead),
+	}
+	stmtParser = sync.OnceValue(func() *participle.Parser[gStatement] {
+		return participle.MustBuild[gStatement](parserOptions...)
+	})
+	exprParser = sync.OnceValue(func() *participle.Parser[gExprRoot] {
+		return participle.MustBuild[gExprRoot](parserOptions...)
+	})
 )
 
-func parsers() (*participle.Parser[gStatement], *participle.Parser[gExprRoot]) {
-	buildOnce.Do(func() {
-		opts := []participle.Option{
-			participle.Lexer(definition{}),
-			participle.CaseInsensitive("Keyword", "Ident"),
-			participle.UseLookahead(lookahead),
-		}
-		stmtParser = participle.MustBuild[gStatement](opts...)
-		exprParser = participle.MustBuild[gExprRoot](opts...)
-	})
-	return stmtParser, exprParser
-}
+// Prepare builds the statement grammar now rather than at the first Parse.
+// A program that wants its first statement parsed without the delay (or
+// its start-up work done in one place) calls it early; it is safe to call
+// from several goroutines and more than once.
+func Prepare() { stmtParser() }

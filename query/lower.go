@@ -113,6 +113,11 @@ func (lw *lowerer) markOrdered(root Node) {
 				lw.ordered[s] = true
 			}
 		}
+		if w, ok := n.(*WindowNode); ok {
+			if s := w.rowIDScan(); s != nil {
+				lw.ordered[s] = true
+			}
+		}
 		for _, c := range n.Inputs() {
 			visit(c)
 		}
@@ -243,6 +248,8 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 			names[i] = c.Name
 		}
 		return exec.NewAggregate(in, groups, names[:len(groups)], calls, names[len(groups):], lw.budget), nil
+	case *WindowNode:
+		return lw.lowerWindow(x)
 	case *JoinNode:
 		return lw.lowerJoin(x)
 	case *SetOpNode:

@@ -390,7 +390,7 @@ func TestDelimitedTextOptions(t *testing.T) {
 	}
 	// Layout mistakes carry the column's position.
 	for ddl, want := range map[string]string{
-		"CREATE TABLE t (d DATE FORMAT 'YYYYMMQQ')":     `column d: format "YYYYMMQQ" needs YYYY, MM and DD (line 1, column 24)`,
+		"CREATE TABLE t (d DATE FORMAT 'YYYYMMQQ')":     `column d: format "YYYYMMQQ" needs a year (YYYY or YY) and MM and DD, or DDD (day of the year) (line 1, column 24)`,
 		"CREATE TABLE t (x INT32 FORMAT 'YYYY')":        "column x: FORMAT applies to DATE and TIMESTAMP columns (line 1, column 25)",
 		"CREATE TABLE t (x CHAR(2) IMPLIED DECIMALS 2)": "column x: IMPLIED DECIMALS applies to DECIMAL and float columns (line 1, column 17)",
 	} {
