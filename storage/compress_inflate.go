@@ -24,7 +24,8 @@ const inflateBufSize = 128 << 10
 
 // maxZstdWindow bounds the window a zstd frame may ask for (and with it
 // a decoder's memory): 128 MiB, what zstd --long (27) writes by default.
-// A frame that asks for more is refused with an error that says so.
+// A frame that asks for more (a larger window, or a single-segment frame
+// declaring more content) is refused with an error that says so.
 const maxZstdWindow = 1 << 27
 
 // readBufs recycles the inflaters' read buffers: a lane restarted from a
@@ -89,7 +90,8 @@ func newInflater(path string, f io.ReaderAt, format Compression, at SeekPoint, m
 		var d *zstd.Decoder
 		// One decoder goroutine-free stream: parallelism comes from the
 		// scan's workers, several inflaters at several seek points.
-		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow)); err == nil {
+		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow)); err == nil {
 			z.r, z.zr = d, d
 		}
 	case Bzip2:
@@ -171,6 +173,11 @@ func (z *inflater) damaged(err error) error {
 	if z.src.readErr != nil {
 		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: &ioError{z.src.readErr},
 			Msg: fmt.Sprintf("reading the %s-compressed file failed %s", z.format, where)}
+	}
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: ErrUnsupported,
+			Msg:  fmt.Sprintf("a zstd frame %s needs more than %d MiB of window to decompress (written with zstd --long=28 or more?)", where, maxZstdWindow>>20),
+			Hint: "recompress it with a smaller window (zstd --long=27 or less), or decompress it first"}
 	}
 	tool := map[Compression]string{Gzip: "gzip -t", Zstd: "zstd -t", Bzip2: "bzip2 -t"}[z.format]
 	what := "is damaged"

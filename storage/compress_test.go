@@ -398,3 +398,14 @@ func TestIsRecFileCompressed(t *testing.T) {
 		}
 	}
 }
+
+// TestZstdWindowLimit: a zstd frame that asks for more memory than the
+// decoder allows (a single-segment frame declaring 2^56 bytes) is an
+// unsupported-file error that says why, not an allocation.
+func TestZstdWindowLimit(t *testing.T) {
+	b := []byte{0x28, 0xb5, 0x2f, 0xfd, 0xe0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00}
+	_, err := OpenCompressedSource(writeTemp(t, "big.zst", b))
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "needs more than 128 MiB of window") {
+		t.Fatalf("error %v", err)
+	}
+}
