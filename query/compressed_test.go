@@ -212,7 +212,7 @@ func TestCompressedByPath(t *testing.T) {
 		t.Errorf("progress %d of %d bytes, %d records; want %d of %d, 2000", done, total, records, st.Size(), st.Size())
 	}
 	res.Close()
-	if !strings.Contains(plan, "compression: gzip") || !strings.Contains(plan, "compressed bytes read: ") {
+	if !strings.Contains(plan, "compression: gzip") || !strings.Contains(plan, "compressed bytes read: ") || !strings.Contains(plan, "(text, gzip, 2000 records)") {
 		t.Errorf("EXPLAIN ANALYZE does not give the compression:\n%s", plan)
 	}
 }

@@ -354,7 +354,11 @@ func (s *Scan) String() string {
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
-	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, strings.Join(cols, ", "))
+	format := s.table.Format.String()
+	if c := s.table.Compression; c != nil {
+		format += ", " + c.Format.String() // "text, gzip"
+	}
+	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, format, s.table.Layout.Count, strings.Join(cols, ", "))
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {
