@@ -273,6 +273,20 @@ func TestCompressedIndexCache(t *testing.T) {
 	if err != nil || len(x.Points) != 2 {
 		t.Fatalf("index file: %v, %+v", err, x)
 	}
+	// An index that cannot be written (here a directory is in its way,
+	// which stops root too) is kept in memory.
+	ForgetIndexes()
+	os.Remove(path + IndexSuffix)
+	if err := os.Mkdir(path+IndexSuffix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(); s != IndexInMemory {
+		t.Fatalf("unwritable index file: %q", s)
+	}
+	if s := state(); s != IndexFromMemory {
+		t.Fatalf("unwritable index file, second open: %q", s)
+	}
+	os.Remove(path + IndexSuffix)
 	if os.Getuid() != 0 { // root writes to read-only directories
 		ForgetIndexes()
 		os.Remove(path + IndexSuffix)
