@@ -118,6 +118,9 @@ func TestCompressedGolden(t *testing.T) {
 		dir := compressedDataDir(t, sh)
 		storage.ForgetIndexes()
 		for ci, cfg := range goldenConfigs {
+			if testing.Short() && ci > 2 {
+				break
+			}
 			t.Run(sh.name+"/"+cfg.name, func(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 				eng, err := Open(Options{DataDir: dir, Settings: cfg.settings, Allocator: mem})
