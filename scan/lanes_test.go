@@ -68,7 +68,10 @@ func TestCompressedScansAgree(t *testing.T) {
 		format storage.Compression
 		parts  int
 	}
-	shapes := []shape{{storage.Gzip, 1}, {storage.Gzip, 9}, {storage.Zstd, 1}, {storage.Zstd, 6}}
+	shapes := []shape{{storage.Gzip, 9}, {storage.Zstd, 1}, {storage.Gzip, 1}, {storage.Zstd, 6}}
+	if testing.Short() {
+		shapes = shapes[:2] // one file of several lanes, one of a single stream
+	}
 	for _, kind := range []string{"rec", "txt"} {
 		open := func(path string) *storage.Table {
 			var tab *storage.Table
