@@ -94,10 +94,11 @@ func (s *edgeSink) finish() (head, tail []byte) {
 
 // buildIndex decompresses the whole file once (size bytes of format) and
 // returns its index. Damaged data is a *FileError naming both offsets.
-func buildIndex(path string, f io.ReaderAt, size int64, format Compression) (*CompressedIndex, error) {
-	fp, err := fingerprint(f, size)
-	if err != nil {
-		return nil, fileErr(path, ErrIO, "read: %v", err)
+func buildIndex(path string, f io.ReaderAt, size int64, format Compression) (_ *CompressedIndex, err error) {
+	defer recoverDecompressor(path, format, &err)
+	fp, ferr := fingerprint(f, size)
+	if ferr != nil {
+		return nil, fileErr(path, ErrIO, "read: %v", ferr)
 	}
 	x := &CompressedIndex{Format: format, Size: size, Fingerprint: fp}
 	sink := &edgeSink{}

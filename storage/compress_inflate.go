@@ -189,6 +189,17 @@ func (z *inflater) damaged(err error) error {
 		Hint: "check the file with " + tool + "; recompress it from the original if the test fails"}
 }
 
+// recoverDecompressor turns a panic of a decompressor (a bug in it, on
+// data it did not expect) into an error naming the file, so no panic
+// reaches the user. Use as: defer recoverDecompressor(path, format, &err).
+func recoverDecompressor(path string, format Compression, err *error) {
+	if r := recover(); r != nil {
+		*err = &FileError{Path: path, Record: -1, Offset: -1, Err: ErrCorrupt,
+			Msg:  fmt.Sprintf("internal error: the %v decompressor failed on this file: %v", format, r),
+			Hint: "check the file with " + map[Compression]string{Gzip: "gzip -t", Zstd: "zstd -t", Bzip2: "bzip2 -t"}[format]}
+	}
+}
+
 // close releases the decompressor and its read buffer. Idempotent.
 func (z *inflater) close() {
 	if z.zr != nil {

@@ -117,7 +117,8 @@ func (s *compressedSource) Reason() string {
 }
 
 // Read decompresses the bytes [off, off+n) into a pooled buffer.
-func (s *compressedSource) Read(off int64, n int) (*Region, error) {
+func (s *compressedSource) Read(off int64, n int) (_ *Region, err error) {
+	defer recoverDecompressor(s.path, s.info.Format, &err)
 	if s.closed.Load() {
 		return nil, errClosed(s.path)
 	}

@@ -423,3 +423,18 @@ func TestZstdWindowLimit(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestRecoverDecompressor: a decompressor's panic becomes a corrupt-data
+// error naming the file.
+func TestRecoverDecompressor(t *testing.T) {
+	err := func() (err error) {
+		defer recoverDecompressor("x.gz", Gzip, &err)
+		var a []int
+		_ = a[3] // a decompressor bug
+		return nil
+	}()
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Path != "x.gz" || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "gzip decompressor failed") {
+		t.Fatalf("error %v", err)
+	}
+}
