@@ -127,3 +127,23 @@ func (r *run) noteCompressed() {
 		r.stats.compressedRead.Store(cs.CompressedRead() - r.compressedBase)
 	}
 }
+
+// laneCuts returns, for a compressed table, the record numbers where
+// chunks must start so that each lane's first chunk starts at its lane
+// (the first record starting at or after each lane start but the first):
+// a lane then decompresses little of its neighbour's data. nil for other
+// tables.
+func laneCuts(t *storage.Table) []int64 {
+	if t.Compression == nil || len(t.Compression.Lanes) < 2 {
+		return nil
+	}
+	l := &t.Layout
+	var cuts []int64
+	for _, off := range t.Compression.Lanes[1:] {
+		r := sort.Search(int(l.Count), func(i int) bool { return l.RecordOffset(int64(i)) >= off })
+		if int64(r) < l.Count && (len(cuts) == 0 || cuts[len(cuts)-1] < int64(r)) {
+			cuts = append(cuts, int64(r))
+		}
+	}
+	return cuts
+}

@@ -68,7 +68,10 @@ func TestCompressedScansAgree(t *testing.T) {
 		format storage.Compression
 		parts  int
 	}
-	shapes := []shape{{storage.Gzip, 1}, {storage.Gzip, 9}, {storage.Zstd, 1}, {storage.Zstd, 6}}
+	shapes := []shape{{storage.Gzip, 9}, {storage.Zstd, 1}, {storage.Gzip, 1}, {storage.Zstd, 6}}
+	if testing.Short() {
+		shapes = shapes[:2] // one file of several lanes, one of a single stream
+	}
 	for _, kind := range []string{"rec", "txt"} {
 		open := func(path string) *storage.Table {
 			var tab *storage.Table
@@ -94,6 +97,7 @@ func TestCompressedScansAgree(t *testing.T) {
 			{"count", Spec{}},
 			{"ordered-limit", Spec{Columns: []int{0}, RowID: true, Ordered: true, Limit: 777}},
 			{"rowids", Spec{Columns: []int{0}, RowID: true, Ranges: []RowRange{{5000, 5100}, {11990, 12000}}}},
+			{"checksums", Spec{Columns: []int{0}, RowID: true, VerifyChecksums: true}},
 		}
 		for _, sh := range shapes {
 			comp := open(compressedFixture(t, "lineitem."+kind, sh.format, sh.parts))
@@ -101,7 +105,10 @@ func TestCompressedScansAgree(t *testing.T) {
 				t.Fatalf("%s %v/%d: compression %v, %d records", kind, sh.format, sh.parts, comp.Compression, comp.Layout.Count)
 			}
 			for _, sp := range specs {
-				for _, cfg := range []struct{ workers, batch, chunk int }{{1, 16384, 0}, {2, 1000, 8192}, {3, 7, 64 << 10}, {5, 333, 4096}} {
+				for ci, cfg := range []struct{ workers, batch, chunk int }{{1, 16384, 0}, {2, 1000, 8192}, {5, 333, 4096}, {3, 7, 64 << 10}} {
+					if testing.Short() && ci > 1 {
+						break
+					}
 					name := fmt.Sprintf("%s/%v%d/%s/w%d-b%d-c%d", kind, sh.format, sh.parts, sp.name, cfg.workers, cfg.batch, cfg.chunk)
 					t.Run(name, func(t *testing.T) {
 						mem := memory.NewCheckedAllocator(memory.DefaultAllocator)

@@ -230,9 +230,19 @@ func (s *Scan) plan(ranges []RowRange) {
 			per = int64(x.RecordsPerBlock)
 		}
 	}
+	var cuts []int64
+	if x == nil || (len(s.preds) == 0 && !s.verify) {
+		cuts = laneCuts(s.table) // chunks that are .rec blocks stay whole
+	}
 	for _, r := range ranges {
 		for first := r.Start; first < r.End; {
 			end := min(first+per, r.End)
+			for len(cuts) > 0 && cuts[0] <= first {
+				cuts = cuts[1:]
+			}
+			if len(cuts) > 0 {
+				end = min(end, cuts[0])
+			}
 			block := -1
 			if x != nil && (len(s.preds) > 0 || s.verify) {
 				block = int(first / int64(x.RecordsPerBlock))
@@ -344,7 +354,11 @@ func (s *Scan) String() string {
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
-	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, strings.Join(cols, ", "))
+	format := s.table.Format.String()
+	if c := s.table.Compression; c != nil {
+		format += ", " + c.Format.String() // "text, gzip"
+	}
+	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, format, s.table.Layout.Count, strings.Join(cols, ", "))
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {

@@ -12,7 +12,8 @@ import (
 // the decompression pass that opening needs, and in memory, for the
 // process's later queries and for files in directories recq may not write
 // to. Both are keyed by the compressed file's size and modification time:
-// a file rewritten since is indexed again.
+// a file rewritten since is indexed again. A fingerprint of the file's
+// first and last 4 KiB catches rewrites that keep both.
 
 // maxMemIndexes bounds the indexes kept in memory (each holds at most
 // 128 KiB of edge bytes plus its seek points).
@@ -42,8 +43,12 @@ func loadIndex(path string, f io.ReaderAt, size, mtime int64, format Compression
 	if err != nil {
 		abs = path
 	}
+	fp, err := fingerprint(f, size)
+	if err != nil {
+		return nil, "", fileErr(path, ErrIO, "read: %v", err)
+	}
 	current := func(x *CompressedIndex) bool {
-		return x != nil && x.Size == size && x.ModTime == mtime && x.Format == format
+		return x != nil && x.Size == size && x.ModTime == mtime && x.Format == format && x.Fingerprint == fp
 	}
 	memIndexes.Lock()
 	x := memIndexes.m[abs]
@@ -96,6 +101,10 @@ type CompressionInfo struct {
 	CompressedSize int64
 	SeekPoints     int        // independent starting points (members, frames)
 	Index          IndexState // where the index came from
+	// Lanes are the decompressed offsets where the decompression lanes
+	// of a source of this file start (see CompressedSource.Lanes); a scan
+	// cuts its chunks there, so no lane decompresses much of another's.
+	Lanes []int64
 }
 
 // Parallel reports whether scans of the file can be split across workers

@@ -20,12 +20,35 @@ import (
 // file across workers; the index is cached beside the file (see
 // loadIndex), keyed by the compressed file's size and modification time.
 type CompressedIndex struct {
-	Format       Compression
-	Size         int64 // compressed file size
-	ModTime      int64 // compressed file modification time (ns since 1970)
+	Format  Compression
+	Size    int64 // compressed file size
+	ModTime int64 // compressed file modification time (ns since 1970)
+	// Fingerprint is the CRC32C of the compressed file's first and last
+	// fingerprintBytes: a file rewritten with the same size and time (a
+	// copy with preserved times, a coarse file-system clock) almost
+	// always changes its trailer's checksum, and so its fingerprint.
+	Fingerprint  uint32
 	Uncompressed int64 // decompressed size
 	Points       []SeekPoint
 	Head, Tail   []byte // the first and last up to indexEdgeBytes decompressed bytes
+}
+
+// fingerprintBytes is how much of each end of the compressed file its
+// fingerprint covers.
+const fingerprintBytes = 4096
+
+// fingerprint computes the CRC32C of the first and last fingerprintBytes
+// of the compressed file (size bytes).
+func fingerprint(f io.ReaderAt, size int64) (uint32, error) {
+	n := min(size, fingerprintBytes)
+	b := make([]byte, 2*n)
+	if _, err := f.ReadAt(b[:n], 0); err != nil && err != io.EOF {
+		return 0, err
+	}
+	if _, err := f.ReadAt(b[n:], size-n); err != nil && err != io.EOF {
+		return 0, err
+	}
+	return CRC32C(b), nil
 }
 
 // indexEdgeBytes is how much of the start and end of the decompressed data
@@ -71,11 +94,15 @@ func (s *edgeSink) finish() (head, tail []byte) {
 
 // buildIndex decompresses the whole file once (size bytes of format) and
 // returns its index. Damaged data is a *FileError naming both offsets.
-func buildIndex(path string, f io.ReaderAt, size int64, format Compression) (*CompressedIndex, error) {
-	x := &CompressedIndex{Format: format, Size: size}
+func buildIndex(path string, f io.ReaderAt, size int64, format Compression) (_ *CompressedIndex, err error) {
+	defer recoverDecompressor(path, format, &err)
+	fp, ferr := fingerprint(f, size)
+	if ferr != nil {
+		return nil, fileErr(path, ErrIO, "read: %v", ferr)
+	}
+	x := &CompressedIndex{Format: format, Size: size, Fingerprint: fp}
 	sink := &edgeSink{}
 	buf := make([]byte, inflateBufSize)
-	var err error
 	switch format {
 	case Gzip:
 		x.Points, err = indexGzip(path, f, size, sink, buf)
@@ -282,7 +309,8 @@ func thinPoints(ps []SeekPoint) []SeekPoint {
 // The index file (NAME.recq-idx), little-endian:
 //
 //	magic "RECQIDX\x01" | format u8 | compressed size i64 | mtime i64 |
-//	uncompressed size i64 | point count u32 | points (C i64, U i64)... |
+//	fingerprint u32 | uncompressed size i64 | point count u32 |
+//	points (C i64, U i64)... |
 //	head length u32 | head | tail length u32 | tail | CRC32C of all before
 var indexMagic = [8]byte{'R', 'E', 'C', 'Q', 'I', 'D', 'X', 1}
 
@@ -295,6 +323,7 @@ func (x *CompressedIndex) encode() []byte {
 	b = append(b, byte(x.Format))
 	b = le.AppendUint64(b, uint64(x.Size))
 	b = le.AppendUint64(b, uint64(x.ModTime))
+	b = le.AppendUint32(b, x.Fingerprint)
 	b = le.AppendUint64(b, uint64(x.Uncompressed))
 	b = le.AppendUint32(b, uint32(len(x.Points)))
 	for _, p := range x.Points {
@@ -314,14 +343,15 @@ var errBadIndex = errors.New("not a valid index")
 // index is then rebuilt, never trusted).
 func decodeIndex(b []byte) (*CompressedIndex, error) {
 	le := binary.LittleEndian
-	if len(b) < 8+1+24+4+8 || [8]byte(b[:8]) != indexMagic || le.Uint32(b[len(b)-4:]) != CRC32C(b[:len(b)-4]) {
+	if len(b) < 8+1+28+4+8 || [8]byte(b[:8]) != indexMagic || le.Uint32(b[len(b)-4:]) != CRC32C(b[:len(b)-4]) {
 		return nil, errBadIndex
 	}
 	b = b[8 : len(b)-4]
 	x := &CompressedIndex{Format: Compression(b[0])}
-	x.Size, x.ModTime, x.Uncompressed = int64(le.Uint64(b[1:])), int64(le.Uint64(b[9:])), int64(le.Uint64(b[17:]))
-	n := int(le.Uint32(b[25:]))
-	b = b[29:]
+	x.Size, x.ModTime, x.Fingerprint = int64(le.Uint64(b[1:])), int64(le.Uint64(b[9:])), le.Uint32(b[17:])
+	x.Uncompressed = int64(le.Uint64(b[21:]))
+	n := int(le.Uint32(b[29:]))
+	b = b[33:]
 	if n < 1 || n > maxSeekPoints || len(b) < 16*n+4 || x.Format == Uncompressed || x.Format > Bzip2 {
 		return nil, errBadIndex
 	}

@@ -24,7 +24,8 @@ const inflateBufSize = 128 << 10
 
 // maxZstdWindow bounds the window a zstd frame may ask for (and with it
 // a decoder's memory): 128 MiB, what zstd --long (27) writes by default.
-// A frame that asks for more is refused with an error that says so.
+// A frame that asks for more (a larger window, or a single-segment frame
+// declaring more content) is refused with an error that says so.
 const maxZstdWindow = 1 << 27
 
 // readBufs recycles the inflaters' read buffers: a lane restarted from a
@@ -89,7 +90,8 @@ func newInflater(path string, f io.ReaderAt, format Compression, at SeekPoint, m
 		var d *zstd.Decoder
 		// One decoder goroutine-free stream: parallelism comes from the
 		// scan's workers, several inflaters at several seek points.
-		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow)); err == nil {
+		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow)); err == nil {
 			z.r, z.zr = d, d
 		}
 	case Bzip2:
@@ -172,6 +174,11 @@ func (z *inflater) damaged(err error) error {
 		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: &ioError{z.src.readErr},
 			Msg: fmt.Sprintf("reading the %s-compressed file failed %s", z.format, where)}
 	}
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: ErrUnsupported,
+			Msg:  fmt.Sprintf("a zstd frame %s needs more than %d MiB of window to decompress (written with zstd --long=28 or more?)", where, maxZstdWindow>>20),
+			Hint: "recompress it with a smaller window (zstd --long=27 or less), or decompress it first"}
+	}
 	tool := map[Compression]string{Gzip: "gzip -t", Zstd: "zstd -t", Bzip2: "bzip2 -t"}[z.format]
 	what := "is damaged"
 	if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -180,6 +187,17 @@ func (z *inflater) damaged(err error) error {
 	return &FileError{Path: z.path, Record: -1, Offset: -1, Err: ErrCorrupt,
 		Msg:  fmt.Sprintf("the %s data %s %s: %v", z.format, what, where, err),
 		Hint: "check the file with " + tool + "; recompress it from the original if the test fails"}
+}
+
+// recoverDecompressor turns a panic of a decompressor (a bug in it, on
+// data it did not expect) into an error naming the file, so no panic
+// reaches the user. Use as: defer recoverDecompressor(path, format, &err).
+func recoverDecompressor(path string, format Compression, err *error) {
+	if r := recover(); r != nil {
+		*err = &FileError{Path: path, Record: -1, Offset: -1, Err: ErrCorrupt,
+			Msg:  fmt.Sprintf("internal error: the %v decompressor failed on this file: %v", format, r),
+			Hint: "check the file with " + map[Compression]string{Gzip: "gzip -t", Zstd: "zstd -t", Bzip2: "bzip2 -t"}[format]}
+	}
 }
 
 // close releases the decompressor and its read buffer. Idempotent.

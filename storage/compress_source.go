@@ -77,6 +77,7 @@ func openCompressed(path string, format Compression) (*compressedSource, error) 
 	s := &compressedSource{path: path, f: f, idx: x, pool: defaultPool,
 		info: CompressionInfo{Format: format, CompressedSize: st.Size(), SeekPoints: len(x.Points), Index: state}}
 	s.starts = laneStarts(x, maxLanesPerCPU*runtime.GOMAXPROCS(0))
+	s.info.Lanes = s.starts
 	s.lanes = make([]*lane, len(s.starts))
 	for i := range s.lanes {
 		s.lanes[i] = &lane{}
@@ -116,7 +117,8 @@ func (s *compressedSource) Reason() string {
 }
 
 // Read decompresses the bytes [off, off+n) into a pooled buffer.
-func (s *compressedSource) Read(off int64, n int) (*Region, error) {
+func (s *compressedSource) Read(off int64, n int) (_ *Region, err error) {
+	defer recoverDecompressor(s.path, s.info.Format, &err)
 	if s.closed.Load() {
 		return nil, errClosed(s.path)
 	}

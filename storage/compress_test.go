@@ -250,6 +250,17 @@ func TestCompressedIndexCache(t *testing.T) {
 	if s := state(); s != IndexWritten {
 		t.Fatalf("after rewriting the file: %q", s)
 	}
+	// A file rewritten with the same size and modification time (here:
+	// another gzip header time) is caught by the fingerprint.
+	st, _ := os.Stat(path)
+	b0, _ := os.ReadFile(path)
+	b0[4] ^= 1
+	os.WriteFile(path, b0, 0o644)
+	os.Chtimes(path, st.ModTime(), st.ModTime())
+	ForgetIndexes()
+	if s := state(); s != IndexWritten {
+		t.Fatalf("after a rewrite keeping size and time: %q", s)
+	}
 	// A damaged index file is rebuilt, not trusted.
 	ForgetIndexes()
 	b, _ := os.ReadFile(path + IndexSuffix)
@@ -262,6 +273,20 @@ func TestCompressedIndexCache(t *testing.T) {
 	if err != nil || len(x.Points) != 2 {
 		t.Fatalf("index file: %v, %+v", err, x)
 	}
+	// An index that cannot be written (here a directory is in its way,
+	// which stops root too) is kept in memory.
+	ForgetIndexes()
+	os.Remove(path + IndexSuffix)
+	if err := os.Mkdir(path+IndexSuffix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(); s != IndexInMemory {
+		t.Fatalf("unwritable index file: %q", s)
+	}
+	if s := state(); s != IndexFromMemory {
+		t.Fatalf("unwritable index file, second open: %q", s)
+	}
+	os.Remove(path + IndexSuffix)
 	if os.Getuid() != 0 { // root writes to read-only directories
 		ForgetIndexes()
 		os.Remove(path + IndexSuffix)
@@ -385,5 +410,31 @@ func TestIsRecFileCompressed(t *testing.T) {
 		if got := IsRecFile(writeTemp(t, "f", tc.b)); got != tc.want {
 			t.Errorf("%s: IsRecFile = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestZstdWindowLimit: a zstd frame that asks for more memory than the
+// decoder allows (a single-segment frame declaring 2^56 bytes) is an
+// unsupported-file error that says why, not an allocation.
+func TestZstdWindowLimit(t *testing.T) {
+	b := []byte{0x28, 0xb5, 0x2f, 0xfd, 0xe0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00}
+	_, err := OpenCompressedSource(writeTemp(t, "big.zst", b))
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "needs more than 128 MiB of window") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+// TestRecoverDecompressor: a decompressor's panic becomes a corrupt-data
+// error naming the file.
+func TestRecoverDecompressor(t *testing.T) {
+	err := func() (err error) {
+		defer recoverDecompressor("x.gz", Gzip, &err)
+		var a []int
+		_ = a[3] // a decompressor bug
+		return nil
+	}()
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Path != "x.gz" || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "gzip decompressor failed") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -126,6 +126,8 @@ func IsRecFile(path string) bool {
 	var b [8]byte
 	copy(b[:], head[:n])
 	if c := SniffCompression(head[:n]); c != Uncompressed {
+		var err error
+		defer recoverDecompressor(path, c, &err) // a decompressor's panic: not a .rec file
 		z, err := newInflater(path, f, c, SeekPoint{}, true)
 		if err != nil {
 			return false
