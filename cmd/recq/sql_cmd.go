@@ -106,6 +106,11 @@ func (sqlCmd) Run(g *globals, e *env) error {
 	// One-shot: Ctrl-C cancels the running statement and ends the run.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	select { // an interrupt during start-up ends the run before it begins
+	case <-sigs:
+		cancel()
+	default:
+	}
 	go func() {
 		select {
 		case <-sigs:
