@@ -144,7 +144,7 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 	} else {
 		side.inOrder()
 	}
-	if err == nil && c.typ.keepsUnmatchedBuild() {
+	if err == nil && c.typ.tracksBuildMatches() {
 		side.matched = make([]atomic.Uint64, (side.n+63)/64)
 		err = mt.add(int64(len(side.matched)) * 8)
 	}

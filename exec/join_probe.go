@@ -145,7 +145,7 @@ func (s *joinStream) next() (arrow.Record, error) {
 				return nil, err
 			}
 			s.inDone = true
-			if s.c.typ.keepsUnmatchedBuild() && s.round.finish() {
+			if s.c.typ.tracksBuildMatches() && s.round.finish() {
 				if err := s.ensureSide(); err != nil {
 					return nil, err
 				}
@@ -158,7 +158,7 @@ func (s *joinStream) next() (arrow.Record, error) {
 			}
 			if s.side.n == 0 {
 				switch s.c.typ {
-				case JoinInner, JoinSemi, JoinRight:
+				case JoinInner, JoinSemi, JoinRight, JoinRightSemi, JoinRightAnti:
 					// nothing can match and there is nothing to emit
 					s.complete = true
 					return nil, nil
@@ -238,6 +238,16 @@ func (s *joinStream) step() (arrow.Record, error) {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err
 		}
+		if c.residual == nil && c.typ.buildOnly() {
+			// every candidate is a match: mark them all
+			for k := range s.rows {
+				for p := s.lo[k]; p < s.hi[k]; p++ {
+					s.side.markMatched(p)
+				}
+			}
+			s.k = len(s.rows)
+			break
+		}
 		if c.residual == nil && !c.typ.emitsPairs() {
 			// every candidate is a match: only whether there is one matters
 			for k := range s.rows {
@@ -270,7 +280,7 @@ func (s *joinStream) step() (arrow.Record, error) {
 				}
 			}
 		}
-		if c.typ.keepsUnmatchedBuild() {
+		if c.typ.tracksBuildMatches() {
 			for _, p := range pp {
 				s.side.markMatched(p)
 			}
@@ -288,7 +298,7 @@ func (s *joinStream) step() (arrow.Record, error) {
 // from the cursor on, skipping rows a semi-like join already decided.
 func (s *joinStream) pairs(max int) ([]int32, []int32) {
 	pk, pp := s.pk[:0], s.pp[:0]
-	decided := !s.c.typ.emitsPairs()
+	decided := !s.c.typ.emitsPairs() && !s.c.typ.buildOnly()
 	for s.k < len(s.rows) && len(pk) < max {
 		k := s.k
 		if decided && s.hits[k] > 0 {
@@ -408,7 +418,7 @@ func (s *joinStream) tail() arrow.Record {
 	c := s.c
 	var keep []int32
 	switch c.typ {
-	case JoinInner, JoinRight:
+	case JoinInner, JoinRight, JoinRightSemi, JoinRightAnti:
 		return nil
 	case JoinMark:
 		return s.markBatch()
@@ -481,13 +491,18 @@ func (s *joinStream) markBatch() arrow.Record {
 }
 
 // unmatchedBuild outputs the next batch of build rows no probe row
-// matched (probe columns NULL), or nil when there are no more.
+// matched (probe columns NULL; build columns only for RightAnti), or for
+// RightSemi of those some probe row matched; nil when there are no more.
 func (s *joinStream) unmatchedBuild() arrow.Record {
 	side := s.side
+	want := uint64(0)
+	if s.c.typ == JoinRightSemi {
+		want = 1
+	}
 	var pp []int32
 	for s.upos < int32(side.n) && len(pp) < joinChunkPairs {
 		p := s.upos
-		if side.matched[p>>6].Load()>>(uint(p)&63)&1 == 0 {
+		if side.matched[p>>6].Load()>>(uint(p)&63)&1 == want {
 			pp = append(pp, p)
 		}
 		s.upos++
@@ -501,6 +516,9 @@ func (s *joinStream) unmatchedBuild() arrow.Record {
 	}
 	c := s.c
 	np := len(c.probe.Schema().Fields())
+	if c.typ.buildOnly() {
+		np = 0
+	}
 	cols := make([]arrow.Array, len(c.schema.Fields()))
 	for j, f := range c.schema.Fields() {
 		if j < np {

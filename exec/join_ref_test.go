@@ -160,10 +160,17 @@ func refRun(t testing.TB, mem memory.Allocator, j refJoin, probe, build arrow.Re
 			rows = append(rows, join(rowOf(probe, i), []string{m}))
 		}
 	}
-	if j.typ.keepsUnmatchedBuild() {
+	switch j.typ {
+	case JoinRight, JoinFull:
 		for k := 0; k < nb; k++ {
 			if !buildHit[k] {
 				rows = append(rows, join(rowOf(probe, -1), rowOf(build, k)))
+			}
+		}
+	case JoinRightSemi, JoinRightAnti:
+		for k := 0; k < nb; k++ {
+			if buildHit[k] == (j.typ == JoinRightSemi) {
+				rows = append(rows, join(rowOf(build, k)))
 			}
 		}
 	}

@@ -14,7 +14,12 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
-var allJoinTypes = []JoinType{JoinInner, JoinLeft, JoinRight, JoinFull, JoinSemi, JoinAnti, JoinNullAwareAnti, JoinSingle, JoinMark}
+// nestedLoopJoinTypes are the join types both join operators have;
+// allJoinTypes adds the hash join's build-side semi and anti joins.
+var (
+	nestedLoopJoinTypes = []JoinType{JoinInner, JoinLeft, JoinRight, JoinFull, JoinSemi, JoinAnti, JoinNullAwareAnti, JoinSingle, JoinMark}
+	allJoinTypes        = append(append([]JoinType(nil), nestedLoopJoinTypes...), JoinRightSemi, JoinRightAnti)
+)
 
 // joinLayouts are (probe partitions, probe batch, build partitions, build
 // batch) combinations every join test runs under.

@@ -35,9 +35,15 @@ const (
 	// JoinMark outputs every probe row plus a BOOLEAN column holding the
 	// SQL IN result: TRUE, FALSE or NULL.
 	JoinMark
+	// JoinRightSemi outputs each build row that some probe row matches,
+	// once: a semi join with its rows to keep on the build side, so the
+	// smaller input is hashed and the larger one streams past it.
+	JoinRightSemi
+	// JoinRightAnti outputs each build row that no probe row matches.
+	JoinRightAnti
 )
 
-var joinTypeNames = [...]string{"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI", "NULL AWARE ANTI", "SINGLE", "MARK"}
+var joinTypeNames = [...]string{"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI", "NULL AWARE ANTI", "SINGLE", "MARK", "RIGHT SEMI", "RIGHT ANTI"}
 
 // String names the join type for EXPLAIN: "INNER", "LEFT", ...
 func (t JoinType) String() string {
@@ -67,9 +73,21 @@ func (t JoinType) keepsUnmatchedProbe() bool {
 	return t == JoinLeft || t == JoinFull || t == JoinSingle
 }
 
-// keepsUnmatchedBuild reports whether build rows no probe row matched are
-// output, after every probe partition finished.
-func (t JoinType) keepsUnmatchedBuild() bool { return t == JoinRight || t == JoinFull }
+// tracksBuildMatches reports whether the join records which build rows
+// matched and, after every probe partition finished, outputs build rows by
+// that record: the unmatched ones (Right, Full, RightAnti) or the matched
+// ones (RightSemi).
+func (t JoinType) tracksBuildMatches() bool {
+	switch t {
+	case JoinRight, JoinFull, JoinRightSemi, JoinRightAnti:
+		return true
+	}
+	return false
+}
+
+// buildOnly reports whether the join outputs build rows only (RightSemi,
+// RightAnti): nothing per probe batch, every candidate pair examined.
+func (t JoinType) buildOnly() bool { return t == JoinRightSemi || t == JoinRightAnti }
 
 // needsMark reports whether the join computes the three-valued IN result
 // per probe row.
@@ -86,6 +104,9 @@ func joinSchema(t JoinType, probe, build *arrow.Schema, markName string) *arrow.
 			out[i].Nullable = f.Nullable || on
 		}
 		return out
+	}
+	if t.buildOnly() {
+		return arrow.NewSchema(append([]arrow.Field(nil), build.Fields()...), nil)
 	}
 	fields := nullable(probe.Fields(), t == JoinRight || t == JoinFull)
 	switch {

@@ -33,7 +33,7 @@ func TestNestedLoopJoinMatchesReference(t *testing.T) {
 			"ps=bs or k":  bin("OR", bin("=", concatCol(left, right, "ps"), concatCol(left, right, "bs")), bin("=", concatCol(left, right, "pk"), concatCol(left, right, "bk"))),
 			"always null": lit(nil, tBool),
 		}
-		for _, jt := range allJoinTypes {
+		for _, jt := range nestedLoopJoinTypes {
 			for name, cond := range conds {
 				j := refJoin{typ: jt, cond: cond}
 				joinChunkPairs = []int{1 << 16, 5}[r.Intn(2)]

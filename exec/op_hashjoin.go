@@ -62,7 +62,7 @@ func NewHashJoin(spec HashJoinSpec) (Operator, error) {
 	if spec.NullEqual != nil && len(spec.NullEqual) != len(spec.ProbeKeys) {
 		return nil, fmt.Errorf("internal error: hash join with %d keys and %d NullEqual flags", len(spec.ProbeKeys), len(spec.NullEqual))
 	}
-	if spec.Type < JoinInner || spec.Type > JoinMark {
+	if spec.Type < JoinInner || spec.Type > JoinRightAnti {
 		return nil, fmt.Errorf("internal error: unknown join type %d", int(spec.Type))
 	}
 	if err := checkCondition(spec.Residual, "hash join condition"); err != nil {

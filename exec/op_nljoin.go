@@ -31,6 +31,9 @@ func NewNestedLoopJoin(left, right Operator, cond Expr, typ JoinType, budget *Bu
 	if left == nil || right == nil {
 		return nil, fmt.Errorf("internal error: nested loop join without a left or right input")
 	}
+	if typ.buildOnly() {
+		return nil, fmt.Errorf("internal error: a nested-loop join has no %s form; use SEMI or ANTI with the inputs swapped", typ)
+	}
 	if typ < JoinInner || typ > JoinMark {
 		return nil, fmt.Errorf("internal error: unknown join type %d", int(typ))
 	}

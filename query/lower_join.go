@@ -52,13 +52,22 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 	probeCols, buildCols := lcols, rcols
 	probeKeys, buildKeys := j.leftKeys, j.rightKeys
 	kind := j.kind
+	typ := execJoinTypes[kind]
 	if j.buildLeft {
 		probe, build = right, left
 		probeCols, buildCols = rcols, lcols
 		probeKeys, buildKeys = j.rightKeys, j.leftKeys
-		kind = j.kind.swapped()
+		switch j.kind {
+		case joinSemi: // the left rows to keep are hashed; the right input streams
+			typ = exec.JoinRightSemi
+		case joinAnti:
+			typ = exec.JoinRightAnti
+		default:
+			kind = j.kind.swapped()
+			typ = execJoinTypes[kind]
+		}
 	}
-	spec := exec.HashJoinSpec{Probe: probe, Build: build, NullEqual: j.nullEqual, Type: execJoinTypes[kind], MarkName: markName, Budget: lw.budget}
+	spec := exec.HashJoinSpec{Probe: probe, Build: build, NullEqual: j.nullEqual, Type: typ, MarkName: markName, Budget: lw.budget}
 	if spec.ProbeKeys, err = lowerExprs(probeKeys, newLayout(probeCols)); err != nil {
 		return nil, err
 	}

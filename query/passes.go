@@ -28,7 +28,7 @@ var optimizerPasses = []pass{
 	{"pushdown_predicates", "factor conjuncts shared by every branch of an OR out of it, derive from an OR over both sides of an inner join a condition on each side alone, then move WHERE and ON conjuncts down through projections, sorts and joins to the scans (never below a LIMIT, never a conjunct that can fail below a join); in the scan, evaluate column-versus-constant conjuncts on raw record bytes (and _rowid conditions as row ranges)", pushdownPredicates},
 	{"reorder_joins", "rebuild each tree of inner and comma joins greedily: join the two inputs connected by an equality whose join is estimated smallest (exact record counts, key domains), cross join only what nothing connects", reorderJoins},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
-	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
+	{"choose_build_side", "hash the smaller input of an inner, outer, semi or anti join (estimated from exact record counts and pushed predicates); a semi or anti join (EXISTS, IN, NOT EXISTS) whose outer rows are fewer hashes them and streams the subquery's rows past them", chooseBuildSide},
 	{"prefilter_aggregates", "below a grouped aggregate that a join matches on its group keys against an input reading at most half as many records, keep only the rows whose keys that input has (a semi join with a second copy of it), so a decorrelated per-key subquery aggregates the keys asked about, not the whole table", prefilterAggregates},
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
 	{"pushdown_limit", "stop the scan after LIMIT + OFFSET records when nothing between filters, groups or sorts", pushdownLimit},
@@ -959,7 +959,7 @@ func chooseBuildSide(n Node) (Node, error) {
 		return nil, err
 	}
 	j, ok := n.(*JoinNode)
-	if !ok || len(j.leftKeys) == 0 || j.kind.swapped() == 0 {
+	if !ok || len(j.leftKeys) == 0 || (j.kind.swapped() == 0 && j.kind != joinSemi && j.kind != joinAnti) {
 		return n, nil
 	}
 	buildLeft := estimateRows(j.left) < estimateRows(j.right)
