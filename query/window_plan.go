@@ -240,7 +240,7 @@ func (lw *lowerer) lowerWindow(x *WindowNode) (exec.Operator, error) {
 		funcs[i] = f
 		names[i] = x.funcCols[i].Name
 	}
-	op, err := exec.NewWindow(in, partition, keys, funcs, names, presorted, lw.budget)
+	op, err := exec.NewWindow(in, partition, keys, funcs, names, presorted, lw.o.settings.Workers, lw.budget)
 	if err != nil {
 		return nil, posErr(x.funcs[0].pos, "%v", err)
 	}
