@@ -141,8 +141,8 @@ type rankKernel struct {
 	fn   string
 	n    int64
 	base int64 // row_number: rows before the segment (a streamed window)
-	i64 []int64
-	f64 []float64
+	i64  []int64
+	f64  []float64
 }
 
 func (k *rankKernel) fill(s, e, from, to int) error { return nil }
