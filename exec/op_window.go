@@ -95,7 +95,9 @@ func (w *Window) String() string {
 	if len(w.order) > 0 {
 		b.WriteString(" order by " + keysString(w.order))
 	}
-	if w.presorted {
+	if _, _, ok := w.streamable(); ok {
+		b.WriteString(" (input in order, streamed)")
+	} else if w.presorted {
 		b.WriteString(" (input already in order)")
 	}
 	for i, f := range w.funcs {
