@@ -187,7 +187,7 @@ func (fr *framer) bound(b WindowBound, vals *sortCol, i, s, e int, first bool) i
 		return int(ev.peerE[i])
 	}
 	if !fr.f.Range {
-		off := b.Rows
+		off := min(b.Rows, int64(e-s)) // no overflow: the frame ends at the segment anyway
 		var p int64
 		if b.Kind == BoundPreceding {
 			p = int64(i) - off

@@ -258,7 +258,8 @@ func (k *valueKernel) fill(s, e, from, to int) error {
 		out := int64(-1)
 		switch f.Name {
 		case "lag", "lead":
-			off := f.N
+			// beyond the segment either way: no overflow below
+			off := max(-int64(e-s)-1, min(f.N, int64(e-s)+1))
 			if f.Name == "lag" {
 				off = -off
 			}
