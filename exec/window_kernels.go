@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -474,28 +475,49 @@ func (k *aggKernel) floatAt(g int) float64 {
 func (k *aggKernel) prepare(s, e int) error {
 	ev := k.ev
 	n := e - s
-	k.cnt = growSlice(k.cnt[:0], n+1)
+	k.cnt = resize(k.cnt, n+1, false)
+	if k.cnt == nil {
+		k.cnt = make([]int32, n+1)
+	}
+	rows := ev.rows[s:e]
+	noNulls := k.arg == nil || k.arg.kind != skNull && k.arg.nulls == nil
 	c := int32(0)
-	for i := 0; i < n; i++ {
+	for i, g := range rows {
 		k.cnt[i] = c
-		if k.arg == nil || k.arg.kind != skNull && !isNullAt(k.arg, int(ev.rows[s+i])) {
+		if noNulls || k.arg.kind != skNull && !k.arg.nulls[g] {
 			c++
 		}
 	}
 	k.cnt[n] = c
 	needExact := k.exact && k.fn != "count" && !isVar(k.fn)
 	if needExact {
-		k.isum = growSlice(k.isum[:0], n+1)
+		k.isum = resize(k.isum, n+1, false)
+		if k.isum == nil {
+			k.isum = make([]i128, n+1)
+		}
 		var acc i128
-		for i := 0; i < n; i++ {
-			k.isum[i] = acc
-			g := int(ev.rows[s+i])
-			if k.arg.kind != skNull && !isNullAt(k.arg, g) {
-				var ov bool
-				if acc, ov = acc.add(k.exactAt(g)); ov {
-					return errorf(ErrOutOfRange, "overflow in window %s: the running total exceeds 38 digits", k.fn)
+		var ov bool
+		if k.arg.kind == skI64 && noNulls {
+			// the common case: values in int64 (integers, DECIMALs up to 18 digits)
+			vals := k.arg.i64
+			for i, g := range rows {
+				k.isum[i] = acc
+				v := vals[g]
+				lo, carry := bits.Add64(acc.lo, uint64(v), 0)
+				acc = i128{lo, acc.hi + v>>63 + int64(carry)}
+			}
+		} else {
+			for i, g := range rows {
+				k.isum[i] = acc
+				if k.arg.kind != skNull && !isNullAt(k.arg, int(g)) {
+					var o bool
+					acc, o = acc.add(k.exactAt(int(g)))
+					ov = ov || o
 				}
 			}
+		}
+		if ov {
+			return errorf(ErrOutOfRange, "overflow in window %s: the running total exceeds 38 digits", k.fn)
 		}
 		k.isum[n] = acc
 	}

@@ -353,7 +353,9 @@ func (s *windowStream) compute(ctx context.Context, mem memory.Allocator, from, 
 		start += c
 	}
 	n := hi - lo
-	s.runOf, s.rowOf, s.rows = growSlice(s.runOf[:0], n), growSlice(s.rowOf[:0], n), growSlice(s.rows[:0], n)
+	if cap(s.rows) < n {
+		s.runOf, s.rowOf, s.rows = make([]int32, n), make([]int32, n), make([]int32, n)
+	}
 	d.runOf, d.rowOf = s.runOf[:n], s.rowOf[:n]
 	g := 0
 	for ri, r := range d.runs {
