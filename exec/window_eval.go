@@ -99,8 +99,9 @@ func (fr *framer) simpleRows() bool { return !fr.f.Range && fr.f.Exclude == Excl
 
 // parallelFillRows is the segment size from which the rows of a segment
 // are computed by several goroutines (a window without PARTITION BY has
-// one segment of every row, and one output partition).
-const parallelFillRows = 1 << 16
+// one segment of every row, and one output partition). A variable so
+// that tests can make small inputs take the parallel path.
+var parallelFillRows = 1 << 16
 
 // fill computes segment [s, e) with every kernel, in chunks on up to
 // workers goroutines when the segment is large and the operator has one

@@ -80,6 +80,9 @@ func windowCases() []WindowFunc {
 // lookahead across batches, and running totals carry over.
 func TestWindowPresortedMatchesSorted(t *testing.T) {
 	noLeaks(t)
+	// the materialised side fills its one partition on two goroutines
+	defer func(n int) { parallelFillRows = n }(parallelFillRows)
+	parallelFillRows = 16
 	mem := checkedMem(t)
 	rec := windowInput(t, 300, 1)
 	defer rec.Release()
