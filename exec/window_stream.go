@@ -130,6 +130,8 @@ type windowStream struct {
 	runOf, rowOf, rows []int32
 	ev                 *windowEval
 	kernels            []winKernel
+	// slide is the fast path of count, sum and avg (nil: the kernels)
+	slide *slider
 }
 
 // hasCarry reports whether some function runs from UNBOUNDED PRECEDING.
@@ -157,7 +159,8 @@ func (w *Window) executeStream(ctx context.Context, back, ahead int64) (Stream, 
 	}
 	keys, slots := w.exprs()
 	s := &windowStream{w: w, in: in, keys: keys, slots: slots, back: int(back), ahead: int(ahead),
-		carry: make([]streamCarry, len(w.funcs)), res: reservation{b: w.budget, what: "window"}}
+		carry: make([]streamCarry, len(w.funcs)), res: reservation{b: w.budget, what: "window"},
+		slide: newSlider(w, slots)}
 	mem := allocator(ctx)
 	return instrument(newPullStream(w.schema, func() (arrow.Record, error) { return s.step(ctx, mem) }, s.release), w.m), nil
 }
@@ -197,6 +200,11 @@ func (s *windowStream) pull(ctx context.Context, mem memory.Allocator) (bool, er
 	rec.Retain()
 	s.buf = append(s.buf, sortedRun{rec: rec, keys: ks})
 	s.bufRows = append(s.bufRows, int(rec.NumRows()))
+	if s.slide != nil {
+		if err := s.slide.add(ks, int(rec.NumRows())); err != nil {
+			return false, err
+		}
+	}
 	b := recordBytes(rec)
 	for _, a := range ks {
 		b += arrayBytes(a.Data())
@@ -234,7 +242,17 @@ func (s *windowStream) step(ctx context.Context, mem memory.Allocator) (arrow.Re
 		from += s.bufRows[i]
 	}
 	to := from + s.bufRows[s.next]
-	results, err := s.compute(ctx, mem, from, to)
+	var results []arrow.Array
+	var err error
+	if s.slide != nil {
+		total := 0
+		for _, c := range s.bufRows {
+			total += c
+		}
+		results, err = s.slide.compute(mem, from, to, total)
+	} else {
+		results, err = s.compute(ctx, mem, from, to)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -260,13 +278,22 @@ func (s *windowStream) drop() error {
 		if k >= s.next || reach < s.back {
 			break
 		}
-		if err := s.carryOver(s.buf[k]); err != nil {
-			return err
+		if s.slide == nil {
+			if err := s.carryOver(s.buf[k]); err != nil {
+				return err
+			}
 		}
 		k++
 	}
 	if k == 0 {
 		return nil
+	}
+	if s.slide != nil {
+		rows := 0
+		for _, c := range s.bufRows[:k] {
+			rows += c
+		}
+		s.slide.drop(rows)
 	}
 	for _, r := range s.buf[:k] {
 		_ = s.res.grow(-(recordBytes(r.rec) + keysBytes(r.keys))) // shrinking cannot fail

@@ -57,6 +57,8 @@ func windowCases() []WindowFunc {
 		{Name: "sum", Arg: x, Frame: moving},
 		{Name: "avg", Arg: d, Frame: centred},
 		{Name: "count", Arg: s, Frame: ahead},
+		{Name: "sum", Arg: d, Frame: rowsFrame(BoundFollowing, BoundFollowing, 3, 5)},
+		{Name: "avg", Arg: x, Frame: rowsFrame(BoundPreceding, BoundPreceding, 4, 2)},
 		{Name: "count", Frame: moving},
 		{Name: "sum", Arg: d, Frame: running},
 		{Name: "avg", Arg: x, Frame: running},
@@ -274,5 +276,39 @@ func TestWindowMemoryLimit(t *testing.T) {
 	op := must(NewWindow(source(t, rec, 2, 100), []Expr{Col(4, "g", tInt64)}, []SortKey{{Expr: Col(0, "id", tInt64)}}, []WindowFunc{f}, []string{"w"}, false, 2, NewBudget(10_000)))
 	if _, err := run(t, mem, op); err == nil || !strings.Contains(err.Error(), "memory limit") {
 		t.Errorf("want a memory-limit error, got %v", err)
+	}
+}
+
+// All functions in one presorted window: streamed together (the general
+// kernels with carried totals, since lag is not a sum), as the sorted
+// window computes them.
+func TestWindowPresortedManyFunctions(t *testing.T) {
+	noLeaks(t)
+	mem := checkedMem(t)
+	rec := windowInput(t, 400, 6)
+	defer rec.Release()
+	order := []SortKey{{Expr: Col(0, "id", tInt64)}}
+	funcs := windowCases()
+	names := make([]string, len(funcs))
+	for i := range names {
+		names[i] = fmt.Sprintf("w%d", i)
+	}
+	for _, batch := range []int{1, 5, 100} {
+		want := mustRun(t, mem, must(NewWindow(source(t, rec, 2, 64), nil, order, funcs, names, false, 2, NewBudget(1<<30))))
+		op := must(NewWindow(source(t, rec, 1, batch), nil, order, funcs[:20], names[:20], true, 2, NewBudget(1<<30)))
+		if _, _, ok := op.(*Window).streamable(); !ok {
+			t.Fatalf("the first 20 functions should stream")
+		}
+		got := mustRun(t, mem, op)
+		// compare the columns both have: the input and the first 20 functions
+		cut := func(rows []string) []string {
+			out := make([]string, len(rows))
+			for i, r := range rows {
+				fs := strings.Split(r, "|")
+				out[i] = strings.Join(fs[:6+20], "|")
+			}
+			return out
+		}
+		eqRows(t, fmt.Sprintf("batch=%d", batch), sorted(rounded(cut(got))), sorted(rounded(cut(want))))
 	}
 }
