@@ -2,7 +2,6 @@ package exec
 
 import (
 	"math"
-	"math/bits"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -502,9 +501,7 @@ func (k *aggKernel) prepare(s, e int) error {
 			vals := k.arg.i64
 			for i, g := range rows {
 				k.isum[i] = acc
-				v := vals[g]
-				lo, carry := bits.Add64(acc.lo, uint64(v), 0)
-				acc = i128{lo, acc.hi + v>>63 + int64(carry)}
+				acc = addInt64(acc, vals[g])
 			}
 		} else {
 			for i, g := range rows {

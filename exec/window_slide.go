@@ -1,6 +1,9 @@
 package exec
 
 import (
+	"math/bits"
+	"slices"
+
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -77,6 +80,12 @@ func (sl *slider) add(keys []arrow.Array, n int) error {
 			continue
 		}
 		a := keys[sf.slot]
+		if handled, err := sf.addFast(a, n); handled {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		col := newSortColCap(a.DataType(), SortKey{}, n)
 		col.appendArray(a)
 		var acc i128
@@ -104,6 +113,76 @@ func (sl *slider) add(keys []arrow.Array, n int) error {
 		}
 	}
 	return nil
+}
+
+// addFast extends the prefixes over DECIMAL, INT64 and INT32 arguments
+// straight from the Arrow buffers; handled is false for other types.
+func (sf *slideFunc) addFast(a arrow.Array, n int) (handled bool, err error) {
+	id := a.DataType().ID()
+	if id != arrow.DECIMAL128 && id != arrow.INT64 && id != arrow.INT32 {
+		return false, nil
+	}
+	vb, off := validityOf(a)
+	valid := func(j int) bool { return vb == nil || getBit(vb, off+j) }
+	c := sf.cnt[len(sf.cnt)-1]
+	start := len(sf.cnt)
+	sf.cnt = slices.Grow(sf.cnt, n)[:start+n]
+	cnt := sf.cnt[start:]
+	if sf.sum == nil {
+		for j := range cnt {
+			if valid(j) {
+				c++
+			}
+			cnt[j] = c
+		}
+		return true, nil
+	}
+	acc := sf.sum[len(sf.sum)-1]
+	sf.sum = slices.Grow(sf.sum, n)[:start+n]
+	sum := sf.sum[start:]
+	ov := false
+	switch id {
+	case arrow.DECIMAL128:
+		vs := values[i128](a)
+		for j := range cnt {
+			if valid(j) {
+				c++
+				var o bool
+				acc, o = acc.add(vs[j])
+				ov = ov || o
+			}
+			cnt[j], sum[j] = c, acc
+		}
+	case arrow.INT64:
+		vs := values[int64](a)
+		for j := range cnt {
+			if valid(j) {
+				c++
+				acc = addInt64(acc, vs[j])
+			}
+			cnt[j], sum[j] = c, acc
+		}
+	default:
+		vs := values[int32](a)
+		for j := range cnt {
+			if valid(j) {
+				c++
+				acc = addInt64(acc, int64(vs[j]))
+			}
+			cnt[j], sum[j] = c, acc
+		}
+	}
+	if ov {
+		return true, errorf(ErrOutOfRange, "overflow in window %s: the running total exceeds 38 digits", sf.f.Name)
+	}
+	return true, nil
+}
+
+// addInt64 adds v to a; fewer than 2^63 int64 values cannot overflow a
+// 128-bit sum.
+func addInt64(a i128, v int64) i128 {
+	lo, carry := bits.Add64(a.lo, uint64(v), 0)
+	return i128{lo, a.hi + v>>63 + int64(carry)}
 }
 
 // drop forgets the first n buffered rows.
