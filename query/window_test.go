@@ -29,6 +29,10 @@ func TestWindowPlans(t *testing.T) {
 			nil},
 		{"SELECT seq FROM sensors QUALIFY row_number() OVER (PARTITION BY sensor_id ORDER BY ts DESC) = 1",
 			[]string{"Filter (QUALIFY) (row_number() OVER (PARTITION BY sensor_id ORDER BY ts DESC) = 1)"}, nil},
+		// a filter on the partition key goes below the window (into the
+		// scan); one on the window's result or another column stays above
+		{"SELECT * FROM (SELECT sensor_id, seq, rank() OVER (PARTITION BY sensor_id ORDER BY ts) AS r FROM sensors) AS w WHERE sensor_id = 4 AND r <= 2 AND seq > 10",
+			[]string{"pushed [sensor_id = 4]", "Filter (rank() OVER (PARTITION BY sensor_id ORDER BY ts) <= 2) AND (seq > 10)"}, nil},
 		// a window ordered by _rowid after a sort-breaking join is sorted
 		{"SELECT a.seq, lag(a.seq) OVER (ORDER BY a._rowid) FROM sensors a JOIN sensors b ON a.seq = b.seq",
 			[]string{"Window order by _rowid: lag(a.seq)"}, []string{"file order, no sort"}},
