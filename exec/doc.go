@@ -11,7 +11,7 @@
 //	Stream per partition (pull: Next / Record / Err / Close)
 //
 //	scan ──> Filter ──> Project ──> Aggregate(partial per partition ──> merge ──> final)
-//	                                    └──> Sort / TopN ──> Limit ──> consumer
+//	                                    └──> Window ──> Sort / TopN ──> Limit ──> consumer
 //	                    Gather: the one place N partitions become one
 //	probe partitions ──> HashJoin / NestedLoopJoin <── build side (read once, shared)
 //
@@ -61,6 +61,15 @@
 // Union concatenates partitions; SetOp (INTERSECT, EXCEPT, with or
 // without ALL) counts each distinct left row on both sides in a group
 // table. Build sides and set operation tables are charged to the Budget.
+//
+// Windows (op_window.go, window_*.go) collect their input once per
+// execution, shared by their output partitions like a build side: with
+// PARTITION BY each row goes to the output partition its keys hash to,
+// which sorts its rows and computes each window partition with kernels
+// (ranking, values, aggregates over frames from prefix sums and segment
+// trees). A window already in order (ORDER BY _rowid over an ordered scan)
+// whose frames reach a bounded number of rows streams instead, batch by
+// batch (window_stream.go, window_slide.go).
 //
 // Memory: every buffer exec allocates comes from the allocator in the
 // context (WithAllocator; memory.DefaultAllocator otherwise). Streams that

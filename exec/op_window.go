@@ -32,14 +32,16 @@ type Window struct {
 	funcs     []WindowFunc
 	presorted bool
 	parts     int
+	workers   int
 	schema    *arrow.Schema
 	budget    *Budget
 	shared    *sharedBuild[*windowData]
 }
 
 // NewWindow computes funcs over child, partitioned by partition and
-// ordered by order; names are the new columns' names.
-func NewWindow(child Operator, partition []Expr, order []SortKey, funcs []WindowFunc, names []string, presorted bool, budget *Budget) (Operator, error) {
+// ordered by order; names are the new columns' names. workers bounds the
+// goroutines that compute one large window partition.
+func NewWindow(child Operator, partition []Expr, order []SortKey, funcs []WindowFunc, names []string, presorted bool, workers int, budget *Budget) (Operator, error) {
 	if len(names) != len(funcs) {
 		return nil, fmt.Errorf("internal error: %d window functions, %d names", len(funcs), len(names))
 	}
@@ -71,7 +73,7 @@ func NewWindow(child Operator, partition []Expr, order []SortKey, funcs []Window
 		parts = max(child.Partitions(), 1)
 	}
 	w := &Window{opBase: newBase(), child: child, partition: partition, order: order, funcs: funcs,
-		presorted: presorted, parts: parts, schema: arrow.NewSchema(fields, nil), budget: budget}
+		presorted: presorted, parts: parts, workers: max(workers, 1), schema: arrow.NewSchema(fields, nil), budget: budget}
 	w.shared = newSharedBuild(parts, w.collect)
 	return w, nil
 }
@@ -93,7 +95,9 @@ func (w *Window) String() string {
 	if len(w.order) > 0 {
 		b.WriteString(" order by " + keysString(w.order))
 	}
-	if w.presorted {
+	if _, _, ok := w.streamable(); ok {
+		b.WriteString(" (input in order, streamed)")
+	} else if w.presorted {
 		b.WriteString(" (input already in order)")
 	}
 	for i, f := range w.funcs {
@@ -208,8 +212,17 @@ func (w *Window) collect(ctx context.Context) (*windowData, error) {
 			g++
 		}
 	}
+	// ORDER BY keys are flattened only to sort or to find peers.
+	needOrder := !w.presorted
+	for _, f := range w.funcs {
+		needOrder = needOrder || f.needsPeers()
+	}
+	np, no := len(w.partition), len(w.order)
 	d.cols = make([]*sortCol, len(keys))
 	for k, key := range keys {
+		if k >= np && k < np+no && !needOrder {
+			continue
+		}
 		c := newSortCol(key.Expr.DataType(), key)
 		for _, r := range d.runs {
 			c.appendArray(r.keys[k])
@@ -265,6 +278,9 @@ func (w *Window) Execute(ctx context.Context, partition int) (Stream, error) {
 	if err := checkPartition(w, partition); err != nil {
 		return nil, err
 	}
+	if back, ahead, ok := w.streamable(); ok {
+		return w.executeStream(ctx, back, ahead)
+	}
 	mem := allocator(ctx)
 	round := w.shared.join(partition)
 	var (
@@ -315,9 +331,34 @@ type windowOutput struct {
 	ci, ri  []int32
 	results []arrow.Array
 	pos     int
+	// inOrder: the output is the input in its own order (a presorted
+	// window, or one without PARTITION BY and ORDER BY), so each input
+	// batch goes out as it is, with its slice of the results.
+	inOrder bool
+	run     int
 }
 
 func (o *windowOutput) emit(mem memory.Allocator) arrow.Record {
+	if o.inOrder {
+		if o.run >= len(o.runs) {
+			return nil
+		}
+		rec := o.runs[o.run].rec
+		o.run++
+		n := int(rec.NumRows())
+		cols := make([]arrow.Array, 0, len(o.schema.Fields()))
+		cols = append(cols, rec.Columns()...)
+		var sliced []arrow.Array
+		for _, r := range o.results {
+			s := array.NewSlice(r, int64(o.pos), int64(o.pos+n))
+			sliced = append(sliced, s)
+			cols = append(cols, s)
+		}
+		o.pos += n
+		out := array.NewRecord(o.schema, cols, int64(n))
+		releaseAll(sliced)
+		return out
+	}
 	if o.pos >= len(o.ri) {
 		return nil
 	}
@@ -371,9 +412,12 @@ func (w *Window) compute(ctx context.Context, d *windowData, p int) (*windowOutp
 		return nil, err
 	}
 	out := &windowOutput{schema: w.schema, nIn: len(w.child.Schema().Fields()), runs: d.runs, results: results,
-		ci: make([]int32, len(rows)), ri: make([]int32, len(rows))}
-	for k, g := range rows {
-		out.ci[k], out.ri[k] = d.runOf[g], d.rowOf[g]
+		inOrder: w.presorted || (np+no == 0 && d.bucket == nil)}
+	if !out.inOrder {
+		out.ci, out.ri = make([]int32, len(rows)), make([]int32, len(rows))
+		for k, g := range rows {
+			out.ci[k], out.ri[k] = d.runOf[g], d.rowOf[g]
+		}
 	}
 	return out, nil
 }

@@ -96,6 +96,24 @@ func newSortCol(t arrow.DataType, k SortKey) *sortCol {
 	return c
 }
 
+// newSortColCap is newSortCol with room for n values.
+func newSortColCap(t arrow.DataType, k SortKey, n int) *sortCol {
+	c := newSortCol(t, k)
+	switch c.kind {
+	case skI64:
+		c.i64 = make([]int64, 0, n)
+	case skU64:
+		c.u64 = make([]uint64, 0, n)
+	case skF64:
+		c.f64 = make([]float64, 0, n)
+	case skI128:
+		c.dec = make([]i128, 0, n)
+	case skStr:
+		c.str, c.pre = make([]string, 0, n), make([]uint64, 0, n)
+	}
+	return c
+}
+
 // appendArray appends a's values. Strings point into a's buffers, which
 // must stay alive while the column is used.
 func (c *sortCol) appendArray(a arrow.Array) {

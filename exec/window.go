@@ -171,6 +171,29 @@ func (f WindowFunc) String() string {
 	return s
 }
 
+// needsPeers reports whether the function needs the peer groups (rows
+// with equal ORDER BY keys) of its window partition: the ranking
+// functions but row_number and ntile, RANGE frames that end at a peer
+// group or at an offset (a NULL key's frame is its peers), and EXCLUDE
+// GROUP and TIES.
+func (f WindowFunc) needsPeers() bool {
+	switch windowOnly[f.Name] {
+	case wkRank:
+		return f.Name != "row_number" && f.Name != "ntile"
+	case wkOffset:
+		return false
+	}
+	fr := f.Frame
+	if fr.Exclude == ExcludeGroup || fr.Exclude == ExcludeTies {
+		return true
+	}
+	if !fr.Range {
+		return false
+	}
+	inner := func(k WindowBoundKind) bool { return k != BoundUnboundedPreceding && k != BoundUnboundedFollowing }
+	return inner(fr.Start.Kind) || inner(fr.End.Kind)
+}
+
 // ranges is a frame minus its exclusion: at most three row ranges
 // [lo, hi), in order.
 type ranges struct {

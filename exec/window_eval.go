@@ -28,8 +28,14 @@ func newWindowEval(w *Window, d *windowData, rows []int32) *windowEval {
 // run evaluates every function and returns one result column each.
 func (ev *windowEval) run(ctx context.Context, mem memory.Allocator) ([]arrow.Array, error) {
 	n := len(ev.rows)
-	ev.peerS = make([]int32, n)
-	ev.peerE = make([]int32, n)
+	needPeers := false
+	for _, f := range ev.w.funcs {
+		needPeers = needPeers || f.needsPeers()
+	}
+	if needPeers {
+		ev.peerS = make([]int32, n)
+		ev.peerE = make([]int32, n)
+	}
 	np, no := len(ev.w.partition), len(ev.w.order)
 	partCols := ev.d.cols[:np]
 	orderCols := ev.d.cols[np : np+no]
@@ -49,7 +55,7 @@ func (ev *windowEval) run(ctx context.Context, mem memory.Allocator) ([]arrow.Ar
 			e++
 		}
 		// peer groups
-		for ps := s; ps < e; {
+		for ps := s; needPeers && ps < e; {
 			pe := ps + 1
 			for pe < e && (no == 0 || compareKeyRows(orderCols, int(ev.rows[ps]), orderCols, int(ev.rows[pe])) == 0) {
 				pe++
@@ -60,9 +66,12 @@ func (ev *windowEval) run(ctx context.Context, mem memory.Allocator) ([]arrow.Ar
 			ps = pe
 		}
 		for _, k := range kernels {
-			if err := k.segment(s, e); err != nil {
+			if err := k.prepare(s, e); err != nil {
 				return fail(err)
 			}
+		}
+		if err := ev.fill(ctx, kernels, s, e); err != nil {
+			return fail(err)
 		}
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -82,6 +91,44 @@ func (ev *windowEval) run(ctx context.Context, mem memory.Allocator) ([]arrow.Ar
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// simpleRows reports whether the frame is ROWS without EXCLUDE: one
+// range per row, found without peers.
+func (fr *framer) simpleRows() bool { return !fr.f.Range && fr.f.Exclude == ExcludeNoOthers }
+
+// parallelFillRows is the segment size from which the rows of a segment
+// are computed by several goroutines (a window without PARTITION BY has
+// one segment of every row, and one output partition). A variable so
+// that tests can make small inputs take the parallel path.
+var parallelFillRows = 1 << 16
+
+// fill computes segment [s, e) with every kernel, in chunks on up to
+// workers goroutines when the segment is large and the operator has one
+// output partition.
+func (ev *windowEval) fill(ctx context.Context, kernels []winKernel, s, e int) error {
+	workers := ev.w.workers
+	if ev.w.parts > 1 || e-s < parallelFillRows || workers < 2 {
+		for _, k := range kernels {
+			if err := k.fill(s, e, s, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	chunk := (e - s + workers - 1) / workers
+	return runPartitions(ctx, workers, func(ctx context.Context, p int) error {
+		from := s + p*chunk
+		to := min(e, from+chunk)
+		for _, k := range kernels {
+			if from < to {
+				if err := k.fill(s, e, from, to); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // framer computes a function's frame for each position of a segment.
@@ -141,7 +188,7 @@ func (fr *framer) bound(b WindowBound, vals *sortCol, i, s, e int, first bool) i
 		return int(ev.peerE[i])
 	}
 	if !fr.f.Range {
-		off := b.Rows
+		off := min(b.Rows, int64(e-s)) // no overflow: the frame ends at the segment anyway
 		var p int64
 		if b.Kind == BoundPreceding {
 			p = int64(i) - off

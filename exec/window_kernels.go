@@ -11,12 +11,55 @@ import (
 // partition, one segment (window partition) at a time, writing results by
 // position.
 type winKernel interface {
-	// segment computes positions [s, e), one window partition.
-	segment(s, e int) error
+	// prepare readies the kernel for segment [s, e), one window
+	// partition (prefix sums, trees).
+	prepare(s, e int) error
+	// fill computes positions [from, to) of the prepared segment [s, e).
+	// Calls for disjoint position ranges may run concurrently.
+	fill(s, e, from, to int) error
 	// finish builds the result column.
 	finish(mem memory.Allocator) (arrow.Array, error)
 	// discard drops what the kernel holds without building a result.
 	discard()
+	// reset readies the kernel for n positions of new data in its
+	// windowEval (a streamed window reuses its kernels batch after batch).
+	reset(n int)
+}
+
+// resize returns s with length n, reusing its memory; with clear, every
+// value is zero.
+func resize[T any](s []T, n int, clear bool) []T {
+	if s == nil {
+		return nil
+	}
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	if clear {
+		var z T
+		for i := range s {
+			s[i] = z
+		}
+	}
+	return s
+}
+
+func (k *rankKernel) reset(n int) {
+	k.i64, k.f64 = resize(k.i64, n, false), resize(k.f64, n, false)
+}
+
+func (k *valueKernel) reset(n int) {
+	k.arg = k.ev.d.cols[k.slots[0]]
+	k.refs = resize(k.refs, n, true) // finish reads every position
+}
+
+func (k *aggKernel) reset(n int) {
+	if k.arg != nil {
+		k.arg = k.ev.d.cols[k.slots[0]]
+	}
+	k.null = resize(k.null, n, true)
+	k.i64, k.f64, k.dec, k.b = resize(k.i64, n, false), resize(k.f64, n, false), resize(k.dec, n, false), resize(k.b, n, false)
 }
 
 func newWinKernel(ev *windowEval, f WindowFunc, slots []int, n int) winKernel {
@@ -48,7 +91,7 @@ func newWinKernel(ev *windowEval, f WindowFunc, slots []int, n int) winKernel {
 			if b < 0 {
 				return a
 			}
-			c := compareRows(arg, int(ev.rows[a]), arg, int(ev.rows[b]))
+			c := compareRows(k.arg, int(ev.rows[a]), k.arg, int(ev.rows[b]))
 			if (isMax && c < 0) || (!isMax && c > 0) || (c == 0 && b < a) {
 				return b
 			}
@@ -56,7 +99,7 @@ func newWinKernel(ev *windowEval, f WindowFunc, slots []int, n int) winKernel {
 		}
 		return k
 	}
-	k := &aggKernel{ev: ev, fn: fn, arg: arg, fr: newFramer(ev, &f.Frame, slots), null: make([]bool, n)}
+	k := &aggKernel{ev: ev, fn: fn, arg: arg, slots: slots, fr: newFramer(ev, &f.Frame, slots), null: make([]bool, n)}
 	var at arrow.DataType
 	if f.Arg != nil {
 		at = f.Arg.DataType()
@@ -94,22 +137,31 @@ func isNullAt(c *sortCol, g int) bool { return c.nulls != nil && c.nulls[g] }
 // ranking: row_number, rank, dense_rank, percent_rank, cume_dist, ntile
 
 type rankKernel struct {
-	ev  *windowEval
-	fn  string
-	n   int64
-	i64 []int64
-	f64 []float64
+	ev   *windowEval
+	fn   string
+	n    int64
+	base int64 // row_number: rows before the segment (a streamed window)
+	i64  []int64
+	f64  []float64
 }
 
-func (k *rankKernel) segment(s, e int) error {
+func (k *rankKernel) fill(s, e, from, to int) error { return nil }
+
+// prepare computes the whole segment: dense_rank counts peer groups in
+// order.
+func (k *rankKernel) prepare(s, e int) error {
 	ev := k.ev
 	cnt := e - s
 	dense := int64(0)
+	peers := ev.peerS != nil
 	for i := s; i < e; i++ {
-		ps, pe := int(ev.peerS[i]), int(ev.peerE[i])
+		ps, pe := i, i+1
+		if peers {
+			ps, pe = int(ev.peerS[i]), int(ev.peerE[i])
+		}
 		switch k.fn {
 		case "row_number":
-			k.i64[i] = int64(i - s + 1)
+			k.i64[i] = k.base + int64(i-s+1)
 		case "rank":
 			k.i64[i] = int64(ps - s + 1)
 		case "dense_rank":
@@ -192,17 +244,22 @@ func (k *valueKernel) nonNulls(s, e int) {
 
 func (k *valueKernel) ref(pos int) int64 { return int64(k.ev.rows[pos]) }
 
-func (k *valueKernel) segment(s, e int) error {
-	f := k.f
-	ignore := f.IgnoreNulls
-	if ignore {
+func (k *valueKernel) prepare(s, e int) error {
+	if k.f.IgnoreNulls {
 		k.nonNulls(s, e)
 	}
-	for i := s; i < e; i++ {
+	return nil
+}
+
+func (k *valueKernel) fill(s, e, from, to int) error {
+	f := k.f
+	ignore := f.IgnoreNulls
+	for i := from; i < to; i++ {
 		out := int64(-1)
 		switch f.Name {
 		case "lag", "lead":
-			off := f.N
+			// beyond the segment either way: no overflow below
+			off := max(-int64(e-s)-1, min(f.N, int64(e-s)+1))
 			if f.Name == "lag" {
 				off = -off
 			}
@@ -319,7 +376,7 @@ type minMaxKernel struct {
 	tree segTree[int32]
 }
 
-func (k *minMaxKernel) segment(s, e int) error {
+func (k *minMaxKernel) prepare(s, e int) error {
 	ev := k.ev
 	k.tree.build(e-s, func(i int) int32 {
 		if isNullAt(k.arg, int(ev.rows[s+i])) {
@@ -327,7 +384,11 @@ func (k *minMaxKernel) segment(s, e int) error {
 		}
 		return int32(s + i)
 	})
-	for i := s; i < e; i++ {
+	return nil
+}
+
+func (k *minMaxKernel) fill(s, e, from, to int) error {
+	for i := from; i < to; i++ {
 		r := k.fr.ranges(i, s, e)
 		best := int32(-1)
 		for j := 0; j < r.n; j++ {
@@ -365,10 +426,16 @@ type aggKernel struct {
 	ev    *windowEval
 	fn    string
 	arg   *sortCol // nil for count(*)
+	slots []int
 	fr    *framer
 	typ   arrow.DataType
 	scale int
 	exact bool // integer, decimal or boolean argument: sums are exact
+	// carry: the frame starts at UNBOUNDED PRECEDING and rows before the
+	// segment (dropped by a streamed window) count baseCnt and sum baseSum
+	carry   bool
+	baseCnt int64
+	baseSum i128
 	// per segment
 	cnt   []int32 // non-NULL arguments before each position
 	isum  []i128  // exact sums before each position
@@ -404,31 +471,50 @@ func (k *aggKernel) floatAt(g int) float64 {
 	return k.exactAt(g).float64() / pow10f[k.scale]
 }
 
-func (k *aggKernel) segment(s, e int) error {
+func (k *aggKernel) prepare(s, e int) error {
 	ev := k.ev
 	n := e - s
-	k.cnt = growSlice(k.cnt[:0], n+1)
+	k.cnt = resize(k.cnt, n+1, false)
+	if k.cnt == nil {
+		k.cnt = make([]int32, n+1)
+	}
+	rows := ev.rows[s:e]
+	noNulls := k.arg == nil || k.arg.kind != skNull && k.arg.nulls == nil
 	c := int32(0)
-	for i := 0; i < n; i++ {
+	for i, g := range rows {
 		k.cnt[i] = c
-		if k.arg == nil || k.arg.kind != skNull && !isNullAt(k.arg, int(ev.rows[s+i])) {
+		if noNulls || k.arg.kind != skNull && !k.arg.nulls[g] {
 			c++
 		}
 	}
 	k.cnt[n] = c
 	needExact := k.exact && k.fn != "count" && !isVar(k.fn)
 	if needExact {
-		k.isum = growSlice(k.isum[:0], n+1)
+		k.isum = resize(k.isum, n+1, false)
+		if k.isum == nil {
+			k.isum = make([]i128, n+1)
+		}
 		var acc i128
-		for i := 0; i < n; i++ {
-			k.isum[i] = acc
-			g := int(ev.rows[s+i])
-			if k.arg.kind != skNull && !isNullAt(k.arg, g) {
-				var ov bool
-				if acc, ov = acc.add(k.exactAt(g)); ov {
-					return errorf(ErrOutOfRange, "overflow in window %s: the running total exceeds 38 digits", k.fn)
+		var ov bool
+		if k.arg.kind == skI64 && noNulls {
+			// the common case: values in int64 (integers, DECIMALs up to 18 digits)
+			vals := k.arg.i64
+			for i, g := range rows {
+				k.isum[i] = acc
+				acc = addInt64(acc, vals[g])
+			}
+		} else {
+			for i, g := range rows {
+				k.isum[i] = acc
+				if k.arg.kind != skNull && !isNullAt(k.arg, int(g)) {
+					var o bool
+					acc, o = acc.add(k.exactAt(int(g)))
+					ov = ov || o
 				}
 			}
+		}
+		if ov {
+			return errorf(ErrOutOfRange, "overflow in window %s: the running total exceeds 38 digits", k.fn)
 		}
 		k.isum[n] = acc
 	}
@@ -449,13 +535,68 @@ func (k *aggKernel) segment(s, e int) error {
 			return k.floatAt(int(ev.rows[s+i]))
 		})
 	}
-	for i := s; i < e; i++ {
+	return nil
+}
+
+func (k *aggKernel) fill(s, e, from, to int) error {
+	if k.fr.simpleRows() && !k.carry && (k.fn == "count" || k.fn == "avg" && k.exact) {
+		k.fillRows(s, e, from, to)
+		return nil
+	}
+	for i := from; i < to; i++ {
 		r := k.fr.ranges(i, s, e)
 		if err := k.value(i, s, &r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fillRows is the fast path of count, and of avg over integers and
+// DECIMALs, over ROWS frames without exclusion (moving averages, running
+// counts): each frame is one range, taken from the prefix sums directly.
+func (k *aggKernel) fillRows(s, e, from, to int) {
+	div := pow10f[k.scale]
+	f := k.fr.f
+	// each bound as an offset from the row, clamped to the segment
+	offset := func(b WindowBound, end bool) (off int, unbounded bool) {
+		n := int(min(b.Rows, int64(e-s)))
+		switch b.Kind {
+		case BoundUnboundedPreceding, BoundUnboundedFollowing:
+			return 0, true
+		case BoundPreceding:
+			off = -n
+		case BoundFollowing:
+			off = n
+		}
+		if end {
+			off++
+		}
+		return off, false
+	}
+	so, su := offset(f.Start, false)
+	eo, eu := offset(f.End, true)
+	for i := from; i < to; i++ {
+		lo, hi := s, e
+		if !su {
+			lo = max(s, min(e, i+so))
+		}
+		if !eu {
+			hi = max(s, min(e, i+eo))
+		}
+		hi = max(hi, lo)
+		c := int64(k.cnt[hi-s] - k.cnt[lo-s])
+		if k.fn == "count" {
+			k.i64[i] = c
+			continue
+		}
+		if c == 0 {
+			k.null[i] = true
+			continue
+		}
+		d, _ := k.isum[hi-s].sub(k.isum[lo-s])
+		k.f64[i] = d.float64() / div / float64(c)
+	}
 }
 
 func isVar(fn string) bool {
@@ -472,6 +613,9 @@ func (k *aggKernel) value(i, s int, r *ranges) error {
 	for j := 0; j < r.n; j++ {
 		c += int64(k.cnt[r.hi[j]-s] - k.cnt[r.lo[j]-s])
 	}
+	if k.carry {
+		c += k.baseCnt
+	}
 	if k.fn == "count" {
 		k.i64[i] = c
 		return nil
@@ -481,6 +625,9 @@ func (k *aggKernel) value(i, s int, r *ranges) error {
 		return nil
 	}
 	var exact i128
+	if k.carry {
+		exact = k.baseSum
+	}
 	if k.exact && !isVar(k.fn) {
 		for j := 0; j < r.n; j++ {
 			d, _ := k.isum[r.hi[j]-s].sub(k.isum[r.lo[j]-s])

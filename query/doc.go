@@ -16,7 +16,8 @@
 //	   │                           subqueries become joins or "cells"
 //	   ▼
 //	logical plan (lplan.go): a tree of Scan, Values, Filter, Project,
-//	   │   Aggregate, Join, SetOp, Sort, Limit nodes over column ids
+//	   │   Aggregate, Window (window.go, window_plan.go), Join, SetOp,
+//	   │   Sort, Limit nodes over column ids
 //	   │
 //	   │ passes.go: named optimizer passes, in order (OptimizerPasses):
 //	   │   fold_constants, simplify_outer_joins, pushdown_predicates

@@ -402,6 +402,8 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 		return pushIntoJoin(x, conds)
 	case *ScanNode:
 		return pushIntoScan(x, conds), nil
+	case *WindowNode:
+		return pushThroughWindow(x, conds)
 	}
 	// Limit, SetOp, Values: push nothing through, but optimize below.
 	r, err := mapInputs(n, func(c Node) (Node, error) { return pushFilters(c, nil) })

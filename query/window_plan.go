@@ -177,6 +177,34 @@ func (n *WindowNode) rowIDScan() *ScanNode {
 	}
 }
 
+// pushThroughWindow moves below a Window the conjuncts over its PARTITION
+// BY columns alone: they keep or drop whole window partitions, so every
+// kept row's window is unchanged (https://github.com/apache/datafusion/pull/14026).
+// Others, and any that could fail, stay above.
+func pushThroughWindow(w *WindowNode, conds []*Expr) (Node, error) {
+	keys := map[ColumnID]bool{}
+	for _, p := range w.partition {
+		if p.kind == kCol {
+			keys[p.id] = true
+		}
+	}
+	var down, stay []*Expr
+	for _, c := range conds {
+		if len(keys) > 0 && !c.canFail() && refsWithin(c, keys) {
+			down = append(down, c)
+		} else {
+			stay = append(stay, c)
+		}
+	}
+	in, err := pushFilters(w.in, down)
+	if err != nil {
+		return nil, err
+	}
+	c := *w
+	c.in = in
+	return filterOver(&c, stay), nil
+}
+
 // pruneWindow drops the functions nobody above needs and asks the input
 // only for the columns still used.
 func pruneWindow(n *WindowNode, need map[ColumnID]bool) (Node, error) {
@@ -240,7 +268,7 @@ func (lw *lowerer) lowerWindow(x *WindowNode) (exec.Operator, error) {
 		funcs[i] = f
 		names[i] = x.funcCols[i].Name
 	}
-	op, err := exec.NewWindow(in, partition, keys, funcs, names, presorted, lw.budget)
+	op, err := exec.NewWindow(in, partition, keys, funcs, names, presorted, lw.o.settings.Workers, lw.budget)
 	if err != nil {
 		return nil, posErr(x.funcs[0].pos, "%v", err)
 	}

@@ -88,6 +88,13 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 	}
 	nKeys := pick(g.r, 0, 1, 1, 1, 2)
 	var rangeKey string
+	// file order: recq's _rowid is SQLite's rowid (rows are inserted in
+	// file order); recq streams such windows without a sort
+	byRowid := g.chance(4)
+	if byRowid {
+		parts, nKeys = nil, 0
+		orderR, orderS = []string{"_rowid"}, []string{"rowid"}
+	}
 	for range nKeys {
 		col := pick(g.r, "k", "i16", "dd", "s", "dm", "b", "g")
 		addKey(col, g.chance(3))
@@ -96,7 +103,9 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		}
 	}
 	total := func() {
-		addKey("id", g.chance(2))
+		if !byRowid {
+			addKey("id", g.chance(2))
+		}
 		rangeKey = ""
 	}
 	arg := func() expr {
@@ -110,7 +119,7 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		if g.chance(3) {
 			return // the default frame
 		}
-		isTotal := len(orderR) > 0 && strings.HasPrefix(orderR[len(orderR)-1], "id")
+		isTotal := byRowid || len(orderR) > 0 && strings.HasPrefix(orderR[len(orderR)-1], "id")
 		unit := "ROWS"
 		if !rowsOnly && len(orderR) > 0 && (g.chance(2) || !isTotal) {
 			unit = "RANGE"
@@ -191,7 +200,7 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		switch {
 		case g.chance(2):
 			total()
-		case g.chance(2):
+		case g.chance(2) && !byRowid:
 			// one integer key: RANGE frames with offsets
 			orderR, orderS = nil, nil
 			rangeKey = pick(g.r, "k", "i16")
