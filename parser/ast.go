@@ -444,12 +444,17 @@ type InList struct {
 // for count(*) (Args is then empty); Distinct for count(DISTINCT x).
 // EXTRACT(field FROM x) is Call{Name: "extract", Args: [Literal string
 // "field" (lower-cased), x]}.
+//
+// An aggregate call may order its input (string_agg(x, ',' ORDER BY y))
+// and filter it (count(*) FILTER (WHERE x > 0)).
 type Call struct {
 	Pos      Pos
 	Name     string
 	Args     []Expr
 	Star     bool
 	Distinct bool
+	OrderBy  []*OrderItem
+	Filter   Expr
 }
 
 // Cast is CAST(X AS Type), TRY_CAST(X AS Type) (Try: a value that does
@@ -460,6 +465,15 @@ type Cast struct {
 	Type *TypeName
 	Try  bool
 }
+
+// List is a bracketed list of values, [a, b, ...]; recq accepts it only as
+// the fractions of quantile_cont and quantile_disc.
+type List struct {
+	Pos   Pos
+	Elems []Expr
+}
+
+func (e *List) Position() Pos { return e.Pos }
 
 // Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil
 // for a searched CASE; Else is nil when absent.
@@ -576,6 +590,7 @@ func (*Between) expr()    {}
 func (*InList) expr()     {}
 func (*Call) expr()       {}
 func (*Cast) expr()       {}
+func (*List) expr()       {}
 func (*Case) expr()       {}
 func (*Subquery) expr()   {}
 func (*Exists) expr()     {}

@@ -560,6 +560,14 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		c.failf(p, "DISTINCT needs an argument, as in %s(DISTINCT x)", call.Name)
 	}
 	d := 0
+	if len(g.OrderBy) > 0 {
+		call.OrderBy = c.orderBy(g.OrderBy)
+	}
+	if g.Filter != nil {
+		x, dx := c.or(g.Filter.Cond)
+		call.Filter = x
+		d = max(d, dx)
+	}
 	if sub, s, ok := positionIn(call.Name, g); ok {
 		x, dx := c.concat(sub)
 		y, dy := c.concat(s)
@@ -569,6 +577,22 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		return call, d
 	}
 	for i, a := range g.Args {
+		if a.List != nil {
+			if kw := a.From; kw != nil || a.For != nil {
+				if kw == nil {
+					kw = a.For
+				}
+				c.failf(lpos(kw.Pos), "%s cannot follow a [list]", strings.ToUpper(kw.Value))
+			}
+			l := &List{Pos: lpos(a.Pos)}
+			for _, e := range a.List {
+				x, dx := c.or(e)
+				l.Elems = append(l.Elems, x)
+				d = max(d, dx)
+			}
+			call.Args = append(call.Args, l)
+			continue
+		}
 		if a.From == nil && a.For == nil {
 			x, dx := c.or(a.X)
 			call.Args = append(call.Args, x)
@@ -607,7 +631,7 @@ func positionIn(name string, g *gCall) (*gConcat, *gConcat, bool) {
 		return nil, nil, false
 	}
 	a := g.Args[0]
-	if a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
+	if a.X == nil || a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
 		return nil, nil, false
 	}
 	cm := a.X.Left.Left

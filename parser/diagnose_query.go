@@ -24,8 +24,6 @@ var unsupportedWords = map[string]unsupportedWord{
 		"LATERAL is not supported"},
 	"OVER": {func(p, n, _ token) bool { return p.is(")") && (n.is("(") || n.typ == tIdent || n.typ == tQIdent) },
 		"window functions (OVER) are not supported yet"},
-	"FILTER": {func(p, n, _ token) bool { return p.is(")") && n.is("(") },
-		"FILTER (WHERE ...) on an aggregate is not supported; put the condition inside it, as in sum(CASE WHEN cond THEN x END)"},
 	"FETCH": {func(_, n, _ token) bool { return n.isWord("FIRST") || n.isWord("NEXT") },
 		"FETCH FIRST is not supported; use LIMIT n"},
 	"WINDOW": {func(_, n, n2 token) bool { return (n.typ == tIdent || n.typ == tQIdent) && n2.isWord("AS") },

@@ -264,6 +264,26 @@ func dumpExpr(b *strings.Builder, e Expr) {
 			b.WriteString(" ")
 			dumpExpr(b, a)
 		}
+		for _, o := range e.OrderBy {
+			b.WriteString(" (ORDER ")
+			dumpExpr(b, o.Expr)
+			if o.Desc {
+				b.WriteString(" DESC")
+			}
+			b.WriteString(")")
+		}
+		if e.Filter != nil {
+			b.WriteString(" (FILTER ")
+			dumpExpr(b, e.Filter)
+			b.WriteString(")")
+		}
+		b.WriteString(")")
+	case *List:
+		b.WriteString("(LIST")
+		for _, x := range e.Elems {
+			b.WriteString(" ")
+			dumpExpr(b, x)
+		}
 		b.WriteString(")")
 	case *Cast:
 		if e.Try {

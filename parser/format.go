@@ -635,7 +635,26 @@ func (e *Call) String() string {
 	default:
 		writeExprList(&b, e.Args)
 	}
+	for i, o := range e.OrderBy {
+		if i == 0 {
+			b.WriteString(" ORDER BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(o.String())
+	}
 	b.WriteString(")")
+	if e.Filter != nil {
+		b.WriteString(" FILTER (WHERE " + e.Filter.String() + ")")
+	}
+	return b.String()
+}
+
+func (e *List) String() string {
+	var b strings.Builder
+	b.WriteString("[")
+	writeExprList(&b, e.Elems)
+	b.WriteString("]")
 	return b.String()
 }
 

@@ -479,17 +479,29 @@ type gName struct {
 	Star   bool    `parser:"      | @'*' ) )?"`
 }
 
-// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), ().
+// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
+// with an aggregate's ORDER BY inside and FILTER (WHERE ...) after it.
 type gCall struct {
-	Star     bool    `parser:"'(' ( @'*'"`
-	Distinct bool    `parser:"| @'DISTINCT'?"`
-	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
+	Star     bool          `parser:"'(' ( @'*'"`
+	Distinct bool          `parser:"| @'DISTINCT'?"`
+	Args     []*gArg       `parser:"  @@ ( ',' @@ )* )?"`
+	OrderBy  []*gOrderItem `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )? ')'"`
+	Filter   *gFilter      `parser:"@@?"`
+}
+
+// gFilter is an aggregate's FILTER (WHERE cond). FILTER is not reserved:
+// it is only taken when '(' WHERE follows.
+type gFilter struct {
+	Pos  lexer.Position
+	Cond *gExpr `parser:"(?= 'FILTER' '(' 'WHERE') 'FILTER' '(' 'WHERE' @@ ')'"`
 }
 
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
-// SUBSTRING, "FOR z" only in SUBSTRING.
+// SUBSTRING, "FOR z" only in SUBSTRING; a [list] only in quantiles.
 type gArg struct {
-	X    *gExpr       `parser:"@@"`
+	Pos  lexer.Position
+	List []*gExpr     `parser:"(  '[' @@ ( ',' @@ )* ']'"`
+	X    *gExpr       `parser:" | @@ )"`
 	From *lexer.Token `parser:"( @'FROM'"`
 	Y    *gExpr       `parser:"  @@ )?"`
 	For  *lexer.Token `parser:"( @'FOR'"`

@@ -76,6 +76,14 @@ func Inspect(node any, fn func(any) bool) {
 		for _, x := range n.Args {
 			visit(x)
 		}
+		for _, o := range n.OrderBy {
+			visit(o.Expr)
+		}
+		visit(n.Filter)
+	case *List:
+		for _, x := range n.Elems {
+			visit(x)
+		}
 	case *Cast:
 		visit(n.X)
 	case *Interval:
