@@ -187,6 +187,15 @@ func AggCallType(name string, args []Expr) (arrow.DataType, error) {
 	return nil, fmt.Errorf("unknown aggregate function %s", lname)
 }
 
+// IsOrderable reports whether values of t can be compared (min, max, ORDER BY).
+func IsOrderable(t arrow.DataType) bool { return orderable(t) }
+
+// IsNumeric reports whether t is an integer, float or DECIMAL type.
+func IsNumeric(t arrow.DataType) bool { return isNumeric(t) }
+
+// IsTemporal reports whether t is DATE or TIMESTAMP.
+func IsTemporal(t arrow.DataType) bool { return isTemporal(t) }
+
 // IsMoreAggregate reports whether name is one of the aggregates that read
 // all their inputs (moreAggs, including median).
 func IsMoreAggregate(name string) bool { return isMoreAgg(name) }

@@ -67,20 +67,34 @@ type Select struct {
 	From     TableExpr
 	Where    Expr
 	GroupBy  []Expr
-	Having   Expr
-	OrderBy  []*OrderItem
-	Limit    Expr
-	Offset   Expr
+	// GroupByAll is GROUP BY ALL: every select item without an aggregate.
+	GroupByAll bool
+	Having     Expr
+	OrderBy    []*OrderItem
+	Limit      Expr
+	Offset     Expr
 }
 
 // SelectItem is one entry of the select list: *, t.* or an expression with
 // an optional alias. For * Star is set; for t.* Star is set and Table holds t.
+//
+// After * come DuckDB's EXCLUDE (names left out) and REPLACE (expressions
+// shown instead of the columns of the same names).
 type SelectItem struct {
-	Pos   Pos
-	Star  bool
-	Table string
-	Expr  Expr
-	Alias string
+	Pos     Pos
+	Star    bool
+	Table   string
+	Expr    Expr
+	Alias   string
+	Exclude []string
+	Replace []*ReplaceItem
+}
+
+// ReplaceItem is one "expr AS name" of * REPLACE (...).
+type ReplaceItem struct {
+	Pos  Pos
+	Expr Expr
+	Name string
 }
 
 // SetOp is L UNION|INTERSECT|EXCEPT [ALL] R. INTERSECT binds tighter than
@@ -181,11 +195,14 @@ type Sample struct {
 
 // OrderItem is one ORDER BY entry. NullsFirst is nil when NULLS FIRST/LAST
 // was not written.
+//
+// All is ORDER BY ALL (every select item, left to right); Expr is then nil.
 type OrderItem struct {
 	Pos        Pos
 	Expr       Expr
 	Desc       bool
 	NullsFirst *bool
+	All        bool
 }
 
 // Explain is EXPLAIN [ANALYZE] statement. Stmt is a Query.
@@ -195,10 +212,20 @@ type Explain struct {
 	Stmt    Statement
 }
 
-// Describe is DESCRIBE name or DESCRIBE 'path'; exactly one is set.
+// Describe is DESCRIBE name, DESCRIBE 'path' or DESCRIBE query (the
+// query's columns and types); exactly one is set. SHOW name is DESCRIBE name.
 type Describe struct {
 	Pos        Pos
 	Name, Path string
+	Query      Query
+}
+
+// Summarize is SUMMARIZE name | 'path' | query: per column of the table or
+// query, its type and statistics (DuckDB's SUMMARIZE).
+type Summarize struct {
+	Pos        Pos
+	Name, Path string
+	Query      Query
 }
 
 // ShowTables is SHOW TABLES.
@@ -541,6 +568,7 @@ func (*Join) tableExpr()         {}
 func (s *Select) Position() Pos      { return s.Pos }
 func (s *Explain) Position() Pos     { return s.Pos }
 func (s *Describe) Position() Pos    { return s.Pos }
+func (s *Summarize) Position() Pos   { return s.Pos }
 func (s *ShowTables) Position() Pos  { return s.Pos }
 func (s *Set) Position() Pos         { return s.Pos }
 func (s *DropTable) Position() Pos   { return s.Pos }
@@ -553,6 +581,7 @@ func (s *DropView) Position() Pos    { return s.Pos }
 func (*Select) stmt()      {}
 func (*Explain) stmt()     {}
 func (*Describe) stmt()    {}
+func (*Summarize) stmt()   {}
 func (*ShowTables) stmt()  {}
 func (*Set) stmt()         {}
 func (*DropTable) stmt()   {}

@@ -63,6 +63,27 @@ func (c *converter) statement(g *gStatement) Statement {
 		return &Explain{Pos: lpos(g.Explain.Pos), Analyze: g.Explain.Analyze, Stmt: c.query(g.Explain.Query)}
 	case g.Query != nil:
 		return c.query(g.Query)
+	case g.Describe != nil && g.Describe.Query != nil:
+		return &Describe{Pos: lpos(g.Describe.Pos), Query: c.query(g.Describe.Query)}
+	case g.Summarize != nil:
+		s := &Summarize{Pos: lpos(g.Summarize.Pos)}
+		switch {
+		case g.Summarize.Query != nil:
+			s.Query = c.query(g.Summarize.Query)
+		case g.Summarize.Name != nil:
+			s.Name = ident(*g.Summarize.Name)
+		default:
+			s.Path = unquote(g.Summarize.Path.Value)
+			if s.Path == "" {
+				c.failf(lpos(g.Summarize.Path.Pos), "the file path is empty")
+			}
+		}
+		return s
+	case g.Show != nil && g.Show.Name != nil:
+		if n := g.Show.Name; strings.EqualFold(n.Value, "TABLE") {
+			c.failf(lpos(n.Pos), "expected TABLES after SHOW, found TABLE (SHOW name describes the table name)")
+		}
+		return &Describe{Pos: lpos(g.Show.Pos), Name: ident(g.Show.Name.Value)}
 	case g.Describe != nil:
 		d := &Describe{Pos: lpos(g.Describe.Pos)}
 		if g.Describe.Name != nil {
@@ -553,7 +574,7 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 
 func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	call := &Call{Pos: p, Name: ident(name), Star: g.Star, Distinct: g.Distinct}
-	if call.Star && call.Name != "count" {
+	if call.Star && call.Name != "count" && call.Name != "columns" {
 		c.failf(p, "only count accepts *, as in count(*)")
 	}
 	if call.Distinct && len(g.Args) == 0 {

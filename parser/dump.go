@@ -85,6 +85,9 @@ func dumpQuery(b *strings.Builder, q Query) {
 			b.WriteString(")")
 		}
 		dumpClause(b, "WHERE", q.Where)
+		if q.GroupByAll {
+			b.WriteString(" (GROUP BY ALL)")
+		}
 		if len(q.GroupBy) > 0 {
 			b.WriteString(" (GROUP BY ")
 			dumpList(b, q.GroupBy)
@@ -140,7 +143,9 @@ func dumpOrderLimit(b *strings.Builder, order []*OrderItem, limit, offset Expr) 
 		b.WriteString(" (ORDER BY")
 		for _, o := range order {
 			b.WriteString(" ")
-			if o.Desc || o.NullsFirst != nil {
+			if o.All {
+				b.WriteString(o.String())
+			} else if o.Desc || o.NullsFirst != nil {
 				b.WriteString("(")
 				dumpExpr(b, o.Expr)
 				b.WriteString(strings.TrimPrefix(o.String(), o.Expr.String()))

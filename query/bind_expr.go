@@ -112,6 +112,12 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)
 		}
+		if n.Name == "columns" {
+			return nil, posErr(n.Pos, "COLUMNS(...) is only allowed in the select list")
+		}
+		if len(n.OrderBy) > 0 || n.Filter != nil {
+			return nil, posErr(n.Pos, "ORDER BY and FILTER inside a call are only for aggregate functions; %s is not one", n.Name)
+		}
 		if n.Star || n.Distinct {
 			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
 		}

@@ -164,6 +164,14 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	if err := bd.bindItems(p); err != nil {
 		return nil, err
 	}
+	if sel.GroupByAll {
+		// GROUP BY ALL: every select item without an aggregate
+		for _, it := range p.items {
+			if !hasAgg(it.expr) {
+				p.groups = append(p.groups, it.expr)
+			}
+		}
+	}
 	for _, g := range sel.GroupBy {
 		e, err := bd.outputRef(p, g, false)
 		if err != nil {
@@ -190,6 +198,16 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		k := sortKey{desc: o.Desc}
 		if o.NullsFirst != nil {
 			k.nullsFirst = *o.NullsFirst
+		}
+		if o.All {
+			// ORDER BY ALL: every select item, left to right
+			for i, it := range p.items {
+				a := k
+				a.expr = it.expr
+				p.order = append(p.order, a)
+				p.orderSrc = append(p.orderSrc, i)
+			}
+			continue
 		}
 		e, err := bd.outputRef(p, o.Expr, true)
 		if err != nil {
@@ -302,26 +320,14 @@ func (bd *binder) bindItems(p *selectParts) error {
 	sc := p.sc
 	for _, it := range p.sel.Items {
 		if it.Star {
-			if sc.noFrom {
-				return posErr(it.Pos, "SELECT * needs a FROM clause")
+			if err := bd.bindStar(p, it); err != nil {
+				return err
 			}
-			rels := sc.rels
-			if it.Table != "" {
-				r := sc.relation(it.Table)
-				if r == nil {
-					return posErr(it.Pos, "no table %s in FROM%s", it.Table, suggest(it.Table, sc.qualifiers()))
-				}
-				rels = []*relation{r}
-			}
-			for _, r := range rels {
-				for _, c := range r.cols {
-					// t.* shows t's copy of a USING column; * does not.
-					isRowID := r.rowid != nil && c.ID == r.rowid.ID
-					if r.hidden[c.ID] && (it.Table == "" || isRowID) {
-						continue
-					}
-					p.items = append(p.items, item{expr: colRef(c, it.Pos), name: c.Name})
-				}
+			continue
+		}
+		if call := columnsCall(it.Expr); call != nil {
+			if err := bd.bindColumns(p, it, call); err != nil {
+				return err
 			}
 			continue
 		}
