@@ -187,6 +187,16 @@ func AggCallType(name string, args []Expr) (arrow.DataType, error) {
 	return nil, fmt.Errorf("unknown aggregate function %s", lname)
 }
 
+// AggNeverNull reports whether an aggregate is never NULL: it counts, so
+// over no rows it is 0 (count, count_if, approx_count_distinct).
+func AggNeverNull(name string) bool {
+	switch moreAggs[strings.ToLower(name)] {
+	case "count_if", "approx_count_distinct":
+		return true
+	}
+	return strings.EqualFold(name, "count")
+}
+
 // IsOrderable reports whether values of t can be compared (min, max, ORDER BY).
 func IsOrderable(t arrow.DataType) bool { return orderable(t) }
 
