@@ -164,6 +164,17 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	if err := bd.bindItems(p); err != nil {
 		return nil, err
 	}
+	if sel.Distinct {
+		for i, it := range p.items {
+			pos := sel.Pos
+			if it.src != nil {
+				pos = it.src.Position()
+			}
+			if err := notList(p.items[i].expr, pos, "compared by DISTINCT"); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if sel.GroupByAll {
 		// GROUP BY ALL: every select item without an aggregate
 		for _, it := range p.items {
@@ -185,6 +196,9 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		if hasAgg(e) {
 			return nil, posErr(g.Position(), "GROUP BY cannot use an aggregate function")
 		}
+		if err := notList(e, g.Position(), "grouped"); err != nil {
+			return nil, err
+		}
 		p.groups = append(p.groups, e)
 	}
 	if sel.Having != nil {
@@ -202,6 +216,9 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		if o.All {
 			// ORDER BY ALL: every select item, left to right
 			for i, it := range p.items {
+				if err := notList(it.expr, o.Pos, "sorted by ORDER BY ALL"); err != nil {
+					return nil, err
+				}
 				a := k
 				a.expr = it.expr
 				p.order = append(p.order, a)
@@ -227,6 +244,9 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		}
 		if sel.Distinct && src < 0 {
 			return nil, posErr(o.Pos, "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+		}
+		if err := notList(e, o.Pos, "sorted"); err != nil {
+			return nil, err
 		}
 		k.expr = e
 		p.order = append(p.order, k)
@@ -1052,4 +1072,13 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 	}
 	rels = append([]*relation{mergedRel}, rels...)
 	return rels, proj, nil
+}
+
+// notList rejects a LIST value (quantile's list form) where values must
+// be compared: it can be selected, not sorted, grouped or DISTINCTed.
+func notList(e *Expr, pos parser.Pos, what string) error {
+	if e.Type().ID() == arrow.LIST {
+		return posErr(pos, "%s is a LIST (quantiles of a [list]) and cannot be %s; take one quantile per column instead", e.String(), what)
+	}
+	return nil
 }
