@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -37,10 +38,16 @@ func NewInterval(k int64, unit string) (Interval, error) {
 	m, ok1 := MulInt64(k, f.months)
 	d, ok2 := MulInt64(k, f.days)
 	us, ok3 := MulInt64(k, f.micros)
-	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) {
+	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) || !intervalMicrosFit(us) {
 		return Interval{}, fmt.Errorf("INTERVAL %d %s is out of range", k, u)
 	}
 	return Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
+}
+
+// intervalMicrosFit reports whether a microsecond count fits an interval
+// (Arrow stores nanoseconds in 64 bits: about ±106,751 days).
+func intervalMicrosFit(us int64) bool {
+	return us <= math.MaxInt64/1000 && us >= math.MinInt64/1000
 }
 
 // String renders the interval like "1 month 2 days 01:30:00", as DuckDB
