@@ -29,6 +29,9 @@ type collectState struct {
 	sep      string    // string_agg
 	groups   [][]collRow
 	size     int64
+	// store, when set, holds the values instead of groups (quantiles and
+	// mode over types with a typed store: no boxing)
+	store valueStore
 }
 
 type collRow struct {
@@ -36,11 +39,26 @@ type collRow struct {
 	keys []any
 }
 
-func (s *collectState) resize(n int)         { s.groups = growSlice(s.groups, n) }
-func (s *collectState) bytesPerGroup() int64 { return 24 }
-func (s *collectState) clear(g int)          { s.groups[g] = nil }
-func (s *collectState) sparseOnly() bool     { return true }
-func (s *collectState) extraBytes() int64    { return s.size }
+func (s *collectState) resize(n int) {
+	s.groups = growSlice(s.groups, n)
+	if s.store != nil {
+		s.store.resize(n)
+	}
+}
+func (s *collectState) bytesPerGroup() int64 { return 48 }
+func (s *collectState) clear(g int) {
+	s.groups[g] = nil
+	if s.store != nil {
+		s.store.clear(g)
+	}
+}
+func (s *collectState) sparseOnly() bool { return true }
+func (s *collectState) extraBytes() int64 {
+	if s.store != nil {
+		return s.size + s.store.bytes()
+	}
+	return s.size
+}
 
 func (s *collectState) update(*EvalContext, arrow.Array, []int32, []int32) error {
 	return fmt.Errorf("internal error: %s reads all its inputs", s.fn)
@@ -51,6 +69,19 @@ func (s *collectState) keepsNulls() bool { return s.fn == "first" || s.fn == "la
 
 func (s *collectState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
 	v := in.vals[0]
+	if s.store != nil {
+		if v.DataType().ID() == arrow.NULL {
+			return nil
+		}
+		s.store.load(v)
+		vb, off := validityOf(v)
+		forRows(gids, sel, func(i int, g int32) {
+			if in.keep(i) && isValid(vb, off, i) {
+				s.store.add(g, i)
+			}
+		})
+		return nil
+	}
 	forRows(gids, sel, func(i int, g int32) {
 		if !in.keep(i) {
 			return
@@ -77,6 +108,10 @@ func (s *collectState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []i
 
 func (s *collectState) merge(o aggState, mapping []int32) error {
 	os := o.(*collectState)
+	if s.store != nil {
+		s.store.merge(os.store, mapping)
+		return nil
+	}
 	for g, rows := range os.groups {
 		if g < len(mapping) && mapping[g] >= 0 {
 			s.groups[mapping[g]] = append(s.groups[mapping[g]], rows...)
@@ -206,6 +241,9 @@ func (s *collectState) finishList(mem memory.Allocator, n int) (arrow.Array, err
 // groupResult computes group g's value(s): nil when the group has none
 // (a NULL result), else one value, or one per fraction for a list.
 func (s *collectState) groupResult(g int) ([]any, error) {
+	if s.store != nil {
+		return s.storeResult(g), nil
+	}
 	if g >= len(s.groups) {
 		return nil, nil
 	}
@@ -304,4 +342,59 @@ func (s *collectState) toFloat(v any) float64 {
 		return x.float64() / math.Pow10(sc)
 	}
 	return 0
+}
+
+// storeResult computes a quantile or mode from the typed store.
+func (s *collectState) storeResult(g int) []any {
+	n := s.store.sorted(g, s.distinct)
+	if n == 0 {
+		return nil
+	}
+	switch s.fn {
+	case "mode":
+		best, bestN := 0, 0
+		for i := 0; i < n; {
+			j := i + 1
+			for j < n && s.store.same(g, j-1) {
+				j++
+			}
+			if j-i > bestN {
+				best, bestN = i, j-i
+			}
+			i = j
+		}
+		return []any{s.store.at(g, best)}
+	case "quantile_disc":
+		out := make([]any, len(s.fracs))
+		for k, q := range s.fracs {
+			out[k] = s.store.at(g, max(int(math.Ceil(q*float64(n)))-1, 0))
+		}
+		return out
+	}
+	out := make([]any, len(s.fracs))
+	for k, q := range s.fracs {
+		pos := float64(n-1) * q
+		lo, hi := int(math.Floor(pos)), int(math.Ceil(pos))
+		a, b := s.scaled(s.store.num(g, lo)), s.scaled(s.store.num(g, hi))
+		v := a + (b-a)*(pos-float64(lo))
+		if isTemporal(s.argType) {
+			out[k] = int64(math.Round(v))
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// scaled converts a stored number for interpolation: dates to
+// microseconds, decimals by their scale.
+func (s *collectState) scaled(f float64) float64 {
+	switch {
+	case isDate(s.argType):
+		return f * microsPerDay
+	case isDecimal(s.argType):
+		_, sc := decProps(s.argType)
+		return f / math.Pow10(sc)
+	}
+	return f
 }

@@ -277,6 +277,10 @@ func newCallState(c AggCall) (aggState, error) {
 		cs.order = append(cs.order, k)
 	}
 	switch fn {
+	case "quantile_cont", "quantile_disc", "mode":
+		cs.store = newValueStore(argType)
+	}
+	switch fn {
 	case "quantile_cont", "quantile_disc":
 		qargs := args[1:]
 		if lname == "median" {
