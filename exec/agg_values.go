@@ -50,10 +50,10 @@ func (s *sliceStore[T]) add(g int32, i int) {
 	s.groups[g] = append(s.groups[g], s.batch[i])
 	s.n++
 }
-func (s *sliceStore[T]) bytes() int64          { return s.n * s.width }
-func (s *sliceStore[T]) at(g, k int) any       { return s.box(s.groups[g][k]) }
-func (s *sliceStore[T]) num(g, k int) float64  { return s.toF(s.groups[g][k]) }
-func (s *sliceStore[T]) same(g, k int) bool    { return s.cmp(s.groups[g][k], s.groups[g][k+1]) == 0 }
+func (s *sliceStore[T]) bytes() int64         { return s.n * s.width }
+func (s *sliceStore[T]) at(g, k int) any      { return s.box(s.groups[g][k]) }
+func (s *sliceStore[T]) num(g, k int) float64 { return s.toF(s.groups[g][k]) }
+func (s *sliceStore[T]) same(g, k int) bool   { return s.cmp(s.groups[g][k], s.groups[g][k+1]) == 0 }
 func (s *sliceStore[T]) merge(o valueStore, mapping []int32) {
 	os := o.(*sliceStore[T])
 	for g, vs := range os.groups {
