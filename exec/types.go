@@ -158,6 +158,8 @@ func TypeName(t arrow.DataType) string {
 		return "TIMESTAMP"
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "INTERVAL"
+	case arrow.LIST:
+		return TypeName(t.(*arrow.ListType).Elem()) + "[]"
 	}
 	return t.String()
 }

@@ -258,3 +258,9 @@ func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
 	rows.add(msg)
 	return rows.result(msg), nil
 }
+
+// FormatInterval renders an interval value (Arrow's months, days and
+// nanoseconds) as DuckDB prints it: "1 year 2 months 3 days 01:30:00".
+func FormatInterval(months, days int32, nanos int64) string {
+	return exec.Interval{Months: months, Days: days, Micros: nanos / 1000}.String()
+}

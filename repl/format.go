@@ -2,6 +2,7 @@ package repl
 
 import (
 	"encoding/hex"
+	"github.com/recq/recq/query"
 	"math"
 	"math/big"
 	"strconv"
@@ -76,6 +77,8 @@ func typeName(t arrow.DataType) string {
 		return "null"
 	case arrow.INTERVAL_MONTH_DAY_NANO, arrow.INTERVAL_MONTHS, arrow.INTERVAL_DAY_TIME:
 		return "interval"
+	case arrow.LIST:
+		return typeName(t.(*arrow.ListType).Elem()) + "[]"
 	}
 	return strings.ToLower(t.String())
 }
@@ -124,6 +127,25 @@ func appendValue(dst []byte, arr arrow.Array, i int) []byte {
 		return appendHex(dst, a.Value(i))
 	case *array.Dictionary:
 		return appendValue(dst, a.Dictionary(), a.GetValueIndex(i))
+	case *array.MonthDayNanoInterval:
+		v := a.Value(i)
+		return append(dst, query.FormatInterval(v.Months, v.Days, v.Nanoseconds)...)
+	case *array.List:
+		// [a, b, NULL], as DuckDB prints lists
+		lo, hi := a.ValueOffsets(i)
+		vals := a.ListValues()
+		dst = append(dst, '[')
+		for k := lo; k < hi; k++ {
+			if k > lo {
+				dst = append(dst, ", "...)
+			}
+			if vals.IsNull(int(k)) {
+				dst = append(dst, "NULL"...)
+			} else {
+				dst = appendValue(dst, vals, int(k))
+			}
+		}
+		return append(dst, ']')
 	}
 	return append(dst, arr.ValueStr(i)...)
 }
