@@ -37,7 +37,15 @@ func (a AggCall) String() string {
 			d = "DISTINCT "
 		}
 		s = fmt.Sprintf("%s(%s%s", a.Name, d, a.Arg)
-		for _, x := range a.Args {
+		for i, x := range a.Args {
+			if c, ok := asConst(x); ok && c.val == QuantileListArg {
+				parts := make([]string, 0, len(a.Args)-i-1)
+				for _, q := range a.Args[i+1:] {
+					parts = append(parts, q.String())
+				}
+				s += ", [" + strings.Join(parts, ", ") + "]"
+				break
+			}
 			s += ", " + x.String()
 		}
 	}
