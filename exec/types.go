@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -50,46 +51,76 @@ func intervalMicrosFit(us int64) bool {
 	return us <= math.MaxInt64/1000 && us >= math.MinInt64/1000
 }
 
-// String renders the interval like "1 month 2 days 01:30:00", as DuckDB
-// does (the time part as [-]HH:MM:SS[.ffffff]).
+// String renders the interval as DuckDB does: years and months, days, then
+// the time part as [-]HH:MM:SS[.ffffff], each part with its own sign, e.g.
+// "1 year 2 months 3 days 04:05:06" or "-1 year -1 month"; the empty
+// interval is "00:00:00".
 func (iv Interval) String() string {
-	s := ""
+	var b []byte
 	add := func(n int64, unit string) {
 		if n == 0 {
 			return
 		}
-		if s != "" {
-			s += " "
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		if n == 1 || n == -1 {
-			s += fmt.Sprintf("%d %s", n, unit)
-		} else {
-			s += fmt.Sprintf("%d %ss", n, unit)
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+		b = append(b, unit...)
+		if n != 1 && n != -1 {
+			b = append(b, 's')
 		}
 	}
-	y, m := iv.Months/12, iv.Months%12
-	add(int64(y), "year")
-	add(int64(m), "month")
+	add(int64(iv.Months)/12, "year")
+	add(int64(iv.Months)%12, "month")
 	add(int64(iv.Days), "day")
-	if us := iv.Micros; us != 0 {
-		if s != "" {
-			s += " "
+	if iv.Micros != 0 || len(b) == 0 {
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		u := uint64(us)
-		if us < 0 {
-			s += "-"
-			u = -uint64(us)
-		}
-		h, rest := u/3600_000_000, u%3600_000_000
-		s += fmt.Sprintf("%02d:%02d:%02d", h, rest/60_000_000, rest%60_000_000/1_000_000)
-		if f := rest % 1_000_000; f != 0 {
-			s += strings.TrimRight(fmt.Sprintf(".%06d", f), "0")
-		}
+		b = appendClock(b, iv.Micros)
 	}
-	if s == "" {
-		return "00:00:00"
+	return string(b)
+}
+
+// appendClock appends a microsecond count as [-]HH:MM:SS[.ffffff]; the hours
+// grow past 24 as needed (an interval's time part is not a time of day).
+func appendClock(b []byte, micros int64) []byte {
+	u := uint64(micros)
+	if micros < 0 {
+		b = append(b, '-')
+		u = uint64(-(micros + 1)) + 1 // also right for math.MinInt64
 	}
-	return s
+	frac := u % 1_000_000
+	secs := u / 1_000_000
+	two := func(n uint64) {
+		b = append(b, byte('0'+n/10), byte('0'+n%10))
+	}
+	if h := secs / 3600; h < 10 {
+		b = append(b, '0', byte('0'+h))
+	} else {
+		b = strconv.AppendUint(b, h, 10)
+	}
+	b = append(b, ':')
+	two(secs / 60 % 60)
+	b = append(b, ':')
+	two(secs % 60)
+	if frac != 0 {
+		f := strconv.AppendUint(nil, frac+1_000_000, 10)[1:] // six digits
+		for len(f) > 0 && f[len(f)-1] == '0' {
+			f = f[:len(f)-1]
+		}
+		b = append(b, '.')
+		b = append(b, f...)
+	}
+	return b
+}
+
+// IntervalOf converts an Arrow month-day-nano value (an element of an
+// IntervalType column) to an Interval; sub-microsecond nanoseconds, which
+// recq never produces, are truncated.
+func IntervalOf(v arrow.MonthDayNanoInterval) Interval {
+	return Interval{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000}
 }
 
 // IntervalType is the Arrow type of interval values.

@@ -17,7 +17,7 @@ type Statement interface {
 
 // Expr is an expression node: *Literal, *Interval, *ColumnRef, *Param,
 // *Unary, *Binary, *IsNull, *Between, *InList, *Call, *Cast, *Case,
-// *Subquery, *Exists, *InSubquery or *Quantified.
+// *Subquery, *Exists, *InSubquery, *Quantified or *WindowCall.
 // Parentheses are not nodes: the tree's shape records grouping, and
 // printing adds parentheses where they are needed.
 type Expr interface {
@@ -70,6 +70,8 @@ type Select struct {
 	// GroupByAll is GROUP BY ALL: every select item without an aggregate.
 	GroupByAll bool
 	Having     Expr
+	Windows    []*WindowDef // the WINDOW clause
+	Qualify    Expr
 	OrderBy    []*OrderItem
 	Limit      Expr
 	Offset     Expr
@@ -309,12 +311,19 @@ const (
 	OptLittleEndian                             // LITTLE ENDIAN
 	OptBigEndian                                // BIG ENDIAN
 	OptText                                     // TEXT: the field is stored as ASCII text
-	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n; plain IMPLIED: Int1 = -1 (the type's scale)
+	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n, Int2 = 1 (n may be negative: P scaling); plain IMPLIED: Int2 = 0 (the type's scale)
 	OptFormat                                   // FORMAT 'pattern': Str = pattern
-	OptNullIf                                   // NULLIF 'sentinel': Str = sentinel
+	OptNullIf                                   // NULLIF 'sentinel' or NULLIF ('a', 'b'): Strs = the sentinels
 	OptNull                                     // NULL (nullable)
 	OptNotNull                                  // NOT NULL
 	OptTrim                                     // TRIM mode: Str = "none", "leading", "trailing" or "both"
+	OptPacked                                   // PACKED: COBOL COMP-3
+	OptZoned                                    // ZONED: COBOL DISPLAY numeric
+	OptIBMFloat                                 // IBM FLOAT: IBM hexadecimal floating point (COMP-1, COMP-2)
+	OptUnsigned                                 // UNSIGNED: no sign is stored
+	OptSign                                     // SIGN LEADING|TRAILING [SEPARATE]: Str = "leading" or "trailing", Int1 = 1 when SEPARATE
+	OptCodePage                                 // CODEPAGE 'cp037': Str = the name
+	OptOnErrorNull                              // ON ERROR NULL: an undecodable value reads as NULL
 )
 
 var optionNames = [...]string{
@@ -330,6 +339,13 @@ var optionNames = [...]string{
 	OptNull:         "NULL",
 	OptNotNull:      "NOT NULL",
 	OptTrim:         "TRIM",
+	OptPacked:       "PACKED",
+	OptZoned:        "ZONED",
+	OptIBMFloat:     "IBM FLOAT",
+	OptUnsigned:     "UNSIGNED",
+	OptSign:         "SIGN",
+	OptCodePage:     "CODEPAGE",
+	OptOnErrorNull:  "ON ERROR NULL",
 }
 
 // String returns the option's keyword(s), e.g. "LITTLE ENDIAN".
@@ -347,6 +363,7 @@ type ColumnOption struct {
 	Kind       ColumnOptionKind
 	Int1, Int2 int
 	Str        string
+	Strs       []string
 }
 
 // TableOption is key = value inside CREATE TABLE ... WITH (...). Key is

@@ -237,10 +237,31 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		o.Kind = OptText
 	case g.Implied != nil:
 		o.Kind = OptImplied
-		o.Int1 = -1
 		if g.Implied.Decimals != nil {
-			o.Int1 = c.atoi(o.Pos, *g.Implied.Decimals)
+			o.Int1, o.Int2 = c.atoi(o.Pos, *g.Implied.Decimals), 1
+			if g.Implied.Minus {
+				o.Int1 = -o.Int1
+			}
 		}
+	case g.Packed:
+		o.Kind = OptPacked
+	case g.Zoned:
+		o.Kind = OptZoned
+	case g.IBMFloat:
+		o.Kind = OptIBMFloat
+	case g.Unsigned:
+		o.Kind = OptUnsigned
+	case g.Sign != nil:
+		o.Kind = OptSign
+		o.Str = strings.ToLower(g.Sign.Where.Value)
+		if g.Sign.Separate {
+			o.Int1 = 1
+		}
+	case g.CodePage != nil:
+		o.Kind = OptCodePage
+		o.Str = unquote(*g.CodePage)
+	case g.OnError:
+		o.Kind = OptOnErrorNull
 	case g.Format != nil:
 		o.Kind = OptFormat
 		o.Str = unquote(*g.Format)
@@ -249,17 +270,12 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		}
 	case g.NullIf != nil:
 		o.Kind = OptNullIf
-		if g.NullIf.Word != nil {
-			o.Str = g.NullIf.Word.Value
-			if strings.HasPrefix(o.Str, `"`) {
-				o.Str = unquote(o.Str)
-			}
-		} else {
-			l := c.valueLiteral(g.NullIf)
-			if l.Kind == LitNull || l.Kind == LitBool {
-				c.failf(o.Pos, "NULLIF takes the sentinel text as a string, as in NULLIF '-9999'")
-			}
-			o.Str = l.Text
+		list := g.NullIf.List
+		if g.NullIf.One != nil {
+			list = []*gSetValue{g.NullIf.One}
+		}
+		for _, v := range list {
+			o.Strs = append(o.Strs, c.nullIfValue(o.Pos, v))
 		}
 	case g.NotNull:
 		o.Kind = OptNotNull
@@ -278,6 +294,21 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		return nil
 	}
 	return o
+}
+
+// nullIfValue is the sentinel text of one NULLIF value.
+func (c *converter) nullIfValue(pos Pos, v *gSetValue) string {
+	if v.Word != nil {
+		if strings.HasPrefix(v.Word.Value, `"`) {
+			return unquote(v.Word.Value)
+		}
+		return v.Word.Value
+	}
+	l := c.valueLiteral(v)
+	if l.Kind == LitNull || l.Kind == LitBool {
+		c.failf(pos, "NULLIF takes the sentinel text as a string, as in NULLIF '-9999' or NULLIF ('-9999', '')")
+	}
+	return l.Text
 }
 
 func (c *converter) typeName(g *gType) *TypeName {
@@ -483,7 +514,11 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		n := g.Name
 		switch {
 		case n.Call != nil:
-			return c.call(p, n.First, n.Call)
+			x, d := c.call(p, n.First, n.Call)
+			if call, ok := x.(*Call); ok {
+				x = c.windowCall(p, call, n.Call.InNulls, n.Call.Nulls, n.Call.Over)
+			}
+			return x, d
 		case n.Star:
 			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(n.First)))
 		case n.Second != nil:

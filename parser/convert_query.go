@@ -212,6 +212,8 @@ func (c *converter) selectTail(s *Select, t *gSelectTail) {
 		s.GroupBy = append(s.GroupBy, c.expr(e))
 	}
 	s.Having = c.optExpr(t.Having)
+	s.Windows = c.windowDefs(t.Windows)
+	s.Qualify = c.optExpr(t.Qualify)
 }
 
 func (c *converter) selectItems(items []*gSelectItem) []*SelectItem {

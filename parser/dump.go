@@ -94,6 +94,10 @@ func dumpQuery(b *strings.Builder, q Query) {
 			b.WriteString(")")
 		}
 		dumpClause(b, "HAVING", q.Having)
+		for _, d := range q.Windows {
+			b.WriteString(" (WINDOW " + d.String() + ")")
+		}
+		dumpClause(b, "QUALIFY", q.Qualify)
 		dumpOrderLimit(b, q.OrderBy, q.Limit, q.Offset)
 		b.WriteString(")")
 	case *SetOp:
@@ -290,6 +294,8 @@ func dumpExpr(b *strings.Builder, e Expr) {
 			dumpExpr(b, x)
 		}
 		b.WriteString(")")
+	case *WindowCall:
+		dumpWindowCall(b, e)
 	case *Cast:
 		if e.Try {
 			b.WriteString("(TRY_CAST ")

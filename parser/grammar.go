@@ -106,7 +106,7 @@ type gSelect struct {
 }
 
 // gFromFirst is DuckDB's FROM-first form: FROM t [SELECT items] [WHERE]
-// [GROUP BY] [HAVING]; without SELECT it selects *.
+// [GROUP BY] [HAVING] [WINDOW] [QUALIFY]; without SELECT it selects *.
 type gFromFirst struct {
 	Pos      lexer.Position
 	From     *gFrom         `parser:"'FROM' @@"`
@@ -116,12 +116,14 @@ type gFromFirst struct {
 	Tail     *gSelectTail   `parser:"@@?"`
 }
 
-// gSelectTail is the WHERE, GROUP BY and HAVING of a SELECT.
+// gSelectTail is the WHERE, GROUP BY, HAVING, WINDOW and QUALIFY of a SELECT.
 type gSelectTail struct {
-	Where    *gExpr   `parser:"  ( 'WHERE' @@ )?"`
-	GroupAll bool     `parser:"  ( 'GROUP' 'BY' ( @'ALL'"`
-	GroupBy  []*gExpr `parser:"  | @@ ( ',' @@ )* ) )?"`
-	Having   *gExpr   `parser:"  ( 'HAVING' @@ )?"`
+	Where    *gExpr        `parser:"  ( 'WHERE' @@ )?"`
+	GroupAll bool          `parser:"  ( 'GROUP' 'BY' ( @'ALL'"`
+	GroupBy  []*gExpr      `parser:"  | @@ ( ',' @@ )* ) )?"`
+	Having   *gExpr        `parser:"  ( 'HAVING' @@ )?"`
+	Windows  []*gWindowDef `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
+	Qualify  *gExpr        `parser:"  ( 'QUALIFY' @@ )?"`
 }
 
 // gValues is VALUES (row), (row), ...
@@ -143,14 +145,14 @@ type gRow struct {
 type gSelectItem struct {
 	Pos     lexer.Position
 	Star    bool            `parser:"(  @'*'"`
-	Exclude *gExclude       `parser:"   @@?"`
+	Exclude *gStarExclude   `parser:"   @@?"`
 	Replace []*gReplaceItem `parser:"   ( 'REPLACE' '(' @@ ( ',' @@ )* ')' )?"`
 	Expr    *gExpr          `parser:" | @@"`
 	Alias   *gAlias         `parser:"   @@? )"`
 }
 
-// gExclude is EXCLUDE (a, b) or EXCLUDE a after *.
-type gExclude struct {
+// gStarExclude is EXCLUDE (a, b) or EXCLUDE a after *.
+type gStarExclude struct {
 	Pos    lexer.Position
 	List   *gNameList `parser:"'EXCLUDE' ( @@"`
 	Single *string    `parser:"| @(Ident | QIdent) )"`
@@ -329,17 +331,37 @@ type gColumnOption struct {
 	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
 	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
 	Text     bool         `parser:" | @'TEXT'"`
+	Packed   bool         `parser:" | @'PACKED'"`
+	Zoned    bool         `parser:" | @'ZONED'"`
+	IBMFloat bool         `parser:" | @'IBM' 'FLOAT'"`
+	Unsigned bool         `parser:" | @'UNSIGNED'"`
+	Sign     *gSignClause `parser:" | @@"`
+	CodePage *string      `parser:" | 'CODEPAGE' @String"`
+	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
-	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
 	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
 	Null     bool         `parser:" | @'NULL'"`
 	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
 }
 
+// gNullIf is NULLIF 'x' or NULLIF ('x', 'y', ...).
+type gNullIf struct {
+	List []*gSetValue `parser:"(  '(' @@ ( ',' @@ )* ')'"`
+	One  *gSetValue   `parser:" | @@ )"`
+}
+
 type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
-	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
+	Decimals *string `parser:"  @Int )?"`
+}
+
+// gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
+type gSignClause struct {
+	Where    *lexer.Token `parser:"'SIGN' @('LEADING' | 'TRAILING')"`
+	Separate bool         `parser:"@'SEPARATE'?"`
 }
 
 type gTableOption struct {
@@ -540,13 +562,17 @@ type gName struct {
 }
 
 // gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
-// with an aggregate's ORDER BY inside and FILTER (WHERE ...) after it.
+// with an aggregate's ORDER BY inside and FILTER (WHERE ...) after it, and
+// a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
 type gCall struct {
 	Star     bool          `parser:"'(' ( @'*'"`
 	Distinct bool          `parser:"| @'DISTINCT'?"`
 	Args     []*gArg       `parser:"  @@ ( ',' @@ )* )?"`
+	InNulls  *gNulls       `parser:"@@?"`
 	OrderBy  []*gOrderItem `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )? ')'"`
+	Nulls    *gNulls       `parser:"@@?"`
 	Filter   *gFilter      `parser:"@@?"`
+	Over     *gOver        `parser:"@@?"`
 }
 
 // gFilter is an aggregate's FILTER (WHERE cond). FILTER is not reserved:
@@ -574,21 +600,26 @@ type gArg struct {
 // less helpful.
 const lookahead = 1
 
+// The grammars are built on first use, each on its own: building one
+// costs participle a few milliseconds (it lexes every struct tag), which
+// is most of a one-shot process's start-up, and most processes never
+// parse a lone expression.
 var (
-	buildOnce  sync.Once
-	stmtParser *participle.Parser[gStatement]
-	exprParser *participle.Parser[gExprRoot]
+	parserOptions = []participle.Option{
+		participle.Lexer(definition{}),
+		participle.CaseInsensitive("Keyword", "Ident"),
+		participle.UseLookahead(lookahead),
+	}
+	stmtParser = sync.OnceValue(func() *participle.Parser[gStatement] {
+		return participle.MustBuild[gStatement](parserOptions...)
+	})
+	exprParser = sync.OnceValue(func() *participle.Parser[gExprRoot] {
+		return participle.MustBuild[gExprRoot](parserOptions...)
+	})
 )
 
-func parsers() (*participle.Parser[gStatement], *participle.Parser[gExprRoot]) {
-	buildOnce.Do(func() {
-		opts := []participle.Option{
-			participle.Lexer(definition{}),
-			participle.CaseInsensitive("Keyword", "Ident"),
-			participle.UseLookahead(lookahead),
-		}
-		stmtParser = participle.MustBuild[gStatement](opts...)
-		exprParser = participle.MustBuild[gExprRoot](opts...)
-	})
-	return stmtParser, exprParser
-}
+// Prepare builds the statement grammar now rather than at the first Parse.
+// A program that wants its first statement parsed without the delay (or
+// its start-up work done in one place) calls it early; it is safe to call
+// from several goroutines and more than once.
+func Prepare() { stmtParser() }

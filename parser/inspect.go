@@ -41,6 +41,10 @@ func Inspect(node any, fn func(any) bool) {
 			visit(g)
 		}
 		visit(n.Having)
+		for _, d := range n.Windows {
+			inspectSpec(d.Spec, visit)
+		}
+		visit(n.Qualify)
 		for _, o := range n.OrderBy {
 			visit(o.Expr)
 		}
@@ -91,6 +95,8 @@ func Inspect(node any, fn func(any) bool) {
 		for _, x := range n.Elems {
 			visit(x)
 		}
+	case *WindowCall:
+		inspectWindow(n, visit)
 	case *Cast:
 		visit(n.X)
 	case *Interval:

@@ -22,7 +22,7 @@ var reserved = map[string]bool{
 	"LIKE": true, "LIMIT": true, "NATURAL": true, "NOT": true, "NULL": true,
 	"ON": true, "OR": true, "ORDER": true, "OUTER": true, "RIGHT": true,
 	"SELECT": true, "THEN": true, "TRUE": true, "UNION": true, "USING": true,
-	"WHEN": true, "WHERE": true,
+	"WHEN": true, "WHERE": true, "WINDOW": true, "QUALIFY": true,
 }
 
 // maxReservedLen is the length of the longest reserved word.
@@ -95,7 +95,8 @@ var (
 	exprKeywords    = []string{"AND", "OR", "NOT", "BETWEEN", "LIKE", "ILIKE", "IS", "IN", "NULL",
 		"CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "AS", "ASC", "DESC", "NULLS"}
 	columnOptionKeywords = []string{"POSITION", "OFFSET", "WIDTH", "LITTLE", "BIG", "TEXT",
-		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM"}
+		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM", "PACKED", "ZONED", "IBM", "UNSIGNED",
+		"SIGN", "CODEPAGE", "ON"}
 )
 
 // suggest returns the candidate closest to word by edit distance, if it is

@@ -38,6 +38,7 @@ const (
 	kCase                        // CASE [operand] WHEN... [ELSE] END
 	kAgg                         // an aggregate call; only inside Aggregate nodes
 	kCell                        // the value of an uncorrelated scalar subquery, computed before the query runs
+	kWin                         // a window function call (window.go); only inside Window nodes
 )
 
 // Expr is a bound, typed expression: every column is a ColumnID, every
@@ -72,6 +73,8 @@ type Expr struct {
 	order          []aggOrder
 	// kCell
 	cell *subqueryCell
+	// kWin
+	win *winSpec
 
 	shadow exec.Expr
 }
@@ -84,8 +87,11 @@ func (e *Expr) Pos() parser.Pos { return e.pos }
 
 // String renders the expression as SQL, with column names.
 func (e *Expr) String() string {
-	if e.kind == kAgg {
+	switch e.kind {
+	case kAgg:
 		return e.aggString()
+	case kWin:
+		return e.winString()
 	}
 	return e.shadow.String()
 }
@@ -256,6 +262,16 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		// The shadow of an aggregate is a column of its result type: an
 		// aggregate is only ever evaluated by the Aggregate operator.
 		return exec.Col(-1, e.aggString(), t), nil
+	case kWin:
+		var at arrow.DataType
+		if e.win.nArgs > 0 {
+			at = k[0].DataType()
+		}
+		t, err := exec.WindowResultType(e.op, at)
+		if err != nil {
+			return nil, err
+		}
+		return exec.Col(-1, e.winString(), t), nil
 	}
 	return nil, internalErr("unknown expression kind %d", e.kind)
 }
@@ -264,7 +280,7 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 func (e *Expr) withArgs(args []*Expr) (*Expr, error) {
 	c := *e
 	c.args = args
-	if e.kind == kAgg {
+	if e.kind == kAgg || e.kind == kWin {
 		c.shadow = nil
 	}
 	return newExpr(&c)
@@ -274,7 +290,7 @@ func (e *Expr) withArgs(args []*Expr) (*Expr, error) {
 // subquery cells.
 func (e *Expr) isConst() bool {
 	switch e.kind {
-	case kCol, kAgg, kCell:
+	case kCol, kAgg, kCell, kWin:
 		return false
 	case kCall:
 		if exec.IsVolatile(e.op) {
@@ -378,6 +394,10 @@ func equalExpr(a, b *Expr) bool {
 		}
 	case kCell:
 		return a.cell == b.cell
+	case kWin:
+		if !equalWin(a.win, b.win) {
+			return false
+		}
 	}
 	for i := range a.args {
 		if !equalExpr(a.args[i], b.args[i]) {

@@ -16,6 +16,7 @@ import (
 // exprCtx is what an expression's clause allows.
 type exprCtx struct {
 	aggOK   bool   // aggregate calls allowed (select list, HAVING, ORDER BY)
+	winOK   bool   // window functions allowed (select list, QUALIFY, ORDER BY)
 	inAgg   bool   // inside an aggregate's argument
 	clause  string // "in WHERE", ... for messages
 	aliases []item // HAVING: bare names that are not columns name select items
@@ -126,6 +127,8 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 			c.op, c.rng = strings.ToLower(n.Name), bd.rng
 		}
 		return node(c, n.Args...)
+	case *parser.WindowCall:
+		return bd.bindWindowCall(n, sc, ctx)
 	case *parser.Cast:
 		t, err := arrowType(n.Type)
 		if err != nil {

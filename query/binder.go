@@ -50,6 +50,8 @@ type scope struct {
 	parent *scope
 	ctes   *cteScope
 	noFrom bool
+	// windows is the SELECT's WINDOW clause (named windows)
+	windows []*parser.WindowDef
 	// outer collects the columns of enclosing queries this scope's
 	// expressions used (correlation), when parent is set.
 	outer []Column
@@ -131,11 +133,13 @@ type selectParts struct {
 	groups   []*Expr
 	aggs     []*Expr
 	having   *Expr
+	qualify  *Expr
 	order    []sortKey
 	orderSrc []int // per order key: the item it names, or -1
 	limit    int64
 	offset   int64
 	agg      bool
+	win      bool // has window functions
 }
 
 func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteScope) (*selectParts, error) {
@@ -143,7 +147,7 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	if err != nil {
 		return nil, err
 	}
-	sc := &scope{parent: outer, ctes: ctes}
+	sc := &scope{parent: outer, ctes: ctes, windows: sel.Windows}
 	p := &selectParts{sel: sel, sc: sc, limit: -1}
 	if sel.From == nil {
 		sc.noFrom = true
@@ -208,6 +212,15 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		}
 		p.having = e
 	}
+	if sel.Qualify != nil {
+		ctx := windowsAllowed("in QUALIFY")
+		ctx.aliases = p.items
+		e, err := bd.bindExpr(sel.Qualify, sc, ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.qualify = e
+	}
 	for _, o := range sel.OrderBy {
 		k := sortKey{desc: o.Desc}
 		if o.NullsFirst != nil {
@@ -231,7 +244,7 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 			return nil, err
 		}
 		if e == nil {
-			if e, err = bd.bindExpr(o.Expr, sc, exprCtx{aggOK: true, clause: "in ORDER BY"}); err != nil {
+			if e, err = bd.bindExpr(o.Expr, sc, windowsAllowed("in ORDER BY")); err != nil {
 				return nil, err
 			}
 		}
@@ -267,6 +280,12 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	}
 	for _, k := range p.order {
 		p.agg = p.agg || hasAgg(k.expr)
+		p.win = p.win || hasWin(k.expr)
+	}
+	p.agg = p.agg || hasAgg(p.qualify)
+	p.win = p.win || p.qualify != nil
+	for _, it := range p.items {
+		p.win = p.win || hasWin(it.expr)
 	}
 	return p, nil
 }
@@ -351,7 +370,7 @@ func (bd *binder) bindItems(p *selectParts) error {
 			}
 			continue
 		}
-		e, err := bd.bindExprPlan(it.Expr, sc, exprCtx{aggOK: true, clause: "here"}, &p.plan)
+		e, err := bd.bindExprPlan(it.Expr, sc, windowsAllowed("here"), &p.plan)
 		if err != nil {
 			return err
 		}
@@ -433,10 +452,14 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 	for i, it := range p.items {
 		items[i] = it.expr
 	}
-	having := p.having
+	having, qualify := p.having, p.qualify
 	order := append([]sortKey(nil), p.order...)
 	if p.agg {
-		agg, lift, err := bd.aggregate(plan, p.groups, items, having, order)
+		withQualify := items
+		if qualify != nil {
+			withQualify = append(append([]*Expr(nil), items...), qualify)
+		}
+		agg, lift, err := bd.aggregate(plan, p.groups, withQualify, having, order)
 		if err != nil {
 			return nil, err
 		}
@@ -451,6 +474,11 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 				return nil, err
 			}
 		}
+		if qualify != nil {
+			if qualify, err = lift(qualify); err != nil {
+				return nil, err
+			}
+		}
 		for i := range order {
 			if order[i].expr, err = lift(order[i].expr); err != nil {
 				return nil, err
@@ -462,6 +490,18 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 			return nil, posErr(having.Pos(), "HAVING needs a BOOLEAN condition, not %s", exec.TypeName(t))
 		}
 		plan = &FilterNode{in: plan, conds: []*Expr{having}, label: "HAVING"}
+	}
+	if p.win {
+		var err error
+		if plan, qualify, err = bd.planWindows(plan, items, order, qualify); err != nil {
+			return nil, err
+		}
+		if qualify != nil {
+			if t := qualify.Type(); t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
+				return nil, posErr(qualify.Pos(), "QUALIFY needs a BOOLEAN condition, not %s", exec.TypeName(t))
+			}
+			plan = &FilterNode{in: plan, conds: []*Expr{qualify}, label: "QUALIFY"}
+		}
 	}
 	exprs := append([]*Expr(nil), items...)
 	cols := make([]Column, len(items))
@@ -640,6 +680,15 @@ func outerColumn(plan Node, id ColumnID) bool {
 	}
 	visit(plan)
 	return !found
+}
+
+func hasWin(e *Expr) bool {
+	found := false
+	walkExpr(e, func(x *Expr) bool {
+		found = found || x.kind == kWin
+		return !found
+	})
+	return found
 }
 
 func hasAgg(e *Expr) bool {

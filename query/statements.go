@@ -126,6 +126,9 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
 	}
 	msg := fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)
+	if c := t.Compression; c != nil {
+		msg += fmt.Sprintf(", %s", c)
+	}
 	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
 		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
 	}
@@ -257,10 +260,4 @@ func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
 	rows := newRows(s.e.mem, strField("result"))
 	rows.add(msg)
 	return rows.result(msg), nil
-}
-
-// FormatInterval renders an interval value (Arrow's months, days and
-// nanoseconds) as DuckDB prints it: "1 year 2 months 3 days 01:30:00".
-func FormatInterval(months, days int32, nanos int64) string {
-	return exec.Interval{Months: months, Days: days, Micros: nanos / 1000}.String()
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"strings"
+	"sync"
 )
 
 // The .rec header; docs/format.md specifies it byte by byte.
@@ -41,13 +43,15 @@ const (
 // mangled by text-mode transfers, as PNG's signature does.
 var Magic = [8]byte{'R', 'E', 'C', 'Q', '\r', '\n', 0x1a, '\n'}
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use: building its tables costs a few hundred
+// microseconds that a process which checks no checksum should not pay.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // CRC32C returns the CRC-32C (Castagnoli) checksum of b.
-func CRC32C(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+func CRC32C(b []byte) uint32 { return crc32.Checksum(b, castagnoli()) }
 
 // UpdateCRC32C continues a CRC-32C checksum with b.
-func UpdateCRC32C(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli, b) }
+func UpdateCRC32C(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli(), b) }
 
 // Header is the decoded header of a .rec file.
 type Header struct {
@@ -197,7 +201,7 @@ func alignUp(n, a int64) int64 { return (n + a - 1) / a * a }
 //	u16 name length, name, u8 kind, u8 encoding, u8 flags (1 nullable,
 //	2 has NULLIF), u8 trim, u8 precision, u8 scale, u8 implied, u8 0,
 //	u32 CHAR length, u32 offset, u32 width, u16 format length, format,
-//	u16 NULLIF length, NULLIF
+//	u16 NULLIF length, NULLIF (several sentinels joined by NUL bytes)
 func encodeSchema(s *Schema) []byte {
 	le := binary.LittleEndian
 	b := le.AppendUint16(nil, uint16(len(s.Fields)))
@@ -209,7 +213,7 @@ func encodeSchema(s *Schema) []byte {
 		if f.Nullable {
 			flags |= 1
 		}
-		if f.HasNullIf {
+		if f.HasNullIf() {
 			flags |= 2
 		}
 		b = append(b, byte(f.Type.Kind), byte(f.Encoding), flags, byte(f.Trim),
@@ -218,7 +222,9 @@ func encodeSchema(s *Schema) []byte {
 		b = le.AppendUint32(b, uint32(f.Offset))
 		b = le.AppendUint32(b, uint32(f.Width))
 		b = appendString16(b, f.Format)
-		b = appendString16(b, f.NullIf)
+		// Several sentinels are joined by NUL bytes (padding, which
+		// sentinels never contain once trimmed).
+		b = appendString16(b, strings.Join(f.NullIf, "\x00"))
 	}
 	return b
 }
@@ -294,14 +300,18 @@ func decodeSchema(b []byte, recordLen int) (*Schema, error) {
 		r.u8()
 		length := r.u32()
 		f.Offset, f.Width = int(r.u32()), int(r.u32())
-		f.Format, f.NullIf = r.str16(), r.str16()
+		var nullIf string
+		f.Format, nullIf = r.str16(), r.str16()
 		if enc == byte(DefaultEncoding) || enc > byte(Text) || trim > byte(TrimBoth) ||
 			length > MaxRecordLen || f.Offset > MaxRecordLen || f.Width > MaxRecordLen {
 			return nil, errHeader("schema field %d (%q) has an invalid encoding", i+1, f.Name)
 		}
 		f.Type = Type{Kind: Kind(kind), Precision: int(prec), Scale: int(scale), Length: int(length)}
 		f.Encoding, f.Trim, f.Implied = Encoding(enc), TrimMode(trim), int(implied)
-		f.Nullable, f.HasNullIf = flags&1 != 0, flags&2 != 0
+		f.Nullable = flags&1 != 0
+		if flags&2 != 0 {
+			f.NullIf = strings.Split(nullIf, "\x00")
+		}
 		fields = append(fields, f)
 	}
 	if r.err != nil {
