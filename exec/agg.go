@@ -11,22 +11,52 @@ import (
 
 // AggCall is one aggregate in an aggregation: Name is lower-case
 // (count, sum, avg, min, max, stddev, stddev_samp, stddev_pop, variance,
-// var_samp, var_pop, bool_and, bool_or); Arg is nil for count(*).
+// var_samp, var_pop, bool_and, bool_or, and those of agg_funcs.go); Arg is
+// nil for count(*).
 type AggCall struct {
 	Name     string
 	Arg      Expr
 	Distinct bool
+	// Args are the arguments after the first: arg_min/arg_max's ordering
+	// value, string_agg's separator, quantile's fraction(s) (constants).
+	Args []Expr
+	// Filter, when not nil, keeps the rows where it is true: FILTER (WHERE ...).
+	Filter Expr
+	// OrderBy orders the values an order-sensitive aggregate sees
+	// (string_agg, first, last); the others ignore it.
+	OrderBy []SortKey
 }
 
 func (a AggCall) String() string {
+	var s string
 	if a.Arg == nil {
-		return a.Name + "(*)"
+		s = a.Name + "(*"
+	} else {
+		d := ""
+		if a.Distinct {
+			d = "DISTINCT "
+		}
+		s = fmt.Sprintf("%s(%s%s", a.Name, d, a.Arg)
+		for i, x := range a.Args {
+			if c, ok := asConst(x); ok && c.val == QuantileListArg {
+				parts := make([]string, 0, len(a.Args)-i-1)
+				for _, q := range a.Args[i+1:] {
+					parts = append(parts, q.String())
+				}
+				s += ", [" + strings.Join(parts, ", ") + "]"
+				break
+			}
+			s += ", " + x.String()
+		}
 	}
-	d := ""
-	if a.Distinct {
-		d = "DISTINCT "
+	if len(a.OrderBy) > 0 {
+		s += " ORDER BY " + keysString(a.OrderBy)
 	}
-	return fmt.Sprintf("%s(%s%s)", a.Name, d, a.Arg)
+	s += ")"
+	if a.Filter != nil {
+		s += " FILTER (WHERE " + unparen(a.Filter.String()) + ")"
+	}
+	return s
 }
 
 var aggNames = map[string]string{
@@ -38,7 +68,10 @@ var aggNames = map[string]string{
 
 // AggregateNames returns the aggregate function names, sorted.
 func AggregateNames() []string {
-	out := make([]string, 0, len(aggNames))
+	out := make([]string, 0, len(aggNames)+len(moreAggs))
+	for n := range moreAggs {
+		out = append(out, n)
+	}
 	for n := range aggNames {
 		out = append(out, n)
 	}
@@ -49,7 +82,8 @@ func AggregateNames() []string {
 // IsAggregate reports whether name (any case) is an aggregate function.
 func IsAggregate(name string) bool {
 	_, ok := aggNames[strings.ToLower(name)]
-	return ok
+	_, more := moreAggs[strings.ToLower(name)]
+	return ok || more
 }
 
 // AggResultType is the type an aggregate returns (arg nil for count(*)):
@@ -63,6 +97,13 @@ func IsAggregate(name string) bool {
 //	stddev*/var*(numeric)     FLOAT64
 //	bool_and/bool_or(BOOLEAN) BOOLEAN
 func AggResultType(name string, arg arrow.DataType, distinct bool) (arrow.DataType, error) {
+	if _, ok := moreAggs[strings.ToLower(name)]; ok {
+		var args []Expr
+		if arg != nil {
+			args = []Expr{&litExpr{typ: arg}}
+		}
+		return AggCallType(name, args)
+	}
 	fn, ok := aggNames[strings.ToLower(name)]
 	if !ok {
 		return nil, fmt.Errorf("unknown aggregate function %s", name)
@@ -140,6 +181,9 @@ type sparseOnly interface {
 
 // newAggState makes the state for a bound aggregate; argType nil for count(*).
 func newAggState(fn string, argType arrow.DataType, distinct bool, rows *groupRows) (aggState, error) {
+	if _, ok := moreAggs[strings.ToLower(fn)]; ok {
+		return nil, fmt.Errorf("internal error: %s needs its call (newCallState)", fn)
+	}
 	fn = aggNames[strings.ToLower(fn)]
 	if _, err := AggResultType(fn, argType, distinct); err != nil {
 		return nil, err

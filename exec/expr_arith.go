@@ -264,7 +264,11 @@ func newDateArith(e *arithExpr, lt, rt arrow.DataType, bad func() (Expr, error))
 		if e.op == opSub {
 			y = Interval{-y.Months, -y.Days, -y.Micros}
 		}
-		return &litExpr{typ: IntervalType, val: Interval{x.Months + y.Months, x.Days + y.Days, x.Micros + y.Micros}}, nil
+		m, d, us := int64(x.Months)+int64(y.Months), int64(x.Days)+int64(y.Days), x.Micros+y.Micros
+		if m != int64(int32(m)) || d != int64(int32(d)) || !intervalMicrosFit(us) {
+			return nil, errorf(ErrOutOfRange, "INTERVAL '%s' %s INTERVAL '%s' is out of the INTERVAL range", x, e.op, y)
+		}
+		return &litExpr{typ: IntervalType, val: Interval{int32(m), int32(d), us}}, nil
 	default:
 		return bad()
 	}

@@ -82,7 +82,7 @@ func buildSplitPart(name string, args []Expr) (Expr, error) {
 		switch {
 		case k > 0 && k <= n:
 			o.b = append(o.b, parts[k-1]...)
-		case k < 0 && -k <= n:
+		case k < 0 && k >= -n:
 			o.b = append(o.b, parts[n+k]...)
 		}
 		return nil

@@ -33,6 +33,7 @@ type Aggregate struct {
 	groupBy    []Expr
 	groupNames []string
 	aggs       []AggCall
+	labels     []string // the calls as written (aggs may be rewritten, see normalizeCall)
 	aggNames   []string
 	budget     *Budget
 	schema     *arrow.Schema
@@ -60,14 +61,29 @@ func NewAggregate(child Operator, groupBy []Expr, groupNames []string, aggs []Ag
 		fields = append(fields, arrow.Field{Name: name, Type: g.DataType(), Nullable: true})
 		a.keyTypes = append(a.keyTypes, g.DataType())
 	}
+	a.aggs = make([]AggCall, len(aggs))
 	for i, ag := range aggs {
-		var at arrow.DataType
-		if ag.Arg != nil {
-			at = ag.Arg.DataType()
-		}
-		rt, err := AggResultType(ag.Name, at, ag.Distinct)
+		a.labels = append(a.labels, ag.String())
+		nc, err := normalizeCall(ag)
 		if err != nil && a.err == nil {
 			a.err = err
+		}
+		a.aggs[i] = nc
+		var rt arrow.DataType
+		if isMoreAgg(ag.Name) {
+			rt, err = AggCallType(ag.Name, callArgs(nc))
+		} else {
+			var at arrow.DataType
+			if nc.Arg != nil {
+				at = nc.Arg.DataType()
+			}
+			rt, err = AggResultType(nc.Name, at, nc.Distinct)
+		}
+		if err != nil && a.err == nil {
+			a.err = err
+			rt = tInt64
+		}
+		if rt == nil {
 			rt = tInt64
 		}
 		name := ag.String()
@@ -88,8 +104,8 @@ func (a *Aggregate) String() string {
 	for _, g := range a.groupBy {
 		keys = append(keys, unparen(g.String()))
 	}
-	for i, ag := range a.aggs {
-		s := ag.String()
+	for i := range a.aggs {
+		s := a.labels[i]
 		if i < len(a.aggNames) && a.aggNames[i] != "" && a.aggNames[i] != s {
 			s += " AS " + a.aggNames[i]
 		}
@@ -120,6 +136,14 @@ func (a *Aggregate) newPartial() (*partialAgg, error) {
 		if ag.Arg != nil {
 			at = ag.Arg.DataType()
 		}
+		if isMoreAgg(ag.Name) {
+			s, err := newCallState(ag)
+			if err != nil {
+				return nil, err
+			}
+			p.states = append(p.states, s)
+			continue
+		}
 		fn := aggNames[strings.ToLower(ag.Name)]
 		if (fn == "sum" || fn == "avg") && !ag.Distinct && ag.Arg != nil {
 			k := ag.Arg.String()
@@ -148,7 +172,7 @@ func (p *partialAgg) bytes() int64 {
 	b := p.table.bytes()
 	for _, s := range p.states {
 		b += s.bytesPerGroup() * int64(p.table.n)
-		if d, ok := s.(*distinctState); ok {
+		if d, ok := s.(interface{ extraBytes() int64 }); ok {
 			b += d.extraBytes()
 		}
 	}
@@ -395,7 +419,19 @@ func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, se
 	args := make([]arrow.Array, len(a.aggs))
 	defer releaseAll(args)
 	owners := bs.buckets[0].p.states
+	inputs := make([]*aggInputs, len(a.aggs))
+	defer func() {
+		for _, in := range inputs {
+			in.release()
+		}
+	}()
 	for j, ag := range a.aggs {
+		if _, ok := owners[j].(callState); ok {
+			if inputs[j], err = evalAggInputs(ectx, ag, rec); err != nil {
+				return err
+			}
+			continue
+		}
 		if sh, ok := owners[j].(*sharedAgg); (ok && !sh.owner) || ag.Arg == nil {
 			continue
 		}
@@ -422,6 +458,12 @@ func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, se
 			}
 			for j := range a.aggs {
 				if sh, ok := p.states[j].(*sharedAgg); ok && !sh.owner {
+					continue
+				}
+				if cs, ok := p.states[j].(callState); ok {
+					if err := cs.updateInputs(ectx, inputs[j], g, bsel); err != nil {
+						return err
+					}
 					continue
 				}
 				if err := p.states[j].update(ectx, args[j], g, bsel); err != nil {
@@ -490,6 +532,18 @@ func (a *Aggregate) consumeBatch(ectx *EvalContext, rec arrow.Record, n int, sel
 	}
 	for j, ag := range a.aggs {
 		if sh, ok := p.states[j].(*sharedAgg); ok && !sh.owner {
+			continue
+		}
+		if cs, ok := p.states[j].(callState); ok {
+			in, err := evalAggInputs(ectx, ag, rec)
+			if err != nil {
+				return err
+			}
+			err = cs.updateInputs(ectx, in, g, sel)
+			in.release()
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		var arg arrow.Array
@@ -813,8 +867,12 @@ func rebaseSel(sel []int32, lo, hi int, buf *[]int32) []int32 {
 func (a *Aggregate) usedColumns(ncols int) []bool {
 	exprs := append([]Expr(nil), a.groupBy...)
 	for _, ag := range a.aggs {
-		if ag.Arg != nil {
-			exprs = append(exprs, ag.Arg)
+		exprs = append(exprs, callArgs(ag)...)
+		if ag.Filter != nil {
+			exprs = append(exprs, ag.Filter)
+		}
+		for _, k := range ag.OrderBy {
+			exprs = append(exprs, k.Expr)
 		}
 	}
 	return usedColumns(ncols, exprs...)

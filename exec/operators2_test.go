@@ -389,6 +389,7 @@ func TestSharedBuckets(t *testing.T) {
 	TestAggregateLayouts(t)
 	TestGroupKeyShapes(t)
 	TestAggregateFunctions(t)
+	TestMoreAggregates(t)
 	TestMemoryLimit(t)
 	if aggPaths.sharedSwitches.Load() == before {
 		t.Error("no partition worker moved to the shared buckets")

@@ -18,8 +18,11 @@ func takeArray(mem memory.Allocator, a arrow.Array, idx []int32) arrow.Array {
 // result is chunks[ci[k]][ri[k]] (ci nil: chunk 0).
 func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, ci, ri []int32) arrow.Array {
 	n := len(ri)
-	if typ.ID() == arrow.NULL {
+	switch typ.ID() {
+	case arrow.NULL:
 		return array.NewNull(n)
+	case arrow.LIST:
+		return takeNested(mem, chunks, ci, ri)
 	}
 	// validity
 	var valid *memory.Buffer
@@ -140,4 +143,26 @@ func takeStrings(mem memory.Allocator, chunks []arrow.Array, ci, ri []int32, val
 	}
 	o.valid = valid
 	return o.finish()
+}
+
+// takeNested gathers rows of a nested type (the LIST of quantile's list
+// form) one slice at a time: such columns are small results, never scans.
+func takeNested(mem memory.Allocator, chunks []arrow.Array, ci, ri []int32) arrow.Array {
+	parts := make([]arrow.Array, len(ri))
+	for k, r := range ri {
+		c := 0
+		if ci != nil {
+			c = int(ci[k])
+		}
+		parts[k] = array.NewSlice(chunks[c], int64(r), int64(r)+1)
+	}
+	defer releaseAll(parts)
+	if len(parts) == 0 {
+		return array.MakeArrayOfNull(mem, chunks[0].DataType(), 0)
+	}
+	out, err := array.Concatenate(parts, mem)
+	if err != nil {
+		panic(fmt.Sprintf("internal error: take of %s: %v", chunks[0].DataType(), err))
+	}
+	return out
 }

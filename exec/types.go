@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -38,10 +39,16 @@ func NewInterval(k int64, unit string) (Interval, error) {
 	m, ok1 := MulInt64(k, f.months)
 	d, ok2 := MulInt64(k, f.days)
 	us, ok3 := MulInt64(k, f.micros)
-	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) {
+	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) || !intervalMicrosFit(us) {
 		return Interval{}, fmt.Errorf("INTERVAL %d %s is out of range", k, u)
 	}
 	return Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
+}
+
+// intervalMicrosFit reports whether a microsecond count fits an interval
+// (Arrow stores nanoseconds in 64 bits: about ±106,751 days).
+func intervalMicrosFit(us int64) bool {
+	return us <= math.MaxInt64/1000 && us >= math.MinInt64/1000
 }
 
 // String renders the interval as DuckDB does: years and months, days, then
@@ -182,6 +189,8 @@ func TypeName(t arrow.DataType) string {
 		return "TIMESTAMP"
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "INTERVAL"
+	case arrow.LIST:
+		return TypeName(t.(*arrow.ListType).Elem()) + "[]"
 	}
 	return t.String()
 }

@@ -67,22 +67,36 @@ type Select struct {
 	From     TableExpr
 	Where    Expr
 	GroupBy  []Expr
-	Having   Expr
-	Windows  []*WindowDef // the WINDOW clause
-	Qualify  Expr
-	OrderBy  []*OrderItem
-	Limit    Expr
-	Offset   Expr
+	// GroupByAll is GROUP BY ALL: every select item without an aggregate.
+	GroupByAll bool
+	Having     Expr
+	Windows    []*WindowDef // the WINDOW clause
+	Qualify    Expr
+	OrderBy    []*OrderItem
+	Limit      Expr
+	Offset     Expr
 }
 
 // SelectItem is one entry of the select list: *, t.* or an expression with
 // an optional alias. For * Star is set; for t.* Star is set and Table holds t.
+//
+// After * come DuckDB's EXCLUDE (names left out) and REPLACE (expressions
+// shown instead of the columns of the same names).
 type SelectItem struct {
-	Pos   Pos
-	Star  bool
-	Table string
-	Expr  Expr
-	Alias string
+	Pos     Pos
+	Star    bool
+	Table   string
+	Expr    Expr
+	Alias   string
+	Exclude []string
+	Replace []*ReplaceItem
+}
+
+// ReplaceItem is one "expr AS name" of * REPLACE (...).
+type ReplaceItem struct {
+	Pos  Pos
+	Expr Expr
+	Name string
 }
 
 // SetOp is L UNION|INTERSECT|EXCEPT [ALL] R. INTERSECT binds tighter than
@@ -183,11 +197,14 @@ type Sample struct {
 
 // OrderItem is one ORDER BY entry. NullsFirst is nil when NULLS FIRST/LAST
 // was not written.
+//
+// All is ORDER BY ALL (every select item, left to right); Expr is then nil.
 type OrderItem struct {
 	Pos        Pos
 	Expr       Expr
 	Desc       bool
 	NullsFirst *bool
+	All        bool
 }
 
 // Explain is EXPLAIN [ANALYZE] statement. Stmt is a Query.
@@ -197,10 +214,20 @@ type Explain struct {
 	Stmt    Statement
 }
 
-// Describe is DESCRIBE name or DESCRIBE 'path'; exactly one is set.
+// Describe is DESCRIBE name, DESCRIBE 'path' or DESCRIBE query (the
+// query's columns and types); exactly one is set. SHOW name is DESCRIBE name.
 type Describe struct {
 	Pos        Pos
 	Name, Path string
+	Query      Query
+}
+
+// Summarize is SUMMARIZE name | 'path' | query: per column of the table or
+// query, its type and statistics (DuckDB's SUMMARIZE).
+type Summarize struct {
+	Pos        Pos
+	Name, Path string
+	Query      Query
 }
 
 // ShowTables is SHOW TABLES.
@@ -461,12 +488,17 @@ type InList struct {
 // for count(*) (Args is then empty); Distinct for count(DISTINCT x).
 // EXTRACT(field FROM x) is Call{Name: "extract", Args: [Literal string
 // "field" (lower-cased), x]}.
+//
+// An aggregate call may order its input (string_agg(x, ',' ORDER BY y))
+// and filter it (count(*) FILTER (WHERE x > 0)).
 type Call struct {
 	Pos      Pos
 	Name     string
 	Args     []Expr
 	Star     bool
 	Distinct bool
+	OrderBy  []*OrderItem
+	Filter   Expr
 }
 
 // Cast is CAST(X AS Type), TRY_CAST(X AS Type) (Try: a value that does
@@ -477,6 +509,15 @@ type Cast struct {
 	Type *TypeName
 	Try  bool
 }
+
+// List is a bracketed list of values, [a, b, ...]; recq accepts it only as
+// the fractions of quantile_cont and quantile_disc.
+type List struct {
+	Pos   Pos
+	Elems []Expr
+}
+
+func (e *List) Position() Pos { return e.Pos }
 
 // Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil
 // for a searched CASE; Else is nil when absent.
@@ -544,6 +585,7 @@ func (*Join) tableExpr()         {}
 func (s *Select) Position() Pos      { return s.Pos }
 func (s *Explain) Position() Pos     { return s.Pos }
 func (s *Describe) Position() Pos    { return s.Pos }
+func (s *Summarize) Position() Pos   { return s.Pos }
 func (s *ShowTables) Position() Pos  { return s.Pos }
 func (s *Set) Position() Pos         { return s.Pos }
 func (s *DropTable) Position() Pos   { return s.Pos }
@@ -556,6 +598,7 @@ func (s *DropView) Position() Pos    { return s.Pos }
 func (*Select) stmt()      {}
 func (*Explain) stmt()     {}
 func (*Describe) stmt()    {}
+func (*Summarize) stmt()   {}
 func (*ShowTables) stmt()  {}
 func (*Set) stmt()         {}
 func (*DropTable) stmt()   {}
@@ -593,6 +636,7 @@ func (*Between) expr()    {}
 func (*InList) expr()     {}
 func (*Call) expr()       {}
 func (*Cast) expr()       {}
+func (*List) expr()       {}
 func (*Case) expr()       {}
 func (*Subquery) expr()   {}
 func (*Exists) expr()     {}

@@ -63,6 +63,27 @@ func (c *converter) statement(g *gStatement) Statement {
 		return &Explain{Pos: lpos(g.Explain.Pos), Analyze: g.Explain.Analyze, Stmt: c.query(g.Explain.Query)}
 	case g.Query != nil:
 		return c.query(g.Query)
+	case g.Describe != nil && g.Describe.Query != nil:
+		return &Describe{Pos: lpos(g.Describe.Pos), Query: c.query(g.Describe.Query)}
+	case g.Summarize != nil:
+		s := &Summarize{Pos: lpos(g.Summarize.Pos)}
+		switch {
+		case g.Summarize.Query != nil:
+			s.Query = c.query(g.Summarize.Query)
+		case g.Summarize.Name != nil:
+			s.Name = ident(*g.Summarize.Name)
+		default:
+			s.Path = unquote(g.Summarize.Path.Value)
+			if s.Path == "" {
+				c.failf(lpos(g.Summarize.Path.Pos), "the file path is empty")
+			}
+		}
+		return s
+	case g.Show != nil && g.Show.Name != nil:
+		if n := g.Show.Name; strings.EqualFold(n.Value, "TABLE") {
+			c.failf(lpos(n.Pos), "expected TABLES after SHOW, found TABLE (SHOW name describes the table name)")
+		}
+		return &Describe{Pos: lpos(g.Show.Pos), Name: ident(g.Show.Name.Value)}
 	case g.Describe != nil:
 		d := &Describe{Pos: lpos(g.Describe.Pos)}
 		if g.Describe.Name != nil {
@@ -588,13 +609,21 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 
 func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	call := &Call{Pos: p, Name: ident(name), Star: g.Star, Distinct: g.Distinct}
-	if call.Star && call.Name != "count" {
+	if call.Star && call.Name != "count" && call.Name != "columns" {
 		c.failf(p, "only count accepts *, as in count(*)")
 	}
 	if call.Distinct && len(g.Args) == 0 {
 		c.failf(p, "DISTINCT needs an argument, as in %s(DISTINCT x)", call.Name)
 	}
 	d := 0
+	if len(g.OrderBy) > 0 {
+		call.OrderBy = c.orderBy(g.OrderBy)
+	}
+	if g.Filter != nil {
+		x, dx := c.or(g.Filter.Cond)
+		call.Filter = x
+		d = max(d, dx)
+	}
 	if sub, s, ok := positionIn(call.Name, g); ok {
 		x, dx := c.concat(sub)
 		y, dy := c.concat(s)
@@ -604,6 +633,22 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		return call, d
 	}
 	for i, a := range g.Args {
+		if a.List != nil {
+			if kw := a.From; kw != nil || a.For != nil {
+				if kw == nil {
+					kw = a.For
+				}
+				c.failf(lpos(kw.Pos), "%s cannot follow a [list]", strings.ToUpper(kw.Value))
+			}
+			l := &List{Pos: lpos(a.Pos)}
+			for _, e := range a.List {
+				x, dx := c.or(e)
+				l.Elems = append(l.Elems, x)
+				d = max(d, dx)
+			}
+			call.Args = append(call.Args, l)
+			continue
+		}
 		if a.From == nil && a.For == nil {
 			x, dx := c.or(a.X)
 			call.Args = append(call.Args, x)
@@ -642,7 +687,7 @@ func positionIn(name string, g *gCall) (*gConcat, *gConcat, bool) {
 		return nil, nil, false
 	}
 	a := g.Args[0]
-	if a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
+	if a.X == nil || a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
 		return nil, nil, false
 	}
 	cm := a.X.Left.Left

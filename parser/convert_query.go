@@ -21,6 +21,8 @@ func (c *converter) queryTerm(g *gQueryTerm) Query {
 	switch {
 	case g.Select != nil:
 		return c.selectCore(g.Select)
+	case g.FromFirst != nil:
+		return c.fromFirst(g.FromFirst)
 	case g.Values != nil:
 		return c.values(g.Values)
 	case g.Paren != nil:
@@ -112,6 +114,17 @@ func (c *converter) attachClauses(q Query, g *gQuery) {
 		return
 	}
 	*order = c.orderBy(g.OrderBy)
+	if a := g.OrderAll; a != nil {
+		if _, isSelect := q.(*Select); !isSelect {
+			c.failf(lpos(a.Pos), "ORDER BY ALL is only supported after a SELECT; list the columns of a set operation")
+		}
+		item := &OrderItem{Pos: lpos(a.Pos), All: true, Desc: strings.EqualFold(a.Dir, "DESC")}
+		if a.Nulls != nil {
+			first := strings.EqualFold(*a.Nulls, "FIRST")
+			item.NullsFirst = &first
+		}
+		*order = []*OrderItem{item}
+	}
 	*limit = c.optExpr(g.Limit)
 	*offset = c.optExpr(g.Offset)
 }
@@ -168,11 +181,58 @@ func (c *converter) names(g *gNameList, what string) []string {
 
 func (c *converter) selectCore(g *gSelect) *Select {
 	s := &Select{Pos: lpos(g.Pos), Distinct: g.Distinct}
-	for _, it := range g.Items {
+	s.Items = c.selectItems(g.Items)
+	if g.From != nil {
+		s.From = c.from(g.From)
+	}
+	c.selectTail(s, g.Tail)
+	return s
+}
+
+// fromFirst converts FROM t [SELECT items] ...: without SELECT it is
+// SELECT *.
+func (c *converter) fromFirst(g *gFromFirst) *Select {
+	s := &Select{Pos: lpos(g.Pos), Distinct: g.Distinct, From: c.from(g.From)}
+	if g.Select != nil {
+		s.Items = c.selectItems(g.Items)
+	} else {
+		s.Items = []*SelectItem{{Pos: lpos(g.Pos), Star: true}}
+	}
+	c.selectTail(s, g.Tail)
+	return s
+}
+
+func (c *converter) selectTail(s *Select, t *gSelectTail) {
+	if t == nil {
+		return
+	}
+	s.Where = c.optExpr(t.Where)
+	s.GroupByAll = t.GroupAll
+	for _, e := range t.GroupBy {
+		s.GroupBy = append(s.GroupBy, c.expr(e))
+	}
+	s.Having = c.optExpr(t.Having)
+	s.Windows = c.windowDefs(t.Windows)
+	s.Qualify = c.optExpr(t.Qualify)
+}
+
+func (c *converter) selectItems(items []*gSelectItem) []*SelectItem {
+	var out []*SelectItem
+	for _, it := range items {
 		item := &SelectItem{Pos: lpos(it.Pos)}
 		switch {
 		case it.Star:
 			item.Star = true
+			if x := it.Exclude; x != nil {
+				if x.List != nil {
+					item.Exclude = c.names(x.List, "EXCLUDE column")
+				} else {
+					item.Exclude = []string{ident(*x.Single)}
+				}
+			}
+			for _, r := range it.Replace {
+				item.Replace = append(item.Replace, &ReplaceItem{Pos: lpos(r.Pos), Expr: c.expr(r.X), Name: ident(r.Name)})
+			}
 		case starColumn(it.Expr) != nil:
 			item.Star = true
 			item.Table = ident(starColumn(it.Expr).First)
@@ -185,19 +245,9 @@ func (c *converter) selectCore(g *gSelect) *Select {
 				item.Alias = ident(it.Alias.Name)
 			}
 		}
-		s.Items = append(s.Items, item)
+		out = append(out, item)
 	}
-	if g.From != nil {
-		s.From = c.from(g.From)
-	}
-	s.Where = c.optExpr(g.Where)
-	for _, e := range g.GroupBy {
-		s.GroupBy = append(s.GroupBy, c.expr(e))
-	}
-	s.Having = c.optExpr(g.Having)
-	s.Windows = c.windowDefs(g.Windows)
-	s.Qualify = c.optExpr(g.Qualify)
-	return s
+	return out
 }
 
 func (c *converter) values(g *gValues) *Values {

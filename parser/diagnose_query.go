@@ -22,8 +22,6 @@ type unsupportedWord struct {
 var unsupportedWords = map[string]unsupportedWord{
 	"LATERAL": {func(_, n, _ token) bool { return n.is("(") || n.typ == tIdent || n.typ == tQIdent },
 		"LATERAL is not supported"},
-	"FILTER": {func(p, n, _ token) bool { return p.is(")") && n.is("(") },
-		"FILTER (WHERE ...) on an aggregate is not supported; put the condition inside it, as in sum(CASE WHEN cond THEN x END)"},
 	"FETCH": {func(_, n, _ token) bool { return n.isWord("FIRST") || n.isWord("NEXT") },
 		"FETCH FIRST is not supported; use LIMIT n"},
 	"TABLESAMPLE": {func(_, n, _ token) bool { return n.is("(") || isWordTok(n) },

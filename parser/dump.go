@@ -85,6 +85,9 @@ func dumpQuery(b *strings.Builder, q Query) {
 			b.WriteString(")")
 		}
 		dumpClause(b, "WHERE", q.Where)
+		if q.GroupByAll {
+			b.WriteString(" (GROUP BY ALL)")
+		}
 		if len(q.GroupBy) > 0 {
 			b.WriteString(" (GROUP BY ")
 			dumpList(b, q.GroupBy)
@@ -144,7 +147,9 @@ func dumpOrderLimit(b *strings.Builder, order []*OrderItem, limit, offset Expr) 
 		b.WriteString(" (ORDER BY")
 		for _, o := range order {
 			b.WriteString(" ")
-			if o.Desc || o.NullsFirst != nil {
+			if o.All {
+				b.WriteString(o.String())
+			} else if o.Desc || o.NullsFirst != nil {
 				b.WriteString("(")
 				dumpExpr(b, o.Expr)
 				b.WriteString(strings.TrimPrefix(o.String(), o.Expr.String()))
@@ -267,6 +272,26 @@ func dumpExpr(b *strings.Builder, e Expr) {
 		for _, a := range e.Args {
 			b.WriteString(" ")
 			dumpExpr(b, a)
+		}
+		for _, o := range e.OrderBy {
+			b.WriteString(" (ORDER ")
+			dumpExpr(b, o.Expr)
+			if o.Desc {
+				b.WriteString(" DESC")
+			}
+			b.WriteString(")")
+		}
+		if e.Filter != nil {
+			b.WriteString(" (FILTER ")
+			dumpExpr(b, e.Filter)
+			b.WriteString(")")
+		}
+		b.WriteString(")")
+	case *List:
+		b.WriteString("(LIST")
+		for _, x := range e.Elems {
+			b.WriteString(" ")
+			dumpExpr(b, x)
 		}
 		b.WriteString(")")
 	case *WindowCall:

@@ -77,6 +77,9 @@ func (s *Select) String() string {
 		b.WriteString(" WHERE ")
 		b.WriteString(s.Where.String())
 	}
+	if s.GroupByAll {
+		b.WriteString(" GROUP BY ALL")
+	}
 	if len(s.GroupBy) > 0 {
 		b.WriteString(" GROUP BY ")
 		writeExprList(&b, s.GroupBy)
@@ -222,7 +225,22 @@ func (it *SelectItem) String() string {
 	case it.Star && it.Table != "":
 		return quoteIdent(it.Table) + ".*"
 	case it.Star:
-		return "*"
+		s := "*"
+		if len(it.Exclude) > 0 {
+			names := make([]string, len(it.Exclude))
+			for i, n := range it.Exclude {
+				names[i] = quoteIdent(n)
+			}
+			s += " EXCLUDE (" + strings.Join(names, ", ") + ")"
+		}
+		if len(it.Replace) > 0 {
+			parts := make([]string, len(it.Replace))
+			for i, r := range it.Replace {
+				parts[i] = r.Expr.String() + " AS " + quoteIdent(r.Name)
+			}
+			s += " REPLACE (" + strings.Join(parts, ", ") + ")"
+		}
+		return s
 	case it.Alias != "":
 		return it.Expr.String() + " AS " + quoteIdent(it.Alias)
 	}
@@ -309,7 +327,12 @@ func (sm *Sample) String() string {
 }
 
 func (o *OrderItem) String() string {
-	s := o.Expr.String()
+	var s string
+	if o.All {
+		s = "ALL"
+	} else {
+		s = o.Expr.String()
+	}
 	if o.Desc {
 		s += " DESC"
 	}
@@ -330,7 +353,20 @@ func (s *Explain) String() string {
 	return "EXPLAIN " + s.Stmt.String()
 }
 
+func (s *Summarize) String() string {
+	switch {
+	case s.Query != nil:
+		return "SUMMARIZE " + s.Query.String()
+	case s.Path != "" || s.Name == "":
+		return "SUMMARIZE " + QuoteString(s.Path)
+	}
+	return "SUMMARIZE " + quoteIdent(s.Name)
+}
+
 func (s *Describe) String() string {
+	if s.Query != nil {
+		return "DESCRIBE " + s.Query.String()
+	}
 	if s.Path != "" || s.Name == "" {
 		return "DESCRIBE " + QuoteString(s.Path)
 	}
@@ -650,7 +686,26 @@ func (e *Call) String() string {
 	default:
 		writeExprList(&b, e.Args)
 	}
+	for i, o := range e.OrderBy {
+		if i == 0 {
+			b.WriteString(" ORDER BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(o.String())
+	}
 	b.WriteString(")")
+	if e.Filter != nil {
+		b.WriteString(" FILTER (WHERE " + e.Filter.String() + ")")
+	}
+	return b.String()
+}
+
+func (e *List) String() string {
+	var b strings.Builder
+	b.WriteString("[")
+	writeExprList(&b, e.Elems)
+	b.WriteString("]")
 	return b.String()
 }
 

@@ -24,13 +24,14 @@ import (
 // level costs participle a few allocations per operand.
 
 type gStatement struct {
-	Explain  *gExplain  `parser:"  @@"`
-	Query    *gQuery    `parser:"| @@"`
-	Describe *gDescribe `parser:"| @@"`
-	Show     *gShow     `parser:"| @@"`
-	Set      *gSet      `parser:"| @@"`
-	Create   *gCreate   `parser:"| @@"`
-	Drop     *gDrop     `parser:"| @@"`
+	Explain   *gExplain   `parser:"  @@"`
+	Query     *gQuery     `parser:"| @@"`
+	Describe  *gDescribe  `parser:"| @@"`
+	Summarize *gSummarize `parser:"| @@"`
+	Show      *gShow      `parser:"| @@"`
+	Set       *gSet       `parser:"| @@"`
+	Create    *gCreate    `parser:"| @@"`
+	Drop      *gDrop      `parser:"| @@"`
 }
 
 type gExplain struct {
@@ -44,15 +45,16 @@ type gExplain struct {
 // the whole. The converter folds the chain (INTERSECT binds tighter) and
 // hands the trailing clauses to a lone SELECT.
 type gQuery struct {
-	Pos     lexer.Position
-	With    *gWith        `parser:"@@?"`
-	Left    *gQueryTerm   `parser:"@@"`
-	Right   []*gSetOp     `parser:"@@*"`
-	Order   *lexer.Token  `parser:"( @'ORDER' 'BY'"`
-	OrderBy []*gOrderItem `parser:"  @@ ( ',' @@ )* )?"`
-	LimitKw *lexer.Token  `parser:"( @'LIMIT'"`
-	Limit   *gExpr        `parser:"  @@"`
-	Offset  *gExpr        `parser:"  ( 'OFFSET' @@ )? )?"`
+	Pos      lexer.Position
+	With     *gWith        `parser:"@@?"`
+	Left     *gQueryTerm   `parser:"@@"`
+	Right    []*gSetOp     `parser:"@@*"`
+	Order    *lexer.Token  `parser:"( @'ORDER' 'BY'"`
+	OrderAll *gOrderAll    `parser:"  ( @@"`
+	OrderBy  []*gOrderItem `parser:"  | @@ ( ',' @@ )* ) )?"`
+	LimitKw  *lexer.Token  `parser:"( @'LIMIT'"`
+	Limit    *gExpr        `parser:"  @@"`
+	Offset   *gExpr        `parser:"  ( 'OFFSET' @@ )? )?"`
 }
 
 // gWith is WITH [RECURSIVE] cte, ... RECURSIVE is only taken as the
@@ -87,21 +89,41 @@ type gSetOp struct {
 // gQueryTerm is an operand of a set operation: SELECT, VALUES or a
 // parenthesised query.
 type gQueryTerm struct {
-	Select *gSelect `parser:"  @@"`
-	Values *gValues `parser:"| @@"`
-	Paren  *gQuery  `parser:"| '(' @@ ')'"`
+	Select    *gSelect    `parser:"  @@"`
+	FromFirst *gFromFirst `parser:"| @@"`
+	Values    *gValues    `parser:"| @@"`
+	Paren     *gQuery     `parser:"| '(' @@ ')'"`
 }
 
+// gSelect is SELECT [DISTINCT] items [FROM ... [WHERE] [GROUP BY] [HAVING]].
+// A comma may follow the last item (as DuckDB allows).
 type gSelect struct {
 	Pos      lexer.Position
 	Distinct bool           `parser:"'SELECT' @'DISTINCT'?"`
-	Items    []*gSelectItem `parser:"@@ ( ',' @@ )*"`
+	Items    []*gSelectItem `parser:"@@ ( ',' @@ )* ','?"`
 	From     *gFrom         `parser:"( 'FROM' @@"`
-	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
-	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
-	Having   *gExpr         `parser:"  ( 'HAVING' @@ )?"`
-	Windows  []*gWindowDef  `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
-	Qualify  *gExpr         `parser:"  ( 'QUALIFY' @@ )? )?"`
+	Tail     *gSelectTail   `parser:"  @@? )?"`
+}
+
+// gFromFirst is DuckDB's FROM-first form: FROM t [SELECT items] [WHERE]
+// [GROUP BY] [HAVING] [WINDOW] [QUALIFY]; without SELECT it selects *.
+type gFromFirst struct {
+	Pos      lexer.Position
+	From     *gFrom         `parser:"'FROM' @@"`
+	Select   *lexer.Token   `parser:"( @'SELECT'"`
+	Distinct bool           `parser:"  @'DISTINCT'?"`
+	Items    []*gSelectItem `parser:"  @@ ( ',' @@ )* ','? )?"`
+	Tail     *gSelectTail   `parser:"@@?"`
+}
+
+// gSelectTail is the WHERE, GROUP BY, HAVING, WINDOW and QUALIFY of a SELECT.
+type gSelectTail struct {
+	Where    *gExpr        `parser:"  ( 'WHERE' @@ )?"`
+	GroupAll bool          `parser:"  ( 'GROUP' 'BY' ( @'ALL'"`
+	GroupBy  []*gExpr      `parser:"  | @@ ( ',' @@ )* ) )?"`
+	Having   *gExpr        `parser:"  ( 'HAVING' @@ )?"`
+	Windows  []*gWindowDef `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
+	Qualify  *gExpr        `parser:"  ( 'QUALIFY' @@ )?"`
 }
 
 // gValues is VALUES (row), (row), ...
@@ -118,11 +140,37 @@ type gRow struct {
 // gSelectItem is *, or an expression with an optional alias. t.* parses
 // as a column expression (gColumn.Star); the converter accepts it only as a
 // whole select item.
+//
+// * may be followed by EXCLUDE (a, b) and REPLACE (expr AS a, ...).
 type gSelectItem struct {
+	Pos     lexer.Position
+	Star    bool            `parser:"(  @'*'"`
+	Exclude *gStarExclude   `parser:"   @@?"`
+	Replace []*gReplaceItem `parser:"   ( 'REPLACE' '(' @@ ( ',' @@ )* ')' )?"`
+	Expr    *gExpr          `parser:" | @@"`
+	Alias   *gAlias         `parser:"   @@? )"`
+}
+
+// gStarExclude is EXCLUDE (a, b) or EXCLUDE a after *.
+type gStarExclude struct {
+	Pos    lexer.Position
+	List   *gNameList `parser:"'EXCLUDE' ( @@"`
+	Single *string    `parser:"| @(Ident | QIdent) )"`
+}
+
+// gReplaceItem is one expr AS name of * REPLACE (...).
+type gReplaceItem struct {
+	Pos  lexer.Position
+	X    *gExpr `parser:"@@"`
+	Name string `parser:"'AS' @(Ident | QIdent | Keyword)"`
+}
+
+// gOrderAll is ORDER BY ALL [ASC|DESC] [NULLS FIRST|LAST].
+type gOrderAll struct {
 	Pos   lexer.Position
-	Star  bool    `parser:"(  @'*'"`
-	Expr  *gExpr  `parser:" | @@"`
-	Alias *gAlias `parser:"   @@? )"`
+	All   bool    `parser:"@'ALL'"`
+	Dir   string  `parser:"@('ASC' | 'DESC')?"`
+	Nulls *string `parser:"( 'NULLS' @('FIRST' | 'LAST') )?"`
 }
 
 // gAlias is AS any-word, or a bare non-reserved word.
@@ -193,15 +241,27 @@ type gOrderItem struct {
 	Nulls *string `parser:"( 'NULLS' @('FIRST' | 'LAST') )?"`
 }
 
+// gDescribe is DESCRIBE name | 'path' | query.
 type gDescribe struct {
-	Pos  lexer.Position
-	Name *string      `parser:"'DESCRIBE' ( @(Ident | QIdent)"`
-	Path *lexer.Token `parser:"| @String )"`
+	Pos   lexer.Position
+	Query *gQuery      `parser:"'DESCRIBE' ( @@"`
+	Name  *string      `parser:"| @(Ident | QIdent)"`
+	Path  *lexer.Token `parser:"| @String )"`
 }
 
+// gSummarize is SUMMARIZE name | 'path' | query.
+type gSummarize struct {
+	Pos   lexer.Position
+	Query *gQuery      `parser:"'SUMMARIZE' ( @@"`
+	Name  *string      `parser:"| @(Ident | QIdent)"`
+	Path  *lexer.Token `parser:"| @String )"`
+}
+
+// gShow is SHOW TABLES or SHOW name (DESCRIBE name).
 type gShow struct {
 	Pos    lexer.Position
-	Tables bool `parser:"'SHOW' @'TABLES'"`
+	Tables bool         `parser:"'SHOW' ( @'TABLES'"`
+	Name   *lexer.Token `parser:"| @(Ident | QIdent) )"`
 }
 
 type gSet struct {
@@ -502,20 +562,32 @@ type gName struct {
 }
 
 // gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
-// with a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
+// with an aggregate's ORDER BY inside and FILTER (WHERE ...) after it, and
+// a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
 type gCall struct {
-	Star     bool    `parser:"'(' ( @'*'"`
-	Distinct bool    `parser:"| @'DISTINCT'?"`
-	Args     []*gArg `parser:"  @@ ( ',' @@ )* )?"`
-	InNulls  *gNulls `parser:"@@? ')'"`
-	Nulls    *gNulls `parser:"@@?"`
-	Over     *gOver  `parser:"@@?"`
+	Star     bool          `parser:"'(' ( @'*'"`
+	Distinct bool          `parser:"| @'DISTINCT'?"`
+	Args     []*gArg       `parser:"  @@ ( ',' @@ )* )?"`
+	InNulls  *gNulls       `parser:"@@?"`
+	OrderBy  []*gOrderItem `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )? ')'"`
+	Nulls    *gNulls       `parser:"@@?"`
+	Filter   *gFilter      `parser:"@@?"`
+	Over     *gOver        `parser:"@@?"`
+}
+
+// gFilter is an aggregate's FILTER (WHERE cond). FILTER is not reserved:
+// it is only taken when '(' WHERE follows.
+type gFilter struct {
+	Pos  lexer.Position
+	Cond *gExpr `parser:"(?= 'FILTER' '(' 'WHERE') 'FILTER' '(' 'WHERE' @@ ')'"`
 }
 
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
-// SUBSTRING, "FOR z" only in SUBSTRING.
+// SUBSTRING, "FOR z" only in SUBSTRING; a [list] only in quantiles.
 type gArg struct {
-	X    *gExpr       `parser:"@@"`
+	Pos  lexer.Position
+	List []*gExpr     `parser:"(  '[' @@ ( ',' @@ )* ']'"`
+	X    *gExpr       `parser:" | @@ )"`
 	From *lexer.Token `parser:"( @'FROM'"`
 	Y    *gExpr       `parser:"  @@ )?"`
 	For  *lexer.Token `parser:"( @'FOR'"`

@@ -18,6 +18,10 @@ func Inspect(node any, fn func(any) bool) {
 	switch n := node.(type) {
 	case *Explain:
 		visit(n.Stmt)
+	case *Describe:
+		visit(n.Query)
+	case *Summarize:
+		visit(n.Query)
 	case *CreateView:
 		visit(n.Query)
 	case *Select:
@@ -28,6 +32,9 @@ func Inspect(node any, fn func(any) bool) {
 		}
 		for _, it := range n.Items {
 			visit(it.Expr)
+			for _, r := range it.Replace {
+				visit(r.Expr)
+			}
 		}
 		visit(n.From, n.Where)
 		for _, g := range n.GroupBy {
@@ -78,6 +85,14 @@ func Inspect(node any, fn func(any) bool) {
 		}
 	case *Call:
 		for _, x := range n.Args {
+			visit(x)
+		}
+		for _, o := range n.OrderBy {
+			visit(o.Expr)
+		}
+		visit(n.Filter)
+	case *List:
+		for _, x := range n.Elems {
 			visit(x)
 		}
 	case *WindowCall:

@@ -276,7 +276,7 @@ func (s *scanner) scanToken() (lexer.TokenType, *Error) {
 		}
 	}
 	switch c {
-	case '(', ')', ',', '.', ';', '*', '+', '-', '/', '%', '=', '<', '>', ':':
+	case '(', ')', ',', '.', ';', '*', '+', '-', '/', '%', '=', '<', '>', ':', '[', ']':
 		s.advance()
 		return tPunct, nil
 	case '|':

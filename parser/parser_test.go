@@ -174,13 +174,13 @@ func TestPositions(t *testing.T) {
 	}
 
 	// Error positions: 1-based line and column in characters, byte offset.
-	_, err := Parse("SELECT 'ü',\n  'é', FROM t")
+	_, err := Parse("SELECT 'ü',\n  'é', , FROM t")
 	var pe *Error
 	if !errors.As(err, &pe) {
 		t.Fatalf("want *Error, got %v", err)
 	}
-	if pe.Line != 2 || pe.Column != 8 || pe.Offset != 21 {
-		t.Errorf("error at %d:%d offset %d, want 2:8 offset 21", pe.Line, pe.Column, pe.Offset)
+	if pe.Line != 2 || pe.Column != 10 || pe.Offset != 23 {
+		t.Errorf("error at %d:%d offset %d, want 2:10 offset 23", pe.Line, pe.Column, pe.Offset)
 	}
 }
 
@@ -388,14 +388,14 @@ func TestDDLOptions(t *testing.T) {
 
 func TestRender(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"SELECT a, FROM t", "Error: expected an expression after ',' (line 1, column 11)\nSELECT a, FROM t\n          ^"},
+		{"SELECT a, , FROM t", "Error: expected an expression after ',' (line 1, column 13)\nSELECT a, , FROM t\n            ^"},
 		// Tabs are copied into the caret's indent.
-		{"SELECT\ta,\tFROM t", "Error: expected an expression after ',' (line 1, column 11)\nSELECT\ta,\tFROM t\n      \t  \t^"},
+		{"SELECT\ta,\t, FROM t", "Error: expected an expression after ',' (line 1, column 13)\nSELECT\ta,\t, FROM t\n      \t  \t  ^"},
 		// Wide characters take two cells; combining marks none.
-		{"SELECT '表', FROM t", "Error: expected an expression after ',' (line 1, column 13)\nSELECT '表', FROM t\n             ^"},
-		{"SELECT 'e\u0301', FROM t", "Error: expected an expression after ',' (line 1, column 14)\nSELECT 'e\u0301', FROM t\n            ^"},
+		{"SELECT '表', , FROM t", "Error: expected an expression after ',' (line 1, column 15)\nSELECT '表', , FROM t\n               ^"},
+		{"SELECT 'e\u0301', , FROM t", "Error: expected an expression after ',' (line 1, column 16)\nSELECT 'e\u0301', , FROM t\n              ^"},
 		// Only the offending line is shown; CRLF line ends are dropped.
-		{"SELECT a,\r\n  b,\r\nFROM t", "Error: expected an expression after ',' (line 3, column 1)\nFROM t\n^"},
+		{"SELECT a,\r\n  b,\r\n, FROM t", "Error: expected an expression after ',' (line 3, column 3)\n, FROM t\n  ^"},
 		// An error at the end points just past the last token.
 		{"SELECT a +  \n", "Error: expected an expression after '+' (line 1, column 11)\nSELECT a +  \n          ^"},
 	}
@@ -413,13 +413,13 @@ func TestRender(t *testing.T) {
 }
 
 func TestErrorList(t *testing.T) {
-	src := "SELECT a,; SELECT 1; SELEC b; SELECT (c"
+	src := "SELECT a +; SELECT 1; SELEC b; SELECT (c"
 	_, err := Parse(src)
 	var list ErrorList
 	if !errors.As(err, &list) || len(list) != 3 {
 		t.Fatalf("want an ErrorList of 3, got %T %v", err, err)
 	}
-	want := "expected an expression after ',' (line 1, column 10) (and 2 more errors)"
+	want := "expected an expression after '+' (line 1, column 11) (and 2 more errors)"
 	if err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
@@ -427,7 +427,7 @@ func TestErrorList(t *testing.T) {
 		t.Errorf("Render:\n%s", list.Render(src))
 	}
 	var first *Error
-	if !errors.As(err, &first) || first.Column != 10 {
+	if !errors.As(err, &first) || first.Column != 11 {
 		t.Errorf("errors.As did not find the first *Error: %v", first)
 	}
 	for i := 1; i < len(list); i++ {
@@ -537,7 +537,7 @@ func TestLinearTime(t *testing.T) {
 		"select list": func(n int) string { return "SELECT " + strings.Repeat("a + 1, ", n) + "b FROM t" },
 		"in list":     func(n int) string { return "SELECT a FROM t WHERE a IN (" + strings.Repeat("1, ", n) + "2)" },
 		"statements":  func(n int) string { return strings.Repeat("SELECT a FROM t WHERE b = 1; ", n) },
-		"errors":      func(n int) string { return strings.Repeat("SELECT a, FROM t; ", n) },
+		"errors":      func(n int) string { return strings.Repeat("SELECT a, , FROM t; ", n) },
 	}
 	// Quadratic parsing takes ~16x at 4x the input on every attempt; a
 	// machine busy with other work can push one linear measurement past

@@ -55,6 +55,11 @@ func opensQuery(toks []token, i, nextClose int) bool {
 	n := toks[i+1]
 	switch n.typ {
 	case tKeyword:
+		if strings.EqualFold(n.val, "FROM") {
+			// FROM-first (FROM t SELECT ...), but not a call's argument
+			// list such as EXTRACT(FROM ...), which follows a name
+			return i == 0 || (toks[i-1].typ != tIdent && toks[i-1].typ != tQIdent)
+		}
 		return strings.EqualFold(n.val, "SELECT")
 	case tIdent:
 		if i+2 >= len(toks) {

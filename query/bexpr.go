@@ -1,7 +1,7 @@
 package query
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -66,8 +66,11 @@ type Expr struct {
 	rng *exec.RandSource
 	// kCase: whether args start with an operand / end with an ELSE
 	hasOperand, hasElse bool
-	// kAgg
+	// kAgg: args are the values, then the FILTER condition when hasFilter,
+	// then one ORDER BY key per order entry
 	distinct, star bool
+	hasFilter      bool
+	order          []aggOrder
 	// kCell
 	cell *subqueryCell
 	// kWin
@@ -93,15 +96,67 @@ func (e *Expr) String() string {
 	return e.shadow.String()
 }
 
+// aggOrder is one ORDER BY key of an aggregate call.
+type aggOrder struct{ desc, nullsFirst bool }
+
+// aggParts splits an aggregate's args into values, FILTER (nil if none)
+// and ORDER BY keys.
+func (e *Expr) aggParts() (vals []*Expr, filter *Expr, keys []*Expr) {
+	n := len(e.args) - len(e.order)
+	keys = e.args[n:]
+	if e.hasFilter {
+		n--
+		filter = e.args[n]
+	}
+	return e.args[:n], filter, keys
+}
+
 func (e *Expr) aggString() string {
+	vals, filter, keys := e.aggParts()
+	var b strings.Builder
+	b.WriteString(e.op + "(")
 	if e.star {
-		return e.op + "(*)"
+		b.WriteString("*")
 	}
-	d := ""
 	if e.distinct {
-		d = "DISTINCT "
+		b.WriteString("DISTINCT ")
 	}
-	return fmt.Sprintf("%s(%s%s)", e.op, d, e.args[0].String())
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c, ok := exec.LiteralValue(v.shadow); ok && c == exec.QuantileListArg {
+			b.WriteString("[")
+			for j, q := range vals[i+1:] {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(q.String())
+			}
+			b.WriteString("]")
+			break
+		}
+		b.WriteString(v.String())
+	}
+	for i, k := range keys {
+		if i == 0 {
+			b.WriteString(" ORDER BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(k.String())
+		if e.order[i].desc {
+			b.WriteString(" DESC")
+		}
+		if e.order[i].nullsFirst {
+			b.WriteString(" NULLS FIRST")
+		}
+	}
+	b.WriteString(")")
+	if filter != nil {
+		b.WriteString(" FILTER (WHERE " + filter.String() + ")")
+	}
+	return b.String()
 }
 
 // colRef builds a column reference.
@@ -184,11 +239,23 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		}
 		return exec.NewCase(operand, whens, thens, els)
 	case kAgg:
-		var at arrow.DataType
-		if len(k) > 0 {
-			at = k[0].DataType()
+		nv := len(k) - len(e.order)
+		if e.hasFilter {
+			nv--
+			if ft := k[nv].DataType(); ft.ID() != arrow.BOOL && ft.ID() != arrow.NULL {
+				return nil, posErr(e.args[nv].pos, "FILTER needs a BOOLEAN condition, not %s", exec.TypeName(ft))
+			}
 		}
-		t, err := exec.AggResultType(e.op, at, e.distinct)
+		var t arrow.DataType
+		var err error
+		if e.star {
+			t, err = exec.AggResultType(e.op, nil, false)
+		} else {
+			t, err = exec.AggCallType(e.op, k[:nv])
+			if err == nil && e.distinct && !exec.IsMoreAggregate(e.op) {
+				t, err = exec.AggResultType(e.op, k[0].DataType(), true)
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -308,7 +375,8 @@ func equalExpr(a, b *Expr) bool {
 		return true
 	}
 	if a == nil || b == nil || a.kind != b.kind || a.op != b.op || a.not != b.not || len(a.args) != len(b.args) ||
-		a.distinct != b.distinct || a.star != b.star || a.hasOperand != b.hasOperand || a.hasElse != b.hasElse {
+		a.distinct != b.distinct || a.star != b.star || a.hasOperand != b.hasOperand || a.hasElse != b.hasElse ||
+		a.hasFilter != b.hasFilter || !slices.Equal(a.order, b.order) {
 		return false
 	}
 	switch a.kind {

@@ -113,6 +113,12 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)
 		}
+		if n.Name == "columns" {
+			return nil, posErr(n.Pos, "COLUMNS(...) is only allowed in the select list")
+		}
+		if len(n.OrderBy) > 0 || n.Filter != nil {
+			return nil, posErr(n.Pos, "ORDER BY and FILTER inside a call are only for aggregate functions; %s is not one", n.Name)
+		}
 		if n.Star || n.Distinct {
 			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
 		}
@@ -180,21 +186,69 @@ func (bd *binder) bindAgg(n *parser.Call, sc *scope, ctx exprCtx) (*Expr, error)
 		return nil, posErr(n.Pos, "aggregate function %s is not allowed %s", name, orDefault(ctx.clause, "here"))
 	}
 	a := &Expr{kind: kAgg, pos: n.Pos, op: name, distinct: n.Distinct, star: n.Star}
+	inner := exprCtx{inAgg: true, aggOK: true, clause: ctx.clause}
 	if n.Star {
 		if name != "count" {
 			return nil, posErr(n.Pos, "%s(*) is not allowed; only count(*)", name)
 		}
-		return newExpr(a)
+	} else {
+		lo, hi := exec.AggArity(name)
+		if len(n.Args) < lo || len(n.Args) > hi {
+			switch {
+			case lo == 1 && hi == 1:
+				return nil, posErr(n.Pos, "%s takes one argument, got %d", name, len(n.Args))
+			case lo == hi:
+				return nil, posErr(n.Pos, "%s takes %d arguments, got %d", name, lo, len(n.Args))
+			}
+			return nil, posErr(n.Pos, "%s takes %d to %d arguments, got %d", name, lo, hi, len(n.Args))
+		}
+		for i, arg := range n.Args {
+			if l, ok := arg.(*parser.List); ok {
+				// quantile_cont(x, [0.25, 0.5]): a marker, then the fractions
+				if i != 1 || !strings.HasPrefix(name, "quantile") || len(l.Elems) == 0 {
+					return nil, posErr(l.Pos, "a [list] is only allowed as the fractions of quantile_cont and quantile_disc")
+				}
+				m, err := exec.Lit(exec.QuantileListArg, nil)
+				if err != nil {
+					return nil, err
+				}
+				a.args = append(a.args, litExpr(m, l.Pos))
+				for _, q := range l.Elems {
+					x, err := bd.bindExpr(q, sc, inner)
+					if err != nil {
+						return nil, err
+					}
+					a.args = append(a.args, x)
+				}
+				continue
+			}
+			x, err := bd.bindExpr(arg, sc, inner)
+			if err != nil {
+				return nil, err
+			}
+			a.args = append(a.args, x)
+		}
 	}
-	if len(n.Args) != 1 {
-		return nil, posErr(n.Pos, "%s takes one argument, got %d", name, len(n.Args))
+	if n.Filter != nil {
+		f, err := bd.bindExpr(n.Filter, sc, exprCtx{inAgg: true, aggOK: true, clause: "in FILTER"})
+		if err != nil {
+			return nil, err
+		}
+		a.hasFilter = true
+		a.args = append(a.args, f)
 	}
-	inner := exprCtx{inAgg: true, aggOK: true, clause: ctx.clause}
-	x, err := bd.bindExpr(n.Args[0], sc, inner)
-	if err != nil {
-		return nil, err
+	for _, o := range n.OrderBy {
+		k, err := bd.bindExpr(o.Expr, sc, inner)
+		if err != nil {
+			return nil, err
+		}
+		ao := aggOrder{desc: o.Desc}
+		if o.NullsFirst != nil {
+			ao.nullsFirst = *o.NullsFirst
+		}
+		a.order = append(a.order, ao)
+		a.args = append(a.args, k)
 	}
-	a.args = []*Expr{x}
 	return newExpr(a)
 }
 

@@ -168,6 +168,25 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	if err := bd.bindItems(p); err != nil {
 		return nil, err
 	}
+	if sel.Distinct {
+		for i, it := range p.items {
+			pos := sel.Pos
+			if it.src != nil {
+				pos = it.src.Position()
+			}
+			if err := notList(p.items[i].expr, pos, "compared by DISTINCT"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if sel.GroupByAll {
+		// GROUP BY ALL: every select item without an aggregate
+		for _, it := range p.items {
+			if !hasAgg(it.expr) {
+				p.groups = append(p.groups, it.expr)
+			}
+		}
+	}
 	for _, g := range sel.GroupBy {
 		e, err := bd.outputRef(p, g, false)
 		if err != nil {
@@ -180,6 +199,9 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		}
 		if hasAgg(e) {
 			return nil, posErr(g.Position(), "GROUP BY cannot use an aggregate function")
+		}
+		if err := notList(e, g.Position(), "grouped"); err != nil {
+			return nil, err
 		}
 		p.groups = append(p.groups, e)
 	}
@@ -204,6 +226,19 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		if o.NullsFirst != nil {
 			k.nullsFirst = *o.NullsFirst
 		}
+		if o.All {
+			// ORDER BY ALL: every select item, left to right
+			for i, it := range p.items {
+				if err := notList(it.expr, o.Pos, "sorted by ORDER BY ALL"); err != nil {
+					return nil, err
+				}
+				a := k
+				a.expr = it.expr
+				p.order = append(p.order, a)
+				p.orderSrc = append(p.orderSrc, i)
+			}
+			continue
+		}
 		e, err := bd.outputRef(p, o.Expr, true)
 		if err != nil {
 			return nil, err
@@ -222,6 +257,9 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		}
 		if sel.Distinct && src < 0 {
 			return nil, posErr(o.Pos, "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+		}
+		if err := notList(e, o.Pos, "sorted"); err != nil {
+			return nil, err
 		}
 		k.expr = e
 		p.order = append(p.order, k)
@@ -321,26 +359,14 @@ func (bd *binder) bindItems(p *selectParts) error {
 	sc := p.sc
 	for _, it := range p.sel.Items {
 		if it.Star {
-			if sc.noFrom {
-				return posErr(it.Pos, "SELECT * needs a FROM clause")
+			if err := bd.bindStar(p, it); err != nil {
+				return err
 			}
-			rels := sc.rels
-			if it.Table != "" {
-				r := sc.relation(it.Table)
-				if r == nil {
-					return posErr(it.Pos, "no table %s in FROM%s", it.Table, suggest(it.Table, sc.qualifiers()))
-				}
-				rels = []*relation{r}
-			}
-			for _, r := range rels {
-				for _, c := range r.cols {
-					// t.* shows t's copy of a USING column; * does not.
-					isRowID := r.rowid != nil && c.ID == r.rowid.ID
-					if r.hidden[c.ID] && (it.Table == "" || isRowID) {
-						continue
-					}
-					p.items = append(p.items, item{expr: colRef(c, it.Pos), name: c.Name})
-				}
+			continue
+		}
+		if call := columnsCall(it.Expr); call != nil {
+			if err := bd.bindColumns(p, it, call); err != nil {
+				return err
 			}
 			continue
 		}
@@ -1095,4 +1121,13 @@ func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error)
 	}
 	rels = append([]*relation{mergedRel}, rels...)
 	return rels, proj, nil
+}
+
+// notList rejects a LIST value (quantile's list form) where values must
+// be compared: it can be selected, not sorted, grouped or DISTINCTed.
+func notList(e *Expr, pos parser.Pos, what string) error {
+	if e.Type().ID() == arrow.LIST {
+		return posErr(pos, "%s is a LIST (quantiles of a [list]) and cannot be %s; take one quantile per column instead", e.String(), what)
+	}
+	return nil
 }

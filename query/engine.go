@@ -274,7 +274,12 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 	case *parser.Explain:
 		return s.explain(ctx, st, args)
 	case *parser.Describe:
+		if st.Query != nil {
+			return s.describeQuery(st, args)
+		}
 		return s.describe(st)
+	case *parser.Summarize:
+		return s.summarize(ctx, st, args)
 	case *parser.ShowTables:
 		return s.showTables()
 	case *parser.Set:

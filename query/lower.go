@@ -237,10 +237,19 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		calls := make([]exec.AggCall, len(x.aggs))
 		for i, a := range x.aggs {
 			calls[i] = exec.AggCall{Name: a.op, Distinct: a.distinct}
+			vals, filter, keys := a.aggParts()
+			lowered, err := lowerExprs(a.args, l)
+			if err != nil {
+				return nil, err
+			}
 			if !a.star {
-				if calls[i].Arg, err = lowerExpr(a.args[0], l); err != nil {
-					return nil, err
-				}
+				calls[i].Arg, calls[i].Args = lowered[0], lowered[1:len(vals)]
+			}
+			if filter != nil {
+				calls[i].Filter = lowered[len(vals)]
+			}
+			for j := range keys {
+				calls[i].OrderBy = append(calls[i].OrderBy, exec.SortKey{Expr: lowered[len(a.args)-len(keys)+j], Desc: a.order[j].desc, NullsFirst: a.order[j].nullsFirst})
 			}
 		}
 		names := make([]string, len(x.cols))

@@ -1,5 +1,7 @@
 package query
 
+import "github.com/recq/recq/exec"
+
 // notNullColumns returns the output columns of n that can never be NULL:
 // NOT NULL table fields and _rowid, carried through filters, sorts,
 // limits, plain projections, group keys and the preserved sides of joins;
@@ -31,7 +33,7 @@ func notNullColumns(n Node) map[ColumnID]bool {
 			}
 		}
 		for i, a := range x.aggs {
-			if a.op == "count" {
+			if exec.AggNeverNull(a.op) {
 				out[x.cols[len(x.groups)+i].ID] = true
 			}
 		}

@@ -31,7 +31,7 @@ func intField(name string) arrow.Field {
 	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true}
 }
 
-// add appends one row: strings, int64s (or nil for NULL).
+// add appends one row: strings, int64s, float64s (or nil for NULL).
 func (r *rowsBuilder) add(vals ...any) {
 	for i, v := range vals {
 		switch x := v.(type) {
@@ -41,6 +41,8 @@ func (r *rowsBuilder) add(vals ...any) {
 			r.b.Field(i).(*array.Int64Builder).Append(x)
 		case int:
 			r.b.Field(i).(*array.Int64Builder).Append(int64(x))
+		case float64:
+			r.b.Field(i).(*array.Float64Builder).Append(x)
 		case nil:
 			r.b.Field(i).AppendNull()
 		}

@@ -452,10 +452,11 @@ func (bd *binder) correlatedScalar(p *selectParts, plan *Node, pos parser.Pos) (
 	if err != nil {
 		return nil, err
 	}
-	// count over no rows is 0, but the left join gives NULL: coalesce.
+	// count (count_if, approx_count_distinct) over no rows is 0, but the
+	// left join gives NULL: coalesce.
 	countCols := map[ColumnID]bool{}
 	for i, a := range aggNode.aggs {
-		if a.op == "count" {
+		if exec.AggNeverNull(a.op) {
 			countCols[aggNode.cols[len(aggNode.groups)+i].ID] = true
 		}
 	}

@@ -100,6 +100,13 @@ func (bd *binder) bindWindowCall(n *parser.WindowCall, sc *scope, ctx exprCtx) (
 		return nil, posErr(n.Pos, "unknown window function %s%s", name, suggest(name, append(exec.WindowFunctionNames(), exec.AggregateNames()...)))
 	case n.Call.Distinct:
 		return nil, posErr(n.Pos, "DISTINCT is not supported in a window function; use %s(DISTINCT ...) with GROUP BY, or a subquery", name)
+	case exec.IsMoreAggregate(name):
+		return nil, posErr(n.Pos, "%s is not supported as a window function yet; compute it with GROUP BY in a subquery and join it back", name)
+	case len(n.Call.OrderBy) > 0:
+		return nil, posErr(n.Call.OrderBy[0].Pos, "ORDER BY inside %s(...) is not supported with OVER; the window's ORDER BY orders its frame", name)
+	}
+	if n.Call.Filter != nil {
+		n = windowFilter(n)
 	}
 	spec, err := bd.resolveWindow(n.Over, sc)
 	if err != nil {
@@ -390,3 +397,21 @@ func (bd *binder) bindBound(b *parser.FrameBound, rows bool, e *Expr, sc *scope)
 
 // winString renders a window call for EXPLAIN and column names.
 func (e *Expr) winString() string { return e.win.text }
+
+// windowFilter rewrites agg(x) FILTER (WHERE c) OVER (...) as
+// agg(CASE WHEN c THEN x END) OVER (...): the aggregates a window computes
+// skip NULLs, so the rows the filter removes count for nothing
+// (count(*) counts CASE WHEN c THEN 1 END).
+func windowFilter(n *parser.WindowCall) *parser.WindowCall {
+	c := *n.Call
+	arg := parser.Expr(&parser.Literal{Pos: c.Pos, Kind: parser.LitInteger, Text: "1"})
+	if !c.Star && len(c.Args) > 0 {
+		arg = c.Args[0]
+	}
+	when := &parser.Case{Pos: c.Filter.Position(), Whens: []*parser.When{{Pos: c.Filter.Position(), Cond: c.Filter, Result: arg}}}
+	c.Args = append([]parser.Expr{when}, c.Args[min(1, len(c.Args)):]...)
+	c.Star, c.Filter = false, nil
+	w := *n
+	w.Call = &c
+	return &w
+}

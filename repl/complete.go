@@ -20,7 +20,8 @@ var sqlKeywords = []string{
 	"ANALYZE", "CREATE", "DATE", "DESCRIBE", "DROP", "EXISTS", "EXPLAIN", "FIRST", "FORMAT",
 	"IMPLIED", "DECIMALS", "INTERVAL", "LAST", "NULLIF", "NULLS", "OFFSET", "PERCENT", "POSITION",
 	"ROWS", "SAMPLE", "SET", "SHOW", "TABLE", "TABLES", "TIMESTAMP", "TO", "TRIM", "WIDTH", "WITH",
-	"DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND",
+	"DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND", "WEEK", "QUARTER", "MILLISECOND", "MICROSECOND",
+	"SUMMARIZE", "EXCLUDE", "REPLACE", "FILTER", "TRY_CAST",
 }
 
 var (
@@ -188,7 +189,7 @@ func (c *Completer) Complete(pending, before, after string) []string {
 	var cands []string
 	tables := c.tableNames()
 	switch strings.ToUpper(prev) {
-	case "FROM", "DESCRIBE", "JOIN", "TABLE":
+	case "FROM", "DESCRIBE", "SUMMARIZE", "JOIN", "TABLE":
 		cands = tables
 	default:
 		named := namedTables(stmt)
@@ -262,7 +263,7 @@ func namedTables(stmt string) []string {
 	var out []string
 	for i := 0; i+1 < len(toks); i++ {
 		switch strings.ToUpper(toks[i]) {
-		case "FROM", "DESCRIBE", "JOIN":
+		case "FROM", "DESCRIBE", "SUMMARIZE", "JOIN":
 			out = append(out, toks[i+1])
 		}
 	}

@@ -29,6 +29,11 @@ func TestComplete(t *testing.T) {
 		// Functions and tables.
 		{"", "SELECT coa", "", []string{"coalesce"}, nil},
 		{"", "SELECT count(*) FROM line", "", []string{"lineitem", "lineitem_txt"}, []string{"LIMIT"}},
+		{"", "SUMMARIZE line", "", []string{"lineitem"}, []string{"LIMIT"}},
+		{"", "SELECT regexp_m", "", []string{"regexp_matches"}, nil},
+		{"", "SELECT * EXCL", "", []string{"EXCLUDE"}, nil},
+		// Columns of a table after SUMMARIZE ... or FROM-first.
+		{"", "FROM sensors SELECT tem", "", []string{"temperature"}, nil},
 		// Columns of a table named after the cursor, or on earlier lines.
 		{"", "SELECT l_ship", " FROM lineitem", []string{"l_shipdate", "l_shipmode", "l_shipinstruct"}, nil},
 		{"SELECT count(*) FROM 'testdata/../../testdata/sensors.rec'\n", "WHERE tem", "", nil, nil},

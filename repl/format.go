@@ -45,6 +45,8 @@ func typeName(t arrow.DataType) string {
 		return "null"
 	case arrow.INTERVAL_MONTH_DAY_NANO, arrow.INTERVAL_MONTHS, arrow.INTERVAL_DAY_TIME:
 		return "interval"
+	case arrow.LIST:
+		return typeName(t.(*arrow.ListType).Elem()) + "[]"
 	}
 	return strings.ToLower(t.String())
 }

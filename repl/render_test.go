@@ -310,3 +310,15 @@ func recordReader(t *testing.T, rec arrow.Record) array.RecordReader {
 	t.Cleanup(rr.Release)
 	return rr
 }
+
+// TestIntervalsAndLists: intervals print as DuckDB prints them, lists
+// (quantiles of a [list]) as [a, b].
+func TestIntervalsAndLists(t *testing.T) {
+	eng := testEngine(t)
+	out := render(t, eng, "SELECT INTERVAL 90 MINUTE AS a, INTERVAL 14 MONTH + INTERVAL 3 DAY AS b, INTERVAL -1500 MILLISECOND AS c, "+
+		"quantile_cont(age, [0.25, 0.5]) AS q, quantile_disc(city, [0.0, 1.0]) AS s FROM people", RenderOptions{Mode: ModeCSV})
+	want := "a,b,c,q,s\n01:30:00,1 year 2 months 3 days,-00:00:01.5,\"[18.25, 30]\",\"[Berlin, Tokyo]\"\n"
+	if out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}

@@ -11,7 +11,8 @@ import (
 // (under SQLite's name where it differs): instr, printf, concat_ws, if
 // (iif), greatest/least (multi-argument max/min, over non-NULL operands:
 // SQLite's give NULL for any NULL, DuckDB's skip NULLs), sign, trunc, ln,
-// log2, log10, left/right (substr), ascii/chr (unicode/char), and the
+// log2, log10, left/right (substr), ascii/chr (unicode/char), strftime,
+// date_diff('day') (julianday), last_day (date modifiers), and the
 // aggregates FILTER (WHERE ...), count_if and string_agg (group_concat)
 // with ORDER BY.
 func TestDifferentialFunctions(t *testing.T) {
@@ -27,7 +28,7 @@ func TestDifferentialFunctions(t *testing.T) {
 		r := rand.New(rand.NewPCG(fixedSeed, uint64(i)+0xf00d))
 		g := &gen{r: r, t: h.t, tabs: h.tabs, maxJoin: h.maxJoin, sc: singleScope(h.t, false)}
 		var q genQuery
-		if i%3 == 2 && false {
+		if i%3 == 2 {
 			q = g.funcAggQuery()
 		} else {
 			q = g.funcQuery()
@@ -68,7 +69,7 @@ func (g *gen) funcItem() expr {
 	two := func(rf, sf string, a, b expr) expr {
 		return expr{r: fmt.Sprintf(rf, a.r, b.r), s: fmt.Sprintf(sf, a.s, b.s), exact: true}
 	}
-	switch g.r.IntN(12) {
+	switch g.r.IntN(15) {
 	case 0:
 		return two("instr(%s, %s)", "instr(%s, %s)", g.strExpr(1), g.strExpr(1))
 	case 1:
@@ -118,6 +119,21 @@ func (g *gen) funcItem() expr {
 	case 10:
 		a := g.strExpr(1)
 		return expr{r: fmt.Sprintf("ascii(%s || 'x')", a.r), s: fmt.Sprintf("unicode(%s || 'x')", a.s), exact: true}
+	case 12:
+		// the codes both engines define alike
+		f := pick(g.r, "'%Y-%m-%d'", "'%d/%m/%Y %H:%M'", "'%j|%w|%H%M%S'", "'%Y%m%d %%'", "'%m-%d %S'")
+		x := g.tsExpr()
+		if g.chance(2) {
+			x = g.dateExpr(1, false)
+		}
+		return expr{r: fmt.Sprintf("strftime(%s, %s)", x.r, f), s: fmt.Sprintf("strftime(%s, %s)", f, x.s), exact: true}
+	case 13:
+		a, b := g.dateExpr(1, false), g.dateExpr(1, false)
+		return expr{r: fmt.Sprintf("date_diff('day', %s, %s)", a.r, b.r), s: fmt.Sprintf("CAST(julianday(%s) - julianday(%s) AS INTEGER)", b.s, a.s), exact: true}
+	case 14:
+		// the tame dates only: SQLite's dates end at 9999-12-31
+		a := g.colExpr(g.special("dd"))
+		return expr{r: fmt.Sprintf("last_day(%s)", a.r), s: fmt.Sprintf("date(%s, 'start of month', '+1 month', '-1 day')", a.s), exact: true}
 	default:
 		a := g.intExpr(1)
 		// char(NULL) is U+0000 in SQLite

@@ -96,6 +96,22 @@ func AppendValue(dst []byte, arr arrow.Array, i int) []byte {
 		return AppendValue(dst, a.Dictionary(), a.GetValueIndex(i))
 	case *array.MonthDayNanoInterval:
 		return append(dst, exec.IntervalOf(a.Value(i)).String()...)
+	case *array.List:
+		// [a, b, NULL], as DuckDB prints lists (quantiles of a [list])
+		lo, hi := a.ValueOffsets(i)
+		vals := a.ListValues()
+		dst = append(dst, '[')
+		for k := lo; k < hi; k++ {
+			if k > lo {
+				dst = append(dst, ", "...)
+			}
+			if vals.IsNull(int(k)) {
+				dst = append(dst, "NULL"...)
+			} else {
+				dst = AppendValue(dst, vals, int(k))
+			}
+		}
+		return append(dst, ']')
 	}
 	return append(dst, arr.ValueStr(i)...)
 }

@@ -1,0 +1,310 @@
+package exec
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/bits"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// Streaming states of moreAggs: constant memory per group.
+
+// argMinMaxState is arg_min(x, y) / arg_max(x, y): x of the row with the
+// smallest / largest y; rows where y is NULL are skipped (x may be NULL).
+type argMinMaxState struct {
+	max  bool
+	typ  arrow.DataType
+	val  []any
+	key  []any
+	has  []bool
+	size int64
+}
+
+func (s *argMinMaxState) resize(n int) {
+	s.val, s.key, s.has = growSlice(s.val, n), growSlice(s.key, n), growSlice(s.has, n)
+}
+func (s *argMinMaxState) bytesPerGroup() int64 { return 33 }
+func (s *argMinMaxState) clear(g int)          { s.val[g], s.key[g], s.has[g] = nil, nil, false }
+func (s *argMinMaxState) sparseOnly() bool     { return true }
+func (s *argMinMaxState) update(*EvalContext, arrow.Array, []int32, []int32) error {
+	return fmt.Errorf("internal error: arg_min/arg_max reads all its inputs")
+}
+
+func (s *argMinMaxState) better(k, cur any) bool {
+	c := compareAny(k, cur)
+	if s.max {
+		return c > 0
+	}
+	return c < 0
+}
+
+func (s *argMinMaxState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
+	v, k := in.vals[0], in.vals[1]
+	forRows(gids, sel, func(i int, g int32) {
+		if !in.keep(i) || k.IsNull(i) {
+			return
+		}
+		key := valueAt(k, i)
+		if !s.has[g] || s.better(key, s.key[g]) {
+			s.key[g], s.val[g], s.has[g] = key, valueAt(v, i), true
+		}
+	})
+	return nil
+}
+
+func (s *argMinMaxState) merge(o aggState, mapping []int32) error {
+	os := o.(*argMinMaxState)
+	for g, ok := range os.has {
+		if !ok || g >= len(mapping) || mapping[g] < 0 {
+			continue
+		}
+		m := mapping[g]
+		if !s.has[m] || s.better(os.key[g], s.key[m]) {
+			s.key[m], s.val[m], s.has[m] = os.key[g], os.val[g], true
+		}
+	}
+	return nil
+}
+
+func (s *argMinMaxState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	out := make([]any, n)
+	copy(out, s.val)
+	return arrayFromValues(mem, s.typ, out), nil
+}
+
+// firstLastState is first(x) / last(x) without ORDER BY: the first / last
+// value seen (NULLs included). Within a partition that is file order;
+// across partitions the order in which partials merge decides, so the
+// answer is one of the group's values but not a fixed one (as in DuckDB).
+type firstLastState struct {
+	last bool
+	typ  arrow.DataType
+	val  []any
+	has  []bool
+}
+
+func (s *firstLastState) resize(n int)         { s.val, s.has = growSlice(s.val, n), growSlice(s.has, n) }
+func (s *firstLastState) bytesPerGroup() int64 { return 17 }
+func (s *firstLastState) clear(g int)          { s.val[g], s.has[g] = nil, false }
+func (s *firstLastState) sparseOnly() bool     { return true }
+func (s *firstLastState) update(*EvalContext, arrow.Array, []int32, []int32) error {
+	return fmt.Errorf("internal error: first/last reads all its inputs")
+}
+
+func (s *firstLastState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
+	v := in.vals[0]
+	forRows(gids, sel, func(i int, g int32) {
+		if !in.keep(i) || (s.has[g] && !s.last) {
+			return
+		}
+		s.val[g], s.has[g] = valueAt(v, i), true
+	})
+	return nil
+}
+
+func (s *firstLastState) merge(o aggState, mapping []int32) error {
+	os := o.(*firstLastState)
+	for g, ok := range os.has {
+		if !ok || g >= len(mapping) || mapping[g] < 0 {
+			continue
+		}
+		if m := mapping[g]; !s.has[m] || s.last {
+			s.val[m], s.has[m] = os.val[g], true
+		}
+	}
+	return nil
+}
+
+func (s *firstLastState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	out := make([]any, n)
+	copy(out, s.val)
+	return arrayFromValues(mem, s.typ, out), nil
+}
+
+// countIfState is count_if(b): the rows where b is true (0 for none).
+type countIfState struct{ n []int64 }
+
+func (s *countIfState) resize(n int)         { s.n = growSlice(s.n, n) }
+func (s *countIfState) bytesPerGroup() int64 { return 8 }
+func (s *countIfState) clear(g int)          { s.n[g] = 0 }
+func (s *countIfState) sparseOnly() bool     { return true }
+func (s *countIfState) update(*EvalContext, arrow.Array, []int32, []int32) error {
+	return fmt.Errorf("internal error: count_if reads all its inputs")
+}
+
+func (s *countIfState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
+	b := &aggInputs{filter: in.vals[0]}
+	if in.vals[0].DataType().ID() != arrow.BOOL {
+		return nil // count_if(NULL)
+	}
+	forRows(gids, sel, func(i int, g int32) {
+		if in.keep(i) && b.keep(i) {
+			s.n[g]++
+		}
+	})
+	return nil
+}
+
+func (s *countIfState) merge(o aggState, mapping []int32) error {
+	for g, v := range o.(*countIfState).n {
+		if g < len(mapping) && mapping[g] >= 0 {
+			s.n[mapping[g]] += v
+		}
+	}
+	return nil
+}
+
+func (s *countIfState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	o := newFixedOut[int64](mem, tInt64, n)
+	copy(o.v, s.n)
+	return o.finish(), nil
+}
+
+// hllState is approx_count_distinct(x): HyperLogLog with 2^12 registers
+// per group (standard error 1.04/sqrt(4096), about 1.6%), kept exact
+// (a set of 64-bit hashes) while a group has at most hllExact values, so
+// small counts are exact. Values hash by their canonical key encoding
+// (FNV-1a, then a 64-bit finalizer), so results repeat from run to run.
+type hllState struct {
+	exact []map[uint64]struct{}
+	regs  [][]uint8
+	buf   []byte
+	size  int64
+}
+
+const (
+	hllP     = 12
+	hllM     = 1 << hllP
+	hllExact = 512
+)
+
+func (s *hllState) resize(n int) {
+	s.exact, s.regs = growSlice(s.exact, n), growSlice(s.regs, n)
+}
+func (s *hllState) bytesPerGroup() int64 { return 32 }
+func (s *hllState) extraBytes() int64    { return s.size }
+func (s *hllState) clear(g int)          { s.exact[g], s.regs[g] = nil, nil }
+func (s *hllState) sparseOnly() bool     { return true }
+func (s *hllState) update(*EvalContext, arrow.Array, []int32, []int32) error {
+	return fmt.Errorf("internal error: approx_count_distinct reads all its inputs")
+}
+
+func hllMix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+func (s *hllState) add(g int32, h uint64) {
+	if r := s.regs[g]; r != nil {
+		idx := h >> (64 - hllP)
+		rank := uint8(bits.LeadingZeros64(h<<hllP|1<<(hllP-1)) + 1)
+		if rank > r[idx] {
+			r[idx] = rank
+		}
+		return
+	}
+	if s.exact[g] == nil {
+		s.exact[g] = map[uint64]struct{}{}
+	}
+	if _, ok := s.exact[g][h]; ok {
+		return
+	}
+	s.exact[g][h] = struct{}{}
+	s.size += 16
+	if len(s.exact[g]) > hllExact {
+		set := s.exact[g]
+		s.exact[g] = nil
+		s.regs[g] = make([]uint8, hllM)
+		s.size += hllM - int64(16*len(set))
+		for x := range set {
+			s.add(g, x)
+		}
+	}
+}
+
+func (s *hllState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
+	v := in.vals[0]
+	if v.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	forRows(gids, sel, func(i int, g int32) {
+		if !in.keep(i) || v.IsNull(i) {
+			return
+		}
+		s.buf = appendKeyValue(s.buf[:0], v, i)
+		f := fnv.New64a()
+		f.Write(s.buf)
+		s.add(g, hllMix(f.Sum64()))
+	})
+	return nil
+}
+
+func (s *hllState) merge(o aggState, mapping []int32) error {
+	os := o.(*hllState)
+	for g := range os.exact {
+		if g >= len(mapping) || mapping[g] < 0 {
+			continue
+		}
+		m := mapping[g]
+		for h := range os.exact[g] {
+			s.add(m, h)
+		}
+		if r := os.regs[g]; r != nil {
+			if s.regs[m] == nil {
+				set := s.exact[m]
+				s.exact[m] = nil
+				s.regs[m] = make([]uint8, hllM)
+				s.size += hllM
+				for h := range set {
+					s.add(m, h)
+				}
+			}
+			for k, x := range r {
+				if x > s.regs[m][k] {
+					s.regs[m][k] = x
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// estimate is the HyperLogLog estimate with the small-range (linear
+// counting) correction.
+func hllEstimate(r []uint8) int64 {
+	sum, zeros := 0.0, 0
+	for _, x := range r {
+		sum += math.Ldexp(1, -int(x))
+		if x == 0 {
+			zeros++
+		}
+	}
+	m := float64(hllM)
+	e := 0.7213 / (1 + 1.079/m) * m * m / sum
+	if e <= 2.5*m && zeros > 0 {
+		e = m * math.Log(m/float64(zeros))
+	}
+	return int64(math.Round(e))
+}
+
+func (s *hllState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	o := newFixedOut[int64](mem, tInt64, n)
+	for g := 0; g < n; g++ {
+		switch {
+		case g < len(s.regs) && s.regs[g] != nil:
+			o.v[g] = hllEstimate(s.regs[g])
+		case g < len(s.exact):
+			o.v[g] = int64(len(s.exact[g]))
+		default:
+			o.v[g] = 0
+		}
+	}
+	return o.finish(), nil
+}
