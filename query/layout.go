@@ -243,6 +243,9 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	}
 	if l.ebcdic {
 		ebcdicDefaults(&f, l, seen[parser.OptCodePage])
+	} else if f.CodePage != 0 && f.Encoding == storage.DefaultEncoding {
+		// CODEPAGE alone makes a field of an ASCII file EBCDIC text.
+		f.Encoding = storage.Text
 	}
 	if (f.Encoding == storage.Zoned || f.Encoding == storage.Packed) && !seen[parser.OptImplied] && t.Kind == storage.Decimal {
 		// COBOL's V: the stored digits carry the type's scale.
