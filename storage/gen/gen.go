@@ -131,10 +131,10 @@ func (t *Table) TextSchema() *storage.Schema {
 // EBCDICSchema returns the table as a mainframe extract would hold it, in
 // code page 037: integers zoned (COBOL DISPLAY, signed or UNSIGNED),
 // DECIMALs packed (COMP-3), floats IBM hexadecimal floating point (COMP-1,
-// COMP-2), CHAR, DATE (YYYYMMDD), TIMESTAMP (YYYYMMDDHHMISSFFFFFF) and BOOLEAN
-// (T/F) as EBCDIC text; NULL is a blank field (a nullable CHAR is
-// declared NULLIF ”). A FLOAT32 written as IBM
-// COMP-1 keeps 21 to 24 bits of its value.
+// COMP-2), CHAR, DATE (YYYYMMDD), TIMESTAMP (YYYYMMDDHHMISSFFFFFF) and
+// BOOLEAN (T/F) as EBCDIC text. NULL is a blank field; a nullable CHAR
+// reads a blank value as NULL. A FLOAT32 written as IBM COMP-1 keeps 21 to
+// 24 bits of its value.
 func (t *Table) EBCDICSchema() *storage.Schema {
 	fs := make([]storage.Field, len(t.fields))
 	for i, c := range t.fields {
