@@ -398,3 +398,25 @@ func FuzzMainframeDecoders(f *testing.F) {
 		}
 	})
 }
+
+// A .rec file holds binary and ASCII text fields only.
+func TestRecRefusesMainframeFields(t *testing.T) {
+	for _, f := range []Field{
+		{Name: "p", Type: TDecimal(5, 0), Encoding: Packed, Offset: Implicit},
+		{Name: "c", Type: TChar(4), Encoding: Text, CodePage: 37, Offset: Implicit},
+		{Name: "u", Type: TDecimal(4, 0), Encoding: LittleEndian, Unsigned: true, Offset: Implicit},
+	} {
+		s, err := NewSchema([]Field{f}, SchemaOptions{NullBitmap: NoNullBitmap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := Create(t.TempDir()+"/x.rec", s, WriterOptions{})
+		if err == nil {
+			w.Abort()
+			t.Fatalf("field %s: Create accepted %s", f.Name, f.Describe())
+		}
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "field "+f.Name) {
+			t.Errorf("field %s: %v", f.Name, err)
+		}
+	}
+}
