@@ -244,25 +244,7 @@ func (d *intDecoder[T]) decode(ch *chunk, sel []int32) error {
 			n, err := f.ParseMainframeInt(v)
 			return T(n), err
 		}
-		// As in decimalDecoder: the common forms straight from the raw
-		// bytes, the rest one at a time through the general loop.
-		vals := d.vals[d.n : d.n+len(sel)]
-		data, stride, off, end := ch.data, ch.stride, f.Offset, f.End()
-		for i, r := range sel {
-			p := int(r) * stride
-			if n, ok := f.FastMainframeInt(data[p+off : p+end]); ok {
-				vals[i] = T(n)
-				continue
-			}
-			d.n += i
-			err := decodeTextNum(&d.numDecoder, ch, sel[i:i+1], parse)
-			d.n -= i + 1
-			if err != nil {
-				return err
-			}
-		}
-		d.n += len(sel)
-		return nil
+		return decodeMainframeNums(&d.numDecoder, ch, sel, func(n int64) T { return T(n) }, parse)
 	}
 	if d.f.IsText() {
 		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
@@ -324,6 +306,31 @@ func decodeTextNum[T any](d *numDecoder[T], ch *chunk, sel []int32, parse func([
 	return nil
 }
 
+// decodeMainframeNums is the loop for zoned and packed fields: values in
+// their common form are read straight from the raw bytes
+// (storage.Field.FastMainframeInt, then fromInt); the others (blank,
+// NULLIF, unusual signs, errors) go through decodeTextNum one at a time.
+func decodeMainframeNums[T any](d *numDecoder[T], ch *chunk, sel []int32, fromInt func(int64) T, parse func([]byte) (T, error)) error {
+	f := d.f
+	vals := d.vals[d.n : d.n+len(sel)]
+	data, stride, off, end := ch.data, ch.stride, f.Offset, f.End()
+	for i, r := range sel {
+		p := int(r) * stride
+		if n, ok := f.FastMainframeInt(data[p+off : p+end]); ok {
+			vals[i] = fromInt(n)
+			continue
+		}
+		d.n += i
+		err := decodeTextNum(d, ch, sel[i:i+1], parse)
+		d.n -= i + 1
+		if err != nil {
+			return err
+		}
+	}
+	d.n += len(sel)
+	return nil
+}
+
 // valueBufLen is the stack buffer for translated field values; longer
 // values are translated into an allocated one.
 const valueBufLen = 128
@@ -368,26 +375,7 @@ type decimalDecoder struct{ numDecoder[decimal128.Num] }
 func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
 	if f.Encoding.IsMainframe() {
-		// Values in their common form are read straight from the raw
-		// bytes; the others (blank, NULLIF, unusual signs, errors) go
-		// through the general loop one at a time.
-		vals := d.vals[d.n : d.n+len(sel)]
-		data, stride, off, end := ch.data, ch.stride, f.Offset, f.End()
-		for i, r := range sel {
-			p := int(r) * stride
-			if n, ok := f.FastMainframeInt(data[p+off : p+end]); ok {
-				vals[i] = decimal128.FromI64(n)
-				continue
-			}
-			d.n += i
-			err := decodeTextNum(&d.numDecoder, ch, sel[i:i+1], f.ParseMainframeDecimal)
-			d.n -= i + 1
-			if err != nil {
-				return err
-			}
-		}
-		d.n += len(sel)
-		return nil
+		return decodeMainframeNums(&d.numDecoder, ch, sel, decimal128.FromI64, f.ParseMainframeDecimal)
 	}
 	if f.IsText() {
 		t := f.Type
