@@ -112,7 +112,7 @@ func (f *Field) describeMainframe() string {
 	}
 	if f.Encoding == Zoned || f.Encoding == Packed {
 		if f.Implied != 0 {
-			s += fmt.Sprintf(", %d implied decimals", f.Implied)
+			s += ", " + impliedText(f.Implied)
 		}
 	}
 	if f.InvalidAsNull {
