@@ -635,8 +635,7 @@ func scalarAt(a arrow.Array, i int) any {
 	case *array.Timestamp:
 		return int64(x.Value(i))
 	case *array.MonthDayNanoInterval:
-		v := x.Value(i)
-		return Interval{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000}
+		return IntervalOf(x.Value(i))
 	}
 	return nil
 }

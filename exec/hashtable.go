@@ -236,13 +236,16 @@ type keyField struct {
 	width   int    // strings: bytes that fit
 	lenBits uint   // strings: bits for the length
 	nullBit uint64 // 0 when the column has no null bit
+	narrow  bool   // integers given fewer bits than their type: values must be in [0, 2^bits)
 }
 
 // groupTable assigns dense group ids to key tuples. Keys that fit in 64
-// bits (one integer-like column; several small ones; short strings) use an
-// open-addressing u64 map; others are encoded to bytes in a Go map. A
-// packed table switches to bytes when it meets a value that does not fit
-// (a longer string); group ids never change.
+// bits (one integer-like column; several small ones; short strings;
+// several integer columns whose values are small and non-negative, such
+// as the two key columns of TPC-H's partsupp) use an open-addressing u64
+// map; others are encoded to bytes in a Go map. A packed table switches to
+// bytes when it meets a value that does not fit (a longer string, a
+// negative or large integer in a narrowed column); group ids never change.
 type groupTable struct {
 	types  []arrow.DataType
 	stores []keyStore
@@ -317,7 +320,7 @@ func (t *groupTable) layout() bool {
 		fixed += b
 	}
 	if fixed+nullBits > 64 {
-		return false
+		return nstr == 0 && t.narrowLayout(nullBits)
 	}
 	var strBits uint
 	if nstr > 0 {
@@ -349,6 +352,145 @@ func (t *groupTable) layout() bool {
 		}
 	}
 	return true
+}
+
+// minNarrowBits is the fewest bits a narrowed integer column gets; with
+// fewer, too many real keys would not fit.
+const minNarrowBits = 16
+
+// narrowLayout packs several integer columns (no strings) whose full
+// widths exceed 64 bits by giving each an equal share of the bits left by
+// the null bits: two 64-bit keys get 31 bits each. Values outside [0,
+// 2^bits) do not fit (packInto reports them).
+func (t *groupTable) narrowLayout(nullBits uint) bool {
+	share := (64 - nullBits) / uint(len(t.types))
+	if share < minNarrowBits {
+		return false
+	}
+	for _, ty := range t.types {
+		if !narrowable(ty) {
+			return false
+		}
+	}
+	t.fields = make([]keyField, len(t.types))
+	shift := uint(0)
+	for i, ty := range t.types {
+		f := &t.fields[i]
+		f.bits = min(fixedBits(ty), share)
+		f.narrow = f.bits < fixedBits(ty)
+		f.shift = shift
+		shift += f.bits
+	}
+	for i := range t.fields {
+		t.fields[i].nullBit = 1 << shift
+		shift++
+	}
+	return true
+}
+
+// narrowable reports whether a key type can be packed in fewer bits than
+// its width when its values are small: integers, dates, timestamps and
+// DECIMAL(p <= 18) (whose unscaled value is an int64).
+func narrowable(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.UINT8, arrow.INT16, arrow.UINT16, arrow.INT32, arrow.UINT32, arrow.DATE32,
+		arrow.INT64, arrow.UINT64, arrow.TIMESTAMP:
+		return true
+	case arrow.DECIMAL128:
+		return fixedBits(t) == 64
+	}
+	return false
+}
+
+// packNarrow packs the values of a narrowed column; false when a valid
+// (non-NULL) value is negative or needs more than f.bits bits.
+func packNarrow[T int8 | uint8 | int16 | uint16 | int32 | uint32 | int64 | uint64](kb []uint64, vals []T, f keyField, vb []byte, off int) bool {
+	limit := uint64(1) << f.bits
+	for i, v := range vals[:len(kb)] {
+		if !fitsBelow(v, limit) {
+			if vb != nil && !getBit(vb, off+i) {
+				continue // NULL: its value bits are cleared later
+			}
+			return false
+		}
+		kb[i] |= uint64(v) << f.shift
+	}
+	return true
+}
+
+// packNarrowColumn packs column a into kb under the narrowed field f.
+func packNarrowColumn(kb []uint64, a arrow.Array, f keyField, vb []byte, off int) bool {
+	switch a.DataType().ID() {
+	case arrow.INT8:
+		return packNarrow(kb, values[int8](a), f, vb, off)
+	case arrow.UINT8:
+		return packNarrow(kb, values[uint8](a), f, vb, off)
+	case arrow.INT16:
+		return packNarrow(kb, values[int16](a), f, vb, off)
+	case arrow.UINT16:
+		return packNarrow(kb, values[uint16](a), f, vb, off)
+	case arrow.INT32, arrow.DATE32:
+		return packNarrow(kb, values[int32](a), f, vb, off)
+	case arrow.UINT32:
+		return packNarrow(kb, values[uint32](a), f, vb, off)
+	case arrow.UINT64:
+		return packNarrow(kb, values[uint64](a), f, vb, off)
+	case arrow.DECIMAL128:
+		limit := uint64(1) << f.bits
+		for i, v := range values[i128](a)[:len(kb)] {
+			if !fitsBelow(int64(v.lo), limit) {
+				if vb != nil && !getBit(vb, off+i) {
+					continue
+				}
+				return false
+			}
+			kb[i] |= v.lo << f.shift
+		}
+		return true
+	}
+	return packNarrow(kb, values[int64](a), f, vb, off) // INT64, TIMESTAMP
+}
+
+// fitsLayout reports whether row i of key column c can be packed: NULLs
+// always can; a string must be no longer than the field's width, a
+// narrowed integer within [0, 2^bits).
+func (t *groupTable) fitsLayout(c int, a arrow.Array, i int) bool {
+	if a.IsNull(i) {
+		return true
+	}
+	f := t.fields[c]
+	switch {
+	case isString(a.DataType()):
+		offs, _ := strParts(a)
+		return int(offs[i+1]-offs[i]) <= f.width
+	case f.narrow:
+		limit := uint64(1) << f.bits
+		switch a.DataType().ID() {
+		case arrow.INT8:
+			return fitsBelow(values[int8](a)[i], limit)
+		case arrow.UINT8:
+			return fitsBelow(values[uint8](a)[i], limit)
+		case arrow.INT16:
+			return fitsBelow(values[int16](a)[i], limit)
+		case arrow.UINT16:
+			return fitsBelow(values[uint16](a)[i], limit)
+		case arrow.INT32, arrow.DATE32:
+			return fitsBelow(values[int32](a)[i], limit)
+		case arrow.UINT32:
+			return fitsBelow(values[uint32](a)[i], limit)
+		case arrow.UINT64:
+			return fitsBelow(values[uint64](a)[i], limit)
+		case arrow.DECIMAL128:
+			return fitsBelow(int64(values[i128](a)[i].lo), limit)
+		}
+		return fitsBelow(values[int64](a)[i], limit)
+	}
+	return true
+}
+
+// fitsBelow reports whether 0 <= v < limit.
+func fitsBelow[T int8 | uint8 | int16 | uint16 | int32 | uint32 | int64 | uint64](v T, limit uint64) bool {
+	return v >= 0 && uint64(v) < limit
 }
 
 func (t *groupTable) bytes() int64 {
@@ -416,79 +558,12 @@ func (t *groupTable) packInto(kb []uint64, keys []arrow.Array) bool {
 	for c, a := range keys {
 		f := t.fields[c]
 		vb, off := validityOf(a)
-		switch a.DataType().ID() {
-		case arrow.STRING:
-			offs, data := strParts(a)
-			offs = offs[:len(kb)+1]
-			if len(kb) > 0 && packFixedLen(kb, offs, data, f) {
-				break
+		if f.narrow {
+			if !packNarrowColumn(kb, a, f, vb, off) {
+				return false
 			}
-			// strings load 8 bytes at a time where the buffer allows
-			safe := cap(data) - 8
-			width := uint64(f.width)
-			for i := range kb {
-				o, e := offs[i], offs[i+1]
-				l := uint64(e - o)
-				if l > width {
-					if vb != nil && !getBit(vb, off+i) {
-						continue
-					}
-					return false
-				}
-				var v uint64
-				if int(o) <= safe {
-					v = binary.LittleEndian.Uint64(data[o : o+8 : o+8])
-					v &= (uint64(1) << (8 * l)) - 1 // l <= 7
-				} else {
-					for j := int(e) - 1; j >= int(o); j-- {
-						v = v<<8 | uint64(data[j])
-					}
-				}
-				v |= l << f.bits
-				kb[i] |= v << f.shift
-			}
-		case arrow.BOOL:
-			d := a.Data()
-			vals, voff := d.Buffers()[1].Bytes(), d.Offset()
-			for i := range kb {
-				if getBit(vals, voff+i) {
-					kb[i] |= 1 << f.shift
-				}
-			}
-		case arrow.INT8, arrow.UINT8:
-			for i, v := range values[uint8](a) {
-				kb[i] |= uint64(v) << f.shift
-			}
-		case arrow.INT16, arrow.UINT16:
-			for i, v := range values[uint16](a) {
-				kb[i] |= uint64(v) << f.shift
-			}
-		case arrow.INT32, arrow.UINT32, arrow.DATE32:
-			for i, v := range values[uint32](a) {
-				kb[i] |= uint64(v) << f.shift
-			}
-		case arrow.FLOAT32:
-			for i, v := range values[float32](a) {
-				if v == 0 {
-					v = 0
-				}
-				kb[i] |= uint64(math.Float32bits(v)) << f.shift
-			}
-		case arrow.FLOAT64:
-			for i, v := range values[float64](a) {
-				if v == 0 {
-					v = 0
-				}
-				kb[i] |= math.Float64bits(v) << f.shift
-			}
-		case arrow.DECIMAL128:
-			for i, v := range values[i128](a) {
-				kb[i] |= v.lo << f.shift
-			}
-		default: // 64-bit
-			for i, v := range values[uint64](a) {
-				kb[i] |= v << f.shift
-			}
+		} else if !packWhole(kb, a, f, vb, off) {
+			return false
 		}
 		if vb != nil && !t.single {
 			// NULL: clear the value bits, set the null bit
@@ -501,6 +576,86 @@ func (t *groupTable) packInto(kb []uint64, keys []arrow.Array) bool {
 					kb[i] = kb[i]&^valMask | f.nullBit
 				}
 			}
+		}
+	}
+	return true
+}
+
+// packWhole packs column a into kb under the field f at the column's full
+// width (strings up to f.width bytes); false when a string is too long.
+func packWhole(kb []uint64, a arrow.Array, f keyField, vb []byte, off int) bool {
+	switch a.DataType().ID() {
+	case arrow.STRING:
+		offs, data := strParts(a)
+		offs = offs[:len(kb)+1]
+		if len(kb) > 0 && packFixedLen(kb, offs, data, f) {
+			break
+		}
+		// strings load 8 bytes at a time where the buffer allows
+		safe := cap(data) - 8
+		width := uint64(f.width)
+		for i := range kb {
+			o, e := offs[i], offs[i+1]
+			l := uint64(e - o)
+			if l > width {
+				if vb != nil && !getBit(vb, off+i) {
+					continue
+				}
+				return false
+			}
+			var v uint64
+			if int(o) <= safe {
+				v = binary.LittleEndian.Uint64(data[o : o+8 : o+8])
+				v &= (uint64(1) << (8 * l)) - 1 // l <= 7
+			} else {
+				for j := int(e) - 1; j >= int(o); j-- {
+					v = v<<8 | uint64(data[j])
+				}
+			}
+			v |= l << f.bits
+			kb[i] |= v << f.shift
+		}
+	case arrow.BOOL:
+		d := a.Data()
+		vals, voff := d.Buffers()[1].Bytes(), d.Offset()
+		for i := range kb {
+			if getBit(vals, voff+i) {
+				kb[i] |= 1 << f.shift
+			}
+		}
+	case arrow.INT8, arrow.UINT8:
+		for i, v := range values[uint8](a) {
+			kb[i] |= uint64(v) << f.shift
+		}
+	case arrow.INT16, arrow.UINT16:
+		for i, v := range values[uint16](a) {
+			kb[i] |= uint64(v) << f.shift
+		}
+	case arrow.INT32, arrow.UINT32, arrow.DATE32:
+		for i, v := range values[uint32](a) {
+			kb[i] |= uint64(v) << f.shift
+		}
+	case arrow.FLOAT32:
+		for i, v := range values[float32](a) {
+			if v == 0 {
+				v = 0
+			}
+			kb[i] |= uint64(math.Float32bits(v)) << f.shift
+		}
+	case arrow.FLOAT64:
+		for i, v := range values[float64](a) {
+			if v == 0 {
+				v = 0
+			}
+			kb[i] |= math.Float64bits(v) << f.shift
+		}
+	case arrow.DECIMAL128:
+		for i, v := range values[i128](a) {
+			kb[i] |= v.lo << f.shift
+		}
+	default: // 64-bit
+		for i, v := range values[uint64](a) {
+			kb[i] |= v << f.shift
 		}
 	}
 	return true

@@ -52,7 +52,7 @@ func (t *groupTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int3
 	}
 	kb := sc.kb[:n]
 	if !t.packInto(kb, keys) {
-		t.lookupTooLong(keys, rows, gids, sc)
+		t.lookupUnfit(keys, rows, gids, sc)
 		return
 	}
 	m := t.u64
@@ -76,19 +76,16 @@ func (t *groupTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int3
 	}
 }
 
-// lookupTooLong handles a batch holding strings longer than the packed
-// layout allows. The table is still packed, so it holds no such key: those
-// rows find nothing, the others are gathered and looked up.
-func (t *groupTable) lookupTooLong(keys []arrow.Array, rows []int32, gids []int32, sc *lookupScratch) {
+// lookupUnfit handles a batch holding values the packed layout cannot
+// hold (strings longer than it allows, integers outside a narrowed
+// column's range). The table is still packed, so it holds no such key:
+// those rows find nothing, the others are gathered and looked up.
+func (t *groupTable) lookupUnfit(keys []arrow.Array, rows []int32, gids []int32, sc *lookupScratch) {
 	fit := make([]int32, 0, len(rows))
 	for _, i := range rows {
 		ok := true
 		for c, a := range keys {
-			if !isString(a.DataType()) || a.IsNull(int(i)) {
-				continue
-			}
-			offs, _ := strParts(a)
-			if int(offs[i+1]-offs[i]) > t.fields[c].width {
+			if !t.fitsLayout(c, a, int(i)) {
 				ok = false
 				break
 			}

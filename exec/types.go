@@ -2,6 +2,8 @@ package exec
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -15,29 +17,103 @@ type Interval struct {
 	Micros int64
 }
 
-// String renders the interval like "1 month 2 days".
+// intervalUnits are the INTERVAL units: months, days or microseconds per
+// unit.
+var intervalUnits = map[string]struct{ months, days, micros int64 }{
+	"YEAR": {months: 12}, "QUARTER": {months: 3}, "MONTH": {months: 1},
+	"WEEK": {days: 7}, "DAY": {days: 1},
+	"HOUR": {micros: 3600_000_000}, "MINUTE": {micros: 60_000_000}, "SECOND": {micros: 1_000_000},
+	"MILLISECOND": {micros: 1000}, "MICROSECOND": {micros: 1},
+}
+
+// NewInterval is the interval of k units (YEAR, QUARTER, MONTH, WEEK,
+// DAY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND; plurals too).
+// Months and days must fit 32 bits.
+func NewInterval(k int64, unit string) (Interval, error) {
+	u := strings.TrimSuffix(strings.ToUpper(unit), "S")
+	f, ok := intervalUnits[u]
+	if !ok {
+		return Interval{}, fmt.Errorf("unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", unit)
+	}
+	m, ok1 := MulInt64(k, f.months)
+	d, ok2 := MulInt64(k, f.days)
+	us, ok3 := MulInt64(k, f.micros)
+	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) {
+		return Interval{}, fmt.Errorf("INTERVAL %d %s is out of range", k, u)
+	}
+	return Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
+}
+
+// String renders the interval as DuckDB does: years and months, days, then
+// the time part as [-]HH:MM:SS[.ffffff], each part with its own sign, e.g.
+// "1 year 2 months 3 days 04:05:06" or "-1 year -1 month"; the empty
+// interval is "00:00:00".
 func (iv Interval) String() string {
-	s := ""
+	var b []byte
 	add := func(n int64, unit string) {
 		if n == 0 {
 			return
 		}
-		if s != "" {
-			s += " "
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		if n == 1 || n == -1 {
-			s += fmt.Sprintf("%d %s", n, unit)
-		} else {
-			s += fmt.Sprintf("%d %ss", n, unit)
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+		b = append(b, unit...)
+		if n != 1 && n != -1 {
+			b = append(b, 's')
 		}
 	}
-	add(int64(iv.Months), "month")
+	add(int64(iv.Months)/12, "year")
+	add(int64(iv.Months)%12, "month")
 	add(int64(iv.Days), "day")
-	add(iv.Micros, "microsecond")
-	if s == "" {
-		return "0 days"
+	if iv.Micros != 0 || len(b) == 0 {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = appendClock(b, iv.Micros)
 	}
-	return s
+	return string(b)
+}
+
+// appendClock appends a microsecond count as [-]HH:MM:SS[.ffffff]; the hours
+// grow past 24 as needed (an interval's time part is not a time of day).
+func appendClock(b []byte, micros int64) []byte {
+	u := uint64(micros)
+	if micros < 0 {
+		b = append(b, '-')
+		u = uint64(-(micros + 1)) + 1 // also right for math.MinInt64
+	}
+	frac := u % 1_000_000
+	secs := u / 1_000_000
+	two := func(n uint64) {
+		b = append(b, byte('0'+n/10), byte('0'+n%10))
+	}
+	if h := secs / 3600; h < 10 {
+		b = append(b, '0', byte('0'+h))
+	} else {
+		b = strconv.AppendUint(b, h, 10)
+	}
+	b = append(b, ':')
+	two(secs / 60 % 60)
+	b = append(b, ':')
+	two(secs % 60)
+	if frac != 0 {
+		f := strconv.AppendUint(nil, frac+1_000_000, 10)[1:] // six digits
+		for len(f) > 0 && f[len(f)-1] == '0' {
+			f = f[:len(f)-1]
+		}
+		b = append(b, '.')
+		b = append(b, f...)
+	}
+	return b
+}
+
+// IntervalOf converts an Arrow month-day-nano value (an element of an
+// IntervalType column) to an Interval; sub-microsecond nanoseconds, which
+// recq never produces, are truncated.
+func IntervalOf(v arrow.MonthDayNanoInterval) Interval {
+	return Interval{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000}
 }
 
 // IntervalType is the Arrow type of interval values.

@@ -17,7 +17,7 @@ type Statement interface {
 
 // Expr is an expression node: *Literal, *Interval, *ColumnRef, *Param,
 // *Unary, *Binary, *IsNull, *Between, *InList, *Call, *Cast, *Case,
-// *Subquery, *Exists, *InSubquery or *Quantified.
+// *Subquery, *Exists, *InSubquery, *Quantified or *WindowCall.
 // Parentheses are not nodes: the tree's shape records grouping, and
 // printing adds parentheses where they are needed.
 type Expr interface {
@@ -68,6 +68,8 @@ type Select struct {
 	Where    Expr
 	GroupBy  []Expr
 	Having   Expr
+	Windows  []*WindowDef // the WINDOW clause
+	Qualify  Expr
 	OrderBy  []*OrderItem
 	Limit    Expr
 	Offset   Expr
@@ -467,11 +469,13 @@ type Call struct {
 	Distinct bool
 }
 
-// Cast is CAST(X AS Type) or X::Type. Pos is CAST or the '::'.
+// Cast is CAST(X AS Type), TRY_CAST(X AS Type) (Try: a value that does
+// not convert becomes NULL) or X::Type. Pos is CAST or the '::'.
 type Cast struct {
 	Pos  Pos
 	X    Expr
 	Type *TypeName
+	Try  bool
 }
 
 // Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil

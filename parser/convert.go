@@ -389,6 +389,9 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 		case op.In != nil && op.In.Query != nil:
 			x, d = &InSubquery{Pos: p, X: x, Query: c.query(op.In.Query), Not: op.Not}, d+1
 			c.depthCheck(p, d)
+		case op.In != nil && op.In.Bare != nil:
+			y, _ := c.concat(op.In.Bare)
+			c.failf(y.Position(), "expected '(' after IN, as in IN (1, 2, 3), found %s (a bare operand is only valid in POSITION(sub IN s))", y.String())
 		case op.In != nil:
 			in := &InList{Pos: p, X: x, Not: op.Not}
 			for _, e := range op.In.List {
@@ -474,6 +477,9 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		return &Exists{Pos: p, Query: c.query(g.Exists)}, 1
 	case g.Case != nil:
 		return c.caseExpr(g.Case)
+	case g.TryCast != nil:
+		x, d := c.or(g.TryCast.X)
+		return &Cast{Pos: p, X: x, Type: c.typeName(g.TryCast.Type), Try: true}, d + 1
 	case g.Cast != nil:
 		x, d := c.or(g.Cast.X)
 		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1
@@ -487,7 +493,11 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		n := g.Name
 		switch {
 		case n.Call != nil:
-			return c.call(p, n.First, n.Call)
+			x, d := c.call(p, n.First, n.Call)
+			if call, ok := x.(*Call); ok {
+				x = c.windowCall(p, call, n.Call.InNulls, n.Call.Nulls, n.Call.Over)
+			}
+			return x, d
 		case n.Star:
 			c.failf(p, "%s.* is only allowed as an item of the select list", quoteIdent(ident(n.First)))
 		case n.Second != nil:
@@ -566,15 +576,12 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 			c.failf(lpos(g.Value.Pos), "INTERVAL needs a number, as in INTERVAL '3' DAY, not %s", g.Value.Value)
 		}
 	}
-	switch u := strings.ToUpper(g.Unit.Value); u {
-	case "DAY", "DAYS":
-		iv.Unit = "DAY"
-	case "MONTH", "MONTHS":
-		iv.Unit = "MONTH"
-	case "YEAR", "YEARS":
-		iv.Unit = "YEAR"
+	u := strings.TrimSuffix(strings.ToUpper(g.Unit.Value), "S")
+	switch u {
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND":
+		iv.Unit = u
 	default:
-		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected DAY, MONTH or YEAR", g.Unit.Value)
+		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", g.Unit.Value)
 	}
 	return iv
 }
@@ -588,6 +595,14 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		c.failf(p, "DISTINCT needs an argument, as in %s(DISTINCT x)", call.Name)
 	}
 	d := 0
+	if sub, s, ok := positionIn(call.Name, g); ok {
+		x, dx := c.concat(sub)
+		y, dy := c.concat(s)
+		call.Args = []Expr{y, x}
+		d = max(dx, dy) + 1
+		c.depthCheck(p, d)
+		return call, d
+	}
 	for i, a := range g.Args {
 		if a.From == nil && a.For == nil {
 			x, dx := c.or(a.X)
@@ -618,6 +633,27 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	d++
 	c.depthCheck(p, d)
 	return call, d
+}
+
+// positionIn recognises POSITION(sub IN s): one argument that is a bare
+// IN comparison; it returns sub and s.
+func positionIn(name string, g *gCall) (*gConcat, *gConcat, bool) {
+	if name != "position" || len(g.Args) != 1 {
+		return nil, nil, false
+	}
+	a := g.Args[0]
+	if a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
+		return nil, nil, false
+	}
+	cm := a.X.Left.Left
+	if len(cm.Nots) != 0 || len(cm.Right) != 1 {
+		return nil, nil, false
+	}
+	op := cm.Right[0]
+	if op.Not || op.In == nil || op.In.Bare == nil {
+		return nil, nil, false
+	}
+	return cm.Left, op.In.Bare, true
 }
 
 // extractArgs converts EXTRACT(field FROM value), the i-th of n arguments,

@@ -195,6 +195,8 @@ func (c *converter) selectCore(g *gSelect) *Select {
 		s.GroupBy = append(s.GroupBy, c.expr(e))
 	}
 	s.Having = c.optExpr(g.Having)
+	s.Windows = c.windowDefs(g.Windows)
+	s.Qualify = c.optExpr(g.Qualify)
 	return s
 }
 

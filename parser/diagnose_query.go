@@ -22,16 +22,10 @@ type unsupportedWord struct {
 var unsupportedWords = map[string]unsupportedWord{
 	"LATERAL": {func(_, n, _ token) bool { return n.is("(") || n.typ == tIdent || n.typ == tQIdent },
 		"LATERAL is not supported"},
-	"OVER": {func(p, n, _ token) bool { return p.is(")") && (n.is("(") || n.typ == tIdent || n.typ == tQIdent) },
-		"window functions (OVER) are not supported yet"},
 	"FILTER": {func(p, n, _ token) bool { return p.is(")") && n.is("(") },
 		"FILTER (WHERE ...) on an aggregate is not supported; put the condition inside it, as in sum(CASE WHEN cond THEN x END)"},
 	"FETCH": {func(_, n, _ token) bool { return n.isWord("FIRST") || n.isWord("NEXT") },
 		"FETCH FIRST is not supported; use LIMIT n"},
-	"WINDOW": {func(_, n, n2 token) bool { return (n.typ == tIdent || n.typ == tQIdent) && n2.isWord("AS") },
-		"WINDOW (named windows) is not supported"},
-	"QUALIFY": {func(_, n, _ token) bool { return canStartExpr(n) },
-		"QUALIFY is not supported; filter in an outer query: SELECT * FROM (SELECT ...) AS q WHERE ..."},
 	"TABLESAMPLE": {func(_, n, _ token) bool { return n.is("(") || isWordTok(n) },
 		"TABLESAMPLE is not supported; write USING SAMPLE 10 PERCENT or USING SAMPLE 1000 ROWS"},
 }

@@ -91,6 +91,10 @@ func dumpQuery(b *strings.Builder, q Query) {
 			b.WriteString(")")
 		}
 		dumpClause(b, "HAVING", q.Having)
+		for _, d := range q.Windows {
+			b.WriteString(" (WINDOW " + d.String() + ")")
+		}
+		dumpClause(b, "QUALIFY", q.Qualify)
 		dumpOrderLimit(b, q.OrderBy, q.Limit, q.Offset)
 		b.WriteString(")")
 	case *SetOp:
@@ -265,8 +269,14 @@ func dumpExpr(b *strings.Builder, e Expr) {
 			dumpExpr(b, a)
 		}
 		b.WriteString(")")
+	case *WindowCall:
+		dumpWindowCall(b, e)
 	case *Cast:
-		b.WriteString("(CAST ")
+		if e.Try {
+			b.WriteString("(TRY_CAST ")
+		} else {
+			b.WriteString("(CAST ")
+		}
 		dumpExpr(b, e.X)
 		b.WriteString(" " + e.Type.String() + ")")
 	case *Case:

@@ -85,6 +85,7 @@ func (s *Select) String() string {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())
 	}
+	writeWindowClauses(&b, s.Windows, s.Qualify)
 	writeOrderLimit(&b, s.OrderBy, s.Limit, s.Offset)
 	return b.String()
 }
@@ -654,7 +655,11 @@ func (e *Call) String() string {
 }
 
 func (e *Cast) String() string {
-	return "CAST(" + e.X.String() + " AS " + e.Type.String() + ")"
+	kw := "CAST("
+	if e.Try {
+		kw = "TRY_CAST("
+	}
+	return kw + e.X.String() + " AS " + e.Type.String() + ")"
 }
 
 func (e *Case) String() string {

@@ -99,7 +99,9 @@ type gSelect struct {
 	From     *gFrom         `parser:"( 'FROM' @@"`
 	Where    *gExpr         `parser:"  ( 'WHERE' @@ )?"`
 	GroupBy  []*gExpr       `parser:"  ( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
-	Having   *gExpr         `parser:"  ( 'HAVING' @@ )? )?"`
+	Having   *gExpr         `parser:"  ( 'HAVING' @@ )?"`
+	Windows  []*gWindowDef  `parser:"  ( 'WINDOW' @@ ( ',' @@ )* )?"`
+	Qualify  *gExpr         `parser:"  ( 'QUALIFY' @@ )? )?"`
 }
 
 // gValues is VALUES (row), (row), ...
@@ -371,10 +373,13 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
-// gIn is IN (query) or IN (list); markQueryParens tells them apart.
+// gIn is IN (query) or IN (list); markQueryParens tells them apart. A
+// bare operand (x IN s) is only valid as POSITION(x IN s); the converter
+// rejects it elsewhere.
 type gIn struct {
 	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
-	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')'"`
+	Bare  *gConcat `parser:"     | @@ )"`
 }
 
 // gQuantified is the right side of x op ANY|SOME|ALL (query).
@@ -446,6 +451,7 @@ type gPrimary struct {
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
 	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
+	TryCast   *gTryCast    `parser:"| @@"`
 	Name      *gName       `parser:"| @@"`
 	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
@@ -464,6 +470,13 @@ type gWhen struct {
 	Pos    lexer.Position
 	Cond   *gExpr `parser:"'WHEN' @@"`
 	Result *gExpr `parser:"'THEN' @@"`
+}
+
+// gTryCast is TRY_CAST(x AS type); TRY_CAST is not reserved, so it is
+// matched before names.
+type gTryCast struct {
+	X    *gExpr `parser:"'TRY_CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
 }
 
 type gCastCall struct {
@@ -488,11 +501,15 @@ type gName struct {
 	Star   bool    `parser:"      | @'*' ) )?"`
 }
 
-// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), ().
+// gCall is the argument list of a call: (*), (DISTINCT x), (a, b), (),
+// with a window call's IGNORE/RESPECT NULLS and OVER clause (window.go).
 type gCall struct {
 	Star     bool    `parser:"'(' ( @'*'"`
 	Distinct bool    `parser:"| @'DISTINCT'?"`
-	Args     []*gArg `parser:"  @@ ( ',' @@ )* )? ')'"`
+	Args     []*gArg `parser:"  @@ ( ',' @@ )* )?"`
+	InNulls  *gNulls `parser:"@@? ')'"`
+	Nulls    *gNulls `parser:"@@?"`
+	Over     *gOver  `parser:"@@?"`
 }
 
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
@@ -511,21 +528,26 @@ type gArg struct {
 // less helpful.
 const lookahead = 1
 
+// The grammars are built on first use, each on its own: building one
+// costs participle a few milliseconds (it lexes every struct tag), which
+// is most of a one-shot process's start-up, and most processes never
+// parse a lone expression.
 var (
-	buildOnce  sync.Once
-	stmtParser *participle.Parser[gStatement]
-	exprParser *participle.Parser[gExprRoot]
+	parserOptions = []participle.Option{
+		participle.Lexer(definition{}),
+		participle.CaseInsensitive("Keyword", "Ident"),
+		participle.UseLookahead(lookahead),
+	}
+	stmtParser = sync.OnceValue(func() *participle.Parser[gStatement] {
+		return participle.MustBuild[gStatement](parserOptions...)
+	})
+	exprParser = sync.OnceValue(func() *participle.Parser[gExprRoot] {
+		return participle.MustBuild[gExprRoot](parserOptions...)
+	})
 )
 
-func parsers() (*participle.Parser[gStatement], *participle.Parser[gExprRoot]) {
-	buildOnce.Do(func() {
-		opts := []participle.Option{
-			participle.Lexer(definition{}),
-			participle.CaseInsensitive("Keyword", "Ident"),
-			participle.UseLookahead(lookahead),
-		}
-		stmtParser = participle.MustBuild[gStatement](opts...)
-		exprParser = participle.MustBuild[gExprRoot](opts...)
-	})
-	return stmtParser, exprParser
-}
+// Prepare builds the statement grammar now rather than at the first Parse.
+// A program that wants its first statement parsed without the delay (or
+// its start-up work done in one place) calls it early; it is safe to call
+// from several goroutines and more than once.
+func Prepare() { stmtParser() }

@@ -34,6 +34,10 @@ func Inspect(node any, fn func(any) bool) {
 			visit(g)
 		}
 		visit(n.Having)
+		for _, d := range n.Windows {
+			inspectSpec(d.Spec, visit)
+		}
+		visit(n.Qualify)
 		for _, o := range n.OrderBy {
 			visit(o.Expr)
 		}
@@ -76,6 +80,8 @@ func Inspect(node any, fn func(any) bool) {
 		for _, x := range n.Args {
 			visit(x)
 		}
+	case *WindowCall:
+		inspectWindow(n, visit)
 	case *Cast:
 		visit(n.X)
 	case *Interval:

@@ -22,7 +22,7 @@ var reserved = map[string]bool{
 	"LIKE": true, "LIMIT": true, "NATURAL": true, "NOT": true, "NULL": true,
 	"ON": true, "OR": true, "ORDER": true, "OUTER": true, "RIGHT": true,
 	"SELECT": true, "THEN": true, "TRUE": true, "UNION": true, "USING": true,
-	"WHEN": true, "WHERE": true,
+	"WHEN": true, "WHERE": true, "WINDOW": true, "QUALIFY": true,
 }
 
 // maxReservedLen is the length of the longest reserved word.

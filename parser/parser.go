@@ -76,7 +76,7 @@ func ParseExpr(text string) (Expr, error) {
 		return nil, err
 	}
 	markQueryParens(toks)
-	_, ep := parsers()
+	ep := exprParser()
 	pl, err := lexer.Upgrade(&sliceLexer{toks: toLexerTokens(toks, eof)})
 	if err != nil {
 		return nil, internalError(err)
@@ -154,7 +154,7 @@ func parseStatement(src string, toks []token, eof Pos) (Statement, *Error) {
 		return nil, err
 	}
 	markQueryParens(toks)
-	sp, _ := parsers()
+	sp := stmtParser()
 	pl, err := lexer.Upgrade(&sliceLexer{toks: toLexerTokens(toks, eof)})
 	if err != nil {
 		return nil, internalError(err)

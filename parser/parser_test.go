@@ -539,14 +539,23 @@ func TestLinearTime(t *testing.T) {
 		"statements":  func(n int) string { return strings.Repeat("SELECT a FROM t WHERE b = 1; ", n) },
 		"errors":      func(n int) string { return strings.Repeat("SELECT a, FROM t; ", n) },
 	}
+	// Quadratic parsing takes ~16x at 4x the input on every attempt; a
+	// machine busy with other work can push one linear measurement past
+	// 8x, so the test fails only when three attempts in a row do.
 	for name, gen := range gens {
 		small, large := gen(1000), gen(4000)
-		ts := minTime(func() { _, _ = Parse(small) })
-		tl := minTime(func() { _, _ = Parse(large) })
-		ratio := float64(tl) / float64(ts)
-		t.Logf("%s: %v for n, %v for 4n (x%.1f)", name, ts, tl, ratio)
-		if ratio > 8 {
-			t.Errorf("%s: 4x the input took %.1fx the time", name, ratio)
+		var ratios []float64
+		for range 3 {
+			ts := minTime(func() { _, _ = Parse(small) })
+			tl := minTime(func() { _, _ = Parse(large) })
+			ratio := float64(tl) / float64(ts)
+			t.Logf("%s: %v for n, %v for 4n (x%.1f)", name, ts, tl, ratio)
+			if ratios = append(ratios, ratio); ratio <= 8 {
+				break
+			}
+		}
+		if len(ratios) == 3 && ratios[2] > 8 {
+			t.Errorf("%s: 4x the input took %.1fx the time in each of 3 attempts (%.1f)", name, ratios[2], ratios)
 		}
 	}
 }

@@ -38,6 +38,7 @@ const (
 	kCase                        // CASE [operand] WHEN... [ELSE] END
 	kAgg                         // an aggregate call; only inside Aggregate nodes
 	kCell                        // the value of an uncorrelated scalar subquery, computed before the query runs
+	kWin                         // a window function call (window.go); only inside Window nodes
 )
 
 // Expr is a bound, typed expression: every column is a ColumnID, every
@@ -58,14 +59,19 @@ type Expr struct {
 	// kCol
 	id   ColumnID
 	name string
-	// kCast
-	to arrow.DataType
+	// kCast; try: TRY_CAST
+	to  arrow.DataType
+	try bool
+	// kCall of a volatile function (random): the generator it draws from
+	rng *exec.RandSource
 	// kCase: whether args start with an operand / end with an ELSE
 	hasOperand, hasElse bool
 	// kAgg
 	distinct, star bool
 	// kCell
 	cell *subqueryCell
+	// kWin
+	win *winSpec
 
 	shadow exec.Expr
 }
@@ -78,8 +84,11 @@ func (e *Expr) Pos() parser.Pos { return e.pos }
 
 // String renders the expression as SQL, with column names.
 func (e *Expr) String() string {
-	if e.kind == kAgg {
+	switch e.kind {
+	case kAgg:
 		return e.aggString()
+	case kWin:
+		return e.winString()
 	}
 	return e.shadow.String()
 }
@@ -140,6 +149,13 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 	case kIn:
 		return exec.NewIn(k[0], k[1:], e.not)
 	case kCall:
+		if exec.IsVolatile(e.op) {
+			x, err := exec.NewRandom(e.rng, k)
+			if err != nil {
+				return nil, posErr(e.pos, "%v", err)
+			}
+			return x, nil
+		}
 		x, err := exec.NewCall(e.op, k)
 		if err != nil {
 			msg := err.Error()
@@ -150,6 +166,9 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		}
 		return x, nil
 	case kCast:
+		if e.try {
+			return exec.NewTryCast(k[0], e.to)
+		}
 		return exec.NewCast(k[0], e.to)
 	case kCase:
 		var operand, els exec.Expr
@@ -176,6 +195,16 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		// The shadow of an aggregate is a column of its result type: an
 		// aggregate is only ever evaluated by the Aggregate operator.
 		return exec.Col(-1, e.aggString(), t), nil
+	case kWin:
+		var at arrow.DataType
+		if e.win.nArgs > 0 {
+			at = k[0].DataType()
+		}
+		t, err := exec.WindowResultType(e.op, at)
+		if err != nil {
+			return nil, err
+		}
+		return exec.Col(-1, e.winString(), t), nil
 	}
 	return nil, internalErr("unknown expression kind %d", e.kind)
 }
@@ -184,7 +213,7 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 func (e *Expr) withArgs(args []*Expr) (*Expr, error) {
 	c := *e
 	c.args = args
-	if e.kind == kAgg {
+	if e.kind == kAgg || e.kind == kWin {
 		c.shadow = nil
 	}
 	return newExpr(&c)
@@ -194,8 +223,12 @@ func (e *Expr) withArgs(args []*Expr) (*Expr, error) {
 // subquery cells.
 func (e *Expr) isConst() bool {
 	switch e.kind {
-	case kCol, kAgg, kCell:
+	case kCol, kAgg, kCell, kWin:
 		return false
+	case kCall:
+		if exec.IsVolatile(e.op) {
+			return false
+		}
 	}
 	for _, a := range e.args {
 		if !a.isConst() {
@@ -284,11 +317,19 @@ func equalExpr(a, b *Expr) bool {
 	case kLit:
 		return arrow.TypeEqual(a.Type(), b.Type()) && a.shadow.String() == b.shadow.String()
 	case kCast:
-		if !arrow.TypeEqual(a.to, b.to) {
+		if !arrow.TypeEqual(a.to, b.to) || a.try != b.try {
 			return false
+		}
+	case kCall:
+		if exec.IsVolatile(a.op) {
+			return a == b
 		}
 	case kCell:
 		return a.cell == b.cell
+	case kWin:
+		if !equalWin(a.win, b.win) {
+			return false
+		}
 	}
 	for i := range a.args {
 		if !equalExpr(a.args[i], b.args[i]) {
@@ -323,7 +364,7 @@ func (e *Expr) canFail() bool {
 		case kCall:
 			fails = true
 		case kCast:
-			fails = !widens(x.args[0].Type(), x.to)
+			fails = !x.try && !widens(x.args[0].Type(), x.to)
 		case kBinary:
 			switch x.op {
 			case "+", "-", "*", "/", "%":

@@ -3,6 +3,7 @@ package query
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/recq/recq/exec"
@@ -17,11 +18,15 @@ type binder struct {
 	cat    *Catalog
 	args   []any
 	nextID ColumnID
-	cells  []*subqueryCell // uncorrelated scalar subqueries, computed before the query runs
-	views  int             // depth of view expansion (guards against a view that uses itself)
+	cells  []*subqueryCell  // uncorrelated scalar subqueries, computed before the query runs
+	views  int              // depth of view expansion (guards against a view that uses itself)
+	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
+	now    time.Time        // current_timestamp: when binding started
 }
 
-func newBinder(cat *Catalog, args []any) *binder { return &binder{cat: cat, args: args} }
+func newBinder(cat *Catalog, args []any) *binder {
+	return &binder{cat: cat, args: args, rng: exec.NewRandomSource(), now: time.Now()}
+}
 
 // newColumn allocates a column id.
 func (bd *binder) newColumn(name, table string, t arrow.DataType) Column {
@@ -45,6 +50,8 @@ type scope struct {
 	parent *scope
 	ctes   *cteScope
 	noFrom bool
+	// windows is the SELECT's WINDOW clause (named windows)
+	windows []*parser.WindowDef
 	// outer collects the columns of enclosing queries this scope's
 	// expressions used (correlation), when parent is set.
 	outer []Column
@@ -126,11 +133,13 @@ type selectParts struct {
 	groups   []*Expr
 	aggs     []*Expr
 	having   *Expr
+	qualify  *Expr
 	order    []sortKey
 	orderSrc []int // per order key: the item it names, or -1
 	limit    int64
 	offset   int64
 	agg      bool
+	win      bool // has window functions
 }
 
 func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteScope) (*selectParts, error) {
@@ -138,7 +147,7 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	if err != nil {
 		return nil, err
 	}
-	sc := &scope{parent: outer, ctes: ctes}
+	sc := &scope{parent: outer, ctes: ctes, windows: sel.Windows}
 	p := &selectParts{sel: sel, sc: sc, limit: -1}
 	if sel.From == nil {
 		sc.noFrom = true
@@ -181,6 +190,15 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 		}
 		p.having = e
 	}
+	if sel.Qualify != nil {
+		ctx := windowsAllowed("in QUALIFY")
+		ctx.aliases = p.items
+		e, err := bd.bindExpr(sel.Qualify, sc, ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.qualify = e
+	}
 	for _, o := range sel.OrderBy {
 		k := sortKey{desc: o.Desc}
 		if o.NullsFirst != nil {
@@ -191,7 +209,7 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 			return nil, err
 		}
 		if e == nil {
-			if e, err = bd.bindExpr(o.Expr, sc, exprCtx{aggOK: true, clause: "in ORDER BY"}); err != nil {
+			if e, err = bd.bindExpr(o.Expr, sc, windowsAllowed("in ORDER BY")); err != nil {
 				return nil, err
 			}
 		}
@@ -224,6 +242,12 @@ func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteSco
 	}
 	for _, k := range p.order {
 		p.agg = p.agg || hasAgg(k.expr)
+		p.win = p.win || hasWin(k.expr)
+	}
+	p.agg = p.agg || hasAgg(p.qualify)
+	p.win = p.win || p.qualify != nil
+	for _, it := range p.items {
+		p.win = p.win || hasWin(it.expr)
 	}
 	return p, nil
 }
@@ -320,7 +344,7 @@ func (bd *binder) bindItems(p *selectParts) error {
 			}
 			continue
 		}
-		e, err := bd.bindExprPlan(it.Expr, sc, exprCtx{aggOK: true, clause: "here"}, &p.plan)
+		e, err := bd.bindExprPlan(it.Expr, sc, windowsAllowed("here"), &p.plan)
 		if err != nil {
 			return err
 		}
@@ -402,10 +426,14 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 	for i, it := range p.items {
 		items[i] = it.expr
 	}
-	having := p.having
+	having, qualify := p.having, p.qualify
 	order := append([]sortKey(nil), p.order...)
 	if p.agg {
-		agg, lift, err := bd.aggregate(plan, p.groups, items, having, order)
+		withQualify := items
+		if qualify != nil {
+			withQualify = append(append([]*Expr(nil), items...), qualify)
+		}
+		agg, lift, err := bd.aggregate(plan, p.groups, withQualify, having, order)
 		if err != nil {
 			return nil, err
 		}
@@ -420,6 +448,11 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 				return nil, err
 			}
 		}
+		if qualify != nil {
+			if qualify, err = lift(qualify); err != nil {
+				return nil, err
+			}
+		}
 		for i := range order {
 			if order[i].expr, err = lift(order[i].expr); err != nil {
 				return nil, err
@@ -431,6 +464,18 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 			return nil, posErr(having.Pos(), "HAVING needs a BOOLEAN condition, not %s", exec.TypeName(t))
 		}
 		plan = &FilterNode{in: plan, conds: []*Expr{having}, label: "HAVING"}
+	}
+	if p.win {
+		var err error
+		if plan, qualify, err = bd.planWindows(plan, items, order, qualify); err != nil {
+			return nil, err
+		}
+		if qualify != nil {
+			if t := qualify.Type(); t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
+				return nil, posErr(qualify.Pos(), "QUALIFY needs a BOOLEAN condition, not %s", exec.TypeName(t))
+			}
+			plan = &FilterNode{in: plan, conds: []*Expr{qualify}, label: "QUALIFY"}
+		}
 	}
 	exprs := append([]*Expr(nil), items...)
 	cols := make([]Column, len(items))
@@ -609,6 +654,15 @@ func outerColumn(plan Node, id ColumnID) bool {
 	}
 	visit(plan)
 	return !found
+}
+
+func hasWin(e *Expr) bool {
+	found := false
+	walkExpr(e, func(x *Expr) bool {
+		found = found || x.kind == kWin
+		return !found
+	})
+	return found
 }
 
 func hasAgg(e *Expr) bool {

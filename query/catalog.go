@@ -270,15 +270,18 @@ func listDir(dataDir string) ([]dirTable, error) {
 	taken := map[string]bool{}
 	for _, e := range ents {
 		n := e.Name()
-		if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasSuffix(n, SidecarSuffix) {
+		if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasSuffix(n, SidecarSuffix) || strings.HasSuffix(n, storage.IndexSuffix) {
 			continue
 		}
-		if !strings.HasSuffix(n, ".rec") && !have[n+SidecarSuffix] {
+		// A compressed file (lineitem.txt.gz) is a table like the file
+		// it was compressed from, with that file's sidecar or its own.
+		stem, _ := storage.TrimCompressionExt(n)
+		if !strings.HasSuffix(stem, ".rec") && !have[n+SidecarSuffix] && !have[stem+SidecarSuffix] {
 			continue
 		}
 		// lineitem.rec is lineitem; a second file with the same stem
 		// (lineitem.txt) keeps its extension: lineitem_txt.
-		name := strings.TrimSuffix(n, filepath.Ext(n))
+		name := strings.TrimSuffix(stem, filepath.Ext(stem))
 		if taken[strings.ToLower(name)] {
 			name = strings.ReplaceAll(n, ".", "_")
 		}

@@ -25,7 +25,9 @@ func DescribeFile(path string, opts OpenTableOptions) (*FileDescription, error) 
 		return nil, err
 	}
 	d := &FileDescription{Table: t, Resident: -1}
-	if src, err := storage.OpenSource(path, storage.Direct, storage.FullScan); err != nil {
+	if t.Compression != nil {
+		d.DirectReason = "compressed: decompressed as it is read"
+	} else if src, err := storage.OpenSource(path, storage.Direct, storage.FullScan); err != nil {
 		d.DirectReason = err.Error()
 	} else {
 		d.DirectOK = src.Strategy() == storage.Direct

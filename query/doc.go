@@ -22,7 +22,8 @@
 //	   │   fold_constants, simplify_outer_joins, pushdown_predicates
 //	   │   (through joins, into scans as raw-byte predicates and _rowid
 //	   │   ranges), reorder_joins (reorder.go), extract_join_keys,
-//	   │   choose_build_side, prune_projection, pushdown_limit, topn
+//	   │   choose_build_side, prefilter_aggregates (prefilter.go),
+//	   │   prune_projection, pushdown_limit, topn
 //	   ▼
 //	lower.go, lower_join.go ──► exec operator tree over scan partitions;
 //	   │   column ids become batch positions here and nowhere else

@@ -381,6 +381,11 @@ func TestHostileData(t *testing.T) {
 		}
 		checkWhere(t, what, c.where, rows, err)
 	}
+	// Damaged compressed files fail while being indexed: no index of
+	// them may be left beside them.
+	if idx, _ := filepath.Glob(filepath.Join(hostileDir, "data", "*"+storage.IndexSuffix)); len(idx) > 0 {
+		t.Errorf("index files written for damaged files: %v", idx)
+	}
 }
 
 // TestHostileNotAFile: a directory, a device, a named pipe and a missing

@@ -113,6 +113,11 @@ func (lw *lowerer) markOrdered(root Node) {
 				lw.ordered[s] = true
 			}
 		}
+		if w, ok := n.(*WindowNode); ok {
+			if s := w.rowIDScan(); s != nil {
+				lw.ordered[s] = true
+			}
+		}
 		for _, c := range n.Inputs() {
 			visit(c)
 		}
@@ -243,6 +248,8 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 			names[i] = c.Name
 		}
 		return exec.NewAggregate(in, groups, names[:len(groups)], calls, names[len(groups):], lw.budget), nil
+	case *WindowNode:
+		return lw.lowerWindow(x)
 	case *JoinNode:
 		return lw.lowerJoin(x)
 	case *SetOpNode:
@@ -401,7 +408,11 @@ const autoMmapBytes = 64 << 20
 // stays in the page cache), and for files mostly in the page cache
 // (measured once, then the mapping is kept). Large cold files are left to
 // the scan's own choice (direct I/O where the file system supports it).
+// A compressed file is never mapped: the scan decompresses it.
 func useCachedMapping(io storage.Strategy, e *tableEntry, t *storage.Table, pattern storage.Pattern) (bool, string) {
+	if t.Compression != nil {
+		return false, "" // decompressed as it is read: nothing to map
+	}
 	switch io {
 	case storage.Mmap:
 		return true, "mmap requested"

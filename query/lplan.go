@@ -14,8 +14,8 @@ import (
 // those they were given) and lowered to exec operators by lower.go.
 //
 // Node kinds: *ScanNode, *ValuesNode, *FilterNode, *ProjectNode,
-// *AggregateNode (also DISTINCT), *JoinNode, *SetOpNode, *SortNode
-// (also top-N), *LimitNode.
+// *AggregateNode (also DISTINCT), *WindowNode, *JoinNode, *SetOpNode,
+// *SortNode (also top-N), *LimitNode.
 type Node interface {
 	// Columns are the node's output columns, in order.
 	Columns() []Column
@@ -378,6 +378,10 @@ func withInputs(n Node, in ...Node) Node {
 		c.in = in[0]
 		return &c
 	case *LimitNode:
+		c := *x
+		c.in = in[0]
+		return &c
+	case *WindowNode:
 		c := *x
 		c.in = in[0]
 		return &c

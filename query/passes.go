@@ -29,6 +29,7 @@ var optimizerPasses = []pass{
 	{"reorder_joins", "rebuild each tree of inner and comma joins greedily: join the two inputs connected by an equality whose join is estimated smallest (exact record counts, key domains), cross join only what nothing connects", reorderJoins},
 	{"extract_join_keys", "turn equality conditions between the two sides of a join (ON, or WHERE over a comma join) into hash join keys", extractJoinKeys},
 	{"choose_build_side", "hash the smaller input of an inner or outer join (estimated from exact record counts and pushed predicates)", chooseBuildSide},
+	{"prefilter_aggregates", "below a grouped aggregate that a join matches on its group keys against an input reading at most half as many records, keep only the rows whose keys that input has (a semi join with a second copy of it), so a decorrelated per-key subquery aggregates the keys asked about, not the whole table", prefilterAggregates},
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
 	{"pushdown_limit", "stop the scan after LIMIT + OFFSET records when nothing between filters, groups or sorts", pushdownLimit},
 	{"topn", "turn ORDER BY + LIMIT into a top-N heap", useTopN},
@@ -1033,6 +1034,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 		c := *x
 		c.in = in
 		return &c, nil
+	case *WindowNode:
+		return pruneWindow(x, need)
 	case *LimitNode:
 		in, err := prune(x.in, need)
 		if err != nil {

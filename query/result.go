@@ -236,6 +236,7 @@ func (r *Result) Stats() Stats {
 
 // Progress reports how far the query's scan is, for a progress bar: the
 // bytes of records read so far and in all, and the records read so far.
+// For a compressed file the bytes are compressed bytes, of the file.
 // Zero without a table. Safe to call from another goroutine.
 func (r *Result) Progress() (done, total, records int64) {
 	if r.plan == nil || r.plan.scan == nil {
@@ -248,5 +249,9 @@ func (r *Result) Progress() (done, total, records int64) {
 	}
 	recLen := int64(sc.Table().Layout.RecordLen)
 	records = st.RecordsScanned.Load()
+	if c := sc.Table().Compression; c != nil {
+		// Decompression is the work: progress in compressed bytes.
+		return min(st.CompressedRead(), c.CompressedSize), c.CompressedSize, records
+	}
 	return records * recLen, sc.PlannedRecords() * recLen, records
 }

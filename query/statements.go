@@ -124,6 +124,9 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
 	}
 	msg := fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)
+	if c := t.Compression; c != nil {
+		msg += fmt.Sprintf(", %s", c)
+	}
 	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
 		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
 	}

@@ -140,7 +140,7 @@ func (bd *binder) subqueryParts(q parser.Query, sc *scope) (*selectParts, Node, 
 // FROM/WHERE plan directly: no aggregation, DISTINCT or LIMIT, and the
 // correlation only in WHERE conjuncts.
 func (p *selectParts) simple() bool {
-	return !p.agg && !p.sel.Distinct && p.limit < 0 && p.offset == 0 && p.outerOnlyInCorr()
+	return !p.agg && !p.win && !p.sel.Distinct && p.limit < 0 && p.offset == 0 && p.outerOnlyInCorr()
 }
 
 // outerOnlyInCorr reports whether the correlated columns appear only in
@@ -194,7 +194,7 @@ func (bd *binder) subqueryConjunct(plan Node, sc *scope, c parser.Expr) (Node, b
 			return plan, false, nil // uncorrelated: a cell, bound as an expression
 		}
 		if !parts.simple() {
-			return nil, false, posErr(n.Pos, "a correlated EXISTS subquery with GROUP BY, aggregates, DISTINCT or LIMIT is not supported")
+			return nil, false, posErr(n.Pos, "a correlated EXISTS subquery with GROUP BY, aggregates, window functions, DISTINCT or LIMIT is not supported")
 		}
 		if err := checkCorr(parts, plan); err != nil {
 			return nil, false, err
@@ -231,7 +231,7 @@ func (bd *binder) subqueryConjunct(plan Node, sc *scope, c parser.Expr) (Node, b
 				return nil, false, posErr(n.Pos, "NOT IN with a correlated subquery is not supported; use NOT EXISTS")
 			}
 			if !parts.simple() || len(parts.items) != 1 {
-				return nil, false, posErr(n.Pos, "a correlated IN subquery must select one column without GROUP BY, aggregates, DISTINCT or LIMIT")
+				return nil, false, posErr(n.Pos, "a correlated IN subquery must select one column without GROUP BY, aggregates, window functions, DISTINCT or LIMIT")
 			}
 			if err := checkCorr(parts, plan); err != nil {
 				return nil, false, err

@@ -11,7 +11,8 @@ import (
 )
 
 // SidecarSuffix is appended to a raw file's name to find its layout DDL:
-// stations.txt is described by stations.txt.schema.
+// stations.txt is described by stations.txt.schema. A compressed file
+// (stations.txt.gz) may also use the sidecar of its uncompressed name.
 const SidecarSuffix = ".schema"
 
 // OpenTableOptions tune OpenTable.
@@ -129,6 +130,13 @@ func layoutText(path, schema string) (ddl, source string, err error) {
 	}
 	side := path + SidecarSuffix
 	b, err := os.ReadFile(side)
+	if stem, ok := storage.TrimCompressionExt(path); ok && errors.Is(err, fs.ErrNotExist) {
+		// x.dly.gz may be described by x.dly.gz.schema or, like the
+		// file it was compressed from, by x.dly.schema.
+		if b2, err2 := os.ReadFile(stem + SidecarSuffix); err2 == nil || !errors.Is(err2, fs.ErrNotExist) {
+			side, b, err = stem+SidecarSuffix, b2, err2
+		}
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, serr := os.Stat(path); serr != nil {
 			return "", "", &storage.FileError{Path: path, Record: -1, Offset: -1, Msg: "cannot open", Err: serr}

@@ -32,6 +32,10 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 	l := &t.Layout
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "file:           %s (%s format, %d bytes)\n", t.Path, t.Format, t.Size)
+	if c := t.Compression; c != nil {
+		fmt.Fprintf(w, "compression:    %s; %d bytes decompressed\n", c, t.Size)
+		fmt.Fprintf(w, "index:          %s\n", c.Index)
+	}
 	fmt.Fprintf(w, "fields:         %d\n", t.Schema.NumFields())
 	fmt.Fprintf(w, "record length:  %d bytes", l.RecordLen)
 	if len(l.Separator) > 0 {
@@ -58,12 +62,25 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 	if !d.DirectOK {
 		direct = "no"
 	}
-	fmt.Fprintf(w, "strategies:     mmap yes, buffered yes, direct %s (%s)\n", direct, d.DirectReason)
-	if d.Resident >= 0 && t.Size > 0 {
-		fmt.Fprintf(w, "page cache:     %d of %d bytes resident (%.0f%%)\n", d.Resident, t.Size, 100*float64(d.Resident)/float64(t.Size))
+	if t.Compression != nil {
+		fmt.Fprintln(w, "strategies:     decompressed as it is read (the I/O strategy does not apply)")
+	} else {
+		fmt.Fprintf(w, "strategies:     mmap yes, buffered yes, direct %s (%s)\n", direct, d.DirectReason)
+	}
+	if size := onDisk(t); d.Resident >= 0 && size > 0 {
+		fmt.Fprintf(w, "page cache:     %d of %d bytes resident (%.0f%%)\n", d.Resident, size, 100*float64(d.Resident)/float64(size))
 	}
 	for _, n := range t.Notes {
 		fmt.Fprintf(w, "note:           %s\n", n)
 	}
 	return nil
+}
+
+// onDisk is the table file's size on disk (the compressed size of a
+// compressed file).
+func onDisk(t *storage.Table) int64 {
+	if t.Compression != nil {
+		return t.Compression.CompressedSize
+	}
+	return t.Size
 }

@@ -401,7 +401,11 @@ func (r *Runner) dotSchema(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(r.cfg.Stdout, "-- %s: %s (%s, %d records)\n", t.Name, t.Path, tb.Format, tb.Layout.Count)
+		format := tb.Format.String()
+		if c := tb.Compression; c != nil {
+			format += ", " + c.Format.String()
+		}
+		fmt.Fprintf(r.cfg.Stdout, "-- %s: %s (%s, %d records)\n", t.Name, t.Path, format, tb.Layout.Count)
 		fmt.Fprint(r.cfg.Stdout, storage.FormatDDL(t.Name, tb.Schema, tb.Raw))
 	}
 	if !found && len(args) == 1 {

@@ -2,20 +2,16 @@ package repl
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/recq/recq/query/export"
 )
 
 // Mode is an output format. The shell and one-shot mode share them.
@@ -109,6 +105,12 @@ func (o *RenderOptions) beforeWrite() {
 	}
 }
 
+// exportFormats are the modes package export writes.
+var exportFormats = map[Mode]export.Format{
+	ModeCSV: export.CSV, ModeTSV: export.TSV, ModeJSON: export.JSON, ModeJSONL: export.JSONL,
+	ModeArrow: export.ArrowStream, ModeParquet: export.Parquet,
+}
+
 // Render writes every row of rr to w in the chosen mode and returns the
 // number of rows read. It stops at the reader's error (rr.Err()), which it
 // returns; rows written before it stay written. Render does not release rr.
@@ -116,22 +118,17 @@ func Render(w io.Writer, rr array.RecordReader, opts RenderOptions) (int64, erro
 	switch opts.Mode {
 	case ModeTable:
 		return renderTable(w, rr, &opts)
-	case ModeCSV:
-		return renderDelimited(w, rr, &opts, ',')
-	case ModeTSV:
-		return renderDelimited(w, rr, &opts, '\t')
-	case ModeJSON:
-		return renderJSON(w, rr, &opts, true)
-	case ModeJSONL:
-		return renderJSON(w, rr, &opts, false)
+	case ModeCSV, ModeTSV, ModeJSON, ModeJSONL, ModeArrow, ModeParquet:
+		return export.Write(w, rr, exportFormats[opts.Mode], export.Options{
+			Null:        opts.null(""),
+			NoHeader:    opts.NoHeader,
+			Allocator:   opts.Allocator,
+			BeforeWrite: opts.BeforeWrite,
+		})
 	case ModeMarkdown:
 		return renderMarkdown(w, rr, &opts)
 	case ModeLine:
 		return renderLine(w, rr, &opts)
-	case ModeArrow:
-		return renderArrow(w, rr, &opts)
-	case ModeParquet:
-		return renderParquet(w, rr, &opts)
 	}
 	return 0, fmt.Errorf("unknown output mode %v", opts.Mode)
 }
@@ -149,7 +146,7 @@ func renderTable(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 	for i, f := range schema.Fields() {
 		bx.Names[i] = f.Name
 		bx.Types[i] = typeName(f.Type)
-		bx.Right[i] = kindOf(f.Type) == kindNumber
+		bx.Right[i] = export.KindOf(f.Type) == export.KindNumber
 		bx.NoCut[i] = typeName(f.Type) != "varchar"
 	}
 	headMax, tailMax := math.MaxInt, 0
@@ -209,181 +206,6 @@ func renderTable(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, e
 }
 
 // ---------------------------------------------------------------------------
-// csv, tsv
-
-func renderDelimited(w io.Writer, rr array.RecordReader, o *RenderOptions, comma rune) (int64, error) {
-	null := o.null("")
-	cw := csv.NewWriter(w)
-	cw.Comma = comma
-	schema := rr.Schema()
-	n := schema.NumFields()
-	header := func() error {
-		o.beforeWrite()
-		if o.NoHeader {
-			return nil
-		}
-		names := make([]string, n)
-		for i, f := range schema.Fields() {
-			names[i] = f.Name
-		}
-		return cw.Write(names)
-	}
-	var total int64
-	row := make([]string, n)
-	started := false
-	for rr.Next() {
-		rec := rr.Record()
-		if !started {
-			started = true
-			if err := header(); err != nil {
-				return total, err
-			}
-		}
-		for r := 0; r < int(rec.NumRows()); r++ {
-			for c := 0; c < n; c++ {
-				row[c] = cellText(rec.Column(c), r, null)
-			}
-			if err := cw.Write(row); err != nil {
-				return total, err
-			}
-			total++
-		}
-	}
-	if err := rr.Err(); err != nil {
-		cw.Flush()
-		return total, err
-	}
-	if !started {
-		if err := header(); err != nil {
-			return total, err
-		}
-	}
-	cw.Flush()
-	return total, cw.Error()
-}
-
-// ---------------------------------------------------------------------------
-// json, jsonl
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
-}
-
-// appendJSONValue appends row r of arr as a JSON value.
-func appendJSONValue(dst []byte, arr arrow.Array, r int, kind cellKind) []byte {
-	if isNull(arr, r) {
-		return append(dst, "null"...)
-	}
-	switch kind {
-	case kindNumber:
-		switch a := arr.(type) {
-		case *array.Float64:
-			if f := a.Value(r); math.IsNaN(f) || math.IsInf(f, 0) {
-				return appendJSONString(dst, string(appendFloat(nil, f, 64)))
-			}
-		case *array.Float32:
-			if f := float64(a.Value(r)); math.IsNaN(f) || math.IsInf(f, 0) {
-				return appendJSONString(dst, string(appendFloat(nil, f, 32)))
-			}
-		}
-		return appendValue(dst, arr, r)
-	case kindBool:
-		return appendValue(dst, arr, r)
-	}
-	return appendJSONString(dst, string(appendValue(nil, arr, r)))
-}
-
-func renderJSON(w io.Writer, rr array.RecordReader, o *RenderOptions, asArray bool) (int64, error) {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	schema := rr.Schema()
-	n := schema.NumFields()
-	keys := make([][]byte, n)
-	kinds := make([]cellKind, n)
-	for i, f := range schema.Fields() {
-		keys[i] = append(appendJSONString(nil, f.Name), ':')
-		kinds[i] = kindOf(f.Type)
-	}
-	var total int64
-	var buf []byte
-	for rr.Next() {
-		rec := rr.Record()
-		for r := 0; r < int(rec.NumRows()); r++ {
-			buf = buf[:0]
-			if asArray {
-				if total == 0 {
-					o.beforeWrite()
-					buf = append(buf, "[\n"...)
-				} else {
-					buf = append(buf, ",\n"...)
-				}
-			} else if total == 0 {
-				o.beforeWrite()
-			}
-			buf = append(buf, '{')
-			for c := 0; c < n; c++ {
-				if c > 0 {
-					buf = append(buf, ',')
-				}
-				buf = append(buf, keys[c]...)
-				buf = appendJSONValue(buf, rec.Column(c), r, kinds[c])
-			}
-			buf = append(buf, '}')
-			if !asArray {
-				buf = append(buf, '\n')
-			}
-			if _, err := bw.Write(buf); err != nil {
-				return total, err
-			}
-			total++
-		}
-	}
-	if err := rr.Err(); err != nil {
-		bw.Flush()
-		return total, err
-	}
-	if asArray {
-		o.beforeWrite()
-		if total == 0 {
-			bw.WriteString("[]\n")
-		} else {
-			bw.WriteString("\n]\n")
-		}
-	}
-	return total, bw.Flush()
-}
-
-// ---------------------------------------------------------------------------
 // markdown
 
 func renderMarkdown(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
@@ -400,7 +222,7 @@ func renderMarkdown(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64
 	widths := make([]int, n)
 	for i, f := range schema.Fields() {
 		names[i] = esc(f.Name)
-		right[i] = kindOf(f.Type) == kindNumber
+		right[i] = export.KindOf(f.Type) == export.KindNumber
 		widths[i] = max(3, displayWidth(names[i]))
 	}
 	var rows [][]string
@@ -486,93 +308,4 @@ func renderLine(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, er
 		return total, err
 	}
 	return total, bw.Flush()
-}
-
-// ---------------------------------------------------------------------------
-// arrow, parquet
-
-func renderArrow(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
-	var iw *ipc.Writer
-	var total int64
-	start := func() {
-		o.beforeWrite()
-		iw = ipc.NewWriter(w, ipc.WithSchema(rr.Schema()))
-	}
-	for rr.Next() {
-		if iw == nil {
-			start()
-		}
-		rec := rr.Record()
-		if err := iw.Write(rec); err != nil {
-			iw.Close()
-			return total, err
-		}
-		total += rec.NumRows()
-	}
-	if err := rr.Err(); err != nil {
-		if iw != nil {
-			iw.Close()
-		}
-		return total, err
-	}
-	if iw == nil {
-		start()
-	}
-	return total, iw.Close()
-}
-
-// parquetColumnsSupported checks each column's type against the Parquet
-// writer, so that an unsupported one (INTERVAL) is named in the error.
-func parquetColumnsSupported(s *arrow.Schema, props *parquet.WriterProperties, arrowProps pqarrow.ArrowWriterProperties) error {
-	for _, f := range s.Fields() {
-		if _, err := pqarrow.ToParquet(arrow.NewSchema([]arrow.Field{f}, nil), props, arrowProps); err != nil {
-			return fmt.Errorf("parquet output: column %s of type %s cannot be written to Parquet (%v); CAST it to VARCHAR or leave it out", f.Name, strings.ToUpper(typeName(f.Type)), err)
-		}
-	}
-	return nil
-}
-
-func renderParquet(w io.Writer, rr array.RecordReader, o *RenderOptions) (int64, error) {
-	mem := o.Allocator
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	props := parquet.NewWriterProperties(parquet.WithAllocator(mem), parquet.WithCompression(compress.Codecs.Snappy))
-	var fw *pqarrow.FileWriter
-	var total int64
-	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
-	start := func() error {
-		if err := parquetColumnsSupported(rr.Schema(), props, arrowProps); err != nil {
-			return err
-		}
-		o.beforeWrite()
-		var err error
-		fw, err = pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps)
-		return err
-	}
-	for rr.Next() {
-		if fw == nil {
-			if err := start(); err != nil {
-				return total, err
-			}
-		}
-		rec := rr.Record()
-		if err := fw.WriteBuffered(rec); err != nil {
-			fw.Close()
-			return total, err
-		}
-		total += rec.NumRows()
-	}
-	if err := rr.Err(); err != nil {
-		if fw != nil {
-			fw.Close()
-		}
-		return total, err
-	}
-	if fw == nil {
-		if err := start(); err != nil {
-			return total, err
-		}
-	}
-	return total, fw.Close()
 }

@@ -508,12 +508,28 @@ func TestScanSourceFault(t *testing.T) {
 }
 
 // TestOpenedReadOnlyDuringScan: while a query runs, every descriptor of
-// the data file is open read-only (F_GETFL), under every strategy.
+// the data file is open read-only (F_GETFL), under every strategy. The
+// Buffered and Direct descriptors are checked from inside their reads
+// (the pread seam), when they are certainly open: a small file may be read
+// to the end, and its descriptor closed, before the first batch reaches
+// the caller.
 func TestOpenedReadOnlyDuringScan(t *testing.T) {
 	leakCheck(t)
 	path := faultTable(t)
 	for _, st := range []storage.Strategy{storage.Mmap, storage.Buffered, storage.Direct} {
 		t.Run(st.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			var flagsSeen []int
+			remove := faults.Inject(path, faults.Faults{Pread: func(real func(int, []byte, int64) (int, error), fd int, p []byte, off int64) (int, error) {
+				flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+				if err == nil {
+					mu.Lock()
+					flagsSeen = append(flagsSeen, flags)
+					mu.Unlock()
+				}
+				return real(fd, p, off)
+			}})
+			defer remove()
 			eng := faultEngine(t, path, query.Settings{Workers: 2, BatchSize: 100, IO: st})
 			res, err := eng.Query(context.Background(), "SELECT l_orderkey FROM l")
 			if err != nil {
@@ -523,11 +539,7 @@ func TestOpenedReadOnlyDuringScan(t *testing.T) {
 			if !res.Next() {
 				t.Fatal(res.Err())
 			}
-			fds := openDescriptors(t, path)
-			if st != storage.Mmap && len(fds) == 0 {
-				t.Fatalf("no open descriptor of %s during a %v scan", path, st)
-			}
-			for _, fd := range fds {
+			for _, fd := range openDescriptors(t, path) {
 				flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
 				if err != nil {
 					continue // closed in the meantime
@@ -536,8 +548,24 @@ func TestOpenedReadOnlyDuringScan(t *testing.T) {
 					t.Errorf("descriptor %d of %s has flags %#x: not read-only", fd, path, flags)
 				}
 			}
+			for res.Next() {
+			}
+			if err := res.Err(); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
 			if st == storage.Mmap {
 				checkMappingReadOnly(t, path)
+				return
+			}
+			if len(flagsSeen) == 0 {
+				t.Fatalf("no read of %s went through a descriptor during a %v scan", path, st)
+			}
+			for _, flags := range flagsSeen {
+				if flags&unix.O_ACCMODE != unix.O_RDONLY {
+					t.Errorf("a %v read of %s used a descriptor with flags %#x: not read-only", st, path, flags)
+				}
 			}
 		})
 	}

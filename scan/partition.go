@@ -57,6 +57,8 @@ type partition struct {
 	seq       Seq
 	marker    arrow.Record // zero-row batch, emitted for chunks that keep nothing
 
+	lane int // the lane this partition reads (compressed files), or -1
+
 	err     error
 	started bool
 	done    bool
@@ -103,6 +105,10 @@ func (p *partition) start() {
 	if s.spec.RowID {
 		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity)})
 	}
+	p.lane = -1
+	if n := len(p.run.lanes); n > 0 {
+		p.setLane(p.id % n)
+	}
 	if !p.run.mapped {
 		p.ahead = make(chan fetched, 1)
 		p.aheadWG.Add(1)
@@ -125,13 +131,11 @@ func (p *partition) readAhead() {
 		if p.ctx.Err() != nil {
 			return
 		}
-		idx := p.run.claimChunk()
+		t0 := time.Now()
+		idx, reg, err := p.claimRead()
 		if idx < 0 {
 			return
 		}
-		testhook.Fire("scan.readahead")
-		t0 := time.Now()
-		reg, err := p.read(idx)
 		f := fetched{idx: idx, region: reg, err: err, wait: time.Since(t0)}
 		select {
 		case p.ahead <- f:
@@ -143,6 +147,24 @@ func (p *partition) readAhead() {
 			return
 		}
 	}
+}
+
+// claimRead claims the next chunk and reads it: from the shared cursor,
+// or lane by lane for a compressed file. idx is -1 when none is left.
+func (p *partition) claimRead() (idx int, reg *storage.Region, err error) {
+	if p.run.lanes != nil {
+		idx, reg, err = p.claimLane()
+		if idx >= 0 {
+			testhook.Fire("scan.readahead")
+		}
+		return idx, reg, err
+	}
+	if idx = p.run.claimChunk(); idx < 0 {
+		return -1, nil, nil
+	}
+	testhook.Fire("scan.readahead")
+	reg, err = p.read(idx)
+	return idx, reg, err
 }
 
 // read reads the bytes of chunk idx.

@@ -230,9 +230,19 @@ func (s *Scan) plan(ranges []RowRange) {
 			per = int64(x.RecordsPerBlock)
 		}
 	}
+	var cuts []int64
+	if x == nil || (len(s.preds) == 0 && !s.verify) {
+		cuts = laneCuts(s.table) // chunks that are .rec blocks stay whole
+	}
 	for _, r := range ranges {
 		for first := r.Start; first < r.End; {
 			end := min(first+per, r.End)
+			for len(cuts) > 0 && cuts[0] <= first {
+				cuts = cuts[1:]
+			}
+			if len(cuts) > 0 {
+				end = min(end, cuts[0])
+			}
 			block := -1
 			if x != nil && (len(s.preds) > 0 || s.verify) {
 				block = int(first / int64(x.RecordsPerBlock))
@@ -344,7 +354,11 @@ func (s *Scan) String() string {
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
-	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, s.table.Format, s.table.Layout.Count, strings.Join(cols, ", "))
+	format := s.table.Format.String()
+	if c := s.table.Compression; c != nil {
+		format += ", " + c.Format.String() // "text, gzip"
+	}
+	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, format, s.table.Layout.Count, strings.Join(cols, ", "))
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {
@@ -377,6 +391,10 @@ type run struct {
 	stats    *Stats
 	mem      *recycler // batch buffers, reused across batches of the run
 	ordered  bool
+	// lanes, for a compressed file: chunks are claimed lane by lane and
+	// read in order within a lane (see lanes.go); nil otherwise.
+	lanes          []*laneCursor
+	compressedBase int64 // the source's compressed bytes consumed before the run
 
 	// Ordered runs with a limit: the rows each finished chunk kept (-1
 	// while unfinished), and the leading run of finished chunks.
@@ -428,7 +446,7 @@ func (s *Scan) startRun() (*run, error) {
 	src, owned := s.spec.Source, false
 	if src == nil {
 		var err error
-		if src, err = storage.OpenSource(s.table.Path, s.spec.Strategy, s.pattern); err != nil {
+		if src, err = storage.OpenTableSource(s.table, s.spec.Strategy, s.pattern); err != nil {
 			return nil, err
 		}
 		owned = true
@@ -449,6 +467,11 @@ func (s *Scan) startRun() (*run, error) {
 		for i := range r.chunkRows {
 			r.chunkRows[i] = -1
 		}
+	}
+	if cs, ok := src.(storage.CompressedSource); ok {
+		r.lanes = compressedLanes(s, cs)
+		r.compressedBase = cs.CompressedRead()
+		st.Compression = cs.Compression()
 	}
 	r.live.Store(int32(s.workers))
 	s.last = st

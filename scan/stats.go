@@ -27,6 +27,11 @@ type Stats struct {
 	BlocksTotal   int
 	BlocksSkipped int
 
+	// Compression describes a compressed file (nil otherwise); its
+	// progress counts compressed bytes (CompressedRead).
+	Compression    *storage.CompressionInfo
+	compressedRead atomic.Int64
+
 	// ResidentBefore is the fraction of the file in the page cache when
 	// the scan started (-1 when not measured).
 	ResidentBefore float64
@@ -47,6 +52,10 @@ type Stats struct {
 	start           time.Time
 	Elapsed         time.Duration
 }
+
+// CompressedRead is the compressed bytes the run has consumed so far (0
+// for an uncompressed file).
+func (s *Stats) CompressedRead() int64 { return s.compressedRead.Load() }
 
 // IOTime is the time workers spent waiting for reads (zero under mmap,
 // where reading happens in page faults during decoding).
@@ -89,6 +98,9 @@ func (s *Stats) Lines() []string {
 		fmt.Sprintf("bytes read: %d", s.BytesRead.Load()),
 		fmt.Sprintf("time in I/O: %v, decoding: %v (summed over workers), elapsed: %v",
 			s.IOTime().Round(time.Microsecond), s.DecodeTime().Round(time.Microsecond), s.Elapsed.Round(time.Microsecond)),
+	}
+	if c := s.Compression; c != nil {
+		l = append(l, fmt.Sprintf("compression: %s; compressed bytes read: %d; index %s", c, s.CompressedRead(), c.Index))
 	}
 	if s.BlocksTotal > 0 {
 		l = append(l, fmt.Sprintf("blocks: %d, skipped by min/max: %d", s.BlocksTotal, s.BlocksSkipped))

@@ -41,6 +41,9 @@ func (s *ioStats) IOStats() (bytes int64, readTime time.Duration) {
 // A directory or a file that is not a regular file (device, pipe, socket) is
 // a *FileError. Direct falls back to Buffered where the file system refuses
 // O_DIRECT or accepts it without honouring it (tmpfs); Reason says so.
+//
+// OpenSource reads the file's bytes as they are; OpenTableSource reads a
+// compressed table's decompressed data.
 func OpenSource(path string, strategy Strategy, pattern Pattern) (Source, error) {
 	switch strategy {
 	case Mmap:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"strings"
+	"sync"
 )
 
 // The .rec header; docs/format.md specifies it byte by byte.
@@ -42,13 +43,15 @@ const (
 // mangled by text-mode transfers, as PNG's signature does.
 var Magic = [8]byte{'R', 'E', 'C', 'Q', '\r', '\n', 0x1a, '\n'}
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use: building its tables costs a few hundred
+// microseconds that a process which checks no checksum should not pay.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // CRC32C returns the CRC-32C (Castagnoli) checksum of b.
-func CRC32C(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+func CRC32C(b []byte) uint32 { return crc32.Checksum(b, castagnoli()) }
 
 // UpdateCRC32C continues a CRC-32C checksum with b.
-func UpdateCRC32C(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli, b) }
+func UpdateCRC32C(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli(), b) }
 
 // Header is the decoded header of a .rec file.
 type Header struct {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -84,16 +83,13 @@ const maxLineScan = MaxRecordLen + 2
 // It checks that the file is a whole number of records (or, for text,
 // consistent lines) and reports the first problem with its position.
 func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
-	st, err := statDataFile(path)
+	df, err := openDataFile(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fileErr(path, ErrIO, "cannot open: %v", unwrapPathError(err))
-	}
-	defer f.Close()
-	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: st.Size(), Raw: opts}
+	defer df.close()
+	f := df.ra
+	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: df.size, Raw: opts, Compression: df.comp}
 	if opts.Text {
 		t.Format = RawText
 	}
@@ -190,7 +186,7 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 
 // skipPrefix returns the offset of the first record after SkipBytes and
 // SkipLines.
-func skipPrefix(f *os.File, size int64, opts RawOptions) (int64, error) {
+func skipPrefix(f io.ReaderAt, size int64, opts RawOptions) (int64, error) {
 	if opts.SkipBytes < 0 || opts.SkipLines < 0 {
 		return 0, fmt.Errorf("skip counts must not be negative")
 	}
@@ -223,7 +219,7 @@ func skipPrefix(f *os.File, size int64, opts RawOptions) (int64, error) {
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // hasBOM reports whether the file holds a UTF-8 byte-order mark at start.
-func hasBOM(f *os.File, start, size int64) bool {
+func hasBOM(f io.ReaderAt, start, size int64) bool {
 	if size-start < int64(len(utf8BOM)) {
 		return false
 	}
@@ -235,7 +231,7 @@ func hasBOM(f *os.File, start, size int64) bool {
 // firstLine finds the first line ending at or after start: the line's
 // length without its separator and the ending: SepLF, SepCRLF, SepCR (a
 // carriage return and no line feed within the scanned bytes) or SepNone.
-func firstLine(f *os.File, start, size int64) (n int, ending Separator, err error) {
+func firstLine(f io.ReaderAt, start, size int64) (n int, ending Separator, err error) {
 	buf := make([]byte, min(size-start, 64<<10))
 	firstCR := -1
 	for off := start; off < size && off-start < maxLineScan; {
@@ -272,7 +268,7 @@ func firstLine(f *os.File, start, size int64) (n int, ending Separator, err erro
 // isTextLine reports whether the n bytes at start hold no control bytes
 // other than tab: a line of text, not binary data that happens to hold a
 // carriage return.
-func isTextLine(f *os.File, start int64, n int) bool {
+func isTextLine(f io.ReaderAt, start int64, n int) bool {
 	b := make([]byte, n)
 	if _, err := f.ReadAt(b, start); err != nil {
 		return false
@@ -301,7 +297,7 @@ func onlyLine(lineLen int, crlf bool, data int64, schemaLen, declared int) bool 
 
 // trimFinalNewline drops one trailing LF or CRLF from a separator-less
 // record region.
-func trimFinalNewline(f *os.File, start, data int64) int64 {
+func trimFinalNewline(f io.ReaderAt, start, data int64) int64 {
 	var tail [2]byte
 	if data >= 1 {
 		if _, err := f.ReadAt(tail[1:], start+data-1); err == nil && tail[1] == '\n' {
@@ -318,7 +314,7 @@ func trimFinalNewline(f *os.File, start, data int64) int64 {
 
 // separatorsOK spot-checks the separator after the first and the last
 // record; a scan checks every record as it goes.
-func separatorsOK(f *os.File, l *Layout, count int64) bool {
+func separatorsOK(f io.ReaderAt, l *Layout, count int64) bool {
 	if count == 0 {
 		return true
 	}
@@ -339,7 +335,7 @@ func separatorsOK(f *os.File, l *Layout, count int64) bool {
 // are kept in LineStarts); otherwise the first line of the wrong length is
 // an error naming it. A line longer than the record length is always an
 // error.
-func indexLines(f *os.File, t *Table, pad bool) error {
+func indexLines(f io.ReaderAt, t *Table, pad bool) error {
 	l := &t.Layout
 	br := bufio.NewReaderSize(io.NewSectionReader(f, l.DataOffset, t.Size-l.DataOffset), 1<<20)
 	off := l.DataOffset
@@ -402,7 +398,7 @@ func readLineLen(br *bufio.Reader) (n int, ended bool, err error) {
 	}
 }
 
-func endsWithCR(f *os.File, off int64) bool {
+func endsWithCR(f io.ReaderAt, off int64) bool {
 	var c [1]byte
 	_, err := f.ReadAt(c[:], off)
 	return err == nil && c[0] == '\r'

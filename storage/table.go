@@ -84,7 +84,13 @@ type Table struct {
 	Format FileFormat
 	Schema *Schema
 	Layout Layout
-	Size   int64 // file size when opened
+	// Size is the file's size when opened; for a compressed file, the
+	// size of its decompressed data (Compression.CompressedSize is the
+	// file's).
+	Size int64
+	// Compression is set for a compressed file (gzip, zstd, bzip2), whose
+	// records are the decompressed bytes; nil otherwise.
+	Compression *CompressionInfo
 	// Header and Blocks are set for RecFormat only; Blocks may be nil.
 	Header *Header
 	Blocks *BlockIndex
@@ -102,9 +108,10 @@ type OpenOptions struct {
 	IgnorePartial bool
 }
 
-// IsRecFile reports whether the file at path starts with the .rec magic.
-// Only regular files qualify: opening a named pipe would block until a
-// writer appears (O_NONBLOCK guards against one swapped in after the stat).
+// IsRecFile reports whether the file at path starts with the .rec magic;
+// for a compressed file, whether its decompressed data does. Only regular
+// files qualify: opening a named pipe would block until a writer appears
+// (O_NONBLOCK guards against one swapped in after the stat).
 func IsRecFile(path string) bool {
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 		return false
@@ -114,9 +121,21 @@ func IsRecFile(path string) bool {
 		return false
 	}
 	defer f.Close()
+	var head [sniffLen]byte
+	n, _ := io.ReadFull(f, head[:])
 	var b [8]byte
-	_, err = io.ReadFull(f, b[:])
-	return err == nil && b == Magic
+	copy(b[:], head[:n])
+	if c := SniffCompression(head[:n]); c != Uncompressed {
+		var err error
+		defer recoverDecompressor(path, c, &err) // a decompressor's panic: not a .rec file
+		z, err := newInflater(path, f, c, SeekPoint{}, true)
+		if err != nil {
+			return false
+		}
+		defer z.close()
+		n, _ = z.readFull(b[:])
+	}
+	return n >= len(b) && b == Magic
 }
 
 // statDataFile stats path and rejects anything but a regular file.
@@ -174,18 +193,14 @@ func unwrapPathError(err error) error {
 // checksum, schema, block index) and checks that the record region is a
 // whole number of records matching the header's count.
 func Open(path string, opts OpenOptions) (*Table, error) {
-	st, err := statDataFile(path)
+	df, err := openDataFile(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fileErr(path, ErrIO, "cannot open: %v", unwrapPathError(err))
-	}
-	defer f.Close()
-	size := st.Size()
+	defer df.close()
+	f, size := df.ra, df.size
 	prefix := make([]byte, min(size, HeaderPrefixLen))
-	if _, err := io.ReadFull(f, prefix); err != nil {
+	if _, err := f.ReadAt(prefix, 0); err != nil {
 		return nil, fileErr(path, ErrIO, "read header: %v", err)
 	}
 	hlen, err := DecodeHeaderPrefix(prefix)
@@ -204,7 +219,7 @@ func Open(path string, opts OpenOptions) (*Table, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Record: -1, Offset: 0, Msg: stripKind(err), Err: ErrCorrupt}
 	}
-	t := &Table{Path: path, Format: RecFormat, Schema: h.Schema, Size: size, Header: h, Blocks: h.Blocks}
+	t := &Table{Path: path, Format: RecFormat, Schema: h.Schema, Size: size, Header: h, Blocks: h.Blocks, Compression: df.comp}
 	t.Layout = Layout{DataOffset: hlen, RecordLen: h.RecordLen, Stride: h.RecordLen}
 	region := size - hlen
 	count, left := region/int64(h.RecordLen), region%int64(h.RecordLen)

@@ -234,11 +234,39 @@ func ParseTextDate(b []byte, format string, yearStart int) (int32, error) {
 	if len(b) == 0 {
 		return 0, errBlank
 	}
+	if format == DefaultDateFormat {
+		if d, ok := parseISODate(b); ok {
+			return d, nil
+		}
+		// Anything else takes the general path, which names the problem.
+	}
 	p, err := scanPattern(b, format, yearStart)
 	if err != nil {
 		return 0, err
 	}
 	return DaysFromCivil(p.year, p.month, p.day), nil
+}
+
+// parseISODate is ParseTextDate for a valid YYYY-MM-DD date, the most
+// common format, without walking the pattern; ok is false for anything
+// else.
+func parseISODate(b []byte) (int32, bool) {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return 0, false
+	}
+	v := 0
+	for _, i := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		c := b[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + int(c)
+	}
+	y, m, d := v/10000, v/100%100, v%100
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return DaysFromCivil(y, m, d), true
 }
 
 // ParseTextTimestamp parses a TIMESTAMP field in the given pattern into

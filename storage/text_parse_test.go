@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -317,4 +318,25 @@ func FuzzTextFields(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestISODateFastPath: the YYYY-MM-DD fast path agrees with the general
+// pattern parser on every date of several centuries and on damaged ones.
+func TestISODateFastPath(t *testing.T) {
+	inputs := []string{"0000-01-01", "0000-02-29", "1900-02-29", "2000-02-29", "9999-12-31", "1998-13-01",
+		"1998-00-10", "1998-01-00", "1998-04-31", "199a-01-01", "1998/01/01", "1998-01-1 ", "+998-01-01", " 998-01-01"}
+	for y := 1890; y <= 2110; y += 7 {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d += 3 {
+				inputs = append(inputs, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	for _, in := range inputs {
+		want, werr := scanPattern([]byte(in), DefaultDateFormat, 0)
+		got, ok := parseISODate([]byte(in))
+		if ok != (werr == nil) || ok && got != DaysFromCivil(want.year, want.month, want.day) {
+			t.Errorf("%q: fast path %d, %v; pattern %+v, %v", in, got, ok, want, werr)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/repl"
 	"github.com/recq/recq/storage"
@@ -44,6 +45,14 @@ func openEngine(g *globals) (*query.Engine, error) {
 }
 
 func (sqlCmd) Run(g *globals, e *env) error {
+	// The grammar is built while start-up work is still running (the
+	// engine, the runner), on the other core when there is one.
+	grammar := make(chan struct{})
+	go func() {
+		parser.Prepare()
+		close(grammar)
+	}()
+	defer func() { <-grammar }()
 	mode, err := repl.ParseMode(g.Mode)
 	if err != nil {
 		return usageError("%v", err)
@@ -83,6 +92,8 @@ func (sqlCmd) Run(g *globals, e *env) error {
 		return err
 	}
 	defer r.Close()
+	<-grammar
+	e.startupDone()
 
 	sigs := make(chan os.Signal, 1)
 	if e.notify != nil {

@@ -177,8 +177,12 @@ type result struct {
 	report string
 }
 
-// queryAt generates query i of a set with the given seed.
+// queryAt generates query i of a set with the given seed; one in ten
+// is a window query (gen_window_test.go).
 func (h *harness) queryAt(seed uint64, i int) job {
+	if i%10 == 9 {
+		return h.windowAt(seed, i)
+	}
 	r := rand.New(rand.NewPCG(seed, uint64(i)+0x5eed))
 	g := &gen{r: r, t: h.t, tabs: h.tabs, maxJoin: h.maxJoin}
 	return job{genQuery: g.query(), cfg: r.IntN(len(h.engines))}

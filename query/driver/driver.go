@@ -46,6 +46,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/recq/recq/exec"
 	"github.com/recq/recq/query"
 )
 
@@ -355,6 +356,8 @@ func value(col arrow.Array, i int) driver.Value {
 		return time.Unix(int64(a.Value(i))*86400, 0).UTC()
 	case *array.Timestamp:
 		return time.UnixMicro(int64(a.Value(i))).UTC()
+	case *array.MonthDayNanoInterval:
+		return exec.IntervalOf(a.Value(i)).String()
 	}
 	return col.ValueStr(i)
 }

@@ -18,6 +18,7 @@ var textPool = sync.OnceValue(buildTextPool)
 // (clause 4.2.2.10) until the pool is full. The pool does not depend on
 // the generation seed, like the reference generator's.
 func buildTextPool() string {
+	g := newTextGrammar()
 	r := rand.New(rand.NewPCG(19920101, 19981231))
 	pick := func(l []string) string { return l[r.IntN(len(l))] }
 	var b strings.Builder
@@ -30,41 +31,41 @@ func buildTextPool() string {
 	}
 	var nounPhrase func()
 	nounPhrase = func() {
-		for _, c := range pick(nounPhrases) {
+		for _, c := range pick(g.nounPhrases) {
 			switch c {
 			case 'N':
-				word(pick(nouns))
+				word(pick(g.nouns))
 			case 'J':
-				word(pick(adjectives))
+				word(pick(g.adjectives))
 			case 'D':
-				word(pick(adverbs))
+				word(pick(g.adverbs))
 			case ',':
 				b.WriteByte(',')
 			}
 		}
 	}
 	for b.Len() < textPoolSize {
-		for _, c := range pick(sentences) {
+		for _, c := range pick(g.sentences) {
 			switch c {
 			case 'N':
 				nounPhrase()
 			case 'V':
-				for _, v := range pick(verbPhrases) {
+				for _, v := range pick(g.verbPhrases) {
 					switch v {
 					case 'V':
-						word(pick(verbs))
+						word(pick(g.verbs))
 					case 'X':
-						word(pick(auxiliaries))
+						word(pick(g.auxiliaries))
 					case 'D':
-						word(pick(adverbs))
+						word(pick(g.adverbs))
 					}
 				}
 			case 'P':
-				word(pick(prepositions))
+				word(pick(g.prepositions))
 				word("the")
 				nounPhrase()
 			case 'T':
-				b.WriteString(pick(terminators))
+				b.WriteString(pick(g.terminators))
 			}
 		}
 	}
