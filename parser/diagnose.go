@@ -434,8 +434,26 @@ func inList(w string, list []string) bool {
 	return false
 }
 
+// layoutList words errors inside IMPLIED DECIMALS -n and NULLIF (...),
+// or returns "".
+func (d *diag) layoutList() string {
+	if d.kind != "CREATE" || d.clause == "WITH" {
+		return ""
+	}
+	if d.prev.is("-") && d.tok(d.i-2).isWord("DECIMALS") {
+		return "expected a number after DECIMALS -"
+	}
+	if len(d.open) > 0 && d.open[len(d.open)-1] > 0 && d.toks[d.open[len(d.open)-1]-1].isWord("NULLIF") {
+		return "NULLIF takes quoted sentinels, as in NULLIF ('-9999', '')"
+	}
+	return ""
+}
+
 // expectedExpr words "expected an expression after X" for the context.
 func (d *diag) expectedExpr() string {
+	if msg := d.layoutList(); msg != "" {
+		return msg
+	}
 	p := d.prev
 	if d.kind == "CREATE" && (p.is(",") || p.is("(")) {
 		if d.clause == "WITH" {
@@ -669,11 +687,31 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			}
 		case "NULLIF":
 			if d.kind == "CREATE" && d.clause != "WITH" {
-				return at, "expected the NULL sentinel after NULLIF, as in NULLIF '-9999', found " + f, true
+				return at, "expected the NULL sentinel after NULLIF, as in NULLIF '-9999' or NULLIF ('-9999', ''), found " + f, true
 			}
 		case "TRIM":
 			if d.kind == "CREATE" && d.clause != "WITH" {
 				return at, "expected NONE, LEADING, TRAILING or BOTH after TRIM, found " + f, true
+			}
+		case "SIGN":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected LEADING or TRAILING after SIGN, as in SIGN LEADING SEPARATE, found " + f, true
+			}
+		case "IBM":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected FLOAT after IBM (IBM FLOAT: hexadecimal floating point), found " + f, true
+			}
+		case "CODEPAGE":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected a quoted code page after CODEPAGE, as in CODEPAGE 'cp037', found " + f, true
+			}
+		case "ON":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected ERROR NULL after ON (ON ERROR NULL), found " + f, true
+			}
+		case "ERROR":
+			if d.kind == "CREATE" && d.clause != "WITH" && pp.isWord("ON") {
+				return at, "expected NULL after ON ERROR, found " + f, true
 			}
 		case "TO":
 			if d.kind == "SET" && d.i == 3 {
@@ -684,6 +722,9 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 				return at, "expected '(' after WITH, as in WITH (format = text), found " + f, true
 			}
 		}
+	}
+	if msg := d.layoutList(); msg != "" {
+		return at, msg + ", found " + f, true
 	}
 	// After a number or '(' inside POSITION(...).
 	if d.kind == "CREATE" && len(d.open) > 0 && d.open[len(d.open)-1] > 0 && d.toks[d.open[len(d.open)-1]-1].isWord("POSITION") {

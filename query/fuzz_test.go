@@ -135,6 +135,10 @@ func FuzzParseLayout(f *testing.F) {
 	f.Add("CREATE TABLE t (a INT POSITION(1:3), b CHAR(2) POSITION(5-6), c DATE FORMAT 'YYYYMMDD' OFFSET 7) WITH (format = text, skip_lines = 1)")
 	f.Add("CREATE TABLE t (a INT64 LITTLE ENDIAN NULL, b DECIMAL(9,2) WIDTH 4, c FLOAT BIG ENDIAN) WITH (record_length = 40, null_bitmap = 32)")
 	f.Add("CREATE TABLE t (a DECIMAL(10,2) POSITION(1:10) IMPLIED, b INT POSITION(11:15) NULLIF '-9999' TRIM BOTH)")
+	if b, err := os.ReadFile("../testdata/mainframe/accounts.ebc.schema"); err == nil {
+		f.Add(string(b))
+	}
+	f.Add("CREATE TABLE t (a DECIMAL(30,2) PACKED UNSIGNED, b DECIMAL(5,1) ZONED SIGN TRAILING SEPARATE CODEPAGE '1047' NULLIF ('+99999', ''), c FLOAT32 IBM FLOAT ON ERROR NULL, d DECIMAL(9,0) ZONED IMPLIED DECIMALS -2 WIDTH 4) WITH (encoding = 'ebcdic', floating_point_format = 'IEEE754', year_window_start = 1950)")
 	f.Fuzz(func(t *testing.T, ddl string) {
 		l, err := ParseLayout(ddl)
 		if err != nil {
@@ -206,6 +210,10 @@ var fuzzLayouts = []string{
 	`CREATE TABLE r (x USMALLINT BIG ENDIAN OFFSET 0, y TINYINT OFFSET 1, z TIMESTAMP OFFSET 2)
 	 WITH (format = binary, record_length = 12, ignore_partial = true)`,
 	`CREATE TABLE r (id INT POSITION(1:4), name CHAR(6) POSITION(6:11)) WITH (format = text, separator = crlf)`,
+	`CREATE TABLE r (id INT32 POSITION(1:4), name CHAR(6) POSITION(5:10), amt DECIMAL(9,2) PACKED POSITION(11:15),
+	   qty DECIMAL(5,1) SIGN LEADING SEPARATE POSITION(16:21), rate FLOAT64 POSITION(22:29), d DATE FORMAT 'YYMMDD' POSITION(30:35),
+	   big DECIMAL(30,3) PACKED ON ERROR NULL POSITION(36:51))
+	 WITH (encoding = 'ebcdic', ebcdic_code_page = 'cp273', record_length = 51)`,
 }
 
 var fuzzFileQueries = []string{
@@ -233,6 +241,10 @@ func FuzzQueryFile(f *testing.F) {
 	f.Add([]byte{}, uint8(0), uint8(1))
 	if b, err := os.ReadFile("../testdata/people.txt"); err == nil {
 		f.Add(b, uint8(0), uint8(2))
+	}
+	if b, err := os.ReadFile("../testdata/mainframe/accounts.ebc"); err == nil {
+		f.Add(b[:51*3], uint8(5), uint8(3))
+		f.Add(b[:51*3], uint8(5), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, layoutSel, querySel uint8) {
 		if len(data) > 1<<16 {

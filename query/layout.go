@@ -35,6 +35,10 @@ type Layout struct {
 	ebcdic bool
 	// codePageSet is set by ebcdic_code_page.
 	codePageSet bool
+	// trim is WITH (string_trimming_policy = ...): the TRIM of CHAR
+	// fields without their own; hasTrim says it was given.
+	trim    storage.TrimMode
+	hasTrim bool
 }
 
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
@@ -241,8 +245,14 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 			f.Trim = m
 		}
 	}
+	if l.hasTrim && !seen[parser.OptTrim] {
+		f.Trim = l.trim
+	}
 	if l.ebcdic {
 		ebcdicDefaults(&f, l, seen[parser.OptCodePage])
+	} else if f.CodePage != 0 && f.Encoding == storage.DefaultEncoding {
+		// CODEPAGE alone makes a field of an ASCII file EBCDIC text.
+		f.Encoding = storage.Text
 	}
 	if (f.Encoding == storage.Zoned || f.Encoding == storage.Packed) && !seen[parser.OptImplied] && t.Kind == storage.Decimal {
 		// COBOL's V: the stored digits carry the type's scale.
@@ -374,6 +384,16 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 				err = layoutErr(v.Pos, "floating_point_format %q is not IBM, IEEE754 or IEEE754_little_endian (recq reads IBM floats big-endian only)", s)
 			}
 		}
+	case "string_trimming_policy":
+		var s string
+		if s, err = str(); err == nil {
+			m, ok := map[string]storage.TrimMode{"both": storage.TrimBoth, "left": storage.TrimLeading,
+				"right": storage.TrimTrailing, "none": storage.TrimNone, "keep_all": storage.TrimNone}[strings.ToLower(s)]
+			if !ok {
+				err = layoutErr(v.Pos, "string_trimming_policy %q is not both, left, right, none or keep_all", s)
+			}
+			l.trim, l.hasTrim = m, true
+		}
 	case "ignore_partial":
 		l.Raw.IgnorePartial, err = boolean()
 	case "byte_order":
@@ -389,7 +409,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format, string_trimming_policy)", o.Key)
 	}
 	return err
 }

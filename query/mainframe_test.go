@@ -3,6 +3,8 @@ package query
 import (
 	"bytes"
 	"os"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/recq/recq/storage"
@@ -97,5 +99,65 @@ func TestMainframeSample(t *testing.T) {
 				t.Errorf("row %d field %s: %v, want NULL", r, s.Fields[i].Name, v)
 			}
 		}
+	}
+}
+
+// TestMainframeDocsLayouts: the layouts in docs/mainframe.md are valid,
+// and the example is the sample file's sidecar.
+func TestMainframeDocsLayouts(t *testing.T) {
+	doc, err := os.ReadFile("../docs/mainframe.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sidecar, err := os.ReadFile("../testdata/mainframe/accounts.ebc.schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```sql\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("no sql blocks in docs/mainframe.md")
+	}
+	for _, b := range blocks {
+		ddl := b[:strings.Index(b, "```")]
+		if _, err := ParseLayout(ddl); err != nil {
+			t.Errorf("docs/mainframe.md layout does not load: %v\n%s", err, ddl)
+		}
+		if !strings.Contains(string(sidecar), ddl) {
+			t.Errorf("docs/mainframe.md example differs from testdata/mainframe/accounts.ebc.schema")
+		}
+	}
+}
+
+// TestMainframeDDLRoundTrip: the DDL storage.FormatDDL writes for a
+// mainframe layout (as schema sidecars hold) reads back as the same
+// schema.
+func TestMainframeDDLRoundTrip(t *testing.T) {
+	ddl := `CREATE TABLE m (
+		a INT32 UNSIGNED POSITION(1:6),
+		b CHAR(12) CODEPAGE 'cp273' POSITION(7:18) TRIM BOTH,
+		c DECIMAL(30,2) PACKED UNSIGNED,
+		d DECIMAL(7,2) SIGN TRAILING SEPARATE NULLIF ('+9999999', '') ON ERROR NULL,
+		e DECIMAL(9,0) ZONED IMPLIED DECIMALS -3 WIDTH 6 CODEPAGE 'ascii',
+		f FLOAT32 IBM FLOAT,
+		g FLOAT64 BIG ENDIAN,
+		h DECIMAL(4,2) BIG ENDIAN UNSIGNED WIDTH 2,
+		i DATE FORMAT 'YYDDD'
+	) WITH (encoding = 'ebcdic', ebcdic_code_page = '1148', year_window_start = 1950)`
+	l, err := ParseLayout(ddl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := storage.FormatDDL("m", l.Schema, l.Raw)
+	back, err := ParseLayout(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(back.Schema.Fields, l.Schema.Fields) {
+		for i := range l.Schema.Fields {
+			if !reflect.DeepEqual(back.Schema.Fields[i], l.Schema.Fields[i]) {
+				t.Errorf("field %d: %+v\nreads back as %+v", i, l.Schema.Fields[i], back.Schema.Fields[i])
+			}
+		}
+		t.Fatalf("DDL:\n%s", out)
 	}
 }

@@ -235,15 +235,16 @@ func decodeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint6
 type intDecoder[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64] struct{ numDecoder[T] }
 
 func (d *intDecoder[T]) decode(ch *chunk, sel []int32) error {
-	if d.f.Encoding.IsMainframe() {
-		return decodeTextNum(&d.numDecoder, ch, sel, func(v []byte) (T, error) {
-			if d.f.Type.IsInteger() && !d.f.Type.IsSigned() {
-				u, err := d.f.ParseMainframeUint(v)
+	if f := d.f; f.Encoding.IsMainframe() {
+		parse := func(v []byte) (T, error) {
+			if f.Type.IsInteger() && !f.Type.IsSigned() {
+				u, err := f.ParseMainframeUint(v)
 				return T(u), err
 			}
-			n, err := d.f.ParseMainframeInt(v)
+			n, err := f.ParseMainframeInt(v)
 			return T(n), err
-		})
+		}
+		return decodeMainframeNums(&d.numDecoder, ch, sel, func(n int64) T { return T(n) }, parse)
 	}
 	if d.f.IsText() {
 		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
@@ -305,6 +306,31 @@ func decodeTextNum[T any](d *numDecoder[T], ch *chunk, sel []int32, parse func([
 	return nil
 }
 
+// decodeMainframeNums is the loop for zoned and packed fields: values in
+// their common form are read straight from the raw bytes
+// (storage.Field.FastMainframeInt, then fromInt); the others (blank,
+// NULLIF, unusual signs, errors) go through decodeTextNum one at a time.
+func decodeMainframeNums[T any](d *numDecoder[T], ch *chunk, sel []int32, fromInt func(int64) T, parse func([]byte) (T, error)) error {
+	f := d.f
+	vals := d.vals[d.n : d.n+len(sel)]
+	data, stride, off, end := ch.data, ch.stride, f.Offset, f.End()
+	for i, r := range sel {
+		p := int(r) * stride
+		if n, ok := f.FastMainframeInt(data[p+off : p+end]); ok {
+			vals[i] = fromInt(n)
+			continue
+		}
+		d.n += i
+		err := decodeTextNum(d, ch, sel[i:i+1], parse)
+		d.n -= i + 1
+		if err != nil {
+			return err
+		}
+	}
+	d.n += len(sel)
+	return nil
+}
+
 // valueBufLen is the stack buffer for translated field values; longer
 // values are translated into an allocated one.
 const valueBufLen = 128
@@ -349,7 +375,7 @@ type decimalDecoder struct{ numDecoder[decimal128.Num] }
 func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
 	if f.Encoding.IsMainframe() {
-		return decodeTextNum(&d.numDecoder, ch, sel, f.ParseMainframeDecimal)
+		return decodeMainframeNums(&d.numDecoder, ch, sel, decimal128.FromI64, f.ParseMainframeDecimal)
 	}
 	if f.IsText() {
 		t := f.Type
@@ -527,7 +553,16 @@ func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
 	data, offsets := d.data, d.offsets[d.n+1:d.n+1+len(sel)]
 	off, end := f.Offset, f.End()
 	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf())
-	if f.CodePage != 0 {
+	if f.CodePage != 0 && !f.HasNullIf() && f.Trim == storage.TrimTrailing {
+		// EBCDIC, the common case: decode straight into the column and
+		// drop the trailing padding there.
+		for i, r := range sel {
+			start := len(data)
+			data = f.AppendText(data, ch.record(r)[off:end])
+			data = data[:start+len(storage.TrimChar(data[start:], storage.TrimTrailing))]
+			offsets[i] = int32(len(data))
+		}
+	} else if f.CodePage != 0 {
 		// EBCDIC: decode each value to UTF-8, then as an ASCII field.
 		var buf [valueBufLen]byte
 		for i, r := range sel {

@@ -250,9 +250,18 @@ func (c *compiled) filter(ch *chunk, sel, out []int32) ([]int32, error) {
 		return c.filterBinary(ch, sel, out)
 	}
 	var buf [valueBufLen]byte
+	fast := c.dom == domInt && (f.Encoding == storage.Zoned || f.Encoding == storage.Packed)
 	for _, r := range sel {
 		rec := ch.record(r)
 		raw := rec[f.Offset:f.End()]
+		if fast {
+			if x, ok := f.FastMainframeInt(raw); ok {
+				if c.matchInt(x) {
+					out = append(out, r)
+				}
+				continue
+			}
+		}
 		v := f.ValueBytes(raw, buf[:])
 		if f.IsNullValue(v) {
 			continue

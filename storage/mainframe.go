@@ -112,7 +112,7 @@ func (f *Field) describeMainframe() string {
 	}
 	if f.Encoding == Zoned || f.Encoding == Packed {
 		if f.Implied != 0 {
-			s += fmt.Sprintf(", %d implied decimals", f.Implied)
+			s += ", " + impliedText(f.Implied)
 		}
 	}
 	if f.InvalidAsNull {
@@ -140,6 +140,15 @@ func (f *Field) ValueBytes(raw, buf []byte) []byte {
 		return buf
 	}
 	return f.cp.AppendUTF8(buf[:0], raw)
+}
+
+// AppendText appends a text field's raw bytes decoded to UTF-8 (through
+// its code page, or as they are).
+func (f *Field) AppendText(dst, raw []byte) []byte {
+	if f.cp == nil {
+		return append(dst, raw...)
+	}
+	return f.cp.AppendUTF8(dst, raw)
 }
 
 // IsNullValue reports whether a value (as ValueBytes returns it) is NULL:
@@ -170,9 +179,14 @@ func (f *Field) IsNullValue(v []byte) bool {
 // scaled to the field's type: the magnitude at the DECIMAL's scale (0 for
 // integers) and the sign.
 func (f *Field) mainframeDigits(v []byte) (u128, bool, error) {
-	if u, neg, ok := f.fastDigits(v); ok {
+	if u, neg, ok := f.fastDigits(v, false); ok {
 		return u128{0, u}, neg, nil
 	}
+	return f.generalDigits(v)
+}
+
+// generalDigits is mainframeDigits for every form of value.
+func (f *Field) generalDigits(v []byte) (u128, bool, error) {
 	var mag u128
 	var neg bool
 	var err error
@@ -211,27 +225,44 @@ var packedPair = func() (t [256]uint8) {
 }()
 
 // zonedLast maps the last byte of a zoned number with a trailing
-// overpunch (ASCII domain) to its digit, plus 0x10 when negative, or 0xFF.
-var zonedLast = func() (t [256]uint8) {
-	for i := range t {
-		t[i] = 0xFF
+// overpunch to its digit, plus 0x10 when negative, or 0xFF: [0] for the
+// ASCII domain, [1] for raw EBCDIC bytes.
+var zonedLast = func() (t [2][256]uint8) {
+	for i := range t[0] {
+		t[0][i], t[1][i] = 0xFF, 0xFF
+	}
+	for i := range t[0] {
 		if d, neg, _, ok := overpunch(byte(i)); ok {
-			t[i] = d
+			t[0][i] = d
 			if neg {
-				t[i] |= 0x10
+				t[0][i] |= 0x10
 			}
+		}
+	}
+	for i, a := range zonedFromEBCDIC {
+		if a != 0xFF {
+			t[1][i] = t[0][a]
 		}
 	}
 	return
 }()
 
+// zonedChars are the bytes of '0', '+' and '-' in ASCII ([0]) and EBCDIC
+// ([1]).
+var zonedChars = [2][3]byte{{'0', '+', '-'}, {0xF0, 0x4E, 0x60}}
+
 // fastDigits is the common case of mainframeDigits: a packed field of at
 // most 9 bytes with a sign nibble, or a zoned field of at most 18 digits
-// with a trailing overpunch (or none), no point, no padding, its decimals
-// equal to the type's scale. ok is false when the value needs the general
+// with a trailing overpunch (or none) or a separate sign, no point, no
+// padding, its decimals equal to the type's scale. ok is false when the value needs the general
 // path (which also reports errors).
-func (f *Field) fastDigits(v []byte) (u uint64, neg, ok bool) {
+func (f *Field) fastDigits(v []byte, ebcdic bool) (u uint64, neg, ok bool) {
 	n := len(v)
+	dom := 0
+	if ebcdic {
+		dom = 1
+	}
+	zero, plus, minus := zonedChars[dom][0], zonedChars[dom][1], zonedChars[dom][2]
 	scale, precision := 0, 18
 	if f.Type.Kind == Decimal {
 		scale, precision = f.Type.Scale, min(f.Type.Precision, 18)
@@ -263,18 +294,38 @@ func (f *Field) fastDigits(v []byte) (u uint64, neg, ok bool) {
 		}
 	case f.Encoding == Zoned && (f.Sign == SignDefault || f.Sign == SignTrailing) && n <= 18:
 		for _, c := range v[:n-1] {
-			d := c - '0'
+			d := c - zero
 			if d > 9 {
 				return 0, false, false
 			}
 			u = u*10 + uint64(d)
 		}
-		last := zonedLast[v[n-1]]
+		last := zonedLast[dom][v[n-1]]
 		if last == 0xFF || (f.Unsigned && last&0x10 != 0) {
 			return 0, false, false
 		}
 		u = u*10 + uint64(last&0x0F)
 		neg = last&0x10 != 0 && u != 0
+	case f.Encoding == Zoned && f.Sign.Separate() && n >= 2 && n <= 19:
+		at, digits := 0, v[1:]
+		if f.Sign == SignTrailingSeparate {
+			at, digits = n-1, v[:n-1]
+		}
+		switch v[at] {
+		case minus:
+			neg = true
+		case plus:
+		default:
+			return 0, false, false
+		}
+		for _, c := range digits {
+			d := c - zero
+			if d > 9 {
+				return 0, false, false
+			}
+			u = u*10 + uint64(d)
+		}
+		neg = neg && u != 0
 	default:
 		return 0, false, false
 	}
@@ -282,6 +333,38 @@ func (f *Field) fastDigits(v []byte) (u uint64, neg, ok bool) {
 		return 0, false, false
 	}
 	return u, neg, true
+}
+
+// FastMainframeInt reads the raw bytes of a zoned or packed field in its
+// common forms (see fastDigits) as ParseMainframeInt would, without
+// translating or testing for NULL: ok is false when the value needs
+// Field.ValueBytes, Field.IsNullValue and ParseMainframeInt, as do all
+// values of fields with NULLIF sentinels and DECIMALs of more than 18
+// digits.
+func (f *Field) FastMainframeInt(raw []byte) (int64, bool) {
+	if f.HasNullIf() || f.Encoding == IBMFloat || (f.Type.Kind == Decimal && f.Type.Precision > MaxDecimalPrecision) {
+		return 0, false
+	}
+	u, neg, ok := f.fastDigits(raw, f.cp != nil)
+	if !ok {
+		return 0, false
+	}
+	if f.Type.IsInteger() {
+		bits := f.Type.BinaryWidth() * 8
+		if !f.Type.IsSigned() {
+			if neg || (bits < 64 && u > uint64(1)<<bits-1) {
+				return 0, false
+			}
+			return int64(u), u <= math.MaxInt64
+		}
+		if u > uint64(1)<<(bits-1)-1 {
+			return 0, false
+		}
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
 }
 
 // ParseMainframeInt reads a zoned or packed value of a signed integer

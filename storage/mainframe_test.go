@@ -327,12 +327,15 @@ func FuzzMainframeDecoders(f *testing.F) {
 	f.Add([]byte{0x12, 0x34, 0x5C}, uint8(1))
 	f.Add([]byte{0x41, 0x10, 0, 0}, uint8(2))
 	f.Add([]byte{0xF1, 0xF2, 0xD3}, uint8(3))
+	f.Add([]byte("00123-"), uint8(5))
+	f.Add([]byte{0x00, 0x12, 0x34, 0x5D}, uint8(6))
+	f.Add([]byte{0xF3, 0xF2, 0xF7, 0xF6, 0xC8}, uint8(7))
 	f.Fuzz(func(t *testing.T, b []byte, kind uint8) {
 		if len(b) == 0 || len(b) > 20 {
 			return
 		}
 		var fl Field
-		switch kind % 6 {
+		switch kind % 8 {
 		case 0:
 			fl = Field{Type: TDecimal(38, 2), Encoding: Zoned, Implied: 2, Width: len(b)}
 		case 1:
@@ -348,11 +351,32 @@ func FuzzMainframeDecoders(f *testing.F) {
 			fl = Field{Type: TInt64, Encoding: Packed, Width: len(b), Unsigned: true}
 		case 5:
 			fl = Field{Type: TInt64, Encoding: Zoned, Width: len(b), Sign: SignTrailingSeparate}
+		case 6:
+			fl = Field{Type: TDecimal(12, 2), Encoding: Packed, Implied: 2, Width: len(b)}
+		case 7:
+			fl = Field{Type: TInt16, Encoding: Zoned, Width: len(b), CodePage: 1047}
 		}
 		fl.Name, fl.Offset, fl.Nullable = "x", 0, true
 		s, err := NewSchema([]Field{fl}, SchemaOptions{NullBitmap: NoNullBitmap})
 		if err != nil {
 			return
+		}
+		if fl.Encoding != IBMFloat {
+			// The fast path agrees with the general one.
+			mf := &s.Fields[0]
+			tv := mf.ValueBytes(b, nil)
+			if raw, ok := mf.FastMainframeInt(b); ok && mf.Type.Kind != Uint64 {
+				want, err := mf.ParseMainframeInt(tv)
+				if err != nil || want != raw {
+					t.Fatalf("% x: raw fast path %d, general %d, %v", b, raw, want, err)
+				}
+			}
+			if u, neg, ok := mf.fastDigits(tv, false); ok {
+				g, gneg, err := mf.generalDigits(tv)
+				if err != nil || g != (u128{0, u}) || gneg != neg {
+					t.Fatalf("% x: fast path %d (neg %v), general %v (neg %v), %v", b, u, neg, g, gneg, err)
+				}
+			}
 		}
 		v, err := s.DecodeField(b, 0)
 		if err != nil || v == nil {
@@ -373,4 +397,26 @@ func FuzzMainframeDecoders(f *testing.F) {
 			t.Fatalf("% x -> %v -> % x -> %v, %v", b, v, out, back, err)
 		}
 	})
+}
+
+// A .rec file holds binary and ASCII text fields only.
+func TestRecRefusesMainframeFields(t *testing.T) {
+	for _, f := range []Field{
+		{Name: "p", Type: TDecimal(5, 0), Encoding: Packed, Offset: Implicit},
+		{Name: "c", Type: TChar(4), Encoding: Text, CodePage: 37, Offset: Implicit},
+		{Name: "u", Type: TDecimal(4, 0), Encoding: LittleEndian, Unsigned: true, Offset: Implicit},
+	} {
+		s, err := NewSchema([]Field{f}, SchemaOptions{NullBitmap: NoNullBitmap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := Create(t.TempDir()+"/x.rec", s, WriterOptions{})
+		if err == nil {
+			w.Abort()
+			t.Fatalf("field %s: Create accepted %s", f.Name, f.Describe())
+		}
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "field "+f.Name) {
+			t.Errorf("field %s: %v", f.Name, err)
+		}
+	}
 }

@@ -142,6 +142,14 @@ type Field struct {
 // End is the offset one past the field's last byte.
 func (f *Field) End() int { return f.Offset + f.Width }
 
+// impliedText says "1 implied decimal", "2 implied decimals".
+func impliedText(n int) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d implied decimal", n)
+	}
+	return fmt.Sprintf("%d implied decimals", n)
+}
+
 // HasNullIf reports whether the field has NULL sentinels.
 func (f *Field) HasNullIf() bool { return len(f.NullIf) > 0 }
 
@@ -180,7 +188,7 @@ func (f *Field) Describe() string {
 	enc += f.describeMainframe()
 	switch {
 	case f.IsText() && f.Implied > 0:
-		enc += fmt.Sprintf(", %d implied decimals", f.Implied)
+		enc += ", " + impliedText(f.Implied)
 	case f.IsText() && (f.Type.Kind == Date || f.Type.Kind == Timestamp):
 		enc += " " + f.EffectiveFormat()
 	}

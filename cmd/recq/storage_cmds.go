@@ -17,7 +17,7 @@ type genCmd struct {
 	Rows   *int64   `placeholder:"N" xor:"size" help:"Number of rows: sensors, or the stand-alone lineitem generator (its keys match no other table)."`
 	Out    string   `required:"" type:"path" help:"Output file; written atomically."`
 	Seed   uint64   `default:"1" help:"Random seed; the same arguments give the same bytes."`
-	Format string   `default:"rec" enum:"rec,text" help:"rec (self-describing binary) or text (fixed-width lines plus an OUT.schema sidecar)."`
+	Format string   `default:"rec" enum:"rec,text,ebcdic" help:"rec (self-describing binary), text (fixed-width lines plus an OUT.schema sidecar) or ebcdic (a mainframe extract: EBCDIC text, zoned and packed decimals, IBM floats, plus an OUT.schema sidecar)."`
 }
 
 func (c *genCmd) Help() string {
@@ -31,6 +31,7 @@ Examples:
     recq gen --table $t --scale 0.1 --out tpch/$t.rec
   done
   recq gen --table orders --scale 1 --out orders.txt --format text
+  recq gen --table orders --scale 0.1 --out orders.ebc --format ebcdic
   recq gen --table lineitem --rows 100000 --out li.rec
   recq gen --table sensors --rows 1000 --out s.rec`
 }
@@ -51,9 +52,12 @@ func (c *genCmd) Run(g *globals, e *env) error {
 			return usageError("--scale: %v", err)
 		}
 		opts := gen.ScaleOptions{Seed: c.Seed, Workers: g.Workers}
-		if c.Format == "text" {
+		switch c.Format {
+		case "text":
 			rows, err = t.WriteScaleText(c.Out, *c.Scale, opts)
-		} else {
+		case "ebcdic":
+			rows, err = t.WriteScaleEBCDIC(c.Out, *c.Scale, opts)
+		default:
 			rows, err = t.WriteScale(c.Out, *c.Scale, opts)
 		}
 	case c.Rows != nil:
@@ -63,9 +67,12 @@ func (c *genCmd) Run(g *globals, e *env) error {
 		if rows = *c.Rows; rows < 0 {
 			return usageError("--rows must not be negative")
 		}
-		if c.Format == "text" {
+		switch c.Format {
+		case "text":
 			err = t.WriteText(c.Out, rows, c.Seed)
-		} else {
+		case "ebcdic":
+			err = t.WriteEBCDIC(c.Out, rows, c.Seed)
+		default:
 			err = t.Write(c.Out, rows, c.Seed)
 		}
 	default:
@@ -81,7 +88,7 @@ func (c *genCmd) Run(g *globals, e *env) error {
 	secs := time.Since(start).Seconds()
 	fmt.Fprintf(e.stderr, "wrote %d %s rows to %s (%d bytes) in %.2fs, %.0f MB/s\n",
 		rows, t.Name, c.Out, st.Size(), secs, float64(st.Size())/1e6/secs)
-	if c.Format == "text" {
+	if c.Format != "rec" {
 		fmt.Fprintf(e.stderr, "layout: %s\n", gen.SidecarPath(c.Out))
 	}
 	return nil

@@ -6,9 +6,18 @@ import (
 	"github.com/recq/recq/storage"
 )
 
+// form is how a generated file stores its records.
+type form uint8
+
+const (
+	formRec    form = iota // binary (.rec, or raw binary)
+	formText               // fixed-width ASCII lines
+	formEBCDIC             // a mainframe extract: EBCDIC, zoned, packed, IBM float
+)
+
 // appendRecord encodes vals as one record of s at the end of buf: a
 // binary record starts zeroed, a text record blank and ends with a line
-// feed.
+// feed, an EBCDIC record starts with EBCDIC spaces.
 //
 // Binary fields of the value types the generators produce (int64 in a
 // signed integer field, a DECIMAL of the field's scale, DATE, CHAR text)
@@ -16,25 +25,30 @@ import (
 // without its conversions (which cost more than generating the values);
 // values out of the field's range and every other case go through
 // EncodeField, which reports the error.
-func appendRecord(buf []byte, s *storage.Schema, text bool, vals []any) ([]byte, error) {
+func appendRecord(buf []byte, s *storage.Schema, f form, vals []any) ([]byte, error) {
 	start := len(buf)
 	buf = slices.Grow(buf, s.RecordLen+1)[:start+s.RecordLen]
 	rec := buf[start:]
-	if text {
+	switch f {
+	case formText:
 		for i := range rec {
 			rec[i] = ' '
 		}
-	} else {
+	case formEBCDIC:
+		for i := range rec {
+			rec[i] = 0x40
+		}
+	default:
 		clear(rec)
 	}
 	for k, v := range vals {
-		if text || !encodeDirect(&s.Fields[k], rec, v) {
+		if f != formRec || !encodeDirect(&s.Fields[k], rec, v) {
 			if err := s.EncodeField(rec, k, v); err != nil {
 				return buf[:start], err
 			}
 		}
 	}
-	if text {
+	if f == formText {
 		buf = append(buf, '\n')
 	}
 	return buf, nil

@@ -128,6 +128,54 @@ func (t *Table) TextSchema() *storage.Schema {
 	return s
 }
 
+// EBCDICSchema returns the table as a mainframe extract would hold it, in
+// code page 037: integers zoned (COBOL DISPLAY, signed or UNSIGNED),
+// DECIMALs packed (COMP-3), floats IBM hexadecimal floating point (COMP-1,
+// COMP-2), CHAR, DATE (YYYYMMDD), TIMESTAMP (YYYYMMDDHHMISSFFFFFF) and
+// BOOLEAN (T/F) as EBCDIC text. NULL is a blank field; a nullable CHAR
+// reads a blank value as NULL. A FLOAT32 written as IBM COMP-1 keeps 21 to
+// 24 bits of its value.
+func (t *Table) EBCDICSchema() *storage.Schema {
+	fs := make([]storage.Field, len(t.fields))
+	for i, c := range t.fields {
+		f := c.Field
+		f.Offset, f.Width, f.Format, f.NullIf = storage.Implicit, 0, "", nil
+		switch k := f.Type; {
+		case k.IsInteger():
+			f.Encoding, f.CodePage = storage.Zoned, 37
+			f.Unsigned = !k.IsSigned()
+			f.Width = map[int]int{1: 3, 2: 5, 4: 10, 8: 19}[k.BinaryWidth()]
+			if k.Kind == storage.Uint64 {
+				f.Width = 20
+			}
+		case k.Kind == storage.Decimal:
+			f.Encoding, f.Implied = storage.Packed, k.Scale
+		case k.IsFloat():
+			f.Encoding = storage.IBMFloat
+		default:
+			f.Encoding, f.CodePage = storage.Text, 37
+			switch k.Kind {
+			case storage.Date:
+				f.Format = "YYYYMMDD"
+			case storage.Timestamp:
+				f.Format = "YYYYMMDDHHMISSFFFFFF"
+			case storage.Boolean:
+				f.Width = 1
+			case storage.Char:
+				if f.Nullable {
+					f.NullIf = []string{""}
+				}
+			}
+		}
+		fs[i] = f
+	}
+	s, err := storage.NewSchema(fs, storage.SchemaOptions{NullBitmap: storage.NoNullBitmap})
+	if err != nil {
+		panic(fmt.Sprintf("gen: bad built-in EBCDIC schema for %s: %v", t.Name, err))
+	}
+	return s
+}
+
 // Rows calls fn for rows [0, n) in order with the row's values; vals is
 // reused between calls.
 func (t *Table) Rows(seed uint64, n int64, fn func(i int64, vals []any) error) error {
