@@ -60,6 +60,13 @@ func parseCompression(s string) (compress.Compression, error) {
 	return 0, fmt.Errorf("parquet output: unknown compression %q (want one of: snappy, zstd, gzip, brotli, uncompressed)", s)
 }
 
+// CheckParquetOptions reports options NewParquetWriter would refuse (an
+// unknown codec name), so a caller can check them before running a query.
+func CheckParquetOptions(o ParquetOptions) error {
+	_, err := parseCompression(o.Compression)
+	return err
+}
+
 // ParquetWriter writes record batches of one schema to a Parquet file.
 // Write encodes each batch into the open row group and keeps no reference
 // to it; Close writes the last row group and the footer. A writer is not
