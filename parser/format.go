@@ -495,7 +495,11 @@ func (s *Copy) String() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(strings.ToUpper(quoteIdent(o.Key)))
+			if isPlainIdent(o.Key) {
+				b.WriteString(strings.ToUpper(o.Key)) // any word is a key, reserved or not
+			} else {
+				b.WriteString(quoteIdent(o.Key))
+			}
 			if o.Value != nil {
 				b.WriteString(" ")
 				b.WriteString(optionValueString(o.Value))
