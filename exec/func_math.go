@@ -172,7 +172,8 @@ func buildRound(name string, args []Expr) (Expr, error) {
 	}
 }
 
-// floor/ceil: DECIMAL(p,s) gives DECIMAL(p-s+1,0); integers unchanged.
+// floor/ceil/trunc: DECIMAL(p,s) gives DECIMAL(p-s+1,0); integers unchanged.
+// trunc rounds toward zero.
 func buildFloorCeil(name string, args []Expr) (Expr, error) {
 	if err := arity(name, args, 1, 1); err != nil {
 		return nil, err
@@ -181,7 +182,8 @@ func buildFloorCeil(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	ceil := name != "floor"
+	ceil := name == "ceil" || name == "ceiling"
+	trunc := name == "trunc"
 	t := x.DataType()
 	switch {
 	case isInteger(t):
@@ -191,7 +193,9 @@ func buildFloorCeil(name string, args []Expr) (Expr, error) {
 			o := newFixedOut[float64](ctx.Mem, tFloat64, n)
 			o.valid = validityAnd(ctx.Mem, n, as[0])
 			for i, v := range values[float64](as[0]) {
-				if ceil {
+				if trunc {
+					o.v[i] = math.Trunc(v)
+				} else if ceil {
 					o.v[i] = math.Ceil(v)
 				} else {
 					o.v[i] = math.Floor(v)
@@ -222,7 +226,7 @@ func buildFloorCeil(name string, args []Expr) (Expr, error) {
 				}
 			}
 			// q is truncated toward zero; adjust for floor/ceil
-			if r != 0 {
+			if r != 0 && !trunc {
 				if ceil && !v.isNeg() {
 					q, _ = q.add(i128{1, 0})
 				} else if !ceil && v.isNeg() {

@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -14,6 +15,33 @@ type Interval struct {
 	Months int32
 	Days   int32
 	Micros int64
+}
+
+// intervalUnits are the INTERVAL units: months, days or microseconds per
+// unit.
+var intervalUnits = map[string]struct{ months, days, micros int64 }{
+	"YEAR": {months: 12}, "QUARTER": {months: 3}, "MONTH": {months: 1},
+	"WEEK": {days: 7}, "DAY": {days: 1},
+	"HOUR": {micros: 3600_000_000}, "MINUTE": {micros: 60_000_000}, "SECOND": {micros: 1_000_000},
+	"MILLISECOND": {micros: 1000}, "MICROSECOND": {micros: 1},
+}
+
+// NewInterval is the interval of k units (YEAR, QUARTER, MONTH, WEEK,
+// DAY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND; plurals too).
+// Months and days must fit 32 bits.
+func NewInterval(k int64, unit string) (Interval, error) {
+	u := strings.TrimSuffix(strings.ToUpper(unit), "S")
+	f, ok := intervalUnits[u]
+	if !ok {
+		return Interval{}, fmt.Errorf("unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", unit)
+	}
+	m, ok1 := MulInt64(k, f.months)
+	d, ok2 := MulInt64(k, f.days)
+	us, ok3 := MulInt64(k, f.micros)
+	if !ok1 || !ok2 || !ok3 || m != int64(int32(m)) || d != int64(int32(d)) {
+		return Interval{}, fmt.Errorf("INTERVAL %d %s is out of range", k, u)
+	}
+	return Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
 }
 
 // String renders the interval as DuckDB does: years and months, days, then

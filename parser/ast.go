@@ -304,12 +304,19 @@ const (
 	OptLittleEndian                             // LITTLE ENDIAN
 	OptBigEndian                                // BIG ENDIAN
 	OptText                                     // TEXT: the field is stored as ASCII text
-	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n; plain IMPLIED: Int1 = -1 (the type's scale)
+	OptImplied                                  // IMPLIED DECIMALS n: Int1 = n, Int2 = 1 (n may be negative: P scaling); plain IMPLIED: Int2 = 0 (the type's scale)
 	OptFormat                                   // FORMAT 'pattern': Str = pattern
-	OptNullIf                                   // NULLIF 'sentinel': Str = sentinel
+	OptNullIf                                   // NULLIF 'sentinel' or NULLIF ('a', 'b'): Strs = the sentinels
 	OptNull                                     // NULL (nullable)
 	OptNotNull                                  // NOT NULL
 	OptTrim                                     // TRIM mode: Str = "none", "leading", "trailing" or "both"
+	OptPacked                                   // PACKED: COBOL COMP-3
+	OptZoned                                    // ZONED: COBOL DISPLAY numeric
+	OptIBMFloat                                 // IBM FLOAT: IBM hexadecimal floating point (COMP-1, COMP-2)
+	OptUnsigned                                 // UNSIGNED: no sign is stored
+	OptSign                                     // SIGN LEADING|TRAILING [SEPARATE]: Str = "leading" or "trailing", Int1 = 1 when SEPARATE
+	OptCodePage                                 // CODEPAGE 'cp037': Str = the name
+	OptOnErrorNull                              // ON ERROR NULL: an undecodable value reads as NULL
 )
 
 var optionNames = [...]string{
@@ -325,6 +332,13 @@ var optionNames = [...]string{
 	OptNull:         "NULL",
 	OptNotNull:      "NOT NULL",
 	OptTrim:         "TRIM",
+	OptPacked:       "PACKED",
+	OptZoned:        "ZONED",
+	OptIBMFloat:     "IBM FLOAT",
+	OptUnsigned:     "UNSIGNED",
+	OptSign:         "SIGN",
+	OptCodePage:     "CODEPAGE",
+	OptOnErrorNull:  "ON ERROR NULL",
 }
 
 // String returns the option's keyword(s), e.g. "LITTLE ENDIAN".
@@ -342,6 +356,7 @@ type ColumnOption struct {
 	Kind       ColumnOptionKind
 	Int1, Int2 int
 	Str        string
+	Strs       []string
 }
 
 // TableOption is key = value inside CREATE TABLE ... WITH (...). Key is
@@ -474,11 +489,13 @@ type Call struct {
 	Distinct bool
 }
 
-// Cast is CAST(X AS Type) or X::Type. Pos is CAST or the '::'.
+// Cast is CAST(X AS Type), TRY_CAST(X AS Type) (Try: a value that does
+// not convert becomes NULL) or X::Type. Pos is CAST or the '::'.
 type Cast struct {
 	Pos  Pos
 	X    Expr
 	Type *TypeName
+	Try  bool
 }
 
 // Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. Operand is nil

@@ -251,10 +251,31 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		o.Kind = OptText
 	case g.Implied != nil:
 		o.Kind = OptImplied
-		o.Int1 = -1
 		if g.Implied.Decimals != nil {
-			o.Int1 = c.atoi(o.Pos, *g.Implied.Decimals)
+			o.Int1, o.Int2 = c.atoi(o.Pos, *g.Implied.Decimals), 1
+			if g.Implied.Minus {
+				o.Int1 = -o.Int1
+			}
 		}
+	case g.Packed:
+		o.Kind = OptPacked
+	case g.Zoned:
+		o.Kind = OptZoned
+	case g.IBMFloat:
+		o.Kind = OptIBMFloat
+	case g.Unsigned:
+		o.Kind = OptUnsigned
+	case g.Sign != nil:
+		o.Kind = OptSign
+		o.Str = strings.ToLower(g.Sign.Where.Value)
+		if g.Sign.Separate {
+			o.Int1 = 1
+		}
+	case g.CodePage != nil:
+		o.Kind = OptCodePage
+		o.Str = unquote(*g.CodePage)
+	case g.OnError:
+		o.Kind = OptOnErrorNull
 	case g.Format != nil:
 		o.Kind = OptFormat
 		o.Str = unquote(*g.Format)
@@ -263,17 +284,12 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		}
 	case g.NullIf != nil:
 		o.Kind = OptNullIf
-		if g.NullIf.Word != nil {
-			o.Str = g.NullIf.Word.Value
-			if strings.HasPrefix(o.Str, `"`) {
-				o.Str = unquote(o.Str)
-			}
-		} else {
-			l := c.valueLiteral(g.NullIf)
-			if l.Kind == LitNull || l.Kind == LitBool {
-				c.failf(o.Pos, "NULLIF takes the sentinel text as a string, as in NULLIF '-9999'")
-			}
-			o.Str = l.Text
+		list := g.NullIf.List
+		if g.NullIf.One != nil {
+			list = []*gSetValue{g.NullIf.One}
+		}
+		for _, v := range list {
+			o.Strs = append(o.Strs, c.nullIfValue(o.Pos, v))
 		}
 	case g.NotNull:
 		o.Kind = OptNotNull
@@ -292,6 +308,21 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		return nil
 	}
 	return o
+}
+
+// nullIfValue is the sentinel text of one NULLIF value.
+func (c *converter) nullIfValue(pos Pos, v *gSetValue) string {
+	if v.Word != nil {
+		if strings.HasPrefix(v.Word.Value, `"`) {
+			return unquote(v.Word.Value)
+		}
+		return v.Word.Value
+	}
+	l := c.valueLiteral(v)
+	if l.Kind == LitNull || l.Kind == LitBool {
+		c.failf(pos, "NULLIF takes the sentinel text as a string, as in NULLIF '-9999' or NULLIF ('-9999', '')")
+	}
+	return l.Text
 }
 
 func (c *converter) typeName(g *gType) *TypeName {
@@ -393,6 +424,9 @@ func (c *converter) cmp(g *gCmp) (Expr, int) {
 		case op.In != nil && op.In.Query != nil:
 			x, d = &InSubquery{Pos: p, X: x, Query: c.query(op.In.Query), Not: op.Not}, d+1
 			c.depthCheck(p, d)
+		case op.In != nil && op.In.Bare != nil:
+			y, _ := c.concat(op.In.Bare)
+			c.failf(y.Position(), "expected '(' after IN, as in IN (1, 2, 3), found %s (a bare operand is only valid in POSITION(sub IN s))", y.String())
 		case op.In != nil:
 			in := &InList{Pos: p, X: x, Not: op.Not}
 			for _, e := range op.In.List {
@@ -478,6 +512,9 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 		return &Exists{Pos: p, Query: c.query(g.Exists)}, 1
 	case g.Case != nil:
 		return c.caseExpr(g.Case)
+	case g.TryCast != nil:
+		x, d := c.or(g.TryCast.X)
+		return &Cast{Pos: p, X: x, Type: c.typeName(g.TryCast.Type), Try: true}, d + 1
 	case g.Cast != nil:
 		x, d := c.or(g.Cast.X)
 		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1
@@ -574,15 +611,12 @@ func (c *converter) interval(p Pos, g *gInterval) *Interval {
 			c.failf(lpos(g.Value.Pos), "INTERVAL needs a number, as in INTERVAL '3' DAY, not %s", g.Value.Value)
 		}
 	}
-	switch u := strings.ToUpper(g.Unit.Value); u {
-	case "DAY", "DAYS":
-		iv.Unit = "DAY"
-	case "MONTH", "MONTHS":
-		iv.Unit = "MONTH"
-	case "YEAR", "YEARS":
-		iv.Unit = "YEAR"
+	u := strings.TrimSuffix(strings.ToUpper(g.Unit.Value), "S")
+	switch u {
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND":
+		iv.Unit = u
 	default:
-		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected DAY, MONTH or YEAR", g.Unit.Value)
+		c.failf(lpos(g.Unit.Pos), "unknown interval unit %s; expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND", g.Unit.Value)
 	}
 	return iv
 }
@@ -596,6 +630,14 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		c.failf(p, "DISTINCT needs an argument, as in %s(DISTINCT x)", call.Name)
 	}
 	d := 0
+	if sub, s, ok := positionIn(call.Name, g); ok {
+		x, dx := c.concat(sub)
+		y, dy := c.concat(s)
+		call.Args = []Expr{y, x}
+		d = max(dx, dy) + 1
+		c.depthCheck(p, d)
+		return call, d
+	}
 	for i, a := range g.Args {
 		if a.From == nil && a.For == nil {
 			x, dx := c.or(a.X)
@@ -626,6 +668,27 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	d++
 	c.depthCheck(p, d)
 	return call, d
+}
+
+// positionIn recognises POSITION(sub IN s): one argument that is a bare
+// IN comparison; it returns sub and s.
+func positionIn(name string, g *gCall) (*gConcat, *gConcat, bool) {
+	if name != "position" || len(g.Args) != 1 {
+		return nil, nil, false
+	}
+	a := g.Args[0]
+	if a.From != nil || a.For != nil || len(a.X.Right) != 0 || len(a.X.Left.Right) != 0 {
+		return nil, nil, false
+	}
+	cm := a.X.Left.Left
+	if len(cm.Nots) != 0 || len(cm.Right) != 1 {
+		return nil, nil, false
+	}
+	op := cm.Right[0]
+	if op.Not || op.In == nil || op.In.Bare == nil {
+		return nil, nil, false
+	}
+	return cm.Left, op.In.Bare, true
 }
 
 // extractArgs converts EXTRACT(field FROM value), the i-th of n arguments,

@@ -272,7 +272,11 @@ func dumpExpr(b *strings.Builder, e Expr) {
 	case *WindowCall:
 		dumpWindowCall(b, e)
 	case *Cast:
-		b.WriteString("(CAST ")
+		if e.Try {
+			b.WriteString("(TRY_CAST ")
+		} else {
+			b.WriteString("(CAST ")
+		}
 		dumpExpr(b, e.X)
 		b.WriteString(" " + e.Type.String() + ")")
 	case *Case:

@@ -450,14 +450,28 @@ func (o *ColumnOption) String() string {
 	case OptWidth:
 		return "WIDTH " + strconv.Itoa(o.Int1)
 	case OptImplied:
-		if o.Int1 < 0 {
+		if o.Int2 == 0 {
 			return "IMPLIED"
 		}
 		return "IMPLIED DECIMALS " + strconv.Itoa(o.Int1)
+	case OptSign:
+		if o.Int1 == 1 {
+			return "SIGN " + strings.ToUpper(o.Str) + " SEPARATE"
+		}
+		return "SIGN " + strings.ToUpper(o.Str)
+	case OptCodePage:
+		return "CODEPAGE " + QuoteString(o.Str)
 	case OptFormat:
 		return "FORMAT " + QuoteString(o.Str)
 	case OptNullIf:
-		return "NULLIF " + QuoteString(o.Str)
+		if len(o.Strs) == 1 {
+			return "NULLIF " + QuoteString(o.Strs[0])
+		}
+		q := make([]string, len(o.Strs))
+		for i, s := range o.Strs {
+			q[i] = QuoteString(s)
+		}
+		return "NULLIF (" + strings.Join(q, ", ") + ")"
 	case OptTrim:
 		return "TRIM " + strings.ToUpper(o.Str)
 	}
@@ -679,7 +693,11 @@ func (e *Call) String() string {
 }
 
 func (e *Cast) String() string {
-	return "CAST(" + e.X.String() + " AS " + e.Type.String() + ")"
+	kw := "CAST("
+	if e.Try {
+		kw = "TRY_CAST("
+	}
+	return kw + e.X.String() + " AS " + e.Type.String() + ")"
 }
 
 func (e *Case) String() string {

@@ -290,17 +290,37 @@ type gColumnOption struct {
 	Little   bool         `parser:" | @'LITTLE' 'ENDIAN'"`
 	Big      bool         `parser:" | @'BIG' 'ENDIAN'"`
 	Text     bool         `parser:" | @'TEXT'"`
+	Packed   bool         `parser:" | @'PACKED'"`
+	Zoned    bool         `parser:" | @'ZONED'"`
+	IBMFloat bool         `parser:" | @'IBM' 'FLOAT'"`
+	Unsigned bool         `parser:" | @'UNSIGNED'"`
+	Sign     *gSignClause `parser:" | @@"`
+	CodePage *string      `parser:" | 'CODEPAGE' @String"`
+	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
-	NullIf   *gSetValue   `parser:" | 'NULLIF' @@"`
+	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
 	NotNull  bool         `parser:" | @'NOT' 'NULL'"`
 	Null     bool         `parser:" | @'NULL'"`
 	Trim     *lexer.Token `parser:" | 'TRIM' @(Ident | Keyword) )"`
 }
 
+// gNullIf is NULLIF 'x' or NULLIF ('x', 'y', ...).
+type gNullIf struct {
+	List []*gSetValue `parser:"(  '(' @@ ( ',' @@ )* ')'"`
+	One  *gSetValue   `parser:" | @@ )"`
+}
+
 type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
-	Decimals *string `parser:"( 'DECIMALS' @Int )?"`
+	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
+	Decimals *string `parser:"  @Int )?"`
+}
+
+// gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
+type gSignClause struct {
+	Where    *lexer.Token `parser:"'SIGN' @('LEADING' | 'TRAILING')"`
+	Separate bool         `parser:"@'SEPARATE'?"`
 }
 
 type gTableOption struct {
@@ -372,10 +392,13 @@ type gBetween struct {
 	Hi *gConcat `parser:"'AND' @@"`
 }
 
-// gIn is IN (query) or IN (list); markQueryParens tells them apart.
+// gIn is IN (query) or IN (list); markQueryParens tells them apart. A
+// bare operand (x IN s) is only valid as POSITION(x IN s); the converter
+// rejects it elsewhere.
 type gIn struct {
 	Query *gQuery  `parser:"'IN' ( QParen @@ ')'"`
-	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')' )"`
+	List  []*gExpr `parser:"     | '(' @@ ( ',' @@ )* ')'"`
+	Bare  *gConcat `parser:"     | @@ )"`
 }
 
 // gQuantified is the right side of x op ANY|SOME|ALL (query).
@@ -447,6 +470,7 @@ type gPrimary struct {
 	Timestamp *lexer.Token `parser:"| 'TIMESTAMP' @String"`
 	Interval  *gInterval   `parser:"| @@"`
 	Exists    *gQuery      `parser:"| 'EXISTS' '(' @@ ')'"`
+	TryCast   *gTryCast    `parser:"| @@"`
 	Name      *gName       `parser:"| @@"`
 	Subquery  *gQuery      `parser:"| QParen @@ ')'"`
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
@@ -465,6 +489,13 @@ type gWhen struct {
 	Pos    lexer.Position
 	Cond   *gExpr `parser:"'WHEN' @@"`
 	Result *gExpr `parser:"'THEN' @@"`
+}
+
+// gTryCast is TRY_CAST(x AS type); TRY_CAST is not reserved, so it is
+// matched before names.
+type gTryCast struct {
+	X    *gExpr `parser:"'TRY_CAST' '(' @@"`
+	Type *gType `parser:"'AS' @@ ')'"`
 }
 
 type gCastCall struct {

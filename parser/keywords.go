@@ -95,7 +95,8 @@ var (
 	exprKeywords    = []string{"AND", "OR", "NOT", "BETWEEN", "LIKE", "ILIKE", "IS", "IN", "NULL",
 		"CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "AS", "ASC", "DESC", "NULLS"}
 	columnOptionKeywords = []string{"POSITION", "OFFSET", "WIDTH", "LITTLE", "BIG", "TEXT",
-		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM"}
+		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM", "PACKED", "ZONED", "IBM", "UNSIGNED",
+		"SIGN", "CODEPAGE", "ON"}
 )
 
 // suggest returns the candidate closest to word by edit distance, if it is

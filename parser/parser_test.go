@@ -327,9 +327,10 @@ func TestDDLOptions(t *testing.T) {
 		f DATE TEXT FORMAT 'YYYYMMDD' NULL,
 		g INT NULLIF '-9999' IMPLIED DECIMALS 1,
 		h CHAR(3) TRIM Leading,
-		"Key" CHAR(1) NULLIF -1
+		"Key" CHAR(1) NULLIF -1,
+		elev INT NULLIF ('-99999', '+99999', '')
 	) WITH (File = 'x.dly', format = TEXT, skip_lines = 1, pad_short_lines = true, record_length = 269, byte_order = Big)`).(*CreateTable)
-	if ct.Name != "x" || !ct.IfNotExists || len(ct.Columns) != 9 {
+	if ct.Name != "x" || !ct.IfNotExists || len(ct.Columns) != 10 {
 		t.Fatalf("create %s", ct)
 	}
 	type opt struct {
@@ -338,15 +339,16 @@ func TestDDLOptions(t *testing.T) {
 		str        string
 	}
 	want := map[string][]opt{
-		"a":   {{OptPosition, 12, 15, ""}},
-		"b":   {{OptPosition, 5, 5, ""}},
-		"c":   {{OptPosition, 1, 4, ""}},
-		"d":   {{OptOffset, 8, 0, ""}, {OptWidth, 4, 0, ""}, {OptLittleEndian, 0, 0, ""}, {OptImplied, -1, 0, ""}},
-		"e":   {{OptOffset, 12, 0, ""}, {OptBigEndian, 0, 0, ""}, {OptNotNull, 0, 0, ""}},
-		"f":   {{OptText, 0, 0, ""}, {OptFormat, 0, 0, "YYYYMMDD"}, {OptNull, 0, 0, ""}},
-		"g":   {{OptNullIf, 0, 0, "-9999"}, {OptImplied, 1, 0, ""}},
-		"h":   {{OptTrim, 0, 0, "leading"}},
-		"Key": {{OptNullIf, 0, 0, "-1"}},
+		"a":    {{OptPosition, 12, 15, ""}},
+		"b":    {{OptPosition, 5, 5, ""}},
+		"c":    {{OptPosition, 1, 4, ""}},
+		"d":    {{OptOffset, 8, 0, ""}, {OptWidth, 4, 0, ""}, {OptLittleEndian, 0, 0, ""}, {OptImplied, 0, 0, ""}},
+		"e":    {{OptOffset, 12, 0, ""}, {OptBigEndian, 0, 0, ""}, {OptNotNull, 0, 0, ""}},
+		"f":    {{OptText, 0, 0, ""}, {OptFormat, 0, 0, "YYYYMMDD"}, {OptNull, 0, 0, ""}},
+		"g":    {{OptNullIf, 0, 0, "-9999"}, {OptImplied, 1, 1, ""}},
+		"h":    {{OptTrim, 0, 0, "leading"}},
+		"Key":  {{OptNullIf, 0, 0, "-1"}},
+		"elev": {{OptNullIf, 0, 0, "-99999|+99999|"}},
 	}
 	for _, c := range ct.Columns {
 		w := want[c.Name]
@@ -355,7 +357,11 @@ func TestDDLOptions(t *testing.T) {
 			continue
 		}
 		for i, o := range c.Options {
-			if got := (opt{o.Kind, o.Int1, o.Int2, o.Str}); got != w[i] {
+			str := o.Str
+			if o.Strs != nil {
+				str = strings.Join(o.Strs, "|")
+			}
+			if got := (opt{o.Kind, o.Int1, o.Int2, str}); got != w[i] {
 				t.Errorf("column %s option %d: %+v, want %+v", c.Name, i, got, w[i])
 			}
 		}

@@ -59,8 +59,11 @@ type Expr struct {
 	// kCol
 	id   ColumnID
 	name string
-	// kCast
-	to arrow.DataType
+	// kCast; try: TRY_CAST
+	to  arrow.DataType
+	try bool
+	// kCall of a volatile function (random): the generator it draws from
+	rng *exec.RandSource
 	// kCase: whether args start with an operand / end with an ELSE
 	hasOperand, hasElse bool
 	// kAgg
@@ -146,6 +149,13 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 	case kIn:
 		return exec.NewIn(k[0], k[1:], e.not)
 	case kCall:
+		if exec.IsVolatile(e.op) {
+			x, err := exec.NewRandom(e.rng, k)
+			if err != nil {
+				return nil, posErr(e.pos, "%v", err)
+			}
+			return x, nil
+		}
 		x, err := exec.NewCall(e.op, k)
 		if err != nil {
 			msg := err.Error()
@@ -156,6 +166,9 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		}
 		return x, nil
 	case kCast:
+		if e.try {
+			return exec.NewTryCast(k[0], e.to)
+		}
 		return exec.NewCast(k[0], e.to)
 	case kCase:
 		var operand, els exec.Expr
@@ -212,6 +225,10 @@ func (e *Expr) isConst() bool {
 	switch e.kind {
 	case kCol, kAgg, kCell, kWin:
 		return false
+	case kCall:
+		if exec.IsVolatile(e.op) {
+			return false
+		}
 	}
 	for _, a := range e.args {
 		if !a.isConst() {
@@ -300,8 +317,12 @@ func equalExpr(a, b *Expr) bool {
 	case kLit:
 		return arrow.TypeEqual(a.Type(), b.Type()) && a.shadow.String() == b.shadow.String()
 	case kCast:
-		if !arrow.TypeEqual(a.to, b.to) {
+		if !arrow.TypeEqual(a.to, b.to) || a.try != b.try {
 			return false
+		}
+	case kCall:
+		if exec.IsVolatile(a.op) {
+			return a == b
 		}
 	case kCell:
 		return a.cell == b.cell
@@ -343,7 +364,7 @@ func (e *Expr) canFail() bool {
 		case kCall:
 			fails = true
 		case kCast:
-			fails = !widens(x.args[0].Type(), x.to)
+			fails = !x.try && !widens(x.args[0].Type(), x.to)
 		case kBinary:
 			switch x.op {
 			case "+", "-", "*", "/", "%":

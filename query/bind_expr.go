@@ -2,7 +2,6 @@ package query
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +55,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	pos := e.Position()
 	switch n := e.(type) {
 	case *parser.ColumnRef:
+		if x, ok := bd.clock(n.Name, pos); ok && n.Table == "" && (sc == nil || !sc.hasColumn(n.Name)) {
+			return x, nil
+		}
 		if ctx.aliases != nil && n.Table != "" || ctx.aliases == nil || sc.hasColumn(n.Name) {
 			return sc.column(n)
 		}
@@ -105,13 +107,20 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	case *parser.InList:
 		return node(&Expr{kind: kIn, pos: pos, not: n.Not}, append([]parser.Expr{n.X}, n.List...)...)
 	case *parser.Call:
+		if x, ok := bd.clock(n.Name, pos); ok && len(n.Args) == 0 && !n.Star {
+			return x, nil
+		}
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)
 		}
 		if n.Star || n.Distinct {
 			return nil, posErr(n.Pos, "%s(%s...) is only allowed for aggregate functions", n.Name, map[bool]string{true: "*", false: "DISTINCT "}[n.Star])
 		}
-		return node(&Expr{kind: kCall, pos: pos, op: n.Name}, n.Args...)
+		c := &Expr{kind: kCall, pos: pos, op: n.Name}
+		if exec.IsVolatile(n.Name) {
+			c.op, c.rng = strings.ToLower(n.Name), bd.rng
+		}
+		return node(c, n.Args...)
 	case *parser.WindowCall:
 		return bd.bindWindowCall(n, sc, ctx)
 	case *parser.Cast:
@@ -119,7 +128,7 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if err != nil {
 			return nil, err
 		}
-		return node(&Expr{kind: kCast, pos: pos, to: t}, n.X)
+		return node(&Expr{kind: kCast, pos: pos, to: t, try: n.Try}, n.X)
 	case *parser.Case:
 		c := &Expr{kind: kCase, pos: pos, hasOperand: n.Operand != nil, hasElse: n.Else != nil}
 		var kids []parser.Expr
@@ -137,6 +146,28 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		return bd.bindSubqueryExpr(e, sc, ctx, plan)
 	}
 	return nil, posErr(pos, "unsupported expression %s", e.String())
+}
+
+// clock gives current_date, current_timestamp, now() and today(): the
+// local wall-clock time when the statement was bound, the same for every
+// use in it (a constant, as DuckDB's are per transaction).
+func (bd *binder) clock(name string, pos parser.Pos) (*Expr, bool) {
+	var x exec.Expr
+	var err error
+	switch strings.ToLower(name) {
+	case "current_timestamp", "now", "localtimestamp":
+		_, off := bd.now.Zone()
+		x, err = exec.Lit(arrow.Timestamp(bd.now.UnixMicro()+int64(off)*1e6), exec.TimestampType)
+	case "current_date", "today":
+		y, m, d := bd.now.Date()
+		x, err = exec.Lit(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format("2006-01-02"), arrow.FixedWidthTypes.Date32)
+	default:
+		return nil, false
+	}
+	if err != nil {
+		return nil, false
+	}
+	return litExpr(x, pos), true
 }
 
 // bindAgg binds an aggregate call.
@@ -204,23 +235,13 @@ func interval(n *parser.Interval) (exec.Expr, error) {
 			text = "-" + l.Text
 		}
 	}
-	k, err := strconv.ParseInt(strings.TrimSpace(text), 10, 32)
+	k, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("INTERVAL needs a whole number, not %s", n.Value.String())
 	}
-	var iv exec.Interval
-	switch strings.ToUpper(n.Unit) {
-	case "DAY":
-		iv.Days = int32(k)
-	case "MONTH":
-		iv.Months = int32(k)
-	case "YEAR":
-		if k > math.MaxInt32/12 || k < math.MinInt32/12 {
-			return nil, fmt.Errorf("INTERVAL %d YEAR is out of range", k)
-		}
-		iv.Months = int32(k * 12)
-	default:
-		return nil, fmt.Errorf("unsupported interval unit %s", n.Unit)
+	iv, err := exec.NewInterval(k, n.Unit)
+	if err != nil {
+		return nil, err
 	}
 	return exec.Lit(iv, exec.IntervalType)
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/recq/recq/exec"
@@ -17,11 +18,15 @@ type binder struct {
 	cat    *Catalog
 	args   []any
 	nextID ColumnID
-	cells  []*subqueryCell // uncorrelated scalar subqueries, computed before the query runs
-	views  int             // depth of view expansion (guards against a view that uses itself)
+	cells  []*subqueryCell  // uncorrelated scalar subqueries, computed before the query runs
+	views  int              // depth of view expansion (guards against a view that uses itself)
+	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
+	now    time.Time        // current_timestamp: when binding started
 }
 
-func newBinder(cat *Catalog, args []any) *binder { return &binder{cat: cat, args: args} }
+func newBinder(cat *Catalog, args []any) *binder {
+	return &binder{cat: cat, args: args, rng: exec.NewRandomSource(), now: time.Now()}
+}
 
 // newColumn allocates a column id.
 func (bd *binder) newColumn(name, table string, t arrow.DataType) Column {

@@ -79,6 +79,7 @@ var compressedShapes = []compressedShape{
 	{"plain rec", "lineitem.rec", "lineitem.rec", nil},
 	{"gzip rec, 3 members", "lineitem.rec.gz", "lineitem.rec", gzipMembers(3)},
 	{"zstd rec", "lineitem.rec.zst", "lineitem.rec", zstdFrames(1)},
+	{"bzip2 rec", "lineitem.rec.bz2", "compressed/lineitem.rec.bz2", nil},
 }
 
 // compressedDataDir makes a data directory holding the shape's file (and
@@ -110,6 +111,7 @@ func compressedDataDir(t *testing.T, sh compressedShape) string {
 // several), as text and as .rec, under every golden configuration: all
 // must give the file's answers.
 func TestCompressedGolden(t *testing.T) {
+	checkGoroutines(t)
 	const file = "../testdata/compressed/lineitem.test"
 	recs := parseGolden(t, file)
 	for si, sh := range compressedShapes {
@@ -151,6 +153,7 @@ func TestCompressedGolden(t *testing.T) {
 // TestCompressedByPath queries compressed files by path, describes them,
 // and checks what describe, DESCRIBE and EXPLAIN ANALYZE say.
 func TestCompressedByPath(t *testing.T) {
+	checkGoroutines(t)
 	sh := compressedShapes[2] // gzip, 5 members
 	dir := compressedDataDir(t, sh)
 	path := filepath.Join(dir, sh.file)
@@ -198,6 +201,17 @@ func TestCompressedByPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := strings.Join(renderRows(res), "\n")
+	res.Close()
+	res, err = eng.Query(context.Background(), fmt.Sprintf("SELECT sum(l_quantity) FROM '%s'", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderRows(res)
+	st, _ := os.Stat(path)
+	// Progress counts compressed bytes, against the file's size.
+	if done, total, records := res.Progress(); total != st.Size() || done != total || records != 2000 {
+		t.Errorf("progress %d of %d bytes, %d records; want %d of %d, 2000", done, total, records, st.Size(), st.Size())
+	}
 	res.Close()
 	if !strings.Contains(plan, "compression: gzip") || !strings.Contains(plan, "compressed bytes read: ") {
 		t.Errorf("EXPLAIN ANALYZE does not give the compression:\n%s", plan)

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -194,6 +195,7 @@ type Session struct {
 	e        *Engine
 	mu       sync.Mutex
 	settings Settings
+	rng      *exec.RandSource // random()'s generator after SET seed
 }
 
 // Settings returns a copy of the session's settings.
@@ -207,7 +209,13 @@ func (s *Session) Settings() Settings {
 func (s *Session) Set(name, value string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.settings.Set(name, value)
+	if err := s.settings.Set(name, value); err != nil {
+		return err
+	}
+	if strings.EqualFold(name, "seed") {
+		s.rng = exec.NewRandSource(math.Float64bits(*s.settings.Seed))
+	}
+	return nil
 }
 
 // Engine returns the session's engine.
@@ -289,6 +297,11 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 func (s *Session) plan(q parser.Query, args []any, analyze bool) (*physicalPlan, error) {
 	settings := s.Settings()
 	bd := newBinder(s.e.cat, args)
+	s.mu.Lock()
+	if s.rng != nil {
+		bd.rng = s.rng
+	}
+	s.mu.Unlock()
 	root, err := bd.bindQuery(q, nil, nil)
 	if err != nil {
 		return nil, err

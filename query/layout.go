@@ -22,6 +22,19 @@ type Layout struct {
 	// not declared NOT NULL (and without its own NULLIF) reads a blank
 	// value as NULL, as if declared NULLIF ''.
 	blankIsNull bool
+	// yearStart is WITH (year_window_start = N): two-digit years (YY in
+	// a FORMAT) fall in N..N+99; 0 means storage.DefaultYearStart.
+	yearStart int
+	// codePage is WITH (encoding = 'ebcdic', ebcdic_code_page = ...):
+	// non-zero makes the file EBCDIC (see ebcdicDefaults).
+	codePage int
+	// floatEnc is WITH (floating_point_format = ...): the encoding of
+	// FLOAT fields of an EBCDIC file (IBM FLOAT unless IEEE754).
+	floatEnc storage.Encoding
+	// ebcdic is set by encoding = 'ebcdic'.
+	ebcdic bool
+	// codePageSet is set by ebcdic_code_page.
+	codePageSet bool
 }
 
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
@@ -56,6 +69,17 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 			return nil, err
 		}
 	}
+	if l.codePageSet && !l.ebcdic {
+		return nil, layoutErr(ct.Pos, "ebcdic_code_page needs encoding = 'ebcdic'")
+	}
+	if l.ebcdic {
+		if l.Raw.Text {
+			return nil, layoutErr(ct.Pos, "an EBCDIC file has fixed-length records back to back (record_format F): leave out format = 'text'")
+		}
+		if l.codePage == 0 {
+			l.codePage = 37
+		}
+	}
 	if l.Raw.Text {
 		opts.DefaultEncoding = storage.Text
 	}
@@ -67,13 +91,14 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 		if r := reservedColumn(c.Name); r != "" {
 			return nil, layoutErr(c.Pos, "column %s: the name is reserved: %s is the virtual row-number column of every table; give the field another name", c.Name, r)
 		}
-		f, err := fieldFromDDL(c, l.Raw.Text)
+		f, err := fieldFromDDL(c, l)
 		if err != nil {
 			return nil, err
 		}
-		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
-			f.NullIf, f.HasNullIf = "", true
+		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
+			f.NullIf = []string{""}
 		}
+		f.YearStart = l.yearStart
 		fields = append(fields, f)
 	}
 	s, err := storage.NewSchema(fields, opts)
@@ -93,7 +118,32 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 	return l, nil
 }
 
-func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
+// ebcdicDefaults gives a field of an EBCDIC table the encoding its type
+// has in COBOL when no encoding option says otherwise: CHAR, DATE,
+// TIMESTAMP and BOOLEAN are text, numbers are zoned (DISPLAY), floats IBM
+// hexadecimal floating point (or IEEE 754 big-endian), and text and zoned
+// fields use the table's code page.
+func ebcdicDefaults(f *storage.Field, l *Layout, codePageSet bool) {
+	if f.Encoding == storage.DefaultEncoding {
+		switch t := f.Type; {
+		case t.IsFloat():
+			f.Encoding = l.floatEnc
+			if f.Encoding == storage.DefaultEncoding {
+				f.Encoding = storage.IBMFloat
+			}
+		case t.Kind == storage.Decimal || t.IsInteger():
+			f.Encoding = storage.Zoned
+		default:
+			f.Encoding = storage.Text
+		}
+	}
+	if !codePageSet && (f.Encoding == storage.Text || f.Encoding == storage.Zoned) {
+		f.CodePage = l.codePage
+	}
+}
+
+func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
+	text := l.Raw.Text
 	t, err := storage.ParseType(c.Type.Name, c.Type.Params...)
 	if err != nil {
 		return storage.Field{}, layoutErr(c.Type.Pos, "column %s: %v", c.Name, err)
@@ -104,7 +154,7 @@ func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
 	for _, o := range c.Options {
 		group := o.Kind
 		switch o.Kind {
-		case parser.OptLittleEndian, parser.OptBigEndian, parser.OptText:
+		case parser.OptLittleEndian, parser.OptBigEndian, parser.OptText, parser.OptPacked, parser.OptZoned, parser.OptIBMFloat:
 			group = parser.OptText
 		case parser.OptNull, parser.OptNotNull:
 			group = parser.OptNull
@@ -144,13 +194,41 @@ func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
 			f.Encoding = storage.Text
 		case parser.OptImplied:
 			f.Implied = o.Int1
-			if o.Int1 < 0 {
+			if o.Int2 == 0 {
 				f.Implied = t.Scale
 			}
+		case parser.OptPacked:
+			f.Encoding = storage.Packed
+		case parser.OptZoned:
+			f.Encoding = storage.Zoned
+		case parser.OptIBMFloat:
+			f.Encoding = storage.IBMFloat
+		case parser.OptUnsigned:
+			f.Unsigned = true
+		case parser.OptSign:
+			words := o.Str
+			if o.Int1 == 1 {
+				words += " separate"
+			}
+			m, err := storage.ParseSignMode(words)
+			if err != nil {
+				return f, layoutErr(o.Pos, "column %s: %v", c.Name, err)
+			}
+			f.Sign = m
+		case parser.OptCodePage:
+			cp, err := storage.LookupCodePage(o.Str)
+			if err != nil {
+				return f, layoutErr(o.Pos, "column %s: %v", c.Name, err)
+			}
+			if cp != nil {
+				f.CodePage = cp.ID
+			}
+		case parser.OptOnErrorNull:
+			f.InvalidAsNull = true
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:
-			f.NullIf, f.HasNullIf, f.Nullable = o.Str, true, true
+			f.NullIf, f.Nullable = o.Strs, true
 		case parser.OptNull:
 			f.Nullable = true
 		case parser.OptNotNull:
@@ -163,11 +241,19 @@ func fieldFromDDL(c *parser.ColumnDef, text bool) (storage.Field, error) {
 			f.Trim = m
 		}
 	}
+	if l.ebcdic {
+		ebcdicDefaults(&f, l, seen[parser.OptCodePage])
+	}
+	if (f.Encoding == storage.Zoned || f.Encoding == storage.Packed) && !seen[parser.OptImplied] && t.Kind == storage.Decimal {
+		// COBOL's V: the stored digits carry the type's scale.
+		f.Implied = t.Scale
+	}
 	if !seen[parser.OptNull] {
-		// Text fields are nullable by default (a blank field is NULL);
-		// binary fields only when declared NULL (they need a null bitmap).
-		isText := f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && text)
-		f.Nullable = isText || f.HasNullIf
+		// Text, zoned, packed and IBM float fields are nullable by default
+		// (a blank field is NULL); binary fields only when declared NULL
+		// (they need a null bitmap).
+		isText := f.NullInValue() || (f.Encoding == storage.DefaultEncoding && text)
+		f.Nullable = isText || f.HasNullIf()
 	}
 	return f, nil
 }
@@ -243,6 +329,51 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 		l.Raw.PadShortLines, err = boolean()
 	case "blank_is_null":
 		l.blankIsNull, err = boolean()
+	case "year_window_start":
+		var n int64
+		if n, err = num(); err == nil && (n < 1 || n > 9900) {
+			err = layoutErr(v.Pos, "year_window_start %d is out of range 1..9900 (the first year two-digit years can mean, as in 1950 for 50-99 -> 1950-1999, 00-49 -> 2000-2049)", n)
+		}
+		l.yearStart = int(n)
+	case "encoding":
+		var s string
+		if s, err = str(); err == nil {
+			switch strings.ToLower(s) {
+			case "ebcdic":
+				l.ebcdic = true
+			case "ascii":
+				l.ebcdic = false
+			default:
+				err = layoutErr(v.Pos, "encoding %q is not ascii or ebcdic", s)
+			}
+		}
+	case "ebcdic_code_page":
+		var s string
+		if s, err = str(); err == nil {
+			cp, cerr := storage.LookupCodePage(s)
+			switch {
+			case cerr != nil:
+				err = layoutErr(v.Pos, "%v", cerr)
+			case cp == nil:
+				err = layoutErr(v.Pos, "ebcdic_code_page names an EBCDIC code page, not ascii")
+			default:
+				l.codePage, l.codePageSet = cp.ID, true
+			}
+		}
+	case "floating_point_format":
+		var s string
+		if s, err = str(); err == nil {
+			switch strings.ToLower(s) {
+			case "ibm":
+				l.floatEnc = storage.IBMFloat
+			case "ieee754":
+				l.floatEnc = storage.BigEndian
+			case "ieee754_little_endian":
+				l.floatEnc = storage.LittleEndian
+			default:
+				err = layoutErr(v.Pos, "floating_point_format %q is not IBM, IEEE754 or IEEE754_little_endian (recq reads IBM floats big-endian only)", s)
+			}
+		}
 	case "ignore_partial":
 		l.Raw.IgnorePartial, err = boolean()
 	case "byte_order":
@@ -258,7 +389,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format)", o.Key)
 	}
 	return err
 }

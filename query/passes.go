@@ -721,6 +721,11 @@ func scanConstant(e *Expr, f *storage.Field) (any, bool) {
 		return nil, false
 	}
 	t := f.Type
+	if t.Kind == storage.Decimal && t.Precision > storage.MaxDecimalPrecision {
+		// Raw-byte predicates compare 64-bit values; wider packed and
+		// zoned DECIMALs are compared after decoding.
+		return nil, false
+	}
 	switch x := v.(type) {
 	case bool:
 		return x, t.Kind == storage.Boolean
@@ -741,7 +746,7 @@ func scanConstant(e *Expr, f *storage.Field) (any, bool) {
 		case storage.Char:
 			return x, true
 		case storage.Date:
-			d, err := storage.ParseTextDate([]byte(x), storage.DefaultDateFormat)
+			d, err := storage.ParseTextDate([]byte(x), storage.DefaultDateFormat, 0)
 			return storage.DateValue(d), err == nil
 		}
 		return nil, false

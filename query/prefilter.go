@@ -1,6 +1,6 @@
 package query
 
-import "strings"
+import "github.com/recq/recq/exec"
 
 // prefilter_aggregates: a grouped aggregate that a join matches on its
 // group keys against a much smaller input only needs the groups whose keys
@@ -164,12 +164,9 @@ func recordsRead(n Node) float64 {
 	return total
 }
 
-// volatileFunctions return a different value on each call; a subtree that
-// calls one must not be run twice as if it gave the same rows.
-var volatileFunctions = map[string]bool{"random": true, "uuid": true, "gen_random_uuid": true}
-
 // deterministic reports whether running n twice gives the same rows: no
-// sampled scan and no volatile function anywhere in it.
+// sampled scan and no volatile function (exec.IsVolatile: random())
+// anywhere in it.
 func deterministic(n Node) bool {
 	if s, ok := n.(*ScanNode); ok && s.sample != nil {
 		return false
@@ -177,7 +174,7 @@ func deterministic(n Node) bool {
 	ok := true
 	for _, e := range nodeExprs(n) {
 		walkExpr(e, func(x *Expr) bool {
-			if x.kind == kCall && volatileFunctions[strings.ToLower(x.op)] {
+			if x.kind == kCall && exec.IsVolatile(x.op) {
 				ok = false
 			}
 			return ok

@@ -26,6 +26,11 @@ type Settings struct {
 	MaxRows int64
 	// VerifyChecksums checks .rec block checksums while scanning.
 	VerifyChecksums bool
+	// Seed, when set (SET seed = x, -1 <= x <= 1, as in PostgreSQL),
+	// restarts random()'s sequence: the session's queries then draw from
+	// one generator, so a script gives the same numbers each run (with
+	// workers = 1; partitions draw in the order they run).
+	Seed *float64
 }
 
 // NoMemoryLimit is the MemoryLimit that means no limit (SET memory_limit =
@@ -38,7 +43,7 @@ func DefaultSettings() Settings {
 }
 
 // settingNames lists what SET accepts, for errors and completion.
-var settingNames = []string{"workers", "threads", "io", "batch_size", "memory_limit", "max_rows", "verify_checksums"}
+var settingNames = []string{"workers", "threads", "io", "batch_size", "memory_limit", "max_rows", "verify_checksums", "seed"}
 
 // SettingNames returns the names SET accepts.
 func SettingNames() []string { return append([]string(nil), settingNames...) }
@@ -90,6 +95,12 @@ func (s *Settings) Set(name, value string) error {
 			return fmt.Errorf("verify_checksums must be true or false, not %q", value)
 		}
 		s.VerifyChecksums = b
+	case "seed":
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < -1 || f > 1 {
+			return fmt.Errorf("seed must be a number from -1 to 1, not %q", value)
+		}
+		s.Seed = &f
 	default:
 		return fmt.Errorf("unknown setting %s (known: %s)%s", name, strings.Join(settingNames, ", "), suggest(name, settingNames))
 	}
@@ -114,6 +125,11 @@ func (s *Settings) Get(name string) (string, error) {
 		return strconv.FormatInt(s.MaxRows, 10), nil
 	case "verify_checksums":
 		return strconv.FormatBool(s.VerifyChecksums), nil
+	case "seed":
+		if s.Seed == nil {
+			return "none", nil
+		}
+		return strconv.FormatFloat(*s.Seed, 'g', -1, 64), nil
 	}
 	return "", fmt.Errorf("unknown setting %s", name)
 }

@@ -235,6 +235,16 @@ func decodeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint6
 type intDecoder[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64] struct{ numDecoder[T] }
 
 func (d *intDecoder[T]) decode(ch *chunk, sel []int32) error {
+	if d.f.Encoding.IsMainframe() {
+		return decodeTextNum(&d.numDecoder, ch, sel, func(v []byte) (T, error) {
+			if d.f.Type.IsInteger() && !d.f.Type.IsSigned() {
+				u, err := d.f.ParseMainframeUint(v)
+				return T(u), err
+			}
+			n, err := d.f.ParseMainframeInt(v)
+			return T(n), err
+		})
+	}
 	if d.f.IsText() {
 		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
 			if d.f.Type.IsInteger() && !d.f.Type.IsSigned() {
@@ -254,32 +264,61 @@ func dense(sel []int32) bool {
 	return len(sel) > 0 && int(sel[len(sel)-1]-sel[0]) == len(sel)-1
 }
 
-// decodeTextNum is the loop for text fields: NULL check, then parse.
+// decodeTextNum is the loop for fields whose bytes tell NULL (text,
+// zoned, packed, IBM float): translate (code pages), NULL check, then
+// parse. A value that does not parse is an error naming the place, or NULL
+// when the field says ON ERROR NULL.
 func decodeTextNum[T any](d *numDecoder[T], ch *chunk, sel []int32, parse func([]byte) (T, error)) error {
 	f := d.f
 	vals := d.vals[d.n : d.n+len(sel)]
 	var zero T
+	var buf [valueBufLen]byte
+	// Without NULLIF sentinels no value both parses and is NULL (blank
+	// values never parse), so the NULL test runs only when parsing fails;
+	// IBM float spaces (0x40...) are a valid number, and are tested first.
+	nullFirst := f.HasNullIf() || f.Encoding == storage.IBMFloat
 	for i, r := range sel {
 		raw := ch.record(r)[f.Offset:f.End()]
-		if f.IsTextNull(raw) {
+		v := f.ValueBytes(raw, buf[:])
+		if nullFirst && f.IsNullValue(v) {
 			d.valid.setNull(d.n+i, d.capacity)
 			vals[i] = zero
 			continue
 		}
-		v, err := parse(raw)
+		x, err := parse(v)
+		if err != nil && !nullFirst && f.IsNullValue(v) {
+			d.valid.setNull(d.n+i, d.capacity)
+			vals[i] = zero
+			continue
+		}
 		if err != nil {
+			if f.InvalidAsNull {
+				d.valid.setNull(d.n+i, d.capacity)
+				vals[i] = zero
+				continue
+			}
 			return ch.fieldError(r, f, raw, err)
 		}
-		vals[i] = v
+		vals[i] = x
 	}
 	d.n += len(sel)
 	return nil
 }
 
+// valueBufLen is the stack buffer for translated field values; longer
+// values are translated into an allocated one.
+const valueBufLen = 128
+
 type floatDecoder[T float32 | float64] struct{ numDecoder[T] }
 
 func (d *floatDecoder[T]) decode(ch *chunk, sel []int32) error {
 	f := d.f
+	if f.Encoding == storage.IBMFloat {
+		return decodeTextNum(&d.numDecoder, ch, sel, func(v []byte) (T, error) {
+			x, err := f.ParseMainframeFloat(v)
+			return T(x), err
+		})
+	}
 	if f.IsText() {
 		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (T, error) {
 			v, err := storage.ParseTextFloat(raw, f.Type.BinaryWidth()*8, f.Implied)
@@ -309,6 +348,9 @@ type decimalDecoder struct{ numDecoder[decimal128.Num] }
 
 func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
+	if f.Encoding.IsMainframe() {
+		return decodeTextNum(&d.numDecoder, ch, sel, f.ParseMainframeDecimal)
+	}
 	if f.IsText() {
 		t := f.Type
 		return decodeTextNum(&d.numDecoder, ch, sel, func(raw []byte) (decimal128.Num, error) {
@@ -317,7 +359,7 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 		})
 	}
 	vals := d.vals[d.n : d.n+len(sel)]
-	if f.NullBit < 0 && f.Encoding == storage.LittleEndian && f.Width == 8 {
+	if f.NullBit < 0 && f.Encoding == storage.LittleEndian && f.Width == 8 && !f.Unsigned {
 		data, stride, off := ch.data, ch.stride, f.Offset
 		for i, r := range sel {
 			p := int(r)*stride + off
@@ -327,7 +369,6 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 		d.n += len(sel)
 		return nil
 	}
-	order := f.ByteOrder()
 	for i, r := range sel {
 		rec := ch.record(r)
 		if f.NullBit >= 0 && d.schema.IsNull(f, rec) {
@@ -335,7 +376,7 @@ func (d *decimalDecoder) decode(ch *chunk, sel []int32) error {
 			vals[i] = decimal128.Num{}
 			continue
 		}
-		vals[i] = decimal128.FromI64(storage.ReadBinaryInt(rec[f.Offset:f.End()], order))
+		vals[i] = decimal128.FromI64(f.ReadBinaryDecimal(rec[f.Offset:f.End()]))
 	}
 	d.n += len(sel)
 	return nil
@@ -384,16 +425,19 @@ func (d *boolDecoder) reserve(n int) {
 
 func (d *boolDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
+	var buf [valueBufLen]byte
 	for _, r := range sel {
 		rec := ch.record(r)
 		raw := rec[f.Offset:f.End()]
 		var v bool
 		switch {
-		case f.IsText() && f.IsTextNull(raw):
+		case f.IsText() && f.IsTextNull(f.ValueBytes(raw, buf[:])):
 			d.valid.setNull(d.n, d.capacity)
 		case f.IsText():
-			b, err := storage.ParseTextBool(raw)
-			if err != nil {
+			b, err := storage.ParseTextBool(f.ValueBytes(raw, buf[:]))
+			if err != nil && f.InvalidAsNull {
+				d.valid.setNull(d.n, d.capacity)
+			} else if err != nil {
 				return ch.fieldError(r, f, raw, err)
 			}
 			v = b
@@ -473,13 +517,29 @@ func (d *stringDecoder) reserve(n int) {
 
 func (d *stringDecoder) decode(ch *chunk, sel []int32) error {
 	f := d.f
-	if need := len(d.data) + len(sel)*f.Width; need > cap(d.data) {
+	perByte := 1
+	if f.CodePage != 0 {
+		perByte = 3 // an EBCDIC byte decodes to at most 3 bytes of UTF-8
+	}
+	if need := len(d.data) + len(sel)*f.Width*perByte; need > cap(d.data) {
 		d.grow(need - len(d.data))
 	}
 	data, offsets := d.data, d.offsets[d.n+1:d.n+1+len(sel)]
 	off, end := f.Offset, f.End()
-	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf)
-	if !nullable && f.Width == 1 && f.Trim != storage.TrimNone {
+	nullable := f.NullBit >= 0 || (f.IsText() && f.HasNullIf())
+	if f.CodePage != 0 {
+		// EBCDIC: decode each value to UTF-8, then as an ASCII field.
+		var buf [valueBufLen]byte
+		for i, r := range sel {
+			v := f.ValueBytes(ch.record(r)[off:end], buf[:])
+			if f.IsTextNull(v) {
+				d.valid.setNull(d.n+i, d.capacity)
+			} else {
+				data = append(data, storage.TrimChar(v, f.Trim)...)
+			}
+			offsets[i] = int32(len(data))
+		}
+	} else if !nullable && f.Width == 1 && f.Trim != storage.TrimNone {
 		// One-character codes (flags, statuses): a padding byte is ''.
 		src, stride := ch.data, ch.stride
 		for i, r := range sel {

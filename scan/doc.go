@@ -32,6 +32,14 @@
 // of chunks once the finished leading chunks hold enough rows, so the
 // first records in file order are always among those returned.
 //
+// Compressed files (lanes.go): the source is a storage.CompressedSource,
+// whose bytes come out of decompression lanes. Chunks are assigned to
+// the lane holding their first record and claimed lane by lane, each read
+// while its lane is held, so a lane decompresses in order while the other
+// partitions decode; several lanes (a file of many gzip members or zstd
+// frames) decompress in parallel. Chunk numbers stay global, so Seq,
+// ordered limits and row ids are those of the uncompressed file.
+//
 // A panic in a goroutine the scan starts (the read-ahead) is recovered
 // and becomes the partition's *InternalError; faults on mapped memory
 // stay *storage.FileError values (storage.Guard).

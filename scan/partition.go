@@ -57,7 +57,7 @@ type partition struct {
 	seq       Seq
 	marker    arrow.Record // zero-row batch, emitted for chunks that keep nothing
 
-	lane int // the lane this partition reads (compressed files)
+	lane int // the lane this partition reads (compressed files), or -1
 
 	err     error
 	started bool
@@ -105,8 +105,9 @@ func (p *partition) start() {
 	if s.spec.RowID {
 		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity)})
 	}
+	p.lane = -1
 	if n := len(p.run.lanes); n > 0 {
-		p.lane = p.id % n
+		p.setLane(p.id % n)
 	}
 	if !p.run.mapped {
 		p.ahead = make(chan fetched, 1)

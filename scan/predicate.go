@@ -65,7 +65,7 @@ func domainOf(t storage.Type) domain {
 // mayFail is 1 for predicates that parse text values (which can fail on a
 // malformed field), 0 for the rest.
 func (c *compiled) mayFail() int {
-	if c.field.IsText() && c.dom != domBytes && c.nullTest == 0 {
+	if c.field.NullInValue() && c.dom != domBytes && c.nullTest == 0 {
 		return 1
 	}
 	return 0
@@ -83,6 +83,9 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	}
 	p.Values = vals
 	c := &compiled{field: f, schema: s, pred: p, dom: domainOf(f.Type)}
+	if f.Type.Kind == storage.Decimal && f.Type.Precision > storage.MaxDecimalPrecision && p.Op != OpIsNull && p.Op != OpIsNotNull {
+		return nil, fmt.Errorf("predicate on %s: a %s is compared after decoding, not on raw bytes", f.Name, f.Type)
+	}
 	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpPrefix: 1}
 	if n, ok := want[p.Op]; ok && len(p.Values) != n {
 		return nil, fmt.Errorf("predicate %s on %s needs %d values, got %d", p.Op, f.Name, n, len(p.Values))
@@ -243,17 +246,22 @@ func (c *compiled) filter(ch *chunk, sel, out []int32) ([]int32, error) {
 		}
 		return out, nil
 	}
-	if !f.IsText() {
+	if !f.NullInValue() {
 		return c.filterBinary(ch, sel, out)
 	}
+	var buf [valueBufLen]byte
 	for _, r := range sel {
 		rec := ch.record(r)
 		raw := rec[f.Offset:f.End()]
-		if f.IsTextNull(raw) {
+		v := f.ValueBytes(raw, buf[:])
+		if f.IsNullValue(v) {
 			continue
 		}
-		ok, err := c.matchText(raw)
+		ok, err := c.matchText(v)
 		if err != nil {
+			if f.InvalidAsNull {
+				continue // NULL matches no comparison
+			}
 			return nil, ch.fieldError(r, f, raw, err)
 		}
 		if ok {
@@ -265,16 +273,52 @@ func (c *compiled) filter(ch *chunk, sel, out []int32) ([]int32, error) {
 
 func (c *compiled) isNull(rec []byte) bool {
 	f := c.field
-	if f.IsText() {
-		return f.IsTextNull(rec[f.Offset:f.End()])
+	if !f.NullInValue() {
+		return c.schema.IsNull(f, rec)
 	}
-	return c.schema.IsNull(f, rec)
+	var buf [valueBufLen]byte
+	v := f.ValueBytes(rec[f.Offset:f.End()], buf[:])
+	if f.IsNullValue(v) {
+		return true
+	}
+	if f.InvalidAsNull && c.dom != domBytes {
+		// A value that does not decode reads as NULL.
+		_, err := c.parseValue(v)
+		return err != nil
+	}
+	return false
 }
 
-// matchText parses a non-NULL text value and tests it.
+// parseValue decodes a non-NULL value of a text or mainframe field in the
+// predicate's domain (not CHAR) and reports whether it passes.
+func (c *compiled) parseValue(v []byte) (bool, error) {
+	f := c.field
+	t := f.Type
+	switch {
+	case c.dom == domFloat && f.Encoding == storage.IBMFloat:
+		x, err := f.ParseMainframeFloat(v)
+		if t.Kind == storage.Float32 {
+			x = float64(float32(x)) // as the decoder stores it
+		}
+		return err == nil && c.matchFloat(x), err
+	case c.dom == domUint && f.Encoding.IsMainframe():
+		x, err := f.ParseMainframeUint(v)
+		return err == nil && c.matchUint(x), err
+	case c.dom == domInt && f.Encoding.IsMainframe():
+		x, err := f.ParseMainframeInt(v)
+		return err == nil && c.matchInt(x), err
+	}
+	return c.matchText(v)
+}
+
+// matchText parses a non-NULL value (as Field.ValueBytes returns it) and
+// tests it.
 func (c *compiled) matchText(raw []byte) (bool, error) {
 	f := c.field
 	t := f.Type
+	if f.Encoding.IsMainframe() {
+		return c.parseValue(raw)
+	}
 	switch c.dom {
 	case domBytes:
 		return c.matchBytes(storage.TrimChar(raw, f.Trim)), nil
@@ -299,10 +343,10 @@ func parseTextIntDomain(f *storage.Field, raw []byte) (int64, error) {
 	case storage.Decimal:
 		return storage.ParseTextDecimal(raw, t.Precision, t.Scale, f.Implied)
 	case storage.Date:
-		d, err := storage.ParseTextDate(raw, f.EffectiveFormat())
+		d, err := storage.ParseTextDate(raw, f.EffectiveFormat(), f.YearStart)
 		return int64(d), err
 	case storage.Timestamp:
-		return storage.ParseTextTimestamp(raw, f.EffectiveFormat())
+		return storage.ParseTextTimestamp(raw, f.EffectiveFormat(), f.YearStart)
 	case storage.Boolean:
 		b, err := storage.ParseTextBool(raw)
 		if b {
@@ -337,7 +381,7 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 			return c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order))
 		}), nil
 	}
-	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) {
+	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) && !f.Unsigned {
 		return c.filterIntRange(ch, sel, out), nil
 	}
 	order := f.ByteOrder()
@@ -348,6 +392,9 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 				v = 1
 			}
 			return c.matchInt(v)
+		}
+		if f.Type.Kind == storage.Decimal {
+			return c.matchInt(f.ReadBinaryDecimal(rec[off : off+f.Width]))
 		}
 		return c.matchInt(storage.ReadBinaryInt(rec[off:off+f.Width], order))
 	}), nil

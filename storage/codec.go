@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
 )
 
 // FieldError reports a value that cannot be decoded from, or encoded into,
@@ -57,9 +59,22 @@ func quoteRaw(b []byte) string {
 func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
 	f := &s.Fields[i]
 	raw := rec[f.Offset:f.End()]
+	if f.Encoding.IsMainframe() || f.cp != nil {
+		v, err := decodeMainframe(f, raw)
+		if err != nil {
+			if f.InvalidAsNull {
+				return nil, nil
+			}
+			return nil, &FieldError{Field: f.Name, Offset: f.Offset, Text: bytes.Clone(raw), Err: err}
+		}
+		return v, nil
+	}
 	if f.IsText() {
 		v, err := decodeText(f, raw)
 		if err != nil {
+			if f.InvalidAsNull {
+				return nil, nil
+			}
 			return nil, &FieldError{Field: f.Name, Offset: f.Offset, Text: bytes.Clone(raw), Err: err}
 		}
 		return v, nil
@@ -75,10 +90,21 @@ func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
 // after trimming.
 func (f *Field) IsTextNull(raw []byte) bool {
 	t := trimPad(raw)
-	if f.HasNullIf && string(t) == f.NullIf {
+	if f.IsNullSentinel(t) {
 		return true
 	}
 	return len(t) == 0 && f.Nullable && f.Type.Kind != Char
+}
+
+// IsNullSentinel reports whether trimmed text equals one of the field's
+// NULLIF sentinels.
+func (f *Field) IsNullSentinel(trimmed []byte) bool {
+	for _, s := range f.NullIf {
+		if string(trimmed) == s {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeText(f *Field, raw []byte) (any, error) {
@@ -101,10 +127,10 @@ func decodeText(f *Field, raw []byte) (any, error) {
 		v, err := ParseTextDecimal(raw, t.Precision, t.Scale, f.Implied)
 		return DecimalValue{v, t.Scale}, err
 	case t.Kind == Date:
-		v, err := ParseTextDate(raw, effectiveFormat(f))
+		v, err := ParseTextDate(raw, effectiveFormat(f), f.YearStart)
 		return DateValue(v), err
 	case t.Kind == Timestamp:
-		v, err := ParseTextTimestamp(raw, effectiveFormat(f))
+		v, err := ParseTextTimestamp(raw, effectiveFormat(f), f.YearStart)
 		return TimestampValue(v), err
 	}
 	return nil, errUnsupported
@@ -182,6 +208,16 @@ func ReadBinaryUint(raw []byte, order binary.ByteOrder) uint64 {
 	return order.Uint64(raw)
 }
 
+// ReadBinaryDecimal reads the unscaled value of a binary DECIMAL field:
+// two's complement, or an unsigned integer when the field is UNSIGNED
+// (COBOL COMP-5 9(n)).
+func (f *Field) ReadBinaryDecimal(raw []byte) int64 {
+	if f.Unsigned {
+		return int64(ReadBinaryUint(raw, f.ByteOrder()))
+	}
+	return ReadBinaryInt(raw, f.ByteOrder())
+}
+
 func decodeBinary(f *Field, raw []byte) (any, error) {
 	order := f.ByteOrder()
 	t := f.Type
@@ -197,7 +233,7 @@ func decodeBinary(f *Field, raw []byte) (any, error) {
 	case t.Kind == Float64:
 		return math.Float64frombits(order.Uint64(raw)), nil
 	case t.Kind == Decimal:
-		return DecimalValue{ReadBinaryInt(raw, order), t.Scale}, nil
+		return DecimalValue{f.ReadBinaryDecimal(raw), t.Scale}, nil
 	case t.Kind == Char:
 		return string(TrimChar(raw, f.Trim)), nil
 	case t.Kind == Date:
@@ -221,10 +257,16 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 		if !f.Nullable {
 			return fail(errors.New("NULL in a NOT NULL field"))
 		}
+		if f.Encoding.IsMainframe() || f.cp != nil {
+			if err := encodeMainframeNull(f, raw); err != nil {
+				return fail(err)
+			}
+			return nil
+		}
 		if f.IsText() {
 			fill(raw, ' ')
-			if f.HasNullIf {
-				copy(raw[max(0, len(raw)-len(f.NullIf)):], f.NullIf)
+			if f.HasNullIf() {
+				copy(raw[max(0, len(raw)-len(f.NullIf[0])):], f.NullIf[0])
 			}
 			return nil
 		}
@@ -232,11 +274,21 @@ func (s *Schema) EncodeField(rec []byte, i int, v any) error {
 		s.SetNull(f, rec, true)
 		return nil
 	}
+	if str, ok := v.(string); ok && f.cp != nil && f.Type.Kind == Char {
+		// A code page has one byte per character: the length check is
+		// the encoder's, not normalizeValue's count of UTF-8 bytes.
+		if err := f.cp.Encode(raw, str); err != nil {
+			return fail(err)
+		}
+		return nil
+	}
 	nv, err := normalizeValue(f.Type, v)
 	if err != nil {
 		return fail(err)
 	}
-	if f.IsText() {
+	if f.Encoding.IsMainframe() || f.cp != nil {
+		err = encodeMainframe(f, raw, nv)
+	} else if f.IsText() {
 		err = encodeText(f, raw, nv)
 	} else {
 		err = encodeBinary(f, raw, nv)
@@ -295,6 +347,9 @@ func normalizeValue(t Type, v any) (any, error) {
 		}
 		return bad()
 	case Decimal:
+		if t.Precision > MaxDecimalPrecision {
+			return normalizeWide(t, v)
+		}
 		var d DecimalValue
 		switch x := v.(type) {
 		case DecimalValue:
@@ -351,6 +406,40 @@ func normalizeValue(t Type, v any) (any, error) {
 		return bad()
 	}
 	return bad()
+}
+
+// normalizeWide converts a value for a DECIMAL of more than 18 digits.
+func normalizeWide(t Type, v any) (any, error) {
+	var mag u128
+	var neg bool
+	scale := 0
+	switch x := v.(type) {
+	case WideDecimalValue:
+		mag, neg = fromNum(x.Num)
+		scale = x.Scale
+	case DecimalValue:
+		mag, neg = fromNum(decimal128.FromI64(x.Unscaled))
+		scale = x.Scale
+	case string:
+		b := trimPad([]byte(x))
+		digits, n := splitSign(b)
+		m, _, frac, err := parseZoned(digits, SignTrailing, true)
+		if err != nil || len(digits) == 0 || !allDigits(digits[len(digits)-1:]) {
+			return nil, fmt.Errorf("%q is not a %s", x, t)
+		}
+		mag, neg, scale = m, n && !m.isZero(), max(frac, 0)
+	default:
+		n, ok := asInt64(v)
+		if !ok {
+			return nil, fmt.Errorf("cannot store %T value %v in a %s field", v, v, t)
+		}
+		mag, neg = fromNum(decimal128.FromI64(n))
+	}
+	m, err := rescaleDigits(mag, scale, t.Scale, t.Precision)
+	if err != nil {
+		return nil, fmt.Errorf("%v does not fit %s: %v", v, t, err)
+	}
+	return WideDecimalValue{m.num(neg), t.Scale}, nil
 }
 
 // rescale changes d to the given scale, failing if digits would be lost or
@@ -442,6 +531,9 @@ func encodeBinary(f *Field, raw []byte, v any) error {
 	case DecimalValue:
 		// normalizeValue checked the precision and resolveWidth that the
 		// width holds every value of that precision.
+		if f.Unsigned && x.Unscaled < 0 {
+			return errNegUnsigned
+		}
 		writeBinaryInt(raw, order, uint64(x.Unscaled))
 	case string:
 		fill(raw, ' ')
@@ -512,10 +604,16 @@ func encodeText(f *Field, raw []byte, v any) error {
 		leftAlign = true
 	case DateValue:
 		y, m, d := CivilFromDays(int32(x))
-		s = appendPattern(buf[:0], effectiveFormat(f), dateParts{year: y, month: m, day: d})
+		var err error
+		if s, err = appendPattern(buf[:0], effectiveFormat(f), dateParts{year: y, month: m, day: d}, f.YearStart); err != nil {
+			return err
+		}
 		leftAlign = true
 	case TimestampValue:
-		s = appendPattern(buf[:0], effectiveFormat(f), timestampParts(int64(x)))
+		var err error
+		if s, err = appendPattern(buf[:0], effectiveFormat(f), timestampParts(int64(x)), f.YearStart); err != nil {
+			return err
+		}
 		leftAlign = true
 	default:
 		return errUnsupported

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -18,7 +20,17 @@ type SeekPoint struct{ C, U int64 }
 
 // inflateBufSize is the read buffer between the compressed file and the
 // decompressor.
-const inflateBufSize = 256 << 10
+const inflateBufSize = 128 << 10
+
+// maxZstdWindow bounds the window a zstd frame may ask for (and with it
+// a decoder's memory): 128 MiB, what zstd --long (27) writes by default.
+// A frame that asks for more is refused with an error that says so.
+const maxZstdWindow = 1 << 27
+
+// readBufs recycles the inflaters' read buffers: a lane restarted from a
+// seek point, or a scan started, does not allocate (and first touch) a
+// new one.
+var readBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, inflateBufSize) }}
 
 // inflater decompresses a file from one seek point to the end of the file
 // (through every later gzip member, zstd frame or bzip2 stream). It knows
@@ -63,7 +75,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func newInflater(path string, f io.ReaderAt, format Compression, at SeekPoint, multi bool) (*inflater, error) {
 	z := &inflater{path: path, format: format, start: at, pos: at.U}
 	z.src = &countingReader{ra: f, off: at.C}
-	z.br = bufio.NewReaderSize(z.src, inflateBufSize)
+	z.br = readBufs.Get().(*bufio.Reader)
+	z.br.Reset(z.src)
 	var err error
 	switch format {
 	case Gzip:
@@ -76,7 +89,7 @@ func newInflater(path string, f io.ReaderAt, format Compression, at SeekPoint, m
 		var d *zstd.Decoder
 		// One decoder goroutine-free stream: parallelism comes from the
 		// scan's workers, several inflaters at several seek points.
-		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<31)); err == nil {
+		if d, err = zstd.NewReader(z.br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow)); err == nil {
 			z.r, z.zr = d, d
 		}
 	case Bzip2:
@@ -85,7 +98,9 @@ func newInflater(path string, f io.ReaderAt, format Compression, at SeekPoint, m
 		return nil, fileErr(path, ErrUnsupported, "internal error: %v is not a compression format", format)
 	}
 	if err != nil {
-		return nil, z.damaged(err)
+		err = z.damaged(err)
+		z.close()
+		return nil, err
 	}
 	return z, nil
 }
@@ -133,7 +148,9 @@ func (z *inflater) discard(n int64) error {
 	got, err := io.CopyN(io.Discard, z.r, n)
 	z.pos += got
 	if err == io.EOF && z.src.readErr == nil {
-		return fileErr(z.path, ErrCorrupt, "internal error: %v data ends at decompressed offset %d, before offset %d", z.format, z.pos, z.pos+n-got)
+		return &FileError{Path: z.path, Record: -1, Offset: -1, Err: ErrCorrupt,
+			Msg:  fmt.Sprintf("the %v data ends at decompressed byte offset %d, before offset %d where its index says data continues", z.format, z.pos, z.pos+n-got),
+			Hint: "the file changed since it was indexed: run the query again, or delete " + filepath.Base(z.path) + IndexSuffix}
 	}
 	if err != nil {
 		z.err = z.damaged(err)
@@ -165,10 +182,15 @@ func (z *inflater) damaged(err error) error {
 		Hint: "check the file with " + tool + "; recompress it from the original if the test fails"}
 }
 
-// close releases the decompressor.
+// close releases the decompressor and its read buffer. Idempotent.
 func (z *inflater) close() {
 	if z.zr != nil {
 		z.zr.Close()
 		z.zr = nil
+	}
+	if z.br != nil {
+		z.br.Reset(nil)
+		readBufs.Put(z.br)
+		z.br = nil
 	}
 }

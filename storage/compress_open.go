@@ -37,6 +37,19 @@ func openDataFile(path string) (*dataFile, error) {
 	return &dataFile{ra: f, size: st.Size(), close: f.Close}, nil
 }
 
+// OpenDataReader opens the file at path for reading at offsets, as recq
+// reads it: the file itself, or a compressed file's decompressed data
+// (indexed on first read; reads in increasing order are cheap, see
+// CompressedSource). size is the number of bytes r serves. Call close
+// when done.
+func OpenDataReader(path string) (r io.ReaderAt, size int64, close func() error, err error) {
+	df, err := openDataFile(path)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return df.ra, df.size, df.close, nil
+}
+
 // OpenTableSource opens the source a scan of t reads: for a compressed
 // table a CompressedSource of its decompressed data (whatever the
 // strategy: decompression streams), otherwise OpenSource's.

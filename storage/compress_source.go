@@ -127,7 +127,8 @@ func (s *compressedSource) Read(off int64, n int) (*Region, error) {
 	if n == 0 {
 		return &Region{Bytes: []byte{}, Off: off}, nil
 	}
-	l := s.lanes[sort.Search(len(s.starts), func(i int) bool { return s.starts[i] > off })-1]
+	li := sort.Search(len(s.starts), func(i int) bool { return s.starts[i] > off }) - 1
+	l := s.lanes[li]
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t0 := time.Now()
@@ -155,7 +156,21 @@ func (s *compressedSource) Read(off int64, n int) (*Region, error) {
 		return nil, err
 	}
 	s.stats.bytes.Add(int64(n))
+	if end := s.laneEnd(li); l.z.pos >= end {
+		// Past its lane: no later read of this lane can use it, so its
+		// memory (a zstd window can be large) goes now, not at Close.
+		l.z.close()
+		l.z = nil
+	}
 	return &Region{Bytes: b.mem[:n:n], Off: off, release: b.release}, nil
+}
+
+// laneEnd is the decompressed offset where lane i ends.
+func (s *compressedSource) laneEnd(i int) int64 {
+	if i+1 < len(s.starts) {
+		return s.starts[i+1]
+	}
+	return s.idx.Uncompressed
 }
 
 // position moves lane l's inflater to decompressed offset off: onwards

@@ -355,3 +355,35 @@ func TestOpenRawCompressed(t *testing.T) {
 }
 
 var _ io.ReaderAt = (*decompressedReaderAt)(nil)
+
+// TestIsRecFileCompressed: a .rec file is recognised plain and under each
+// compression (bzip2's magic needs ten bytes, more than the .rec magic);
+// compressed text and short files are not .rec files.
+func TestIsRecFileCompressed(t *testing.T) {
+	rec, err := os.ReadFile("../testdata/lineitem.rec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bz, err := os.ReadFile("../testdata/compressed/lineitem.rec.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"plain", rec, true},
+		{"gzip", gzipParts(t, rec[:5000], rec[5000:]), true},
+		{"zstd", zstdParts(t, true, rec), true},
+		{"bzip2", bz, true},
+		{"gzip text", gzipParts(t, testLines(10)), false},
+		{"gzip of 3 bytes", gzipParts(t, rec[:3]), false},
+		{"the magic alone", rec[:8], true},
+		{"7 bytes", rec[:7], false},
+	} {
+		if got := IsRecFile(writeTemp(t, "f", tc.b)); got != tc.want {
+			t.Errorf("%s: IsRecFile = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

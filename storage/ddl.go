@@ -26,20 +26,42 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 				b.WriteString(" BIG ENDIAN")
 			case Text:
 				b.WriteString(" TEXT")
+			case Zoned:
+				b.WriteString(" ZONED")
+			case Packed:
+				b.WriteString(" PACKED")
+			case IBMFloat:
+				b.WriteString(" IBM FLOAT")
 			}
 		}
-		if f.Implied > 0 {
+		if f.CodePage != 0 {
+			fmt.Fprintf(&b, " CODEPAGE 'cp%03d'", f.CodePage)
+		}
+		if f.Sign != SignDefault {
+			b.WriteString(" " + f.Sign.String())
+		}
+		if f.Unsigned {
+			b.WriteString(" UNSIGNED")
+		}
+		if f.Implied > 0 || (f.Encoding == Zoned || f.Encoding == Packed) && f.Type.Kind == Decimal {
+			// Zoned and packed DECIMALs default to the type's scale: say
+			// it, so that 0 is kept too.
+			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
+		} else if f.Implied < 0 {
 			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
 		}
 		if f.Format != "" {
 			fmt.Fprintf(&b, " FORMAT %s", QuoteString(f.Format))
 		}
-		if f.HasNullIf {
-			fmt.Fprintf(&b, " NULLIF %s", QuoteString(f.NullIf))
+		if f.HasNullIf() {
+			fmt.Fprintf(&b, " NULLIF %s", FormatNullIf(f.NullIf))
 		} else if f.Nullable {
 			b.WriteString(" NULL")
 		} else {
 			b.WriteString(" NOT NULL")
+		}
+		if f.InvalidAsNull {
+			b.WriteString(" ON ERROR NULL")
 		}
 		if f.Type.Kind == Char && f.Trim != TrimTrailing {
 			fmt.Fprintf(&b, " TRIM %s", strings.ToUpper(f.Trim.String()))
@@ -76,11 +98,25 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if raw.PadShortLines {
 		opts = append(opts, "pad_short_lines = true")
 	}
+	if ys := yearStartOf(s); ys != 0 {
+		opts = append(opts, fmt.Sprintf("year_window_start = %d", ys))
+	}
 	if raw.IgnorePartial {
 		opts = append(opts, "ignore_partial = true")
 	}
 	fmt.Fprintf(&b, " WITH (%s);\n", strings.Join(opts, ", "))
 	return b.String()
+}
+
+// yearStartOf is the two-digit-year window the fields use (the
+// year_window_start table option sets it on every field), or 0.
+func yearStartOf(s *Schema) int {
+	for i := range s.Fields {
+		if s.Fields[i].YearStart != 0 {
+			return s.Fields[i].YearStart
+		}
+	}
+	return 0
 }
 
 func maxFieldEnd(s *Schema) int {

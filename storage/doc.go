@@ -20,6 +20,13 @@
 //	            Source: mmap │ direct (O_DIRECT) │ buffered     bytes of one record
 //	            Read(off, n) ─► Region{Bytes, Off}  (Release when done)
 //
+// A data file compressed with gzip, zstd or bzip2 (recognised by its magic
+// number) is a table of the bytes it decompresses to: Open and OpenRaw
+// index it on first read (compress_index.go; cached beside it as
+// NAME.recq-idx, compress_cache.go) and OpenTableSource returns a
+// CompressedSource that decompresses in lanes from seek points
+// (compress_source.go) through inflaters (compress_inflate.go).
+//
 // Files are always opened read-only. Files recq writes (.rec files, schema
 // sidecars) appear atomically: written to a temporary file in the target
 // directory, fsynced, then renamed over the target.

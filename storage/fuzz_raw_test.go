@@ -19,7 +19,7 @@ var fuzzSchemas = []struct {
 		{Name: "amount", Type: TDecimal(9, 2), Offset: 12, Width: 9, Implied: 2, Nullable: true},
 		{Name: "day", Type: TDate, Offset: 22, Format: "YYYYMMDD"},
 		{Name: "ok", Type: TBoolean, Offset: 31},
-		{Name: "v", Type: TInt16, Offset: 33, Width: 6, NullIf: "-9999", HasNullIf: true},
+		{Name: "v", Type: TInt16, Offset: 33, Width: 6, NullIf: []string{"-9999"}},
 	}, SchemaOptions{DefaultEncoding: Text}},
 	{true, []Field{
 		{Name: "ts", Type: TTimestamp, Offset: Implicit, Format: "YYYY-MM-DD HH:MI:SS.FFF"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"strings"
 	"sync"
 )
 
@@ -200,7 +201,7 @@ func alignUp(n, a int64) int64 { return (n + a - 1) / a * a }
 //	u16 name length, name, u8 kind, u8 encoding, u8 flags (1 nullable,
 //	2 has NULLIF), u8 trim, u8 precision, u8 scale, u8 implied, u8 0,
 //	u32 CHAR length, u32 offset, u32 width, u16 format length, format,
-//	u16 NULLIF length, NULLIF
+//	u16 NULLIF length, NULLIF (several sentinels joined by NUL bytes)
 func encodeSchema(s *Schema) []byte {
 	le := binary.LittleEndian
 	b := le.AppendUint16(nil, uint16(len(s.Fields)))
@@ -212,7 +213,7 @@ func encodeSchema(s *Schema) []byte {
 		if f.Nullable {
 			flags |= 1
 		}
-		if f.HasNullIf {
+		if f.HasNullIf() {
 			flags |= 2
 		}
 		b = append(b, byte(f.Type.Kind), byte(f.Encoding), flags, byte(f.Trim),
@@ -221,7 +222,9 @@ func encodeSchema(s *Schema) []byte {
 		b = le.AppendUint32(b, uint32(f.Offset))
 		b = le.AppendUint32(b, uint32(f.Width))
 		b = appendString16(b, f.Format)
-		b = appendString16(b, f.NullIf)
+		// Several sentinels are joined by NUL bytes (padding, which
+		// sentinels never contain once trimmed).
+		b = appendString16(b, strings.Join(f.NullIf, "\x00"))
 	}
 	return b
 }
@@ -297,14 +300,18 @@ func decodeSchema(b []byte, recordLen int) (*Schema, error) {
 		r.u8()
 		length := r.u32()
 		f.Offset, f.Width = int(r.u32()), int(r.u32())
-		f.Format, f.NullIf = r.str16(), r.str16()
+		var nullIf string
+		f.Format, nullIf = r.str16(), r.str16()
 		if enc == byte(DefaultEncoding) || enc > byte(Text) || trim > byte(TrimBoth) ||
 			length > MaxRecordLen || f.Offset > MaxRecordLen || f.Width > MaxRecordLen {
 			return nil, errHeader("schema field %d (%q) has an invalid encoding", i+1, f.Name)
 		}
 		f.Type = Type{Kind: Kind(kind), Precision: int(prec), Scale: int(scale), Length: int(length)}
 		f.Encoding, f.Trim, f.Implied = Encoding(enc), TrimMode(trim), int(implied)
-		f.Nullable, f.HasNullIf = flags&1 != 0, flags&2 != 0
+		f.Nullable = flags&1 != 0
+		if flags&2 != 0 {
+			f.NullIf = strings.Split(nullIf, "\x00")
+		}
 		fields = append(fields, f)
 	}
 	if r.err != nil {

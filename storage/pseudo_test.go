@@ -59,7 +59,7 @@ func TestFieldDescribe(t *testing.T) {
 	s, err := NewSchema([]Field{
 		{Name: "c", Type: TChar(4), Offset: Implicit},
 		{Name: "i", Type: TInt32, Offset: Implicit, Encoding: BigEndian},
-		{Name: "t", Type: TChar(3), Offset: Implicit, Encoding: Text, NullIf: "  ", HasNullIf: true},
+		{Name: "t", Type: TChar(3), Offset: Implicit, Encoding: Text, NullIf: []string{"  "}},
 		{Name: "d", Type: TDecimal(7, 2), Offset: Implicit, Encoding: Text, Width: 6, Implied: 2},
 	}, SchemaOptions{})
 	if err != nil {

@@ -19,12 +19,25 @@ const (
 	LittleEndian
 	// BigEndian is LittleEndian with the byte order reversed.
 	BigEndian
-	// Text stores the value as ASCII characters (digits, sign, point, date
-	// pattern), padded with spaces.
+	// Text stores the value as characters (digits, sign, point, date
+	// pattern), padded with spaces: ASCII, or the field's CodePage.
 	Text
+	// Zoned is a COBOL DISPLAY numeric: one digit per byte, the sign
+	// overpunched or separate (Field.Sign), in ASCII or EBCDIC (CodePage).
+	Zoned
+	// Packed is COBOL COMP-3: two digits per byte and a sign nibble.
+	Packed
+	// IBMFloat is IBM hexadecimal floating point, big-endian (COBOL COMP-1
+	// in 4 bytes, COMP-2 in 8).
+	IBMFloat
 )
 
-var encodingNames = [...]string{DefaultEncoding: "default", LittleEndian: "little-endian", BigEndian: "big-endian", Text: "text"}
+var encodingNames = [...]string{DefaultEncoding: "default", LittleEndian: "little-endian", BigEndian: "big-endian", Text: "text",
+	Zoned: "zoned", Packed: "packed", IBMFloat: "IBM float"}
+
+// IsMainframe reports whether e is one of the mainframe number encodings
+// (zoned, packed, IBM float); mainframe.go reads and writes them.
+func (e Encoding) IsMainframe() bool { return e == Zoned || e == Packed || e == IBMFloat }
 
 func (e Encoding) String() string {
 	if int(e) < len(encodingNames) {
@@ -84,20 +97,42 @@ type Field struct {
 	// the record's null bitmap; a text field is NULL when blank (all spaces)
 	// or equal to NullIf.
 	Nullable bool
-	// NullIf, when HasNullIf is set, is a text sentinel that means NULL
-	// (NOAA files use "-9999"). It is compared after trimming spaces.
-	NullIf    string
-	HasNullIf bool
+	// NullIf lists text sentinels that mean NULL (NOAA files use "-9999",
+	// some use both "-99999" and "+99999"). They are compared after
+	// trimming padding; '' means a blank field. Empty: no sentinel.
+	NullIf []string
 	// Implied is the number of implied decimal places of a text DECIMAL or
 	// float field written without a point: "000012345" with Implied 2 is
 	// 123.45. Zero means none.
 	Implied int
 	// Format is the pattern of a text DATE or TIMESTAMP, built from YYYY,
-	// MM, DD, HH, MI, SS and F (fraction digits); other characters must
-	// match literally. Empty means YYYY-MM-DD or YYYY-MM-DD HH:MI:SS.
+	// YY (two-digit year, see YearStart), MM, DD, DDD (day of the year),
+	// HH, MI (or MM right after HH), SS and F (fraction digits); other
+	// characters must match literally. Empty means YYYY-MM-DD or
+	// YYYY-MM-DD HH:MI:SS. See text_date.go.
 	Format string
+	// YearStart is the first year of the 100-year window two-digit years
+	// (YY) fall in; 0 means DefaultYearStart (1969: 69-99 are 1969-1999,
+	// 00-68 are 2000-2068, as POSIX strptime's %y).
+	YearStart int
 	// Trim is how CHAR padding is removed on read.
 	Trim TrimMode
+	// CodePage is the IBM code page (37, 273, ..., 1148; see CodePageIDs)
+	// of a Text or Zoned field, or 0 for ASCII.
+	CodePage int
+	// Sign is where a Zoned field keeps its sign.
+	Sign SignMode
+	// Unsigned says no sign is stored: a Packed field without a sign
+	// nibble, a Zoned field of digits only, a binary DECIMAL read as an
+	// unsigned integer.
+	Unsigned bool
+	// InvalidAsNull reads a value that cannot be decoded (bad digits, a
+	// bad sign nibble, a malformed date) as NULL instead of failing the
+	// query. The field is then nullable.
+	InvalidAsNull bool
+
+	// cp is the resolved CodePage, set by NewSchema.
+	cp *CodePage
 
 	// NullBit is the field's bit in the null bitmap (binary nullable
 	// fields), or -1. Set by NewSchema.
@@ -107,8 +142,29 @@ type Field struct {
 // End is the offset one past the field's last byte.
 func (f *Field) End() int { return f.Offset + f.Width }
 
+// HasNullIf reports whether the field has NULL sentinels.
+func (f *Field) HasNullIf() bool { return len(f.NullIf) > 0 }
+
+// FormatNullIf renders sentinels as the DDL writes them: 'x' for one,
+// ('x', 'y') for several.
+func FormatNullIf(list []string) string {
+	if len(list) == 1 {
+		return QuoteString(list[0])
+	}
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = QuoteString(s)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
 // IsText reports whether the field is stored as text.
 func (f *Field) IsText() bool { return f.Encoding == Text }
+
+// NullInValue reports whether NULL is told by the field's own bytes (text,
+// zoned, packed and IBM float fields: blank, a NULLIF sentinel) rather
+// than by the record's null bitmap.
+func (f *Field) NullInValue() bool { return f.Encoding == Text || f.Encoding.IsMainframe() }
 
 // Describe says how the field's bytes are read, the one description that
 // DESCRIBE and recq describe show: the encoding ("text", "little-endian",
@@ -118,17 +174,18 @@ func (f *Field) IsText() bool { return f.Encoding == Text }
 // sentinel (", NULLIF" and the sentinel in quotes).
 func (f *Field) Describe() string {
 	enc := f.Encoding.String()
-	if !f.IsText() && (f.Width == 1 || f.Type.Kind == Char) {
+	if !f.IsText() && !f.Encoding.IsMainframe() && (f.Width == 1 || f.Type.Kind == Char) {
 		enc = "binary"
 	}
+	enc += f.describeMainframe()
 	switch {
 	case f.IsText() && f.Implied > 0:
 		enc += fmt.Sprintf(", %d implied decimals", f.Implied)
 	case f.IsText() && (f.Type.Kind == Date || f.Type.Kind == Timestamp):
 		enc += " " + f.EffectiveFormat()
 	}
-	if f.HasNullIf {
-		enc += ", NULLIF " + QuoteString(f.NullIf)
+	if f.HasNullIf() {
+		enc += ", NULLIF " + FormatNullIf(f.NullIf)
 	}
 	return enc
 }
@@ -206,6 +263,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		if f.Encoding == DefaultEncoding {
 			f.Encoding = defEnc
 		}
+		if err := checkMainframe(f); err != nil {
+			return nil, err
+		}
 		if err := resolveWidth(f); err != nil {
 			return nil, err
 		}
@@ -220,24 +280,38 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		next = f.End()
 		maxEnd = max(maxEnd, f.End())
 		f.NullBit = -1
-		if f.Nullable && !f.IsText() {
+		if f.InvalidAsNull {
+			if !f.NullInValue() {
+				return nil, schemaErr(f.Name, "ON ERROR NULL applies to text, zoned, packed and IBM float fields (binary values are never invalid)")
+			}
+			f.Nullable = true
+		}
+		if f.Nullable && !f.NullInValue() {
 			f.NullBit = nullable
 			nullable++
 		}
-		if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
+		if f.Encoding.IsMainframe() {
+			// checkMainframe checked the implied decimals.
+		} else if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
 			return nil, schemaErr(f.Name, "IMPLIED DECIMALS %d is out of range 0..%d", f.Implied, MaxDecimalPrecision)
+		} else if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
+			return nil, schemaErr(f.Name, "implied decimals apply only to text, zoned and packed DECIMAL fields and text float fields")
 		}
-		if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
-			return nil, schemaErr(f.Name, "implied decimals apply only to text DECIMAL and float fields")
+		if f.HasNullIf() && !(f.IsText() || f.Encoding == Zoned) {
+			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text and zoned fields")
 		}
-		if f.HasNullIf && !f.IsText() {
-			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text fields")
-		}
-		if f.HasNullIf {
+		if f.HasNullIf() {
 			f.Nullable = true
 			// Values are compared after their padding (spaces, NULs) is
-			// trimmed, so the sentinel is too: NULLIF '   ' means blank.
-			f.NullIf = string(trimPad([]byte(f.NullIf)))
+			// trimmed, so the sentinels are too: NULLIF '   ' means blank.
+			list := make([]string, len(f.NullIf))
+			for k, v := range f.NullIf {
+				list[k] = string(trimPad([]byte(v)))
+			}
+			f.NullIf = list
+		}
+		if f.YearStart < 0 || f.YearStart > 9900 {
+			return nil, schemaErr(f.Name, "year window start %d is out of range 1..9900", f.YearStart)
 		}
 	}
 	s.NullBitmap = -1
@@ -294,6 +368,12 @@ func resolveWidth(f *Field) error {
 		return schemaErr(f.Name, "width %d is negative", f.Width)
 	}
 	t := f.Type
+	if f.Encoding.IsMainframe() {
+		return resolveMainframeWidth(f)
+	}
+	if t.Kind == Decimal && t.Precision > MaxDecimalPrecision {
+		return schemaErr(f.Name, "%s has more than %d digits: only PACKED and ZONED fields hold up to %d", t, MaxDecimalPrecision, MaxWideDecimalPrecision)
+	}
 	if f.IsText() {
 		if f.Width == 0 {
 			switch t.Kind {

@@ -121,9 +121,11 @@ func IsRecFile(path string) bool {
 		return false
 	}
 	defer f.Close()
+	var head [sniffLen]byte
+	n, _ := io.ReadFull(f, head[:])
 	var b [8]byte
-	n, _ := io.ReadFull(f, b[:])
-	if c := SniffCompression(b[:n]); c != Uncompressed {
+	copy(b[:], head[:n])
+	if c := SniffCompression(head[:n]); c != Uncompressed {
 		z, err := newInflater(path, f, c, SeekPoint{}, true)
 		if err != nil {
 			return false
@@ -131,7 +133,7 @@ func IsRecFile(path string) bool {
 		defer z.close()
 		n, _ = z.readFull(b[:])
 	}
-	return n == len(b) && b == Magic
+	return n >= len(b) && b == Magic
 }
 
 // statDataFile stats path and rejects anything but a regular file.

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -154,26 +155,44 @@ func TestParseTextDate(t *testing.T) {
 		in, format string
 		want       string
 		err        error
+		yearStart  int
 	}{
-		{"1998-12-01", "YYYY-MM-DD", "1998-12-01", nil},
-		{"19981201", "YYYYMMDD", "1998-12-01", nil},
-		{"12/01/1998", "MM/DD/YYYY", "1998-12-01", nil},
-		{"2000-02-29", "YYYY-MM-DD", "2000-02-29", nil},
-		{"1970-01-01", "YYYY-MM-DD", "1970-01-01", nil},
-		{"1900-03-01", "YYYY-MM-DD", "1900-03-01", nil},
-		{"0001-01-01", "YYYY-MM-DD", "0001-01-01", nil},
-		{"1999-02-29", "YYYY-MM-DD", "", errBadDateVal},
-		{"1900-02-29", "YYYY-MM-DD", "", errBadDateVal},
-		{"1998-13-01", "YYYY-MM-DD", "", errBadDateVal},
-		{"1998-00-10", "YYYY-MM-DD", "", errBadDateVal},
-		{"1998/12/01", "YYYY-MM-DD", "", errBadDate},
-		{"1998-12-1", "YYYY-MM-DD", "", errBadDate},
-		{"1998-12-01x", "YYYY-MM-DD", "", errBadDate},
-		{"19981301", "YYYYMMDD", "", errBadDateVal},
-		{"", "YYYYMMDD", "", errBlank},
+		{"1998-12-01", "YYYY-MM-DD", "1998-12-01", nil, 0},
+		{"19981201", "YYYYMMDD", "1998-12-01", nil, 0},
+		{"12/01/1998", "MM/DD/YYYY", "1998-12-01", nil, 0},
+		{"2000-02-29", "YYYY-MM-DD", "2000-02-29", nil, 0},
+		{"1970-01-01", "YYYY-MM-DD", "1970-01-01", nil, 0},
+		{"1900-03-01", "YYYY-MM-DD", "1900-03-01", nil, 0},
+		{"0001-01-01", "YYYY-MM-DD", "0001-01-01", nil, 0},
+		{"1999-02-29", "YYYY-MM-DD", "", errBadDateVal, 0},
+		{"1900-02-29", "YYYY-MM-DD", "", errBadDateVal, 0},
+		{"1998-13-01", "YYYY-MM-DD", "", errBadDateVal, 0},
+		{"1998-00-10", "YYYY-MM-DD", "", errBadDateVal, 0},
+		{"1998/12/01", "YYYY-MM-DD", "", errBadDate, 0},
+		{"1998-12-1", "YYYY-MM-DD", "", errBadDate, 0},
+		{"1998-12-01x", "YYYY-MM-DD", "", errBadDate, 0},
+		{"19981301", "YYYYMMDD", "", errBadDateVal, 0},
+		{"", "YYYYMMDD", "", errBlank, 0},
+		// Two-digit years: the default window is 1969..2068 (POSIX %y).
+		{"690101", "YYMMDD", "1969-01-01", nil, 0},
+		{"991231", "YYMMDD", "1999-12-31", nil, 0},
+		{"000229", "YYMMDD", "2000-02-29", nil, 0},
+		{"681231", "YYMMDD", "2068-12-31", nil, 0},
+		{"491231", "YYMMDD", "2049-12-31", nil, 1950},
+		{"500101", "YYMMDD", "1950-01-01", nil, 1950},
+		{"010101", "YYMMDD", "2101-01-01", nil, 2050},
+		{"310125", "DDMMYY", "2025-01-31", nil, 0},
+		// Julian dates: day of the year.
+		{"24001", "YYDDD", "2024-01-01", nil, 0},
+		{"24060", "YYDDD", "2024-02-29", nil, 0},
+		{"23060", "YYDDD", "2023-03-01", nil, 0},
+		{"24366", "YYDDD", "2024-12-31", nil, 0},
+		{"23366", "YYDDD", "", errBadDateVal, 0},
+		{"24000", "YYDDD", "", errBadDateVal, 0},
+		{"1999365", "YYYYDDD", "1999-12-31", nil, 0},
 	}
 	for _, c := range cases {
-		got, err := ParseTextDate([]byte(c.in), c.format)
+		got, err := ParseTextDate([]byte(c.in), c.format, c.yearStart)
 		if !errors.Is(err, c.err) || (err == nil && DateValue(got).String() != c.want) {
 			t.Errorf("ParseTextDate(%q, %q) = %v, %v; want %s, %v", c.in, c.format, DateValue(got), err, c.want, c.err)
 		}
@@ -191,12 +210,58 @@ func TestParseTextTimestamp(t *testing.T) {
 		{"1998-12-01T13:45:07.25", "YYYY-MM-DDTHH:MI:SS.FF", "1998-12-01 13:45:07.250000", nil},
 		{"1969-12-31 23:59:59", DefaultTimestampFormat, "1969-12-31 23:59:59", nil},
 		{"1998-12-01 24:00:00", DefaultTimestampFormat, "", errBadDateVal},
+		// MM right after HH is minutes.
+		{"19981201134507", "YYYYMMDDHHMMSS", "1998-12-01 13:45:07", nil},
+		{"981201 13:45", "YYMMDD HH:MM", "1998-12-01 13:45:00", nil},
+		{"1345", "HHMM", "1970-01-01 13:45:00", nil},
+		{"134507", "HHMMSS", "1970-01-01 13:45:07", nil},
+		{"1360", "HHMM", "", errBadDateVal},
+		{"24001235959", "YYDDDHHMISS", "2024-01-01 23:59:59", nil},
 	}
 	for _, c := range cases {
-		got, err := ParseTextTimestamp([]byte(c.in), c.format)
+		got, err := ParseTextTimestamp([]byte(c.in), c.format, 0)
 		if !errors.Is(err, c.err) || (err == nil && TimestampValue(got).String() != c.want) {
 			t.Errorf("ParseTextTimestamp(%q, %q) = %v, %v; want %s, %v", c.in, c.format, TimestampValue(got), err, c.want, c.err)
 		}
+	}
+}
+
+func TestDateFormatChecks(t *testing.T) {
+	cases := []struct {
+		kind   Kind
+		format string
+		err    string
+	}{
+		{Date, "YYMMDD", ""},
+		{Date, "YYDDD", ""},
+		{Date, "YYYYDDD", ""},
+		{Date, "YYMM", "needs a year"},
+		{Date, "YYYYMMDDD", "needs a year"},
+		{Date, "HHMM", "time parts"},
+		{Date, "YYYYMMDDYY", "repeats"},
+		{Timestamp, "HHMM", ""},
+		{Timestamp, "HHMMSS", ""},
+		{Timestamp, "YYYYMMDDHHMMSS", ""},
+		{Timestamp, "MISS", "needs at least HH"},
+		{Timestamp, "HHMMDD", "needs a year"},
+	}
+	for _, c := range cases {
+		err := checkDateFormat(c.kind, c.format)
+		if (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("checkDateFormat(%s, %q) = %v, want %q", c.kind, c.format, err, c.err)
+		}
+	}
+}
+
+func TestYearWindowOnWrite(t *testing.T) {
+	if out, err := appendPattern(nil, "YYMMDD", dateParts{year: 2068, month: 1, day: 2}, 0); err != nil || string(out) != "680102" {
+		t.Errorf("2068 in the default window: %q, %v", out, err)
+	}
+	if _, err := appendPattern(nil, "YYMMDD", dateParts{year: 2069, month: 1, day: 2}, 0); err == nil {
+		t.Errorf("2069 is outside the default window 1969..2068 and must not be written as 69")
+	}
+	if _, err := appendPattern(nil, "HHMM", dateParts{year: 2001, month: 1, day: 2, hour: 3}, 0); err == nil {
+		t.Errorf("a time-only pattern must refuse a timestamp on another day than 1970-01-01")
 	}
 }
 
@@ -224,7 +289,7 @@ func FuzzTextFields(f *testing.F) {
 		ParseTextUint(b, 32)
 		ParseTextFloat(b, 64, imp)
 		ParseTextBool(b)
-		ParseTextTimestamp(b, "YYYY-MM-DD HH:MI:SS.FFF")
+		ParseTextTimestamp(b, "YYYY-MM-DD HH:MI:SS.FFF", 0)
 		if v, err := ParseTextDecimal(b, 18, 4, imp); err == nil {
 			s := AppendDecimal(nil, v, 4)
 			back, err := ParseTextDecimal(s, 18, 4, 0)
@@ -232,12 +297,23 @@ func FuzzTextFields(f *testing.F) {
 				t.Fatalf("decimal %q -> %d -> %q -> %d, %v", b, v, s, back, err)
 			}
 		}
-		if d, err := ParseTextDate(b, "YYYYMMDD"); err == nil {
-			y, m, dd := CivilFromDays(d)
-			out := appendPattern(nil, "YYYYMMDD", dateParts{year: y, month: m, day: dd})
-			back, err := ParseTextDate(out, "YYYYMMDD")
-			if err != nil || back != d {
-				t.Fatalf("date %q -> %d -> %q -> %d, %v", b, d, out, back, err)
+		for _, format := range []string{"YYYYMMDD", "YYMMDD", "YYDDD", "YYYYDDD"} {
+			if d, err := ParseTextDate(b, format, 1950); err == nil {
+				y, m, dd := CivilFromDays(d)
+				out, err := appendPattern(nil, format, dateParts{year: y, month: m, day: dd}, 1950)
+				if err != nil {
+					t.Fatalf("date %q in %s -> %d: %v", b, format, d, err)
+				}
+				back, err := ParseTextDate(out, format, 1950)
+				if err != nil || back != d {
+					t.Fatalf("date %q in %s -> %d -> %q -> %d, %v", b, format, d, out, back, err)
+				}
+			}
+		}
+		if ts, err := ParseTextTimestamp(b, "HHMMSS", 0); err == nil {
+			out, err := appendPattern(nil, "HHMMSS", timestampParts(ts), 0)
+			if err != nil || string(out) != string(trimPad(b)) {
+				t.Fatalf("time %q -> %d -> %q, %v", b, ts, out, err)
 			}
 		}
 	})

@@ -58,8 +58,9 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
-// MaxDecimalPrecision is the largest DECIMAL precision: values are stored as
-// scaled 64-bit integers, which hold 18 full decimal digits.
+// MaxDecimalPrecision is the largest DECIMAL precision of binary and text
+// fields: values are stored as scaled 64-bit integers, which hold 18 full
+// decimal digits. Packed and zoned fields go up to MaxWideDecimalPrecision.
 const MaxDecimalPrecision = 18
 
 // Type is a field's logical type with its parameters.
@@ -77,7 +78,7 @@ const MaxDecimalPrecision = 18
 //	TIMESTAMP      arrow.Timestamp_us without a time zone
 type Type struct {
 	Kind      Kind
-	Precision int // DECIMAL only: total digits, 1..18
+	Precision int // DECIMAL only: total digits, 1..18 (38 for packed and zoned fields)
 	Scale     int // DECIMAL only: digits after the point, 0..Precision
 	Length    int // CHAR only: bytes, >= 1
 }
@@ -157,8 +158,8 @@ func (t Type) Validate() error {
 	switch {
 	case t.Kind == KindInvalid || t.Kind >= kindCount:
 		return fmt.Errorf("unknown type code %d", t.Kind)
-	case t.Kind == Decimal && (t.Precision < 1 || t.Precision > MaxDecimalPrecision):
-		return fmt.Errorf("DECIMAL precision %d is out of range 1..%d", t.Precision, MaxDecimalPrecision)
+	case t.Kind == Decimal && (t.Precision < 1 || t.Precision > MaxWideDecimalPrecision):
+		return fmt.Errorf("DECIMAL precision %d is out of range 1..%d (1..%d unless PACKED or ZONED)", t.Precision, MaxWideDecimalPrecision, MaxDecimalPrecision)
 	case t.Kind == Decimal && (t.Scale < 0 || t.Scale > t.Precision):
 		return fmt.Errorf("DECIMAL scale %d is out of range 0..%d (the precision)", t.Scale, t.Precision)
 	case t.Kind == Char && t.Length < 1:

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
 )
 
 // Go values of fields, as DecodeField returns them and EncodeField accepts
@@ -14,7 +16,7 @@ import (
 //	INT8..INT64       int64
 //	UINT8..UINT64     uint64
 //	FLOAT32, FLOAT64  float64
-//	DECIMAL(p,s)      DecimalValue
+//	DECIMAL(p,s)      DecimalValue (p <= 18), WideDecimalValue (p > 18)
 //	CHAR(n)           string
 //	DATE              DateValue
 //	TIMESTAMP         TimestampValue
@@ -50,6 +52,40 @@ func AppendDecimal(dst []byte, unscaled int64, scale int) []byte {
 	dst = append(dst, s[:len(s)-scale]...)
 	dst = append(dst, '.')
 	return append(dst, s[len(s)-scale:]...)
+}
+
+// WideDecimalValue is an exact decimal of up to 38 digits (packed and
+// zoned fields of DECIMAL(19..38, s)): Num × 10^-Scale.
+type WideDecimalValue struct {
+	Num   decimal128.Num
+	Scale int
+}
+
+// String renders the value with exactly Scale digits after the point.
+func (d WideDecimalValue) String() string {
+	mag, neg := fromNum(d.Num)
+	var buf [MaxWideDecimalPrecision + 1]byte
+	i := len(buf)
+	for {
+		q, r := mag.divmod10()
+		i--
+		buf[i] = byte('0' + r)
+		mag = q
+		if mag.isZero() && len(buf)-i > d.Scale {
+			break
+		}
+	}
+	digits := buf[i:]
+	var out []byte
+	if neg {
+		out = append(out, '-')
+	}
+	out = append(out, digits[:len(digits)-d.Scale]...)
+	if d.Scale > 0 {
+		out = append(out, '.')
+		out = append(out, digits[len(digits)-d.Scale:]...)
+	}
+	return string(out)
 }
 
 // DateValue is a date as days since 1970-01-01.

@@ -46,6 +46,12 @@ type Writer struct {
 
 // Create starts writing a .rec file at path with the given schema.
 func Create(path string, schema *Schema, opts WriterOptions) (*Writer, error) {
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		if f.Encoding.IsMainframe() || f.CodePage != 0 || f.Unsigned || f.InvalidAsNull || f.YearStart != 0 {
+			return nil, fileErr(path, ErrUnsupported, "field %s: a .rec file holds binary and ASCII text fields only; %s describes raw files (write those with Schema.EncodeField, as recq gen does, or import them into a .rec)", f.Name, f.Describe())
+		}
+	}
 	perBlock := opts.RecordsPerBlock
 	if perBlock <= 0 {
 		perBlock = max(1, DefaultBlockBytes/schema.RecordLen)

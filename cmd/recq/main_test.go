@@ -134,3 +134,41 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// TestCompressedDescribeVerify: describe and verify a bzip2-compressed
+// .rec file (committed; the tests cannot write bzip2) and a gzip text file.
+func TestCompressedDescribeVerify(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../testdata/compressed/lineitem.rec.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(dir, "lineitem.rec.bz2")
+	os.WriteFile(rec, b, 0o644)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"describe", rec}, []string{"compression:    bzip2, ", "1 stream (decompressed by one stream); 310096 bytes decompressed",
+			"index:          built by this read and cached in the index file", "records:        2000\n", "strategies:     decompressed as it is read"}},
+		{[]string{"verify", rec}, []string{": OK: header checksum, 1 blocks, 2000 records, 306000 bytes verified"}},
+	} {
+		var out, errs bytes.Buffer
+		if code := run(tc.args, &env{stdout: &out, stderr: &errs}); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errs.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%v: no %q in\n%s", tc.args, w, out.String())
+			}
+		}
+	}
+	// A block damaged inside the compressed file: verify names it.
+	bad := filepath.Join(dir, "bad.rec.bz2")
+	os.WriteFile(bad, b[:len(b)/2], 0o644)
+	var out, errs bytes.Buffer
+	if code := run([]string{"verify", bad}, &env{stdout: &out, stderr: &errs}); code == 0 ||
+		!strings.Contains(errs.String(), "bzip2 data ends early") || !strings.Contains(errs.String(), "compressed byte offset") {
+		t.Errorf("verify of a cut file: exit %d, %q", code, errs.String())
+	}
+}

@@ -121,11 +121,12 @@ func (c *verifyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(c.File)
+	// A compressed .rec file is verified through its decompressed bytes.
+	f, _, closeFile, err := storage.OpenDataReader(c.File)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer closeFile()
 	res, err := storage.Verify(t, f)
 	if err != nil {
 		return err

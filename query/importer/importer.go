@@ -207,12 +207,22 @@ func New(opts Options) (*Importer, error) {
 		if im.in, err = delimitedLayout(ddl); err != nil {
 			return nil, err
 		}
+		if storage.DetectCompression(opts.From) != storage.Uncompressed {
+			// Progress counts decompressed bytes: measure them (this
+			// indexes the file; the read reuses the index).
+			_, size, closeFile, err := storage.OpenDataReader(opts.From)
+			if err != nil {
+				return nil, err
+			}
+			closeFile()
+			im.size = size
+		}
 	} else {
 		t, err := query.OpenTable(opts.From, query.OpenTableOptions{Schema: opts.Schema})
 		if err != nil {
 			return nil, err
 		}
-		im.table, im.in = t, t.Schema
+		im.table, im.in, im.size = t, t.Schema, t.Size
 		if opts.Header {
 			return nil, errors.New("--header applies to delimited input only (fixed-width layouts skip lines with WITH (skip_lines = n))")
 		}

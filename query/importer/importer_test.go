@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/storage"
 	"github.com/recq/recq/storage/gen"
@@ -388,7 +390,7 @@ func TestDelimitedTextOptions(t *testing.T) {
 	}
 	// Layout mistakes carry the column's position.
 	for ddl, want := range map[string]string{
-		"CREATE TABLE t (d DATE FORMAT 'YYYYMMQQ')":     `column d: format "YYYYMMQQ" needs YYYY, MM and DD (line 1, column 24)`,
+		"CREATE TABLE t (d DATE FORMAT 'YYYYMMQQ')":     `column d: format "YYYYMMQQ" needs a year (YYYY or YY) and MM and DD, or DDD (day of the year) (line 1, column 24)`,
 		"CREATE TABLE t (x INT32 FORMAT 'YYYY')":        "column x: FORMAT applies to DATE and TIMESTAMP columns (line 1, column 25)",
 		"CREATE TABLE t (x CHAR(2) IMPLIED DECIMALS 2)": "column x: IMPLIED DECIMALS applies to DECIMAL and float columns (line 1, column 17)",
 	} {
@@ -396,5 +398,54 @@ func TestDelimitedTextOptions(t *testing.T) {
 		if err == nil || err.Error() != want {
 			t.Errorf("%s: error %v, want %s", ddl, err, want)
 		}
+	}
+}
+
+// TestImportCompressed imports a gzip-compressed fixed-width file (with
+// the sidecar of its uncompressed name) and a bzip2-compressed one, and a
+// zstd-compressed CSV: the same records as from the plain files, and
+// progress counts decompressed bytes.
+func TestImportCompressed(t *testing.T) {
+	dir := t.TempDir()
+	plain, _ := os.ReadFile("../../testdata/lineitem.txt")
+	sidecar, _ := os.ReadFile("../../testdata/lineitem.txt.schema")
+	os.WriteFile(filepath.Join(dir, "lineitem.txt.schema"), sidecar, 0o644)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain)
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "lineitem.txt.gz"), gz.Bytes(), 0o644)
+	bz, _ := os.ReadFile("../../testdata/compressed/lineitem.txt.bz2")
+	os.WriteFile(filepath.Join(dir, "lineitem.txt.bz2"), bz, 0o644)
+	order := "l_orderkey, l_linenumber"
+	for _, in := range []string{"lineitem.txt.gz", "lineitem.txt.bz2"} {
+		out := filepath.Join(dir, in+".rec")
+		im, err := New(Options{From: filepath.Join(dir, in), Out: out, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := im.Run(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if done, total, _ := im.Progress(); st.Rows != 2000 || done != total || total != int64(len(plain)) {
+			t.Errorf("%s: %d rows, progress %d of %d", in, st.Rows, done, total)
+		}
+		if dump(t, out, order) != dump(t, "../../testdata/lineitem.rec", order) {
+			t.Errorf("%s: the imported file differs from lineitem.rec", in)
+		}
+	}
+	enc, _ := zstd.NewWriter(nil)
+	csv := enc.EncodeAll([]byte("id,name\n1,Alice\n2,Bob\n"), nil)
+	enc.Close()
+	in := filepath.Join(dir, "t.csv.zst")
+	os.WriteFile(in, csv, 0o644)
+	out := filepath.Join(dir, "t.rec")
+	st, err := runImport(t, Options{Schema: "CREATE TABLE t (id INT32, name CHAR(8))", From: in, Out: out, Delimiter: ',', Header: true})
+	if err != nil || st.Rows != 2 {
+		t.Fatalf("%d rows, %v", st.Rows, err)
+	}
+	if got := dump(t, out, "id"); got != "1|Alice|\n2|Bob|\n" {
+		t.Errorf("got %q", got)
 	}
 }

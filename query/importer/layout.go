@@ -32,11 +32,11 @@ func delimitedLayout(ddl string) (*storage.Schema, error) {
 		}
 	}
 	type textOpts struct {
-		format, nullIf string
-		hasNullIf      bool
-		implied        int
-		impliedScale   bool
-		pos            parser.Pos
+		format       string
+		nullIf       []string
+		implied      int
+		impliedScale bool
+		pos          parser.Pos
 	}
 	extra := make([]textOpts, len(ct.Columns))
 	stripped := &parser.CreateTable{Pos: ct.Pos, Name: ct.Name}
@@ -51,11 +51,12 @@ func delimitedLayout(ddl string) (*storage.Schema, error) {
 			case parser.OptFormat:
 				x.format, x.pos = o.Str, o.Pos
 			case parser.OptNullIf:
-				x.nullIf, x.hasNullIf = o.Str, true
+				x.nullIf = o.Strs
 			case parser.OptImplied:
-				x.implied, x.impliedScale = o.Int1, o.Int1 < 0
+				x.implied, x.impliedScale = o.Int1, o.Int2 == 0
 			case parser.OptPosition, parser.OptOffset, parser.OptWidth,
-				parser.OptLittleEndian, parser.OptBigEndian, parser.OptText:
+				parser.OptLittleEndian, parser.OptBigEndian, parser.OptText,
+				parser.OptPacked, parser.OptZoned, parser.OptIBMFloat, parser.OptUnsigned, parser.OptSign, parser.OptCodePage:
 				// placement: not used by delimited input
 			case parser.OptNull, parser.OptNotNull:
 				declared = true
@@ -64,7 +65,7 @@ func delimitedLayout(ddl string) (*storage.Schema, error) {
 				nc.Options = append(nc.Options, o)
 			}
 		}
-		if !declared && (text || x.hasNullIf) {
+		if !declared && (text || len(x.nullIf) > 0) {
 			// Text columns are nullable unless NOT NULL, as in text files.
 			nc.Options = append(nc.Options, &parser.ColumnOption{Pos: c.Pos, Kind: parser.OptNull})
 		}
@@ -79,7 +80,7 @@ func delimitedLayout(ddl string) (*storage.Schema, error) {
 	for i := range s.Fields {
 		f := &s.Fields[i]
 		x := extra[i]
-		f.NullIf, f.HasNullIf = x.nullIf, x.hasNullIf
+		f.NullIf = x.nullIf
 		f.Implied = x.implied
 		if x.impliedScale {
 			f.Implied = f.Type.Scale

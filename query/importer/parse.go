@@ -178,14 +178,14 @@ func parseField(f *storage.Field, b []byte, quoted bool) (any, error) {
 		if len(b) == 0 && !quoted && f.Nullable {
 			return nil, nil
 		}
-		if f.HasNullIf && string(b) == f.NullIf {
+		if f.IsNullSentinel(b) {
 			return nil, nil
 		}
 		return string(b), nil
 	}
 	tb := bytes.TrimSpace(b)
-	if len(tb) == 0 || (f.HasNullIf && string(tb) == f.NullIf) {
-		if !f.Nullable && !(f.HasNullIf && len(tb) > 0) {
+	if len(tb) == 0 || f.IsNullSentinel(tb) {
+		if !f.Nullable && !(f.HasNullIf() && len(tb) > 0) {
 			return nil, errNull
 		}
 		return nil, nil
@@ -203,10 +203,10 @@ func parseField(f *storage.Field, b []byte, quoted bool) (any, error) {
 		v, err := storage.ParseTextDecimal(tb, t.Precision, t.Scale, f.Implied)
 		return storage.DecimalValue{Unscaled: v, Scale: t.Scale}, err
 	case t.Kind == storage.Date:
-		v, err := storage.ParseTextDate(tb, f.EffectiveFormat())
+		v, err := storage.ParseTextDate(tb, f.EffectiveFormat(), f.YearStart)
 		return storage.DateValue(v), err
 	case t.Kind == storage.Timestamp:
-		v, err := storage.ParseTextTimestamp(tb, timestampFormat(f, tb))
+		v, err := storage.ParseTextTimestamp(tb, timestampFormat(f, tb), f.YearStart)
 		return storage.TimestampValue(v), err
 	}
 	return nil, fmt.Errorf("cannot import a %s column", t)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/recq/recq/storage"
 )
@@ -19,11 +18,13 @@ var chunkBytes = 4 << 20
 // at a line break outside double quotes, so quoted fields may hold line
 // breaks; the quote state is tracked from the start of the file.
 func (im *Importer) readDelimited(ctx context.Context, out chan<- chunk) error {
-	f, err := os.Open(im.opts.From)
+	// A compressed input is read decompressed.
+	ra, size, closeFile, err := storage.OpenDataReader(im.opts.From)
 	if err != nil {
-		return &storage.FileError{Path: im.opts.From, Record: -1, Offset: -1, Msg: "cannot open", Err: unwrapPath(err)}
+		return err
 	}
-	defer f.Close()
+	defer closeFile()
+	f := io.NewSectionReader(ra, 0, size)
 	var (
 		carry   []byte // the unfinished record from the last read
 		seq     int64
@@ -138,11 +139,13 @@ func (im *Importer) recordsPerChunk() int64 {
 // readFixed reads a fixed-width file's records in chunks.
 func (im *Importer) readFixed(ctx context.Context, out chan<- chunk) error {
 	t := im.table
-	f, err := os.Open(t.Path)
+	// A compressed input is read decompressed (Layout's offsets are in
+	// the decompressed data).
+	f, _, closeFile, err := storage.OpenDataReader(t.Path)
 	if err != nil {
-		return &storage.FileError{Path: t.Path, Record: -1, Offset: -1, Msg: "cannot open", Err: unwrapPath(err)}
+		return err
 	}
-	defer f.Close()
+	defer closeFile()
 	l := &t.Layout
 	per := im.recordsPerChunk()
 	var seq int64

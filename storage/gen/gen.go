@@ -115,7 +115,7 @@ func (t *Table) TextSchema() *storage.Schema {
 			f.Width = f.Type.Length
 			if f.Nullable {
 				// A blank CHAR reads as '' unless declared NULLIF ''.
-				f.HasNullIf = true
+				f.NullIf = []string{""}
 			}
 		}
 		fs[i] = f
