@@ -7,7 +7,7 @@ type Pos struct{ Line, Column, Offset int }
 
 // Statement is one parsed SQL statement: a Query (*Select, *SetOp,
 // *Values), *Explain, *Describe, *ShowTables, *Set, *CreateTable,
-// *DropTable, *CreateView or *DropView.
+// *DropTable, *CreateView, *DropView or *Copy.
 type Statement interface {
 	Position() Pos
 	// String prints the statement as canonical SQL (see Format).
@@ -256,6 +256,26 @@ type CreateView struct {
 	Columns     []string
 	Query       Query
 	SQL         string
+}
+
+// Copy is COPY (query) TO 'path' (options) or COPY name TO 'path'
+// (options). Query is the rows to write: for COPY name it is SELECT * FROM
+// name, and Table holds the name. Option keys are lower case; an option
+// given without a value (HEADER) has a nil Value.
+type Copy struct {
+	Pos     Pos
+	Query   Query
+	Table   string
+	To      string
+	Options []*CopyOption
+}
+
+// CopyOption is one option of COPY: FORMAT parquet, COMPRESSION 'zstd',
+// ROW_GROUP_SIZE 100000, HEADER false, DELIMITER '|', ...
+type CopyOption struct {
+	Pos   Pos
+	Key   string
+	Value *Literal
 }
 
 // DropView is DROP VIEW [IF EXISTS] name.
@@ -594,6 +614,7 @@ func (s *SetOp) Position() Pos       { return s.Pos }
 func (s *Values) Position() Pos      { return s.Pos }
 func (s *CreateView) Position() Pos  { return s.Pos }
 func (s *DropView) Position() Pos    { return s.Pos }
+func (s *Copy) Position() Pos        { return s.Pos }
 
 func (*Select) stmt()      {}
 func (*Explain) stmt()     {}
@@ -607,6 +628,7 @@ func (*SetOp) stmt()       {}
 func (*Values) stmt()      {}
 func (*CreateView) stmt()  {}
 func (*DropView) stmt()    {}
+func (*Copy) stmt()        {}
 
 func (e *Literal) Position() Pos    { return e.Pos }
 func (e *Interval) Position() Pos   { return e.Pos }

@@ -109,15 +109,60 @@ func (c *converter) statement(g *gStatement) Statement {
 			return &DropView{Pos: p, Name: name, IfExists: g.Drop.IfExists}
 		}
 		return &DropTable{Pos: p, Name: name, IfExists: g.Drop.IfExists}
+	case g.Copy != nil:
+		return c.copyStmt(g.Copy)
 	}
 	c.failf(Pos{Line: 1, Column: 1}, "internal error: empty statement")
 	return nil
+}
+
+// copyStmt converts COPY, turning COPY name into COPY (SELECT * FROM name).
+func (c *converter) copyStmt(g *gCopy) *Copy {
+	p := lpos(g.Pos)
+	st := &Copy{Pos: p, To: unquote(g.To.Value)}
+	if st.To == "" {
+		c.failf(lpos(g.To.Pos), "the file path is empty")
+	}
+	if g.Table != nil {
+		st.Table = ident(*g.Table)
+		st.Query = &Select{Pos: p, Items: []*SelectItem{{Pos: p, Star: true}}, From: &TableRef{Pos: p, Name: st.Table}}
+	} else {
+		st.Query = c.query(g.Query)
+	}
+	keys := map[string]bool{}
+	for _, o := range g.Options {
+		opt := &CopyOption{Pos: lpos(o.Pos), Key: strings.ToLower(ident(o.Key))}
+		if keys[opt.Key] {
+			c.failf(opt.Pos, "option %s is given twice", opt.Key)
+		}
+		keys[opt.Key] = true
+		if o.Value != nil {
+			opt.Value = c.optionValue(o.Value)
+		}
+		st.Options = append(st.Options, opt)
+	}
+	return st
 }
 
 // setValue converts the value of SET.
 func (c *converter) setValue(g *gSetValue) Expr {
 	if g.Word != nil {
 		return &ColumnRef{Pos: lpos(g.Word.Pos), Name: ident(g.Word.Value)}
+	}
+	return c.valueLiteral(g)
+}
+
+// optionValue converts the value of a WITH or COPY option: a bare word
+// becomes a lower-case string (a quoted name keeps its case).
+func (c *converter) optionValue(g *gSetValue) *Literal {
+	if g.Word != nil {
+		w := g.Word.Value
+		if !strings.HasPrefix(w, `"`) {
+			w = strings.ToLower(w)
+		} else {
+			w = unquote(w)
+		}
+		return &Literal{Pos: lpos(g.Word.Pos), Kind: LitString, Text: w}
 	}
 	return c.valueLiteral(g)
 }
@@ -159,17 +204,7 @@ func (c *converter) createTable(p Pos, g *gCreateTable) *CreateTable {
 			c.failf(opt.Pos, "option %s is given twice", opt.Key)
 		}
 		keys[opt.Key] = true
-		if o.Value.Word != nil {
-			w := o.Value.Word.Value
-			if !strings.HasPrefix(w, `"`) {
-				w = strings.ToLower(w)
-			} else {
-				w = unquote(w)
-			}
-			opt.Value = &Literal{Pos: lpos(o.Value.Word.Pos), Kind: LitString, Text: w}
-		} else {
-			opt.Value = c.valueLiteral(o.Value)
-		}
+		opt.Value = c.optionValue(o.Value)
 		t.Options = append(t.Options, opt)
 	}
 	return t

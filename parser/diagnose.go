@@ -522,6 +522,39 @@ func (d *diag) closedLater(o int) bool {
 	return false
 }
 
+// copyMessage explains what COPY expects before the offending token
+// (outside the query in parentheses, which has its own messages); f
+// describes that token.
+func (d *diag) copyMessage(f string) string {
+	p, pp := d.prev, d.tok(d.i-2)
+	switch {
+	case d.i == 1:
+		return "expected a (query) or a table name after COPY, as in COPY t TO 'out.csv', found " + f
+	case d.i == 2 && !p.is("("):
+		return "expected TO and a quoted file path after the table name, as in COPY t TO 'out.csv', found " + f
+	case len(d.open) == 0 && p.is(")") && d.sawBefore("TO") < 0:
+		return "expected TO and a quoted file path after the query, as in COPY (SELECT ...) TO 'out.parquet', found " + f
+	case p.isWord("TO") && len(d.open) == 0:
+		return "expected a quoted file path after TO, as in TO 'out.parquet', found " + f
+	case p.typ == tString && pp.isWord("TO"):
+		return "expected the options in parentheses, as in (FORMAT parquet), or the end of the statement, found " + f
+	case len(d.open) == 1 && (p.is("(") || p.is(",")):
+		return "expected an option name, as in (FORMAT parquet, COMPRESSION zstd), found " + f
+	}
+	return ""
+}
+
+// sawBefore returns the index of the last token before the offending one
+// that is the word w, or -1.
+func (d *diag) sawBefore(w string) int {
+	for j := d.i - 1; j >= 0; j-- {
+		if d.toks[j].isWord(w) {
+			return j
+		}
+	}
+	return -1
+}
+
 // afterKeyword handles keywords that need a particular next token.
 func (d *diag) afterKeyword() (Pos, string, bool) {
 	t, p := d.t, d.prev
@@ -530,6 +563,11 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 	f := d.found()
 	if p.is("::") {
 		return at, "expected a type name after '::', as in x::INT, found " + f, true
+	}
+	if d.kind == "COPY" && len(d.queries) == 0 {
+		if msg := d.copyMessage(f); msg != "" {
+			return at, msg, true
+		}
 	}
 	if d.kind == "CREATE" && len(d.open) == 1 && (pp.is("(") || pp.is(",")) && (isWordTok(p) || p.typ == tQIdent) {
 		if d.clause == "WITH" {

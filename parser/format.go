@@ -515,11 +515,49 @@ func (o *ColumnOption) String() string {
 }
 
 func (o *TableOption) String() string {
-	v := o.Value.String()
-	if o.Value.Kind == LitString && isPlainIdent(o.Value.Text) && !isReserved(o.Value.Text) {
-		v = o.Value.Text // a bare word: format = text
+	return quoteIdent(o.Key) + " = " + optionValueString(o.Value)
+}
+
+// optionValueString prints an option's value, a bare word as a word
+// (format = text).
+func optionValueString(v *Literal) string {
+	if v.Kind == LitString && isPlainIdent(v.Text) && !isReserved(v.Text) {
+		return v.Text
 	}
-	return quoteIdent(o.Key) + " = " + v
+	return v.String()
+}
+
+func (s *Copy) String() string {
+	var b strings.Builder
+	b.WriteString("COPY ")
+	if s.Table != "" {
+		b.WriteString(quoteIdent(s.Table))
+	} else {
+		b.WriteString("(")
+		b.WriteString(s.Query.String())
+		b.WriteString(")")
+	}
+	b.WriteString(" TO ")
+	b.WriteString(QuoteString(s.To))
+	if len(s.Options) > 0 {
+		b.WriteString(" (")
+		for i, o := range s.Options {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if isPlainIdent(o.Key) {
+				b.WriteString(strings.ToUpper(o.Key)) // any word is a key, reserved or not
+			} else {
+				b.WriteString(quoteIdent(o.Key))
+			}
+			if o.Value != nil {
+				b.WriteString(" ")
+				b.WriteString(optionValueString(o.Value))
+			}
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 // --- expressions ---

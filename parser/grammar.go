@@ -32,6 +32,7 @@ type gStatement struct {
 	Set       *gSet       `parser:"| @@"`
 	Create    *gCreate    `parser:"| @@"`
 	Drop      *gDrop      `parser:"| @@"`
+	Copy      *gCopy      `parser:"| @@"`
 }
 
 type gExplain struct {
@@ -286,6 +287,24 @@ type gDrop struct {
 	What     string `parser:"'DROP' @('TABLE' | 'VIEW')"`
 	IfExists bool   `parser:"( @'IF' 'EXISTS' )?"`
 	Name     string `parser:"@(Ident | QIdent)"`
+}
+
+// gCopy is COPY (query) TO 'file' or COPY name TO 'file', with options in
+// parentheses (WITH before them is optional): FORMAT parquet, HEADER, ...
+type gCopy struct {
+	Pos     lexer.Position
+	Query   *gQuery        `parser:"'COPY' ( '(' @@ ')'"`
+	Table   *string        `parser:"      | @(Ident | QIdent) )"`
+	To      *lexer.Token   `parser:"'TO' @String"`
+	Options []*gCopyOption `parser:"( 'WITH'? '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+// gCopyOption is one COPY option: a name and an optional value (HEADER
+// alone means HEADER true).
+type gCopyOption struct {
+	Pos   lexer.Position
+	Key   string     `parser:"@(Ident | QIdent | Keyword) '='?"`
+	Value *gSetValue `parser:"@@?"`
 }
 
 // gCreate is CREATE TABLE or CREATE [OR REPLACE] VIEW.

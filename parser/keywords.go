@@ -88,9 +88,9 @@ func KnownTypes() []string {
 
 // Keyword groups used to suggest corrections for misspellings.
 var (
-	statementKeywords = []string{"SELECT", "FROM", "WITH", "VALUES", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "SHOW", "SET", "CREATE", "DROP"}
+	statementKeywords = []string{"SELECT", "FROM", "WITH", "VALUES", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "SHOW", "SET", "CREATE", "DROP", "COPY"}
 	// statementStarts lists the statement keywords for messages.
-	statementStarts = "SELECT, FROM, WITH, VALUES, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW, SET, CREATE or DROP"
+	statementStarts = "SELECT, FROM, WITH, VALUES, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW, SET, CREATE, DROP or COPY"
 	clauseKeywords  = []string{"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "USING"}
 	exprKeywords    = []string{"AND", "OR", "NOT", "BETWEEN", "LIKE", "ILIKE", "IS", "IN", "NULL",
 		"CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "AS", "ASC", "DESC", "NULLS"}

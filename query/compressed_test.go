@@ -127,9 +127,10 @@ func TestCompressedGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				tmp := t.TempDir()
 				for i := range recs {
 					r := &recs[i]
-					got, err := runGolden(eng, r)
+					got, err := runGolden(eng, r, tmp)
 					if err != nil {
 						t.Fatalf("line %d: %s: %v", r.line, r.sql, err)
 					}

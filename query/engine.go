@@ -292,6 +292,8 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		return s.createView(st)
 	case *parser.DropView:
 		return s.dropView(st)
+	case *parser.Copy:
+		return s.copyTo(ctx, st, args)
 	}
 	return nil, posErr(stmt.Position(), "unsupported statement")
 }

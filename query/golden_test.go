@@ -44,7 +44,8 @@ import (
 // message. Every file runs under each configuration in goldenConfigs
 // (worker counts, batch sizes, I/O strategies, optimizer passes on and off)
 // and all must give the expected output. `go test ./query -rewrite`
-// rewrites the expectations from the first configuration.
+// rewrites the expectations from the first configuration. $TMP in a
+// record's SQL is a temporary directory of the configuration's run.
 
 var rewriteGolden = flag.Bool("rewrite", false, "rewrite the expected output of golden SQL tests")
 
@@ -234,9 +235,10 @@ func TestGoldenSQL(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				tmp := t.TempDir()
 				for i := range recs {
 					r := &recs[i]
-					got, gerr := runGolden(eng, r)
+					got, gerr := runGolden(eng, r, tmp)
 					where := fmt.Sprintf("%s:%d", filepath.Base(file), r.line)
 					switch r.kind {
 					case "statement":
@@ -289,9 +291,10 @@ func TestGoldenSQL(t *testing.T) {
 }
 
 // runGolden runs one record's SQL (several statements allowed) and
-// returns the last statement's rows.
-func runGolden(eng *Engine, r *goldenRecord) ([]string, error) {
-	stmts, err := parser.Parse(r.sql)
+// returns the last statement's rows. $TMP in the SQL stands for tmp, a
+// directory files may be written to (COPY).
+func runGolden(eng *Engine, r *goldenRecord, tmp string) ([]string, error) {
+	stmts, err := parser.Parse(strings.ReplaceAll(r.sql, "$TMP", tmp))
 	if err != nil {
 		return nil, err
 	}

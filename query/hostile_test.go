@@ -547,10 +547,11 @@ func TestDataFilesUnchanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		tmp := t.TempDir()
 		for _, g := range goldens {
 			for _, r := range parseGolden(t, g) {
 				r := r
-				runGolden(eng, &r)
+				runGolden(eng, &r, tmp)
 				n++
 			}
 		}

@@ -17,9 +17,9 @@ import (
 
 // sqlKeywords are the words completion offers besides the reserved ones.
 var sqlKeywords = []string{
-	"ANALYZE", "CREATE", "DATE", "DESCRIBE", "DROP", "EXISTS", "EXPLAIN", "FIRST", "FORMAT",
+	"ANALYZE", "COMPRESSION", "COPY", "CREATE", "DATE", "DESCRIBE", "DROP", "EXISTS", "EXPLAIN", "FIRST", "FORMAT",
 	"IMPLIED", "DECIMALS", "INTERVAL", "LAST", "NULLIF", "NULLS", "OFFSET", "PERCENT", "POSITION",
-	"ROWS", "SAMPLE", "SET", "SHOW", "TABLE", "TABLES", "TIMESTAMP", "TO", "TRIM", "WIDTH", "WITH",
+	"ROWS", "ROW_GROUP_SIZE", "SAMPLE", "SET", "SHOW", "TABLE", "TABLES", "TIMESTAMP", "TO", "TRIM", "WIDTH", "WITH",
 	"DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND", "WEEK", "QUARTER", "MILLISECOND", "MICROSECOND",
 	"SUMMARIZE", "EXCLUDE", "REPLACE", "FILTER", "TRY_CAST",
 }

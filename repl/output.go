@@ -13,8 +13,8 @@ import (
 // by --output, .output or .once.
 //
 // A file is written safely: results go to a temporary file in the target's
-// directory, which is renamed over the target when the first result has
-// been written completely. A statement that fails to parse or run, or a
+// directory, which is synced and renamed over the target when the first
+// result has been written completely. A statement that fails to parse or run, or a
 // result that fails halfway (a Parquet export of an unsupported type), so
 // never truncates or half-writes an existing file; the temporary file is
 // emptied for the next result, and removed on close if nothing was ever
@@ -64,6 +64,9 @@ func (o *output) finish(ok bool) error {
 		return nil
 	}
 	if ok {
+		if err := o.f.Sync(); err != nil {
+			return fmt.Errorf("cannot write output file %s: %w", o.name, unwrapPathError(err))
+		}
 		if err := os.Rename(o.tmp, o.name); err != nil {
 			return fmt.Errorf("cannot write output file %s: %w", o.name, unwrapPathError(err))
 		}

@@ -1,18 +1,25 @@
 // Package export writes query results to files in formats other programs
-// read.
+// read: CSV and TSV, JSON and JSON lines, Arrow IPC (file and stream) and
+// Parquet. The shell's output modes and the COPY statement both write
+// through it, so a value prints the same everywhere (text.go: DECIMALs
+// keep their scale, dates as YYYY-MM-DD, ...).
 //
-// ParquetWriter streams Arrow record batches into a Parquet file in row
-// groups of bounded size: each batch is encoded into the open row group's
-// column chunks as it arrives and is not retained, and a row group is
-// written out when it reaches its row or byte limit, so memory stays
-// bounded by one row group's encoded pages whatever the result's size.
-// Every column chunk carries min/max and null-count statistics, and the
-// Arrow schema is stored in the file's key-value metadata (as Arrow's own
-// Parquet writer does), so Arrow readers get the exact column types back.
+// Write streams an array.RecordReader into an io.Writer; WriteFile makes
+// the file appear atomically (temporary file, sync, rename) and leaves the
+// target as it was on any error.
 //
-// The writer uses the low-level column writers of Arrow's parquet/file
-// package rather than parquet/pqarrow: pqarrow links Arrow's compute
-// kernels, Flight, gRPC and protobuf, whose package initialisation would
-// run at every start of the recq binary, whether or not a query writes
-// Parquet.
+// ParquetWriter streams record batches into a Parquet file in row groups
+// of bounded size: each batch is encoded into the open row group's column
+// chunks as it arrives and is not retained, and a row group is written out
+// when it reaches its row or byte limit, so memory stays bounded by one row
+// group's encoded pages whatever the result's size. Every column chunk
+// carries min/max and null-count statistics, and the Arrow schema is
+// stored in the file's key-value metadata (as Arrow's own Parquet writer
+// does), so Arrow readers get the exact column types back.
+//
+// The Parquet writer uses the low-level column writers of Arrow's
+// parquet/file package rather than parquet/pqarrow: pqarrow links Arrow's
+// compute kernels, Flight, gRPC and protobuf, whose package initialisation
+// would run at every start of the recq binary, whether or not a query
+// writes Parquet.
 package export
