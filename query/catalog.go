@@ -61,6 +61,7 @@ type tableEntry struct {
 	path   string
 	layout *Layout // for raw files described in SQL or by RegisterTable; nil: .rec or sidecar
 	origin string  // "registered", "create table", "data directory", "path"
+	dir    bool    // a sub-directory of the data directory: a table of its files
 
 	mu    sync.Mutex
 	table *storage.Table
