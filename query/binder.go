@@ -889,7 +889,7 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 		return bd.bindFileSet(t, t.Path, t.Path)
 	}
 	if t.Path != "" {
-		entry = bd.cat.byPath(t.Path, "", "path")
+		entry = bd.cat.byPath(t.Path, "", "path", false)
 	} else if entry, err = bd.cat.lookup(t.Name); err != nil {
 		return nil, nil, posErr(t.Pos, "%v", err)
 	}

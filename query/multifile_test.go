@@ -281,3 +281,41 @@ func firstDiff(got, want []string) string {
 	}
 	return fmt.Sprintf("%d rows, want %d", len(got), len(want))
 }
+
+// TestMultiFileDataDirectory: a sub-directory of the data directory that
+// holds a table's files is a table named after it; other directories
+// are not tables.
+func TestMultiFileDataDirectory(t *testing.T) {
+	dir := multiFixture(t)
+	if err := os.MkdirAll(filepath.Join(dir, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes", "readme.md"), []byte("not data\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	cases := []struct {
+		sql  string
+		want []string
+	}{
+		{"SHOW TABLES", []string{"all | " + filepath.Join(dir, "all.rec") + " | data directory", "parts | " + filepath.Join(dir, "parts") + " | data directory"}},
+		{"SELECT count(*), sum(id) FROM parts WHERE region = 'east'", []string{"31 | 465"}},
+		{`SELECT count(*) FROM parts p JOIN "all" a ON p._rowid = a._rowid AND p.id = a.id`, []string{"100"}},
+	}
+	for _, c := range cases {
+		if got := queryRows(t, eng, c.sql); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.sql, got, c.want)
+		}
+	}
+	got := queryRows(t, eng, "DESCRIBE parts")
+	if len(got) != 4 || !strings.HasPrefix(got[3], "region | VARCHAR | NO") {
+		t.Errorf("DESCRIBE parts: %v, want the three fields and region", got)
+	}
+	if _, err := classify(eng, "SELECT * FROM notes"); err == nil || !strings.Contains(err.Error(), "no table named notes") {
+		t.Errorf("a directory of documents: %v, want no table named notes", err)
+	}
+}
