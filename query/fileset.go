@@ -1,7 +1,6 @@
 package query
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -15,8 +14,8 @@ import (
 )
 
 // A table of several files: a glob (FROM 'ghcn/*.dly', FROM
-// 'exports/**/*.rec'), a directory (FROM 'exports', or a sub-directory of
-// the data directory), or a list (FROM read_rec(['a.rec', 'b.rec'])).
+// 'exports/**/*.rec') or a directory (FROM 'exports', or a sub-directory
+// of the data directory).
 // The files are read in sorted path order as one table (records in file
 // order within each), and must share one layout: .rec files carry theirs,
 // a raw file takes its own sidecar (FILE.schema) or else the nearest file
@@ -36,7 +35,7 @@ const filenameColumn = "filename"
 
 // fileSet is the resolved list of a multi-file table's files.
 type fileSet struct {
-	pattern string // as the user wrote it (a glob, a directory, a list)
+	pattern string // as the user wrote it (a glob or a directory)
 	root    string // the directory partition directories are found below
 	files   []setFile
 	keys    []string // partition columns, in path order
@@ -375,24 +374,4 @@ func resolveFileSet(pattern string) (*fileSet, error) {
 		return nil, err
 	}
 	return newFileSet(pattern, root, paths)
-}
-
-// listFileSet makes a set of listed files (read_rec): no partitions.
-func listFileSet(paths []string) (*fileSet, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("read_rec needs at least one file")
-	}
-	var all []string
-	for _, p := range paths {
-		if isMultiPath(p) {
-			_, more, err := expandPattern(p)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, more...)
-			continue
-		}
-		all = append(all, p)
-	}
-	return newFileSet("["+strings.Join(paths, ", ")+"]", "", all)
 }
