@@ -41,6 +41,9 @@ type relation struct {
 	cols   []Column
 	hidden map[ColumnID]bool // not expanded by * (_rowid; USING's right-hand copies)
 	rowid  *Column           // the table's _rowid, if it has one
+	// virtual are hidden columns found by name like _rowid (a
+	// multi-file table's filename) but not expanded by * nor t.*.
+	virtual map[ColumnID]bool
 }
 
 // scope is what a clause can see: the FROM relations, the enclosing
@@ -764,7 +767,7 @@ func (sc *scope) resolve(n *parser.ColumnRef) (Column, bool, error) {
 			continue
 		}
 		for _, c := range r.cols {
-			if strings.EqualFold(c.Name, n.Name) && (n.Table != "" || !r.hidden[c.ID] || r.rowid != nil && c.ID == r.rowid.ID) {
+			if strings.EqualFold(c.Name, n.Name) && (n.Table != "" || !r.hidden[c.ID] || r.rowid != nil && c.ID == r.rowid.ID || r.virtual[c.ID]) {
 				found = append(found, c)
 				break
 			}
@@ -908,10 +911,16 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 	}
 	var entry *tableEntry
 	var err error
+	if t.Path != "" && isMultiPath(t.Path) {
+		return bd.bindFileSet(t, t.Path, t.Path)
+	}
 	if t.Path != "" {
-		entry = bd.cat.byPath(t.Path, "", "path")
+		entry = bd.cat.byPath(t.Path, "", "path", false)
 	} else if entry, err = bd.cat.lookup(t.Name); err != nil {
 		return nil, nil, posErr(t.Pos, "%v", err)
+	}
+	if entry.dir {
+		return bd.bindFileSet(t, entry.name, entry.path)
 	}
 	table, err := entry.open(OpenTableOptions{})
 	if err != nil {

@@ -61,6 +61,7 @@ type tableEntry struct {
 	path   string
 	layout *Layout // for raw files described in SQL or by RegisterTable; nil: .rec or sidecar
 	origin string  // "registered", "create table", "data directory", "path"
+	dir    bool    // a sub-directory of the data directory: a table of its files
 
 	mu    sync.Mutex
 	table *storage.Table
@@ -131,7 +132,7 @@ func (c *Catalog) lookup(name string) (*tableEntry, error) {
 	}
 	for _, f := range dir {
 		if strings.EqualFold(f.name, name) {
-			return c.byPath(f.path, f.name, "data directory"), nil
+			return c.byPath(f.path, f.name, "data directory", f.dir), nil
 		}
 	}
 	var names []string
@@ -148,7 +149,7 @@ func (c *Catalog) lookup(name string) (*tableEntry, error) {
 
 // byPath returns the entry for a file given by path, creating it once
 // (and evicting the least recently used entry beyond maxPathEntries).
-func (c *Catalog) byPath(path, name, origin string) *tableEntry {
+func (c *Catalog) byPath(path, name, origin string, dir bool) *tableEntry {
 	clean := filepath.Clean(path)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -163,7 +164,7 @@ func (c *Catalog) byPath(path, name, origin string) *tableEntry {
 	if name == "" {
 		name = path
 	}
-	e := &tableEntry{name: name, path: path, origin: origin, used: c.clock}
+	e := &tableEntry{name: name, path: path, origin: origin, used: c.clock, dir: dir}
 	c.paths[clean] = e
 	return e
 }
@@ -217,7 +218,10 @@ func (c *Catalog) list() ([]TableInfo, error) {
 	return out, err
 }
 
-type dirTable struct{ name, path string }
+type dirTable struct {
+	name, path string
+	dir        bool // a sub-directory: a table of its files
+}
 
 // dirTables lists the data directory's tables: .rec files and raw files
 // with a sidecar. The listing is cached until the directory's modification
@@ -288,7 +292,49 @@ func listDir(dataDir string) ([]dirTable, error) {
 		taken[strings.ToLower(name)] = true
 		out = append(out, dirTable{name: name, path: filepath.Join(dataDir, n)})
 	}
+	// A sub-directory holding a table's files is a table of them, named
+	// after it (after the files: a clash gives it a _dir suffix).
+	for _, e := range ents {
+		n := e.Name()
+		if !e.IsDir() || strings.HasPrefix(n, ".") || !dirIsTable(filepath.Join(dataDir, n)) {
+			continue
+		}
+		name := n
+		if taken[strings.ToLower(name)] {
+			name += "_dir"
+		}
+		taken[strings.ToLower(name)] = true
+		out = append(out, dirTable{name: name, path: filepath.Join(dataDir, n), dir: true})
+	}
 	return out, nil
+}
+
+// dirIsTable reports whether a sub-directory of the data directory holds
+// a table's files: it has a .schema, or its first data file (in path
+// order) is a .rec file or has a sidecar. Other directories (scripts,
+// documents) are not tables.
+func dirIsTable(dir string) bool {
+	if st, err := os.Stat(filepath.Join(dir, DirSchemaName)); err == nil && st.Mode().IsRegular() {
+		return true
+	}
+	found := false
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || skipSetFile(d.Name()) {
+			return nil
+		}
+		found = storage.IsRecFile(p) || hasSidecar(p)
+		return fs.SkipAll
+	})
+	return found
 }
 
 // open returns the entry's opened table, reopening it when the file

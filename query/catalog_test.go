@@ -124,17 +124,17 @@ func TestDirListingCached(t *testing.T) {
 // maxPathEntries; the most recently used stay.
 func TestPathCacheEvicts(t *testing.T) {
 	c := newCatalog("")
-	keep := c.byPath("keep.rec", "", "path")
+	keep := c.byPath("keep.rec", "", "path", false)
 	for i := range maxPathEntries * 2 {
-		c.byPath(fmt.Sprintf("f%d.rec", i), "", "path")
+		c.byPath(fmt.Sprintf("f%d.rec", i), "", "path", false)
 		if i%10 == 0 {
-			c.byPath("keep.rec", "", "path")
+			c.byPath("keep.rec", "", "path", false)
 		}
 	}
 	if n := len(c.paths); n > maxPathEntries {
 		t.Errorf("%d path entries cached, want at most %d", n, maxPathEntries)
 	}
-	if c.byPath("keep.rec", "", "path") != keep {
+	if c.byPath("keep.rec", "", "path", false) != keep {
 		t.Error("a recently used entry was evicted")
 	}
 }

@@ -400,13 +400,16 @@ func TestHostileNotAFile(t *testing.T) {
 	}
 	cases := []struct {
 		path, class, msg string
+		// sqlClass and sqlMsg, when set, are what FROM 'path' says (a
+		// directory is a table of its files there).
+		sqlClass, sqlMsg string
 	}{
-		{dir, "unsupported", "is a directory, not a data file"},
-		{"/dev/null", "unsupported", "is a device, not a regular file"},
-		{fifo, "unsupported", "is a named pipe, not a regular file"}, // it used to block forever in open(2)
+		{dir, "unsupported", "is a directory, not a data file", "notfound", "is a directory that holds no data files"},
+		{"/dev/null", "unsupported", "is a device, not a regular file", "", ""},
+		{fifo, "unsupported", "is a named pipe, not a regular file", "", ""}, // it used to block forever in open(2)
 		// Size 0 but content: it used to read as 0 rows without a word.
-		{"/proc/self/status", "unsupported", "reports a size of 0 bytes but has content"},
-		{filepath.Join(dir, "missing.rec"), "notfound", "no such file"},
+		{"/proc/self/status", "unsupported", "reports a size of 0 bytes but has content", "", ""},
+		{filepath.Join(dir, "missing.rec"), "notfound", "no such file", "", ""},
 	}
 	for _, c := range cases {
 		var err error
@@ -430,6 +433,9 @@ func TestHostileNotAFile(t *testing.T) {
 		}
 		_, err = classify(eng, "SELECT * FROM '"+c.path+"'")
 		eng.Close()
+		if c.sqlMsg != "" {
+			c.class, c.msg = c.sqlClass, c.sqlMsg
+		}
 		if errorClass(err) != c.class || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("SELECT * FROM '%s': %s: %v, want %s saying %q", c.path, errorClass(err), err, c.class, c.msg)
 		}

@@ -351,6 +351,9 @@ func (lw *lowerer) lowerValues(v *ValuesNode) (exec.Operator, error) {
 
 // lowerScan creates the scan operator.
 func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
+	if s.files != nil {
+		return lw.lowerFileSet(s)
+	}
 	o := lw.o
 	t := s.table
 	var fields []int

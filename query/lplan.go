@@ -39,6 +39,11 @@ type ScanNode struct {
 	empty  bool            // reads nothing (WHERE is constantly false)
 	limit  int64           // 0: none
 	sample *parser.Sample
+	// files, for a table of several files, are its files; the fields
+	// then include partition and filename columns (fileField), and
+	// filePreds are the conjuncts on them, which prune whole files.
+	files     *fileSet
+	filePreds []scan.Predicate
 }
 
 func (n *ScanNode) Columns() []Column { return n.cols }
@@ -58,6 +63,9 @@ func (n *ScanNode) Line() string {
 	}
 	if n.ranges != nil {
 		s += fmt.Sprintf(" row ranges %v", n.ranges)
+	}
+	if n.files != nil {
+		s += " " + n.fileLine()
 	}
 	if n.limit > 0 {
 		s += fmt.Sprintf(" limit %d", n.limit)

@@ -594,6 +594,10 @@ func pushIntoScan(s *ScanNode, conds []*Expr) Node {
 		if c.pushRowID(e) {
 			continue
 		}
+		if p, ok := c.toFilePredicate(e); ok {
+			c.filePreds = append(append([]scan.Predicate(nil), c.filePreds...), p)
+			continue
+		}
 		if p, ok := c.toScanPredicate(e); ok {
 			c.pushed = append(append([]scan.Predicate(nil), c.pushed...), p)
 			continue
@@ -624,11 +628,27 @@ var scanOps = map[string]scan.Op{"=": scan.OpEq, "<>": scan.OpNe, "<": scan.OpLt
 // NULL and LIKE 'prefix%' on CHAR columns.
 func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	schema := s.table.Schema
+	return predicateOn(s, c, func(f int) bool { return f >= 0 }, func(f int) bool {
+		return schema.Fields[f].Type.Kind == storage.Char
+	}, func(f int, e *Expr) (any, bool) {
+		return scanConstant(e, &schema.Fields[f])
+	})
+}
+
+// predicateOn converts a conjunct on one column of the scan (a field
+// accepted by takes) compared with constants into a predicate: column op
+// constant, BETWEEN, IN, IS [NOT] NULL and LIKE 'prefix%' on text
+// columns. constant converts a constant for the field, or says no.
+func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant func(f int, e *Expr) (any, bool)) (scan.Predicate, bool) {
+	field := func(e *Expr) (int, bool) {
+		f, ok := s.fieldOf(e)
+		return f, ok && takes(f)
+	}
 	switch c.kind {
 	case kBinary:
 		if c.op == "LIKE" {
-			f, ok := s.fieldOf(c.args[0])
-			if !ok || f < 0 || schema.Fields[f].Type.Kind != storage.Char {
+			f, ok := field(c.args[0])
+			if !ok || !isText(f) {
 				return scan.Predicate{}, false
 			}
 			v, _, ok := c.args[1].constValue()
@@ -650,41 +670,38 @@ func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 			return scan.Predicate{}, false
 		}
 		col, other := c.args[0], c.args[1]
-		f, ok := s.fieldOf(col)
+		f, ok := field(col)
 		if !ok {
 			col, other = other, col
-			if f, ok = s.fieldOf(col); !ok {
+			if f, ok = field(col); !ok {
 				return scan.Predicate{}, false
 			}
 			op = scanOps[flipOp[c.op]]
 		}
-		if f < 0 {
-			return scan.Predicate{}, false
-		}
-		v, ok := scanConstant(other, &schema.Fields[f])
+		v, ok := constant(f, other)
 		if !ok {
 			return scan.Predicate{}, false
 		}
 		return scan.Predicate{Field: f, Op: op, Values: []any{v}}, true
 	case kBetween:
-		f, ok := s.fieldOf(c.args[0])
-		if !ok || f < 0 || c.not {
+		f, ok := field(c.args[0])
+		if !ok || c.not {
 			return scan.Predicate{}, false
 		}
-		lo, ok1 := scanConstant(c.args[1], &schema.Fields[f])
-		hi, ok2 := scanConstant(c.args[2], &schema.Fields[f])
+		lo, ok1 := constant(f, c.args[1])
+		hi, ok2 := constant(f, c.args[2])
 		if !ok1 || !ok2 {
 			return scan.Predicate{}, false
 		}
 		return scan.Predicate{Field: f, Op: scan.OpBetween, Values: []any{lo, hi}}, true
 	case kIn:
-		f, ok := s.fieldOf(c.args[0])
-		if !ok || f < 0 || c.not {
+		f, ok := field(c.args[0])
+		if !ok || c.not {
 			return scan.Predicate{}, false
 		}
 		vals := make([]any, 0, len(c.args)-1)
 		for _, x := range c.args[1:] {
-			v, ok := scanConstant(x, &schema.Fields[f])
+			v, ok := constant(f, x)
 			if !ok {
 				return scan.Predicate{}, false
 			}
@@ -692,8 +709,8 @@ func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 		}
 		return scan.Predicate{Field: f, Op: scan.OpIn, Values: vals}, true
 	case kIsNull:
-		f, ok := s.fieldOf(c.args[0])
-		if !ok || f < 0 {
+		f, ok := field(c.args[0])
+		if !ok {
 			return scan.Predicate{}, false
 		}
 		op := scan.OpIsNull
@@ -765,6 +782,9 @@ func scanConstant(e *Expr, f *storage.Field) (any, bool) {
 // rows, not none.
 func (s *ScanNode) pushRowID(c *Expr) bool {
 	count := s.table.Layout.Count
+	if s.files != nil {
+		count = math.MaxInt64 // the files' record counts are not known before they are opened
+	}
 	whole := []scan.RowRange{{Start: 0, End: count}}
 	var rs []scan.RowRange
 	intConst := func(e *Expr) (int64, bool) {

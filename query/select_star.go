@@ -25,7 +25,7 @@ func starColumns(sc *scope, it *parser.SelectItem) ([]Column, []*relation, error
 	for _, r := range rels {
 		for _, c := range r.cols {
 			// t.* shows t's copy of a USING column; * does not.
-			isRowID := r.rowid != nil && c.ID == r.rowid.ID
+			isRowID := r.rowid != nil && c.ID == r.rowid.ID || r.virtual[c.ID]
 			if r.hidden[c.ID] && (it.Table == "" || isRowID) {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/exec"
 	"github.com/recq/recq/parser"
+	"github.com/recq/recq/storage"
 )
 
 // rowsBuilder builds a small result of string and integer columns.
@@ -103,18 +104,37 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		return s.describeView(st)
 	}
 	var ent *tableEntry
+	if st.Path != "" && isMultiPath(st.Path) {
+		return s.describeFiles(st.Path)
+	}
 	if st.Path != "" {
-		ent = s.e.cat.byPath(st.Path, "", "path")
+		ent = s.e.cat.byPath(st.Path, "", "path", false)
 	} else {
 		var err error
 		if ent, err = s.e.cat.lookup(st.Name); err != nil {
 			return nil, posErr(st.Pos, "%v", err)
 		}
 	}
+	if ent.dir {
+		return s.describeFiles(ent.path)
+	}
 	t, err := ent.open(OpenTableOptions{})
 	if err != nil {
 		return nil, err
 	}
+	rows := s.describeFields(t)
+	msg := fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)
+	if c := t.Compression; c != nil {
+		msg += fmt.Sprintf(", %s", c)
+	}
+	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
+		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
+	}
+	return rows.result(msg), nil
+}
+
+// describeFields makes DESCRIBE's rows of a table's fields.
+func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 	rows := newRows(s.e.mem, strField("column_name"), strField("column_type"), strField("null"),
 		intField("start"), intField("end"), intField("width"), strField("encoding"))
 	for i := range t.Schema.Fields {
@@ -125,13 +145,27 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 		}
 		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
 	}
-	msg := fmt.Sprintf("%s: %s file, %d records of %d bytes", t.Path, t.Format, t.Layout.Count, t.Layout.RecordLen)
-	if c := t.Compression; c != nil {
-		msg += fmt.Sprintf(", %s", c)
+	return rows
+}
+
+// describeFiles runs DESCRIBE on a table of several files: the fields of
+// the layout, then the partition columns (found in directory names, so
+// with no place in the record).
+func (s *Session) describeFiles(pattern string) (*Result, error) {
+	fsx, err := resolveFileSet(pattern)
+	if err != nil {
+		return nil, err
 	}
-	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
-		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
+	t := fsx.first
+	rows := s.describeFields(t)
+	for k, key := range fsx.keys {
+		typ := "VARCHAR"
+		if fsx.intKeys[k] {
+			typ = "BIGINT"
+		}
+		rows.add(key, typ, "NO", nil, nil, nil, "partition directory "+key+"=...")
 	}
+	msg := fmt.Sprintf("%s: %d %s files (the first, %s: %d records of %d bytes)", pattern, len(fsx.files), t.Format, t.Path, t.Layout.Count, t.Layout.RecordLen)
 	return rows.result(msg), nil
 }
 

@@ -636,12 +636,17 @@ func (d *stringDecoder) release() {
 }
 
 // rowIDDecoder produces the _rowid column.
-type rowIDDecoder struct{ *fixedColumn[int64] }
+// base (Spec.RowIDBase) is added to the record number.
+type rowIDDecoder struct {
+	*fixedColumn[int64]
+	base int64
+}
 
 func (d *rowIDDecoder) decode(ch *chunk, sel []int32) error {
 	vals := d.vals[d.n : d.n+len(sel)]
+	first := d.base + ch.first
 	for i, r := range sel {
-		vals[i] = ch.first + int64(r)
+		vals[i] = first + int64(r)
 	}
 	d.n += len(sel)
 	return nil

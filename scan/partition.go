@@ -103,7 +103,7 @@ func (p *partition) start() {
 		p.decoders = append(p.decoders, newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
 	}
 	if s.spec.RowID {
-		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity)})
+		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity), s.spec.RowIDBase})
 	}
 	p.lane = -1
 	if n := len(p.run.lanes); n > 0 {

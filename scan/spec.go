@@ -111,6 +111,10 @@ type Spec struct {
 	Columns []int
 	// RowID appends an int64 "_rowid" column holding the record number.
 	RowID bool
+	// RowIDBase is added to every _rowid: a file that is one of several
+	// making a table (see Multi) numbers its records after the files
+	// before it. Ranges and Sample stay in the file's own record numbers.
+	RowIDBase int64
 	// Filter are ANDed predicates evaluated on the raw bytes before any
 	// column is decoded.
 	Filter []Predicate
