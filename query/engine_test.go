@@ -98,8 +98,11 @@ func TestCancelDuringAggregation(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng, _ := testEngine(t, Settings{Workers: 2, BatchSize: 64})
+	// Crossed with twenty rows, the 300,000 records make 6,000,000 rows
+	// to group: far more than the 20 ms before the cancel.
+	twentyRows := "(VALUES (1)" + strings.Repeat(", (1)", 19) + ")"
 	ctx, cancel := context.WithCancel(context.Background())
-	res, err := eng.Query(ctx, fmt.Sprintf("SELECT l_partkey, count(*), sum(l_extendedprice) FROM '%s' GROUP BY 1", path))
+	res, err := eng.Query(ctx, fmt.Sprintf("SELECT l_partkey, x, count(*), sum(l_extendedprice) FROM '%s', %s v(x) GROUP BY 1, 2", path, twentyRows))
 	if err != nil {
 		t.Fatal(err)
 	}
