@@ -323,6 +323,19 @@ func (s *Scan) Spec() Spec { return s.spec }
 // Pattern is the access pattern the scan declares to the strategy chooser.
 func (s *Scan) Pattern() storage.Pattern { return s.pattern }
 
+// ChunkRanges returns the record ranges of the planned chunks in file
+// order: blocks whose min/max rule out the predicates are absent. Chunk
+// boundaries are where the file can be cut cheaply: .rec blocks (when
+// predicates or checksums make chunks whole blocks), compressed lanes,
+// or ChunkBytes of records.
+func (s *Scan) ChunkRanges() []RowRange {
+	out := make([]RowRange, len(s.chunks))
+	for i, c := range s.chunks {
+		out[i] = RowRange{c.first, c.first + c.n}
+	}
+	return out
+}
+
 // PlannedChunks is the number of units of work after block skipping.
 func (s *Scan) PlannedChunks() int { return len(s.chunks) }
 
