@@ -1,7 +1,9 @@
 package query
 
 import (
+	"bytes"
 	"context"
+	"errors"
 
 	"fmt"
 	"math"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/storage"
 )
@@ -251,5 +254,319 @@ func TestDistributedExamples(t *testing.T) {
 				t.Errorf("%d splits: %v\n%s", len(splits), err, p.Explain())
 			}
 		})
+	}
+}
+
+// splitLine renders a split for comparisons.
+func splitLine(s Split) string {
+	return fmt.Sprintf("%d:%s@%d:%v:%s", s.File, s.Path, s.Base, s.Ranges, s.Align)
+}
+
+func TestSplits(t *testing.T) {
+	dir := distFixture(t)
+	// a text file of full lines (fixed stride) and one of short lines
+	// padded through a line index
+	var full, short strings.Builder
+	for k := 0; k < 1000; k++ {
+		fmt.Fprintf(&full, "%4d %-6s\n", k, strings.Repeat("x", k%7))
+		fmt.Fprintf(&short, "%4d %s\n", k, strings.Repeat("y", k%7))
+	}
+	for name, body := range map[string]string{"full.txt": full.String(), "short.txt": short.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ddl := "CREATE TABLE x (k INT32 POSITION(1:4), s CHAR(6) POSITION(6:11) NULLIF '') WITH (format = 'text'%s);"
+	if err := os.WriteFile(filepath.Join(dir, "full.txt.schema"), []byte(fmt.Sprintf(ddl, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "short.txt.schema"), []byte(fmt.Sprintf(ddl, ", pad_short_lines = true")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := distEngine(t, dir, 2)
+	ctx := context.Background()
+	tbl, err := eng.Table("dt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stride := int64(tbl.Layout.Stride)
+	for _, tc := range []struct {
+		name, sql string
+		bytes     int64
+		want      []string // all splits, or the first and the last
+		count     int
+	}{
+		{"one block each", "SELECT * FROM dt", 1, []string{"0:dt.rec@0:[{0 100}]:block", "0:dt.rec@0:[{2900 3000}]:block"}, 30},
+		{"three blocks each", "SELECT * FROM dt", 250 * stride, []string{"0:dt.rec@0:[{0 300}]:block", "0:dt.rec@0:[{2700 3000}]:block"}, 10},
+		{"pruned by block min/max", "SELECT count(*) FROM dt WHERE id >= 1234 AND id < 2222", 1,
+			[]string{"0:dt.rec@0:[{1200 1300}]:block", "0:dt.rec@0:[{2200 2300}]:block"}, 11},
+		{"pruned blocks are gaps in a split", "SELECT count(*), sum(i) FROM dt WHERE id IN (5, 120, 2990)", 1 << 30,
+			[]string{"0:dt.rec@0:[{0 200} {2900 3000}]:block"}, 1},
+		{"all pruned", "SELECT count(*) FROM dt WHERE id > 100000", 1, nil, 0},
+		{"_rowid ranges", "SELECT id FROM dt WHERE _rowid BETWEEN 250 AND 420", 1,
+			[]string{"0:dt.rec@0:[{250 300}]:block", "0:dt.rec@0:[{400 421}]:block"}, 3},
+		{"files", "SELECT * FROM parts", 1 << 30,
+			[]string{"0:p0.rec@0:[{0 700}]:block", "2:p2.rec@700:[{0 1299}]:block", "3:p3.rec@1999:[{0 1001}]:block"}, 3},
+		{"files pruned by min/max", "SELECT * FROM parts WHERE id >= 1950 AND id < 2050", 1,
+			[]string{"2:p2.rec@700:[{1200 1299}]:block", "3:p3.rec@1999:[{0 100}]:block"}, 2},
+		{"fixed-stride text", "SELECT * FROM \"full\"", 3000, []string{"0:full.txt@0:[{0 250}]:chunk", "0:full.txt@0:[{750 1000}]:chunk"}, 4},
+		{"padded text", "SELECT * FROM short", 3000, []string{"0:short.txt@0:[{0 250}]:index", "0:short.txt@0:[{750 1000}]:index"}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := eng.PlanDistributed(ctx, tc.sql, DistributeOptions{SplitBytes: tc.bytes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			splits, err := p.Splits(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range splits {
+				got = append(got, splitLine(s))
+			}
+			if len(splits) != tc.count {
+				t.Fatalf("%d splits, want %d: %v", len(splits), tc.count, got)
+			}
+			if len(tc.want) == len(got) || len(got) < 2 {
+				if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+					t.Errorf("splits %v, want %v", got, tc.want)
+				}
+			} else if got[0] != tc.want[0] || got[len(got)-1] != tc.want[1] {
+				t.Errorf("splits %v, want first %s and last %s", got, tc.want[0], tc.want[1])
+			}
+			// the splits cover what the scan reads, so the merge is the answer
+			want := singleNode(t, eng, tc.sql)
+			if err := sameRows(runDistributed(t, p, splits), want); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Engine.Splits is the splits of a whole table
+	splits, err := eng.Splits(ctx, "parts", DistributeOptions{SplitBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	for _, s := range splits {
+		rows += s.Rows()
+	}
+	if len(splits) != 7+13+11 || rows != distRows {
+		t.Errorf("Engine.Splits(parts): %d splits of %d rows", len(splits), rows)
+	}
+}
+
+func TestDistributedRefusals(t *testing.T) {
+	dir := distFixture(t)
+	eng := distEngine(t, dir, 2)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		sql, want string
+		notKind   bool // an error, but not ErrNotDistributable
+	}{
+		{"SELECT count(DISTINCT h) FROM dt", "count(DISTINCT ...) does not decompose", false},
+		{"SELECT g, median(i) FROM dt GROUP BY g", "median does not decompose", false},
+		{"SELECT string_agg(h, ',') FROM parts", "string_agg does not decompose", false},
+		{"SELECT id, row_number() OVER (ORDER BY id) FROM dt", "window functions (OVER)", false},
+		{"SELECT count(*) FROM dt a JOIN parts b ON a.id = b.id", "a join of large tables", false},
+		{"SELECT * FROM dt FULL JOIN dim USING (g)", "a FULL join", false},
+		{"SELECT g FROM dt UNION SELECT g FROM parts", "UNION combines whole inputs", false},
+		{"SELECT 1", "reads no table", false},
+		{"SELECT * FROM dt USING SAMPLE 10%", "USING SAMPLE on dt", false},
+		{"SELECT count(*) FROM (SELECT g FROM dt ORDER BY id LIMIT 10) s", "ORDER BY or LIMIT inside", false},
+		{"SELECT id FROM dt WHERE id = ?", "cannot have ? parameters", true},
+		{"SHOW TABLES", "only queries", true},
+	} {
+		t.Run(tc.sql, func(t *testing.T) {
+			_, err := eng.PlanDistributed(ctx, tc.sql, DistributeOptions{BroadcastLimit: 10000})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if errors.Is(err, ErrNotDistributable) == tc.notKind {
+				t.Errorf("errors.Is(ErrNotDistributable) = %v for %v", !tc.notKind, err)
+			}
+		})
+	}
+}
+
+// ipcRoundTrip writes a leaf's result as an Arrow IPC stream and returns
+// a reader of it, as a remote leaf's output would arrive.
+func ipcRoundTrip(t *testing.T, res *Result, mem memory.Allocator) array.RecordReader {
+	t.Helper()
+	defer res.Close()
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(res.Schema()), ipc.WithAllocator(mem))
+	for res.Next() {
+		if err := w.Write(res.Record()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ipc.NewReader(&buf, ipc.WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestDistributedRemote plays coordinator and worker with two engines: the
+// plan and the splits travel encoded, the leaves' batches as Arrow IPC.
+func TestDistributedRemote(t *testing.T) {
+	dir := distFixture(t)
+	coord := distEngine(t, dir, 2)
+	worker := distEngine(t, dir, 1)
+	if err := worker.Session().Set("batch_size", "100"); err != nil { // overridden by the plan's
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	for _, sql := range []string{
+		"SELECT g, count(*), avg(i), max(h), var_pop(f) FROM parts WHERE id > 333 GROUP BY g HAVING count(*) > 5 ORDER BY g",
+		"SELECT id, d FROM dt WHERE g = 2 ORDER BY d DESC NULLS LAST, id LIMIT 10",
+	} {
+		p, err := coord.PlanDistributed(ctx, sql, DistributeOptions{SplitBytes: 5000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := p.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wp, err := worker.LoadDistributed(ctx, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wp.Fingerprint() != p.Fingerprint() || wp.settings.BatchSize != p.settings.BatchSize {
+			t.Errorf("worker plan %s (batch size %d), coordinator's %s (%d)", wp.Fingerprint(), wp.settings.BatchSize, p.Fingerprint(), p.settings.BatchSize)
+		}
+		splits, err := p.Splits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var leaves []array.RecordReader
+		for _, sp := range splits {
+			b, err := sp.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseSplit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := wp.Leaf(ctx, got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaves = append(leaves, ipcRoundTrip(t, res, mem))
+		}
+		res, err := p.Merge(ctx, leaves)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sameRows(resultRows(t, res), singleNode(t, coord, sql)); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+}
+
+func TestDistributedErrors(t *testing.T) {
+	dir := distFixture(t)
+	eng := distEngine(t, dir, 2)
+	ctx := context.Background()
+	agg, err := eng.PlanDistributed(ctx, "SELECT g, sum(i) FROM parts GROUP BY g", DistributeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	splits, err := agg.Splits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := splits[1]
+	enc, err := agg.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := func(f func(*Split)) Split {
+		c := sp
+		c.Ranges = slices.Clone(sp.Ranges)
+		f(&c)
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"changed file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Records++ })); return err }, "records here"},
+		{"other table", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Table = "dt.rec" })); return err }, "the plan splits parts"},
+		{"other file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Path = "p9.rec" })); return err }, "file 2 is p2.rec here"},
+		{"no such file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.File = 9 })); return err }, "file 9 of a table of 4 files"},
+		{"range past the end", func() error {
+			_, err := ParseSplit([]byte(`{"v":1,"table":"parts","file":2,"path":"p2.rec","records":10,"ranges":[{"start":5,"end":11}]}`))
+			return err
+		}, "past the file's 10 records"},
+		{"split version", func() error { _, err := ParseSplit([]byte(`{"v":7}`)); return err }, "split encoding version 7"},
+		{"plan fingerprint", func() error {
+			_, err := eng.LoadDistributed(ctx, bytes.Replace(enc, []byte(agg.Fingerprint()), []byte("0123"), 1))
+			return err
+		}, "fingerprint 0123"},
+		{"plan version", func() error {
+			_, err := eng.LoadDistributed(ctx, bytes.Replace(enc, []byte(`"v":1`), []byte(`"v":2`), 1))
+			return err
+		}, "encoding version 2"},
+		{"rows for states", func() error {
+			plain, err := eng.PlanDistributed(ctx, "SELECT g, i FROM parts", DistributeOptions{})
+			if err != nil {
+				return err
+			}
+			res, err := plain.Leaf(ctx, sp)
+			if err != nil {
+				return err
+			}
+			res2, err := agg.Merge(ctx, []array.RecordReader{res})
+			if res2 != nil {
+				res2.Close()
+			}
+			return err
+		}, "not a partial aggregation state"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.run(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// results closed early release everything (checked by distEngine)
+	res, err := agg.Leaf(ctx, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := agg.Merge(ctx, []array.RecordReader{res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	res, err = agg.Leaf(ctx, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Close()
+	// a cancelled context stops a leaf
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if res, err = agg.Leaf(cctx, sp); err == nil {
+		for res.Next() {
+		}
+		err = res.Err()
+		res.Close()
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled leaf: %v", err)
 	}
 }

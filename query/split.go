@@ -169,7 +169,8 @@ func splitsOf(ctx context.Context, s *ScanNode, target int64) ([]Split, error) {
 				}
 			}
 		}
-		sc, err := scan.New(scan.Spec{Table: t, Filter: s.pushed, Ranges: local, Workers: 1})
+		sc, err := scan.New(scan.Spec{Table: t, Filter: s.pushed, Ranges: local, Workers: 1, BlockChunks: true,
+			ChunkBytes: int(min(target, scan.DefaultChunkBytes))})
 		if err != nil {
 			return nil, posErr(s.pos, "%v", err)
 		}
