@@ -519,6 +519,7 @@ func (p *DistributedPlan) Leaf(ctx context.Context, sp Split) (res *Result, err 
 		return nil, err
 	}
 	res.statement = p.sql
+	res.maxRows = 0 // max_rows bounds the merged result, not a leaf's share
 	if p.partial != nil {
 		res.schema = p.partial
 	}

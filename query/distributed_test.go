@@ -234,6 +234,10 @@ func TestDistributedExamples(t *testing.T) {
 		{"SELECT count(*) FROM dt WHERE id > 100000", true},
 		{"SELECT max(id), sum(i) FILTER (WHERE g > 2) FROM parts WHERE id BETWEEN 650 AND 2100", true},
 		{"SELECT g, sum(i) FROM dt WHERE g IN (SELECT g FROM dim WHERE label > 'label2') GROUP BY g ORDER BY 1", true},
+		{"SELECT g, sum(i) FROM dt WHERE i > (SELECT count(*) FROM dim) * 1000 GROUP BY g ORDER BY 1", true},
+		{"SELECT g, (SELECT max(label) FROM dim WHERE dim.g = dt.g) AS l, count(*) FROM dt GROUP BY 1, 2 ORDER BY 1", true},
+		{"SELECT _rowid, id FROM parts WHERE id % 97 = 0 AND _rowid > 1000", true},
+		{"SELECT count(*), sum(i) FROM dt WHERE NOT EXISTS (SELECT 1 FROM dim WHERE dim.g = dt.g)", true},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			want := singleNode(t, eng, tc.sql)
@@ -568,5 +572,92 @@ func TestDistributedErrors(t *testing.T) {
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled leaf: %v", err)
+	}
+}
+
+// TestDistributedHivePartitions: files that partition conditions rule out
+// get no splits, and _rowid still counts their records.
+func TestDistributedHivePartitions(t *testing.T) {
+	dir := multiFixture(t)
+	eng := distEngine(t, dir, 2)
+	ctx := context.Background()
+	for _, sql := range []string{
+		"SELECT region, count(*), min(id), max(name) FROM parts WHERE region = 'west' GROUP BY region",
+		"SELECT _rowid, id, region, filename FROM parts WHERE region = 'west' AND id % 3 = 0",
+		"SELECT id, grp FROM parts WHERE region <> 'east' ORDER BY id DESC LIMIT 4",
+	} {
+		p, err := eng.PlanDistributed(ctx, sql, DistributeOptions{SplitBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits, err := p.Splits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range splits {
+			if !strings.HasPrefix(s.Path, "region=west/") {
+				t.Errorf("%s: split of a pruned file: %s", sql, s)
+			}
+		}
+		if err := sameRows(runDistributed(t, p, splits), singleNode(t, eng, sql)); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+}
+
+// TestDistributedConcurrentLeaves runs all the leaves of a plan at once
+// (run it with -race).
+func TestDistributedConcurrentLeaves(t *testing.T) {
+	dir := distFixture(t)
+	eng := distEngine(t, dir, 2)
+	ctx := context.Background()
+	sql := "SELECT h, count(*), sum(d), stddev_samp(f) FROM parts WHERE id > 100 GROUP BY h ORDER BY h"
+	p, err := eng.PlanDistributed(ctx, sql, DistributeOptions{SplitBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	splits, err := p.Splits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := make([]array.RecordReader, len(splits))
+	errs := make(chan error, len(splits))
+	for k, sp := range splits {
+		go func() {
+			res, err := p.Leaf(ctx, sp)
+			if err != nil {
+				errs <- err
+				return
+			}
+			// read it all here, as a remote worker would before sending
+			var recs []arrow.Record
+			for res.Next() {
+				rec := res.Record()
+				rec.Retain()
+				recs = append(recs, rec)
+			}
+			err = res.Err()
+			schema := res.Schema()
+			res.Close()
+			if err == nil {
+				leaves[k], err = array.NewRecordReader(schema, recs)
+			}
+			for _, r := range recs {
+				r.Release()
+			}
+			errs <- err
+		}()
+	}
+	for range splits {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := p.Merge(ctx, leaves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameRows(resultRows(t, res), singleNode(t, eng, sql)); err != nil {
+		t.Error(err)
 	}
 }
