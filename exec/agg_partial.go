@@ -577,3 +577,71 @@ func (s *boolAggState) importState(cols []arrow.Array, _ []int64, gids []int32) 
 	}
 	return s.merge(&boolAggState{and: s.and, vals: vals, has: has}, gids)
 }
+
+// ---------------------------------------------------------------------
+// Buckets: partial states of one group, from any number of leaves in any
+// number of processes, must meet in one place for the final phase.
+
+// RowBuckets assigns each of the rows of keys to one of n buckets by a
+// hash of its key values that is the same in every process and on every
+// platform (FNV-1a over the canonical key encoding, then a 64-bit
+// finalizer; NULL is a value of its own), so equal keys always go to the
+// same bucket. Without keys every row goes to bucket 0.
+func RowBuckets(keys []arrow.Array, rows, n int) []int32 {
+	out := make([]int32, rows)
+	if n <= 1 || len(keys) == 0 {
+		return out
+	}
+	var buf []byte
+	for i := range out {
+		buf = buf[:0]
+		for _, k := range keys {
+			if k.IsNull(i) || k.DataType().ID() == arrow.NULL {
+				buf = append(buf, 0)
+				continue
+			}
+			buf = append(buf, 1)
+			at := len(buf)
+			buf = append(buf, 0, 0, 0, 0) // the value's length, so ("ab","c") differs from ("a","bc")
+			buf = appendKeyValue(buf, k, i)
+			l := uint32(len(buf) - at - 4)
+			buf[at], buf[at+1], buf[at+2], buf[at+3] = byte(l), byte(l>>8), byte(l>>16), byte(l>>24)
+		}
+		h := uint64(14695981039346656037)
+		for _, c := range buf {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		out[i] = int32((hllMix(h) >> 32) * uint64(n) >> 32)
+	}
+	return out
+}
+
+// PartitionByKeys splits rec into n records by RowBuckets of its first
+// nkeys columns; a bucket without rows is nil. The records keep rec's
+// schema (and its metadata).
+func PartitionByKeys(mem memory.Allocator, rec arrow.Record, nkeys, n int) ([]arrow.Record, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("%d buckets: there must be at least one", n)
+	}
+	if nkeys < 0 || int64(nkeys) > rec.NumCols() {
+		return nil, fmt.Errorf("%d key columns in a batch of %d columns", nkeys, rec.NumCols())
+	}
+	rows := int(rec.NumRows())
+	b := RowBuckets(rec.Columns()[:nkeys], rows, n)
+	sels := make([][]int32, n)
+	for i, x := range b {
+		sels[x] = append(sels[x], int32(i))
+	}
+	out := make([]arrow.Record, n)
+	for k, sel := range sels {
+		switch {
+		case len(sel) == 0:
+		case len(sel) == rows:
+			rec.Retain()
+			out[k] = rec
+		default:
+			out[k] = compactRecord(mem, rec, sel)
+		}
+	}
+	return out, nil
+}

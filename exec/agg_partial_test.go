@@ -291,3 +291,76 @@ func TestCheckPartialSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitionByKeys: every group lands in exactly one bucket, the same
+// bucket from any batch, and merging the buckets' final aggregations
+// separately gives the whole answer.
+func TestPartitionByKeys(t *testing.T) {
+	mem := checkedMem(t)
+	rec := partialData(mem, 2000, 3)
+	defer rec.Release()
+	keys := []Expr{colOf(rec, "k"), colOf(rec, "s")}
+	calls := []AggCall{{Name: "count"}, {Name: "avg", Arg: colOf(rec, "f")}}
+	want := fmtRows(t, mem, NewAggregate(source(t, rec, 2, 100), keys, nil, calls, nil, nil))
+	const n = 3
+	buckets := make([][]arrow.Record, n)
+	seen := map[string]int{}
+	for _, piece := range [][2]int64{{0, 700}, {700, 1500}, {1500, 2000}} {
+		sl := rec.NewSlice(piece[0], piece[1])
+		p := NewPartialAggregate(source(t, sl, 2, 64), keys, nil, calls, nil, nil)
+		sl.Release()
+		st, err := p.Execute(WithAllocator(context.Background(), mem), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for st.Next() {
+			parts, err := PartitionByKeys(mem, st.Record(), len(keys), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b, part := range parts {
+				if part == nil {
+					continue
+				}
+				for i := 0; i < int(part.NumRows()); i++ {
+					key := cell(part.Column(0), i) + "|" + cell(part.Column(1), i)
+					if prev, ok := seen[key]; ok && prev != b {
+						t.Errorf("group %s in buckets %d and %d", key, prev, b)
+					}
+					seen[key] = b
+				}
+				buckets[b] = append(buckets[b], part)
+			}
+		}
+		st.Close()
+	}
+	schema, err := PartialSchema(keys, nil, calls, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	used := 0
+	for _, recs := range buckets {
+		if len(recs) > 0 {
+			used++
+		}
+		src := NewMemorySource(schema, [][]arrow.Record{recs})
+		for _, r := range recs {
+			r.Release()
+		}
+		got = append(got, fmtRows(t, mem, NewFinalAggregate(src, keys, nil, calls, nil, nil))...)
+		src.Release()
+	}
+	if used < 2 {
+		t.Errorf("%d of %d buckets used", used, n)
+	}
+	if strings.Join(sorted(got), "\n") != strings.Join(want, "\n") {
+		t.Errorf("bucket by bucket:\n%q\nwant\n%q", sorted(got), want)
+	}
+	// the hash is fixed: these keys go to these buckets in every process
+	k := arr(mem, tString, "ant", "bee", nil, "")
+	defer k.Release()
+	if b := RowBuckets([]arrow.Array{k}, 4, 8); fmt.Sprint(b) != "[6 2 5 7]" {
+		t.Errorf("buckets %v", b)
+	}
+}

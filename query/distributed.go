@@ -85,6 +85,7 @@ type DistributedPlan struct {
 	cells    []*subqueryCell
 	split    *ScanNode // the scan the splits cut
 	cut      Node      // the node whose rows the leaves produce
+	mid      Node      // the node whose rows MergeGroups produces (Finish's input)
 	leaf     Node      // the leaf fragment (over split)
 	agg      *AggregateNode
 	partial  *arrow.Schema // the leaves' batch layout with agg
@@ -182,15 +183,13 @@ func (p *DistributedPlan) decompose() error {
 		}
 		p.agg, p.cut = agg, agg
 		p.leaf = &partialAggNode{agg: agg, cols: schemaColumns(p.partial)}
+		p.mid = p.root
+		if low := lowestOrdering(chain); low >= 0 {
+			p.mid = chain[low].Inputs()[0]
+		}
 		return p.checkCells()
 	}
-	low := -1
-	for i, c := range chain {
-		switch c.(type) {
-		case *SortNode, *LimitNode:
-			low = i
-		}
-	}
+	low := lowestOrdering(chain)
 	p.cut, p.ordered = p.root, true
 	if low >= 0 {
 		p.cut = chain[low].Inputs()[0]
@@ -200,6 +199,7 @@ func (p *DistributedPlan) decompose() error {
 			p.ordered = false
 		}
 	}
+	p.mid = p.cut
 	var err error
 	if p.split, err = p.findSplit(p.cut); err != nil {
 		return err
@@ -219,6 +219,19 @@ func (p *DistributedPlan) decompose() error {
 	}
 	p.leafCols = p.cut.Columns()
 	return p.checkCells()
+}
+
+// lowestOrdering is the index of the lowest sort or limit of a chain of
+// nodes (top first), or -1.
+func lowestOrdering(chain []Node) int {
+	low := -1
+	for i, c := range chain {
+		switch c.(type) {
+		case *SortNode, *LimitNode:
+			low = i
+		}
+	}
+	return low
 }
 
 // schemaColumns gives a partial layout's fields columns of their own.
@@ -425,11 +438,7 @@ func (p *DistributedPlan) LeafSchema() *arrow.Schema {
 	if p.partial != nil {
 		return p.partial
 	}
-	fields := make([]arrow.Field, len(p.leafCols))
-	for i, c := range p.leafCols {
-		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
+	return columnsSchema(p.leafCols)
 }
 
 // Explain renders the two fragments.
@@ -453,13 +462,28 @@ func (p *DistributedPlan) leafOutput() []Column {
 
 // rootTree is the root fragment over in (the leaves' batches).
 func (p *DistributedPlan) rootTree(in *inputNode) Node {
-	var sub Node = in
+	return replaceNode(p.root, p.cut, p.merged(in))
+}
+
+// groupsTree is the first stage of the root fragment (MergeGroups).
+func (p *DistributedPlan) groupsTree(in *inputNode) Node {
+	return replaceNode(p.mid, p.cut, p.merged(in))
+}
+
+// finishTree is the second stage of the root fragment (Finish) over in
+// (MergeGroups' rows).
+func (p *DistributedPlan) finishTree(in *inputNode) Node {
+	in.notNull = notNullColumns(p.mid)
+	return replaceNode(p.root, p.mid, in)
+}
+
+// merged is the leaves' rows merged: the final aggregation, or as they are.
+func (p *DistributedPlan) merged(in *inputNode) Node {
 	if p.agg != nil {
-		sub = &finalAggNode{agg: p.agg, in: in}
-	} else {
-		in.notNull = notNullColumns(p.cut)
+		return &finalAggNode{agg: p.agg, in: in}
 	}
-	return replaceNode(p.root, p.cut, sub)
+	in.notNull = notNullColumns(p.cut)
+	return in
 }
 
 // replaceNode returns n with the node old replaced by nu.
@@ -579,8 +603,68 @@ func (p *DistributedPlan) splitScan(sp Split) (*ScanNode, error) {
 // LeafSchema. Leaf results can be passed as they are (a Result is an
 // array.RecordReader); batches from elsewhere through
 // array.NewRecordReader or an Arrow IPC reader.
-func (p *DistributedPlan) Merge(ctx context.Context, leaves []array.RecordReader) (res *Result, err error) {
-	src := &leafSource{readers: leaves}
+//
+// Merge is Finish over MergeGroups, in one step. Runners that merge in
+// parallel split the leaves' batches by group (Partition), run
+// MergeGroups on each bucket, then Finish over all the buckets' rows.
+func (p *DistributedPlan) Merge(ctx context.Context, leaves []array.RecordReader) (*Result, error) {
+	return p.runRoot(ctx, leaves, p.LeafSchema(), p.checkLeafSchema, p.leafOutput(), p.rootTree)
+}
+
+// MergeGroups runs the first stage of the root fragment over some
+// leaves' outputs: the final aggregation (with HAVING and the projections
+// below ORDER BY), or the rows as they are for a plan without
+// aggregation. Given all the batches of some groups (a bucket of
+// Partition), it returns the final rows of exactly those groups, with
+// GroupSchema. It takes ownership of the readers.
+func (p *DistributedPlan) MergeGroups(ctx context.Context, leaves []array.RecordReader) (*Result, error) {
+	return p.runRoot(ctx, leaves, p.LeafSchema(), p.checkLeafSchema, p.leafOutput(), p.groupsTree)
+}
+
+// GroupSchema is the schema of MergeGroups' rows, Finish's input.
+func (p *DistributedPlan) GroupSchema() *arrow.Schema { return columnsSchema(p.mid.Columns()) }
+
+// NeedsFinish reports whether the plan has a second stage (ORDER BY or
+// LIMIT): without one, the union of MergeGroups' rows over disjoint
+// buckets is the result.
+func (p *DistributedPlan) NeedsFinish() bool { return p.mid != p.root }
+
+// Finish runs the second stage of the root fragment (ORDER BY, LIMIT and
+// the projections above them) over the rows of MergeGroups, given in
+// bucket order. It takes ownership of the readers.
+func (p *DistributedPlan) Finish(ctx context.Context, groups []array.RecordReader) (*Result, error) {
+	want := p.GroupSchema()
+	return p.runRoot(ctx, groups, want, func(want, got *arrow.Schema) error { return sameTypes(want, got, "merged groups") }, p.mid.Columns(), p.finishTree)
+}
+
+// Buckets is how many buckets of Partition to use when want are wanted:
+// want for a grouped aggregation, 1 for a plan without group keys (a
+// global aggregation has one row, which one bucket must compute; rows
+// without aggregation keep their split order in one bucket).
+func (p *DistributedPlan) Buckets(want int) int {
+	if p.agg == nil || len(p.agg.groups) == 0 {
+		return 1
+	}
+	return max(want, 1)
+}
+
+// Partition splits a leaf's batch of partial states by a hash of its
+// group keys into n buckets that are the same for every leaf and in
+// every process (exec.RowBuckets): all the states of a group meet in one
+// bucket. Buckets without rows are nil. A plan without aggregation (or
+// without GROUP BY) puts every row in bucket 0.
+func (p *DistributedPlan) Partition(rec arrow.Record, n int) ([]arrow.Record, error) {
+	keys := 0
+	if p.agg != nil {
+		keys = len(p.agg.groups)
+	}
+	return exec.PartitionByKeys(p.s.e.mem, rec, keys, n)
+}
+
+// runRoot runs a stage of the root fragment over readers.
+func (p *DistributedPlan) runRoot(ctx context.Context, readers []array.RecordReader, want *arrow.Schema,
+	check func(want, got *arrow.Schema) error, cols []Column, tree func(*inputNode) Node) (res *Result, err error) {
+	src := &leafSource{readers: readers}
 	defer func() {
 		if r := recover(); r != nil {
 			ie := scan.Recovered(r)
@@ -594,20 +678,19 @@ func (p *DistributedPlan) Merge(ctx context.Context, leaves []array.RecordReader
 	if p.s.e.isClosed() {
 		return nil, ErrClosed
 	}
-	want := p.LeafSchema()
-	for i, r := range leaves {
-		if err := p.checkLeafSchema(want, r.Schema()); err != nil {
-			return nil, fmt.Errorf("leaf %d: %w", i+1, err)
+	for i, r := range readers {
+		if err := check(want, r.Schema()); err != nil {
+			return nil, fmt.Errorf("input %d: %w", i+1, err)
 		}
 	}
 	parts := 1
-	if !p.ordered && len(leaves) > 1 {
-		parts = min(len(leaves), max(p.settings.Workers, 1))
+	if !p.ordered && len(readers) > 1 {
+		parts = min(len(readers), max(p.settings.Workers, 1))
 	}
-	op := exec.NewStreamSource(want, parts, fmt.Sprintf("Leaves: %d", len(leaves)), func(ctx context.Context, part int) (exec.Stream, error) {
+	op := exec.NewStreamSource(want, parts, fmt.Sprintf("Leaves: %d", len(readers)), func(ctx context.Context, part int) (exec.Stream, error) {
 		return src.stream(ctx, want, part, parts), nil
 	})
-	root := p.rootTree(&inputNode{cols: p.leafOutput(), op: op, label: "Leaves"})
+	root := tree(&inputNode{cols: cols, op: op, label: "Leaves"})
 	pp, err := physical(root, p.applied, p.cells, planOptions{settings: p.settings, mem: p.s.e.mem})
 	if err != nil {
 		return nil, err
@@ -629,15 +712,29 @@ func (p *DistributedPlan) checkLeafSchema(want, got *arrow.Schema) error {
 	if p.partial != nil {
 		return exec.CheckPartialSchema(want, got)
 	}
+	return sameTypes(want, got, "leaf")
+}
+
+// sameTypes checks that batches of schema got can stand for want's.
+func sameTypes(want, got *arrow.Schema, what string) error {
 	if got.NumFields() != want.NumFields() {
-		return fmt.Errorf("leaf batches have %d columns, the plan's leaves %d (planned from other SQL or another catalog?)", got.NumFields(), want.NumFields())
+		return fmt.Errorf("%s batches have %d columns, the plan's %d (planned from other SQL or another catalog?)", what, got.NumFields(), want.NumFields())
 	}
 	for i := range want.Fields() {
 		if !arrow.TypeEqual(want.Field(i).Type, got.Field(i).Type) {
-			return fmt.Errorf("leaf column %d (%s) is %s, expected %s", i+1, want.Field(i).Name, got.Field(i).Type, want.Field(i).Type)
+			return fmt.Errorf("%s column %d (%s) is %s, expected %s", what, i+1, want.Field(i).Name, got.Field(i).Type, want.Field(i).Type)
 		}
 	}
 	return nil
+}
+
+// columnsSchema is the Arrow schema of plan columns.
+func columnsSchema(cols []Column) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
 }
 
 // ---------------------------------------------------------------------

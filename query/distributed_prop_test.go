@@ -198,5 +198,17 @@ func TestDistributedProperty(t *testing.T) {
 				t.Fatalf("%s\n%d splits (SplitBytes %d): %v\n%s", sql, len(set), opts.SplitBytes, err, p.Explain())
 			}
 		}
+		// in stages: buckets by group merged one by one, then finished
+		got := runStaged(t, p, aligned, 1+r.IntN(4))
+		w := want
+		if !ordered || !p.NeedsFinish() {
+			// without a final stage the buckets' rows come bucket by bucket
+			w = slices.Clone(want)
+			sortRows(got)
+			sortRows(w)
+		}
+		if err := sameRows(got, w); err != nil {
+			t.Fatalf("%s\nin stages: %v\n%s", sql, err, p.Explain())
+		}
 	}
 }

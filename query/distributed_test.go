@@ -173,6 +173,74 @@ func runDistributed(t *testing.T, p *DistributedPlan, splits []Split) [][]string
 	return resultRows(t, res)
 }
 
+// runStaged runs the leaves, partitions their batches into buckets by
+// group, merges each bucket on its own (MergeGroups) and finishes over
+// all the buckets' rows, as a parallel runner does.
+func runStaged(t *testing.T, p *DistributedPlan, splits []Split, want int) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	n := p.Buckets(want)
+	buckets := make([][]arrow.Record, n)
+	defer func() {
+		for _, b := range buckets {
+			for _, r := range b {
+				r.Release()
+			}
+		}
+	}()
+	for _, sp := range splits {
+		res, err := p.Leaf(ctx, sp)
+		if err != nil {
+			t.Fatalf("leaf %s: %v", sp, err)
+		}
+		for res.Next() {
+			parts, err := p.Partition(res.Record(), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b, part := range parts {
+				if part != nil {
+					buckets[b] = append(buckets[b], part)
+				}
+			}
+		}
+		err = res.Err()
+		res.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var groups []array.RecordReader
+	var rows [][]string
+	for b := range buckets {
+		schema := p.LeafSchema()
+		if len(buckets[b]) > 0 {
+			schema = buckets[b][0].Schema()
+		}
+		rdr, err := array.NewRecordReader(schema, buckets[b])
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.MergeGroups(ctx, []array.RecordReader{rdr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.NeedsFinish() {
+			groups = append(groups, res)
+		} else {
+			rows = append(rows, resultRows(t, res)...)
+		}
+	}
+	if !p.NeedsFinish() {
+		return rows
+	}
+	res, err := p.Finish(ctx, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resultRows(t, res)
+}
+
 // sameRows compares results cell by cell, floats within a relative 1e-9.
 func sameRows(got, want [][]string) error {
 	if len(got) != len(want) {
