@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -576,6 +577,20 @@ func (p *DistributedPlan) splitScan(sp Split) (*ScanNode, error) {
 			return nil, err
 		}
 		count = t.Layout.Count
+		if s.ranges != nil || slices.Contains(s.fields, rowIDField) {
+			// row ids depend on the base: check it against the files here
+			var base int64
+			for _, g := range s.files.files[:sp.File] {
+				t, err := s.files.open(g.path)
+				if err != nil {
+					return nil, err
+				}
+				base += t.Layout.Count
+			}
+			if base != sp.Base {
+				return nil, fmt.Errorf("split of %s: file %s starts at row %d here, %d when the split was made (files before it differ)", sp.Table, sp.Path, base, sp.Base)
+			}
+		}
 		s.only = &splitFile{file: sp.File, base: sp.Base}
 	} else {
 		if sp.File != 0 {

@@ -577,6 +577,14 @@ func TestDistributedErrors(t *testing.T) {
 	}{
 		{"changed file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Records++ })); return err }, "records here"},
 		{"other table", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Table = "dt.rec" })); return err }, "the plan splits parts"},
+		{"other base", func() error {
+			plain, err := eng.PlanDistributed(ctx, "SELECT _rowid FROM parts", DistributeOptions{})
+			if err != nil {
+				return err
+			}
+			_, err = plain.Leaf(ctx, bad(func(s *Split) { s.Base = 5 }))
+			return err
+		}, "starts at row 700 here, 5 when"},
 		{"other file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.Path = "p9.rec" })); return err }, "file 2 is p2.rec here"},
 		{"no such file", func() error { _, err := agg.Leaf(ctx, bad(func(s *Split) { s.File = 9 })); return err }, "file 9 of a table of 4 files"},
 		{"range past the end", func() error {
