@@ -37,6 +37,10 @@ func notNullColumns(n Node) map[ColumnID]bool {
 				out[x.cols[len(x.groups)+i].ID] = true
 			}
 		}
+	case *finalAggNode:
+		return notNullColumns(x.agg)
+	case *inputNode:
+		return x.notNull
 	case *JoinNode:
 		l, r := notNullColumns(x.left), notNullColumns(x.right)
 		switch x.kind {
