@@ -43,7 +43,7 @@ type winBound struct {
 	offset *Expr // RANGE offset
 }
 
-func (e *Expr) winArgs() []*Expr      { return e.args[:e.win.nArgs] }
+func (e *Expr) winArgs() []*Expr { return e.args[:e.win.nArgs] }
 
 // winCallArgs returns a window call's function arguments and its FILTER
 // condition (nil if none), which follows them in winArgs.
