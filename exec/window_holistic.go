@@ -64,7 +64,9 @@ func newCallKernel(ev *windowEval, f WindowFunc, slots []int, n int) *callKernel
 
 func (k *callKernel) reset(n int) {
 	k.discard()
-	k.ci, k.ri = resize(k.ci, n, false), resize(k.ri, n, false)
+	// positions no fill computes (a streamed batch's lookback and
+	// lookahead) take the first result, and are not emitted
+	k.ci, k.ri = resize(k.ci, n, true), resize(k.ri, n, true)
 }
 
 func (k *callKernel) discard() {
@@ -220,7 +222,7 @@ func (k *callKernel) fill(s, e, from, to int) error {
 func (k *callKernel) finish(mem memory.Allocator) (arrow.Array, error) {
 	defer k.discard()
 	if len(k.chunks) == 0 {
-		return nullArray(mem, k.typ, 0), nil
+		return nullArray(mem, k.typ, len(k.ci)), nil
 	}
 	return takeChunks(mem, k.typ, k.chunks, k.ci, k.ri), nil
 }
