@@ -222,7 +222,13 @@ func (k *callKernel) fill(s, e, from, to int) error {
 func (k *callKernel) finish(mem memory.Allocator) (arrow.Array, error) {
 	defer k.discard()
 	if len(k.chunks) == 0 {
-		return nullArray(mem, k.typ, len(k.ci)), nil
+		// no frame computed (no rows): the aggregate's empty values
+		st, err := k.newState()
+		if err != nil {
+			return nil, err
+		}
+		st.resize(len(k.ci))
+		return st.finish(mem, len(k.ci))
 	}
 	return takeChunks(mem, k.typ, k.chunks, k.ci, k.ri), nil
 }
