@@ -20,11 +20,11 @@ import (
 //     takes its result: a whole-partition frame, or a peer group of a
 //     RANGE frame, is computed once;
 //   - a running frame (from the partition's start, ending no earlier than
-//     the previous one) adds only the new rows to an accumulator and
-//     copies it into the position's result group (merge): O(1) per row
-//     for count_if, first/last, arg_min/arg_max and approx_count_distinct
-//     (up to its 4 KiB of registers), O(frame) for the aggregates that
-//     keep every value.
+//     the previous one) adds only the new rows to an accumulator, and
+//     reads its value (peeker: O(1) for count_if, first/last,
+//     arg_min/arg_max and approx_count_distinct) or copies it into the
+//     position's result group (merge: O(frame) for the aggregates that
+//     keep every value).
 //
 // Any other frame is computed over its rows: O(frame) per row, plus the
 // sort of the frame for quantiles and mode.
@@ -114,10 +114,19 @@ func (k *callKernel) newState() (callState, error) {
 	return st.(callState), nil
 }
 
+// peeker is implemented by the states whose value for a group can be
+// read in O(1) while rows still arrive (count_if, first/last,
+// arg_min/arg_max, approx_count_distinct): a running frame reads its
+// accumulator after each row instead of copying it into a result group.
+type peeker interface {
+	peek(g int) any
+}
+
 // callFill is one fill call's working set.
 type callFill struct {
 	k    *callKernel
-	gids []int32
+	gids []int32 // by position (states that read whole arrays)
+	sel  []int32
 }
 
 // add folds positions [lo, hi) into group g of st.
@@ -126,6 +135,20 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 		return nil
 	}
 	in := c.k.in
+	if cs, ok := st.(*collectState); !ok || cs.store == nil {
+		// the state reads only the selected rows of the whole arrays
+		if c.gids == nil {
+			c.gids = make([]int32, in.vals[0].Len())
+		}
+		c.sel = c.sel[:0]
+		for p := lo; p < hi; p++ {
+			c.gids[p] = g
+			c.sel = append(c.sel, int32(p))
+		}
+		return st.updateInputs(c.k.ectx, in, c.gids, c.sel)
+	}
+	// a typed value store converts its whole input array: give it the
+	// frame's slice
 	part := &aggInputs{vals: make([]arrow.Array, len(in.vals))}
 	for j, v := range in.vals {
 		part.vals[j] = array.NewSlice(v, int64(lo), int64(hi))
@@ -134,11 +157,66 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 		part.filter = array.NewSlice(in.filter, int64(lo), int64(hi))
 	}
 	defer part.release()
-	c.gids = c.gids[:0]
+	c.sel = c.sel[:0]
 	for range hi - lo {
-		c.gids = append(c.gids, g)
+		c.sel = append(c.sel, g)
 	}
-	return st.updateInputs(c.k.ectx, part, c.gids, nil)
+	return st.updateInputs(c.k.ectx, part, c.sel, nil)
+}
+
+// callBatch is the results of a fill call not yet finished: groups of a
+// results state, and values read from a running accumulator (peeked).
+// Position p refers to group ri[p] (>= 0) or to peeked value -1-ri[p].
+type callBatch struct {
+	k      *callKernel
+	res    callState
+	groups int
+	rows   int // input rows the groups hold
+	peeked []any
+	start  int // the first position of the batch
+}
+
+func (b *callBatch) full() bool {
+	return b.groups >= callBatchGroups || b.rows >= callBatchRows || len(b.peeked) >= callBatchRows
+}
+
+// flush finishes the batch's results into chunks and points positions
+// [b.start, upTo) at them.
+func (b *callBatch) flush(upTo int) error {
+	k := b.k
+	var ca, cb int32
+	if b.groups > 0 {
+		a, err := b.res.finish(memory.DefaultAllocator, b.groups)
+		if err != nil {
+			return err
+		}
+		ca = k.addChunk(a)
+		st, err := k.newState()
+		if err != nil {
+			return err
+		}
+		b.res = st
+	}
+	if len(b.peeked) > 0 {
+		cb = k.addChunk(arrayFromValues(memory.DefaultAllocator, k.typ, b.peeked))
+	}
+	for p := b.start; p < upTo; p++ {
+		if r := k.ri[p]; r < 0 {
+			k.ci[p], k.ri[p] = cb, -1-r
+		} else {
+			k.ci[p] = ca
+		}
+	}
+	b.start, b.groups, b.rows, b.peeked = upTo, 0, 0, b.peeked[:0]
+	return nil
+}
+
+// addChunk keeps a finished chunk of results and returns its index.
+func (k *callKernel) addChunk(a arrow.Array) int32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.chunks = append(k.chunks, a)
+	return int32(len(k.chunks) - 1)
 }
 
 func (k *callKernel) fill(s, e, from, to int) error {
@@ -147,30 +225,10 @@ func (k *callKernel) fill(s, e, from, to int) error {
 	if err != nil {
 		return err
 	}
+	b := &callBatch{k: k, res: res, start: from}
 	var acc callState // running frames: positions [s, accHi) in group 0
 	accHi := s
-	groups, rows := 0, 0
-	batchStart := from
 	var prev ranges
-	flush := func(upTo int) error {
-		if groups == 0 {
-			return nil
-		}
-		a, err := res.finish(memory.DefaultAllocator, groups)
-		if err != nil {
-			return err
-		}
-		k.mu.Lock()
-		chunk := int32(len(k.chunks))
-		k.chunks = append(k.chunks, a)
-		k.mu.Unlock()
-		for p := batchStart; p < upTo; p++ {
-			k.ci[p] = chunk
-		}
-		batchStart, groups, rows = upTo, 0, 0
-		res, err = k.newState()
-		return err
-	}
 	for i := from; i < to; i++ {
 		r := k.fr.ranges(i, s, e)
 		if i > from && r == prev {
@@ -178,45 +236,56 @@ func (k *callKernel) fill(s, e, from, to int) error {
 			continue
 		}
 		prev = r
-		if groups >= callBatchGroups || rows >= callBatchRows {
-			if err := flush(i); err != nil {
+		if b.full() {
+			if err := b.flush(i); err != nil {
 				return err
 			}
 		}
-		g := int32(groups)
-		groups++
-		res.resize(groups)
-		k.ri[i] = g
-		if r.n == 1 && r.lo[0] == s && r.hi[0] >= accHi {
-			// a running frame: add the new rows to the accumulator
+		if r.n == 1 && r.lo[0] == s && r.hi[0] >= accHi || r.n == 0 && acc == nil {
+			// a running frame (or an empty one before it): add the new
+			// rows to the accumulator
+			hi := s
+			if r.n == 1 {
+				hi = r.hi[0]
+			}
 			if acc == nil {
 				if acc, err = k.newState(); err != nil {
 					return err
 				}
 				acc.resize(1)
 			}
-			if err := c.add(acc, 0, accHi, r.hi[0]); err != nil {
+			if err := c.add(acc, 0, accHi, hi); err != nil {
 				return err
 			}
-			if _, keeps := res.(*collectState); keeps {
-				rows += r.hi[0] - s // the merge copies every value
-			} else {
-				rows += r.hi[0] - accHi
+			b.rows += hi - accHi
+			accHi = hi
+			if p, ok := acc.(peeker); ok {
+				b.peeked = append(b.peeked, p.peek(0))
+				k.ri[i] = -1 - int32(len(b.peeked)-1)
+				continue
 			}
-			accHi = r.hi[0]
-			if err := res.merge(acc, []int32{g}); err != nil {
+			g := int32(b.groups)
+			b.groups++
+			b.res.resize(b.groups)
+			k.ri[i] = g
+			if err := b.res.merge(acc, []int32{g}); err != nil {
 				return err
 			}
+			b.rows += hi - s // the merge copies every value
 			continue
 		}
+		g := int32(b.groups)
+		b.groups++
+		b.res.resize(b.groups)
+		k.ri[i] = g
 		for j := 0; j < r.n; j++ {
-			if err := c.add(res, g, r.lo[j], r.hi[j]); err != nil {
+			if err := c.add(b.res, g, r.lo[j], r.hi[j]); err != nil {
 				return err
 			}
-			rows += r.hi[j] - r.lo[j]
+			b.rows += r.hi[j] - r.lo[j]
 		}
 	}
-	return flush(to)
+	return b.flush(to)
 }
 
 func (k *callKernel) finish(mem memory.Allocator) (arrow.Array, error) {
