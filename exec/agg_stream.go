@@ -224,6 +224,7 @@ func (s *hllState) toRegisters(g int32) {
 		s.add(g, x)
 	}
 }
+
 func (s *hllState) sparseOnly() bool { return true }
 func (s *hllState) update(*EvalContext, arrow.Array, []int32, []int32) error {
 	return fmt.Errorf("internal error: approx_count_distinct reads all its inputs")
