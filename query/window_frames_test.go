@@ -70,6 +70,19 @@ func TestWindowAggregatesMatchSelfJoin(t *testing.T) {
 	for i, s := range settings {
 		engines[i], _ = testEngine(t, s)
 	}
+	// approx_count_distinct past its exact range (512 values): the
+	// running window reads the registers' estimate row by row
+	{
+		eng := engines[1]
+		got := queryRows(t, eng, "SELECT seq, approx_count_distinct(level) OVER (ORDER BY seq) FROM sensors ORDER BY seq")
+		want := queryRows(t, eng, "SELECT s1.seq, approx_count_distinct(s2.level) FROM sensors AS s1 JOIN sensors AS s2 ON s2.seq <= s1.seq GROUP BY s1.seq ORDER BY s1.seq")
+		if !slices.Equal(got, want) || len(got) != 2000 {
+			t.Errorf("running approx_count_distinct differs from the self-join (%d and %d rows)", len(got), len(want))
+		}
+		if len(got) == 2000 && got[1999] == "1999 | 2000" {
+			t.Errorf("the last row's estimate is exact (%s): the registers were not used", got[1999])
+		}
+	}
 	r := rand.New(rand.NewPCG(12, 2026))
 	cases := 60
 	if testing.Short() {
