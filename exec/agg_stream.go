@@ -43,6 +43,9 @@ func (s *argMinMaxState) better(k, cur any) bool {
 
 func (s *argMinMaxState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
 	v, k := in.vals[0], in.vals[1]
+	if k.DataType().ID() == arrow.NULL {
+		return nil // arg_min(x, NULL): every y is NULL (a NULL array has no validity bitmap)
+	}
 	forRows(gids, sel, func(i int, g int32) {
 		if !in.keep(i) || k.IsNull(i) {
 			return
