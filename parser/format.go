@@ -418,6 +418,22 @@ func (s *DropTable) String() string {
 	return "DROP TABLE " + quoteIdent(s.Name)
 }
 
+func (s *CreateTableAs) String() string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if s.OrReplace {
+		b.WriteString("OR REPLACE ")
+	}
+	b.WriteString("TABLE ")
+	if s.IfNotExists {
+		b.WriteString("IF NOT EXISTS ")
+	}
+	b.WriteString(quoteIdent(s.Name))
+	b.WriteString(" AS ")
+	b.WriteString(s.Query.String())
+	return b.String()
+}
+
 func (s *CreateTable) String() string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
