@@ -271,11 +271,14 @@ type Copy struct {
 }
 
 // CopyOption is one option of COPY: FORMAT parquet, COMPRESSION 'zstd',
-// ROW_GROUP_SIZE 100000, HEADER false, DELIMITER '|', ...
+// ROW_GROUP_SIZE 100000, HEADER false, DELIMITER '|', ... List holds a
+// parenthesised list of values (PARTITION_BY (year, month)); Value is
+// then nil.
 type CopyOption struct {
 	Pos   Pos
 	Key   string
 	Value *Literal
+	List  []*Literal
 }
 
 // DropView is DROP VIEW [IF EXISTS] name.

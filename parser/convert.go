@@ -144,6 +144,9 @@ func (c *converter) copyStmt(g *gCopy) *Copy {
 		if o.Value != nil {
 			opt.Value = c.optionValue(o.Value)
 		}
+		for _, v := range o.List {
+			opt.List = append(opt.List, c.optionValue(v))
+		}
 		st.Options = append(st.Options, opt)
 	}
 	return st

@@ -570,6 +570,16 @@ func (s *Copy) String() string {
 				b.WriteString(" ")
 				b.WriteString(optionValueString(o.Value))
 			}
+			if o.List != nil {
+				b.WriteString(" (")
+				for k, v := range o.List {
+					if k > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString(optionValueString(v))
+				}
+				b.WriteString(")")
+			}
 		}
 		b.WriteString(")")
 	}

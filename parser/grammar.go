@@ -300,11 +300,13 @@ type gCopy struct {
 }
 
 // gCopyOption is one COPY option: a name and an optional value (HEADER
-// alone means HEADER true).
+// alone means HEADER true) or a parenthesised list of values
+// (PARTITION_BY (year, month)).
 type gCopyOption struct {
 	Pos   lexer.Position
-	Key   string     `parser:"@(Ident | QIdent | Keyword) '='?"`
-	Value *gSetValue `parser:"@@?"`
+	Key   string       `parser:"@(Ident | QIdent | Keyword) '='?"`
+	List  []*gSetValue `parser:"( '(' @@ ( ',' @@ )* ')'"`
+	Value *gSetValue   `parser:"| @@ )?"`
 }
 
 // gCreate is CREATE [OR REPLACE] TABLE or CREATE [OR REPLACE] VIEW. OR

@@ -308,7 +308,7 @@ func goldenWritable(t *testing.T, path string) bool {
 
 // linkedDataDir makes a temporary directory holding a symbolic link to
 // each regular file of dir.
-func linkedDataDir(t *testing.T, dir string) string {
+func linkedDataDir(t testing.TB, dir string) string {
 	t.Helper()
 	abs, err := filepath.Abs(dir)
 	if err != nil {

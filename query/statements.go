@@ -163,7 +163,11 @@ func (s *Session) describeFiles(pattern string) (*Result, error) {
 		if fsx.intKeys[k] {
 			typ = "BIGINT"
 		}
-		rows.add(key, typ, "NO", nil, nil, nil, "partition directory "+key+"=...")
+		null := "NO"
+		if fsx.hasNull(k) {
+			null = "YES"
+		}
+		rows.add(key, typ, null, nil, nil, nil, "partition directory "+key+"=...")
 	}
 	msg := fmt.Sprintf("%s: %d %s files (the first, %s: %d records of %d bytes)", pattern, len(fsx.files), t.Format, t.Path, t.Layout.Count, t.Layout.RecordLen)
 	return rows.result(msg), nil
