@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -263,4 +264,25 @@ func readArrowFile(t *testing.T, r *bytes.Reader) []arrow.Record {
 		out = append(out, rec)
 	}
 	return out
+}
+
+// FuzzPartitionEscape: any partition value's directory name is one path
+// segment of safe bytes that URL-decodes back to the value.
+func FuzzPartitionEscape(f *testing.F) {
+	for _, s := range []string{"", "a/b", "x y", "ü", "..", "=", "%", "100%", NullPartition, "\x00\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		esc := string(appendEscaped(nil, s))
+		for i := 0; i < len(esc); i++ {
+			c := esc[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~%", c) >= 0) {
+				t.Fatalf("%q escapes to %q, holding %q", s, esc, c)
+			}
+		}
+		back, err := url.PathUnescape(esc)
+		if err != nil || back != s {
+			t.Fatalf("%q escapes to %q, which decodes to %q (%v)", s, esc, back, err)
+		}
+	})
 }
