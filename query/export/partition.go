@@ -178,6 +178,13 @@ func newPartitioner(dir string, in *arrow.Schema, f Format, o *Options, po Parti
 		os.RemoveAll(p.spoolDir)
 		return nil, fmt.Errorf("cannot write %s: cannot create a temporary directory beside it: %w", dir, unwrapPath(err))
 	}
+	// MkdirTemp makes the directory private; the target is an ordinary
+	// directory like its sub-directories.
+	if err := os.Chmod(p.stageDir, 0o755); err != nil {
+		os.RemoveAll(p.spoolDir)
+		os.RemoveAll(p.stageDir)
+		return nil, fmt.Errorf("cannot write %s: %w", dir, unwrapPath(err))
+	}
 	return p, nil
 }
 

@@ -99,6 +99,9 @@ func TestPartitionedRoundTrip(t *testing.T) {
 				}
 			}
 			assertNoTemp(t, parent, "out")
+			if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o755 {
+				t.Errorf("the directory's mode is %v (%v), want rwxr-xr-x", st.Mode().Perm(), err)
+			}
 		})
 	}
 }
