@@ -570,6 +570,10 @@ func (d *diag) copyMessage(f string) string {
 		return "expected the options in parentheses, as in (FORMAT parquet), or the end of the statement, found " + f
 	case len(d.open) == 1 && (p.is("(") || p.is(",")):
 		return "expected an option name, as in (FORMAT parquet, COMPRESSION zstd), found " + f
+	case len(d.open) == 1 && d.t.is("(") && isWordTok(p):
+		return fmt.Sprintf("expected names between the parentheses after %s, as in PARTITION_BY (year, month)", strings.ToUpper(p.val))
+	case len(d.open) == 2 && (p.is("(") || p.is(",")):
+		return "expected a name in the list, as in PARTITION_BY (year, month), found " + f
 	}
 	return ""
 }
@@ -604,6 +608,9 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			return at, fmt.Sprintf("expected '=' after the option name %s, as in format = text, found %s", p.val, f), true
 		}
 		return at, fmt.Sprintf("expected a type for column %s, as in %s INT, found %s", p.val, p.val, f), true
+	}
+	if d.kind == "CREATE" && p.isWord("TABLE") && t.typ != tIdent && t.typ != tQIdent && !t.isWord("IF") {
+		return at, "expected a table name after TABLE, found " + f, true
 	}
 	if as := tableAsIndex(d.toks); d.kind == "CREATE" && as >= 0 && d.i == as+1 {
 		return at, "expected a query after AS, as in CREATE TABLE t AS SELECT ..., found " + f, true
@@ -705,7 +712,8 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 				return at, msg, true
 			}
 		case "TABLE", "VIEW":
-			if d.i == 2 && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
+			orReplace := d.i == 4 && d.tok(1).isWord("OR") && d.tok(2).isWord("REPLACE")
+			if (d.i == 2 || orReplace) && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
 				return at, fmt.Sprintf("expected a %s name after %s, found %s", strings.ToLower(pw), pw, f), true
 			}
 		case "EXISTS":
