@@ -216,15 +216,14 @@ func encodeRec(path string, rr array.RecordReader, widths []int, o *Options, per
 	var total int64
 	for rr.Next() {
 		batch := rr.Record()
-		cols := batch.Columns()
+		enc := make([]func([]byte, int) error, batch.NumCols())
+		for c, col := range batch.Columns() {
+			enc[c] = columnEncoder(rs, c, col)
+		}
 		for r := 0; r < int(batch.NumRows()); r++ {
 			clear(rec)
-			for c, col := range cols {
-				v, err := recValue(col, r)
-				if err == nil {
-					err = rs.EncodeField(rec, c, v)
-				}
-				if err != nil {
+			for c, put := range enc {
+				if err := put(rec, r); err != nil {
 					w.Abort()
 					var fe *storage.FieldError
 					if errors.As(err, &fe) {
@@ -250,55 +249,70 @@ func encodeRec(path string, rr array.RecordReader, widths []int, o *Options, per
 	return total, nil
 }
 
-// recValue is row i of column a as the Go value storage.Schema.EncodeField
-// takes (nil for NULL).
-func recValue(a arrow.Array, i int) (any, error) {
-	if a.IsNull(i) {
-		return nil, nil
-	}
+// columnEncoder writes row r of one result column into field c of a
+// record through storage's Put methods (which allocate nothing); NULL
+// goes through PutNull.
+func columnEncoder(rs *storage.Schema, c int, a arrow.Array) func(rec []byte, r int) error {
+	var put func(rec []byte, r int) error
 	switch x := a.(type) {
 	case *array.Boolean:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutBool(rec, c, x.Value(r)) }
 	case *array.Int8:
-		return int64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutInt64(rec, c, int64(x.Value(r))) }
 	case *array.Int16:
-		return int64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutInt64(rec, c, int64(x.Value(r))) }
 	case *array.Int32:
-		return int64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutInt64(rec, c, int64(x.Value(r))) }
 	case *array.Int64:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutInt64(rec, c, x.Value(r)) }
 	case *array.Uint8:
-		return uint64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutUint64(rec, c, uint64(x.Value(r))) }
 	case *array.Uint16:
-		return uint64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutUint64(rec, c, uint64(x.Value(r))) }
 	case *array.Uint32:
-		return uint64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutUint64(rec, c, uint64(x.Value(r))) }
 	case *array.Uint64:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutUint64(rec, c, x.Value(r)) }
 	case *array.Float32:
-		return float64(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutFloat64(rec, c, float64(x.Value(r))) }
 	case *array.Float64:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutFloat64(rec, c, x.Value(r)) }
 	case *array.Decimal128:
-		n := x.Value(i)
-		lo, hi := n.LowBits(), n.HighBits()
-		scale := int(x.DataType().(*arrow.Decimal128Type).Scale)
-		if (hi == 0 && lo < 1<<63) || (hi == -1 && lo >= 1<<63) {
-			return storage.DecimalValue{Unscaled: int64(lo), Scale: scale}, nil
+		scale := int32(x.DataType().(*arrow.Decimal128Type).Scale)
+		put = func(rec []byte, r int) error {
+			n := x.Value(r)
+			lo, hi := n.LowBits(), n.HighBits()
+			if (hi == 0 && lo < 1<<63) || (hi == -1 && lo >= 1<<63) {
+				return rs.PutDecimal(rec, c, int64(lo), int(scale))
+			}
+			return fmt.Errorf("%s has more than %d digits, more than a .rec DECIMAL holds", n.ToString(scale), storage.MaxDecimalPrecision)
 		}
-		return nil, fmt.Errorf("%s has more than %d digits, more than a .rec DECIMAL holds", n.ToString(int32(scale)), storage.MaxDecimalPrecision)
 	case *array.String:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutString(rec, c, x.Value(r)) }
 	case *array.LargeString:
-		return x.Value(i), nil
+		put = func(rec []byte, r int) error { return rs.PutString(rec, c, x.Value(r)) }
 	case *array.Date32:
-		return storage.DateValue(x.Value(i)), nil
+		put = func(rec []byte, r int) error { return rs.PutDate(rec, c, storage.DateValue(x.Value(r))) }
 	case *array.Timestamp:
 		unit := x.DataType().(*arrow.TimestampType).Unit
-		if unit == arrow.Microsecond {
-			return storage.TimestampValue(x.Value(i)), nil
+		put = func(rec []byte, r int) error {
+			if unit == arrow.Microsecond {
+				return rs.PutTimestamp(rec, c, storage.TimestampValue(x.Value(r)))
+			}
+			return rs.PutTimestamp(rec, c, storage.TimestampOf(x.Value(r).ToTime(unit)))
 		}
-		return storage.TimestampOf(x.Value(i).ToTime(unit)), nil
+	default:
+		return func([]byte, int) error {
+			return fmt.Errorf("values of type %s cannot be stored in a .rec file", typeName(a.DataType()))
+		}
 	}
-	return nil, fmt.Errorf("values of type %s cannot be stored in a .rec file", typeName(a.DataType()))
+	if a.NullN() == 0 {
+		return put
+	}
+	return func(rec []byte, r int) error {
+		if a.IsNull(r) {
+			return rs.PutNull(rec, c)
+		}
+		return put(rec, r)
+	}
 }
