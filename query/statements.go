@@ -292,6 +292,13 @@ func (s *Session) createTable(st *parser.CreateTable) (*Result, error) {
 // dropTable runs DROP TABLE [IF EXISTS] name. Data files are never touched.
 func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
 	if !s.e.cat.drop(st.Name) && !st.IfExists {
+		if dir, _ := s.e.cat.dirTables(); dir != nil {
+			for _, f := range dir {
+				if strings.EqualFold(f.name, st.Name) {
+					return nil, posErr(st.Pos, "table %s is %s in the data directory; DROP TABLE never deletes files: remove the file to drop the table", st.Name, f.path)
+				}
+			}
+		}
 		return nil, posErr(st.Pos, "no table %s to drop (only tables made with CREATE TABLE or registered can be dropped)", st.Name)
 	}
 	msg := fmt.Sprintf("table %s dropped (its file is untouched)", st.Name)
