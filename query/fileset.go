@@ -25,7 +25,8 @@ import (
 // Directory names of the form key=value between the root and a file
 // (hive-style partitions: sales/year=2024/month=07/part-0.rec) become
 // columns: BIGINT when every file's value is an integer, VARCHAR
-// otherwise. A hidden filename column holds each record's file path.
+// otherwise; __HIVE_DEFAULT_PARTITION__ is NULL. A hidden filename column
+// holds each record's file path.
 
 // DirSchemaName is the layout sidecar for every raw file of a directory
 // (and of its sub-directories) that has no sidecar of its own.
@@ -83,7 +84,7 @@ func (m *memo[V]) get(key string) (V, error) {
 }
 
 // setFile is one file of a set with its partition values (int64 or
-// string per key).
+// string per key; nil for NULL).
 type setFile struct {
 	path   string
 	values []any
@@ -232,8 +233,9 @@ func globPrefixMatch(pat, dirs []string) bool {
 	return ok && globPrefixMatch(pat[1:], dirs[1:])
 }
 
-// partitionsOf returns the key=value directories between root and a file.
-func partitionsOf(root, path string) (keys, values []string) {
+// partitionsOf returns the key=value directories between root and a file
+// (a nil value for NULL).
+func partitionsOf(root, path string) (keys []string, values []*string) {
 	rel, err := filepath.Rel(root, filepath.Dir(path))
 	if err != nil || rel == "." {
 		return nil, nil
@@ -243,13 +245,25 @@ func partitionsOf(root, path string) (keys, values []string) {
 		if !ok || k == "" {
 			continue
 		}
+		if u, err := url.PathUnescape(k); err == nil {
+			k = u
+		}
+		if v == nullPartition {
+			keys, values = append(keys, k), append(values, nil)
+			continue
+		}
 		if u, err := url.PathUnescape(v); err == nil {
 			v = u
 		}
-		keys, values = append(keys, k), append(values, v)
+		keys, values = append(keys, k), append(values, &v)
 	}
 	return keys, values
 }
+
+// nullPartition is the directory value of a NULL partition key (Hive's,
+// DuckDB's and recq's own COPY ... PARTITION_BY write it), compared
+// before URL decoding so %5F_HIVE_DEFAULT_PARTITION__ is the text.
+const nullPartition = "__HIVE_DEFAULT_PARTITION__"
 
 // newFileSet resolves a set's files, partitions and layout (opening the
 // first file only).
@@ -259,7 +273,7 @@ func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
 		layouts:    newMemo(func(schema string) (*Layout, error) { return readLayout("", schema) }),
 		sidecars:   newMemo(listSidecars),
 	}
-	raw := make([][]string, len(paths))
+	raw := make([][]*string, len(paths))
 	for i, p := range paths {
 		keys, vals := partitionsOf(root, p)
 		if i == 0 {
@@ -275,20 +289,25 @@ func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
 	for k := range fsx.keys {
 		fsx.intKeys[k] = true
 		for i := range paths {
-			if _, err := strconv.ParseInt(raw[i][k], 10, 64); err != nil {
-				fsx.intKeys[k] = false
-				break
+			if v := raw[i][k]; v != nil {
+				if _, err := strconv.ParseInt(*v, 10, 64); err != nil {
+					fsx.intKeys[k] = false
+					break
+				}
 			}
 		}
 	}
 	for i, p := range paths {
 		f := setFile{path: p}
 		for k, v := range raw[i] {
-			if fsx.intKeys[k] {
-				n, _ := strconv.ParseInt(v, 10, 64)
+			switch {
+			case v == nil:
+				f.values = append(f.values, nil)
+			case fsx.intKeys[k]:
+				n, _ := strconv.ParseInt(*v, 10, 64)
 				f.values = append(f.values, n)
-			} else {
-				f.values = append(f.values, v)
+			default:
+				f.values = append(f.values, *v)
 			}
 		}
 		fsx.files = append(fsx.files, f)

@@ -12,6 +12,9 @@ func notNullColumns(n Node) map[ColumnID]bool {
 	switch x := n.(type) {
 	case *ScanNode:
 		for i, f := range x.fields {
+			if f <= partitionField(0) && x.files.hasNull(partitionField(0)-f) {
+				continue
+			}
 			if f < 0 || !x.table.Schema.Fields[f].Nullable {
 				out[x.cols[i].ID] = true
 			}
