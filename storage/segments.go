@@ -110,6 +110,9 @@ func NewSegments(s *Schema, o SegmentOptions) (*Segments, error) {
 		if v == "" {
 			return 0, &SegmentOptionError{option, "a record type is empty"}
 		}
+		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return 0, &SegmentOptionError{option, fmt.Sprintf("record type %q holds a control character", v)}
+		}
 		raw := []byte(v)
 		if cp != nil {
 			raw = make([]byte, sg.width)
