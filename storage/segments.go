@@ -374,6 +374,26 @@ func (sg *Segments) UnknownTypeError(s *Schema, path string, record, recordOffse
 		Hint: "add the type to segment_children or redefine_segment_id_map, or check that the file is of this layout"}
 }
 
+// Describe says which record types a table reads and their parents, for
+// DESCRIBE: "record types 6 of record_type, parents 5 (_parent_rowid)".
+func (sg *Segments) Describe(s *Schema) string {
+	var types, parents []string
+	for v, name := range sg.Values {
+		if !sg.Reads(v) {
+			continue
+		}
+		types = append(types, name)
+		if p := sg.Parent[v]; p >= 0 && !slices.Contains(parents, sg.Values[p]) {
+			parents = append(parents, sg.Values[p])
+		}
+	}
+	out := fmt.Sprintf("record types %s of %s", strings.Join(types, ", "), s.Fields[sg.Field].Name)
+	if len(parents) > 0 {
+		out += fmt.Sprintf(", parents %s (_parent_rowid)", strings.Join(parents, ", "))
+	}
+	return out
+}
+
 // formatOptions renders the options for FormatDDL.
 func (sg *Segments) formatOptions() []string {
 	var out []string
