@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -37,6 +38,12 @@ func (s *Scan) planSegments() error {
 	}
 	if sg == nil {
 		return nil
+	}
+	for _, p := range s.spec.Filter {
+		if sg.Partial(p.Field) {
+			return fmt.Errorf("scan: the predicate %s cannot run on the raw records: only some record types hold %s (redefine_segment_id_map); test it after decoding",
+				p.String(s.table.Schema), s.table.Schema.Fields[p.Field].Name)
+		}
 	}
 	s.segs, s.segFilter = sg, sg.Filter != nil
 	s.lookBack = int64(min(max(lookBackBytes/max(s.table.Layout.Stride, 1), 16), 4096))
@@ -210,7 +217,8 @@ func (p *partition) lastOfTypes(from, to int64) ([]int64, error) {
 		for rec := to - 1; rec >= from && left > 0; rec-- {
 			var raw []byte
 			if l.LineStarts != nil {
-				line := data[l.LineStarts[rec]-off : l.LineStarts[rec+1]-off]
+				// A short line, read as the forward scan pads it.
+				line := bytes.TrimSuffix(data[l.LineStarts[rec]-off:l.LineStarts[rec+1]-off], l.Separator)
 				raw = line[min(f.Offset, len(line)):min(f.End(), len(line))]
 			} else {
 				pos := int(rec-from) * l.Stride

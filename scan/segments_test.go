@@ -21,16 +21,21 @@ type segFile struct {
 	path  string
 }
 
-// writeSegFile writes the lines of types to a temporary file.
+// writeSegFile writes the lines of types to a temporary file; with
+// padShort every seventh line is short, and lines end with CRLF.
 func writeSegFile(t *testing.T, types []byte, padShort bool) segFile {
 	t.Helper()
 	var b strings.Builder
 	for i, c := range types {
 		if padShort && i%7 == 3 {
-			fmt.Fprintf(&b, "%c\n", c) // a short line (padded when read)
+			fmt.Fprintf(&b, "%c\r\n", c) // a short line (padded when read)
 			continue
 		}
-		fmt.Fprintf(&b, "%c%09d\n", c, i)
+		if padShort {
+			fmt.Fprintf(&b, "%c%09d\r\n", c, i)
+		} else {
+			fmt.Fprintf(&b, "%c%09d\n", c, i)
+		}
 	}
 	path := filepath.Join(t.TempDir(), "seg.txt")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -256,6 +261,12 @@ func TestUnknownRecordType(t *testing.T) {
 	got, err := collect(t, sc)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("got %q, %v; want the 3 entries", got, err)
+	}
+	// A predicate on a column only some types hold cannot run on the raw
+	// records.
+	tab = segTable(t, f, storage.SegmentOptions{Field: "kind", IDMap: "n => E, A, B, H, X"}, false)
+	if _, err := New(Spec{Table: tab, Filter: []Predicate{{Field: 1, Op: OpGt, Values: []any{int64(1)}}}}); err == nil || !strings.Contains(err.Error(), "only some record types hold n") {
+		t.Fatalf("a raw-byte predicate on a partial column: %v", err)
 	}
 	// _parent_rowid needs parent links.
 	if _, err := New(Spec{Table: tab, ParentRowID: true}); err == nil || !strings.Contains(err.Error(), "no parent record types") {
