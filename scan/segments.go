@@ -157,6 +157,9 @@ func (p *partition) lookBack(first int64) ([]int64, error) {
 		take(found)
 	}
 	for b--; b >= 0 && missing > 0; b-- {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err // a rare parent type may send this far back
+		}
 		found, err := p.blockMemo(b)
 		if err != nil {
 			return nil, err

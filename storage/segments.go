@@ -88,11 +88,7 @@ func NewSegments(s *Schema, o SegmentOptions) (*Segments, error) {
 		return nil, nil
 	}
 	sg := &Segments{Field: -1, keys: map[string]int{}, FieldName: o.Field, FilterText: o.Filter, ChildrenText: o.Children, IDMapText: o.IDMap}
-	for i := range s.Fields {
-		if strings.EqualFold(s.Fields[i].Name, o.Field) {
-			sg.Field = i
-		}
-	}
+	sg.Field = columnIndex(s, o.Field)
 	if sg.Field < 0 {
 		return nil, &SegmentOptionError{"segment_field", fmt.Sprintf("%s is not a column of the layout (columns: %s)", o.Field, strings.Join(fieldNames(s), ", "))}
 	}
@@ -200,12 +196,7 @@ func NewSegments(s *Schema, o SegmentOptions) (*Segments, error) {
 				types = append(types, i)
 			}
 			for _, col := range e.left {
-				k := -1
-				for i := range s.Fields {
-					if strings.EqualFold(s.Fields[i].Name, col) {
-						k = i
-					}
-				}
+				k := columnIndex(s, col)
 				switch {
 				case k < 0:
 					return nil, &SegmentOptionError{"redefine_segment_id_map", fmt.Sprintf("%s is not a column of the layout (the left of => lists the columns the record types hold)", col)}
@@ -229,6 +220,20 @@ func NewSegments(s *Schema, o SegmentOptions) (*Segments, error) {
 		sg.byte1 = &t
 	}
 	return sg, nil
+}
+
+// columnIndex finds a column by name, ignoring case; COBOL's '-' may
+// stand for '_' (SEGMENT-ID is segment_id), as Cobrix's options name
+// copybook fields. -1 when there is none.
+func columnIndex(s *Schema, name string) int {
+	for _, n := range []string{name, strings.ReplaceAll(name, "-", "_")} {
+		for i := range s.Fields {
+			if strings.EqualFold(s.Fields[i].Name, n) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func fieldNames(s *Schema) []string {

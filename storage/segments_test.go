@@ -12,6 +12,8 @@ func segSchema(t testing.TB, codePage int) *Schema {
 		{Name: "kind", Type: Type{Kind: Char, Length: 2}, Offset: 0, Width: 2, Encoding: Text, CodePage: codePage},
 		{Name: "amount", Type: Type{Kind: Int32}, Offset: 2, Width: 4, Encoding: Text, CodePage: codePage},
 		{Name: "name", Type: Type{Kind: Char, Length: 4}, Offset: 6, Width: 4, Encoding: Text, CodePage: codePage},
+		{Name: "item_name", Type: Type{Kind: Char, Length: 4}, Offset: 10, Width: 4, Encoding: Text, CodePage: codePage},
+		{Name: "seg_kind", Type: Type{Kind: Char, Length: 1}, Offset: 14, Width: 1, Encoding: Text, CodePage: codePage},
 	}, SchemaOptions{DefaultEncoding: Text, NullBitmap: Implicit})
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +34,7 @@ func TestNewSegments(t *testing.T) {
 	}{
 		{o: SegmentOptions{}},
 		{o: SegmentOptions{Field: "KIND", Filter: " 6 ,7,6"}, values: []string{"6", "7"}, filter: []int{0, 1}, parent: []int{-1, -1}, partial: []bool{false, false, false}},
+		{o: SegmentOptions{Field: "seg-kind", Filter: "6", IDMap: "ITEM-NAME => 6"}, values: []string{"6"}, filter: []int{0}, parent: []int{-1}, closed: true, partial: []bool{false, false, false, false}},
 		{o: SegmentOptions{Field: "kind", Children: "1 => 5, 9; 5 => 6, 8;6=>7"}, values: []string{"1", "5", "9", "6", "8", "7"},
 			parent: []int{-1, 0, 0, 1, 1, 3}, closed: true, partial: []bool{false, false, false}},
 		{o: SegmentOptions{Field: "kind", Filter: "6, 5", IDMap: "amount => 6; name => 5, 6"}, values: []string{"6", "5"}, filter: []int{0, 1},
@@ -41,7 +44,7 @@ func TestNewSegments(t *testing.T) {
 		{o: SegmentOptions{Filter: "6"}, err: "segment_filter: needs segment_field"},
 		{o: SegmentOptions{IDMap: "a => 6"}, err: "redefine_segment_id_map: needs segment_field"},
 		{o: SegmentOptions{Field: "amount"}, err: "segment_field: amount is INT32; the record type must be a CHAR column"},
-		{o: SegmentOptions{Field: "nope"}, err: "segment_field: nope is not a column of the layout (columns: kind, amount, name)"},
+		{o: SegmentOptions{Field: "nope"}, err: "segment_field: nope is not a column of the layout (columns: kind, amount, name, item_name, seg_kind)"},
 		{o: SegmentOptions{Field: "kind", Filter: " , "}, err: "segment_filter: lists no record type"},
 		{o: SegmentOptions{Field: "kind", Filter: "123"}, err: `record type "123" is longer than kind's 2 bytes`},
 		{o: SegmentOptions{Field: "kind", Children: "1, 2 => 3"}, err: `"1, 2": name one parent type before =>`},
