@@ -95,6 +95,9 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	}
 	mspec.Label = fmt.Sprintf("Scan %s (%s, %d of %d files, %d pruned): columns [%s]", fsx.pattern, fsx.first.Format,
 		len(kept), len(fsx.files), len(fsx.files)-len(kept), strings.Join(names, ", "))
+	if f := fsx.first.Raw.Segments.FilterString(fsx.first.Schema); f != "" {
+		mspec.Label += ", " + f
+	}
 	if len(s.pushed) > 0 {
 		ps := make([]string, len(s.pushed))
 		for i, p := range s.pushed {

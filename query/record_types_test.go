@@ -39,6 +39,7 @@ func TestRecordTypePlans(t *testing.T) {
 		{"EXPLAIN SELECT e._parent_rowid FROM entry e", "columns [_parent_rowid]", ""},
 		{"EXPLAIN SELECT count(*) FROM anytype WHERE amount > 10", "Filter (amount > 10", "pushed [amount"},
 		{"EXPLAIN SELECT count(*) FROM anytype WHERE record_type = '6'", "pushed [record_type = '6']", ""},
+		{"EXPLAIN SELECT count(*) FROM '../testdata/ach/daily' WHERE amount > 10", "record types record_type IN ('6'), pushed [amount > 10]", ""},
 	} {
 		rows, err := runGolden(eng, &goldenRecord{sql: c.sql}, t.TempDir())
 		if err != nil {

@@ -3,7 +3,6 @@ package scan
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/bitutil"
@@ -51,13 +50,7 @@ func (s *Scan) planSegments() error {
 }
 
 // segmentLine is the EXPLAIN text of the record-type filter.
-func (s *Scan) segmentLine() string {
-	vals := make([]string, len(s.segs.Filter))
-	for i, v := range s.segs.Filter {
-		vals[i] = storage.QuoteString(s.segs.Values[v])
-	}
-	return fmt.Sprintf("record types %s IN (%s)", s.table.Schema.Fields[s.segs.Field].Name, strings.Join(vals, ", "))
-}
+func (s *Scan) segmentLine() string { return s.segs.FilterString(s.table.Schema) }
 
 // keepTypes appends to dst the records of sel whose type the table reads.
 func (s *Scan) keepTypes(ch *chunk, sel, dst []int32) []int32 {

@@ -399,6 +399,19 @@ func (sg *Segments) Describe(s *Schema) string {
 	return out
 }
 
+// FilterString is the EXPLAIN text of the record-type filter:
+// "record types record_type IN ('6')"; "" without a filter.
+func (sg *Segments) FilterString(s *Schema) string {
+	if sg == nil || sg.Filter == nil {
+		return ""
+	}
+	vals := make([]string, len(sg.Filter))
+	for i, v := range sg.Filter {
+		vals[i] = QuoteString(sg.Values[v])
+	}
+	return fmt.Sprintf("record types %s IN (%s)", s.Fields[sg.Field].Name, strings.Join(vals, ", "))
+}
+
 // formatOptions renders the options for FormatDDL.
 func (sg *Segments) formatOptions() []string {
 	var out []string
