@@ -114,6 +114,10 @@ func checkReadable(path string) error {
 // may not take their names (it would be shadowed).
 var reservedColumns = []string{"_rowid"}
 
+// parentRowIDName is the virtual column of a table whose records have a
+// parent record type (segment_children): the parent's _rowid.
+const parentRowIDName = "_parent_rowid"
+
 // reservedColumn returns the reserved name name matches, or "".
 func reservedColumn(name string) string {
 	for _, r := range reservedColumns {
