@@ -35,16 +35,8 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 // openTable is OpenTable that also returns the layout of a raw file (nil
 // for a .rec file).
 func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
-	if _, err := os.Stat(path); err == nil {
-		// A directory, device, pipe or /proc file: storage says what it is.
-		if err := storage.CheckDataFile(path); err != nil {
-			return nil, nil, err
-		}
-		// Unreadable (permission denied) is said as such, not taken for
-		// "not a .rec file".
-		if err := checkReadable(path); err != nil {
-			return nil, nil, err
-		}
+	if err := checkDataFile(path); err != nil {
+		return nil, nil, err
 	}
 	if opts.Schema == "" && storage.IsRecFile(path) {
 		t, err := storage.Open(path, storage.OpenOptions{IgnorePartial: opts.IgnorePartial})
@@ -68,6 +60,20 @@ func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, err
 	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
 	t, err := storage.OpenRaw(path, l.Schema, raw)
 	return t, l, err
+}
+
+// checkDataFile reports an existing path that is not a readable regular
+// file: a directory, device, pipe or /proc file (storage says what it
+// is), or a file that cannot be read (said as such, not taken for "not a
+// .rec file"). A missing file is left to the open that follows.
+func checkDataFile(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	if err := storage.CheckDataFile(path); err != nil {
+		return err
+	}
+	return checkReadable(path)
 }
 
 // openForRead opens a file for reading; tests replace it to simulate an
