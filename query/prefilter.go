@@ -202,6 +202,9 @@ func cloneTree(n Node) Node {
 	case *ValuesNode:
 		c := *x
 		return &c
+	case *ReadNode:
+		c := *x
+		return &c
 	}
 	ins := n.Inputs()
 	out := make([]Node, len(ins))

@@ -40,6 +40,7 @@ func init() {
 	tableFunctions = map[string]*tableFunction{
 		"read_rec":   {bind: bindReadRec},
 		"read_fixed": {params: []string{"layout", "columns"}, optionParams: true, bind: bindReadFixed},
+		"read_csv":   {params: csvParams, bind: bindReadCSV},
 	}
 }
 
