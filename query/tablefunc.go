@@ -38,9 +38,10 @@ func init() {
 	// the table (through bindTableFunc), which Go does not allow in an
 	// initializer.
 	tableFunctions = map[string]*tableFunction{
-		"read_rec":   {bind: bindReadRec},
-		"read_fixed": {params: []string{"layout", "columns"}, optionParams: true, bind: bindReadFixed},
-		"read_csv":   {params: csvParams, bind: bindReadCSV},
+		"read_rec":     {bind: bindReadRec},
+		"read_fixed":   {params: []string{"layout", "columns"}, optionParams: true, bind: bindReadFixed},
+		"read_csv":     {params: csvParams, bind: bindReadCSV},
+		"read_parquet": {bind: bindReadParquet},
 	}
 }
 
