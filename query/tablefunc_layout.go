@@ -97,8 +97,8 @@ func (s *ddlSource) add(text string, lit *parser.Literal) {
 }
 
 // pos maps a position of the text to the query: into the literal that
-// holds it when the literal's source is the text itself (no doubled
-// quotes inside), else to the literal, else to def (the call).
+// holds it, else (text the call added) to the nearest literal before it,
+// else to def (the call).
 func (s *ddlSource) pos(p parser.Pos, def parser.Pos) parser.Pos {
 	off := p.Offset
 	for _, pc := range s.pieces {
@@ -108,20 +108,18 @@ func (s *ddlSource) pos(p parser.Pos, def parser.Pos) parser.Pos {
 		if pc.lit == nil {
 			continue
 		}
-		piece := s.text[pc.start:pc.end]
-		if strings.Contains(piece, "'") {
-			return pc.lit.Pos
-		}
-		k := off - pc.start
-		before := piece[:k]
+		// In the query the literal's quotes are doubled: each one before
+		// the position moves it one more character along.
+		before := s.text[pc.start:off]
 		q := pc.lit.Pos
-		out := parser.Pos{Offset: q.Offset + 1 + k}
+		out := parser.Pos{Offset: q.Offset + 1 + len(before) + strings.Count(before, "'")}
 		if nl := strings.LastIndexByte(before, '\n'); nl >= 0 {
+			last := before[nl+1:]
 			out.Line = q.Line + strings.Count(before, "\n")
-			out.Column = 1 + utf8.RuneCountInString(before[nl+1:])
+			out.Column = 1 + utf8.RuneCountInString(last) + strings.Count(last, "'")
 		} else {
 			out.Line = q.Line
-			out.Column = q.Column + 1 + utf8.RuneCountInString(before)
+			out.Column = q.Column + 1 + utf8.RuneCountInString(before) + strings.Count(before, "'")
 		}
 		return out
 	}
