@@ -45,6 +45,9 @@ func init() {
 	}
 }
 
+// TableFunctionNames lists the table functions (read_csv, ...), sorted.
+func TableFunctionNames() []string { return tableFunctionNames() }
+
 // tableFunctionNames lists the table functions, sorted.
 func tableFunctionNames() []string {
 	var names []string
