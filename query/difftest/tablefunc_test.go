@@ -21,7 +21,7 @@ import (
 //
 // An empty string reads back from CSV as NULL (DuckDB's default: an empty
 // field, quoted or not, is NULL), so string columns are compared with
-// NULLIF(c, ”) on SQLite's side there.
+// SQLite's NULLIF of the column and the empty string there.
 func TestTableFunctionsAgainstSQLite(t *testing.T) {
 	dir := t.TempDir()
 	tab := genTable(fixedSeed, 400)
