@@ -1,7 +1,6 @@
 package query
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,16 +282,4 @@ func fileSetErr(p parser.Pos, err error) error {
 		return err
 	}
 	return posErr(p, "%v", err)
-}
-
-// describeArgs renders named arguments for EXPLAIN, in written order.
-func (a *funcArgs) describe(skip ...string) string {
-	var parts []string
-	for _, n := range a.order {
-		if slices.Contains(skip, n) {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s => %s", n, a.named[n].Value.String()))
-	}
-	return strings.Join(parts, ", ")
 }
