@@ -75,8 +75,9 @@ var delimCandidates = []rune{',', '\t', '|', ';'}
 // header: when not given, the first line is a header if some column's
 // type (over the other rows) is not VARCHAR and the first line's value
 // there fits no type but VARCHAR; when every column is VARCHAR, if the
-// first line's values are non-empty and distinct. Without a header the columns are column0, column1, ...
-// as in DuckDB.
+// first line's values are non-empty and distinct; a lone line, if its
+// values are such names and none fits another type. Without a header the
+// columns are column0, column1, ... as in DuckDB.
 func Sniff(r io.Reader, name string, opts Options) (*Schema, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	if err := skipLines(br, name, opts.Skip); err != nil {
@@ -120,8 +121,19 @@ func Sniff(r io.Reader, name string, opts Options) (*Schema, error) {
 	case HeaderYes:
 		s.Header = true
 	case HeaderAuto:
-		if opts.Columns == nil && len(rows) > 1 {
+		switch {
+		case opts.Columns != nil:
+		case len(rows) > 1:
 			s.Header = looksLikeHeader(rows[0], sniffTypes(rows[1:], width))
+		default:
+			// A lone line is a header when it holds only names: non-empty,
+			// distinct, and none of them a number, date or boolean.
+			s.Header = looksLikeHeader(rows[0], sniffTypes(nil, width))
+			for _, v := range rows[0] {
+				if !onlyText(bytes.TrimSpace([]byte(v))) {
+					s.Header = false
+				}
+			}
 		}
 	}
 	data := rows

@@ -36,6 +36,8 @@ func TestSniff(t *testing.T) {
 		{"no header: a wider number in the first row is data", "1.5,x\n2,y\n", Options{}, ", noheader column0 FLOAT64, column1 VARCHAR"},
 		{"all text: distinct names are a header", "code,label\nY,yes\nN,no\n", Options{}, ", header code VARCHAR, label VARCHAR"},
 		{"all text: a repeated value is data", "a,a\nb,c\n", Options{}, ", noheader column0 VARCHAR, column1 VARCHAR"},
+		{"a lone line of names is a header", "a;b\n", Options{}, "; header a VARCHAR, b VARCHAR"},
+		{"a lone line of values is data", "a,1\n", Options{}, ", noheader column0 VARCHAR, column1 INT64"},
 		{"header forced off", "id,name\n1,x\n", Options{Header: HeaderNo}, ", noheader column0 VARCHAR, column1 VARCHAR"},
 		{"header forced on", "1,2\n3,4\n", Options{Header: HeaderYes}, ", header 1 INT64, 2 INT64"},
 		{"semicolons", "a;b\n1;2\n3;4\n", Options{}, "; header a INT64, b INT64"},
