@@ -34,9 +34,9 @@ func bindReadCSV(bd *binder, t *parser.TableRef, a *funcArgs) ([]*relation, Node
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := os.Open(paths[0])
+	f, err := csvfile.FileSource(paths[0]).Open()
 	if err != nil {
-		return nil, nil, posErr(a.positional[0].Pos, "cannot open %s: %v", paths[0], unwrapPath(err))
+		return nil, nil, fileSetErr(a.positional[0].Pos, err)
 	}
 	defer f.Close()
 	sch, err := csvfile.Sniff(f, paths[0], opts)

@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/decimal128"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/storage"
 )
 
 // ArrowSchema is the schema of the batches a Reader of s produces.
@@ -37,10 +38,25 @@ type Source struct {
 	Open func() (io.ReadCloser, error)
 }
 
-// FileSource is the source of a file on disk.
+// FileSource is the source of a file on disk: gzip, zstd and bzip2 files
+// (recognised by their magic number) are read decompressed.
 func FileSource(path string) Source {
-	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+	return Source{Name: path, Open: func() (io.ReadCloser, error) {
+		r, size, closer, err := storage.OpenDataReader(path)
+		if err != nil {
+			return nil, err
+		}
+		return sectionCloser{io.NewSectionReader(r, 0, size), closer}, nil
+	}}
 }
+
+// sectionCloser reads a section and closes what it came from.
+type sectionCloser struct {
+	*io.SectionReader
+	close func() error
+}
+
+func (s sectionCloser) Close() error { return s.close() }
 
 // Reader streams CSV sources of one schema as Arrow batches. It reads the
 // sources one after the other, in order; each has the header line when
@@ -186,6 +202,9 @@ func (r *Reader) record() ([]string, int, error) {
 func (r *Reader) open(src Source) error {
 	rc, err := src.Open()
 	if err != nil {
+		if isFileError(err) {
+			return err
+		}
 		return &Error{Path: src.Name, Line: -1, Column: -1, Msg: "cannot open the file", Err: unwrapPath(err)}
 	}
 	br := bufio.NewReaderSize(rc, 1<<16)
@@ -207,6 +226,12 @@ func (r *Reader) open(src Source) error {
 		}
 	}
 	return nil
+}
+
+// isFileError reports an error that names its file already.
+func isFileError(err error) bool {
+	var fe *storage.FileError
+	return errors.As(err, &fe)
 }
 
 func unwrapPath(err error) error {
