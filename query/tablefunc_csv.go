@@ -54,11 +54,16 @@ func bindReadCSV(bd *binder, t *parser.TableRef, a *funcArgs) ([]*relation, Node
 }
 
 // expandFiles lists the files of a table function's file argument: each
-// path as is, each glob or directory as its files in sorted order.
+// path as is, each glob or directory as its files in sorted order. A
+// device, pipe or other file that is not a regular file is refused, as
+// in FROM 'path'.
 func expandFiles(files []string) ([]string, error) {
 	var out []string
 	for _, p := range files {
 		if !isMultiPath(p) {
+			if err := checkDataFile(p); err != nil {
+				return nil, err
+			}
 			out = append(out, p)
 			continue
 		}
