@@ -182,10 +182,13 @@ func FuzzQuerySQL(f *testing.F) {
 	}
 	f.Add("SELECT city, count(*), sum(balance) FROM people WHERE age > 20 GROUP BY city HAVING count(*) > 1 ORDER BY 2 DESC LIMIT 3")
 	f.Add("SELECT * FROM sensors USING SAMPLE 10 ROWS")
+	// Statements may write tables (CREATE TABLE ... AS): into a directory
+	// of links to the sample files, never into testdata.
+	dataDir := linkedDataDir(f, "../testdata")
 	f.Fuzz(func(t *testing.T, sql string) {
 		before := runtime.NumGoroutine()
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-		eng, err := Open(Options{DataDir: "../testdata", Allocator: mem, Settings: Settings{Workers: 2, BatchSize: 100, MemoryLimit: 64 << 20}})
+		eng, err := Open(Options{DataDir: dataDir, Allocator: mem, Settings: Settings{Workers: 2, BatchSize: 100, MemoryLimit: 64 << 20}})
 		if err != nil {
 			t.Fatal(err)
 		}

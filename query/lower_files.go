@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -67,8 +68,20 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	// them, so they do not depend on the WHERE clause.
 	var gap int64
 	kept := s.keptFiles()
+	if s.only != nil {
+		// a split of a distributed plan: one file, whose first record
+		// has row id only.base
+		kept = slices.DeleteFunc(kept, func(i int) bool { return i != s.only.file })
+		if len(kept) == 0 {
+			spec.Ranges = []scan.RowRange{}
+		}
+		gap = s.only.base
+	}
 	next := 0
 	for i := range fsx.files {
+		if s.only != nil && i != s.only.file {
+			continue
+		}
 		if next < len(kept) && kept[next] == i {
 			mf := scan.MultiFile{Path: fsx.files[i].path, Gap: gap}
 			for _, f := range consts {

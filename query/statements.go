@@ -163,7 +163,11 @@ func (s *Session) describeFiles(pattern string) (*Result, error) {
 		if fsx.intKeys[k] {
 			typ = "BIGINT"
 		}
-		rows.add(key, typ, "NO", nil, nil, nil, "partition directory "+key+"=...")
+		null := "NO"
+		if fsx.hasNull(k) {
+			null = "YES"
+		}
+		rows.add(key, typ, null, nil, nil, nil, "partition directory "+key+"=...")
 	}
 	msg := fmt.Sprintf("%s: %d %s files (the first, %s: %d records of %d bytes)", pattern, len(fsx.files), t.Format, t.Path, t.Layout.Count, t.Layout.RecordLen)
 	return rows.result(msg), nil
@@ -288,6 +292,13 @@ func (s *Session) createTable(st *parser.CreateTable) (*Result, error) {
 // dropTable runs DROP TABLE [IF EXISTS] name. Data files are never touched.
 func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
 	if !s.e.cat.drop(st.Name) && !st.IfExists {
+		if dir, _ := s.e.cat.dirTables(); dir != nil {
+			for _, f := range dir {
+				if strings.EqualFold(f.name, st.Name) {
+					return nil, posErr(st.Pos, "table %s is %s in the data directory; DROP TABLE never deletes files: remove the file to drop the table", st.Name, f.path)
+				}
+			}
+		}
 		return nil, posErr(st.Pos, "no table %s to drop (only tables made with CREATE TABLE or registered can be dropped)", st.Name)
 	}
 	msg := fmt.Sprintf("table %s dropped (its file is untouched)", st.Name)

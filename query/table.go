@@ -35,7 +35,7 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 // openTable is OpenTable that also returns the layout of a raw file (nil
 // for a .rec file).
 func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
-	if err := checkDataFile(path); err != nil {
+	if err := checkOpenable(path); err != nil {
 		return nil, nil, err
 	}
 	if opts.Schema == "" && storage.IsRecFile(path) {
@@ -48,25 +48,19 @@ func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, err
 		}
 		return t, nil, nil
 	}
-	ddl, source, err := layoutText(path, opts.Schema)
+	l, err := readLayout(path, opts.Schema)
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := ParseLayout(ddl)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", source, err)
-	}
-	raw := l.Raw
-	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
-	t, err := storage.OpenRaw(path, l.Schema, raw)
+	t, err := openRaw(path, l, opts)
 	return t, l, err
 }
 
-// checkDataFile reports an existing path that is not a readable regular
-// file: a directory, device, pipe or /proc file (storage says what it
-// is), or a file that cannot be read (said as such, not taken for "not a
-// .rec file"). A missing file is left to the open that follows.
-func checkDataFile(path string) error {
+// checkOpenable reports a path that exists but cannot be a table's data:
+// a directory, device, pipe or /proc file (storage says what it is), or
+// a file recq may not read (said as such, not taken for "not a .rec
+// file"). A path that does not exist is left to the opening to report.
+func checkOpenable(path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return nil
 	}
@@ -74,6 +68,28 @@ func checkDataFile(path string) error {
 		return err
 	}
 	return checkReadable(path)
+}
+
+// readLayout reads and parses the layout of raw file path: the schema
+// option (DDL text or a file name) or the sidecar.
+func readLayout(path, schema string) (*Layout, error) {
+	ddl, source, err := layoutText(path, schema)
+	if err != nil {
+		return nil, err
+	}
+	l, err := ParseLayout(ddl)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return l, nil
+}
+
+// openRaw opens raw file path with layout l. l is only read, so one
+// layout may serve many files.
+func openRaw(path string, l *Layout, opts OpenTableOptions) (*storage.Table, error) {
+	raw := l.Raw
+	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
+	return storage.OpenRaw(path, l.Schema, raw)
 }
 
 // openForRead opens a file for reading; tests replace it to simulate an

@@ -52,7 +52,7 @@ type Multi struct {
 type MultiFile struct {
 	Path string
 	// Values are the file's constant columns (MultiSpec.Consts): int64 or
-	// string.
+	// string, or nil for NULL.
 	Values []any
 	// Gap is the number of records of files left out just before this
 	// one (pruned by partition values): row ids leave room for them, so a
@@ -475,6 +475,12 @@ func (s *multiStream) makeConsts() error {
 	for i, fl := range m.spec.Consts {
 		b := array.NewBuilder(mem, fl.Type)
 		v := m.spec.Files[s.j].Values[i]
+		if v == nil {
+			b.AppendNulls(n)
+			s.consts = append(s.consts, b.NewArray())
+			b.Release()
+			continue
+		}
 		switch bb := b.(type) {
 		case *array.Int64Builder:
 			x, ok := v.(int64)

@@ -224,14 +224,15 @@ func (s *Scan) plan(ranges []RowRange) {
 	x := s.table.Blocks
 	full := len(ranges) == 1 && ranges[0].Start == 0 && ranges[0].End == l.Count
 	s.verify = s.spec.VerifyChecksums && x != nil && full
+	byBlock := x != nil && (len(s.preds) > 0 || s.verify || s.spec.BlockChunks)
 	if x != nil {
 		s.blocks = x.Len()
-		if len(s.preds) > 0 || s.verify {
+		if byBlock {
 			per = int64(x.RecordsPerBlock)
 		}
 	}
 	var cuts []int64
-	if x == nil || (len(s.preds) == 0 && !s.verify) {
+	if !byBlock {
 		cuts = laneCuts(s.table) // chunks that are .rec blocks stay whole
 	}
 	for _, r := range ranges {
@@ -244,7 +245,7 @@ func (s *Scan) plan(ranges []RowRange) {
 				end = min(end, cuts[0])
 			}
 			block := -1
-			if x != nil && (len(s.preds) > 0 || s.verify) {
+			if byBlock {
 				block = int(first / int64(x.RecordsPerBlock))
 				end = min(end, int64(block+1)*int64(x.RecordsPerBlock))
 				if !s.blockMayMatch(block) {
@@ -322,6 +323,19 @@ func (s *Scan) Spec() Spec { return s.spec }
 
 // Pattern is the access pattern the scan declares to the strategy chooser.
 func (s *Scan) Pattern() storage.Pattern { return s.pattern }
+
+// ChunkRanges returns the record ranges of the planned chunks in file
+// order: blocks whose min/max rule out the predicates are absent. Chunk
+// boundaries are where the file can be cut cheaply: .rec blocks (when
+// predicates or checksums make chunks whole blocks), compressed lanes,
+// or ChunkBytes of records.
+func (s *Scan) ChunkRanges() []RowRange {
+	out := make([]RowRange, len(s.chunks))
+	for i, c := range s.chunks {
+		out[i] = RowRange{c.first, c.first + c.n}
+	}
+	return out
+}
 
 // PlannedChunks is the number of units of work after block skipping.
 func (s *Scan) PlannedChunks() int { return len(s.chunks) }

@@ -148,6 +148,10 @@ type Spec struct {
 	// VerifyChecksums checks each block's CRC32C as it is read (.rec files
 	// with a block index only).
 	VerifyChecksums bool
+	// BlockChunks makes every chunk of a .rec file with a block index one
+	// block (or the part of one the ranges cover), as predicates and
+	// checksums do, so ChunkRanges lists the blocks min/max keep.
+	BlockChunks bool
 	// Allocator allocates the Arrow buffers (default memory.DefaultAllocator).
 	Allocator memory.Allocator
 	// Source, when set, is an already open source of the table's file to

@@ -89,7 +89,7 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 	}
 	defer df.close()
 	f := df.ra
-	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: df.size, Raw: opts, Compression: df.comp}
+	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: df.size, Raw: opts, Compression: df.comp, content: df.content}
 	if opts.Text {
 		t.Format = RawText
 	}
