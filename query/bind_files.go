@@ -108,9 +108,14 @@ func (bd *binder) bindFiles(t *parser.TableRef, name string, fsx *fileSet) ([]*r
 		}
 		add(partitionField(k), key, typ, false)
 	}
+	r.virtual = map[ColumnID]bool{}
 	if !fsx.named {
 		c := add(filenameField, filenameColumn, arrow.BinaryTypes.String, true)
-		r.virtual = map[ColumnID]bool{c.ID: true}
+		r.virtual[c.ID] = true
+	}
+	if sg := table.Raw.Segments; sg != nil && sg.HasParents() {
+		c := add(parentRowIDField, parentRowIDName, arrow.PrimitiveTypes.Int64, true)
+		r.virtual[c.ID] = true
 	}
 	rowid := add(rowIDField, "_rowid", arrow.PrimitiveTypes.Int64, true)
 	r.rowid = &rowid

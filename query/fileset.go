@@ -339,35 +339,43 @@ func newFileSet(pattern, root string, paths []string, layout *Layout) (*fileSet,
 // theirs, raw files use their own sidecar or the nearest .schema.
 func (fsx *fileSet) openFile(path string) (*storage.Table, error) {
 	if l := fsx.layout; l != nil {
-		t, err := openRaw(path, l, OpenTableOptions{})
-		if err != nil {
-			if cerr := checkOpenable(path); cerr != nil {
-				return nil, cerr
-			}
+		if err := checkDataFile(path); err != nil {
+			return nil, err
 		}
+		return openRaw(path, l, OpenTableOptions{})
+	}
+	if fsx.hasSidecar(path) {
+		t, _, err := openTable(path, OpenTableOptions{})
 		return t, err
 	}
-	if !storage.IsRecFile(path) && !fsx.hasSidecar(path) {
-		if schema := fsx.dirSchema(path); schema != "" {
-			// The files of a directory share its .schema: read and
-			// parse it once, not once per file.
-			l, err := fsx.layouts.get(schema)
-			if err != nil {
-				return nil, err
-			}
-			t, err := openRaw(path, l, OpenTableOptions{})
-			if err != nil {
-				// Say why a file cannot be read (a directory, permission
-				// denied) as openTable does; checked only on failure, so
-				// a set of many small files pays no extra system calls.
-				if cerr := checkOpenable(path); cerr != nil {
-					return nil, cerr
-				}
-			}
-			return t, err
+	schema := fsx.dirSchema(path)
+	if schema == "" {
+		t, _, err := openTable(path, OpenTableOptions{})
+		return t, err
+	}
+	// The files of a directory share its .schema: read and parse it once,
+	// not once per file. A file is opened raw first: a small one is read
+	// whole, and its bytes say whether it is a .rec file after all, which
+	// saves opening it again to look (thousands of small files).
+	l, err := fsx.layouts.get(schema)
+	if err != nil {
+		return nil, err
+	}
+	t, err := openRaw(path, l, OpenTableOptions{})
+	if err == nil && !t.MayBeRec() {
+		return t, nil
+	}
+	if storage.IsRecFile(path) {
+		t, _, err := openTable(path, OpenTableOptions{})
+		return t, err
+	}
+	if err != nil {
+		// Say why a file cannot be read (a directory, permission
+		// denied) as openTable does; checked only on failure.
+		if cerr := checkDataFile(path); cerr != nil {
+			return nil, cerr
 		}
 	}
-	t, _, err := openTable(path, OpenTableOptions{})
 	return t, err
 }
 

@@ -30,9 +30,7 @@ func TestGoldenSQLDistributed(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 			opts := Options{DataDir: "../testdata", Settings: Settings{Workers: 2, BatchSize: 100}, Allocator: mem}
 			if goldenWritable(t, file) {
-				// CREATE TABLE ... AS writes into the data directory: a
-				// copy of links, as the golden test uses, not testdata.
-				opts.DataDir = linkedDataDir(t, "../testdata")
+				opts.DataDir = linkedDataDir(t, "../testdata") // CREATE TABLE AS writes there
 			}
 			eng, err := Open(opts)
 			if err != nil {

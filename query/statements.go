@@ -127,6 +127,9 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 	if c := t.Compression; c != nil {
 		msg += fmt.Sprintf(", %s", c)
 	}
+	if sg := t.Raw.Segments; sg != nil {
+		msg += "; " + sg.Describe(t.Schema)
+	}
 	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
 		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
 	}
@@ -140,10 +143,18 @@ func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 	for i := range t.Schema.Fields {
 		f := &t.Schema.Fields[i]
 		null := "NO"
-		if f.Nullable {
+		if f.Nullable || t.Raw.Segments.Partial(i) {
 			null = "YES"
 		}
-		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
+		enc := f.Describe()
+		if sg := t.Raw.Segments; sg.Partial(i) {
+			var types []string
+			for _, v := range sg.FieldTypes[i] {
+				types = append(types, sg.Values[v])
+			}
+			enc += ", record types " + strings.Join(types, ", ") + " only"
+		}
+		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
 	}
 	return rows
 }

@@ -61,7 +61,7 @@ func expandFiles(files []string) ([]string, error) {
 	var out []string
 	for _, p := range files {
 		if !isMultiPath(p) {
-			if err := checkOpenable(p); err != nil {
+			if err := checkDataFile(p); err != nil {
 				return nil, err
 			}
 			out = append(out, p)

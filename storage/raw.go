@@ -74,6 +74,9 @@ type RawOptions struct {
 	PadShortLines bool
 	// IgnorePartial ignores a trailing partial record instead of failing.
 	IgnorePartial bool
+	// Segments, when set, says the file interleaves several record types
+	// and which of them the table reads (see Segments).
+	Segments *Segments
 }
 
 // maxLineScan bounds how far OpenRaw looks for the first line ending.
