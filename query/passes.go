@@ -1016,6 +1016,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 	}
 	copySet := func(m map[ColumnID]bool) map[ColumnID]bool { return unionSet(m, nil) }
 	switch x := n.(type) {
+	case *ReadNode:
+		return x.prune(need), nil
 	case *ScanNode:
 		c := *x
 		c.fields, c.cols = nil, nil

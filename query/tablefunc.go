@@ -45,10 +45,7 @@ func init() {
 }
 
 // TableFunctionNames lists the table functions (read_csv, ...), sorted.
-func TableFunctionNames() []string { return tableFunctionNames() }
-
-// tableFunctionNames lists the table functions, sorted.
-func tableFunctionNames() []string {
+func TableFunctionNames() []string {
 	var names []string
 	for n := range tableFunctions {
 		names = append(names, n)
@@ -72,7 +69,7 @@ func (bd *binder) bindTableFunc(t *parser.TableRef) ([]*relation, Node, error) {
 	f := t.Func
 	tf := tableFunctions[f.Name]
 	if tf == nil {
-		return nil, nil, posErr(f.Pos, "no table function %s%s (table functions: %s)", f.Name, suggest(f.Name, tableFunctionNames()), strings.Join(tableFunctionNames(), ", "))
+		return nil, nil, posErr(f.Pos, "no table function %s%s (table functions: %s)", f.Name, suggest(f.Name, TableFunctionNames()), strings.Join(TableFunctionNames(), ", "))
 	}
 	a := &funcArgs{fn: f.Name, pos: f.Pos, named: map[string]*parser.FuncArg{}}
 	known := tf.params

@@ -155,12 +155,12 @@ type csvSource struct {
 
 func (s *csvSource) Schema() *arrow.Schema { return s.schema }
 
-func (s *csvSource) Open(ctx context.Context, mem memory.Allocator, batchSize int) (exec.Stream, error) {
+func (s *csvSource) Open(ctx context.Context, mem memory.Allocator, batchSize int, fields []int) (exec.Stream, error) {
 	srcs := make([]csvfile.Source, len(s.paths))
 	for i, p := range s.paths {
 		srcs[i] = csvfile.FileSource(p)
 	}
-	return csvfile.NewReader(ctx, srcs, s.sch, s.opts, mem, batchSize), nil
+	return csvfile.NewReader(ctx, srcs, s.sch, s.opts, mem, batchSize, fields), nil
 }
 
 func (s *csvSource) Describe() string {

@@ -40,8 +40,8 @@ type parquetSource struct {
 
 func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
 
-func (s *parquetSource) Open(ctx context.Context, mem memory.Allocator, batchSize int) (exec.Stream, error) {
-	return parquetfile.NewReader(ctx, s.paths, s.sch, mem, batchSize), nil
+func (s *parquetSource) Open(ctx context.Context, mem memory.Allocator, batchSize int, fields []int) (exec.Stream, error) {
+	return parquetfile.NewReader(ctx, s.paths, s.sch.Select(fields), mem, batchSize), nil
 }
 
 func (s *parquetSource) Describe() string {

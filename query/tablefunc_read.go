@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -11,22 +12,24 @@ import (
 )
 
 // ReadNode reads the rows of a file that is not a record file (read_csv,
-// read_parquet): a reader streams Arrow batches of all its columns, in
-// file order, in one partition. Filters stay above it; unused columns
-// are dropped by the Project above it.
+// read_parquet): a reader streams Arrow batches of the columns the query
+// needs (prune_projection narrows fields), in file order, in one
+// partition. Filters stay above it.
 type ReadNode struct {
-	name string // the table's name in the query
-	pos  parser.Pos
-	cols []Column
-	src  batchSource
+	name   string // the table's name in the query
+	pos    parser.Pos
+	fields []int // per column, its index in the source's schema
+	cols   []Column
+	src    batchSource
 }
 
 // batchSource is what a ReadNode reads.
 type batchSource interface {
 	// Schema is the schema of the batches, one field per column.
 	Schema() *arrow.Schema
-	// Open starts reading from the beginning.
-	Open(ctx context.Context, mem memory.Allocator, batchSize int) (exec.Stream, error)
+	// Open starts reading from the beginning the fields at the given
+	// indexes of Schema, in that order.
+	Open(ctx context.Context, mem memory.Allocator, batchSize int, fields []int) (exec.Stream, error)
 	// Describe is the source's EXPLAIN text (function, files, options).
 	Describe() string
 	// EstimateRows is a guess of the row count, for the optimizer.
@@ -58,6 +61,7 @@ func (bd *binder) bindRead(t *parser.TableRef, src batchSource) ([]*relation, No
 			cname = t.Columns[i]
 		}
 		c := bd.newColumn(cname, name, f.Type)
+		n.fields = append(n.fields, i)
 		n.cols = append(n.cols, c)
 		r.cols = append(r.cols, c)
 	}
@@ -72,9 +76,32 @@ func (lw *lowerer) lowerRead(n *ReadNode) (exec.Operator, error) {
 		mem = memory.DefaultAllocator
 	}
 	batch := lw.o.settings.BatchSize
-	src := n.src
-	label := fmt.Sprintf("Read %s", src.Describe())
-	return exec.NewStreamSource(src.Schema(), 1, label, func(ctx context.Context, _ int) (exec.Stream, error) {
-		return src.Open(ctx, mem, batch)
+	src, fields := n.src, n.fields
+	all := src.Schema().Fields()
+	out := make([]arrow.Field, len(fields))
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		out[i], names[i] = all[f], all[f].Name
+	}
+	label := fmt.Sprintf("Read %s: columns [%s]", src.Describe(), strings.Join(names, ", "))
+	return exec.NewStreamSource(arrow.NewSchema(out, nil), 1, label, func(ctx context.Context, _ int) (exec.Stream, error) {
+		return src.Open(ctx, mem, batch, fields)
 	}), nil
+}
+
+// prune keeps the columns of a ReadNode that need lists, and at least
+// one (the rows must still be counted).
+func (n *ReadNode) prune(need map[ColumnID]bool) *ReadNode {
+	c := *n
+	c.fields, c.cols = nil, nil
+	for i, col := range n.cols {
+		if need[col.ID] {
+			c.fields = append(c.fields, n.fields[i])
+			c.cols = append(c.cols, col)
+		}
+	}
+	if len(c.cols) == 0 && len(n.cols) > 0 {
+		c.fields, c.cols = n.fields[:1], n.cols[:1]
+	}
+	return &c
 }

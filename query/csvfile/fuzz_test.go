@@ -36,7 +36,7 @@ func FuzzSniffRead(f *testing.F) {
 		}
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 		src := Source{Name: "f.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(text)), nil }}
-		r := NewReader(context.Background(), []Source{src}, s, opts, mem, 3)
+		r := NewReader(context.Background(), []Source{src}, s, opts, mem, 3, nil)
 		for r.Next() {
 			if int(r.Record().NumCols()) != len(s.Columns) {
 				t.Fatalf("a batch has %d columns, the schema %d", r.Record().NumCols(), len(s.Columns))

@@ -24,12 +24,24 @@ import (
 )
 
 // ArrowSchema is the schema of the batches a Reader of s produces.
-func ArrowSchema(s *Schema) *arrow.Schema {
-	fields := make([]arrow.Field, len(s.Columns))
-	for i, c := range s.Columns {
+func ArrowSchema(s *Schema) *arrow.Schema { return arrowSchema(s, allColumns(s)) }
+
+// arrowSchema is the schema of the columns at indexes keep.
+func arrowSchema(s *Schema, keep []int) *arrow.Schema {
+	fields := make([]arrow.Field, len(keep))
+	for i, k := range keep {
+		c := s.Columns[k]
 		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.ArrowType(), Nullable: true}
 	}
 	return arrow.NewSchema(fields, nil)
+}
+
+func allColumns(s *Schema) []int {
+	keep := make([]int, len(s.Columns))
+	for i := range keep {
+		keep[i] = i
+	}
+	return keep
 }
 
 // Source is one CSV input: its name (for errors) and how to open it.
@@ -66,6 +78,7 @@ type Reader struct {
 	ctx     context.Context
 	srcs    []Source
 	s       *Schema
+	keep    []int // the columns parsed into batches, by index in s
 	opts    Options
 	schema  *arrow.Schema
 	mem     memory.Allocator
@@ -82,15 +95,20 @@ type Reader struct {
 }
 
 // NewReader reads srcs as CSV of schema s (from Sniff) in batches of up
-// to batchSize rows allocated from mem.
-func NewReader(ctx context.Context, srcs []Source, s *Schema, opts Options, mem memory.Allocator, batchSize int) *Reader {
+// to batchSize rows allocated from mem. keep lists the columns to parse
+// into the batches (indexes in s.Columns, in output order); nil means
+// all. The other columns are only counted.
+func NewReader(ctx context.Context, srcs []Source, s *Schema, opts Options, mem memory.Allocator, batchSize int, keep []int) *Reader {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	if batchSize <= 0 {
 		batchSize = 8192
 	}
-	return &Reader{ctx: ctx, srcs: srcs, s: s, opts: opts, schema: ArrowSchema(s), mem: mem, batch: batchSize}
+	if keep == nil {
+		keep = allColumns(s)
+	}
+	return &Reader{ctx: ctx, srcs: srcs, s: s, keep: keep, opts: opts, schema: arrowSchema(s, keep), mem: mem, batch: batchSize}
 }
 
 func (r *Reader) Schema() *arrow.Schema { return r.schema }
@@ -250,8 +268,9 @@ func (r *Reader) appendRow(rec []string, line int) error {
 			Msg:  fmt.Sprintf("the line has %d fields, but the file's rows have %d", len(rec), len(cols)),
 			Hint: "every line needs the same number of fields; quote a field that holds the delimiter"}
 	}
-	for i, c := range cols {
-		b := r.builder.Field(i)
+	for j, i := range r.keep {
+		c := cols[i]
+		b := r.builder.Field(j)
 		v := rec[i]
 		if t := strings.TrimSpace(v); t == "" || (r.opts.NullStr != "" && v == r.opts.NullStr) {
 			b.AppendNull()

@@ -104,7 +104,7 @@ func readAll(t *testing.T, text string, opts Options, batch int) ([]string, erro
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	src := Source{Name: "t.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(text)), nil }}
-	r := NewReader(context.Background(), []Source{src}, s, opts, mem, batch)
+	r := NewReader(context.Background(), []Source{src}, s, opts, mem, batch, nil)
 	defer r.Close()
 	var rows []string
 	for r.Next() {
@@ -134,6 +134,39 @@ func TestReader(t *testing.T) {
 	}
 }
 
+// TestReaderKeep reads a subset of the columns, reordered: only those
+// are parsed (a bad value elsewhere goes unnoticed), the line's field
+// count is still checked.
+func TestReaderKeep(t *testing.T) {
+	text := "a,b,c\n1,x,2024-01-01\n2,y,2024-01-02\n3,z,2024-01-03\n"
+	s, err := Sniff(strings.NewReader(text), "t.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Columns[0].Type = storage.Type{Kind: storage.Boolean} // a wrong type on a column not read
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	src := Source{Name: "t.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(text)), nil }}
+	r := NewReader(context.Background(), []Source{src}, s, Options{}, mem, 2, []int{2, 1})
+	defer r.Close()
+	var got []string
+	for r.Next() {
+		rec := r.Record()
+		if rec.NumCols() != 2 || rec.Schema().Field(0).Name != "c" {
+			t.Fatalf("schema %s, want c, b", rec.Schema())
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			got = append(got, rec.Column(0).ValueStr(i)+"|"+rec.Column(1).ValueStr(i))
+		}
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	if want := "2024-01-01|x 2024-01-02|y 2024-01-03|z"; strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestReaderErrors(t *testing.T) {
 	for _, c := range []struct {
 		text string
@@ -158,7 +191,7 @@ func TestReaderCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	src := Source{Name: "t.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("1\n2\n")), nil }}
-	r := NewReader(ctx, []Source{src}, s, Options{}, nil, 10)
+	r := NewReader(ctx, []Source{src}, s, Options{}, nil, 10, nil)
 	defer r.Close()
 	if r.Next() || !errors.Is(r.Err(), context.Canceled) {
 		t.Errorf("a cancelled read gave %v", r.Err())

@@ -63,6 +63,18 @@ type Schema struct {
 	RowGroups int
 }
 
+// Select is the schema of the columns at the given indexes of s, in
+// that order (a query that needs only those): the reader then reads only
+// their column chunks.
+func (s *Schema) Select(keep []int) *Schema {
+	sub := *s
+	sub.columns = make([]*column, len(keep))
+	for i, k := range keep {
+		sub.columns[i] = s.columns[k]
+	}
+	return &sub
+}
+
 // Arrow is the schema of the batches.
 func (s *Schema) Arrow() *arrow.Schema {
 	fields := make([]arrow.Field, len(s.columns))

@@ -186,6 +186,49 @@ func TestReadRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadSelect reads a subset of the columns, reordered.
+func TestReadSelect(t *testing.T) {
+	rec := sample(memory.DefaultAllocator, 100)
+	defer rec.Release()
+	path := writeFile(t, rec, 30)
+	s, err := ReadSchema(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(s *Schema) []string {
+		var out []string
+		for _, f := range s.Arrow().Fields() {
+			out = append(out, f.Name)
+		}
+		return out
+	}
+	all := names(s)
+	sub := s.Select([]int{9, 0})
+	if got := names(sub); len(got) != 2 || got[0] != all[9] || got[1] != all[0] {
+		t.Fatalf("Select gave %v", got)
+	}
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	r := NewReader(context.Background(), []string{path}, sub, mem, 40)
+	defer r.Close()
+	row := 0
+	for r.Next() {
+		got := r.Record()
+		for i := 0; i < int(got.NumRows()); i++ {
+			for j, name := range []string{all[9], all[0]} {
+				w := wantValue(rec.Column(rec.Schema().FieldIndices(name)[0]), row+i)
+				if g := gotValue(got.Column(j), i); g != w {
+					t.Fatalf("row %d column %s: got %s, want %s", row+i, name, g, w)
+				}
+			}
+		}
+		row += int(got.NumRows())
+	}
+	if r.Err() != nil || row != 100 {
+		t.Fatalf("read %d rows: %v", row, r.Err())
+	}
+}
+
 func TestReadErrors(t *testing.T) {
 	rec := sample(memory.DefaultAllocator, 50)
 	defer rec.Release()
