@@ -445,7 +445,7 @@ func (p *DistributedPlan) LeafSchema() *arrow.Schema {
 // Explain renders the two fragments.
 func (p *DistributedPlan) Explain() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "split table: %s\n", p.split.name)
+	fmt.Fprintf(&b, "split table: %s (%s)\n", p.split.name, tableIdentity(p.split))
 	b.WriteString("leaf fragment (once per split):\n")
 	b.WriteString(indent(explainTree(p.leaf)))
 	b.WriteString("root fragment (merges the leaves):\n")
