@@ -687,7 +687,7 @@ func TestDistributedConcurrentLeaves(t *testing.T) {
 	dir := distFixture(t)
 	eng := distEngine(t, dir, 2)
 	ctx := context.Background()
-	sql := "SELECT h, count(*), sum(d), stddev_samp(f) FROM parts WHERE id > 100 GROUP BY h ORDER BY h"
+	sql := "SELECT h, count(*), sum(d), stddev_samp(f) FROM parts WHERE id > (SELECT count(*) FROM dim) * 20 GROUP BY h ORDER BY h"
 	p, err := eng.PlanDistributed(ctx, sql, DistributeOptions{SplitBytes: 1})
 	if err != nil {
 		t.Fatal(err)
