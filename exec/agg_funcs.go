@@ -224,6 +224,18 @@ func callArgs(c AggCall) []Expr {
 	return append([]Expr{c.Arg}, c.Args...)
 }
 
+// callValueArgs is how many of a moreAggs call's arguments its state
+// reads row by row (Arg, and arg_min/arg_max's ordering value); the
+// others are constants it takes from the call (quantile fractions,
+// string_agg's separator).
+func callValueArgs(name string) int {
+	switch moreAggs[strings.ToLower(name)] {
+	case "arg_min", "arg_max":
+		return 2
+	}
+	return 1
+}
+
 // aggInputs is one batch's inputs of a call state: the values (Arg then
 // Args), the FILTER mask (nil: every row) and the ORDER BY keys.
 type aggInputs struct {

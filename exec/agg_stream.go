@@ -43,6 +43,9 @@ func (s *argMinMaxState) better(k, cur any) bool {
 
 func (s *argMinMaxState) updateInputs(_ *EvalContext, in *aggInputs, gids, sel []int32) error {
 	v, k := in.vals[0], in.vals[1]
+	if k.DataType().ID() == arrow.NULL {
+		return nil // arg_min(x, NULL): every y is NULL (a NULL array has no validity bitmap)
+	}
 	forRows(gids, sel, func(i int, g int32) {
 		if !in.keep(i) || k.IsNull(i) {
 			return
@@ -68,6 +71,10 @@ func (s *argMinMaxState) merge(o aggState, mapping []int32) error {
 	}
 	return nil
 }
+
+// peek is group g's value as finish gives it (a window's running frame
+// reads it after each row).
+func (s *argMinMaxState) peek(g int) any { return s.val[g] }
 
 func (s *argMinMaxState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	out := make([]any, n)
@@ -118,6 +125,8 @@ func (s *firstLastState) merge(o aggState, mapping []int32) error {
 	return nil
 }
 
+func (s *firstLastState) peek(g int) any { return s.val[g] }
+
 func (s *firstLastState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	out := make([]any, n)
 	copy(out, s.val)
@@ -157,6 +166,8 @@ func (s *countIfState) merge(o aggState, mapping []int32) error {
 	return nil
 }
 
+func (s *countIfState) peek(g int) any { return s.n[g] }
+
 func (s *countIfState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	o := newFixedOut[int64](mem, tInt64, n)
 	copy(o.v, s.n)
@@ -171,23 +182,53 @@ func (s *countIfState) finish(mem memory.Allocator, n int) (arrow.Array, error) 
 type hllState struct {
 	exact []map[uint64]struct{}
 	regs  [][]uint8
-	buf   []byte
-	size  int64
+	// hist counts, per group with registers, the registers holding each
+	// value (0 to hllRanks-1): the estimate reads it, not the registers
+	hist [][]int32
+	buf  []byte
+	size int64
 }
 
 const (
 	hllP     = 12
 	hllM     = 1 << hllP
 	hllExact = 512
+	// hllRanks bounds register values: a rank is at most 64-hllP+1
+	hllRanks = 64 - hllP + 2
 )
 
 func (s *hllState) resize(n int) {
-	s.exact, s.regs = growSlice(s.exact, n), growSlice(s.regs, n)
+	s.exact, s.regs, s.hist = growSlice(s.exact, n), growSlice(s.regs, n), growSlice(s.hist, n)
 }
-func (s *hllState) bytesPerGroup() int64 { return 32 }
+func (s *hllState) bytesPerGroup() int64 { return 56 }
 func (s *hllState) extraBytes() int64    { return s.size }
-func (s *hllState) clear(g int)          { s.exact[g], s.regs[g] = nil, nil }
-func (s *hllState) sparseOnly() bool     { return true }
+func (s *hllState) clear(g int)          { s.exact[g], s.regs[g], s.hist[g] = nil, nil, nil }
+
+// setReg raises register idx of group g to rank.
+func (s *hllState) setReg(g int32, idx int, rank uint8) {
+	r := s.regs[g]
+	if old := r[idx]; rank > old {
+		h := s.hist[g]
+		h[old]--
+		h[rank]++
+		r[idx] = rank
+	}
+}
+
+// toRegisters switches group g from its exact set to registers.
+func (s *hllState) toRegisters(g int32) {
+	set := s.exact[g]
+	s.exact[g] = nil
+	s.regs[g] = make([]uint8, hllM)
+	s.hist[g] = make([]int32, hllRanks)
+	s.hist[g][0] = hllM
+	s.size += hllM + 4*hllRanks - int64(16*len(set))
+	for x := range set {
+		s.add(g, x)
+	}
+}
+
+func (s *hllState) sparseOnly() bool { return true }
 func (s *hllState) update(*EvalContext, arrow.Array, []int32, []int32) error {
 	return fmt.Errorf("internal error: approx_count_distinct reads all its inputs")
 }
@@ -202,12 +243,8 @@ func hllMix(h uint64) uint64 {
 }
 
 func (s *hllState) add(g int32, h uint64) {
-	if r := s.regs[g]; r != nil {
-		idx := h >> (64 - hllP)
-		rank := uint8(bits.LeadingZeros64(h<<hllP|1<<(hllP-1)) + 1)
-		if rank > r[idx] {
-			r[idx] = rank
-		}
+	if s.regs[g] != nil {
+		s.setReg(g, int(h>>(64-hllP)), uint8(bits.LeadingZeros64(h<<hllP|1<<(hllP-1))+1))
 		return
 	}
 	if s.exact[g] == nil {
@@ -219,13 +256,7 @@ func (s *hllState) add(g int32, h uint64) {
 	s.exact[g][h] = struct{}{}
 	s.size += 16
 	if len(s.exact[g]) > hllExact {
-		set := s.exact[g]
-		s.exact[g] = nil
-		s.regs[g] = make([]uint8, hllM)
-		s.size += hllM - int64(16*len(set))
-		for x := range set {
-			s.add(g, x)
-		}
+		s.toRegisters(g)
 	}
 }
 
@@ -258,53 +289,49 @@ func (s *hllState) merge(o aggState, mapping []int32) error {
 		}
 		if r := os.regs[g]; r != nil {
 			if s.regs[m] == nil {
-				set := s.exact[m]
-				s.exact[m] = nil
-				s.regs[m] = make([]uint8, hllM)
-				s.size += hllM
-				for h := range set {
-					s.add(m, h)
-				}
+				s.toRegisters(m)
 			}
 			for k, x := range r {
-				if x > s.regs[m][k] {
-					s.regs[m][k] = x
-				}
+				s.setReg(m, k, x)
 			}
 		}
 	}
 	return nil
 }
 
-// estimate is the HyperLogLog estimate with the small-range (linear
-// counting) correction.
-func hllEstimate(r []uint8) int64 {
-	sum, zeros := 0.0, 0
-	for _, x := range r {
-		sum += math.Ldexp(1, -int(x))
-		if x == 0 {
-			zeros++
-		}
+// hllEstimate is the HyperLogLog estimate with the small-range (linear
+// counting) correction, from the registers' histogram (hist[k]
+// registers hold k), in O(hllRanks).
+func hllEstimate(hist []int32) int64 {
+	sum := 0.0
+	for k, c := range hist {
+		sum += float64(c) * math.Ldexp(1, -k)
 	}
 	m := float64(hllM)
 	e := 0.7213 / (1 + 1.079/m) * m * m / sum
-	if e <= 2.5*m && zeros > 0 {
+	if zeros := hist[0]; e <= 2.5*m && zeros > 0 {
 		e = m * math.Log(m/float64(zeros))
 	}
 	return int64(math.Round(e))
 }
 
+// value is group g's count: exact while small, else the estimate.
+func (s *hllState) value(g int) int64 {
+	switch {
+	case g < len(s.regs) && s.regs[g] != nil:
+		return hllEstimate(s.hist[g])
+	case g < len(s.exact):
+		return int64(len(s.exact[g]))
+	}
+	return 0
+}
+
+func (s *hllState) peek(g int) any { return s.value(g) }
+
 func (s *hllState) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	o := newFixedOut[int64](mem, tInt64, n)
 	for g := 0; g < n; g++ {
-		switch {
-		case g < len(s.regs) && s.regs[g] != nil:
-			o.v[g] = hllEstimate(s.regs[g])
-		case g < len(s.exact):
-			o.v[g] = int64(len(s.exact[g]))
-		default:
-			o.v[g] = 0
-		}
+		o.v[g] = s.value(g)
 	}
 	return o.finish(), nil
 }

@@ -52,12 +52,24 @@ func NewWindow(child Operator, partition []Expr, order []SortKey, funcs []Window
 		return nil, err
 	}
 	fields := append([]arrow.Field(nil), child.Schema().Fields()...)
+	funcs = slices.Clone(funcs)
 	for i, f := range funcs {
-		var at arrow.DataType
-		if f.Arg != nil {
-			at = f.Arg.DataType()
+		if isMoreAgg(f.Name) {
+			// the aggregate's own checks and argument casts (string_agg's
+			// text), as for GROUP BY; a bad call fails here, not per row
+			c, err := normalizeCall(f.aggCall())
+			if err != nil {
+				return nil, err
+			}
+			if _, err := newCallState(c); err != nil {
+				return nil, err
+			}
+			f.Arg = c.Arg
+			funcs[i] = f
+		} else if f.Filter != nil || len(f.Args) > 0 || f.Distinct {
+			return nil, fmt.Errorf("internal error: window %s with FILTER, DISTINCT or more arguments", f.Name)
 		}
-		t, err := WindowResultType(f.Name, at)
+		t, err := WindowCallType(f.Name, callArgs(f.aggCall()))
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +125,9 @@ func (w *Window) String() string {
 
 // exprs lists every expression evaluated over the input, in the order of
 // the collected key arrays: partition keys, ORDER BY keys, then per
-// function its argument, default, bound values and range key.
+// function its argument, default, bound values, range key, FILTER and
+// the further arguments its aggregate reads per row (slots 0 to 5, then
+// 6 on; -1 for none).
 func (w *Window) exprs() ([]SortKey, [][]int) {
 	var keys []SortKey
 	for _, p := range w.partition {
@@ -133,7 +147,7 @@ func (w *Window) exprs() ([]SortKey, [][]int) {
 		if len(w.order) > 0 {
 			dir = w.order[0]
 		}
-		s := []int{add(f.Arg), add(f.Default), -1, -1, -1}
+		s := []int{add(f.Arg), add(f.Default), -1, -1, -1, -1}
 		if f.Frame.RangeKey != nil {
 			s[2] = add(f.Frame.Start.Value)
 			s[3] = add(f.Frame.End.Value)
@@ -142,6 +156,12 @@ func (w *Window) exprs() ([]SortKey, [][]int) {
 				if j >= 0 {
 					keys[j].Desc, keys[j].NullsFirst = dir.Desc, dir.NullsFirst
 				}
+			}
+		}
+		s[5] = add(f.Filter)
+		if isMoreAgg(f.Name) {
+			for _, a := range f.Args[:callValueArgs(f.Name)-1] {
+				s = append(s, add(a))
 			}
 		}
 		slots[i] = s

@@ -83,6 +83,13 @@ type WindowFunc struct {
 	Default     Expr
 	IgnoreNulls bool
 	Frame       WindowFrame
+	// Args, Filter and Distinct are an aggregate's arguments after the
+	// first, FILTER (WHERE ...) and DISTINCT, as in AggCall (the
+	// aggregates of agg_funcs.go only; the classic aggregates get FILTER
+	// folded into their argument by the binder).
+	Args     []Expr
+	Filter   Expr
+	Distinct bool
 	// Text is the call as written, for EXPLAIN and column names.
 	Text string
 }
@@ -158,6 +165,27 @@ func WindowResultType(name string, arg arrow.DataType) (arrow.DataType, error) {
 		return nil, fmt.Errorf("%s of %s is not supported", fn, TypeName(arg))
 	}
 	return arg, nil
+}
+
+// WindowCallType is the type of window function name called with args
+// (the function's arguments, nil for count(*) and the ranking
+// functions): WindowResultType, or AggCallType for the aggregates of
+// agg_funcs.go, which check their other arguments too.
+func WindowCallType(name string, args []Expr) (arrow.DataType, error) {
+	if isMoreAgg(name) {
+		return AggCallType(name, args)
+	}
+	var at arrow.DataType
+	if len(args) > 0 {
+		at = args[0].DataType()
+	}
+	return WindowResultType(name, at)
+}
+
+// aggCall is an aggregate window function as the call its state is made
+// from (the aggregates of agg_funcs.go).
+func (f WindowFunc) aggCall() AggCall {
+	return AggCall{Name: f.Name, Arg: f.Arg, Args: f.Args, Filter: f.Filter, Distinct: f.Distinct}
 }
 
 func (f WindowFunc) String() string {

@@ -79,6 +79,9 @@ func newWinKernel(ev *windowEval, f WindowFunc, slots []int, n int) winKernel {
 	case wkOffset, wkValue:
 		return &valueKernel{ev: ev, f: f, arg: arg, slots: slots, fr: newFramer(ev, &f.Frame, slots), refs: make([]int64, n)}
 	}
+	if isMoreAgg(f.Name) {
+		return newCallKernel(ev, f, slots, n)
+	}
 	fn := aggNames[f.Name]
 	if fn == "min" || fn == "max" {
 		k := &minMaxKernel{valueKernel: valueKernel{ev: ev, f: f, arg: arg, slots: slots, fr: newFramer(ev, &f.Frame, slots), refs: make([]int64, n)}}

@@ -74,6 +74,20 @@ func windowCases() []WindowFunc {
 		{Name: "max", Arg: x, Frame: running},
 		{Name: "percent_rank"},
 		{Name: "lag", Arg: x, N: 1, IgnoreNulls: true},
+		// the aggregates of agg_funcs.go (callKernel): bounded frames
+		// stream, running and whole-partition ones are materialised
+		{Name: "median", Arg: x, Frame: centred},
+		{Name: "quantile_disc", Arg: d, Args: []Expr{lit(QuantileListArg, tString), lit(0.25, tFloat64), lit(0.75, tFloat64)}, Frame: moving},
+		{Name: "string_agg", Arg: s, Args: []Expr{lit("-", tString)}, Frame: ahead},
+		{Name: "string_agg", Arg: x, Distinct: true, Frame: centred},
+		{Name: "arg_max", Arg: s, Args: []Expr{x}, Frame: moving},
+		{Name: "first", Arg: x, Filter: Col(5, "b", tBool), Frame: centred},
+		{Name: "mode", Arg: x, Frame: WindowFrame{Start: WindowBound{Kind: BoundPreceding, Rows: 4}, End: WindowBound{Kind: BoundFollowing, Rows: 4}, Exclude: ExcludeCurrentRow}},
+		{Name: "count_if", Arg: Col(5, "b", tBool), Frame: moving},
+		{Name: "last", Arg: s, Frame: running},
+		{Name: "approx_count_distinct", Arg: x, Frame: running},
+		{Name: "min_by", Arg: d, Args: []Expr{s}, Frame: rowsFrame(BoundUnboundedPreceding, BoundUnboundedFollowing, 0, 0)},
+		{Name: "quantile_cont", Arg: x, Args: []Expr{lit(0.9, tFloat64)}, Filter: Col(5, "b", tBool), Frame: running},
 	}
 }
 
@@ -173,6 +187,11 @@ func TestWindowFunctionsByHand(t *testing.T) {
 		{WindowFunc{Name: "nth_value", Arg: x, N: 2, IgnoreNulls: true, Frame: rowsFrame(BoundUnboundedPreceding, BoundCurrentRow, 0, 0)}, byID, "NULL 2 2 2 2 2"},
 		{WindowFunc{Name: "lead", Arg: x, N: 1, IgnoreNulls: true}, byID, "2 2 2 9 NULL NULL"},
 		{WindowFunc{Name: "var_pop", Arg: x, Frame: rowsFrame(BoundPreceding, BoundCurrentRow, 1, 0)}, byID, "0.0 2.25 0.0 0.0 12.25 0.0"},
+		// peers share a frame (RANGE): 2 and 2, then 2 2 5, then all
+		{WindowFunc{Name: "median", Arg: x, Frame: DefaultFrame(true)}, byX, "2.0 2.0 3.5 2.0 3.5 3.5"},
+		// first keeps NULLs
+		{WindowFunc{Name: "first", Arg: x, Frame: rowsFrame(BoundCurrentRow, BoundFollowing, 0, 1)}, byID, "5 2 NULL 2 9 NULL"},
+		{WindowFunc{Name: "mode", Arg: x, Frame: rowsFrame(BoundUnboundedPreceding, BoundUnboundedFollowing, 0, 0)}, byID, "2 2 2 2 2 2"},
 	} {
 		got := mustRun(t, mem, must(NewWindow(source(t, rec, 2, 2), nil, c.order, []WindowFunc{c.f}, []string{"w"}, false, 1, NewBudget(1<<30))))
 		byIDRows := make([]string, len(got))

@@ -263,11 +263,20 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		// aggregate is only ever evaluated by the Aggregate operator.
 		return exec.Col(-1, e.aggString(), t), nil
 	case kWin:
-		var at arrow.DataType
-		if e.win.nArgs > 0 {
-			at = k[0].DataType()
+		nv := e.win.nArgs
+		if e.hasFilter {
+			nv--
+			if ft := k[nv].DataType(); ft.ID() != arrow.BOOL && ft.ID() != arrow.NULL {
+				return nil, posErr(e.args[nv].pos, "FILTER needs a BOOLEAN condition, not %s", exec.TypeName(ft))
+			}
 		}
-		t, err := exec.WindowResultType(e.op, at)
+		var args []exec.Expr
+		if !e.win.hasDefault { // lag/lead's default is no argument of the function's type
+			args = k[:nv]
+		} else {
+			args = k[:1]
+		}
+		t, err := exec.WindowCallType(e.op, args)
 		if err != nil {
 			return nil, err
 		}

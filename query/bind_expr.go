@@ -192,42 +192,11 @@ func (bd *binder) bindAgg(n *parser.Call, sc *scope, ctx exprCtx) (*Expr, error)
 			return nil, posErr(n.Pos, "%s(*) is not allowed; only count(*)", name)
 		}
 	} else {
-		lo, hi := exec.AggArity(name)
-		if len(n.Args) < lo || len(n.Args) > hi {
-			switch {
-			case lo == 1 && hi == 1:
-				return nil, posErr(n.Pos, "%s takes one argument, got %d", name, len(n.Args))
-			case lo == hi:
-				return nil, posErr(n.Pos, "%s takes %d arguments, got %d", name, lo, len(n.Args))
-			}
-			return nil, posErr(n.Pos, "%s takes %d to %d arguments, got %d", name, lo, hi, len(n.Args))
+		args, err := bd.bindAggArgs(n, name, sc, inner)
+		if err != nil {
+			return nil, err
 		}
-		for i, arg := range n.Args {
-			if l, ok := arg.(*parser.List); ok {
-				// quantile_cont(x, [0.25, 0.5]): a marker, then the fractions
-				if i != 1 || !strings.HasPrefix(name, "quantile") || len(l.Elems) == 0 {
-					return nil, posErr(l.Pos, "a [list] is only allowed as the fractions of quantile_cont and quantile_disc")
-				}
-				m, err := exec.Lit(exec.QuantileListArg, nil)
-				if err != nil {
-					return nil, err
-				}
-				a.args = append(a.args, litExpr(m, l.Pos))
-				for _, q := range l.Elems {
-					x, err := bd.bindExpr(q, sc, inner)
-					if err != nil {
-						return nil, err
-					}
-					a.args = append(a.args, x)
-				}
-				continue
-			}
-			x, err := bd.bindExpr(arg, sc, inner)
-			if err != nil {
-				return nil, err
-			}
-			a.args = append(a.args, x)
-		}
+		a.args = args
 	}
 	if n.Filter != nil {
 		f, err := bd.bindExpr(n.Filter, sc, exprCtx{inAgg: true, aggOK: true, clause: "in FILTER"})
@@ -250,6 +219,51 @@ func (bd *binder) bindAgg(n *parser.Call, sc *scope, ctx exprCtx) (*Expr, error)
 		a.args = append(a.args, k)
 	}
 	return newExpr(a)
+}
+
+// bindAggArgs checks the number of an aggregate call's arguments and
+// binds them; quantile's [list] of fractions becomes a marker
+// (exec.QuantileListArg), then the fractions. Their types and constants
+// are checked when the call's expression is made (exec.AggCallType).
+func (bd *binder) bindAggArgs(n *parser.Call, name string, sc *scope, ctx exprCtx) ([]*Expr, error) {
+	lo, hi := exec.AggArity(name)
+	if len(n.Args) < lo || len(n.Args) > hi {
+		switch {
+		case lo == 1 && hi == 1:
+			return nil, posErr(n.Pos, "%s takes one argument, got %d", name, len(n.Args))
+		case lo == hi:
+			return nil, posErr(n.Pos, "%s takes %d arguments, got %d", name, lo, len(n.Args))
+		}
+		return nil, posErr(n.Pos, "%s takes %d to %d arguments, got %d", name, lo, hi, len(n.Args))
+	}
+	var args []*Expr
+	for i, arg := range n.Args {
+		if l, ok := arg.(*parser.List); ok {
+			// quantile_cont(x, [0.25, 0.5]): a marker, then the fractions
+			if i != 1 || !strings.HasPrefix(name, "quantile") || len(l.Elems) == 0 {
+				return nil, posErr(l.Pos, "a [list] is only allowed as the fractions of quantile_cont and quantile_disc")
+			}
+			m, err := exec.Lit(exec.QuantileListArg, nil)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, litExpr(m, l.Pos))
+			for _, q := range l.Elems {
+				x, err := bd.bindExpr(q, sc, ctx)
+				if err != nil {
+					return nil, err
+				}
+				args = append(args, x)
+			}
+			continue
+		}
+		x, err := bd.bindExpr(arg, sc, ctx)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, x)
+	}
+	return args, nil
 }
 
 func orDefault(s, d string) string {

@@ -47,6 +47,11 @@
 // and states all travel between processes; a query that does not
 // decompose is refused with ErrNotDistributable and the reason.
 //
+// Statements that write files: COPY (copy.go) through the export
+// subpackage, and CREATE TABLE name AS query (ctas.go), which writes
+// name.rec into the data directory and tells the catalog, so the table is
+// found at once.
+//
 // Engines are safe for concurrent use; a Session holds SET settings; a Stmt
 // is a prepared statement with ? parameters. Warm tables are read through
 // a mapping the catalog keeps open between queries. The database/sql driver

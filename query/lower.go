@@ -377,11 +377,16 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 	o := lw.o
 	t := s.table
 	var fields []int
-	rowID := false
+	rowID, parentRowID := false, false
 	for _, f := range s.fields {
-		if f == rowIDField {
+		switch {
+		case f == rowIDField:
 			rowID = true
-		} else {
+		case f == parentRowIDField:
+			parentRowID = true
+		case rowID || parentRowID:
+			return nil, internalErr("a field of %s follows _rowid or _parent_rowid", s.name)
+		default:
 			fields = append(fields, f)
 		}
 	}
@@ -389,7 +394,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		return nil, internalErr("_rowid is not the scan's last column")
 	}
 	spec := scan.Spec{
-		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID,
+		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID, ParentRowID: parentRowID,
 		Filter: s.pushed, Ranges: s.ranges, Limit: s.limit, BatchSize: o.settings.BatchSize,
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
 		Ordered: lw.ordered[s],

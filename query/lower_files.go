@@ -32,21 +32,27 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 			spec.Sample.Rows = int64(min(smp.N, float64(1<<62)))
 		}
 	}
-	// The batch layout is [fields..., per-file columns..., _rowid].
+	// The batch layout is [fields..., per-file columns..., _parent_rowid,
+	// _rowid].
 	var consts []int
 	var names []string
 	for i, f := range s.fields {
 		switch {
 		case f >= 0:
-			if len(consts) > 0 || spec.RowID {
+			if len(consts) > 0 || spec.RowID || spec.ParentRowID {
 				return nil, internalErr("a field of %s follows its per-file columns", s.name)
 			}
 			spec.Columns = append(spec.Columns, f)
 		case isFileField(f):
-			if spec.RowID {
+			if spec.RowID || spec.ParentRowID {
 				return nil, internalErr("a per-file column of %s follows _rowid", s.name)
 			}
 			consts = append(consts, f)
+		case f == parentRowIDField:
+			if spec.RowID {
+				return nil, internalErr("_parent_rowid of %s follows _rowid", s.name)
+			}
+			spec.ParentRowID = true
 		case f == rowIDField:
 			spec.RowID = true
 		default:
@@ -102,6 +108,9 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	}
 	mspec.Label = fmt.Sprintf("Scan %s (%s, %d of %d files, %d pruned): columns [%s]", fsx.pattern, fsx.first.Format,
 		len(kept), len(fsx.files), len(fsx.files)-len(kept), strings.Join(names, ", "))
+	if f := fsx.first.Raw.Segments.FilterString(fsx.first.Schema); f != "" {
+		mspec.Label += ", " + f
+	}
 	if len(s.pushed) > 0 {
 		ps := make([]string, len(s.pushed))
 		for i, p := range s.pushed {

@@ -12,7 +12,10 @@ func notNullColumns(n Node) map[ColumnID]bool {
 	switch x := n.(type) {
 	case *ScanNode:
 		for i, f := range x.fields {
-			if f < 0 || !x.table.Schema.Fields[f].Nullable {
+			if f <= partitionField(0) && x.files.hasNull(partitionField(0)-f) {
+				continue
+			}
+			if f < 0 && f != parentRowIDField || f >= 0 && !x.table.Schema.Fields[f].Nullable && !x.table.Raw.Segments.Partial(f) {
 				out[x.cols[i].ID] = true
 			}
 		}

@@ -43,7 +43,17 @@ type winBound struct {
 	offset *Expr // RANGE offset
 }
 
-func (e *Expr) winArgs() []*Expr      { return e.args[:e.win.nArgs] }
+func (e *Expr) winArgs() []*Expr { return e.args[:e.win.nArgs] }
+
+// winCallArgs returns a window call's function arguments and its FILTER
+// condition (nil if none), which follows them in winArgs.
+func (e *Expr) winCallArgs() (args []*Expr, filter *Expr) {
+	args = e.winArgs()
+	if e.hasFilter {
+		return args[:len(args)-1], args[len(args)-1]
+	}
+	return args, nil
+}
 func (e *Expr) winPartition() []*Expr { return e.args[e.win.nArgs : e.win.nArgs+e.win.nPart] }
 func (e *Expr) winOrder() []*Expr     { return e.args[e.win.nArgs+e.win.nPart:] }
 
@@ -98,14 +108,13 @@ func (bd *binder) bindWindowCall(n *parser.WindowCall, sc *scope, ctx exprCtx) (
 		return nil, posErr(n.Pos, "window function %s is not allowed %s; window functions are allowed in the select list, QUALIFY and ORDER BY", name, orDefault(ctx.clause, "here"))
 	case !exec.IsWindowFunction(name) && !exec.IsAggregate(name):
 		return nil, posErr(n.Pos, "unknown window function %s%s", name, suggest(name, append(exec.WindowFunctionNames(), exec.AggregateNames()...)))
-	case n.Call.Distinct:
-		return nil, posErr(n.Pos, "DISTINCT is not supported in a window function; use %s(DISTINCT ...) with GROUP BY, or a subquery", name)
-	case exec.IsMoreAggregate(name):
-		return nil, posErr(n.Pos, "%s is not supported as a window function yet; compute it with GROUP BY in a subquery and join it back", name)
+	case n.Call.Distinct && (!exec.IsMoreAggregate(name) || name == "count_if" || name == "countif"):
+		return nil, posErr(n.Pos, "DISTINCT is not supported in window function %s; use %s(DISTINCT ...) with GROUP BY, or a subquery (with OVER, DISTINCT works in string_agg, median, quantile_cont, quantile_disc and mode)", name, name)
 	case len(n.Call.OrderBy) > 0:
 		return nil, posErr(n.Call.OrderBy[0].Pos, "ORDER BY inside %s(...) is not supported with OVER; the window's ORDER BY orders its frame", name)
 	}
-	if n.Call.Filter != nil {
+	more := exec.IsMoreAggregate(name)
+	if n.Call.Filter != nil && !more {
 		n = windowFilter(n)
 	}
 	spec, err := bd.resolveWindow(n.Over, sc)
@@ -115,10 +124,21 @@ func (bd *binder) bindWindowCall(n *parser.WindowCall, sc *scope, ctx exprCtx) (
 	inner := ctx
 	inner.winOK = false
 	w := &winSpec{ignoreNulls: n.IgnoreNulls, text: n.String()}
-	e := &Expr{kind: kWin, pos: n.Pos, op: name, star: n.Call.Star, win: w}
+	e := &Expr{kind: kWin, pos: n.Pos, op: name, star: n.Call.Star, distinct: n.Call.Distinct, win: w}
 	args, err := bd.windowArgs(n, name, sc, inner, w)
 	if err != nil {
 		return nil, err
+	}
+	if more && n.Call.Filter != nil {
+		// the aggregates of exec's agg_funcs.go read FILTER as a mask
+		// (first and last keep NULLs, so a CASE would change them): the
+		// condition is the last of the function's args
+		f, err := bd.bindExpr(n.Call.Filter, sc, inner)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, f)
+		e.hasFilter = true
 	}
 	w.nArgs = len(args)
 	e.args = args
@@ -250,6 +270,9 @@ func (bd *binder) windowArgs(n *parser.WindowCall, name string, sc *scope, ctx e
 	// an aggregate
 	if call.Star {
 		return nil, nil
+	}
+	if exec.IsMoreAggregate(name) {
+		return bd.bindAggArgs(call, name, sc, ctx)
 	}
 	if nargs != 1 {
 		return nil, posErr(n.Pos, "%s takes one argument, got %d", name, nargs)

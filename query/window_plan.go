@@ -278,8 +278,8 @@ func (lw *lowerer) lowerWindow(x *WindowNode) (exec.Operator, error) {
 // windowFunc lowers one window call.
 func (lw *lowerer) windowFunc(e *Expr, x *WindowNode, l layout) (exec.WindowFunc, error) {
 	w := e.win
-	f := exec.WindowFunc{Name: e.op, N: w.n, IgnoreNulls: w.ignoreNulls, Text: w.text}
-	args := e.winArgs()
+	f := exec.WindowFunc{Name: e.op, N: w.n, IgnoreNulls: w.ignoreNulls, Distinct: e.distinct, Text: w.text}
+	args, filter := e.winCallArgs()
 	var err error
 	if len(args) > 0 {
 		if f.Arg, err = lowerExpr(args[0], l); err != nil {
@@ -288,6 +288,15 @@ func (lw *lowerer) windowFunc(e *Expr, x *WindowNode, l layout) (exec.WindowFunc
 	}
 	if w.hasDefault {
 		if f.Default, err = lowerExpr(args[1], l); err != nil {
+			return f, err
+		}
+	} else if len(args) > 1 {
+		if f.Args, err = lowerExprs(args[1:], l); err != nil {
+			return f, err
+		}
+	}
+	if filter != nil {
+		if f.Filter, err = lowerExpr(filter, l); err != nil {
 			return f, err
 		}
 	}

@@ -38,6 +38,11 @@ type Scan struct {
 	skipped   int // blocks ruled out by min/max
 	verify    bool
 	ordered   bool // tag batches with their Seq (Spec.Ordered, several workers)
+	// segs is the table's record types (nil for a file of one type);
+	// segFilter is set when records of some types are left out.
+	segs      *storage.Segments
+	segFilter bool
+	lookBack  int64 // records per look-back block (segments.go)
 
 	mu      sync.Mutex
 	run     *run
@@ -76,7 +81,13 @@ func New(spec Spec) (*Scan, error) {
 			return nil, fmt.Errorf("scan: column %d out of range (the table has %d fields)", c, t.Schema.NumFields())
 		}
 		f := &t.Schema.Fields[c]
-		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable})
+		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c)})
+	}
+	if err := s.planSegments(); err != nil {
+		return nil, err
+	}
+	if spec.ParentRowID {
+		fields = append(fields, arrow.Field{Name: "_parent_rowid", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
 	}
 	if spec.RowID {
 		fields = append(fields, arrow.Field{Name: "_rowid", Type: arrow.PrimitiveTypes.Int64})
@@ -373,6 +384,9 @@ func (s *Scan) String() string {
 	for _, c := range s.spec.Columns {
 		cols = append(cols, s.table.Schema.Fields[c].Name)
 	}
+	if s.spec.ParentRowID {
+		cols = append(cols, "_parent_rowid")
+	}
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
@@ -381,6 +395,9 @@ func (s *Scan) String() string {
 		format += ", " + c.Format.String() // "text, gzip"
 	}
 	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, format, s.table.Layout.Count, strings.Join(cols, ", "))
+	if s.segFilter {
+		out += ", " + s.segmentLine()
+	}
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {
@@ -424,6 +441,10 @@ type run struct {
 	chunkRows  []int64
 	prefix     int   // chunks [0, prefix) are finished
 	prefixRows int64 // rows they kept
+
+	// The look-back memo of a file of record types (segments.go).
+	segMu   sync.Mutex
+	segMemo map[int64][]int64
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no

@@ -111,7 +111,12 @@ type Spec struct {
 	Columns []int
 	// RowID appends an int64 "_rowid" column holding the record number.
 	RowID bool
-	// RowIDBase is added to every _rowid: a file that is one of several
+	// ParentRowID appends, before _rowid, an int64 "_parent_rowid" column:
+	// the record number of the nearest preceding record of the record's
+	// parent type (storage.Segments), or NULL. The table must have parent
+	// links.
+	ParentRowID bool
+	// RowIDBase is added to every _rowid (and _parent_rowid): a file that is one of several
 	// making a table (see Multi) numbers its records after the files
 	// before it. Ranges and Sample stay in the file's own record numbers.
 	RowIDBase int64

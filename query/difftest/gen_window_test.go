@@ -10,7 +10,7 @@ import (
 
 // windowQuery generates SELECT id, window functions FROM t [WHERE] [WINDOW]
 // [QUALIFY]: ranking functions, lag/lead, first/last/nth_value and
-// aggregates over PARTITION BY and ORDER BY of exact keys, with ROWS and
+// aggregates (string_agg, first, last and count_if too) over PARTITION BY and ORDER BY of exact keys, with ROWS and
 // RANGE frames (RANGE offsets over one integer key) and EXCLUDE. SQLite
 // has no QUALIFY: its side filters an outer query. Functions whose value
 // depends on the order of peers (row_number, lag, first_value, ROWS
@@ -153,7 +153,37 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		}
 		frameR, frameS = " "+f, " "+f
 	}
-	switch g.r.IntN(10) {
+	switch g.r.IntN(12) {
+	case 10, 11:
+		// aggregates of DuckDB's set that SQLite has under other names:
+		// string_agg is group_concat, first and last are first_value and
+		// last_value (FILTER: SQLite allows it on aggregates only),
+		// count_if(c) counts CASE WHEN c THEN 1 END
+		total()
+		frame(false)
+		filter := func() (string, string) {
+			if !g.chance(3) {
+				return "", ""
+			}
+			p := g.pred(1)
+			return " FILTER (WHERE " + p.r + ")", " FILTER (WHERE " + p.s + ")"
+		}
+		switch g.r.IntN(3) {
+		case 0:
+			a := g.colExpr(g.t.byN[pick(g.r, "s", "s", "k", "i16")])
+			sep := pick(g.r, "'|'", "''", "', '")
+			fr, fs := filter()
+			e = expr{r: "string_agg(" + a.r + ", " + sep + ")" + fr, s: "group_concat(" + a.s + ", " + sep + ")" + fs, cls: cStr, exact: true}
+		case 1:
+			a := arg()
+			f := pick(g.r, "first", "last")
+			e = unary(a, f+"(%s)", f+"_value(%s)", 0)
+			e.cls, e.nk, e.exact = a.cls, a.nk, a.exact
+		default:
+			p := g.pred(1)
+			fr, fs := filter()
+			e = expr{r: "count_if(" + p.r + ")" + fr, s: "count(CASE WHEN " + p.s + " THEN 1 END)" + fs, cls: cNum, nk: nInt, exact: true}
+		}
 	case 0:
 		f := pick(g.r, "rank", "dense_rank")
 		e = expr{r: f + "()", s: f + "()", cls: cNum, nk: nInt, exact: true}
