@@ -943,6 +943,8 @@ func estimateRows(n Node) float64 {
 		return rows
 	case *ValuesNode:
 		return float64(len(x.rows))
+	case *ReadNode:
+		return x.src.EstimateRows()
 	case *FilterNode:
 		return estimateRows(x.in) * math.Pow(0.5, float64(len(x.conds)))
 	case *AggregateNode:
