@@ -687,7 +687,7 @@ func TestDistributedConcurrentLeaves(t *testing.T) {
 	dir := distFixture(t)
 	eng := distEngine(t, dir, 2)
 	ctx := context.Background()
-	sql := "SELECT h, count(*), sum(d), stddev_samp(f) FROM parts WHERE id > 100 GROUP BY h ORDER BY h"
+	sql := "SELECT h, count(*), sum(d), stddev_samp(f) FROM parts WHERE id > (SELECT count(*) FROM dim) * 20 GROUP BY h ORDER BY h"
 	p, err := eng.PlanDistributed(ctx, sql, DistributeOptions{SplitBytes: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -735,5 +735,56 @@ func TestDistributedConcurrentLeaves(t *testing.T) {
 	}
 	if err := sameRows(resultRows(t, res), singleNode(t, eng, sql)); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestDistributedChecksums: with verify_checksums, the leaf whose split
+// holds a damaged block fails with ErrCorrupt, the others do not.
+func TestDistributedChecksums(t *testing.T) {
+	dir := distFixture(t)
+	path := filepath.Join(dir, "dt.rec")
+	tbl, err := storage.Open(path, storage.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[tbl.Layout.RecordOffset(1234)+3] ^= 0x10 // in block 12
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := distEngine(t, dir, 2)
+	if err := eng.Session().Set("verify_checksums", "true"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := eng.PlanDistributed(ctx, "SELECT count(*), sum(i) FROM dt", DistributeOptions{SplitBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	splits, err := p.Splits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, sp := range splits {
+		res, err := p.Leaf(ctx, sp)
+		if err == nil {
+			for res.Next() {
+			}
+			err = res.Err()
+			res.Close()
+		}
+		if err != nil {
+			if !errors.Is(err, storage.ErrCorrupt) {
+				t.Errorf("%s: %v", sp, err)
+			}
+			failed = append(failed, splitLine(sp))
+		}
+	}
+	if want := "0:dt.rec@0:[{1200 1300}]:block"; strings.Join(failed, " ") != want {
+		t.Errorf("failed leaves %v, want %s", failed, want)
 	}
 }

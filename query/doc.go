@@ -42,7 +42,7 @@
 // aggregates are matched structurally (equalExpr). Execution errors name
 // the file, record, byte offset and field (*storage.FileError).
 //
-// Distributed execution (distributed.go, split.go; docs/distributed.md):
+// Distributed execution (distributed*.go, split.go; docs/distributed.md):
 // PlanDistributed cuts a query's optimized plan into a leaf fragment, run
 // once per Split of its largest table (Leaf), and a root fragment that
 // merges the leaves' Arrow batches (Merge): partial aggregation states in

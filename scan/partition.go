@@ -400,7 +400,7 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 	t := s.table
 	l := &t.Layout
 	p.ch = chunk{table: t, first: c.first, n: int(c.n), data: data, stride: l.Stride, recLen: l.RecordLen}
-	if s.verify && c.block >= 0 {
+	if s.verify && c.block >= 0 && s.wholeBlock(c) {
 		n := int(c.n) * l.RecordLen
 		if got, want := storage.CRC32C(data[:n]), t.Blocks.Blocks[c.block].CRC; got != want {
 			return &storage.FileError{Path: t.Path, Record: c.first, Offset: l.RecordOffset(c.first), Err: storage.ErrCorrupt,

@@ -233,8 +233,9 @@ func (s *Scan) plan(ranges []RowRange) {
 		per -= per % unit
 	}
 	x := s.table.Blocks
-	full := len(ranges) == 1 && ranges[0].Start == 0 && ranges[0].End == l.Count
-	s.verify = s.spec.VerifyChecksums && x != nil && full
+	// Checksums are verified for every whole block read (a range that
+	// covers part of a block reads too little to check it).
+	s.verify = s.spec.VerifyChecksums && x != nil
 	byBlock := x != nil && (len(s.preds) > 0 || s.verify || s.spec.BlockChunks)
 	if x != nil {
 		s.blocks = x.Len()
@@ -269,6 +270,13 @@ func (s *Scan) plan(ranges []RowRange) {
 			first = end
 		}
 	}
+}
+
+// wholeBlock reports whether chunk c is all of its block (so the block's
+// checksum can be verified).
+func (s *Scan) wholeBlock(c chunkSpec) bool {
+	first, n := s.table.Blocks.BlockRange(c.block, s.table.Layout.Count)
+	return c.first == first && c.n == n
 }
 
 func gcd(a, b int64) int64 {

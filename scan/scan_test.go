@@ -485,6 +485,22 @@ func TestChecksumVerification(t *testing.T) {
 	if _, err := collect(t, s); err != nil {
 		t.Fatalf("without verification: %v", err)
 	}
+	// row ranges: whole blocks in them are verified, parts of blocks are not
+	rpb := int64(bt.Blocks.RecordsPerBlock)
+	for _, tc := range []struct {
+		ranges []RowRange
+		bad    bool
+	}{
+		{[]RowRange{{2 * rpb, 3 * rpb}}, true},
+		{[]RowRange{{0, 2 * rpb}, {3 * rpb, bt.Layout.Count}}, false},
+		{[]RowRange{{2 * rpb, 3*rpb - 10}}, false}, // part of the damaged block: not checkable
+	} {
+		s, _ = New(Spec{Table: bt, Columns: []int{0}, VerifyChecksums: true, Ranges: tc.ranges, Workers: 2})
+		_, err := collect(t, s)
+		if tc.bad != (err != nil) || (err != nil && !errors.Is(err, storage.ErrCorrupt)) {
+			t.Errorf("ranges %v: err = %v, want damaged: %v", tc.ranges, err, tc.bad)
+		}
+	}
 }
 
 func TestRowRangesLimitSample(t *testing.T) {

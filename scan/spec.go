@@ -150,8 +150,9 @@ type Spec struct {
 	// ChunkBytes is the target size of one unit of work (default 1 MiB;
 	// a .rec file's blocks set it when it has a block index).
 	ChunkBytes int
-	// VerifyChecksums checks each block's CRC32C as it is read (.rec files
-	// with a block index only).
+	// VerifyChecksums checks the CRC32C of each whole block read (.rec
+	// files with a block index only; Ranges covering part of a block
+	// cannot check that block).
 	VerifyChecksums bool
 	// BlockChunks makes every chunk of a .rec file with a block index one
 	// block (or the part of one the ranges cover), as predicates and
