@@ -43,6 +43,9 @@ type callKernel struct {
 	// the inputs of every position of the windowEval, in window order
 	// (nil until the first segment is prepared)
 	in *aggInputs
+	// base, when set, holds (in group 0) the rows before the segment that
+	// its running frames include: a streamed window's dropped rows
+	base callState
 	// results: position i takes value ri[i] of chunks[ci[i]]
 	mu     sync.Mutex
 	chunks []arrow.Array
@@ -86,24 +89,32 @@ func (k *callKernel) prepare(s, e int) error {
 	for i, g := range ev.rows {
 		ci[i], ri[i] = d.runOf[g], d.rowOf[g]
 	}
-	gather := func(slot int, typ arrow.DataType) arrow.Array {
+	k.in = windowCallInputs(k.f, k.slots, func(slot int, typ arrow.DataType) arrow.Array {
 		return takeChunks(memory.DefaultAllocator, typ, d.chunks(slot), ci, ri)
-	}
-	in := &aggInputs{}
-	in.vals = append(in.vals, gather(k.slots[0], k.f.Arg.DataType()))
-	for j, a := range k.f.Args[:callValueArgs(k.f.Name)-1] {
-		in.vals = append(in.vals, gather(k.slots[6+j], a.DataType()))
-	}
-	if k.slots[5] >= 0 {
-		in.filter = gather(k.slots[5], k.f.Filter.DataType())
-	}
-	k.in = in
+	})
 	return nil
 }
 
+// windowCallInputs is a window aggregate's inputs: its values and FILTER,
+// got from the window's evaluated expressions by slot (see
+// Window.exprs).
+func windowCallInputs(f WindowFunc, slots []int, get func(slot int, typ arrow.DataType) arrow.Array) *aggInputs {
+	in := &aggInputs{vals: []arrow.Array{get(slots[0], f.Arg.DataType())}}
+	for j, a := range f.Args[:callValueArgs(f.Name)-1] {
+		in.vals = append(in.vals, get(slots[6+j], a.DataType()))
+	}
+	if slots[5] >= 0 {
+		in.filter = get(slots[5], f.Filter.DataType())
+	}
+	return in
+}
+
 // newState makes an empty state of the aggregate.
-func (k *callKernel) newState() (callState, error) {
-	c, err := normalizeCall(k.call)
+func (k *callKernel) newState() (callState, error) { return newWindowCallState(k.f) }
+
+// newWindowCallState makes an empty state of window aggregate f.
+func newWindowCallState(f WindowFunc) (callState, error) {
+	c, err := normalizeCall(f.aggCall())
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +123,15 @@ func (k *callKernel) newState() (callState, error) {
 		return nil, err
 	}
 	return st.(callState), nil
+}
+
+// peeks reports whether window aggregate f's state reads its value in
+// O(1) (peeker), so a running frame needs only its accumulator: a
+// streamed window carries it over the rows it drops.
+func peeks(f WindowFunc) bool {
+	st, err := newWindowCallState(f)
+	_, ok := st.(peeker)
+	return err == nil && ok
 }
 
 // peeker is implemented by the states whose value for a group can be
@@ -253,6 +273,11 @@ func (k *callKernel) fill(s, e, from, to int) error {
 					return err
 				}
 				acc.resize(1)
+				if k.base != nil {
+					if err := acc.merge(k.base, []int32{0}); err != nil {
+						return err
+					}
+				}
 			}
 			if err := c.add(acc, 0, accHi, hi); err != nil {
 				return err
