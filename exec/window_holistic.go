@@ -39,7 +39,6 @@ type callKernel struct {
 	slots []int
 	fr    *framer
 	typ   arrow.DataType
-	ectx  *EvalContext
 	// the inputs of every position of the windowEval, in window order
 	// (nil until the first segment is prepared)
 	in *aggInputs
@@ -62,7 +61,7 @@ const (
 func newCallKernel(ev *windowEval, f WindowFunc, slots []int, n int) *callKernel {
 	typ, _ := WindowCallType(f.Name, callArgs(f.aggCall())) // checked by NewWindow
 	return &callKernel{ev: ev, f: f, call: f.aggCall(), slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
-		ectx: NewEvalContext(memory.DefaultAllocator), ci: make([]int32, n), ri: make([]int32, n)}
+		ci: make([]int32, n), ri: make([]int32, n)}
 }
 
 func (k *callKernel) reset(n int) {
@@ -145,6 +144,7 @@ type peeker interface {
 // callFill is one fill call's working set.
 type callFill struct {
 	k    *callKernel
+	ectx *EvalContext
 	gids []int32 // by position (states that read whole arrays)
 	sel  []int32
 }
@@ -165,7 +165,7 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 			c.gids[p] = g
 			c.sel = append(c.sel, int32(p))
 		}
-		return st.updateInputs(c.k.ectx, in, c.gids, c.sel)
+		return st.updateInputs(c.ectx, in, c.gids, c.sel)
 	}
 	// a typed value store converts its whole input array: give it the
 	// frame's slice
@@ -181,7 +181,7 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 	for range hi - lo {
 		c.sel = append(c.sel, g)
 	}
-	return st.updateInputs(c.k.ectx, part, c.sel, nil)
+	return st.updateInputs(c.ectx, part, c.sel, nil)
 }
 
 // callBatch is the results of a fill call not yet finished: groups of a
@@ -240,7 +240,7 @@ func (k *callKernel) addChunk(a arrow.Array) int32 {
 }
 
 func (k *callKernel) fill(s, e, from, to int) error {
-	c := &callFill{k: k}
+	c := &callFill{k: k, ectx: NewEvalContext(memory.DefaultAllocator)}
 	res, err := k.newState()
 	if err != nil {
 		return err
