@@ -101,22 +101,25 @@ func newValueStore(t arrow.DataType) valueStore {
 	return nil
 }
 
+// appendWidened appends src's values converted to D (a widening
+// conversion: every S value fits).
+func appendWidened[S integer | ~float32, D ~int64 | ~uint64 | ~float64](dst []D, src []S) []D {
+	for _, v := range src {
+		dst = append(dst, D(v))
+	}
+	return dst
+}
+
 func toInt64s(a arrow.Array, dst []int64) []int64 {
 	switch a.DataType().ID() {
 	case arrow.INT64, arrow.TIMESTAMP:
 		return append(dst, values[int64](a)...)
 	case arrow.INT32, arrow.DATE32:
-		for _, v := range values[int32](a) {
-			dst = append(dst, int64(v))
-		}
+		return appendWidened(dst, values[int32](a))
 	case arrow.INT16:
-		for _, v := range values[int16](a) {
-			dst = append(dst, int64(v))
-		}
+		return appendWidened(dst, values[int16](a))
 	case arrow.INT8:
-		for _, v := range values[int8](a) {
-			dst = append(dst, int64(v))
-		}
+		return appendWidened(dst, values[int8](a))
 	}
 	return dst
 }
@@ -126,27 +129,18 @@ func toUint64s(a arrow.Array, dst []uint64) []uint64 {
 	case arrow.UINT64:
 		return append(dst, values[uint64](a)...)
 	case arrow.UINT32:
-		for _, v := range values[uint32](a) {
-			dst = append(dst, uint64(v))
-		}
+		return appendWidened(dst, values[uint32](a))
 	case arrow.UINT16:
-		for _, v := range values[uint16](a) {
-			dst = append(dst, uint64(v))
-		}
+		return appendWidened(dst, values[uint16](a))
 	case arrow.UINT8:
-		for _, v := range values[uint8](a) {
-			dst = append(dst, uint64(v))
-		}
+		return appendWidened(dst, values[uint8](a))
 	}
 	return dst
 }
 
 func toFloat64s(a arrow.Array, dst []float64) []float64 {
 	if a.DataType().ID() == arrow.FLOAT32 {
-		for _, v := range values[float32](a) {
-			dst = append(dst, float64(v))
-		}
-		return dst
+		return appendWidened(dst, values[float32](a))
 	}
 	return append(dst, values[float64](a)...)
 }

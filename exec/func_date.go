@@ -133,6 +133,25 @@ func datePart(part string, d int64) int64 {
 	return 0 // time parts of a DATE
 }
 
+// microsPerPart is the length in microseconds of a part shorter than a
+// day (hour, minute, second, millisecond, microsecond); subDay is false
+// for every other part.
+func microsPerPart(part string) (micros int64, subDay bool) {
+	switch part {
+	case "hour":
+		return microsPerHour, true
+	case "minute":
+		return microsPerMinute, true
+	case "second":
+		return microsPerSecond, true
+	case "millisecond":
+		return 1000, true
+	case "microsecond":
+		return 1, true
+	}
+	return 0, false
+}
+
 func tsPart(part string, us int64) int64 {
 	days := floorDiv(us, microsPerDay)
 	tod := us - days*microsPerDay
@@ -222,19 +241,8 @@ func truncDate(part string, d int64) int64 {
 func truncTs(part string, us int64) (int64, bool) {
 	days := floorDiv(us, microsPerDay)
 	tod := us - days*microsPerDay
-	var unit int64
-	switch part {
-	case "hour":
-		unit = microsPerHour
-	case "minute":
-		unit = microsPerMinute
-	case "second":
-		unit = microsPerSecond
-	case "millisecond":
-		unit = 1000
-	case "microsecond":
-		return us, true
-	default:
+	unit, subDay := microsPerPart(part)
+	if !subDay {
 		return timestampOf(truncDate(part, days), 0)
 	}
 	return timestampOf(days, tod/unit*unit)

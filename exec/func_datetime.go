@@ -115,20 +115,13 @@ func buildDateDiff(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	var unit int64
+	unit, subDay := microsPerPart(part)
 	switch part {
 	case "year", "quarter", "month", "week", "day":
-	case "hour":
-		unit = microsPerHour
-	case "minute":
-		unit = microsPerMinute
-	case "second":
-		unit = microsPerSecond
-	case "millisecond":
-		unit = 1000
-	case "microsecond":
-		unit = 1
 	default:
+		if subDay {
+			break
+		}
 		return nil, fmt.Errorf("%s does not support the part '%s' (use year, quarter, month, week, day, hour, minute, second, millisecond or microsecond)", name, part)
 	}
 	return newRowFn(rowFnSpec{name: name, kinds: kinds("tt"), typ: tInt64, label: fmt.Sprintf("date_diff('%s', %s, %s)", part, args[1], args[2]), kernel: func(r *rowIn, o *rowOut) error {

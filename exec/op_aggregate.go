@@ -39,6 +39,11 @@ type Aggregate struct {
 	schema     *arrow.Schema
 	keyTypes   []arrow.DataType
 	err        error
+	// mode is the phase (agg_partial.go); a final aggregation reads
+	// batches of layout partial through finalKeys.
+	mode      AggMode
+	partial   *arrow.Schema
+	finalKeys []Expr
 }
 
 // NewAggregate builds the partial -> merge -> final pipeline. Aggregate
@@ -111,13 +116,17 @@ func (a *Aggregate) String() string {
 		}
 		aggs = append(aggs, s)
 	}
+	kind := "Aggregate"
+	if a.mode != AggSingle {
+		kind += " (" + a.mode.String() + ")"
+	}
 	switch {
 	case len(aggs) == 0:
-		return "Aggregate: distinct [" + strings.Join(keys, ", ") + "]"
+		return kind + ": distinct [" + strings.Join(keys, ", ") + "]"
 	case len(keys) == 0:
-		return "Aggregate: [" + strings.Join(aggs, ", ") + "]"
+		return kind + ": [" + strings.Join(aggs, ", ") + "]"
 	}
-	return fmt.Sprintf("Aggregate: by [%s] [%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))
+	return fmt.Sprintf("%s: by [%s] [%s]", kind, strings.Join(keys, ", "), strings.Join(aggs, ", "))
 }
 
 // partialAgg is one partition's hash table and aggregate states.
@@ -145,7 +154,8 @@ func (a *Aggregate) newPartial() (*partialAgg, error) {
 			continue
 		}
 		fn := aggNames[strings.ToLower(ag.Name)]
-		if (fn == "sum" || fn == "avg") && !ag.Distinct && ag.Arg != nil {
+		// (partial states travel one per call, so they are not shared)
+		if (fn == "sum" || fn == "avg") && !ag.Distinct && ag.Arg != nil && a.mode == AggSingle {
 			k := ag.Arg.String()
 			if inner, ok := shared[k]; ok {
 				p.states = append(p.states, &sharedAgg{inner: inner, avg: fn == "avg"})
@@ -230,7 +240,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 		n := int(rec.NumRows())
 		var owned arrow.Record
 		if sel != nil && len(sel)*4 < n {
-			if !needSet {
+			if !needSet && a.mode != AggFinal {
 				need, needSet = a.usedColumns(int(rec.NumCols())), true
 			}
 			owned = compactFor(mem, rec, sel, need)
@@ -248,9 +258,12 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 			}
 			if csel == nil || len(csel) > 0 {
 				bctx := ectx.withSel(csel).withMemo()
-				if shared {
+				switch {
+				case a.mode == AggFinal:
+					err = a.consumeFinal(bctx, crec, hi-lo, csel, p, &gids)
+				case shared:
 					err = a.consumeShared(bctx, crec, hi-lo, csel, bs, mt, &gids)
-				} else {
+				default:
 					err = a.consumeBatch(bctx, crec, hi-lo, csel, p, &gids)
 				}
 				bctx.clearMemo()
@@ -661,7 +674,7 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		partials[i] = p
 	}
 	var bs *bucketSet
-	if np > 1 && len(a.groupBy) > 0 {
+	if np > 1 && len(a.groupBy) > 0 && a.mode != AggFinal {
 		var err error
 		if bs, err = a.newBucketSet(4 * np); err != nil {
 			return nil, err
@@ -732,8 +745,12 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 	return a.finishAll(mem, finals)
 }
 
-// finishAll turns final tables into result records (empty ones skipped).
+// finishAll turns final tables into result records (empty ones skipped);
+// a partial aggregation exports its states instead.
 func (a *Aggregate) finishAll(mem memory.Allocator, finals []*partialAgg) ([]arrow.Record, error) {
+	if a.mode == AggPartial {
+		return a.exportAll(mem, finals)
+	}
 	var recs []arrow.Record
 	for _, final := range finals {
 		n := final.table.n

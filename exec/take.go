@@ -14,6 +14,20 @@ func takeArray(mem memory.Allocator, a arrow.Array, idx []int32) arrow.Array {
 	return takeChunks(mem, a.DataType(), []arrow.Array{a}, nil, idx)
 }
 
+// TakeColumns gathers rows idx of the columns cols of rec into a new
+// record of schema (whose fields are those columns' fields).
+func TakeColumns(mem memory.Allocator, schema *arrow.Schema, rec arrow.Record, cols []int, idx []int32) arrow.Record {
+	arrs := make([]arrow.Array, len(cols))
+	for k, c := range cols {
+		arrs[k] = takeArray(mem, rec.Column(c), idx)
+	}
+	out := array.NewRecord(schema, arrs, int64(len(idx)))
+	for _, a := range arrs {
+		a.Release()
+	}
+	return out
+}
+
 // takeChunks gathers rows from several arrays of one type: row k of the
 // result is chunks[ci[k]][ri[k]] (ci nil: chunk 0).
 func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, ci, ri []int32) arrow.Array {

@@ -7,7 +7,7 @@ type Pos struct{ Line, Column, Offset int }
 
 // Statement is one parsed SQL statement: a Query (*Select, *SetOp,
 // *Values), *Explain, *Describe, *ShowTables, *Set, *CreateTable,
-// *DropTable, *CreateView, *DropView or *Copy.
+// *CreateTableAs, *DropTable, *CreateView, *DropView or *Copy.
 type Statement interface {
 	Position() Pos
 	// String prints the statement as canonical SQL (see Format).
@@ -271,11 +271,14 @@ type Copy struct {
 }
 
 // CopyOption is one option of COPY: FORMAT parquet, COMPRESSION 'zstd',
-// ROW_GROUP_SIZE 100000, HEADER false, DELIMITER '|', ...
+// ROW_GROUP_SIZE 100000, HEADER false, DELIMITER '|', ... List holds a
+// parenthesised list of values (PARTITION_BY (year, month)); Value is
+// then nil.
 type CopyOption struct {
 	Pos   Pos
 	Key   string
 	Value *Literal
+	List  []*Literal
 }
 
 // DropView is DROP VIEW [IF EXISTS] name.
@@ -300,6 +303,17 @@ type CreateTable struct {
 	IfNotExists bool
 	Columns     []*ColumnDef
 	Options     []*TableOption
+}
+
+// CreateTableAs is CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS
+// query: a table written from the query's rows (a .rec file in the data
+// directory).
+type CreateTableAs struct {
+	Pos         Pos
+	Name        string
+	OrReplace   bool
+	IfNotExists bool
+	Query       Query
 }
 
 // ColumnDef is one column of CREATE TABLE: name, type, layout options.
@@ -602,33 +616,35 @@ func (*TableRef) tableExpr()     {}
 func (*DerivedTable) tableExpr() {}
 func (*Join) tableExpr()         {}
 
-func (s *Select) Position() Pos      { return s.Pos }
-func (s *Explain) Position() Pos     { return s.Pos }
-func (s *Describe) Position() Pos    { return s.Pos }
-func (s *Summarize) Position() Pos   { return s.Pos }
-func (s *ShowTables) Position() Pos  { return s.Pos }
-func (s *Set) Position() Pos         { return s.Pos }
-func (s *DropTable) Position() Pos   { return s.Pos }
-func (s *CreateTable) Position() Pos { return s.Pos }
-func (s *SetOp) Position() Pos       { return s.Pos }
-func (s *Values) Position() Pos      { return s.Pos }
-func (s *CreateView) Position() Pos  { return s.Pos }
-func (s *DropView) Position() Pos    { return s.Pos }
-func (s *Copy) Position() Pos        { return s.Pos }
+func (s *Select) Position() Pos        { return s.Pos }
+func (s *Explain) Position() Pos       { return s.Pos }
+func (s *Describe) Position() Pos      { return s.Pos }
+func (s *Summarize) Position() Pos     { return s.Pos }
+func (s *ShowTables) Position() Pos    { return s.Pos }
+func (s *Set) Position() Pos           { return s.Pos }
+func (s *DropTable) Position() Pos     { return s.Pos }
+func (s *CreateTable) Position() Pos   { return s.Pos }
+func (s *CreateTableAs) Position() Pos { return s.Pos }
+func (s *SetOp) Position() Pos         { return s.Pos }
+func (s *Values) Position() Pos        { return s.Pos }
+func (s *CreateView) Position() Pos    { return s.Pos }
+func (s *DropView) Position() Pos      { return s.Pos }
+func (s *Copy) Position() Pos          { return s.Pos }
 
-func (*Select) stmt()      {}
-func (*Explain) stmt()     {}
-func (*Describe) stmt()    {}
-func (*Summarize) stmt()   {}
-func (*ShowTables) stmt()  {}
-func (*Set) stmt()         {}
-func (*DropTable) stmt()   {}
-func (*CreateTable) stmt() {}
-func (*SetOp) stmt()       {}
-func (*Values) stmt()      {}
-func (*CreateView) stmt()  {}
-func (*DropView) stmt()    {}
-func (*Copy) stmt()        {}
+func (*Select) stmt()        {}
+func (*Explain) stmt()       {}
+func (*Describe) stmt()      {}
+func (*Summarize) stmt()     {}
+func (*ShowTables) stmt()    {}
+func (*Set) stmt()           {}
+func (*DropTable) stmt()     {}
+func (*CreateTable) stmt()   {}
+func (*CreateTableAs) stmt() {}
+func (*SetOp) stmt()         {}
+func (*Values) stmt()        {}
+func (*CreateView) stmt()    {}
+func (*DropView) stmt()      {}
+func (*Copy) stmt()          {}
 
 func (e *Literal) Position() Pos    { return e.Pos }
 func (e *Interval) Position() Pos   { return e.Pos }

@@ -100,8 +100,13 @@ func (c *converter) statement(g *gStatement) Statement {
 	case g.Set != nil:
 		return &Set{Pos: lpos(g.Set.Pos), Name: ident(g.Set.Name), Value: c.setValue(g.Set.Value)}
 	case g.Create != nil && g.Create.View != nil:
-		return c.createView(lpos(g.Create.Pos), g.Create.View)
+		return c.createView(lpos(g.Create.Pos), g.Create.OrReplace, g.Create.View)
+	case g.Create != nil && g.Create.Table.As != nil:
+		return c.createTableAs(lpos(g.Create.Pos), g.Create.OrReplace, g.Create.Table)
 	case g.Create != nil:
+		if g.Create.OrReplace != nil {
+			c.failf(lpos(g.Create.OrReplace.Pos), "OR REPLACE applies to CREATE TABLE ... AS query and CREATE VIEW; to redefine a layout, DROP TABLE %s first", quoteIdent(ident(g.Create.Table.Name)))
+		}
 		return c.createTable(lpos(g.Create.Pos), g.Create.Table)
 	case g.Drop != nil:
 		p, name := lpos(g.Drop.Pos), ident(g.Drop.Name)
@@ -138,6 +143,9 @@ func (c *converter) copyStmt(g *gCopy) *Copy {
 		keys[opt.Key] = true
 		if o.Value != nil {
 			opt.Value = c.optionValue(o.Value)
+		}
+		for _, v := range o.List {
+			opt.List = append(opt.List, c.optionValue(v))
 		}
 		st.Options = append(st.Options, opt)
 	}
@@ -187,7 +195,7 @@ func (c *converter) valueLiteral(g *gSetValue) *Literal {
 }
 
 func (c *converter) createTable(p Pos, g *gCreateTable) *CreateTable {
-	t := &CreateTable{Pos: p, Name: ident(g.Name), IfNotExists: g.IfNotExists}
+	t := &CreateTable{Pos: p, Name: ident(g.Name), IfNotExists: g.IfNotExists != nil}
 	seen := map[string]Pos{}
 	for _, gc := range g.Columns {
 		col := c.columnDef(gc)
@@ -207,6 +215,17 @@ func (c *converter) createTable(p Pos, g *gCreateTable) *CreateTable {
 		opt.Value = c.optionValue(o.Value)
 		t.Options = append(t.Options, opt)
 	}
+	return t
+}
+
+// createTableAs converts CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name
+// AS query.
+func (c *converter) createTableAs(p Pos, orReplace *lexer.Token, g *gCreateTable) *CreateTableAs {
+	t := &CreateTableAs{Pos: p, Name: ident(g.Name), OrReplace: orReplace != nil, IfNotExists: g.IfNotExists != nil}
+	if t.OrReplace && t.IfNotExists {
+		c.failf(lpos(g.IfNotExists.Pos), "OR REPLACE and IF NOT EXISTS cannot be combined: choose one")
+	}
+	t.Query = c.query(g.As)
 	return t
 }
 

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // This file converts query expressions: WITH, set operations, SELECT,
@@ -370,8 +372,8 @@ func (c *converter) sample(g *gSample) *Sample {
 
 // createView converts CREATE VIEW. The view keeps its query's source text,
 // from the query's first token to the statement's last.
-func (c *converter) createView(p Pos, g *gCreateView) *CreateView {
-	v := &CreateView{Pos: p, Name: ident(g.Name), OrReplace: g.OrReplace, IfNotExists: g.IfNotExists != nil,
+func (c *converter) createView(p Pos, orReplace *lexer.Token, g *gCreateView) *CreateView {
+	v := &CreateView{Pos: p, Name: ident(g.Name), OrReplace: orReplace != nil, IfNotExists: g.IfNotExists != nil,
 		Columns: c.names(g.Columns, "column")}
 	if v.OrReplace && v.IfNotExists {
 		c.failf(lpos(g.IfNotExists.Pos), "OR REPLACE and IF NOT EXISTS cannot be combined: choose one")

@@ -72,6 +72,14 @@ func diagnose(toks []token, eof Pos, err error, ctx parseContext) *Error {
 	if ctx == ctxStatement && len(toks) > 0 {
 		d.kind = statementKind(toks)
 	}
+	// CREATE TABLE name AS query: past AS the query is diagnosed as a
+	// statement of its own.
+	if as := tableAsIndex(toks); d.kind == "CREATE" && as >= 0 && d.i > as+1 {
+		q := &diag{toks: toks[as+1:], i: d.i - as - 1, t: d.t, prev: d.prev, kind: statementKind(toks[as+1:])}
+		q.scan()
+		at, msg := q.message(ctx)
+		return &Error{Line: at.Line, Column: at.Column, Offset: at.Offset, Msg: msg}
+	}
 	d.scan()
 	at, msg := d.message(ctx)
 	return &Error{Line: at.Line, Column: at.Column, Offset: at.Offset, Msg: msg}
@@ -83,10 +91,32 @@ func statementKind(toks []token) string {
 	switch {
 	case toks[0].is("("), w == "WITH", w == "VALUES":
 		return "SELECT"
+	case w == "CREATE" && len(toks) > 3 && toks[1].isWord("OR") && toks[3].isWord("TABLE"):
+		return "CREATE"
 	case w == "CREATE" && len(toks) > 1 && (toks[1].isWord("VIEW") || toks[1].isWord("OR")):
 		return "VIEW"
 	}
 	return w
+}
+
+// tableAsIndex returns the index of the AS of CREATE [OR REPLACE] TABLE
+// [IF NOT EXISTS] name AS query, or -1.
+func tableAsIndex(toks []token) int {
+	i := 1
+	if len(toks) > 2 && toks[1].isWord("OR") && toks[2].isWord("REPLACE") {
+		i = 3
+	}
+	if len(toks) <= i || !toks[0].isWord("CREATE") || !toks[i].isWord("TABLE") {
+		return -1
+	}
+	i++
+	if len(toks) > i+2 && toks[i].isWord("IF") && toks[i+1].isWord("NOT") && toks[i+2].isWord("EXISTS") {
+		i += 3
+	}
+	if len(toks) > i+1 && (toks[i].typ == tIdent || toks[i].typ == tQIdent) && toks[i+1].isWord("AS") {
+		return i + 1
+	}
+	return -1
 }
 
 // scan finds the open brackets, the query parentheses and the current
@@ -540,6 +570,10 @@ func (d *diag) copyMessage(f string) string {
 		return "expected the options in parentheses, as in (FORMAT parquet), or the end of the statement, found " + f
 	case len(d.open) == 1 && (p.is("(") || p.is(",")):
 		return "expected an option name, as in (FORMAT parquet, COMPRESSION zstd), found " + f
+	case len(d.open) == 1 && d.t.is("(") && isWordTok(p):
+		return fmt.Sprintf("expected names between the parentheses after %s, as in PARTITION_BY (year, month)", strings.ToUpper(p.val))
+	case len(d.open) == 2 && (p.is("(") || p.is(",")):
+		return "expected a name in the list, as in PARTITION_BY (year, month), found " + f
 	}
 	return ""
 }
@@ -574,6 +608,12 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			return at, fmt.Sprintf("expected '=' after the option name %s, as in format = text, found %s", p.val, f), true
 		}
 		return at, fmt.Sprintf("expected a type for column %s, as in %s INT, found %s", p.val, p.val, f), true
+	}
+	if d.kind == "CREATE" && p.isWord("TABLE") && t.typ != tIdent && t.typ != tQIdent && !t.isWord("IF") {
+		return at, "expected a table name after TABLE, found " + f, true
+	}
+	if as := tableAsIndex(d.toks); d.kind == "CREATE" && as >= 0 && d.i == as+1 {
+		return at, "expected a query after AS, as in CREATE TABLE t AS SELECT ..., found " + f, true
 	}
 	if d.kind == "CREATE" && len(d.open) == 0 && d.clause != "WITH" && !t.is("(") {
 		opened := false
@@ -660,9 +700,9 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 		case "CREATE", "DROP":
 			if d.i == 1 && pw == "CREATE" && t.isWord("OR") {
 				if n := d.tok(2); n.isWord("REPLACE") {
-					return d.tok(3).pos, "expected VIEW after OR REPLACE (only views can be replaced), found " + describeTok(d.tok(3)), true
+					return d.tok(3).pos, "expected TABLE or VIEW after OR REPLACE, found " + describeTok(d.tok(3)), true
 				}
-				return d.nextPos(), "expected REPLACE after OR, as in CREATE OR REPLACE VIEW, found " + describeTok(d.tok(2)), true
+				return d.nextPos(), "expected REPLACE after OR, as in CREATE OR REPLACE VIEW or CREATE OR REPLACE TABLE t AS ..., found " + describeTok(d.tok(2)), true
 			}
 			if d.i == 1 {
 				msg := fmt.Sprintf("expected TABLE or VIEW after %s, found %s", pw, f)
@@ -672,7 +712,8 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 				return at, msg, true
 			}
 		case "TABLE", "VIEW":
-			if d.i == 2 && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
+			orReplace := d.i == 4 && d.tok(1).isWord("OR") && d.tok(2).isWord("REPLACE")
+			if (d.i == 2 || orReplace) && (d.kind == "CREATE" || d.kind == "DROP" || d.kind == "VIEW") {
 				return at, fmt.Sprintf("expected a %s name after %s, found %s", strings.ToLower(pw), pw, f), true
 			}
 		case "EXISTS":

@@ -272,9 +272,9 @@ func (d *diag) viewRules() (Pos, string, bool) {
 	at, f := t.pos, d.found()
 	switch {
 	case p.isWord("OR") && d.i == 2:
-		return at, "expected REPLACE after OR, as in CREATE OR REPLACE VIEW, found " + f, true
+		return at, "expected REPLACE after OR, as in CREATE OR REPLACE VIEW or CREATE OR REPLACE TABLE t AS ..., found " + f, true
 	case p.isWord("REPLACE"):
-		return at, "expected VIEW after OR REPLACE, found " + f, true
+		return at, "expected TABLE or VIEW after OR REPLACE, found " + f, true
 	case (p.isWord("VIEW") || p.isWord("EXISTS")) && t.typ != tIdent && t.typ != tQIdent:
 		if p.isWord("VIEW") && t.isWord("IF") {
 			return d.tok(d.i + 1).pos, "expected NOT EXISTS after IF, found " + describe(d.tok(d.i+1)), true

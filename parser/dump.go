@@ -47,6 +47,17 @@ func dumpStmt(b *strings.Builder, s Statement) {
 		b.WriteString(" ")
 		dumpQuery(b, s.Query)
 		b.WriteString(")")
+	case *CreateTableAs:
+		b.WriteString("(CREATE TABLE ")
+		if s.OrReplace {
+			b.WriteString("OR REPLACE ")
+		}
+		if s.IfNotExists {
+			b.WriteString("IF NOT EXISTS ")
+		}
+		b.WriteString(quoteIdent(s.Name) + " ")
+		dumpQuery(b, s.Query)
+		b.WriteString(")")
 	case Query:
 		dumpQuery(b, s)
 	default:

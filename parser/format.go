@@ -418,6 +418,22 @@ func (s *DropTable) String() string {
 	return "DROP TABLE " + quoteIdent(s.Name)
 }
 
+func (s *CreateTableAs) String() string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if s.OrReplace {
+		b.WriteString("OR REPLACE ")
+	}
+	b.WriteString("TABLE ")
+	if s.IfNotExists {
+		b.WriteString("IF NOT EXISTS ")
+	}
+	b.WriteString(quoteIdent(s.Name))
+	b.WriteString(" AS ")
+	b.WriteString(s.Query.String())
+	return b.String()
+}
+
 func (s *CreateTable) String() string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
@@ -553,6 +569,16 @@ func (s *Copy) String() string {
 			if o.Value != nil {
 				b.WriteString(" ")
 				b.WriteString(optionValueString(o.Value))
+			}
+			if o.List != nil {
+				b.WriteString(" (")
+				for k, v := range o.List {
+					if k > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString(optionValueString(v))
+				}
+				b.WriteString(")")
 			}
 		}
 		b.WriteString(")")

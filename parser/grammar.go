@@ -300,29 +300,37 @@ type gCopy struct {
 }
 
 // gCopyOption is one COPY option: a name and an optional value (HEADER
-// alone means HEADER true).
+// alone means HEADER true) or a parenthesised list of values
+// (PARTITION_BY (year, month)).
 type gCopyOption struct {
 	Pos   lexer.Position
-	Key   string     `parser:"@(Ident | QIdent | Keyword) '='?"`
-	Value *gSetValue `parser:"@@?"`
+	Key   string       `parser:"@(Ident | QIdent | Keyword) '='?"`
+	List  []*gSetValue `parser:"( '(' @@ ( ',' @@ )* ')'"`
+	Value *gSetValue   `parser:"| @@ )?"`
 }
 
-// gCreate is CREATE TABLE or CREATE [OR REPLACE] VIEW.
+// gCreate is CREATE [OR REPLACE] TABLE or CREATE [OR REPLACE] VIEW. OR
+// REPLACE is read here, before either, because the grammar looks one
+// token ahead.
 type gCreate struct {
-	Pos   lexer.Position
-	Table *gCreateTable `parser:"'CREATE' ( @@"`
-	View  *gCreateView  `parser:"| @@ )"`
+	Pos       lexer.Position
+	OrReplace *lexer.Token  `parser:"'CREATE' ( @'OR' 'REPLACE' )?"`
+	Table     *gCreateTable `parser:"( @@"`
+	View      *gCreateView  `parser:"| @@ )"`
 }
 
+// gCreateTable is a layout, CREATE TABLE name (columns) [WITH (options)],
+// or a table made from a query, CREATE TABLE name AS query.
 type gCreateTable struct {
-	IfNotExists bool            `parser:"'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
+	IfNotExists *lexer.Token    `parser:"'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
 	Name        string          `parser:"@(Ident | QIdent)"`
-	Columns     []*gColumnDef   `parser:"'(' @@ ( ',' @@ )* ')'"`
-	Options     []*gTableOption `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+	Columns     []*gColumnDef   `parser:"( '(' @@ ( ',' @@ )* ')'"`
+	Options     []*gTableOption `parser:"  ( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+	As          *gQuery         `parser:"| 'AS' @@ )"`
 }
 
 type gCreateView struct {
-	OrReplace   bool         `parser:"( @'OR' 'REPLACE' )? 'VIEW'"`
+	View        bool         `parser:"@'VIEW'"`
 	IfNotExists *lexer.Token `parser:"( @'IF' 'NOT' 'EXISTS' )?"`
 	Name        string       `parser:"@(Ident | QIdent)"`
 	Columns     *gNameList   `parser:"@@?"`

@@ -24,6 +24,8 @@ func Inspect(node any, fn func(any) bool) {
 		visit(n.Query)
 	case *CreateView:
 		visit(n.Query)
+	case *CreateTableAs:
+		visit(n.Query)
 	case *Select:
 		if n.With != nil {
 			for _, c := range n.With.CTEs {

@@ -40,6 +40,16 @@ func (fsx *fileSet) value(i, f int) any {
 	return fsx.files[i].values[partitionField(0)-f]
 }
 
+// hasNull reports whether partition key k is NULL in some file.
+func (fsx *fileSet) hasNull(k int) bool {
+	for _, f := range fsx.files {
+		if f.values[k] == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // bindFileSet binds a table of several files: a glob or directory path
 // (pattern) named name in the query.
 func (bd *binder) bindFileSet(t *parser.TableRef, name, pattern string) ([]*relation, Node, error) {
@@ -95,9 +105,14 @@ func (bd *binder) bindFiles(t *parser.TableRef, name string, fsx *fileSet) ([]*r
 		}
 		add(partitionField(k), key, typ, false)
 	}
+	r.virtual = map[ColumnID]bool{}
 	if !fsx.named {
 		c := add(filenameField, filenameColumn, arrow.BinaryTypes.String, true)
-		r.virtual = map[ColumnID]bool{c.ID: true}
+		r.virtual[c.ID] = true
+	}
+	if sg := table.Raw.Segments; sg != nil && sg.HasParents() {
+		c := add(parentRowIDField, parentRowIDName, arrow.PrimitiveTypes.Int64, true)
+		r.virtual[c.ID] = true
 	}
 	rowid := add(rowIDField, "_rowid", arrow.PrimitiveTypes.Int64, true)
 	r.rowid = &rowid
@@ -137,8 +152,12 @@ func (s *ScanNode) fileMatches(i int) bool {
 	return true
 }
 
-// filePredMatches evaluates a predicate on a file's constant (never NULL).
+// filePredMatches evaluates a predicate on a file's constant (nil for a
+// NULL partition value, which only IS NULL matches).
 func filePredMatches(p scan.Predicate, v any) bool {
+	if v == nil {
+		return p.Op == scan.OpIsNull
+	}
 	cmp := func(w any) int {
 		switch x := v.(type) {
 		case int64:

@@ -948,6 +948,16 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 		sn.cols = append(sn.cols, c)
 		r.cols = append(r.cols, c)
 	}
+	if sg := table.Raw.Segments; sg != nil && sg.HasParents() {
+		// Records of child types have their parent's _rowid (hidden,
+		// found by name, before _rowid as the scan produces it).
+		c := bd.newColumn(parentRowIDName, name, arrow.PrimitiveTypes.Int64)
+		sn.fields = append(sn.fields, parentRowIDField)
+		sn.cols = append(sn.cols, c)
+		r.cols = append(r.cols, c)
+		r.hidden[c.ID] = true
+		r.virtual = map[ColumnID]bool{c.ID: true}
+	}
 	rowid := bd.newColumn("_rowid", name, arrow.PrimitiveTypes.Int64)
 	sn.fields = append(sn.fields, rowIDField)
 	sn.cols = append(sn.cols, rowid)
@@ -959,6 +969,10 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 
 // rowIDField is the pseudo field index of _rowid in a ScanNode.
 const rowIDField = -2
+
+// parentRowIDField is the pseudo field index of _parent_rowid (a table of
+// a file of record types with parent links; see storage.Segments).
+const parentRowIDField = -4
 
 // tableStem is a file name without directory and extension.
 func tableStem(path string) string {

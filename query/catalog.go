@@ -116,6 +116,28 @@ func (c *Catalog) drop(name string) bool {
 	return ok
 }
 
+// fileWritten tells the catalog that a statement wrote path, the table
+// name in the data directory (CREATE TABLE name AS): a registered table
+// of that name is dropped so the file is what the name finds, the
+// directory's listing is read again, and a cached open of the file is
+// retired, so the next query sees the new file even when the directory's
+// or the file's modification time did not visibly change.
+func (c *Catalog) fileWritten(name, path string) {
+	key := strings.ToLower(name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.tables[key]; ok {
+		delete(c.tables, key)
+		e.close()
+	}
+	c.dir.valid = false
+	clean := filepath.Clean(path)
+	if e, ok := c.paths[clean]; ok {
+		delete(c.paths, clean)
+		e.close()
+	}
+}
+
 // lookup finds a table by name: registered tables first, then the data
 // directory.
 func (c *Catalog) lookup(name string) (*tableEntry, error) {

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,9 +16,11 @@ import (
 // copyTo runs COPY (query) TO 'path' (options) and COPY name TO 'path':
 // the rows stream into the file (Parquet in row groups), which appears
 // atomically when complete; on an error or a cancel the file is left as
-// it was. The result is one row, the number of rows written.
+// it was. With PARTITION_BY the path is a directory of Hive-style
+// partitions (export.WritePartitioned). The result is one row, the number
+// of rows written.
 func (s *Session) copyTo(ctx context.Context, st *parser.Copy, args []any) (*Result, error) {
-	format, opts, err := copyOptions(st)
+	format, opts, part, err := copyOptions(st)
 	if err != nil {
 		return nil, err
 	}
@@ -31,14 +34,23 @@ func (s *Session) copyTo(ctx context.Context, st *parser.Copy, args []any) (*Res
 	}
 	res.statement = st.String()
 	opts.Allocator = s.e.mem
-	n, err := export.WriteFile(st.To, res, format, opts)
+	var n int64
+	msg := ""
+	if part != nil {
+		var pr export.PartitionResult
+		pr, err = export.WritePartitioned(st.To, res, format, opts, *part)
+		n = pr.Rows
+		msg = fmt.Sprintf("%d rows written to %d files under %s", n, pr.Files, st.To)
+	} else {
+		n, err = export.WriteFile(st.To, res, format, opts)
+		msg = fmt.Sprintf("%d rows written to %s", n, st.To)
+	}
 	if cerr := res.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("%d rows written to %s", n, st.To)
 	rows := newRows(s.e.mem, intField("count"))
 	rows.add(n)
 	return rows.result(msg), nil
@@ -100,10 +112,67 @@ var copyOptionTable = map[string]copyOption{
 // copyAliases are other names of options (DuckDB's).
 var copyAliases = map[string]string{"delim": "delimiter", "sep": "delimiter", "nullstr": "null", "codec": "compression"}
 
+// partitionOptions are the COPY options of partitioned writes, read
+// apart from copyOptionTable because PARTITION_BY takes a list.
+var partitionOptions = []string{"partition_by", "overwrite_or_ignore", "overwrite"}
+
+// copyPartition reads PARTITION_BY (cols), OVERWRITE_OR_IGNORE and
+// OVERWRITE; it returns nil when PARTITION_BY is not given.
+func copyPartition(st *parser.Copy) (*export.PartitionOptions, error) {
+	var po export.PartitionOptions
+	var by, other *parser.CopyOption
+	for _, o := range st.Options {
+		var err error
+		switch o.Key {
+		case "partition_by":
+			by = o
+			for _, v := range append(o.List, o.Value) {
+				if v == nil {
+					continue
+				}
+				name, verr := stringOption(v)
+				if verr != nil || v.Kind != parser.LitString {
+					err = fmt.Errorf("want column names, as in PARTITION_BY (year, month)")
+					break
+				}
+				po.Columns = append(po.Columns, name)
+			}
+			if err == nil && len(po.Columns) == 0 {
+				err = fmt.Errorf("want column names, as in PARTITION_BY (year, month)")
+			}
+		case "overwrite_or_ignore":
+			other = o
+			po.OverwriteOrIgnore, err = boolOption(o.Value)
+		case "overwrite":
+			other = o
+			po.Overwrite, err = boolOption(o.Value)
+		default:
+			if o.List != nil {
+				err = fmt.Errorf("takes one value, not a list")
+			}
+		}
+		if err != nil {
+			return nil, posErr(o.Pos, "COPY option %s: %v", strings.ToUpper(o.Key), err)
+		}
+	}
+	if by == nil {
+		if other != nil {
+			return nil, posErr(other.Pos, "COPY option %s applies with PARTITION_BY (a single file is always replaced)", strings.ToUpper(other.Key))
+		}
+		return nil, nil
+	}
+	return &po, nil
+}
+
 // copyOptions reads the format (FORMAT, else the file's extension, else
-// CSV) and the other options of COPY.
-func copyOptions(st *parser.Copy) (export.Format, export.Options, error) {
+// CSV), the partitioning (nil without PARTITION_BY) and the other options
+// of COPY.
+func copyOptions(st *parser.Copy) (export.Format, export.Options, *export.PartitionOptions, error) {
 	var opts export.Options
+	part, err := copyPartition(st)
+	if err != nil {
+		return 0, opts, nil, err
+	}
 	format, ok := export.FormatOf(st.To)
 	if !ok {
 		format = export.CSV
@@ -117,7 +186,7 @@ func copyOptions(st *parser.Copy) (export.Format, export.Options, error) {
 			format, err = export.ParseFormat(name)
 		}
 		if err != nil {
-			return 0, opts, posErr(o.Pos, "COPY option FORMAT: %v", err)
+			return 0, opts, nil, posErr(o.Pos, "COPY option FORMAT: %v", err)
 		}
 	}
 	for _, o := range st.Options {
@@ -125,22 +194,22 @@ func copyOptions(st *parser.Copy) (export.Format, export.Options, error) {
 		if a, ok := copyAliases[key]; ok {
 			key = a
 		}
-		if key == "format" {
+		if key == "format" || slices.Contains(partitionOptions, key) {
 			continue
 		}
 		opt, ok := copyOptionTable[key]
 		if !ok {
-			return 0, opts, posErr(o.Pos, "unknown COPY option %s (known: %s)", strings.ToUpper(o.Key), knownCopyOptions())
+			return 0, opts, nil, posErr(o.Pos, "unknown COPY option %s (known: %s)", strings.ToUpper(o.Key), knownCopyOptions())
 		}
 		if opt.formats != nil && !containsFormat(opt.formats, format) {
-			return 0, opts, posErr(o.Pos, "COPY option %s does not apply to FORMAT %s", strings.ToUpper(o.Key), format)
+			return 0, opts, nil, posErr(o.Pos, "COPY option %s does not apply to FORMAT %s", strings.ToUpper(o.Key), format)
 		}
 		if err := opt.set(&opts, o.Value); err != nil {
 			msg := strings.TrimPrefix(err.Error(), "parquet output: ")
-			return 0, opts, posErr(o.Pos, "COPY option %s: %s", strings.ToUpper(o.Key), msg)
+			return 0, opts, nil, posErr(o.Pos, "COPY option %s: %s", strings.ToUpper(o.Key), msg)
 		}
 	}
-	return format, opts, nil
+	return format, opts, part, nil
 }
 
 func containsFormat(l []export.Format, f export.Format) bool {
@@ -155,6 +224,9 @@ func containsFormat(l []export.Format, f export.Format) bool {
 func knownCopyOptions() string {
 	names := []string{"FORMAT"}
 	for k := range copyOptionTable {
+		names = append(names, strings.ToUpper(k))
+	}
+	for _, k := range partitionOptions {
 		names = append(names, strings.ToUpper(k))
 	}
 	sort.Strings(names[1:])

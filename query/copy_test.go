@@ -183,6 +183,10 @@ func TestCopyAtomic(t *testing.T) {
 			"COPY (SELECT 1 AS a, INTERVAL 1 DAY AS iv) TO '" + target + "' (FORMAT parquet)", "INTERVAL"},
 		{"cancelled", cancelled,
 			"COPY lineitem TO '" + target + "'", "cancel"},
+		{"partitioned, cast error after 1000 rows", context.Background(),
+			"COPY (SELECT l_orderkey, l_shipmode, CASE WHEN l_orderkey > 1000 THEN CAST(l_shipmode AS INT) ELSE 0 END AS m FROM lineitem) TO '" + filepath.Join(dir, "parts") + "' (FORMAT parquet, PARTITION_BY (l_shipmode))", "AIR"},
+		{"partitioned rec, cancelled", cancelled,
+			"COPY lineitem TO '" + filepath.Join(dir, "parts") + "' (FORMAT rec, PARTITION_BY (l_shipmode))", "cancel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := copyRun(t, eng, tc.ctx, tc.sql)

@@ -39,6 +39,19 @@
 // aggregates are matched structurally (equalExpr). Execution errors name
 // the file, record, byte offset and field (*storage.FileError).
 //
+// Distributed execution (distributed.go, split.go; docs/distributed.md):
+// PlanDistributed cuts a query's optimized plan into a leaf fragment, run
+// once per Split of its largest table (Leaf), and a root fragment that
+// merges the leaves' Arrow batches (Merge): partial aggregation states in
+// a versioned layout (exec.PartialStateVersion), or rows. Splits, plans
+// and states all travel between processes; a query that does not
+// decompose is refused with ErrNotDistributable and the reason.
+//
+// Statements that write files: COPY (copy.go) through the export
+// subpackage, and CREATE TABLE name AS query (ctas.go), which writes
+// name.rec into the data directory and tells the catalog, so the table is
+// found at once.
+//
 // Engines are safe for concurrent use; a Session holds SET settings; a Stmt
 // is a prepared statement with ? parameters. Warm tables are read through
 // a mapping the catalog keeps open between queries. The database/sql driver

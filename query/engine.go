@@ -286,6 +286,8 @@ func (s *Session) Run(ctx context.Context, stmt parser.Statement, args ...any) (
 		return s.set(st)
 	case *parser.CreateTable:
 		return s.createTable(st)
+	case *parser.CreateTableAs:
+		return s.createTableAs(ctx, st, args)
 	case *parser.DropTable:
 		return s.dropTable(st)
 	case *parser.CreateView:

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/recq/recq/storage"
 )
@@ -24,7 +25,8 @@ import (
 // Directory names of the form key=value between the root and a file
 // (hive-style partitions: sales/year=2024/month=07/part-0.rec) become
 // columns: BIGINT when every file's value is an integer, VARCHAR
-// otherwise. A hidden filename column holds each record's file path.
+// otherwise; __HIVE_DEFAULT_PARTITION__ is NULL. A hidden filename column
+// holds each record's file path.
 
 // DirSchemaName is the layout sidecar for every raw file of a directory
 // (and of its sub-directories) that has no sidecar of its own.
@@ -44,10 +46,45 @@ type fileSet struct {
 	// named is set when a data field is called filename: the virtual
 	// column is then left out.
 	named bool
+	// dirSchemas caches each directory's nearest .schema ("" for none),
+	// layouts each .schema's parsed layout: scan workers open the files
+	// concurrently, and a set may have thousands of files per directory.
+	dirSchemas *memo[string]
+	layouts    *memo[*Layout]
+	sidecars   *memo[map[string]bool] // per directory: the names ending in .schema
+}
+
+// memo caches a function's results by key, safely for concurrent use. An
+// error is cached too: every file of the set then reports it.
+type memo[V any] struct {
+	mu   sync.Mutex
+	fn   func(key string) (V, error)
+	vals map[string]memoEntry[V]
+}
+
+type memoEntry[V any] struct {
+	v   V
+	err error
+}
+
+func newMemo[V any](fn func(key string) (V, error)) *memo[V] {
+	return &memo[V]{fn: fn, vals: map[string]memoEntry[V]{}}
+}
+
+// get returns fn(key), computing it once per key.
+func (m *memo[V]) get(key string) (V, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.vals[key]
+	if !ok {
+		e.v, e.err = m.fn(key)
+		m.vals[key] = e
+	}
+	return e.v, e.err
 }
 
 // setFile is one file of a set with its partition values (int64 or
-// string per key).
+// string per key; nil for NULL).
 type setFile struct {
 	path   string
 	values []any
@@ -196,8 +233,9 @@ func globPrefixMatch(pat, dirs []string) bool {
 	return ok && globPrefixMatch(pat[1:], dirs[1:])
 }
 
-// partitionsOf returns the key=value directories between root and a file.
-func partitionsOf(root, path string) (keys, values []string) {
+// partitionsOf returns the key=value directories between root and a file
+// (a nil value for NULL).
+func partitionsOf(root, path string) (keys []string, values []*string) {
 	rel, err := filepath.Rel(root, filepath.Dir(path))
 	if err != nil || rel == "." {
 		return nil, nil
@@ -207,19 +245,35 @@ func partitionsOf(root, path string) (keys, values []string) {
 		if !ok || k == "" {
 			continue
 		}
+		if u, err := url.PathUnescape(k); err == nil {
+			k = u
+		}
+		if v == nullPartition {
+			keys, values = append(keys, k), append(values, nil)
+			continue
+		}
 		if u, err := url.PathUnescape(v); err == nil {
 			v = u
 		}
-		keys, values = append(keys, k), append(values, v)
+		keys, values = append(keys, k), append(values, &v)
 	}
 	return keys, values
 }
 
+// nullPartition is the directory value of a NULL partition key (Hive's,
+// DuckDB's and recq's own COPY ... PARTITION_BY write it), compared
+// before URL decoding so %5F_HIVE_DEFAULT_PARTITION__ is the text.
+const nullPartition = "__HIVE_DEFAULT_PARTITION__"
+
 // newFileSet resolves a set's files, partitions and layout (opening the
 // first file only).
 func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
-	fsx := &fileSet{pattern: pattern, root: root}
-	raw := make([][]string, len(paths))
+	fsx := &fileSet{pattern: pattern, root: root,
+		dirSchemas: newMemo(func(dir string) (string, error) { return findDirSchema(dir), nil }),
+		layouts:    newMemo(func(schema string) (*Layout, error) { return readLayout("", schema) }),
+		sidecars:   newMemo(listSidecars),
+	}
+	raw := make([][]*string, len(paths))
 	for i, p := range paths {
 		keys, vals := partitionsOf(root, p)
 		if i == 0 {
@@ -235,20 +289,25 @@ func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
 	for k := range fsx.keys {
 		fsx.intKeys[k] = true
 		for i := range paths {
-			if _, err := strconv.ParseInt(raw[i][k], 10, 64); err != nil {
-				fsx.intKeys[k] = false
-				break
+			if v := raw[i][k]; v != nil {
+				if _, err := strconv.ParseInt(*v, 10, 64); err != nil {
+					fsx.intKeys[k] = false
+					break
+				}
 			}
 		}
 	}
 	for i, p := range paths {
 		f := setFile{path: p}
 		for k, v := range raw[i] {
-			if fsx.intKeys[k] {
-				n, _ := strconv.ParseInt(v, 10, 64)
+			switch {
+			case v == nil:
+				f.values = append(f.values, nil)
+			case fsx.intKeys[k]:
+				n, _ := strconv.ParseInt(*v, 10, 64)
 				f.values = append(f.values, n)
-			} else {
-				f.values = append(f.values, v)
+			default:
+				f.values = append(f.values, *v)
 			}
 		}
 		fsx.files = append(fsx.files, f)
@@ -272,14 +331,57 @@ func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
 // openFile opens one file of the set with its layout: .rec files carry
 // theirs, raw files use their own sidecar or the nearest .schema.
 func (fsx *fileSet) openFile(path string) (*storage.Table, error) {
-	opts := OpenTableOptions{}
-	if !storage.IsRecFile(path) && !hasSidecar(path) {
-		if dir := fsx.dirSchema(path); dir != "" {
-			opts.Schema = dir
+	if !storage.IsRecFile(path) && !fsx.hasSidecar(path) {
+		if schema := fsx.dirSchema(path); schema != "" {
+			// The files of a directory share its .schema: read and
+			// parse it once, not once per file.
+			l, err := fsx.layouts.get(schema)
+			if err != nil {
+				return nil, err
+			}
+			t, err := openRaw(path, l, OpenTableOptions{})
+			if err != nil {
+				// Say why a file cannot be read (a directory, permission
+				// denied) as openTable does; checked only on failure, so
+				// a set of many small files pays no extra system calls.
+				if cerr := checkOpenable(path); cerr != nil {
+					return nil, cerr
+				}
+			}
+			return t, err
 		}
 	}
-	t, _, err := openTable(path, opts)
+	t, _, err := openTable(path, OpenTableOptions{})
 	return t, err
+}
+
+// hasSidecar is the package's hasSidecar answered from one listing per
+// directory (a stat per file adds up over thousands of files).
+func (fsx *fileSet) hasSidecar(path string) bool {
+	names, err := fsx.sidecars.get(filepath.Dir(path))
+	if err != nil {
+		return hasSidecar(path)
+	}
+	if names[filepath.Base(path)+SidecarSuffix] {
+		return true
+	}
+	stem, ok := storage.TrimCompressionExt(path)
+	return ok && names[filepath.Base(stem)+SidecarSuffix]
+}
+
+// listSidecars lists the names in dir that end in SidecarSuffix.
+func listSidecars(dir string) (map[string]bool, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, e := range ents {
+		if n := e.Name(); strings.HasSuffix(n, SidecarSuffix) && n != SidecarSuffix {
+			names[n] = true
+		}
+	}
+	return names, nil
 }
 
 // hasSidecar reports whether a raw file has a sidecar of its own.
@@ -298,7 +400,14 @@ func hasSidecar(path string) bool {
 // dirSchema finds the nearest .schema in the file's directory or a
 // parent directory, or "".
 func (fsx *fileSet) dirSchema(path string) string {
-	dir, err := filepath.Abs(filepath.Dir(path))
+	schema, _ := fsx.dirSchemas.get(filepath.Dir(path)) // never fails
+	return schema
+}
+
+// findDirSchema finds the nearest .schema in dir or a parent directory,
+// or "".
+func findDirSchema(dir string) string {
+	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return ""
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,7 @@ func FuzzParseLayout(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Add("CREATE TABLE t (a DECIMAL(30,2) PACKED UNSIGNED, b DECIMAL(5,1) ZONED SIGN TRAILING SEPARATE CODEPAGE '1047' NULLIF ('+99999', ''), c FLOAT32 IBM FLOAT ON ERROR NULL, d DECIMAL(9,0) ZONED IMPLIED DECIMALS -2 WIDTH 4) WITH (encoding = 'ebcdic', floating_point_format = 'IEEE754', year_window_start = 1950)")
+	f.Add("CREATE TABLE ach (t CHAR(1) POSITION(1:1), name CHAR(16) POSITION(5:20), amount DECIMAL(10,2) POSITION(30:39) IMPLIED DECIMALS 2) WITH (format = 'text', segment_field = 't', segment_filter = '6, 7', segment_children = '1 => 5, 9; 5 => 6, 8; 6 => 7', redefine_segment_id_map = 'name => 5; amount => 6')")
 	f.Fuzz(func(t *testing.T, ddl string) {
 		l, err := ParseLayout(ddl)
 		if err != nil {
@@ -167,6 +169,10 @@ func FuzzParseLayout(f *testing.F) {
 		if back.Schema.RecordLen != l.Schema.RecordLen || len(back.Schema.Fields) != len(l.Schema.Fields) {
 			t.Fatalf("canonical DDL changes the layout:\n%s", storage.FormatDDL(l.Name, l.Schema, l.Raw))
 		}
+		if a, b := l.Raw.Segments, back.Raw.Segments; (a == nil) != (b == nil) || a != nil &&
+			(!slices.Equal(a.Values, b.Values) || !slices.Equal(a.Filter, b.Filter) || !slices.Equal(a.Parent, b.Parent) || a.Field != b.Field) {
+			t.Fatalf("canonical DDL changes the record types:\n%s", storage.FormatDDL(l.Name, l.Schema, l.Raw))
+		}
 	})
 }
 
@@ -182,10 +188,13 @@ func FuzzQuerySQL(f *testing.F) {
 	}
 	f.Add("SELECT city, count(*), sum(balance) FROM people WHERE age > 20 GROUP BY city HAVING count(*) > 1 ORDER BY 2 DESC LIMIT 3")
 	f.Add("SELECT * FROM sensors USING SAMPLE 10 ROWS")
+	// Statements may write tables (CREATE TABLE ... AS): into a directory
+	// of links to the sample files, never into testdata.
+	dataDir := linkedDataDir(f, "../testdata")
 	f.Fuzz(func(t *testing.T, sql string) {
 		before := runtime.NumGoroutine()
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-		eng, err := Open(Options{DataDir: "../testdata", Allocator: mem, Settings: Settings{Workers: 2, BatchSize: 100, MemoryLimit: 64 << 20}})
+		eng, err := Open(Options{DataDir: dataDir, Allocator: mem, Settings: Settings{Workers: 2, BatchSize: 100, MemoryLimit: 64 << 20}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,10 @@ import (
 // (worker counts, batch sizes, I/O strategies, optimizer passes on and off)
 // and all must give the expected output. `go test ./query -rewrite`
 // rewrites the expectations from the first configuration. $TMP in a
-// record's SQL is a temporary directory of the configuration's run.
+// record's SQL is a temporary directory of the configuration's run. A file
+// with the line "# golden: writable data directory" runs with a fresh data
+// directory of links to testdata's files, so its statements (CREATE TABLE
+// ... AS) may write tables there.
 
 var rewriteGolden = flag.Bool("rewrite", false, "rewrite the expected output of golden SQL tests")
 
@@ -226,6 +229,9 @@ func TestGoldenSQL(t *testing.T) {
 			t.Run(filepath.Base(file)+"/"+cfg.name, func(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 				opts := Options{DataDir: "../testdata", Settings: cfg.settings, Allocator: mem}
+				if goldenWritable(t, file) {
+					opts.DataDir = linkedDataDir(t, "../testdata")
+				}
 				if cfg.noPasses {
 					for _, p := range optimizerPasses {
 						opts.DisabledPasses = append(opts.DisabledPasses, p.name)
@@ -288,6 +294,39 @@ func TestGoldenSQL(t *testing.T) {
 	if total < 300 {
 		t.Errorf("only %d golden queries; the suite promises at least 300", total)
 	}
+}
+
+// goldenWritable reports whether a golden file asks for a writable data
+// directory.
+func goldenWritable(t *testing.T, path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.Contains(strings.Split(string(data), "\n"), "# golden: writable data directory")
+}
+
+// linkedDataDir makes a temporary directory holding a symbolic link to
+// each regular file of dir.
+func linkedDataDir(t testing.TB, dir string) string {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			if err := os.Symlink(filepath.Join(abs, e.Name()), filepath.Join(out, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return out
 }
 
 // runGolden runs one record's SQL (several statements allowed) and

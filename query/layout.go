@@ -39,6 +39,10 @@ type Layout struct {
 	// fields without their own; hasTrim says it was given.
 	trim    storage.TrimMode
 	hasTrim bool
+	// segments are the record-type options (segment_field, ...) and
+	// segmentPos where each was given, for errors.
+	segments   storage.SegmentOptions
+	segmentPos map[string]parser.Pos
 }
 
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
@@ -119,7 +123,36 @@ func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
 		return nil, layoutErr(ct.Pos, "%v", err)
 	}
 	l.Schema = s
+	if err := l.resolveSegments(ct); err != nil {
+		return nil, err
+	}
 	return l, nil
+}
+
+// resolveSegments checks the record-type options against the schema (see
+// storage.NewSegments) and reserves _parent_rowid when records have
+// parents.
+func (l *Layout) resolveSegments(ct *parser.CreateTable) error {
+	sg, err := storage.NewSegments(l.Schema, l.segments)
+	if err != nil {
+		pos := ct.Pos
+		if se, ok := err.(*storage.SegmentOptionError); ok {
+			pos = l.segmentPos[se.Option]
+		}
+		return layoutErr(pos, "%v", err)
+	}
+	if sg == nil {
+		return nil
+	}
+	if sg.HasParents() {
+		for _, c := range ct.Columns {
+			if strings.EqualFold(c.Name, parentRowIDName) {
+				return layoutErr(c.Pos, "column %s: the name is reserved: %s is the virtual column of a child record's parent's _rowid (segment_children); give the field another name", c.Name, parentRowIDName)
+			}
+		}
+	}
+	l.Raw.Segments = sg
+	return nil
 }
 
 // ebcdicDefaults gives a field of an EBCDIC table the encoding its type
@@ -396,6 +429,16 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 		}
 	case "ignore_partial":
 		l.Raw.IgnorePartial, err = boolean()
+	case "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map":
+		var s string
+		if s, err = str(); err == nil {
+			*map[string]*string{"segment_field": &l.segments.Field, "segment_filter": &l.segments.Filter,
+				"segment_children": &l.segments.Children, "redefine_segment_id_map": &l.segments.IDMap}[o.Key] = strings.TrimSpace(s)
+			if l.segmentPos == nil {
+				l.segmentPos = map[string]parser.Pos{}
+			}
+			l.segmentPos[o.Key] = v.Pos
+		}
 	case "byte_order":
 		var s string
 		if s, err = str(); err == nil {
@@ -409,7 +452,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format, string_trimming_policy)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format, string_trimming_policy, segment_field, segment_filter, segment_children, redefine_segment_id_map)", o.Key)
 	}
 	return err
 }

@@ -229,34 +229,11 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		if err != nil {
 			return nil, err
 		}
-		l := newLayout(x.in.Columns())
-		groups, err := lowerExprs(x.groups, l)
+		p, err := lowerAggregate(x)
 		if err != nil {
 			return nil, err
 		}
-		calls := make([]exec.AggCall, len(x.aggs))
-		for i, a := range x.aggs {
-			calls[i] = exec.AggCall{Name: a.op, Distinct: a.distinct}
-			vals, filter, keys := a.aggParts()
-			lowered, err := lowerExprs(a.args, l)
-			if err != nil {
-				return nil, err
-			}
-			if !a.star {
-				calls[i].Arg, calls[i].Args = lowered[0], lowered[1:len(vals)]
-			}
-			if filter != nil {
-				calls[i].Filter = lowered[len(vals)]
-			}
-			for j := range keys {
-				calls[i].OrderBy = append(calls[i].OrderBy, exec.SortKey{Expr: lowered[len(a.args)-len(keys)+j], Desc: a.order[j].desc, NullsFirst: a.order[j].nullsFirst})
-			}
-		}
-		names := make([]string, len(x.cols))
-		for i, c := range x.cols {
-			names[i] = c.Name
-		}
-		return exec.NewAggregate(in, groups, names[:len(groups)], calls, names[len(groups):], lw.budget), nil
+		return exec.NewAggregate(in, p.groups, p.groupNames, p.calls, p.aggNames, lw.budget), nil
 	case *WindowNode:
 		return lw.lowerWindow(x)
 	case *JoinNode:
@@ -287,8 +264,51 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 			return nil, err
 		}
 		return exec.NewLimit(lw.gather(x.in, in), x.offset, x.n), nil
+	case fragmentNode:
+		return x.lowerFragment(lw)
 	}
 	return nil, internalErr("cannot lower %T", n)
+}
+
+// loweredAggregate is an aggregate node's keys and calls over its
+// input's layout, with the output names.
+type loweredAggregate struct {
+	groups               []exec.Expr
+	calls                []exec.AggCall
+	groupNames, aggNames []string
+}
+
+// lowerAggregate lowers an aggregate node's keys and calls; the single,
+// partial and final aggregations all take them.
+func lowerAggregate(x *AggregateNode) (*loweredAggregate, error) {
+	l := newLayout(x.in.Columns())
+	groups, err := lowerExprs(x.groups, l)
+	if err != nil {
+		return nil, err
+	}
+	calls := make([]exec.AggCall, len(x.aggs))
+	for i, a := range x.aggs {
+		calls[i] = exec.AggCall{Name: a.op, Distinct: a.distinct}
+		vals, filter, keys := a.aggParts()
+		lowered, err := lowerExprs(a.args, l)
+		if err != nil {
+			return nil, err
+		}
+		if !a.star {
+			calls[i].Arg, calls[i].Args = lowered[0], lowered[1:len(vals)]
+		}
+		if filter != nil {
+			calls[i].Filter = lowered[len(vals)]
+		}
+		for j := range keys {
+			calls[i].OrderBy = append(calls[i].OrderBy, exec.SortKey{Expr: lowered[len(a.args)-len(keys)+j], Desc: a.order[j].desc, NullsFirst: a.order[j].nullsFirst})
+		}
+	}
+	names := make([]string, len(x.cols))
+	for i, c := range x.cols {
+		names[i] = c.Name
+	}
+	return &loweredAggregate{groups: groups, calls: calls, groupNames: names[:len(groups)], aggNames: names[len(groups):]}, nil
 }
 
 // lowerValues evaluates the rows' constant expressions into one batch.
@@ -357,11 +377,16 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 	o := lw.o
 	t := s.table
 	var fields []int
-	rowID := false
+	rowID, parentRowID := false, false
 	for _, f := range s.fields {
-		if f == rowIDField {
+		switch {
+		case f == rowIDField:
 			rowID = true
-		} else {
+		case f == parentRowIDField:
+			parentRowID = true
+		case rowID || parentRowID:
+			return nil, internalErr("a field of %s follows _rowid or _parent_rowid", s.name)
+		default:
 			fields = append(fields, f)
 		}
 	}
@@ -369,7 +394,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		return nil, internalErr("_rowid is not the scan's last column")
 	}
 	spec := scan.Spec{
-		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID,
+		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID, ParentRowID: parentRowID,
 		Filter: s.pushed, Ranges: s.ranges, Limit: s.limit, BatchSize: o.settings.BatchSize,
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
 		Ordered: lw.ordered[s],

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -31,21 +32,27 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 			spec.Sample.Rows = int64(min(smp.N, float64(1<<62)))
 		}
 	}
-	// The batch layout is [fields..., per-file columns..., _rowid].
+	// The batch layout is [fields..., per-file columns..., _parent_rowid,
+	// _rowid].
 	var consts []int
 	var names []string
 	for i, f := range s.fields {
 		switch {
 		case f >= 0:
-			if len(consts) > 0 || spec.RowID {
+			if len(consts) > 0 || spec.RowID || spec.ParentRowID {
 				return nil, internalErr("a field of %s follows its per-file columns", s.name)
 			}
 			spec.Columns = append(spec.Columns, f)
 		case isFileField(f):
-			if spec.RowID {
+			if spec.RowID || spec.ParentRowID {
 				return nil, internalErr("a per-file column of %s follows _rowid", s.name)
 			}
 			consts = append(consts, f)
+		case f == parentRowIDField:
+			if spec.RowID {
+				return nil, internalErr("_parent_rowid of %s follows _rowid", s.name)
+			}
+			spec.ParentRowID = true
 		case f == rowIDField:
 			spec.RowID = true
 		default:
@@ -67,8 +74,20 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	// them, so they do not depend on the WHERE clause.
 	var gap int64
 	kept := s.keptFiles()
+	if s.only != nil {
+		// a split of a distributed plan: one file, whose first record
+		// has row id only.base
+		kept = slices.DeleteFunc(kept, func(i int) bool { return i != s.only.file })
+		if len(kept) == 0 {
+			spec.Ranges = []scan.RowRange{}
+		}
+		gap = s.only.base
+	}
 	next := 0
 	for i := range fsx.files {
+		if s.only != nil && i != s.only.file {
+			continue
+		}
 		if next < len(kept) && kept[next] == i {
 			mf := scan.MultiFile{Path: fsx.files[i].path, Gap: gap}
 			for _, f := range consts {
@@ -89,6 +108,9 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	}
 	mspec.Label = fmt.Sprintf("Scan %s (%s, %d of %d files, %d pruned): columns [%s]", fsx.pattern, fsx.first.Format,
 		len(kept), len(fsx.files), len(fsx.files)-len(kept), strings.Join(names, ", "))
+	if f := fsx.first.Raw.Segments.FilterString(fsx.first.Schema); f != "" {
+		mspec.Label += ", " + f
+	}
 	if len(s.pushed) > 0 {
 		ps := make([]string, len(s.pushed))
 		for i, p := range s.pushed {

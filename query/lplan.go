@@ -44,6 +44,16 @@ type ScanNode struct {
 	// filePreds are the conjuncts on them, which prune whole files.
 	files     *fileSet
 	filePreds []scan.Predicate
+	// only, in a leaf of a distributed plan over several files, is the
+	// one file its split reads.
+	only *splitFile
+}
+
+// splitFile is the file of a split: its index in the table's file list
+// and the row id of its first record.
+type splitFile struct {
+	file int
+	base int64
 }
 
 func (n *ScanNode) Columns() []Column { return n.cols }

@@ -319,3 +319,53 @@ func TestMultiFileDataDirectory(t *testing.T) {
 		t.Errorf("a directory of documents: %v, want no table named notes", err)
 	}
 }
+
+// TestMultiFileLayoutSources: the files of a set take their layout from
+// their own sidecar first, else from the nearest .schema (read once per
+// set, however many files share it); two directories whose .schema files
+// differ make an error naming the file whose layout differs; and an
+// unreadable file among thousands still gets its own message.
+func TestMultiFileLayoutSources(t *testing.T) {
+	eng, _ := testEngine(t, Settings{Workers: 2})
+	dir := t.TempDir()
+	write := func(rel, body string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(DirSchemaName, "CREATE TABLE t (n INT32 POSITION(1:3)) WITH (format = 'text')")
+	for i := range 40 {
+		write(fmt.Sprintf("a/f%02d.txt", i), fmt.Sprintf("%3d\n%3d\n", i, 100+i))
+	}
+	// A file with a sidecar of its own uses it (the layout must still be
+	// the set's).
+	write("a/g.txt", "  7\n")
+	write("a/g.txt.schema", "CREATE TABLE g (n INT32 POSITION(1:3)) WITH (format = 'text')")
+	if got := queryRows(t, eng, "SELECT count(*), sum(n) FROM '"+dir+"/a'"); !slices.Equal(got, []string{fmt.Sprintf("81 | %d", 780+40*100+780+7)}) {
+		t.Errorf("directory of 41 files: %v", got)
+	}
+	// A sub-directory with a .schema of its own, of a different layout.
+	write("a/b/.schema", "CREATE TABLE t (n INT64 POSITION(1:3)) WITH (format = 'text')")
+	write("a/b/h.txt", "  1\n")
+	_, err := classify(eng, "SELECT count(*) FROM '"+dir+"/a'")
+	if !errors.Is(err, storage.ErrSchema) || !strings.Contains(err.Error(), filepath.Join(dir, "a", "b", "h.txt")) {
+		t.Errorf("a sub-directory of another layout: %v, want an error naming a/b/h.txt", err)
+	}
+	// A named pipe matched by a glob is not a data file: it is skipped,
+	// never opened (opening it would block).
+	if err := os.RemoveAll(filepath.Join(dir, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	write("c/f1.txt", "  1\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "c", "f2.txt"), 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	if got := queryRows(t, eng, "SELECT count(*), sum(n) FROM '"+dir+"/c/*.txt'"); !slices.Equal(got, []string{"1 | 1"}) {
+		t.Errorf("a glob matching a named pipe: %v", got)
+	}
+}

@@ -12,7 +12,10 @@ func notNullColumns(n Node) map[ColumnID]bool {
 	switch x := n.(type) {
 	case *ScanNode:
 		for i, f := range x.fields {
-			if f < 0 || !x.table.Schema.Fields[f].Nullable {
+			if f <= partitionField(0) && x.files.hasNull(partitionField(0)-f) {
+				continue
+			}
+			if f < 0 && f != parentRowIDField || f >= 0 && !x.table.Schema.Fields[f].Nullable && !x.table.Raw.Segments.Partial(f) {
 				out[x.cols[i].ID] = true
 			}
 		}
@@ -37,6 +40,10 @@ func notNullColumns(n Node) map[ColumnID]bool {
 				out[x.cols[len(x.groups)+i].ID] = true
 			}
 		}
+	case *finalAggNode:
+		return notNullColumns(x.agg)
+	case *inputNode:
+		return x.notNull
 	case *JoinNode:
 		l, r := notNullColumns(x.left), notNullColumns(x.right)
 		switch x.kind {

@@ -628,7 +628,10 @@ var scanOps = map[string]scan.Op{"=": scan.OpEq, "<>": scan.OpNe, "<": scan.OpLt
 // NULL and LIKE 'prefix%' on CHAR columns.
 func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	schema := s.table.Schema
-	return predicateOn(s, c, func(f int) bool { return f >= 0 }, func(f int) bool {
+	// A field only some record types hold is NULL on the others' records:
+	// its test waits for the decoded column.
+	takes := func(f int) bool { return f >= 0 && !s.table.Raw.Segments.Partial(f) }
+	return predicateOn(s, c, takes, func(f int) bool {
 		return schema.Fields[f].Type.Kind == storage.Char
 	}, func(f int, e *Expr) (any, bool) {
 		return scanConstant(e, &schema.Fields[f])

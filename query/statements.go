@@ -127,6 +127,9 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 	if c := t.Compression; c != nil {
 		msg += fmt.Sprintf(", %s", c)
 	}
+	if sg := t.Raw.Segments; sg != nil {
+		msg += "; " + sg.Describe(t.Schema)
+	}
 	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
 		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
 	}
@@ -140,10 +143,18 @@ func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 	for i := range t.Schema.Fields {
 		f := &t.Schema.Fields[i]
 		null := "NO"
-		if f.Nullable {
+		if f.Nullable || t.Raw.Segments.Partial(i) {
 			null = "YES"
 		}
-		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, f.Describe())
+		enc := f.Describe()
+		if sg := t.Raw.Segments; sg.Partial(i) {
+			var types []string
+			for _, v := range sg.FieldTypes[i] {
+				types = append(types, sg.Values[v])
+			}
+			enc += ", record types " + strings.Join(types, ", ") + " only"
+		}
+		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
 	}
 	return rows
 }
@@ -163,7 +174,11 @@ func (s *Session) describeFiles(pattern string) (*Result, error) {
 		if fsx.intKeys[k] {
 			typ = "BIGINT"
 		}
-		rows.add(key, typ, "NO", nil, nil, nil, "partition directory "+key+"=...")
+		null := "NO"
+		if fsx.hasNull(k) {
+			null = "YES"
+		}
+		rows.add(key, typ, null, nil, nil, nil, "partition directory "+key+"=...")
 	}
 	msg := fmt.Sprintf("%s: %d %s files (the first, %s: %d records of %d bytes)", pattern, len(fsx.files), t.Format, t.Path, t.Layout.Count, t.Layout.RecordLen)
 	return rows.result(msg), nil
@@ -288,6 +303,13 @@ func (s *Session) createTable(st *parser.CreateTable) (*Result, error) {
 // dropTable runs DROP TABLE [IF EXISTS] name. Data files are never touched.
 func (s *Session) dropTable(st *parser.DropTable) (*Result, error) {
 	if !s.e.cat.drop(st.Name) && !st.IfExists {
+		if dir, _ := s.e.cat.dirTables(); dir != nil {
+			for _, f := range dir {
+				if strings.EqualFold(f.name, st.Name) {
+					return nil, posErr(st.Pos, "table %s is %s in the data directory; DROP TABLE never deletes files: remove the file to drop the table", st.Name, f.path)
+				}
+			}
+		}
 		return nil, posErr(st.Pos, "no table %s to drop (only tables made with CREATE TABLE or registered can be dropped)", st.Name)
 	}
 	msg := fmt.Sprintf("table %s dropped (its file is untouched)", st.Name)

@@ -35,16 +35,8 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 // openTable is OpenTable that also returns the layout of a raw file (nil
 // for a .rec file).
 func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
-	if _, err := os.Stat(path); err == nil {
-		// A directory, device, pipe or /proc file: storage says what it is.
-		if err := storage.CheckDataFile(path); err != nil {
-			return nil, nil, err
-		}
-		// Unreadable (permission denied) is said as such, not taken for
-		// "not a .rec file".
-		if err := checkReadable(path); err != nil {
-			return nil, nil, err
-		}
+	if err := checkOpenable(path); err != nil {
+		return nil, nil, err
 	}
 	if opts.Schema == "" && storage.IsRecFile(path) {
 		t, err := storage.Open(path, storage.OpenOptions{IgnorePartial: opts.IgnorePartial})
@@ -56,18 +48,48 @@ func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, err
 		}
 		return t, nil, nil
 	}
-	ddl, source, err := layoutText(path, opts.Schema)
+	l, err := readLayout(path, opts.Schema)
 	if err != nil {
 		return nil, nil, err
 	}
+	t, err := openRaw(path, l, opts)
+	return t, l, err
+}
+
+// checkOpenable reports a path that exists but cannot be a table's data:
+// a directory, device, pipe or /proc file (storage says what it is), or
+// a file recq may not read (said as such, not taken for "not a .rec
+// file"). A path that does not exist is left to the opening to report.
+func checkOpenable(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	if err := storage.CheckDataFile(path); err != nil {
+		return err
+	}
+	return checkReadable(path)
+}
+
+// readLayout reads and parses the layout of raw file path: the schema
+// option (DDL text or a file name) or the sidecar.
+func readLayout(path, schema string) (*Layout, error) {
+	ddl, source, err := layoutText(path, schema)
+	if err != nil {
+		return nil, err
+	}
 	l, err := ParseLayout(ddl)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", source, err)
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
+	return l, nil
+}
+
+// openRaw opens raw file path with layout l. l is only read, so one
+// layout may serve many files.
+func openRaw(path string, l *Layout, opts OpenTableOptions) (*storage.Table, error) {
 	raw := l.Raw
 	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
-	t, err := storage.OpenRaw(path, l.Schema, raw)
-	return t, l, err
+	return storage.OpenRaw(path, l.Schema, raw)
 }
 
 // openForRead opens a file for reading; tests replace it to simulate an
@@ -91,6 +113,10 @@ func checkReadable(path string) error {
 // reservedColumns are the virtual columns every table has; a data field
 // may not take their names (it would be shadowed).
 var reservedColumns = []string{"_rowid"}
+
+// parentRowIDName is the virtual column of a table whose records have a
+// parent record type (segment_children): the parent's _rowid.
+const parentRowIDName = "_parent_rowid"
 
 // reservedColumn returns the reserved name name matches, or "".
 func reservedColumn(name string) string {

@@ -311,7 +311,7 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 		r.started(ctx)
 	}
 	switch st.(type) {
-	case *parser.Set, *parser.CreateTable, *parser.DropTable, *parser.Copy:
+	case *parser.Set, *parser.CreateTable, *parser.CreateTableAs, *parser.DropTable, *parser.Copy:
 		for res.Next() {
 		}
 		if err := res.Err(); err != nil {

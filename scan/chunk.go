@@ -18,6 +18,12 @@ type chunk struct {
 	// padded is set when data was rebuilt from short text lines (each
 	// padded to recLen with spaces, stride == recLen).
 	padded bool
+	// For a file of record types (storage.Segments): seg[r] is record r's
+	// type (an index into Segments.Values, -1 for an unnamed one) and,
+	// when _parent_rowid is read, parent[r] its parent's record number
+	// (-1 for none).
+	seg    []int16
+	parent []int64
 }
 
 // record returns record r's bytes.

@@ -52,7 +52,7 @@ type Multi struct {
 type MultiFile struct {
 	Path string
 	// Values are the file's constant columns (MultiSpec.Consts): int64 or
-	// string.
+	// string, or nil for NULL.
 	Values []any
 	// Gap is the number of records of files left out just before this
 	// one (pruned by partition values): row ids leave room for them, so a
@@ -114,12 +114,8 @@ func NewMulti(spec MultiSpec) (*Multi, error) {
 	}
 	m.ordered = spec.Spec.Ordered && m.workers > 1
 	fields := slices.Clone(sc.Schema().Fields())
-	var rowid []arrow.Field
-	if spec.Spec.RowID {
-		rowid = []arrow.Field{fields[len(fields)-1]}
-		fields = fields[:len(fields)-1]
-	}
-	fields = append(append(fields, spec.Consts...), rowid...)
+	tail := slices.Clone(fields[len(fields)-m.tailColumns():])
+	fields = append(append(fields[:len(fields)-len(tail)], spec.Consts...), tail...)
 	m.schema = arrow.NewSchema(fields, nil)
 	if spec.Spec.Ranges != nil {
 		m.ranges = mergeRanges(slices.Clone(spec.Spec.Ranges))
@@ -130,8 +126,21 @@ func NewMulti(spec MultiSpec) (*Multi, error) {
 	return m, nil
 }
 
+// tailColumns is the number of virtual columns a file's scan ends with
+// (_parent_rowid, _rowid), which follow the constant columns.
+func (m *Multi) tailColumns() int {
+	n := 0
+	if m.spec.Spec.ParentRowID {
+		n++
+	}
+	if m.spec.Spec.RowID {
+		n++
+	}
+	return n
+}
+
 // Schema is the schema of the batches: the columns, the constant columns,
-// then _rowid when asked for.
+// then _parent_rowid and _rowid when asked for.
 func (m *Multi) Schema() *arrow.Schema { return m.schema }
 
 // Partitions is the number of partition streams.
@@ -440,18 +449,15 @@ func (s *multiStream) emit(in arrow.Record) {
 		return
 	}
 	cols := slices.Clone(in.Columns())
-	var rowid []arrow.Array
-	if s.r.m.spec.Spec.RowID {
-		rowid = []arrow.Array{cols[len(cols)-1]}
-		cols = cols[:len(cols)-1]
-	}
+	tail := slices.Clone(cols[len(cols)-s.r.m.tailColumns():])
+	cols = cols[:len(cols)-len(tail)]
 	var consts []arrow.Array
 	for _, c := range s.consts {
 		sl := array.NewSlice(c, 0, n)
 		consts = append(consts, sl)
 		cols = append(cols, sl)
 	}
-	cols = append(cols, rowid...)
+	cols = append(cols, tail...)
 	s.rec = array.NewRecord(s.r.m.schema, cols, n)
 	for _, sl := range consts {
 		sl.Release()
@@ -475,6 +481,12 @@ func (s *multiStream) makeConsts() error {
 	for i, fl := range m.spec.Consts {
 		b := array.NewBuilder(mem, fl.Type)
 		v := m.spec.Files[s.j].Values[i]
+		if v == nil {
+			b.AppendNulls(n)
+			s.consts = append(s.consts, b.NewArray())
+			b.Release()
+			continue
+		}
 		switch bb := b.(type) {
 		case *array.Int64Builder:
 			x, ok := v.(int64)

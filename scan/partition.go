@@ -100,7 +100,14 @@ func (p *partition) start() {
 	// selective scans and small files do not allocate full batches.
 	capacity := int(min(int64(min(s.batchSize, initialCapacity)), max(s.PlannedRecords(), 1)))
 	for _, c := range s.spec.Columns {
-		p.decoders = append(p.decoders, newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity))
+		d := newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity)
+		if s.segs.Partial(c) {
+			d = newSegmentMasked(d, s.segs, c)
+		}
+		p.decoders = append(p.decoders, d)
+	}
+	if s.spec.ParentRowID {
+		p.decoders = append(p.decoders, &parentDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity), s.spec.RowIDBase})
 	}
 	if s.spec.RowID {
 		p.decoders = append(p.decoders, &rowIDDecoder{newFixed[int64](arrow.PrimitiveTypes.Int64, p.run.mem, capacity), s.spec.RowIDBase})
@@ -303,7 +310,7 @@ func (p *partition) filterPiece() error {
 		}
 		p.selBuf = make([]int32, p.ch.n)
 	}
-	if len(s.preds) == 0 {
+	if len(s.preds) == 0 && !s.segFilter {
 		end := min(p.ch.n, p.pos+piece)
 		p.sel, p.selPos, p.pos = p.identity[p.pos:end], 0, end
 		return p.claim()
@@ -315,15 +322,21 @@ func (p *partition) filterPiece() error {
 			end := min(p.ch.n, p.pos+piece)
 			sel := p.identity[p.pos:end]
 			p.pos = end
-			for i, pr := range s.preds {
+			shared := true
+			if s.segFilter {
+				// The record types come first: other types' fields are
+				// never read, not even by a predicate.
+				sel, shared = s.keepTypes(&p.ch, sel, p.selBuf[k:k]), false
+			}
+			for _, pr := range s.preds {
 				if len(sel) == 0 {
 					break
 				}
-				// The first predicate reads the shared identity array and
+				// The first filter reads the shared identity array and
 				// appends to selBuf; later ones narrow that in place.
 				dst := sel[:0]
-				if i == 0 {
-					dst = p.selBuf[k:k]
+				if shared {
+					dst, shared = p.selBuf[k:k], false
 				}
 				var err error
 				if sel, err = pr.filter(&p.ch, sel, dst); err != nil {
@@ -399,6 +412,11 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 		p.padLines(c, data)
 	} else if len(l.Separator) > 0 {
 		if err := p.checkSeparators(); err != nil {
+			return err
+		}
+	}
+	if s.segs != nil {
+		if err := p.classify(); err != nil {
 			return err
 		}
 	}

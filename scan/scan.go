@@ -38,6 +38,11 @@ type Scan struct {
 	skipped   int // blocks ruled out by min/max
 	verify    bool
 	ordered   bool // tag batches with their Seq (Spec.Ordered, several workers)
+	// segs is the table's record types (nil for a file of one type);
+	// segFilter is set when records of some types are left out.
+	segs      *storage.Segments
+	segFilter bool
+	lookBack  int64 // records per look-back block (segments.go)
 
 	mu      sync.Mutex
 	run     *run
@@ -76,7 +81,13 @@ func New(spec Spec) (*Scan, error) {
 			return nil, fmt.Errorf("scan: column %d out of range (the table has %d fields)", c, t.Schema.NumFields())
 		}
 		f := &t.Schema.Fields[c]
-		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable})
+		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c)})
+	}
+	if err := s.planSegments(); err != nil {
+		return nil, err
+	}
+	if spec.ParentRowID {
+		fields = append(fields, arrow.Field{Name: "_parent_rowid", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
 	}
 	if spec.RowID {
 		fields = append(fields, arrow.Field{Name: "_rowid", Type: arrow.PrimitiveTypes.Int64})
@@ -224,14 +235,15 @@ func (s *Scan) plan(ranges []RowRange) {
 	x := s.table.Blocks
 	full := len(ranges) == 1 && ranges[0].Start == 0 && ranges[0].End == l.Count
 	s.verify = s.spec.VerifyChecksums && x != nil && full
+	byBlock := x != nil && (len(s.preds) > 0 || s.verify || s.spec.BlockChunks)
 	if x != nil {
 		s.blocks = x.Len()
-		if len(s.preds) > 0 || s.verify {
+		if byBlock {
 			per = int64(x.RecordsPerBlock)
 		}
 	}
 	var cuts []int64
-	if x == nil || (len(s.preds) == 0 && !s.verify) {
+	if !byBlock {
 		cuts = laneCuts(s.table) // chunks that are .rec blocks stay whole
 	}
 	for _, r := range ranges {
@@ -244,7 +256,7 @@ func (s *Scan) plan(ranges []RowRange) {
 				end = min(end, cuts[0])
 			}
 			block := -1
-			if x != nil && (len(s.preds) > 0 || s.verify) {
+			if byBlock {
 				block = int(first / int64(x.RecordsPerBlock))
 				end = min(end, int64(block+1)*int64(x.RecordsPerBlock))
 				if !s.blockMayMatch(block) {
@@ -323,6 +335,19 @@ func (s *Scan) Spec() Spec { return s.spec }
 // Pattern is the access pattern the scan declares to the strategy chooser.
 func (s *Scan) Pattern() storage.Pattern { return s.pattern }
 
+// ChunkRanges returns the record ranges of the planned chunks in file
+// order: blocks whose min/max rule out the predicates are absent. Chunk
+// boundaries are where the file can be cut cheaply: .rec blocks (when
+// predicates or checksums make chunks whole blocks), compressed lanes,
+// or ChunkBytes of records.
+func (s *Scan) ChunkRanges() []RowRange {
+	out := make([]RowRange, len(s.chunks))
+	for i, c := range s.chunks {
+		out[i] = RowRange{c.first, c.first + c.n}
+	}
+	return out
+}
+
 // PlannedChunks is the number of units of work after block skipping.
 func (s *Scan) PlannedChunks() int { return len(s.chunks) }
 
@@ -351,6 +376,9 @@ func (s *Scan) String() string {
 	for _, c := range s.spec.Columns {
 		cols = append(cols, s.table.Schema.Fields[c].Name)
 	}
+	if s.spec.ParentRowID {
+		cols = append(cols, "_parent_rowid")
+	}
 	if s.spec.RowID {
 		cols = append(cols, "_rowid")
 	}
@@ -359,6 +387,9 @@ func (s *Scan) String() string {
 		format += ", " + c.Format.String() // "text, gzip"
 	}
 	out := fmt.Sprintf("Scan %s (%s, %d records): columns [%s]", s.table.Path, format, s.table.Layout.Count, strings.Join(cols, ", "))
+	if s.segFilter {
+		out += ", " + s.segmentLine()
+	}
 	if len(s.spec.Filter) > 0 {
 		ps := make([]string, len(s.spec.Filter))
 		for i, p := range s.spec.Filter {
@@ -402,6 +433,10 @@ type run struct {
 	chunkRows  []int64
 	prefix     int   // chunks [0, prefix) are finished
 	prefixRows int64 // rows they kept
+
+	// The look-back memo of a file of record types (segments.go).
+	segMu   sync.Mutex
+	segMemo map[int64][]int64
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no

@@ -111,7 +111,12 @@ type Spec struct {
 	Columns []int
 	// RowID appends an int64 "_rowid" column holding the record number.
 	RowID bool
-	// RowIDBase is added to every _rowid: a file that is one of several
+	// ParentRowID appends, before _rowid, an int64 "_parent_rowid" column:
+	// the record number of the nearest preceding record of the record's
+	// parent type (storage.Segments), or NULL. The table must have parent
+	// links.
+	ParentRowID bool
+	// RowIDBase is added to every _rowid (and _parent_rowid): a file that is one of several
 	// making a table (see Multi) numbers its records after the files
 	// before it. Ranges and Sample stay in the file's own record numbers.
 	RowIDBase int64
@@ -148,6 +153,10 @@ type Spec struct {
 	// VerifyChecksums checks each block's CRC32C as it is read (.rec files
 	// with a block index only).
 	VerifyChecksums bool
+	// BlockChunks makes every chunk of a .rec file with a block index one
+	// block (or the part of one the ranges cover), as predicates and
+	// checksums do, so ChunkRanges lists the blocks min/max keep.
+	BlockChunks bool
 	// Allocator allocates the Arrow buffers (default memory.DefaultAllocator).
 	Allocator memory.Allocator
 	// Source, when set, is an already open source of the table's file to

@@ -35,7 +35,9 @@ const (
 //     why.
 //
 // Only rule 4 looks at path: it checks (by opening the file with O_DIRECT)
-// whether the file system supports direct I/O.
+// whether the file system supports direct I/O. A negative
+// residentFraction means it was not measured (a small file's never
+// changes the choice); the reason then leaves it out.
 func ChooseStrategy(path string, size int64, pattern Pattern, residentFraction float64) (Strategy, string) {
 	return chooseStrategy(size, pattern, residentFraction, func() string {
 		fd, _, _, why, err := probeDirect(path)
@@ -56,6 +58,9 @@ func chooseStrategy(size int64, pattern Pattern, frac float64, directUnavailable
 		return Mmap, fmt.Sprintf("auto: random access to a %s file: mmap", humanSize(size))
 	}
 	scan := fmt.Sprintf("auto: full scan of a %s file, %s in the page cache", humanSize(size), percent(frac))
+	if frac < 0 { // not measured
+		scan = fmt.Sprintf("auto: full scan of a %s file", humanSize(size))
+	}
 	switch {
 	case frac >= AutoResidentFraction:
 		return Mmap, scan + ": mmap"

@@ -69,13 +69,23 @@ func openAuto(path string, pattern Pattern) (Source, error) {
 		}
 		size = st.Size
 	} else {
-		resident, total, err := Residency(path)
+		st, err := statRegular(path)
 		if err != nil {
 			return nil, err
 		}
-		size = total
-		if total > 0 {
-			frac = float64(resident) / float64(total)
+		size, frac = st.Size, -1
+		// Only a large file's page-cache residency can change the choice;
+		// a small one is mapped whatever it is, and measuring it would
+		// cost more than reading it (tables of thousands of small files).
+		if size >= AutoSmallFile {
+			resident, total, err := Residency(path)
+			if err != nil {
+				return nil, err
+			}
+			size, frac = total, 0
+			if total > 0 {
+				frac = float64(resident) / float64(total)
+			}
 		}
 	}
 	strategy, reason := ChooseStrategy(path, size, pattern, frac)

@@ -425,7 +425,8 @@ func TestAutoReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Strategy() != Mmap || !strings.HasPrefix(s.Reason(), "auto: full scan of a 195.3 KiB file, ") || !strings.Contains(s.Reason(), "in the page cache: mmap") {
+	// A small file is mapped without measuring its residency.
+	if want := "auto: full scan of a 195.3 KiB file: mmap (small file, under 64.0 MiB)"; s.Strategy() != Mmap || s.Reason() != want {
 		t.Fatalf("%v: %q", s.Strategy(), s.Reason())
 	}
 	r, err := OpenSource(path, Auto, RandomAccess)
@@ -459,6 +460,7 @@ func TestChooseStrategyRules(t *testing.T) {
 		{AutoSmallFile - 1, FullScan, 0, ok, Mmap, "auto: full scan of a 64.0 MiB file, 0% in the page cache: mmap (small file, under 64.0 MiB)"},
 		{AutoSmallFile, FullScan, 0, ok, Direct, "auto: full scan of a 64.0 MiB file, 0% in the page cache: direct I/O"},
 		{0, FullScan, 0, ok, Mmap, "auto: full scan of a 0 bytes file, 0% in the page cache: mmap (small file, under 64.0 MiB)"},
+		{4096, FullScan, -1, ok, Mmap, "auto: full scan of a 4.0 KiB file: mmap (small file, under 64.0 MiB)"},
 		{100 * gib, RandomAccess, 0, ok, Mmap, "auto: random access to a 100.0 GiB file: mmap"},
 		{100 * gib, RandomAccess, 0, refused, Mmap, "auto: random access to a 100.0 GiB file: mmap"},
 	}

@@ -306,6 +306,43 @@ func fill(b []byte, c byte) {
 	}
 }
 
+// checkSigned checks that n fits the signed integer type t.
+func checkSigned(t Type, n int64) error {
+	if bits := t.BinaryWidth() * 8; bits < 64 && (n < -(1<<(bits-1)) || n > 1<<(bits-1)-1) {
+		return fmt.Errorf("%d is out of range for %s", n, t)
+	}
+	return nil
+}
+
+// checkUnsigned checks that n fits the unsigned integer type t.
+func checkUnsigned(t Type, n uint64) error {
+	if bits := t.BinaryWidth() * 8; bits < 64 && n > 1<<bits-1 {
+		return fmt.Errorf("%d is out of range for %s", n, t)
+	}
+	return nil
+}
+
+// fitDecimal rescales d to the scale of t (p <= 18) and checks that it
+// fits the precision.
+func fitDecimal(t Type, d DecimalValue) (DecimalValue, error) {
+	u, err := rescale(d, t.Scale)
+	if err != nil {
+		return DecimalValue{}, err
+	}
+	if u >= pow10[t.Precision] || u <= -pow10[t.Precision] {
+		return DecimalValue{}, fmt.Errorf("%s does not fit %s", d, t)
+	}
+	return DecimalValue{u, t.Scale}, nil
+}
+
+// checkChar checks that a string of n bytes fits the CHAR type t.
+func checkChar(t Type, s string) error {
+	if len(s) > t.Length {
+		return fmt.Errorf("%q is %d bytes, longer than %s", s, len(s), t)
+	}
+	return nil
+}
+
 // normalizeValue converts the accepted Go types to the canonical value of t
 // and checks its range.
 func normalizeValue(t Type, v any) (any, error) {
@@ -321,20 +358,13 @@ func normalizeValue(t Type, v any) (any, error) {
 		if !ok {
 			return bad()
 		}
-		bits := t.BinaryWidth() * 8
-		if bits < 64 && (n < -(1<<(bits-1)) || n > 1<<(bits-1)-1) {
-			return nil, fmt.Errorf("%d is out of range for %s", n, t)
-		}
-		return n, nil
+		return n, checkSigned(t, n)
 	case Uint8, Uint16, Uint32, Uint64:
 		n, ok := asUint64(v)
 		if !ok {
 			return bad()
 		}
-		if bits := t.BinaryWidth() * 8; bits < 64 && n > 1<<bits-1 {
-			return nil, fmt.Errorf("%d is out of range for %s", n, t)
-		}
-		return n, nil
+		return n, checkUnsigned(t, n)
 	case Float32, Float64:
 		switch x := v.(type) {
 		case float64:
@@ -367,14 +397,7 @@ func normalizeValue(t Type, v any) (any, error) {
 			}
 			d = DecimalValue{n, 0}
 		}
-		u, err := rescale(d, t.Scale)
-		if err != nil {
-			return nil, err
-		}
-		if u >= pow10[t.Precision] || u <= -pow10[t.Precision] {
-			return nil, fmt.Errorf("%s does not fit %s", d, t)
-		}
-		return DecimalValue{u, t.Scale}, nil
+		return fitDecimal(t, d)
 	case Char:
 		s, ok := v.(string)
 		if !ok {
@@ -384,10 +407,7 @@ func normalizeValue(t Type, v any) (any, error) {
 				return bad()
 			}
 		}
-		if len(s) > t.Length {
-			return nil, fmt.Errorf("%q is %d bytes, longer than %s", s, len(s), t)
-		}
-		return s, nil
+		return s, checkChar(t, s)
 	case Date:
 		switch x := v.(type) {
 		case DateValue:
@@ -514,20 +534,13 @@ func encodeBinary(f *Field, raw []byte, v any) error {
 	order := f.ByteOrder()
 	switch x := v.(type) {
 	case bool:
-		raw[0] = 0
-		if x {
-			raw[0] = 1
-		}
+		putBool(raw, x)
 	case int64:
 		writeBinaryInt(raw, order, uint64(x))
 	case uint64:
 		writeBinaryInt(raw, order, x)
 	case float64:
-		if f.Type.Kind == Float32 {
-			order.PutUint32(raw, math.Float32bits(float32(x)))
-		} else {
-			order.PutUint64(raw, math.Float64bits(x))
-		}
+		putFloat(f, raw, x)
 	case DecimalValue:
 		// normalizeValue checked the precision and resolveWidth that the
 		// width holds every value of that precision.
@@ -536,8 +549,7 @@ func encodeBinary(f *Field, raw []byte, v any) error {
 		}
 		writeBinaryInt(raw, order, uint64(x.Unscaled))
 	case string:
-		fill(raw, ' ')
-		copy(raw, x)
+		putChar(raw, x)
 	case DateValue:
 		order.PutUint32(raw, uint32(x))
 	case TimestampValue:
@@ -546,6 +558,28 @@ func encodeBinary(f *Field, raw []byte, v any) error {
 		return errUnsupported
 	}
 	return nil
+}
+
+func putBool(raw []byte, b bool) {
+	raw[0] = 0
+	if b {
+		raw[0] = 1
+	}
+}
+
+// putFloat writes a FLOAT32 or FLOAT64 field.
+func putFloat(f *Field, raw []byte, x float64) {
+	if f.Type.Kind == Float32 {
+		f.ByteOrder().PutUint32(raw, math.Float32bits(float32(x)))
+	} else {
+		f.ByteOrder().PutUint64(raw, math.Float64bits(x))
+	}
+}
+
+// putChar writes a binary CHAR field: the bytes, padded with spaces.
+func putChar(raw []byte, s string) {
+	fill(raw, ' ')
+	copy(raw, s)
 }
 
 func writeBinaryInt(raw []byte, order binary.ByteOrder, u uint64) {

@@ -8,10 +8,13 @@ import (
 // dataFile is a data file opened to read its header or check its layout:
 // the file itself, or the decompressed bytes of a compressed file.
 type dataFile struct {
-	ra    io.ReaderAt
-	size  int64            // bytes ra serves: the file's size, or the decompressed size
-	comp  *CompressionInfo // nil for an uncompressed file
-	close func() error
+	ra   io.ReaderAt
+	size int64            // bytes ra serves: the file's size, or the decompressed size
+	comp *CompressionInfo // nil for an uncompressed file
+	// content is the whole file when it was tiny enough to read at once
+	// (see TinyFileSize); nil otherwise.
+	content []byte
+	close   func() error
 }
 
 // openDataFile opens the regular file at path for Open and OpenRaw. A
@@ -21,6 +24,12 @@ func openDataFile(path string) (*dataFile, error) {
 	st, err := statDataFile(path)
 	if err != nil {
 		return nil, err
+	}
+	if data, err := readTiny(path, st); err != nil || data != nil {
+		if err != nil {
+			return nil, err
+		}
+		return tinyDataFile(data), nil
 	}
 	if c := DetectCompression(path); c != Uncompressed {
 		src, err := openCompressed(path, c)
@@ -54,6 +63,9 @@ func OpenDataReader(path string) (r io.ReaderAt, size int64, close func() error,
 // table a CompressedSource of its decompressed data (whatever the
 // strategy: decompression streams), otherwise OpenSource's.
 func OpenTableSource(t *Table, strategy Strategy, pattern Pattern) (Source, error) {
+	if t.content != nil && strategy == Auto {
+		return newBytesSource(t), nil
+	}
 	if t.Compression != nil {
 		return openCompressed(t.Path, t.Compression.Format)
 	}

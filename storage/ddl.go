@@ -104,6 +104,9 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if raw.IgnorePartial {
 		opts = append(opts, "ignore_partial = true")
 	}
+	if raw.Segments != nil {
+		opts = append(opts, raw.Segments.formatOptions()...)
+	}
 	fmt.Fprintf(&b, " WITH (%s);\n", strings.Join(opts, ", "))
 	return b.String()
 }

@@ -27,6 +27,11 @@
 // CompressedSource that decompresses in lanes from seek points
 // (compress_source.go) through inflaters (compress_inflate.go).
 //
+// Values are encoded into records by Schema.EncodeField (any Go value of
+// the field's type) or, without boxing, by the typed Put methods
+// (codec_put.go), which share its range checks and byte writers; the
+// Writer appends encoded records.
+//
 // Files are always opened read-only. Files recq writes (.rec files, schema
 // sidecars) appear atomically: written to a temporary file in the target
 // directory, fsynced, then renamed over the target.

@@ -74,6 +74,9 @@ type RawOptions struct {
 	PadShortLines bool
 	// IgnorePartial ignores a trailing partial record instead of failing.
 	IgnorePartial bool
+	// Segments, when set, says the file interleaves several record types
+	// and which of them the table reads (see Segments).
+	Segments *Segments
 }
 
 // maxLineScan bounds how far OpenRaw looks for the first line ending.
@@ -89,7 +92,7 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 	}
 	defer df.close()
 	f := df.ra
-	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: df.size, Raw: opts, Compression: df.comp}
+	t := &Table{Path: path, Format: RawBinary, Schema: schema, Size: df.size, Raw: opts, Compression: df.comp, content: df.content}
 	if opts.Text {
 		t.Format = RawText
 	}

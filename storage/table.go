@@ -99,6 +99,9 @@ type Table struct {
 	// Notes are facts a user may want to know, such as an ignored trailing
 	// partial record.
 	Notes []string
+	// content is a tiny raw file's bytes, read whole when it was opened
+	// (see TinyFileSize); nil otherwise.
+	content []byte
 }
 
 // OpenOptions tune Open.

@@ -181,7 +181,7 @@ func (w *Writer) Close() error {
 		return w.fail(fileErr(w.path, ErrIO, "rename into place: %v", err))
 	}
 	w.done = true
-	syncDir(filepath.Dir(w.path))
+	SyncDir(filepath.Dir(w.path))
 	return nil
 }
 
@@ -227,7 +227,7 @@ func (w *Writer) Abort() {
 
 // syncDir fsyncs a directory so a rename in it is durable; errors are
 // ignored because some file systems do not support it.
-func syncDir(dir string) {
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
@@ -259,6 +259,6 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		os.Remove(tmp)
 		return fileErr(path, ErrIO, "write: %v", err)
 	}
-	syncDir(filepath.Dir(path))
+	SyncDir(filepath.Dir(path))
 	return nil
 }

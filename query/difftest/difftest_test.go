@@ -240,6 +240,11 @@ func runRecq(eng *query.Engine, sql string) (rows, error) {
 	if err != nil {
 		return rows{}, err
 	}
+	return readRows(res)
+}
+
+// readRows reads and closes a result.
+func readRows(res *query.Result) (rows, error) {
 	defer res.Close()
 	var out rows
 	for _, f := range res.Schema().Fields() {

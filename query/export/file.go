@@ -25,6 +25,9 @@ func WriteFile(path string, rr array.RecordReader, f Format, o Options) (n int64
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
+	if f == Rec {
+		return writeRecFile(path, rr, &o, mode)
+	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("cannot write %s: cannot create a temporary file in its directory: %w", path, unwrapPath(err))

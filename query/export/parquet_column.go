@@ -122,8 +122,11 @@ func isSigned(id arrow.Type) bool {
 
 // typeName names an Arrow type the way recq's SQL does where it can.
 func typeName(t arrow.DataType) string {
-	if t.ID() == arrow.INTERVAL_MONTH_DAY_NANO {
+	switch t.ID() {
+	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "INTERVAL"
+	case arrow.LIST:
+		return typeName(t.(*arrow.ListType).Elem()) + "[]"
 	}
 	return strings.ToUpper(t.String())
 }

@@ -22,10 +22,11 @@ const (
 	ArrowStream               // Arrow IPC stream
 	ArrowFile                 // Arrow IPC file (random access, with a footer)
 	Parquet                   // Parquet file, in row groups
+	Rec                       // recq's own .rec file (WriteFile only)
 )
 
 var formatNames = [...]string{CSV: "csv", TSV: "tsv", JSON: "json", JSONL: "jsonl",
-	ArrowStream: "arrows", ArrowFile: "arrow", Parquet: "parquet"}
+	ArrowStream: "arrows", ArrowFile: "arrow", Parquet: "parquet", Rec: "rec"}
 
 func (f Format) String() string {
 	if int(f) < len(formatNames) {
@@ -36,7 +37,7 @@ func (f Format) String() string {
 
 // ParseFormat reads a format name (any case): csv, tsv, json, jsonl (or
 // ndjson), arrow (an IPC file; ipc and feather are accepted too), arrows
-// (an IPC stream) or parquet.
+// (an IPC stream), parquet or rec.
 func ParseFormat(s string) (Format, error) {
 	l := strings.ToLower(strings.TrimSpace(s))
 	for i, n := range formatNames {
@@ -50,7 +51,7 @@ func ParseFormat(s string) (Format, error) {
 	case "ipc", "feather":
 		return ArrowFile, nil
 	}
-	return 0, fmt.Errorf("unknown format %q (want one of: csv, tsv, json, jsonl, arrow, arrows, parquet)", s)
+	return 0, fmt.Errorf("unknown format %q (want one of: csv, tsv, json, jsonl, arrow, arrows, parquet, rec)", s)
 }
 
 // FormatOf guesses a file's format from its extension: .csv, .tsv,
@@ -132,6 +133,8 @@ func Write(w io.Writer, rr array.RecordReader, f Format, o Options) (int64, erro
 		return writeArrow(w, rr, &o, true)
 	case Parquet:
 		return writeParquet(w, rr, &o)
+	case Rec:
+		return 0, fmt.Errorf("rec output: a .rec file is written to a named file, not a stream (write it with WriteFile, or COPY ... TO 'file.rec')")
 	}
 	return 0, fmt.Errorf("unknown format %v", f)
 }
