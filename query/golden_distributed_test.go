@@ -28,7 +28,11 @@ func TestGoldenSQLDistributed(t *testing.T) {
 		recs := parseGolden(t, file)
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-			eng, err := Open(Options{DataDir: "../testdata", Settings: Settings{Workers: 2, BatchSize: 100}, Allocator: mem})
+			opts := Options{DataDir: "../testdata", Settings: Settings{Workers: 2, BatchSize: 100}, Allocator: mem}
+			if goldenWritable(t, file) {
+				opts.DataDir = linkedDataDir(t, "../testdata") // CREATE TABLE AS writes there, not into testdata
+			}
+			eng, err := Open(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
