@@ -49,6 +49,9 @@ type callKernel struct {
 	mu     sync.Mutex
 	chunks []arrow.Array
 	ci, ri []int32
+	// res counts the gathered inputs and the result chunks against the
+	// memory budget (a running string_agg's results grow with n·frame)
+	res reservation
 }
 
 // callBatchGroups and callBatchRows bound a batch of frame results: a
@@ -61,7 +64,7 @@ const (
 func newCallKernel(ev *windowEval, f WindowFunc, slots []int, n int) *callKernel {
 	typ, _ := WindowCallType(f.Name, callArgs(f.aggCall())) // checked by NewWindow
 	return &callKernel{ev: ev, f: f, call: f.aggCall(), slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
-		ci: make([]int32, n), ri: make([]int32, n)}
+		ci: make([]int32, n), ri: make([]int32, n), res: reservation{b: ev.w.budget, what: "window"}}
 }
 
 func (k *callKernel) reset(n int) {
@@ -76,6 +79,7 @@ func (k *callKernel) discard() {
 	k.in = nil
 	releaseAll(k.chunks)
 	k.chunks = nil
+	k.res.free()
 }
 
 // prepare gathers the inputs of every position into window order, once.
@@ -91,7 +95,13 @@ func (k *callKernel) prepare(s, e int) error {
 	k.in = windowCallInputs(k.f, k.slots, func(slot int, typ arrow.DataType) arrow.Array {
 		return takeChunks(memory.DefaultAllocator, typ, d.chunks(slot), ci, ri)
 	})
-	return nil
+	b := int64(0)
+	for _, a := range append(k.in.vals, k.in.filter) {
+		if a != nil {
+			b += arrayBytes(a.Data())
+		}
+	}
+	return k.res.grow(b)
 }
 
 // windowCallInputs is a window aggregate's inputs: its values and FILTER,
@@ -210,7 +220,9 @@ func (b *callBatch) flush(upTo int) error {
 		if err != nil {
 			return err
 		}
-		ca = k.addChunk(a)
+		if ca, err = k.addChunk(a); err != nil {
+			return err
+		}
 		st, err := k.newState()
 		if err != nil {
 			return err
@@ -218,7 +230,10 @@ func (b *callBatch) flush(upTo int) error {
 		b.res = st
 	}
 	if len(b.peeked) > 0 {
-		cb = k.addChunk(arrayFromValues(memory.DefaultAllocator, k.typ, b.peeked))
+		var err error
+		if cb, err = k.addChunk(arrayFromValues(memory.DefaultAllocator, k.typ, b.peeked)); err != nil {
+			return err
+		}
 	}
 	for p := b.start; p < upTo; p++ {
 		if r := k.ri[p]; r < 0 {
@@ -231,12 +246,17 @@ func (b *callBatch) flush(upTo int) error {
 	return nil
 }
 
-// addChunk keeps a finished chunk of results and returns its index.
-func (k *callKernel) addChunk(a arrow.Array) int32 {
+// addChunk keeps a finished chunk of results and returns its index; it
+// fails when the memory budget cannot hold it.
+func (k *callKernel) addChunk(a arrow.Array) (int32, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if err := k.res.grow(arrayBytes(a.Data())); err != nil {
+		a.Release()
+		return 0, err
+	}
 	k.chunks = append(k.chunks, a)
-	return int32(len(k.chunks) - 1)
+	return int32(len(k.chunks) - 1), nil
 }
 
 func (k *callKernel) fill(s, e, from, to int) error {
