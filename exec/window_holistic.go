@@ -35,7 +35,6 @@ import (
 type callKernel struct {
 	ev    *windowEval
 	f     WindowFunc
-	call  AggCall
 	slots []int
 	fr    *framer
 	typ   arrow.DataType
@@ -63,7 +62,7 @@ const (
 
 func newCallKernel(ev *windowEval, f WindowFunc, slots []int, n int) *callKernel {
 	typ, _ := WindowCallType(f.Name, callArgs(f.aggCall())) // checked by NewWindow
-	return &callKernel{ev: ev, f: f, call: f.aggCall(), slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
+	return &callKernel{ev: ev, f: f, slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
 		ci: make([]int32, n), ri: make([]int32, n), res: reservation{b: ev.w.budget, what: "window"}}
 }
 
@@ -96,10 +95,11 @@ func (k *callKernel) prepare(s, e int) error {
 		return takeChunks(memory.DefaultAllocator, typ, d.chunks(slot), ci, ri)
 	})
 	b := int64(0)
-	for _, a := range append(k.in.vals, k.in.filter) {
-		if a != nil {
-			b += arrayBytes(a.Data())
-		}
+	for _, a := range k.in.vals {
+		b += arrayBytes(a.Data())
+	}
+	if k.in.filter != nil {
+		b += arrayBytes(k.in.filter.Data())
 	}
 	return k.res.grow(b)
 }
