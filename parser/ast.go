@@ -129,16 +129,55 @@ type TableExpr interface {
 	tableExpr()
 }
 
-// TableRef is a named table, view or CTE, or a quoted file path (exactly
-// one of Name and Path is set), with an optional alias, column aliases
-// (t(a, b); nil when none) and sample.
+// TableRef is a named table, view or CTE, a quoted file path, or a table
+// function call (exactly one of Name, Path and Func is set), with an
+// optional alias, column aliases (t(a, b); nil when none) and sample.
 type TableRef struct {
 	Pos     Pos
 	Name    string
 	Path    string
+	Func    *TableFunc
 	Alias   string
 	Columns []string
 	Sample  *Sample
+}
+
+// TableFunc is a table function call in FROM, as in read_csv('codes.csv',
+// header = true): its name (lower-cased) and arguments, positional ones
+// first as written.
+type TableFunc struct {
+	Pos  Pos
+	Name string
+	Args []*FuncArg
+}
+
+// FuncArg is one argument of a table function: Name is "" for a
+// positional argument, else the lower-cased parameter name (written
+// name => value or name = value).
+type FuncArg struct {
+	Pos   Pos
+	Name  string
+	Value *ArgValue
+}
+
+// ArgValue is a table function argument's value: exactly one of Lit (a
+// literal; a bare word is a string literal holding the word lower-cased),
+// List ([v, ...]; IsList set, even when empty) and Fields ({key: v, ...};
+// IsStruct set, even when empty).
+type ArgValue struct {
+	Pos      Pos
+	Lit      *Literal
+	IsList   bool
+	List     []*ArgValue
+	IsStruct bool
+	Fields   []*ArgField
+}
+
+// ArgField is key: value inside a struct argument. Key keeps its case.
+type ArgField struct {
+	Pos   Pos
+	Key   string
+	Value *ArgValue
 }
 
 // DerivedTable is (query) [AS] alias [(col, ...)] in FROM: a subquery or a

@@ -336,9 +336,12 @@ func (c *converter) table(g *gTable) TableExpr {
 		return x
 	}
 	t := &TableRef{Pos: p}
-	if g.Name != nil {
+	switch {
+	case g.Func != nil:
+		t.Func = c.tableFunc(g.Func)
+	case g.Name != nil:
 		t.Name = ident(*g.Name)
-	} else {
+	default:
 		t.Path = unquote(*g.Path)
 		if t.Path == "" {
 			c.failf(t.Pos, "the file path is empty")
@@ -352,6 +355,58 @@ func (c *converter) table(g *gTable) TableExpr {
 		t.Sample = c.sample(g.Sample)
 	}
 	return t
+}
+
+// tableFunc converts a table function call. Named arguments follow the
+// positional ones and none is given twice.
+func (c *converter) tableFunc(g *gTableFunc) *TableFunc {
+	f := &TableFunc{Pos: lpos(g.Pos), Name: strings.ToLower(ident(g.Name))}
+	seen := map[string]bool{}
+	for _, a := range g.Args {
+		arg := &FuncArg{Pos: lpos(a.Pos), Value: c.argValue(a.Value)}
+		if a.Name != nil {
+			arg.Name = strings.ToLower(ident(*a.Name))
+			if seen[arg.Name] {
+				c.failf(arg.Pos, "parameter %s of %s is given twice", arg.Name, f.Name)
+			}
+			seen[arg.Name] = true
+		} else if len(seen) > 0 {
+			c.failf(arg.Pos, "a positional argument of %s follows named ones; write the file first, then name => value", f.Name)
+		}
+		f.Args = append(f.Args, arg)
+	}
+	return f
+}
+
+// argValue converts a table function argument's value.
+func (c *converter) argValue(g *gArgValue) *ArgValue {
+	v := &ArgValue{Pos: lpos(g.Pos)}
+	switch {
+	case g.IsList:
+		v.IsList = true
+		for _, x := range g.List {
+			v.List = append(v.List, c.argValue(x))
+		}
+	case g.Struct:
+		v.IsStruct = true
+		seen := map[string]bool{}
+		for _, fg := range g.Fields {
+			key := fg.Key
+			if strings.HasPrefix(key, "'") {
+				key = unquote(key)
+			} else {
+				key = ident(key)
+			}
+			if seen[strings.ToLower(key)] {
+				c.failf(lpos(fg.Pos), "key %s is given twice", key)
+			}
+			seen[strings.ToLower(key)] = true
+			v.Fields = append(v.Fields, &ArgField{Pos: lpos(fg.Pos), Key: key, Value: c.argValue(fg.Value)})
+		}
+	default:
+		v.Lit = c.optionValue(g.Lit)
+	}
+	return v
 }
 
 func (c *converter) sample(g *gSample) *Sample {

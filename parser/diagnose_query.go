@@ -139,6 +139,11 @@ func (d *diag) queryRules() (Pos, string, bool) {
 			return at, msg, true
 		}
 	}
+	if d.clause == "FROM" {
+		if at, msg, ok := d.tableFuncRules(); ok {
+			return at, msg, true
+		}
+	}
 	if at, msg, ok := d.nameListRules(); ok {
 		return at, msg, true
 	}
@@ -195,6 +200,60 @@ func (d *diag) fromRules() (Pos, string, bool) {
 		return at, "expected the column names in parentheses after USING, as in USING (id), found " + f, true
 	}
 	return Pos{}, "", false
+}
+
+// tableFuncRules explains failures in the arguments of a table function
+// in FROM: read_csv('f.csv', header => true, columns => {id: 'INT32'}).
+func (d *diag) tableFuncRules() (Pos, string, bool) {
+	t, p := d.t, d.prev
+	at, f := t.pos, d.found()
+	switch {
+	case !d.inCall():
+	case p.is("=>") || p.is("="):
+		return at, fmt.Sprintf("expected the parameter's value after %s (a literal such as 'text', 42 or true, a list [...] or {key: value, ...}), found %s", describe(p), f), true
+	case p.is(":") && d.inBraces():
+		return at, "expected a value after the key's ':', as in {id: 'INT32'}, found " + f, true
+	case !t.is(":") && d.inBraces() && d.i >= 2 && (d.toks[d.i-2].is("{") || d.toks[d.i-2].is(",")) && isKeyTok(p):
+		return at, fmt.Sprintf("expected ':' after the key %s, as in {%s: 'INT32'}, found %s", p.val, p.val, f), true
+	case (p.is("{") || p.is(",")) && d.inBraces() && isKeyTok(t) && !d.tok(d.i+1).is(":"):
+		return d.tok(d.i + 1).pos, fmt.Sprintf("expected ':' after the key %s, as in {%s: 'INT32'}, found %s", t.val, t.val, describeTok(d.tok(d.i+1))), true
+	}
+	return Pos{}, "", false
+}
+
+// isKeyTok reports whether t can be the key of a {key: value} argument.
+func isKeyTok(t token) bool {
+	return t.typ == tIdent || t.typ == tQIdent || t.typ == tString || t.typ == tKeyword
+}
+
+// inBraces reports whether the offending token is inside a {key: value}
+// argument.
+func (d *diag) inBraces() bool {
+	depth := 0
+	for k := d.i - 1; k >= 0; k-- {
+		switch w := d.toks[k]; {
+		case w.is("}"):
+			depth++
+		case w.is("{"):
+			if depth == 0 {
+				return true
+			}
+			depth--
+		}
+	}
+	return false
+}
+
+// inCall reports whether the offending token is inside the argument list
+// of a table function: the innermost open '(' follows a name, with any
+// number of [...] and {...} in between.
+func (d *diag) inCall() bool {
+	n := len(d.open)
+	if n == 0 {
+		return false
+	}
+	j := d.open[n-1]
+	return j > 0 && d.toks[j].is("(") && d.toks[j-1].typ == tIdent
 }
 
 // joined reports whether the table before toks[j] (a USING) is the right

@@ -249,9 +249,12 @@ func (it *SelectItem) String() string {
 
 func (t *TableRef) String() string {
 	var b strings.Builder
-	if t.Path != "" || t.Name == "" {
+	switch {
+	case t.Func != nil:
+		b.WriteString(t.Func.String())
+	case t.Path != "" || t.Name == "":
 		b.WriteString(QuoteString(t.Path))
-	} else {
+	default:
 		b.WriteString(quoteIdent(t.Name))
 	}
 	writeAlias(&b, t.Alias, t.Columns)
@@ -260,6 +263,35 @@ func (t *TableRef) String() string {
 		b.WriteString(t.Sample.String())
 	}
 	return b.String()
+}
+
+func (f *TableFunc) String() string {
+	args := make([]string, len(f.Args))
+	for i, a := range f.Args {
+		args[i] = a.Value.String()
+		if a.Name != "" {
+			args[i] = quoteIdent(a.Name) + " => " + args[i]
+		}
+	}
+	return quoteIdent(f.Name) + "(" + strings.Join(args, ", ") + ")"
+}
+
+func (v *ArgValue) String() string {
+	switch {
+	case v.IsList:
+		items := make([]string, len(v.List))
+		for i, x := range v.List {
+			items[i] = x.String()
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case v.IsStruct:
+		items := make([]string, len(v.Fields))
+		for i, f := range v.Fields {
+			items[i] = QuoteString(f.Key) + ": " + f.Value.String()
+		}
+		return "{" + strings.Join(items, ", ") + "}"
+	}
+	return v.Lit.String()
 }
 
 // writeAlias prints " AS alias(cols)" for a FROM item.

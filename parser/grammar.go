@@ -210,16 +210,53 @@ type gJoin struct {
 	Using   *gNameList `parser:"| 'USING' @@ )?"`
 }
 
-// gTable is one item of FROM: a table name, a quoted file path, a
-// derived table ((query) [AS] alias [(cols)]) or a parenthesised join.
+// gTable is one item of FROM: a table function call, a table name, a
+// quoted file path, a derived table ((query) [AS] alias [(cols)]) or a
+// parenthesised join.
 type gTable struct {
 	Pos     lexer.Position
-	Name    *string      `parser:"(  @(Ident | QIdent)"`
+	Func    *gTableFunc  `parser:"(  @@"`
+	Name    *string      `parser:" | @(Ident | QIdent)"`
 	Path    *string      `parser:" | @String"`
 	Derived *gQuery      `parser:" | QParen @@ ')'"`
 	Paren   *gFrom       `parser:" | '(' @@ ')' )"`
 	Alias   *gTableAlias `parser:"@@?"`
 	Sample  *gSample     `parser:"@@?"`
+}
+
+// gTableFunc is a table function call in FROM: name(arg, name => arg,
+// name = arg, ...). It is only taken when '(' follows the name.
+type gTableFunc struct {
+	Pos  lexer.Position
+	Name string           `parser:"(?= Ident (?! QParen) '(') @Ident '('"`
+	Args []*gTableFuncArg `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+// gTableFuncArg is a positional or named (name => value, name = value)
+// argument of a table function.
+type gTableFuncArg struct {
+	Pos   lexer.Position
+	Name  *string    `parser:"( (?= (Ident | QIdent | Keyword) ('=>' | '=')) @(Ident | QIdent | Keyword) ('=>' | '=') )?"`
+	Value *gArgValue `parser:"@@"`
+}
+
+// gArgValue is a table function argument's value: a list [v, ...], a
+// struct {key: v, ...} or a literal (a bare word is a string).
+type gArgValue struct {
+	Pos    lexer.Position
+	IsList bool         `parser:"(  @'[' ( "`
+	List   []*gArgValue `parser:"       @@ ( ',' @@ )* )? ']'"`
+	Struct bool         `parser:" | @'{' ( "`
+	Fields []*gArgField `parser:"       @@ ( ',' @@ )* )? '}'"`
+	Lit    *gSetValue   `parser:" | @@ )"`
+}
+
+// gArgField is key: value inside a struct argument; the key is a name or
+// a string.
+type gArgField struct {
+	Pos   lexer.Position
+	Key   string     `parser:"@(Ident | QIdent | Keyword | String) ':'"`
+	Value *gArgValue `parser:"@@"`
 }
 
 // gTableAlias is [AS] alias [(col, ...)].

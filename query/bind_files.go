@@ -71,7 +71,10 @@ func (bd *binder) bindFiles(t *parser.TableRef, name string, fsx *fileSet) ([]*r
 	table := *fsx.first
 	table.Path = fsx.pattern
 	table.Layout.Count = fsx.first.Layout.Count * int64(len(fsx.files))
-	names := []string{name, filepath.Base(fsx.root)}
+	names := []string{name}
+	if fsx.root != "" {
+		names = append(names, filepath.Base(fsx.root))
+	}
 	if t.Alias != "" {
 		name, names = t.Alias, []string{t.Alias}
 	}

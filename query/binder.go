@@ -886,6 +886,9 @@ func (bd *binder) renamed(plan Node, alias string, names []string, pos parser.Po
 
 // bindTableRef binds a table, view, CTE or file path.
 func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node, error) {
+	if t.Func != nil {
+		return bd.bindTableFunc(t)
+	}
 	if t.Path == "" {
 		if cte, outer := sc.ctes.lookup(t.Name); cte != nil {
 			if t.Sample != nil {

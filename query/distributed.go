@@ -260,6 +260,8 @@ func (p *DistributedPlan) findSplit(n Node) (*ScanNode, error) {
 				return
 			}
 			cands = append(cands, x)
+		case *ReadNode:
+			blocked = append(blocked, fmt.Sprintf("%s (%s) is read whole, not in splits: split a table of record files and join it to this one", x.name, x.src.Describe()))
 		case *FilterNode, *ProjectNode:
 			drive(n.Inputs()[0])
 		case *JoinNode:

@@ -14,8 +14,11 @@
 //	   │ subquery.go               columns; every column gets a ColumnID and
 //	   │                           every expression a type (bexpr.go), once;
 //	   │                           subqueries become joins or "cells"
+//	   │ tablefunc*.go             read_rec, read_fixed (scans of file sets,
+//	   │                           fileset.go), read_csv and read_parquet
+//	   │                           (Read nodes over csvfile, parquetfile)
 //	   ▼
-//	logical plan (lplan.go): a tree of Scan, Values, Filter, Project,
+//	logical plan (lplan.go): a tree of Scan, Read, Values, Filter, Project,
 //	   │   Aggregate, Window (window.go, window_plan.go), Join, SetOp,
 //	   │   Sort, Limit nodes over column ids
 //	   │

@@ -15,8 +15,9 @@ import (
 )
 
 // A table of several files: a glob (FROM 'ghcn/*.dly', FROM
-// 'exports/**/*.rec') or a directory (FROM 'exports', or a sub-directory
-// of the data directory).
+// 'exports/**/*.rec'), a directory (FROM 'exports', or a sub-directory
+// of the data directory), or the files a table function lists
+// (read_rec(['a.rec', 'b.rec']), read_fixed('*.txt', layout => ...)).
 // The files are read in sorted path order as one table (records in file
 // order within each), and must share one layout: .rec files carry theirs,
 // a raw file takes its own sidecar (FILE.schema) or else the nearest file
@@ -37,7 +38,7 @@ const filenameColumn = "filename"
 
 // fileSet is the resolved list of a multi-file table's files.
 type fileSet struct {
-	pattern string // as the user wrote it (a glob or a directory)
+	pattern string // as the user wrote it (a glob, a directory, a list)
 	root    string // the directory partition directories are found below
 	files   []setFile
 	keys    []string // partition columns, in path order
@@ -46,6 +47,9 @@ type fileSet struct {
 	// named is set when a data field is called filename: the virtual
 	// column is then left out.
 	named bool
+	// layout, when set, is every file's layout (read_fixed's inline
+	// layout); else each file carries its own or has a sidecar.
+	layout *Layout
 	// dirSchemas caches each directory's nearest .schema ("" for none),
 	// layouts each .schema's parsed layout: scan workers open the files
 	// concurrently, and a set may have thousands of files per directory.
@@ -236,6 +240,9 @@ func globPrefixMatch(pat, dirs []string) bool {
 // partitionsOf returns the key=value directories between root and a file
 // (a nil value for NULL).
 func partitionsOf(root, path string) (keys []string, values []*string) {
+	if root == "" {
+		return nil, nil // a list of files has no partitions
+	}
 	rel, err := filepath.Rel(root, filepath.Dir(path))
 	if err != nil || rel == "." {
 		return nil, nil
@@ -266,9 +273,9 @@ func partitionsOf(root, path string) (keys []string, values []*string) {
 const nullPartition = "__HIVE_DEFAULT_PARTITION__"
 
 // newFileSet resolves a set's files, partitions and layout (opening the
-// first file only).
-func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
-	fsx := &fileSet{pattern: pattern, root: root,
+// first file only). layout is the layout of every file, or nil.
+func newFileSet(pattern, root string, paths []string, layout *Layout) (*fileSet, error) {
+	fsx := &fileSet{pattern: pattern, root: root, layout: layout,
 		dirSchemas: newMemo(func(dir string) (string, error) { return findDirSchema(dir), nil }),
 		layouts:    newMemo(func(schema string) (*Layout, error) { return readLayout("", schema) }),
 		sidecars:   newMemo(listSidecars),
@@ -331,27 +338,44 @@ func newFileSet(pattern, root string, paths []string) (*fileSet, error) {
 // openFile opens one file of the set with its layout: .rec files carry
 // theirs, raw files use their own sidecar or the nearest .schema.
 func (fsx *fileSet) openFile(path string) (*storage.Table, error) {
-	if !storage.IsRecFile(path) && !fsx.hasSidecar(path) {
-		if schema := fsx.dirSchema(path); schema != "" {
-			// The files of a directory share its .schema: read and
-			// parse it once, not once per file.
-			l, err := fsx.layouts.get(schema)
-			if err != nil {
-				return nil, err
-			}
-			t, err := openRaw(path, l, OpenTableOptions{})
-			if err != nil {
-				// Say why a file cannot be read (a directory, permission
-				// denied) as openTable does; checked only on failure, so
-				// a set of many small files pays no extra system calls.
-				if cerr := checkOpenable(path); cerr != nil {
-					return nil, cerr
-				}
-			}
-			return t, err
+	if l := fsx.layout; l != nil {
+		if err := checkDataFile(path); err != nil {
+			return nil, err
+		}
+		return openRaw(path, l, OpenTableOptions{})
+	}
+	if fsx.hasSidecar(path) {
+		t, _, err := openTable(path, OpenTableOptions{})
+		return t, err
+	}
+	schema := fsx.dirSchema(path)
+	if schema == "" {
+		t, _, err := openTable(path, OpenTableOptions{})
+		return t, err
+	}
+	// The files of a directory share its .schema: read and parse it once,
+	// not once per file. A file is opened raw first: a small one is read
+	// whole, and its bytes say whether it is a .rec file after all, which
+	// saves opening it again to look (thousands of small files).
+	l, err := fsx.layouts.get(schema)
+	if err != nil {
+		return nil, err
+	}
+	t, err := openRaw(path, l, OpenTableOptions{})
+	if err == nil && !t.MayBeRec() {
+		return t, nil
+	}
+	if storage.IsRecFile(path) {
+		t, _, err := openTable(path, OpenTableOptions{})
+		return t, err
+	}
+	if err != nil {
+		// Say why a file cannot be read (a directory, permission
+		// denied) as openTable does; checked only on failure.
+		if cerr := checkDataFile(path); cerr != nil {
+			return nil, cerr
 		}
 	}
-	t, _, err := openTable(path, OpenTableOptions{})
 	return t, err
 }
 
@@ -482,5 +506,33 @@ func resolveFileSet(pattern string) (*fileSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newFileSet(pattern, root, paths)
+	return newFileSet(pattern, root, paths, nil)
+}
+
+// listFileSet makes one set of listed files, globs and directories (a
+// table function's files), in the order listed: the files of a glob or
+// directory in sorted path order. Partition directories become columns
+// only for a lone glob or directory. layout is every file's layout, or
+// nil.
+func listFileSet(pattern string, paths []string, layout *Layout) (*fileSet, error) {
+	if len(paths) == 1 && isMultiPath(paths[0]) {
+		root, all, err := expandPattern(paths[0])
+		if err != nil {
+			return nil, err
+		}
+		return newFileSet(pattern, root, all, layout)
+	}
+	var all []string
+	for _, p := range paths {
+		if !isMultiPath(p) {
+			all = append(all, p)
+			continue
+		}
+		_, more, err := expandPattern(p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, more...)
+	}
+	return newFileSet(pattern, "", all, layout)
 }

@@ -223,6 +223,12 @@ var fuzzLayouts = []string{
 	   qty DECIMAL(5,1) SIGN LEADING SEPARATE POSITION(16:21), rate FLOAT64 POSITION(22:29), d DATE FORMAT 'YYMMDD' POSITION(30:35),
 	   big DECIMAL(30,3) PACKED ON ERROR NULL POSITION(36:51))
 	 WITH (encoding = 'ebcdic', ebcdic_code_page = 'cp273', record_length = 51)`,
+	`CREATE TABLE r (t CHAR(1) POSITION(1:1), amt DECIMAL(10,2) POSITION(30:39) IMPLIED DECIMALS 2, name CHAR(22) POSITION(55:76))
+	 WITH (format = text, pad_short_lines = true, segment_field = 't', segment_filter = '6, 7',
+	       segment_children = '1 => 5, 9; 5 => 6, 8; 6 => 7')`,
+	`CREATE TABLE r (t CHAR(2) POSITION(1:2), co CHAR(16) POSITION(5:20), amt DECIMAL(10,2) POSITION(30:39) IMPLIED DECIMALS 2)
+	 WITH (format = text, segment_field = 't', segment_children = '1 => 5; 5 => 6',
+	       redefine_segment_id_map = 'co => 5; amt => 6')`,
 }
 
 var fuzzFileQueries = []string{
@@ -233,6 +239,7 @@ var fuzzFileQueries = []string{
 	"SELECT %[1]s, count(*) FROM r GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5",
 	"SELECT * FROM r WHERE %[1]s IS NOT NULL ORDER BY %[1]s DESC",
 	"SELECT * FROM r USING SAMPLE 50 PERCENT",
+	"SELECT _parent_rowid, count(*) FROM r GROUP BY 1 ORDER BY 1 LIMIT 5",
 }
 
 // FuzzQueryFile runs whole queries over small random files: as a .rec
@@ -250,6 +257,11 @@ func FuzzQueryFile(f *testing.F) {
 	f.Add([]byte{}, uint8(0), uint8(1))
 	if b, err := os.ReadFile("../testdata/people.txt"); err == nil {
 		f.Add(b, uint8(0), uint8(2))
+	}
+	if b, err := os.ReadFile("../testdata/ach/payments.ach"); err == nil {
+		f.Add(b, uint8(6), uint8(7))
+		f.Add(b[:95*12], uint8(7), uint8(1))
+		f.Add(b[95*2:95*9], uint8(6), uint8(4))
 	}
 	if b, err := os.ReadFile("../testdata/mainframe/accounts.ebc"); err == nil {
 		f.Add(b[:51*3], uint8(5), uint8(3))

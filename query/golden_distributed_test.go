@@ -30,7 +30,7 @@ func TestGoldenSQLDistributed(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 			opts := Options{DataDir: "../testdata", Settings: Settings{Workers: 2, BatchSize: 100}, Allocator: mem}
 			if goldenWritable(t, file) {
-				opts.DataDir = linkedDataDir(t, "../testdata") // CREATE TABLE AS writes there, not into testdata
+				opts.DataDir = linkedDataDir(t, "../testdata") // CREATE TABLE AS writes there
 			}
 			eng, err := Open(opts)
 			if err != nil {

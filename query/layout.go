@@ -301,6 +301,12 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	return f, nil
 }
 
+// tableOptionNames are the WITH options of a layout, in the order the
+// docs list them (read_fixed takes them as named parameters).
+var tableOptionNames = []string{"file", "format", "separator", "skip_bytes", "skip_lines", "record_length", "null_bitmap",
+	"pad_short_lines", "blank_is_null", "ignore_partial", "byte_order", "year_window_start", "encoding", "ebcdic_code_page",
+	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map"}
+
 // applyTableOption interprets one WITH (key = value) option.
 func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOption) error {
 	v := o.Value
@@ -452,7 +458,7 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 			}
 		}
 	default:
-		err = layoutErr(o.Pos, "unknown table option %s (known: file, format, separator, skip_bytes, skip_lines, record_length, null_bitmap, pad_short_lines, blank_is_null, ignore_partial, byte_order, year_window_start, encoding, ebcdic_code_page, floating_point_format, string_trimming_policy, segment_field, segment_filter, segment_children, redefine_segment_id_map)", o.Key)
+		err = layoutErr(o.Pos, "unknown table option %s%s (known: %s)", o.Key, suggest(o.Key, tableOptionNames), strings.Join(tableOptionNames, ", "))
 	}
 	return err
 }

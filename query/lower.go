@@ -196,6 +196,8 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		return lw.lowerScan(x)
 	case *ValuesNode:
 		return lw.lowerValues(x)
+	case *ReadNode:
+		return lw.lowerRead(x)
 	case *FilterNode:
 		in, err := lw.lower(x.in)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // by the optimizer passes (which return new nodes rather than editing
 // those they were given) and lowered to exec operators by lower.go.
 //
-// Node kinds: *ScanNode, *ValuesNode, *FilterNode, *ProjectNode,
+// Node kinds: *ScanNode, *ReadNode, *ValuesNode, *FilterNode, *ProjectNode,
 // *AggregateNode (also DISTINCT), *WindowNode, *JoinNode, *SetOpNode,
 // *SortNode (also top-N), *LimitNode.
 type Node interface {

@@ -356,11 +356,22 @@ func TestMultiFileLayoutSources(t *testing.T) {
 	if !errors.Is(err, storage.ErrSchema) || !strings.Contains(err.Error(), filepath.Join(dir, "a", "b", "h.txt")) {
 		t.Errorf("a sub-directory of another layout: %v, want an error naming a/b/h.txt", err)
 	}
-	// A named pipe matched by a glob is not a data file: it is skipped,
-	// never opened (opening it would block).
 	if err := os.RemoveAll(filepath.Join(dir, "a", "b")); err != nil {
 		t.Fatal(err)
 	}
+	// A small .rec file among the text files is known by its bytes (read
+	// whole when opened raw): its layout differs.
+	rec := filepath.Join(dir, "a", "r.txt")
+	writeMultiRec(t, rec, multiSchema(t, false), 0, 3)
+	_, err = classify(eng, "SELECT count(*) FROM '"+dir+"/a'")
+	if !errors.Is(err, storage.ErrSchema) || !strings.Contains(err.Error(), rec) || !strings.Contains(err.Error(), "rec file") {
+		t.Errorf("a .rec file among text files: %v, want an error naming it as a rec file", err)
+	}
+	if err := os.Remove(rec); err != nil {
+		t.Fatal(err)
+	}
+	// A named pipe matched by a glob is not a data file: it is skipped,
+	// never opened (opening it would block).
 	write("c/f1.txt", "  1\n")
 	if err := syscall.Mkfifo(filepath.Join(dir, "c", "f2.txt"), 0o644); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)

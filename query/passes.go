@@ -943,6 +943,8 @@ func estimateRows(n Node) float64 {
 		return rows
 	case *ValuesNode:
 		return float64(len(x.rows))
+	case *ReadNode:
+		return x.src.EstimateRows()
 	case *FilterNode:
 		return estimateRows(x.in) * math.Pow(0.5, float64(len(x.conds)))
 	case *AggregateNode:
@@ -1014,6 +1016,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 	}
 	copySet := func(m map[ColumnID]bool) map[ColumnID]bool { return unionSet(m, nil) }
 	switch x := n.(type) {
+	case *ReadNode:
+		return x.prune(need), nil
 	case *ScanNode:
 		c := *x
 		c.fields, c.cols = nil, nil

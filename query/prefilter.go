@@ -145,8 +145,9 @@ func prefilteredInput(agg *AggregateNode, aggKeys []*Expr, other Node, otherKeys
 }
 
 // recordsRead is the number of records the scans under n read (before any
-// predicate), plus the rows of its VALUES lists: a measure of the work of
-// running n once.
+// predicate), plus the rows of its VALUES lists and the estimated rows of
+// the files table functions read: a measure of the work of running n
+// once.
 func recordsRead(n Node) float64 {
 	switch x := n.(type) {
 	case *ScanNode:
@@ -156,6 +157,8 @@ func recordsRead(n Node) float64 {
 		return float64(x.table.Layout.Count)
 	case *ValuesNode:
 		return float64(len(x.rows))
+	case *ReadNode:
+		return x.src.EstimateRows()
 	}
 	total := 0.0
 	for _, c := range n.Inputs() {
@@ -200,6 +203,9 @@ func cloneTree(n Node) Node {
 		c := *x
 		return &c
 	case *ValuesNode:
+		c := *x
+		return &c
+	case *ReadNode:
 		c := *x
 		return &c
 	}

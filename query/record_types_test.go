@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/recq/recq/parser"
 	"github.com/recq/recq/storage"
 )
 
@@ -49,6 +51,24 @@ func TestRecordTypePlans(t *testing.T) {
 		if !strings.Contains(plan, c.want) || c.not != "" && strings.Contains(plan, c.not) {
 			t.Errorf("%s: want %q (and not %q) in\n%s", c.sql, c.want, c.not, plan)
 		}
+	}
+	// DESCRIBE's message says which types a table reads and their parents.
+	for table, want := range map[string]string{
+		"entry":   "record types 6 of record_type, parents 5 (_parent_rowid)",
+		"anytype": "record types 1, 5, 9, 6, 8, 7 of record_type, parents 1, 5, 6 (_parent_rowid)",
+	} {
+		st, err := parser.ParseOne("DESCRIBE " + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Session().Run(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(res.Message, want) {
+			t.Errorf("DESCRIBE %s: %q, want it to end with %q", table, res.Message, want)
+		}
+		res.Close()
 	}
 }
 

@@ -35,7 +35,7 @@ func OpenTable(path string, opts OpenTableOptions) (*storage.Table, error) {
 // openTable is OpenTable that also returns the layout of a raw file (nil
 // for a .rec file).
 func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, error) {
-	if err := checkOpenable(path); err != nil {
+	if err := checkDataFile(path); err != nil {
 		return nil, nil, err
 	}
 	if opts.Schema == "" && storage.IsRecFile(path) {
@@ -54,20 +54,6 @@ func openTable(path string, opts OpenTableOptions) (*storage.Table, *Layout, err
 	}
 	t, err := openRaw(path, l, opts)
 	return t, l, err
-}
-
-// checkOpenable reports a path that exists but cannot be a table's data:
-// a directory, device, pipe or /proc file (storage says what it is), or
-// a file recq may not read (said as such, not taken for "not a .rec
-// file"). A path that does not exist is left to the opening to report.
-func checkOpenable(path string) error {
-	if _, err := os.Stat(path); err != nil {
-		return nil
-	}
-	if err := storage.CheckDataFile(path); err != nil {
-		return err
-	}
-	return checkReadable(path)
 }
 
 // readLayout reads and parses the layout of raw file path: the schema
@@ -90,6 +76,20 @@ func openRaw(path string, l *Layout, opts OpenTableOptions) (*storage.Table, err
 	raw := l.Raw
 	raw.IgnorePartial = raw.IgnorePartial || opts.IgnorePartial
 	return storage.OpenRaw(path, l.Schema, raw)
+}
+
+// checkDataFile reports an existing path that is not a readable regular
+// file: a directory, device, pipe or /proc file (storage says what it
+// is), or a file that cannot be read (said as such, not taken for "not a
+// .rec file"). A missing file is left to the open that follows.
+func checkDataFile(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	if err := storage.CheckDataFile(path); err != nil {
+		return err
+	}
+	return checkReadable(path)
 }
 
 // openForRead opens a file for reading; tests replace it to simulate an

@@ -189,7 +189,9 @@ func (c *Completer) Complete(pending, before, after string) []string {
 	var cands []string
 	tables := c.tableNames()
 	switch strings.ToUpper(prev) {
-	case "FROM", "DESCRIBE", "SUMMARIZE", "JOIN", "TABLE":
+	case "FROM", "JOIN":
+		cands = append(tables, query.TableFunctionNames()...)
+	case "DESCRIBE", "SUMMARIZE", "TABLE":
 		cands = tables
 	default:
 		named := namedTables(stmt)

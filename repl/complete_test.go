@@ -31,6 +31,7 @@ func TestComplete(t *testing.T) {
 		{"", "SELECT count(*) FROM line", "", []string{"lineitem", "lineitem_txt"}, []string{"LIMIT"}},
 		{"", "SUMMARIZE line", "", []string{"lineitem"}, []string{"LIMIT"}},
 		{"", "SELECT regexp_m", "", []string{"regexp_matches"}, nil},
+		{"", "SELECT * FROM read_c", "", []string{"read_csv"}, nil},
 		{"", "SELECT * EXCL", "", []string{"EXCLUDE"}, nil},
 		// Columns of a table after SUMMARIZE ... or FROM-first.
 		{"", "FROM sensors SELECT tem", "", []string{"temperature"}, nil},

@@ -90,7 +90,7 @@ func NewMulti(spec MultiSpec) (*Multi, error) {
 	if spec.Open == nil {
 		return nil, fmt.Errorf("scan: no way to open the files")
 	}
-	if spec.Spec.Sample != nil && spec.Spec.Sample.Rows > 0 {
+	if spec.Spec.Sample != nil && spec.Spec.Sample.Rows > 0 && len(spec.Files) > 1 {
 		return nil, fmt.Errorf("a sample of a number of rows is not available on a table of several files (it would sample each file); sample a percentage instead (USING SAMPLE 1%%)")
 	}
 	for _, f := range spec.Files {

@@ -80,3 +80,14 @@ func (s *bytesSource) Read(off int64, n int) (*Region, error) {
 func tinyDataFile(data []byte) *dataFile {
 	return &dataFile{ra: bytes.NewReader(data), size: int64(len(data)), content: data, close: func() error { return nil }}
 }
+
+// MayBeRec reports whether t, opened with OpenRaw, might be a .rec file
+// after all: false only when the file's bytes were read whole (a tiny
+// file) and do not start with the .rec magic, so a caller that opens
+// many small files raw can skip IsRecFile's own open and read.
+func (t *Table) MayBeRec() bool {
+	if t.content == nil {
+		return true
+	}
+	return len(t.content) >= len(Magic) && [len(Magic)]byte(t.content[:len(Magic)]) == Magic
+}

@@ -34,6 +34,9 @@ func TestTinyFileSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if tab.MayBeRec() == c.snapshot {
+			t.Errorf("%s: MayBeRec %v for a text file read whole: %v", filepath.Base(c.path), tab.MayBeRec(), c.snapshot)
+		}
 		if got := tab.content != nil; got != c.snapshot {
 			t.Errorf("%s: read whole %v, want %v", filepath.Base(c.path), got, c.snapshot)
 		}

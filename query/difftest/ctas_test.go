@@ -43,7 +43,7 @@ func TestDifferentialCreateTableAs(t *testing.T) {
 	h.mems = append(h.mems, mem)
 	cfg := len(h.engines) - 1
 	var counts [4]int
-	unstorable := 0
+	unstorable, trimmed := 0, 0
 	for i := 0; i < n; i++ {
 		q := h.queryAt(seed, i)
 		if q.limitNoOrder {
@@ -65,15 +65,45 @@ func TestDifferentialCreateTableAs(t *testing.T) {
 		q.r = "SELECT * FROM " + name
 		q.cfg = cfg
 		res := h.run(q)
+		if res.out == mismatch && agreeWithoutTrailingSpaces(h, q) {
+			// A VARCHAR column is stored as CHAR(n), which keeps no
+			// trailing spaces (docs/sql.md): string_agg(s, ', ') can
+			// end in one.
+			res.out = agree
+			trimmed++
+		}
 		counts[res.out]++
 		if res.out == mismatch {
 			t.Errorf("query %d, written with CREATE TABLE AS and read back:\n%s\n%s", i, h.queryAt(seed, i).r, res.report)
 		}
 	}
 	h.close(t)
-	t.Logf("%d queries: %d tables agree with SQLite, %d both error, %d skipped (dialect), %d not storable in .rec, %d mismatches",
-		n, counts[agree], counts[bothError], counts[skipped], unstorable, counts[mismatch])
+	t.Logf("%d queries: %d tables agree with SQLite (%d once trailing spaces are dropped), %d both error, %d skipped (dialect), %d not storable in .rec, %d mismatches",
+		n, counts[agree], trimmed, counts[bothError], counts[skipped], unstorable, counts[mismatch])
 	if counts[agree] < n/2 {
 		t.Errorf("only %d of %d queries were compared", counts[agree], n)
 	}
+}
+
+// agreeWithoutTrailingSpaces reports whether the table written by q
+// (q.r reads it back) agrees with SQLite's answer once trailing spaces
+// are dropped from every string on both sides.
+func agreeWithoutTrailingSpaces(h *harness, q job) bool {
+	got, gerr := runRecq(h.engines[q.cfg], q.r)
+	want, werr := runSQLite(h.db, q.s)
+	if gerr != nil || werr != nil {
+		return false
+	}
+	trim := func(rs [][]val) {
+		for _, r := range rs {
+			for i := range r {
+				if r[i].kind == kStr {
+					r[i].s = strings.TrimRight(r[i].s, " ")
+				}
+			}
+		}
+	}
+	trim(got.rows)
+	trim(want.rows)
+	return compare(q.genQuery, got.rows, want.rows, q.exactCols(len(got.cols))) == ""
 }
