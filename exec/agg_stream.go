@@ -299,13 +299,23 @@ func (s *hllState) merge(o aggState, mapping []int32) error {
 	return nil
 }
 
+// hllPow[k] is 2^-k, a register's share of the estimate's sum.
+var hllPow = func() (p [hllRanks]float64) {
+	for k := range p {
+		p[k] = math.Ldexp(1, -k)
+	}
+	return p
+}()
+
 // hllEstimate is the HyperLogLog estimate with the small-range (linear
 // counting) correction, from the registers' histogram (hist[k]
 // registers hold k), in O(hllRanks).
 func hllEstimate(hist []int32) int64 {
 	sum := 0.0
 	for k, c := range hist {
-		sum += float64(c) * math.Ldexp(1, -k)
+		if c != 0 {
+			sum += float64(c) * hllPow[k]
+		}
 	}
 	m := float64(hllM)
 	e := 0.7213 / (1 + 1.079/m) * m * m / sum

@@ -11,7 +11,9 @@ import (
 
 // This file holds the vocabulary of window functions: which functions
 // exist, their result types, frames. The operator is in op_window.go, the
-// per-partition computation in window_eval.go and window_kernels.go.
+// per-partition computation in window_eval.go and window_kernels.go (the
+// aggregates of agg_funcs.go in window_holistic.go), the streamed form in
+// window_stream.go.
 
 // WindowBoundKind says where one end of a window frame is.
 type WindowBoundKind int

@@ -35,18 +35,22 @@ import (
 type callKernel struct {
 	ev    *windowEval
 	f     WindowFunc
-	call  AggCall
 	slots []int
 	fr    *framer
 	typ   arrow.DataType
-	ectx  *EvalContext
 	// the inputs of every position of the windowEval, in window order
 	// (nil until the first segment is prepared)
 	in *aggInputs
+	// base, when set, holds (in group 0) the rows before the segment that
+	// its running frames include: a streamed window's dropped rows
+	base callState
 	// results: position i takes value ri[i] of chunks[ci[i]]
 	mu     sync.Mutex
 	chunks []arrow.Array
 	ci, ri []int32
+	// res counts the gathered inputs and the result chunks against the
+	// memory budget (a running string_agg's results grow with n·frame)
+	res reservation
 }
 
 // callBatchGroups and callBatchRows bound a batch of frame results: a
@@ -58,8 +62,8 @@ const (
 
 func newCallKernel(ev *windowEval, f WindowFunc, slots []int, n int) *callKernel {
 	typ, _ := WindowCallType(f.Name, callArgs(f.aggCall())) // checked by NewWindow
-	return &callKernel{ev: ev, f: f, call: f.aggCall(), slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
-		ectx: NewEvalContext(memory.DefaultAllocator), ci: make([]int32, n), ri: make([]int32, n)}
+	return &callKernel{ev: ev, f: f, slots: slots, fr: newFramer(ev, &f.Frame, slots), typ: typ,
+		ci: make([]int32, n), ri: make([]int32, n), res: reservation{b: ev.w.budget, what: "window"}}
 }
 
 func (k *callKernel) reset(n int) {
@@ -74,6 +78,7 @@ func (k *callKernel) discard() {
 	k.in = nil
 	releaseAll(k.chunks)
 	k.chunks = nil
+	k.res.free()
 }
 
 // prepare gathers the inputs of every position into window order, once.
@@ -86,24 +91,39 @@ func (k *callKernel) prepare(s, e int) error {
 	for i, g := range ev.rows {
 		ci[i], ri[i] = d.runOf[g], d.rowOf[g]
 	}
-	gather := func(slot int, typ arrow.DataType) arrow.Array {
+	k.in = windowCallInputs(k.f, k.slots, func(slot int, typ arrow.DataType) arrow.Array {
 		return takeChunks(memory.DefaultAllocator, typ, d.chunks(slot), ci, ri)
+	})
+	b := int64(0)
+	for _, a := range k.in.vals {
+		b += arrayBytes(a.Data())
 	}
-	in := &aggInputs{}
-	in.vals = append(in.vals, gather(k.slots[0], k.f.Arg.DataType()))
-	for j, a := range k.f.Args[:callValueArgs(k.f.Name)-1] {
-		in.vals = append(in.vals, gather(k.slots[6+j], a.DataType()))
+	if k.in.filter != nil {
+		b += arrayBytes(k.in.filter.Data())
 	}
-	if k.slots[5] >= 0 {
-		in.filter = gather(k.slots[5], k.f.Filter.DataType())
+	return k.res.grow(b)
+}
+
+// windowCallInputs is a window aggregate's inputs: its values and FILTER,
+// got from the window's evaluated expressions by slot (see
+// Window.exprs).
+func windowCallInputs(f WindowFunc, slots []int, get func(slot int, typ arrow.DataType) arrow.Array) *aggInputs {
+	in := &aggInputs{vals: []arrow.Array{get(slots[0], f.Arg.DataType())}}
+	for j, a := range f.Args[:callValueArgs(f.Name)-1] {
+		in.vals = append(in.vals, get(slots[6+j], a.DataType()))
 	}
-	k.in = in
-	return nil
+	if slots[5] >= 0 {
+		in.filter = get(slots[5], f.Filter.DataType())
+	}
+	return in
 }
 
 // newState makes an empty state of the aggregate.
-func (k *callKernel) newState() (callState, error) {
-	c, err := normalizeCall(k.call)
+func (k *callKernel) newState() (callState, error) { return newWindowCallState(k.f) }
+
+// newWindowCallState makes an empty state of window aggregate f.
+func newWindowCallState(f WindowFunc) (callState, error) {
+	c, err := normalizeCall(f.aggCall())
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +132,15 @@ func (k *callKernel) newState() (callState, error) {
 		return nil, err
 	}
 	return st.(callState), nil
+}
+
+// peeks reports whether window aggregate f's state reads its value in
+// O(1) (peeker), so a running frame needs only its accumulator: a
+// streamed window carries it over the rows it drops.
+func peeks(f WindowFunc) bool {
+	st, err := newWindowCallState(f)
+	_, ok := st.(peeker)
+	return err == nil && ok
 }
 
 // peeker is implemented by the states whose value for a group can be
@@ -125,6 +154,7 @@ type peeker interface {
 // callFill is one fill call's working set.
 type callFill struct {
 	k    *callKernel
+	ectx *EvalContext
 	gids []int32 // by position (states that read whole arrays)
 	sel  []int32
 }
@@ -145,7 +175,7 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 			c.gids[p] = g
 			c.sel = append(c.sel, int32(p))
 		}
-		return st.updateInputs(c.k.ectx, in, c.gids, c.sel)
+		return st.updateInputs(c.ectx, in, c.gids, c.sel)
 	}
 	// a typed value store converts its whole input array: give it the
 	// frame's slice
@@ -161,7 +191,7 @@ func (c *callFill) add(st callState, g int32, lo, hi int) error {
 	for range hi - lo {
 		c.sel = append(c.sel, g)
 	}
-	return st.updateInputs(c.k.ectx, part, c.sel, nil)
+	return st.updateInputs(c.ectx, part, c.sel, nil)
 }
 
 // callBatch is the results of a fill call not yet finished: groups of a
@@ -190,7 +220,9 @@ func (b *callBatch) flush(upTo int) error {
 		if err != nil {
 			return err
 		}
-		ca = k.addChunk(a)
+		if ca, err = k.addChunk(a); err != nil {
+			return err
+		}
 		st, err := k.newState()
 		if err != nil {
 			return err
@@ -198,7 +230,10 @@ func (b *callBatch) flush(upTo int) error {
 		b.res = st
 	}
 	if len(b.peeked) > 0 {
-		cb = k.addChunk(arrayFromValues(memory.DefaultAllocator, k.typ, b.peeked))
+		var err error
+		if cb, err = k.addChunk(arrayFromValues(memory.DefaultAllocator, k.typ, b.peeked)); err != nil {
+			return err
+		}
 	}
 	for p := b.start; p < upTo; p++ {
 		if r := k.ri[p]; r < 0 {
@@ -211,16 +246,21 @@ func (b *callBatch) flush(upTo int) error {
 	return nil
 }
 
-// addChunk keeps a finished chunk of results and returns its index.
-func (k *callKernel) addChunk(a arrow.Array) int32 {
+// addChunk keeps a finished chunk of results and returns its index; it
+// fails when the memory budget cannot hold it.
+func (k *callKernel) addChunk(a arrow.Array) (int32, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if err := k.res.grow(arrayBytes(a.Data())); err != nil {
+		a.Release()
+		return 0, err
+	}
 	k.chunks = append(k.chunks, a)
-	return int32(len(k.chunks) - 1)
+	return int32(len(k.chunks) - 1), nil
 }
 
 func (k *callKernel) fill(s, e, from, to int) error {
-	c := &callFill{k: k}
+	c := &callFill{k: k, ectx: NewEvalContext(memory.DefaultAllocator)}
 	res, err := k.newState()
 	if err != nil {
 		return err
@@ -253,6 +293,11 @@ func (k *callKernel) fill(s, e, from, to int) error {
 					return err
 				}
 				acc.resize(1)
+				if k.base != nil {
+					if err := acc.merge(k.base, []int32{0}); err != nil {
+						return err
+					}
+				}
 			}
 			if err := c.add(acc, 0, accHi, hi); err != nil {
 				return err

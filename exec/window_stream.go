@@ -83,10 +83,14 @@ func streamReach(f WindowFunc) (back, ahead int64, ok bool) {
 
 // carriesTotals reports whether a running frame (from UNBOUNDED
 // PRECEDING) of f can start from carried totals: count, and sum and avg
-// of integers and DECIMALs.
+// of integers and DECIMALs; count_if, first, last, arg_min, arg_max and
+// approx_count_distinct without EXCLUDE carry their aggregate's state.
 func carriesTotals(f WindowFunc) bool {
 	if IsWindowFunction(f.Name) {
 		return false
+	}
+	if isMoreAgg(f.Name) {
+		return f.Frame.Exclude == ExcludeNoOthers && peeks(f)
 	}
 	switch aggNames[f.Name] {
 	case "count":
@@ -145,11 +149,13 @@ func (s *windowStream) hasCarry() bool {
 }
 
 // streamCarry is what a function carries over the rows dropped from the
-// buffer: their row count, and the count and exact sum of its argument.
+// buffer: their row count, and the count and exact sum of its argument,
+// or its aggregate's state (group 0).
 type streamCarry struct {
 	rows  int64
 	count int64
 	sum   i128
+	state callState
 }
 
 func (w *Window) executeStream(ctx context.Context, back, ahead int64) (Stream, error) {
@@ -322,6 +328,12 @@ func (s *windowStream) carryOver(r sortedRun) error {
 		if f.Frame.Start.Kind != BoundUnboundedPreceding || !carriesTotals(f) {
 			continue
 		}
+		if isMoreAgg(f.Name) {
+			if err := s.carryState(i, r); err != nil {
+				return err
+			}
+			continue
+		}
 		if f.Arg == nil {
 			c.count += n
 			continue
@@ -345,6 +357,21 @@ func (s *windowStream) carryOver(r sortedRun) error {
 		}
 	}
 	return nil
+}
+
+// carryState folds a dropped batch into function i's carried state.
+func (s *windowStream) carryState(i int, r sortedRun) error {
+	f, c := s.w.funcs[i], &s.carry[i]
+	if c.state == nil {
+		st, err := newWindowCallState(f)
+		if err != nil {
+			return err
+		}
+		st.resize(1)
+		c.state = st
+	}
+	in := windowCallInputs(f, s.slots[i], func(slot int, _ arrow.DataType) arrow.Array { return r.keys[slot] })
+	return c.state.updateInputs(NewEvalContext(memory.DefaultAllocator), in, make([]int32, r.rec.NumRows()), nil)
 }
 
 // compute evaluates the functions for buffered rows [from, to): the
@@ -429,6 +456,8 @@ func (s *windowStream) compute(ctx context.Context, mem memory.Allocator, from, 
 			if s.w.funcs[i].Frame.Start.Kind == BoundUnboundedPreceding {
 				k.carry, k.baseCnt, k.baseSum = true, s.carry[i].count, s.carry[i].sum
 			}
+		case *callKernel:
+			k.base = s.carry[i].state
 		}
 	}
 	if lo > 0 {

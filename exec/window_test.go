@@ -115,6 +115,37 @@ func TestWindowPresortedMatchesSorted(t *testing.T) {
 	}
 }
 
+// Which of the agg_funcs.go aggregates stream in a presorted window:
+// bounded frames, and running frames of the states read in O(1), which
+// carry the dropped rows in their state.
+func TestWindowCallStreamable(t *testing.T) {
+	x := Col(1, "x", arrow.PrimitiveTypes.Int32)
+	b := Col(5, "b", tBool)
+	running := DefaultFrame(true)
+	excl := running
+	excl.End = WindowBound{Kind: BoundUnboundedFollowing}
+	excl.Exclude = ExcludeCurrentRow
+	rec := windowInput(t, 10, 1)
+	defer rec.Release()
+	for _, c := range []struct {
+		f    WindowFunc
+		want bool
+	}{
+		{WindowFunc{Name: "median", Arg: x, Frame: rowsFrame(BoundPreceding, BoundFollowing, 3, 2)}, true},
+		{WindowFunc{Name: "count_if", Arg: b, Frame: running}, true},
+		{WindowFunc{Name: "last", Arg: x, Frame: running, Filter: b}, true},
+		{WindowFunc{Name: "approx_count_distinct", Arg: x, Frame: rowsFrame(BoundUnboundedPreceding, BoundPreceding, 0, 2)}, true},
+		{WindowFunc{Name: "median", Arg: x, Frame: running}, false},
+		{WindowFunc{Name: "string_agg", Arg: x, Frame: running}, false},
+		{WindowFunc{Name: "count_if", Arg: b, Frame: excl}, false},
+	} {
+		w := must(NewWindow(source(t, rec, 1, 4), nil, []SortKey{{Expr: Col(0, "id", tInt64)}}, []WindowFunc{c.f}, []string{"w"}, true, 1, NewBudget(1<<30)))
+		if _, _, ok := w.(*Window).streamable(); ok != c.want {
+			t.Errorf("%s %+v: streamable %v, want %v", c.f.Name, c.f.Frame, ok, c.want)
+		}
+	}
+}
+
 // rounded rounds the floats of rows to 10 significant digits: a
 // streamed window sums floats over other ranges than a materialised one.
 func rounded(rows []string) []string {

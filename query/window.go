@@ -422,9 +422,11 @@ func (bd *binder) bindBound(b *parser.FrameBound, rows bool, e *Expr, sc *scope)
 func (e *Expr) winString() string { return e.win.text }
 
 // windowFilter rewrites agg(x) FILTER (WHERE c) OVER (...) as
-// agg(CASE WHEN c THEN x END) OVER (...): the aggregates a window computes
-// skip NULLs, so the rows the filter removes count for nothing
-// (count(*) counts CASE WHEN c THEN 1 END).
+// agg(CASE WHEN c THEN x END) OVER (...) for the classic aggregates
+// (count, sum, avg, min, max, ...): they skip NULLs, so the rows the
+// filter removes count for nothing (count(*) counts CASE WHEN c THEN 1
+// END). The aggregates of exec's agg_funcs.go take the filter as a mask
+// instead (first and last keep NULLs).
 func windowFilter(n *parser.WindowCall) *parser.WindowCall {
 	c := *n.Call
 	arg := parser.Expr(&parser.Literal{Pos: c.Pos, Kind: parser.LitInteger, Text: "1"})

@@ -33,6 +33,13 @@ func TestWindowPlans(t *testing.T) {
 		// scan); one on the window's result or another column stays above
 		{"SELECT * FROM (SELECT sensor_id, seq, rank() OVER (PARTITION BY sensor_id ORDER BY ts) AS r FROM sensors) AS w WHERE sensor_id = 4 AND r <= 2 AND seq > 10",
 			[]string{"pushed [sensor_id = 4]", "Filter (rank() OVER (PARTITION BY sensor_id ORDER BY ts) <= 2) AND (seq > 10)"}, nil},
+		// the aggregates of agg_funcs.go stream over bounded frames and,
+		// when their state is read in O(1), running ones; else the
+		// window holds its input (in order, not sorted)
+		{"SELECT seq, median(pressure) OVER (ORDER BY _rowid ROWS BETWEEN 9 PRECEDING AND CURRENT ROW), count_if(ok) OVER (ORDER BY _rowid) FROM sensors",
+			[]string{"(input in order, streamed)"}, []string{"Sort"}},
+		{"SELECT seq, median(pressure) OVER (ORDER BY _rowid) FROM sensors",
+			[]string{"(input already in order)"}, []string{"streamed", "Sort"}},
 		// a window ordered by _rowid after a sort-breaking join is sorted
 		{"SELECT a.seq, lag(a.seq) OVER (ORDER BY a._rowid) FROM sensors a JOIN sensors b ON a.seq = b.seq",
 			[]string{"Window order by _rowid: lag(a.seq)"}, []string{"file order, no sort"}},

@@ -171,7 +171,15 @@ func (g *gen) windowItem() (e expr, specR, specS string) {
 		switch g.r.IntN(3) {
 		case 0:
 			a := g.colExpr(g.t.byN[pick(g.r, "s", "s", "k", "i16")])
-			sep := pick(g.r, "'|'", "''", "', '")
+			if a.cls == cStr {
+				// SQLite's group_concat leaves out the separator after a
+				// leading '' (recq puts it before every value but the
+				// first): make '' NULL
+				a = unary(a, "nullif(%s, '')", "nullif(%s, '')", 0)
+			}
+			// no separator ends in a space: a table written with CREATE
+			// TABLE AS (ctas_test.go) trims trailing spaces
+			sep := pick(g.r, "'|'", "''", "' /'")
 			fr, fs := filter()
 			e = expr{r: "string_agg(" + a.r + ", " + sep + ")" + fr, s: "group_concat(" + a.s + ", " + sep + ")" + fs, cls: cStr, exact: true}
 		case 1:
