@@ -144,6 +144,16 @@ func (sf *slideFunc) addFast(a arrow.Array, n int) (handled bool, err error) {
 	switch id {
 	case arrow.DECIMAL128:
 		vs := values[i128](a)
+		if vb == nil { // no NULLs: the common case, without a test per row
+			for j := range cnt {
+				var o bool
+				acc, o = acc.add(vs[j])
+				ov = ov || o
+				c++
+				cnt[j], sum[j] = c, acc
+			}
+			break
+		}
 		for j := range cnt {
 			if valid(j) {
 				c++
@@ -227,6 +237,11 @@ func (sl *slider) compute(mem memory.Allocator, from, to, total int) ([]arrow.Ar
 			f64 = newFixedOut[float64](mem, typ, n)
 		}
 		div := pow10f[sf.scale]
+		if fn == "avg" && !sf.su {
+			sf.movingAvg(mem, &f64, from, to, total, sl.dropped, div)
+			out = append(out, f64.finish())
+			continue
+		}
 		for j := from; j < to; j++ {
 			g := sl.dropped + j // the row's position in the stream
 			lo, hi := 0, min(total, j+sf.eo)
@@ -288,6 +303,33 @@ func (sl *slider) compute(mem memory.Allocator, from, to, total int) ([]arrow.Ar
 		}
 	}
 	return out, nil
+}
+
+// movingAvg is compute's loop for avg over a frame with a bounded start
+// (a moving average, the common streamed window), without the other
+// functions' tests per row: the average of buffered rows [from, to) into
+// out, whose row k is row from+k.
+func (sf *slideFunc) movingAvg(mem memory.Allocator, out *fixedOut[float64], from, to, total, dropped int, div float64) {
+	cnt, sum := sf.cnt, sf.sum
+	for j := from; j < to; j++ {
+		lo := min(total, max(0, dropped+j+sf.so)-dropped)
+		hi := max(min(total, j+sf.eo), lo)
+		k := j - from
+		c := cnt[hi] - cnt[lo]
+		if c == 0 {
+			out.v[k] = 0
+			out.setNull(mem, k)
+			continue
+		}
+		s, _ := sum[hi].sub(sum[lo])
+		var x float64
+		if s.fits64() {
+			x = float64(int64(s.lo))
+		} else {
+			x = s.float64()
+		}
+		out.v[k] = x / div / float64(c)
+	}
 }
 
 func argType(f WindowFunc) arrow.DataType {
