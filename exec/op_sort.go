@@ -46,9 +46,33 @@ func recordBytes(rec arrow.Record) int64 {
 	return b
 }
 
+// arrayBytes is the memory an array holds for the memory budget: for a
+// slice of a fixed-width or string array, the bytes of its own rows, so
+// that the slices of one array (a window's result chunk cut into output
+// batches) add up to the array once instead of once per slice; for other
+// layouts, every buffer.
 func arrayBytes(d arrow.ArrayData) int64 {
+	n, off := int64(d.Len()), int64(d.Offset())
+	bufs := d.Buffers()
 	var b int64
-	for _, buf := range d.Buffers() {
+	if len(bufs) > 0 && bufs[0] != nil {
+		b += min((n+7)/8, int64(bufs[0].Len()))
+	}
+	switch t := d.DataType().(type) {
+	case *arrow.StringType, *arrow.BinaryType:
+		if len(bufs) == 3 && bufs[1] != nil && bufs[1].Len() >= int((off+n+1)*4) {
+			offs := bytesAs[int32](bufs[1].Bytes())
+			return b + (n+1)*4 + int64(offs[off+n]-offs[off])
+		}
+	case *arrow.BooleanType:
+		return b + (n+7)/8
+	case arrow.FixedWidthDataType:
+		if w := int64(t.BitWidth()); w%8 == 0 && len(bufs) == 2 {
+			return b + n*w/8
+		}
+	}
+	b = 0
+	for _, buf := range bufs {
 		if buf != nil {
 			b += int64(buf.Len())
 		}

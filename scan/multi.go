@@ -200,6 +200,51 @@ type multiFileState struct {
 	abandoned []int // partitions that closed before the file was opened
 	passed    int   // partitions that left it
 	rows      atomic.Int64
+	// Opened ahead of its turn (see openAhead): the table or the error,
+	// for decide; opening is set while a partition opens it.
+	table   *storage.Table
+	openErr error
+	opening bool
+}
+
+// openAheadDistance bounds how many files past the one a partition
+// waits for it opens meanwhile (per run). An opened table holds no
+// descriptor; a small file's table holds its bytes (storage.TinyFileSize).
+const openAheadDistance = 4
+
+// opensEarly reports whether files may be opened before their turn: only
+// when every file of the set is read (no limit, no row ranges), so that
+// no file is opened that the run would skip.
+func (r *multiRun) opensEarly() bool {
+	return r.m.spec.Spec.Limit <= 0 && r.m.ranges == nil
+}
+
+// open opens file k outside the lock (called and returning with r.mu
+// held), so that partitions open files concurrently: a table of thousands
+// of small files spends much of its time opening them.
+func (r *multiRun) open(k int) {
+	f := &r.files[k]
+	f.opening = true
+	r.mu.Unlock()
+	t, err := r.m.spec.Open(r.m.spec.Files[k].Path)
+	r.mu.Lock()
+	f.table, f.openErr, f.opening = t, err, false
+	if err == nil {
+		r.m.opened.Add(1)
+	}
+	r.cond.Broadcast()
+}
+
+// nextToOpen returns a file after j, within the open window and
+// openAheadDistance, that nobody has opened or is opening, or -1.
+func (r *multiRun) nextToOpen(j, window int) int {
+	for k := j + 1; k < len(r.files) && k < r.low+window && k <= j+openAheadDistance; k++ {
+		f := &r.files[k]
+		if !f.decided && !f.opening && f.table == nil && f.openErr == nil {
+			return k
+		}
+	}
+	return -1
 }
 
 func (m *Multi) newRun() *multiRun {
@@ -223,9 +268,10 @@ func (r *multiRun) limitReached() bool {
 	return r.emitted.Load() >= limit
 }
 
-// decide opens file j and plans its scan, or decides to skip it. Called
-// with r.mu held by the first partition to reach j (all partitions have
-// left or are past j-1, which is therefore decided).
+// decide plans the scan of file j (opening it unless it was opened
+// ahead), or decides to skip it. Called with r.mu held by the first
+// partition to reach j (all partitions have left or are past j-1, which
+// is therefore decided).
 func (r *multiRun) decide(ctx context.Context, j int) {
 	f := &r.files[j]
 	f.decided = true
@@ -244,12 +290,17 @@ func (r *multiRun) decide(ctx context.Context, j int) {
 		f.skip = true
 		return
 	}
-	t, err := r.m.spec.Open(mf.Path)
+	t, err := f.table, f.openErr
+	f.table, f.openErr = nil, nil
+	if t == nil && err == nil {
+		if t, err = r.m.spec.Open(mf.Path); err == nil {
+			r.m.opened.Add(1)
+		}
+	}
 	if err != nil {
 		f.err = err
 		return
 	}
-	r.m.opened.Add(1)
 	f.count = t.Layout.Count
 	spec := r.m.spec.Spec
 	spec.Table, spec.Source, spec.RowIDBase, spec.Workers = t, nil, f.base, r.m.workers
@@ -318,8 +369,22 @@ func (r *multiRun) enter(ctx context.Context, j, p int) (Stream, error) {
 		}
 	}
 	f := &r.files[j]
-	if !f.decided {
-		r.decide(ctx, j)
+	for !f.decided {
+		early := r.opensEarly()
+		switch {
+		case f.opening:
+			// Another partition is opening j: open a later file
+			// meanwhile, or wait for j.
+			if k := r.nextToOpen(j, window); early && k >= 0 {
+				r.open(k)
+			} else {
+				r.cond.Wait()
+			}
+		case early && f.table == nil && f.openErr == nil:
+			r.open(j)
+		default:
+			r.decide(ctx, j)
+		}
 	}
 	if f.err != nil {
 		return nil, f.err
