@@ -330,8 +330,8 @@ func (h *harness) runSet(tb testing.TB, seed uint64, n int, only int, report fun
 }
 
 func mismatchText(seed uint64, sz sizes, i int, q job, msg string) string {
-	return fmt.Sprintf("MISMATCH seed=%d %s query=%d [%s]\nrecq:   %s\nSQLite: %s\n%s\nreproduce: go test ./query/difftest -run 'TestDifferential$' -seed=%d %s -query=%d",
-		seed, sz, i, engineConfigs[q.cfg].name, q.r, q.s, msg, seed, sz, i)
+	return fmt.Sprintf("MISMATCH seed=%d %s query=%d [%s]\nrecq:   %s\nSQLite: %s\n%s\nreproduce: go test ./query/difftest -run 'TestDifferential$' -seed=%d %s -queries=%d -query=%d",
+		seed, sz, i, engineConfigs[q.cfg].name, q.r, q.s, msg, seed, sz, i+1, i)
 }
 
 // TestDifferential runs the fixed-seed set: 1,200 random queries over a
