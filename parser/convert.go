@@ -316,6 +316,18 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		o.Str = unquote(*g.CodePage)
 	case g.OnError:
 		o.Kind = OptOnErrorNull
+	case g.Occurs != nil:
+		o.Kind = OptOccurs
+		o.Int1 = c.atoi(o.Pos, g.Occurs.Count)
+		if o.Int1 < 1 {
+			c.failf(o.Pos, "OCCURS needs at least 1 element, as in OCCURS 31 TIMES")
+		}
+		if g.Occurs.Stride != nil {
+			o.Int2 = c.atoi(o.Pos, *g.Occurs.Stride)
+			if o.Int2 < 1 {
+				c.failf(o.Pos, "STRIDE must be at least 1 byte")
+			}
+		}
 	case g.Format != nil:
 		o.Kind = OptFormat
 		o.Str = unquote(*g.Format)

@@ -784,6 +784,14 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 			if d.kind == "CREATE" && d.clause != "WITH" {
 				return at, "expected a quoted code page after CODEPAGE, as in CODEPAGE 'cp037', found " + f, true
 			}
+		case "OCCURS":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected the number of elements after OCCURS, as in OCCURS 31 TIMES STRIDE 8, found " + f, true
+			}
+		case "STRIDE":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected the bytes from one element's start to the next after STRIDE, as in OCCURS 31 TIMES STRIDE 8, found " + f, true
+			}
 		case "ON":
 			if d.kind == "CREATE" && d.clause != "WITH" {
 				return at, "expected ERROR NULL after ON (ON ERROR NULL), found " + f, true

@@ -545,6 +545,11 @@ func (o *ColumnOption) String() string {
 		return "SIGN " + strings.ToUpper(o.Str)
 	case OptCodePage:
 		return "CODEPAGE " + QuoteString(o.Str)
+	case OptOccurs:
+		if o.Int2 > 0 {
+			return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES STRIDE " + strconv.Itoa(o.Int2)
+		}
+		return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES"
 	case OptFormat:
 		return "FORMAT " + QuoteString(o.Str)
 	case OptNullIf:

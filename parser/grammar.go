@@ -402,6 +402,7 @@ type gColumnOption struct {
 	Sign     *gSignClause `parser:" | @@"`
 	CodePage *string      `parser:" | 'CODEPAGE' @String"`
 	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
+	Occurs   *gOccurs     `parser:" | @@"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
 	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
@@ -420,6 +421,12 @@ type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
 	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
 	Decimals *string `parser:"  @Int )?"`
+}
+
+// gOccurs is OCCURS n [TIMES] [STRIDE s] (a repeated field).
+type gOccurs struct {
+	Count  string  `parser:"'OCCURS' @Int 'TIMES'?"`
+	Stride *string `parser:"( 'STRIDE' @Int )?"`
 }
 
 // gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).

@@ -946,7 +946,7 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 		if i < len(t.Columns) {
 			cname = t.Columns[i]
 		}
-		c := bd.newColumn(cname, name, f.Type.ArrowType())
+		c := bd.newColumn(cname, name, f.ArrowType())
 		sn.fields = append(sn.fields, i)
 		sn.cols = append(sn.cols, c)
 		r.cols = append(r.cols, c)

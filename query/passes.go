@@ -629,8 +629,11 @@ var scanOps = map[string]scan.Op{"=": scan.OpEq, "<>": scan.OpNe, "<": scan.OpLt
 func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	schema := s.table.Schema
 	// A field only some record types hold is NULL on the others' records:
-	// its test waits for the decoded column.
-	takes := func(f int) bool { return f >= 0 && !s.table.Raw.Segments.Partial(f) }
+	// its test waits for the decoded column. So does a test of an array
+	// field (OCCURS): its value is a list, read from several places.
+	takes := func(f int) bool {
+		return f >= 0 && !s.table.Raw.Segments.Partial(f) && !schema.Fields[f].IsArray()
+	}
 	return predicateOn(s, c, takes, func(f int) bool {
 		return schema.Fields[f].Type.Kind == storage.Char
 	}, func(f int, e *Expr) (any, bool) {
