@@ -538,6 +538,14 @@ func (c *converter) mul(g *gMul) (Expr, int) {
 
 func (c *converter) unary(g *gUnary) (Expr, int) {
 	x, d := c.primary(g.X)
+	for _, sub := range g.Subs {
+		d++
+		p := lpos(sub.Pos)
+		c.depthCheck(p, d)
+		i, di := c.or(sub.Index)
+		d = max(d, di+1)
+		x = &Call{Pos: p, Name: "list_extract", Args: []Expr{x, i}}
+	}
 	for _, cs := range g.Casts {
 		d++
 		p := lpos(cs.Op.Pos)

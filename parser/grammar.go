@@ -554,12 +554,19 @@ type gMulOp struct {
 	X  *gUnary     `parser:"@@"`
 }
 
-// gUnary is the unary sign level and the postfix :: level in one struct:
-// -x::INT is -(CAST(x AS INT)).
+// gUnary is the unary sign level and the postfix [i] and :: levels in one
+// struct: -x::INT is -(CAST(x AS INT)), x[1]::INT is CAST(x[1] AS INT).
 type gUnary struct {
-	Signs []*gSign   `parser:"@@*"`
-	X     *gPrimary  `parser:"@@"`
-	Casts []*gDColon `parser:"@@*"`
+	Signs []*gSign      `parser:"@@*"`
+	X     *gPrimary     `parser:"@@"`
+	Subs  []*gSubscript `parser:"@@*"`
+	Casts []*gDColon    `parser:"@@*"`
+}
+
+// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i).
+type gSubscript struct {
+	Pos   lexer.Position
+	Index *gExpr `parser:"'[' @@ ']'"`
 }
 
 type gSign struct {

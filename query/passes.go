@@ -404,6 +404,8 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 		return pushIntoScan(x, conds), nil
 	case *WindowNode:
 		return pushThroughWindow(x, conds)
+	case *UnnestNode:
+		return pushThroughUnnest(x, conds)
 	}
 	// Limit, SetOp, Values: push nothing through, but optimize below.
 	r, err := mapInputs(n, func(c Node) (Node, error) { return pushFilters(c, nil) })
@@ -1068,6 +1070,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 		return &c, nil
 	case *WindowNode:
 		return pruneWindow(x, need)
+	case *UnnestNode:
+		return pruneUnnest(x, need)
 	case *LimitNode:
 		in, err := prune(x.in, need)
 		if err != nil {
