@@ -93,6 +93,9 @@ func (d *listDecoder) appendNulls(n int) {
 }
 
 func (d *listDecoder) finish(capacity int) arrow.Array {
+	// A batch of NULL lists only decodes no element, but the element
+	// column still needs its (empty) buffers.
+	d.elem.reserve(d.elems)
 	child := d.elem.finish(capacity * d.f.Occurs)
 	defer child.Release()
 	ob := memory.NewResizableBuffer(d.mem)
