@@ -411,6 +411,11 @@ func nullArray(mem memory.Allocator, typ arrow.DataType, n int) arrow.Array {
 		o := newBoolOut(mem, n)
 		o.valid = newBitmap(mem, n, false)
 		return o.finish()
+	case IsList(typ):
+		b := array.NewBuilder(mem, typ)
+		defer b.Release()
+		b.AppendNulls(n)
+		return b.NewArray()
 	}
 	w := byteWidth(typ)
 	b := newBuf(mem, n*w)

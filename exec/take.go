@@ -36,7 +36,7 @@ func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, 
 	case arrow.NULL:
 		return array.NewNull(n)
 	case arrow.LIST:
-		return takeNested(mem, chunks, ci, ri)
+		return takeNested(mem, typ, chunks, ci, ri)
 	}
 	// validity
 	var valid *memory.Buffer
@@ -160,8 +160,8 @@ func takeStrings(mem memory.Allocator, chunks []arrow.Array, ci, ri []int32, val
 }
 
 // takeNested gathers rows of a nested type (the LIST of quantile's list
-// form) one slice at a time: such columns are small results, never scans.
-func takeNested(mem memory.Allocator, chunks []arrow.Array, ci, ri []int32) arrow.Array {
+// form, the array fields of a join's build side) one slice at a time.
+func takeNested(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, ci, ri []int32) arrow.Array {
 	parts := make([]arrow.Array, len(ri))
 	for k, r := range ri {
 		c := 0
@@ -172,11 +172,11 @@ func takeNested(mem memory.Allocator, chunks []arrow.Array, ci, ri []int32) arro
 	}
 	defer releaseAll(parts)
 	if len(parts) == 0 {
-		return array.MakeArrayOfNull(mem, chunks[0].DataType(), 0)
+		return array.MakeArrayOfNull(mem, typ, 0)
 	}
 	out, err := array.Concatenate(parts, mem)
 	if err != nil {
-		panic(fmt.Sprintf("internal error: take of %s: %v", chunks[0].DataType(), err))
+		panic(fmt.Sprintf("internal error: take of %s: %v", typ, err))
 	}
 	return out
 }

@@ -397,6 +397,7 @@ const (
 	OptSign                                     // SIGN LEADING|TRAILING [SEPARATE]: Str = "leading" or "trailing", Int1 = 1 when SEPARATE
 	OptCodePage                                 // CODEPAGE 'cp037': Str = the name
 	OptOnErrorNull                              // ON ERROR NULL: an undecodable value reads as NULL
+	OptOccurs                                   // OCCURS n TIMES [STRIDE s]: Int1 = n, Int2 = s (0: not given)
 )
 
 var optionNames = [...]string{
@@ -419,6 +420,7 @@ var optionNames = [...]string{
 	OptSign:         "SIGN",
 	OptCodePage:     "CODEPAGE",
 	OptOnErrorNull:  "ON ERROR NULL",
+	OptOccurs:       "OCCURS",
 }
 
 // String returns the option's keyword(s), e.g. "LITTLE ENDIAN".

@@ -316,6 +316,18 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 		o.Str = unquote(*g.CodePage)
 	case g.OnError:
 		o.Kind = OptOnErrorNull
+	case g.Occurs != nil:
+		o.Kind = OptOccurs
+		o.Int1 = c.atoi(o.Pos, g.Occurs.Count)
+		if o.Int1 < 1 {
+			c.failf(o.Pos, "OCCURS needs at least 1 element, as in OCCURS 31 TIMES")
+		}
+		if g.Occurs.Stride != nil {
+			o.Int2 = c.atoi(o.Pos, *g.Occurs.Stride)
+			if o.Int2 < 1 {
+				c.failf(o.Pos, "STRIDE must be at least 1 byte")
+			}
+		}
 	case g.Format != nil:
 		o.Kind = OptFormat
 		o.Str = unquote(*g.Format)
@@ -526,6 +538,14 @@ func (c *converter) mul(g *gMul) (Expr, int) {
 
 func (c *converter) unary(g *gUnary) (Expr, int) {
 	x, d := c.primary(g.X)
+	for _, sub := range g.Subs {
+		d++
+		p := lpos(sub.Pos)
+		c.depthCheck(p, d)
+		i, di := c.or(sub.Index)
+		d = max(d, di+1)
+		x = &Call{Pos: p, Name: "list_extract", Args: []Expr{x, i}}
+	}
 	for _, cs := range g.Casts {
 		d++
 		p := lpos(cs.Op.Pos)

@@ -363,6 +363,11 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 		}
 	}
 
+	// Inside a subscript, x[i, or a quantile's [list.
+	if o := d.openSquare(); o >= 0 {
+		return at, fmt.Sprintf("expected ']' to close '[' at %s, found %s", posStr(d.toks[o].pos), d.found())
+	}
+
 	// Inside brackets.
 	if !d.atQueryTop() {
 		return at, d.unclosed(d.open[len(d.open)-1])
@@ -498,6 +503,25 @@ func (d *diag) expectedExpr() string {
 		return "expected a value after '='"
 	}
 	return "expected an expression after " + describe(p)
+}
+
+// openSquare returns the '[' innermost among the brackets still open
+// before the offending token, or -1 when the innermost is not a '['.
+func (d *diag) openSquare() int {
+	var stack []int
+	for j := 0; j < d.i; j++ {
+		t := d.toks[j]
+		switch {
+		case t.is("("), t.is("["):
+			stack = append(stack, j)
+		case (t.is(")") || t.is("]")) && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if n := len(stack); n > 0 && d.toks[stack[n-1]].is("[") {
+		return stack[n-1]
+	}
+	return -1
 }
 
 // unclosed explains a failure inside the bracket or CASE opened at toks[o].
@@ -783,6 +807,14 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 		case "CODEPAGE":
 			if d.kind == "CREATE" && d.clause != "WITH" {
 				return at, "expected a quoted code page after CODEPAGE, as in CODEPAGE 'cp037', found " + f, true
+			}
+		case "OCCURS":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected the number of elements after OCCURS, as in OCCURS 31 TIMES STRIDE 8, found " + f, true
+			}
+		case "STRIDE":
+			if d.kind == "CREATE" && d.clause != "WITH" {
+				return at, "expected the bytes from one element's start to the next after STRIDE, as in OCCURS 31 TIMES STRIDE 8, found " + f, true
 			}
 		case "ON":
 			if d.kind == "CREATE" && d.clause != "WITH" {

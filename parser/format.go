@@ -545,6 +545,11 @@ func (o *ColumnOption) String() string {
 		return "SIGN " + strings.ToUpper(o.Str)
 	case OptCodePage:
 		return "CODEPAGE " + QuoteString(o.Str)
+	case OptOccurs:
+		if o.Int2 > 0 {
+			return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES STRIDE " + strconv.Itoa(o.Int2)
+		}
+		return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES"
 	case OptFormat:
 		return "FORMAT " + QuoteString(o.Str)
 	case OptNullIf:
@@ -760,6 +765,10 @@ func (e *InList) String() string {
 }
 
 func (e *Call) String() string {
+	if e.Name == "list_extract" && len(e.Args) == 2 && !e.Star && !e.Distinct && e.OrderBy == nil && e.Filter == nil {
+		// x[i] is parsed as list_extract(x, i).
+		return wrap(e.Args[0], precPrimary) + "[" + e.Args[1].String() + "]"
+	}
 	if e.Name == "extract" && len(e.Args) == 2 && !e.Star && !e.Distinct {
 		if f, ok := e.Args[0].(*Literal); ok && f.Kind == LitString && isPlainIdent(f.Text) && !isReserved(f.Text) {
 			return "EXTRACT(" + strings.ToUpper(f.Text) + " FROM " + e.Args[1].String() + ")"

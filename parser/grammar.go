@@ -402,6 +402,7 @@ type gColumnOption struct {
 	Sign     *gSignClause `parser:" | @@"`
 	CodePage *string      `parser:" | 'CODEPAGE' @String"`
 	OnError  bool         `parser:" | @'ON' 'ERROR' 'NULL'"`
+	Occurs   *gOccurs     `parser:" | @@"`
 	Implied  *gImplied    `parser:" | @@"`
 	Format   *string      `parser:" | 'FORMAT' @String"`
 	NullIf   *gNullIf     `parser:" | 'NULLIF' @@"`
@@ -420,6 +421,12 @@ type gImplied struct {
 	Implied  bool    `parser:"@'IMPLIED'"`
 	Minus    bool    `parser:"( 'DECIMALS' @'-'?"`
 	Decimals *string `parser:"  @Int )?"`
+}
+
+// gOccurs is OCCURS n [TIMES] [STRIDE s] (a repeated field).
+type gOccurs struct {
+	Count  string  `parser:"'OCCURS' @Int 'TIMES'?"`
+	Stride *string `parser:"( 'STRIDE' @Int )?"`
 }
 
 // gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
@@ -547,12 +554,19 @@ type gMulOp struct {
 	X  *gUnary     `parser:"@@"`
 }
 
-// gUnary is the unary sign level and the postfix :: level in one struct:
-// -x::INT is -(CAST(x AS INT)).
+// gUnary is the unary sign level and the postfix [i] and :: levels in one
+// struct: -x::INT is -(CAST(x AS INT)), x[1]::INT is CAST(x[1] AS INT).
 type gUnary struct {
-	Signs []*gSign   `parser:"@@*"`
-	X     *gPrimary  `parser:"@@"`
-	Casts []*gDColon `parser:"@@*"`
+	Signs []*gSign      `parser:"@@*"`
+	X     *gPrimary     `parser:"@@"`
+	Subs  []*gSubscript `parser:"@@*"`
+	Casts []*gDColon    `parser:"@@*"`
+}
+
+// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i).
+type gSubscript struct {
+	Pos   lexer.Position
+	Index *gExpr `parser:"'[' @@ ']'"`
 }
 
 type gSign struct {

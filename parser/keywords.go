@@ -96,7 +96,7 @@ var (
 		"CASE", "WHEN", "THEN", "ELSE", "END", "DISTINCT", "AS", "ASC", "DESC", "NULLS"}
 	columnOptionKeywords = []string{"POSITION", "OFFSET", "WIDTH", "LITTLE", "BIG", "TEXT",
 		"IMPLIED", "FORMAT", "NULLIF", "NULL", "NOT", "TRIM", "PACKED", "ZONED", "IBM", "UNSIGNED",
-		"SIGN", "CODEPAGE", "ON"}
+		"SIGN", "CODEPAGE", "ON", "OCCURS"}
 )
 
 // suggest returns the candidate closest to word by edit distance, if it is

@@ -15,11 +15,13 @@ import (
 
 // exprCtx is what an expression's clause allows.
 type exprCtx struct {
-	aggOK   bool   // aggregate calls allowed (select list, HAVING, ORDER BY)
-	winOK   bool   // window functions allowed (select list, QUALIFY, ORDER BY)
-	inAgg   bool   // inside an aggregate's argument
-	clause  string // "in WHERE", ... for messages
-	aliases []item // HAVING: bare names that are not columns name select items
+	aggOK bool // aggregate calls allowed (select list, HAVING, ORDER BY)
+	winOK bool // window functions allowed (select list, QUALIFY, ORDER BY)
+	inAgg bool // inside an aggregate's argument
+	// unnestOK: UNNEST allowed (the select list only)
+	unnestOK bool
+	clause   string // "in WHERE", ... for messages
+	aliases  []item // HAVING: bare names that are not columns name select items
 }
 
 // bindExpr binds an expression that may not contain subqueries needing
@@ -109,6 +111,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	case *parser.Call:
 		if x, ok := bd.clock(n.Name, pos); ok && len(n.Args) == 0 && !n.Star {
 			return x, nil
+		}
+		if strings.EqualFold(n.Name, "unnest") || strings.EqualFold(n.Name, "generate_subscripts") {
+			return bd.bindUnnest(n, sc, ctx, plan)
 		}
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)

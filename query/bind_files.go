@@ -99,7 +99,7 @@ func (bd *binder) bindFiles(t *parser.TableRef, name string, fsx *fileSet) ([]*r
 		return c
 	}
 	for i := range fields {
-		add(i, fields[i].Name, fields[i].Type.ArrowType(), false)
+		add(i, fields[i].Name, fields[i].ArrowType(), false)
 	}
 	for k, key := range fsx.keys {
 		typ := arrow.DataType(arrow.BinaryTypes.String)

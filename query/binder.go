@@ -373,7 +373,9 @@ func (bd *binder) bindItems(p *selectParts) error {
 			}
 			continue
 		}
-		e, err := bd.bindExprPlan(it.Expr, sc, windowsAllowed("here"), &p.plan)
+		ictx := windowsAllowed("here")
+		ictx.unnestOK = true
+		e, err := bd.bindExprPlan(it.Expr, sc, ictx, &p.plan)
 		if err != nil {
 			return err
 		}
@@ -505,6 +507,10 @@ func (bd *binder) finishSelect(p *selectParts) (Node, error) {
 			}
 			plan = &FilterNode{in: plan, conds: []*Expr{qualify}, label: "QUALIFY"}
 		}
+	}
+	plan, err := bd.planUnnest(plan, items, order)
+	if err != nil {
+		return nil, err
 	}
 	exprs := append([]*Expr(nil), items...)
 	cols := make([]Column, len(items))
@@ -946,7 +952,7 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 		if i < len(t.Columns) {
 			cname = t.Columns[i]
 		}
-		c := bd.newColumn(cname, name, f.Type.ArrowType())
+		c := bd.newColumn(cname, name, f.ArrowType())
 		sn.fields = append(sn.fields, i)
 		sn.cols = append(sn.cols, c)
 		r.cols = append(r.cols, c)

@@ -262,6 +262,8 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 			}
 		case parser.OptOnErrorNull:
 			f.InvalidAsNull = true
+		case parser.OptOccurs:
+			f.Occurs, f.Stride = o.Int1, o.Int2
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:

@@ -96,6 +96,8 @@ func fileOrderScan(n Node) *ScanNode {
 			n = x.in
 		case *LimitNode:
 			n = x.in
+		case *UnnestNode:
+			n = x.in
 		default:
 			return nil
 		}
@@ -238,6 +240,8 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		return exec.NewAggregate(in, p.groups, p.groupNames, p.calls, p.aggNames, lw.budget), nil
 	case *WindowNode:
 		return lw.lowerWindow(x)
+	case *UnnestNode:
+		return lw.lowerUnnest(x)
 	case *JoinNode:
 		return lw.lowerJoin(x)
 	case *SetOpNode:

@@ -403,6 +403,10 @@ func withInputs(n Node, in ...Node) Node {
 		c := *x
 		c.in = in[0]
 		return &c
+	case *UnnestNode:
+		c := *x
+		c.in = in[0]
+		return &c
 	}
 	return n
 }

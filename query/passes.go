@@ -404,6 +404,8 @@ func pushFilters(n Node, conds []*Expr) (Node, error) {
 		return pushIntoScan(x, conds), nil
 	case *WindowNode:
 		return pushThroughWindow(x, conds)
+	case *UnnestNode:
+		return pushThroughUnnest(x, conds)
 	}
 	// Limit, SetOp, Values: push nothing through, but optimize below.
 	r, err := mapInputs(n, func(c Node) (Node, error) { return pushFilters(c, nil) })
@@ -629,8 +631,11 @@ var scanOps = map[string]scan.Op{"=": scan.OpEq, "<>": scan.OpNe, "<": scan.OpLt
 func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	schema := s.table.Schema
 	// A field only some record types hold is NULL on the others' records:
-	// its test waits for the decoded column.
-	takes := func(f int) bool { return f >= 0 && !s.table.Raw.Segments.Partial(f) }
+	// its test waits for the decoded column. So does a test of an array
+	// field (OCCURS): its value is a list, read from several places.
+	takes := func(f int) bool {
+		return f >= 0 && !s.table.Raw.Segments.Partial(f) && !schema.Fields[f].IsArray()
+	}
 	return predicateOn(s, c, takes, func(f int) bool {
 		return schema.Fields[f].Type.Kind == storage.Char
 	}, func(f int, e *Expr) (any, bool) {
@@ -1065,6 +1070,8 @@ func prune(n Node, need map[ColumnID]bool) (Node, error) {
 		return &c, nil
 	case *WindowNode:
 		return pruneWindow(x, need)
+	case *UnnestNode:
+		return pruneUnnest(x, need)
 	case *LimitNode:
 		in, err := prune(x.in, need)
 		if err != nil {

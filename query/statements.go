@@ -154,7 +154,12 @@ func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 			}
 			enc += ", record types " + strings.Join(types, ", ") + " only"
 		}
-		rows.add(f.Name, f.Type.String(), null, f.Offset+1, f.End(), f.Width, enc)
+		typ := f.Type.String()
+		if f.IsArray() {
+			// A list of Occurs elements (DuckDB's spelling of a fixed-size array).
+			typ += fmt.Sprintf("[%d]", f.Occurs)
+		}
+		rows.add(f.Name, typ, null, f.Offset+1, f.End(), f.Width, enc)
 	}
 	return rows
 }

@@ -122,7 +122,7 @@ func (bd *binder) bindWindowCall(n *parser.WindowCall, sc *scope, ctx exprCtx) (
 		return nil, err
 	}
 	inner := ctx
-	inner.winOK = false
+	inner.winOK, inner.unnestOK = false, false
 	w := &winSpec{ignoreNulls: n.IgnoreNulls, text: n.String()}
 	e := &Expr{kind: kWin, pos: n.Pos, op: name, star: n.Call.Star, distinct: n.Call.Distinct, win: w}
 	args, err := bd.windowArgs(n, name, sc, inner, w)

@@ -24,6 +24,11 @@ type chunk struct {
 	// (-1 for none).
 	seg    []int16
 	parent []int64
+	// elemOf is set on the view of a chunk an array field's elements are
+	// decoded through (listDecoder): its records are elemField's elements,
+	// and errors are placed in elemOf.
+	elemOf    *chunk
+	elemField *storage.Field
 }
 
 // record returns record r's bytes.
@@ -39,6 +44,9 @@ func (ch *chunk) fileOffset(r int32) int64 {
 
 // fieldError places a decode error at record r, field f.
 func (ch *chunk) fieldError(r int32, f *storage.Field, raw []byte, err error) error {
+	if ch.elemOf != nil {
+		return ch.elemError(r, raw, err)
+	}
 	fe := &storage.FieldError{Field: f.Name, Offset: f.Offset, Text: append([]byte(nil), raw...), Err: err}
 	return fe.At(ch.table.Path, ch.first+int64(r), ch.fileOffset(r))
 }

@@ -654,6 +654,9 @@ func (d *rowIDDecoder) decode(ch *chunk, sel []int32) error {
 
 // newDecoder returns the decoder for field f.
 func newDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capacity int) columnDecoder {
+	if f.IsArray() {
+		return newListDecoder(mem, s, f, capacity)
+	}
 	typ := f.Type.ArrowType()
 	switch f.Type.Kind {
 	case storage.Boolean:

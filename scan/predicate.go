@@ -77,6 +77,9 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 		return nil, fmt.Errorf("predicate on field %d: the table has %d fields", p.Field, len(s.Fields))
 	}
 	f := &s.Fields[p.Field]
+	if f.IsArray() {
+		return nil, fmt.Errorf("predicate on %s: an array field (OCCURS) is tested after decoding, not on raw bytes", f.Name)
+	}
 	vals := make([]any, len(p.Values))
 	for i, v := range p.Values {
 		vals[i] = normalize(v)

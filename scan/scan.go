@@ -81,7 +81,7 @@ func New(spec Spec) (*Scan, error) {
 			return nil, fmt.Errorf("scan: column %d out of range (the table has %d fields)", c, t.Schema.NumFields())
 		}
 		f := &t.Schema.Fields[c]
-		fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c)})
+		fields = append(fields, arrow.Field{Name: f.Name, Type: f.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c)})
 	}
 	if err := s.planSegments(); err != nil {
 		return nil, err

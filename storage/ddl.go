@@ -66,6 +66,9 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 		if f.Type.Kind == Char && f.Trim != TrimTrailing {
 			fmt.Fprintf(&b, " TRIM %s", strings.ToUpper(f.Trim.String()))
 		}
+		if f.IsArray() {
+			fmt.Fprintf(&b, " OCCURS %d TIMES STRIDE %d", f.Occurs, f.Stride)
+		}
 		if i < len(s.Fields)-1 {
 			b.WriteString(",")
 		}

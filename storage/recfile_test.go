@@ -150,13 +150,22 @@ func TestSchemaValidation(t *testing.T) {
 		{"negoffset", []Field{{Name: "a", Type: TInt32, Offset: -5}}, SchemaOptions{}, "negative"},
 		{"overlap-ok", []Field{{Name: "a", Type: TInt32, Offset: 0}, {Name: "b", Type: TInt16, Offset: 2}}, SchemaOptions{}, ""},
 		{"gap-ok", []Field{{Name: "a", Type: TInt32, Offset: 10}}, SchemaOptions{RecordLen: 20}, ""},
+		{"occurs-ok", []Field{{Name: "a", Type: TInt32, Offset: 2, Occurs: 3, Stride: 6}}, SchemaOptions{RecordLen: 18}, ""},
+		{"occurs-pastend", []Field{{Name: "a", Type: TInt32, Offset: 2, Occurs: 3, Stride: 6}}, SchemaOptions{RecordLen: 17}, "ends past the declared record length"},
+		{"occurs-overlap", []Field{{Name: "a", Type: TInt32, Occurs: 3, Stride: 3}}, SchemaOptions{}, "STRIDE 3 is less than the element's width of 4 bytes"},
+		{"occurs-range", []Field{{Name: "a", Type: TInt8, Occurs: MaxOccurs + 1}}, SchemaOptions{}, "OCCURS 65536 is out of range"},
+		{"stride-alone", []Field{{Name: "a", Type: TInt8, Stride: 2}}, SchemaOptions{}, "STRIDE applies only to a repeated field"},
+		{"occurs-nullbin", []Field{{Name: "a", Type: TInt16, Occurs: 2, Nullable: true}}, SchemaOptions{}, "a repeated binary field cannot be NULL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := NewSchema(c.fields, c.opts)
+			s, err := NewSchema(c.fields, c.opts)
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error %v", err)
+				}
+				if f := s.Fields[0]; f.IsArray() && f.End() > s.RecordLen {
+					t.Fatalf("array %s ends at %d, past the %d-byte record", f.Name, f.End(), s.RecordLen)
 				}
 				return
 			}

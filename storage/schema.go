@@ -126,6 +126,12 @@ type Field struct {
 	// nibble, a Zoned field of digits only, a binary DECIMAL read as an
 	// unsigned integer.
 	Unsigned bool
+	// Occurs repeats the field: 0 for a single value, n for a list of n
+	// elements (COBOL's OCCURS n TIMES). Offset and Width are the first
+	// element's; element k starts k*Stride bytes after it. Stride 0 means
+	// the element width (elements back to back). See IsArray and Elem.
+	Occurs int
+	Stride int
 	// InvalidAsNull reads a value that cannot be decoded (bad digits, a
 	// bad sign nibble, a malformed date) as NULL instead of failing the
 	// query. The field is then nullable.
@@ -139,8 +145,14 @@ type Field struct {
 	NullBit int
 }
 
-// End is the offset one past the field's last byte.
-func (f *Field) End() int { return f.Offset + f.Width }
+// End is the offset one past the field's last byte (of its last element,
+// for an array field).
+func (f *Field) End() int {
+	if f.Occurs > 0 {
+		return f.Offset + (f.Occurs-1)*f.Stride + f.Width
+	}
+	return f.Offset + f.Width
+}
 
 // impliedText says "1 implied decimal", "2 implied decimals".
 func impliedText(n int) string {
@@ -194,6 +206,9 @@ func (f *Field) Describe() string {
 	}
 	if f.HasNullIf() {
 		enc += ", NULLIF " + FormatNullIf(f.NullIf)
+	}
+	if f.IsArray() {
+		enc += fmt.Sprintf(", OCCURS %d STRIDE %d", f.Occurs, f.Stride)
 	}
 	return enc
 }
@@ -277,6 +292,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		if err := resolveWidth(f); err != nil {
 			return nil, err
 		}
+		if err := resolveOccurs(f); err != nil {
+			return nil, err
+		}
 		if f.Offset == Implicit {
 			f.Offset = next
 		} else if f.Offset < 0 {
@@ -293,6 +311,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 				return nil, schemaErr(f.Name, "ON ERROR NULL applies to text, zoned, packed and IBM float fields (binary values are never invalid)")
 			}
 			f.Nullable = true
+		}
+		if f.Nullable && !f.NullInValue() && f.IsArray() {
+			return nil, schemaErr(f.Name, "a repeated binary field cannot be NULL (the null bitmap has one bit per field, not per element): declare it NOT NULL, or use a text field with NULLIF")
 		}
 		if f.Nullable && !f.NullInValue() {
 			f.NullBit = nullable
@@ -484,7 +505,7 @@ func (s *Schema) ArrowSchema() *arrow.Schema {
 	fs := make([]arrow.Field, len(s.Fields))
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		fs[i] = arrow.Field{Name: f.Name, Type: f.Type.ArrowType(), Nullable: f.Nullable}
+		fs[i] = arrow.Field{Name: f.Name, Type: f.ArrowType(), Nullable: f.Nullable}
 	}
 	return arrow.NewSchema(fs, nil)
 }
