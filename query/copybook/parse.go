@@ -27,7 +27,7 @@ const (
 
 var usageNames = map[string]Usage{
 	"DISPLAY": Display,
-	"COMP": Binary, "COMPUTATIONAL": Binary, "COMP-4": Binary, "COMPUTATIONAL-4": Binary,
+	"COMP":    Binary, "COMPUTATIONAL": Binary, "COMP-4": Binary, "COMPUTATIONAL-4": Binary,
 	"COMP-5": Binary, "COMPUTATIONAL-5": Binary, "BINARY": Binary,
 	"COMP-9": BinaryLE, "COMPUTATIONAL-9": BinaryLE,
 	"COMP-3": Packed, "COMPUTATIONAL-3": Packed, "PACKED-DECIMAL": Packed,
