@@ -344,6 +344,9 @@ func (p *cbParser) entry(lt token, lvl int) (*Item, error) {
 		case t.is("VALUE", "VALUES"):
 			p.skipValues()
 		default:
+			if _, ok := levelOf(t); ok {
+				return nil, errAt(t.line, t.col, "the entry for %s (line %d) has no period before the level number %s that starts the next entry", it.Name, it.Line, t.text)
+			}
 			return nil, errAt(t.line, t.col, "unexpected %q in the entry for %s: expected PIC, USAGE, OCCURS, REDEFINES, SIGN, SYNC, VALUE or the period that ends the entry", tokText(t), it.Name)
 		}
 	}
