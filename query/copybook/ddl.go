@@ -24,6 +24,9 @@ type DDLOptions struct {
 	Extra []string
 }
 
+// maxColumns bounds the columns of a layout (OCCURS expanded).
+const maxColumns = 100000
+
 // column is one column of the flattened layout.
 type column struct {
 	item   *Item
@@ -72,6 +75,9 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 		return "", fmt.Errorf("floating_point_format %q is not IBM, IEEE754 or IEEE754_little_endian", o.FloatingPointFormat)
 	}
 	rec := cb.Records[0]
+	if n := cb.RecordLength(); n > storage.MaxRecordLen {
+		return "", errAt(rec.Line, rec.Col, "record %s is %d bytes, more than recq's limit of %d", rec.Name, n, storage.MaxRecordLen)
+	}
 	var cols []*column
 	var notes = map[*column][]string{}
 	var head []string
@@ -151,6 +157,9 @@ func flatten(it *Item, path []string, suffix string, delta int, first bool, cols
 		if !it.IsGroup() {
 			if it.IsFiller() {
 				continue
+			}
+			if len(*cols) >= maxColumns {
+				return errAt(it.Line, it.Col, "the record has more than %d columns once OCCURS are expanded", maxColumns)
 			}
 			c := &column{item: it, path: path, suffix: sfx, offset: it.Offset + d, first: fst}
 			*cols = append(*cols, c)

@@ -1,5 +1,7 @@
 package copybook
 
+import "github.com/recq/recq/storage"
+
 // resolve places every item: it gives elementary items the USAGE and SIGN
 // of their groups, computes sizes and offsets (REDEFINES overlay the item
 // they redefine) and the bytes each 66 entry renames.
@@ -57,6 +59,9 @@ func place(it *Item, offset int) error {
 			return err
 		}
 		next = max(next, at+c.span())
+		if next-offset > storage.MaxRecordLen {
+			return errAt(c.Line, c.Col, "group %s grows past %d bytes, recq's limit for a record", it.Name, storage.MaxRecordLen)
+		}
 	}
 	it.Size = next - offset
 	return nil

@@ -374,6 +374,9 @@ func (p *cbParser) setUsage(it *Item, u token) error {
 	return nil
 }
 
+// maxOccurs bounds an OCCURS count (and keeps sizes far from overflow).
+const maxOccurs = 1 << 20
+
 // occurs parses OCCURS n [TO m] [TIMES] [DEPENDING ON x] [ASCENDING|
 // DESCENDING KEY IS names] [INDEXED BY names].
 func (p *cbParser) occurs(it *Item, t token) error {
@@ -394,8 +397,8 @@ func (p *cbParser) occurs(it *Item, t token) error {
 		}
 		count = hi
 	}
-	if count < 1 {
-		return errAt(n.line, n.col, "OCCURS needs a count of at least 1")
+	if count < 1 || count > maxOccurs {
+		return errAt(n.line, n.col, "OCCURS needs a count from 1 to %d", maxOccurs)
 	}
 	it.Occurs = count
 	if p.peek().is("TIMES") {
