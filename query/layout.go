@@ -68,8 +68,15 @@ func layoutErr(p parser.Pos, format string, args ...any) error {
 
 // LayoutFromDDL converts a parsed CREATE TABLE into a Layout. Column types
 // and options are checked here (the parser only checks the syntax); see
-// docs/sql.md, "Layout DDL", for their meaning.
+// docs/sql.md, "Layout DDL", for their meaning. CREATE TABLE ... FROM
+// COPYBOOK takes its columns from the copybook (docs/mainframe.md).
 func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
+	if ct.Copybook != "" {
+		var err error
+		if ct, err = expandCopybook(ct); err != nil {
+			return nil, err
+		}
+	}
 	l := &Layout{Name: ct.Name}
 	opts := storage.SchemaOptions{NullBitmap: storage.Implicit}
 	for _, o := range ct.Options {

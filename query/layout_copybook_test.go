@@ -1,0 +1,78 @@
+package query
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// accountsCopybook is the COBOL record of testdata/mainframe/accounts.ebc
+// (its sidecar's comment), in fixed format.
+const accountsCopybook = `000100 01 ACCOUNT.
+000200    05 ACCT-ID   PIC 9(6).
+000300    05 NAME      PIC X(12).
+000400    05 BALANCE   PIC S9(9)V99 COMP-3.
+000500    05 CREDIT    PIC S9(5)V99.
+000600    05 DELTA     PIC S9(4)V9 SIGN LEADING SEPARATE.
+000700    05 BRANCH    PIC S9(4) COMP.
+000800    05 RATE      COMP-2.
+000900    05 OPENED    PIC X(6).
+001000    05 RESERVE   PIC S9(22)V999 COMP-3.
+001100    05 STATUS    PIC X.
+`
+
+// TestCreateTableFromCopybook: CREATE TABLE ... FROM COPYBOOK reads the
+// sample mainframe file as its hand-written sidecar layout does.
+func TestCreateTableFromCopybook(t *testing.T) {
+	dir := t.TempDir()
+	cpy := filepath.Join(dir, "accounts.cpy")
+	if err := os.WriteFile(cpy, []byte(accountsCopybook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ctx := context.Background()
+	data, _ := filepath.Abs("../testdata/mainframe/accounts.ebc")
+	if _, err := queryOne(t, eng, ctx, "CREATE TABLE acc FROM COPYBOOK '"+cpy+"' WITH (file = '"+data+"', ebcdic_code_page = '037')"); err != nil {
+		t.Fatal(err)
+	}
+	const cols = "acct_id, name, balance, credit, delta, branch, rate, reserve, status"
+	got, err := queryOne(t, eng, ctx, "SELECT "+cols+" FROM acc ORDER BY acct_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := queryOne(t, eng, ctx, "SELECT "+cols+" FROM '"+data+"' ORDER BY acct_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != 6 {
+		t.Errorf("through the copybook:\n%s\nthrough the sidecar:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The copybook's record_length and encoding come along; the
+	// statement's options win.
+	l, err := ParseLayout("CREATE TABLE a FROM COPYBOOK '" + cpy + "' WITH (record_length = 80, encoding = 'ascii')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Schema.RecordLen != 80 || l.ebcdic {
+		t.Errorf("record length %d, ebcdic %v", l.Schema.RecordLen, l.ebcdic)
+	}
+	bad := filepath.Join(dir, "bad.cpy")
+	os.WriteFile(bad, []byte("01 R.\n 05 A PIC 9(3)Q.\n"), 0o644)
+	for _, tc := range []struct{ sql, msg string }{
+		{"CREATE TABLE a FROM COPYBOOK '" + filepath.Join(dir, "none.cpy") + "' WITH (file = 'x')", "FROM COPYBOOK: open"},
+		{"CREATE TABLE a FROM COPYBOOK '" + bad + "' WITH (file = 'x')", "bad.cpy: picture 9(3)Q: 'Q' is not a picture symbol (9 X A S V P Z * B 0 / , . + - $ CR DB) (line 2, column 15) (line 1, column 16)"},
+		{"CREATE TABLE a FROM COPYBOOK '" + cpy + "' WITH (file = 'x', encoding = 'utf8')", "encoding \"utf8\" is not ebcdic or ascii (line 1, column 16)"},
+		{"CREATE TABLE a FROM COPYBOOK '" + cpy + "'", "needs the file it describes"},
+	} {
+		_, err := queryOne(t, eng, ctx, tc.sql)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: %v, want %s", tc.sql, err, tc.msg)
+		}
+	}
+}
