@@ -204,48 +204,46 @@ func sqlName(s string) string {
 // names (innermost first) as far as needed to tell apart items of the same
 // name, then the OCCURS suffix; names still equal get _2, _3 ...
 func nameColumns(cols []*column) {
-	depth := make([]int, len(cols))
-	build := func(i int) string {
-		c := cols[i]
+	// The occurrences of an item share its name before the suffix: name
+	// the items, each once.
+	var items []*column
+	seen := map[*Item]bool{}
+	for _, c := range cols {
+		if !seen[c.item] {
+			seen[c.item] = true
+			items = append(items, c)
+		}
+	}
+	depth := map[*Item]int{}
+	build := func(c *column) string {
 		parts := []string{sqlName(c.item.Name)}
-		for k := 0; k < depth[i]; k++ {
+		for k := 0; k < depth[c.item]; k++ {
 			parts = append([]string{sqlName(c.path[len(c.path)-1-k])}, parts...)
 		}
 		return strings.Join(parts, "_")
 	}
 	for changed := true; changed; {
 		changed = false
-		groups := map[string][]int{}
-		for i := range cols {
-			// Occurrences of the same item share a name before the suffix.
-			if cols[i].first || !sameItemBefore(cols, i) {
-				groups[build(i)] = append(groups[build(i)], i)
-			}
+		groups := map[string][]*column{}
+		for _, c := range items {
+			n := build(c)
+			groups[n] = append(groups[n], c)
 		}
 		for _, g := range groups {
 			if len(g) < 2 {
 				continue
 			}
-			for _, i := range g {
-				if depth[i] < len(cols[i].path) {
-					depth[i]++
+			for _, c := range g {
+				if depth[c.item] < len(c.path) {
+					depth[c.item]++
 					changed = true
-				}
-			}
-		}
-		// Give later occurrences their first occurrence's depth.
-		for i := range cols {
-			for j := 0; j < i; j++ {
-				if cols[j].item == cols[i].item {
-					depth[i] = depth[j]
-					break
 				}
 			}
 		}
 	}
 	used := map[string]bool{}
-	for i, c := range cols {
-		name := build(i) + c.suffix
+	for _, c := range cols {
+		name := build(c) + c.suffix
 		base := name
 		for k := 2; used[name] || reservedName(name); k++ {
 			name = fmt.Sprintf("%s_%d", base, k)
@@ -253,17 +251,6 @@ func nameColumns(cols []*column) {
 		used[name] = true
 		c.name = name
 	}
-}
-
-// sameItemBefore reports whether an earlier column is the same item (an
-// earlier occurrence).
-func sameItemBefore(cols []*column, i int) bool {
-	for j := 0; j < i; j++ {
-		if cols[j].item == cols[i].item {
-			return true
-		}
-	}
-	return false
 }
 
 func reservedName(n string) bool { return n == "_rowid" || n == "_parent_rowid" }

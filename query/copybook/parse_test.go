@@ -161,6 +161,8 @@ func TestErrors(t *testing.T) {
 		{"01 R.\n 05 A PIC X", 2, 12, "has no period at its end"},
 		{"01 R.\n 05 A COMP-1 PIC 9.", 2, 2, "takes no PIC clause"},
 		{"01 R.\n 05 A OCCURS X.", 2, 14, "expected a count after OCCURS"},
+		{"01 R.\n 05 A PIC X OCCURS 2000000.", 2, 20, "OCCURS needs a count from 1 to 1048576"},
+		{"01 R.\n 05 A PIC X(1000) OCCURS 20000.", 2, 2, "group R grows past 16777216 bytes"},
 		{"01 R.\nX PIC X.", 2, 1, "expected a level number"},
 		{"", 1, 1, "no data items"},
 		{"      * only a comment\n", 1, 1, "no data items"},
@@ -189,6 +191,7 @@ func TestDDLErrors(t *testing.T) {
 	}{
 		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "DEPENDING ON N: variable-size arrays are not supported yet"},
 		{"01 R.\n 05 FILLER PIC X(3).", 1, 1, "only FILLER"},
+		{"01 R.\n 05 G OCCURS 1000.\n  10 A PIC X OCCURS 101.", 3, 3, "more than 100000 columns"},
 	} {
 		cb, err := copybook.Parse(tc.src, copybook.Options{})
 		if err != nil {
