@@ -8,29 +8,11 @@ import (
 	"testing"
 )
 
-// accountsCopybook is the COBOL record of testdata/mainframe/accounts.ebc
-// (its sidecar's comment), in fixed format.
-const accountsCopybook = `000100 01 ACCOUNT.
-000200    05 ACCT-ID   PIC 9(6).
-000300    05 NAME      PIC X(12).
-000400    05 BALANCE   PIC S9(9)V99 COMP-3.
-000500    05 CREDIT    PIC S9(5)V99.
-000600    05 DELTA     PIC S9(4)V9 SIGN LEADING SEPARATE.
-000700    05 BRANCH    PIC S9(4) COMP.
-000800    05 RATE      COMP-2.
-000900    05 OPENED    PIC X(6).
-001000    05 RESERVE   PIC S9(22)V999 COMP-3.
-001100    05 STATUS    PIC X.
-`
-
 // TestCreateTableFromCopybook: CREATE TABLE ... FROM COPYBOOK reads the
 // sample mainframe file as its hand-written sidecar layout does.
 func TestCreateTableFromCopybook(t *testing.T) {
 	dir := t.TempDir()
-	cpy := filepath.Join(dir, "accounts.cpy")
-	if err := os.WriteFile(cpy, []byte(accountsCopybook), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cpy, _ := filepath.Abs("../testdata/mainframe/accounts.cpy")
 	eng, err := Open(Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -157,16 +157,9 @@ func TestAccountsSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The schema's comment holds the COBOL record.
-	var cpy strings.Builder
-	for _, line := range strings.Split(string(hand), "\n") {
-		if strings.HasPrefix(line, "--   ") {
-			cpy.WriteString(strings.TrimPrefix(line, "--   ") + "\n")
-		}
-	}
-	dir := t.TempDir()
-	path := dir + "/accounts.cpy"
-	os.WriteFile(path, []byte(cpy.String()), 0o644)
+	// testdata/mainframe/accounts.cpy is the COBOL record of the sidecar's
+	// comment.
+	path := "../../testdata/mainframe/accounts.cpy"
 	gen := layoutOf(t, path, copybook.DDLOptions{CodePage: "037"}).Schema
 	want, err := query.ParseLayout(string(hand))
 	if err != nil {
