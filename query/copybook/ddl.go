@@ -98,11 +98,7 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 		fmt.Fprintf(&b, "  -- %s\n", h)
 	}
 	for i, c := range cols {
-		def, err := columnDef(c, ebcdic, floatOpt)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString("  " + def)
+		b.WriteString("  " + columnDef(c, ebcdic, floatOpt))
 		if i < len(cols)-1 {
 			b.WriteString(",")
 		}
@@ -256,7 +252,7 @@ func nameColumns(cols []*column) {
 func reservedName(n string) bool { return n == "_rowid" || n == "_parent_rowid" }
 
 // columnDef is a column's definition in the layout DDL.
-func columnDef(c *column, ebcdic bool, floatOpt string) (string, error) {
+func columnDef(c *column, ebcdic bool, floatOpt string) string {
 	it, pic := c.item, c.item.Pic
 	var typ string
 	var opts []string
@@ -322,7 +318,7 @@ func columnDef(c *column, ebcdic bool, floatOpt string) (string, error) {
 		}
 	}
 	opts = append(opts, fmt.Sprintf("POSITION(%d:%d)", c.offset+1, c.offset+it.Size))
-	return parser.QuoteIdent(c.name) + " " + typ + " " + strings.Join(opts, " "), nil
+	return parser.QuoteIdent(c.name) + " " + typ + " " + strings.Join(opts, " ")
 }
 
 // numericType is the SQL type of a numeric picture: INT32 or INT64 for

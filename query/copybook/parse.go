@@ -232,13 +232,13 @@ func describeElementary(it *Item) string {
 }
 
 // name reads the optional data name after a level number.
-func (p *cbParser) name() (string, token) {
+func (p *cbParser) name() string {
 	t := p.peek()
 	if t.kind == tWord && !isClauseWord(t) {
 		p.next()
-		return strings.ToUpper(t.text), t
+		return strings.ToUpper(t.text)
 	}
-	return "FILLER", t
+	return "FILLER"
 }
 
 // isClauseWord reports whether t starts a clause rather than naming an item.
@@ -253,16 +253,11 @@ func isClauseWord(t token) bool {
 // entry parses a data description entry after its level number.
 func (p *cbParser) entry(lt token, lvl int) (*Item, error) {
 	it := &Item{Level: lvl, Line: lt.line, Col: lt.col}
-	it.Name, _ = p.name()
+	it.Name = p.name()
 	for {
 		t := p.next()
 		switch {
 		case t.kind == tPeriod:
-			if it.Usage == Float || it.Usage == Double {
-				if it.Pic != nil {
-					return nil, errAt(it.Line, it.Col, "%s is %s, which takes no PIC clause", it.Name, it.Usage)
-				}
-			}
 			return it, nil
 		case t.kind == tEOF:
 			return nil, errAt(t.line, t.col, "the entry for %s (line %d) has no period at its end", it.Name, it.Line)
