@@ -12,7 +12,7 @@ import (
 // sample mainframe file as its hand-written sidecar layout does.
 func TestCreateTableFromCopybook(t *testing.T) {
 	dir := t.TempDir()
-	cpy, _ := filepath.Abs("../testdata/mainframe/accounts.cpy")
+	cpy, _ := filepath.Abs("copybook/testdata/accounts.cpy")
 	eng, err := Open(Options{})
 	if err != nil {
 		t.Fatal(err)

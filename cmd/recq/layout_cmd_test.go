@@ -12,7 +12,7 @@ import (
 // sample mainframe file as its hand-written layout does.
 func TestLayoutCopybook(t *testing.T) {
 	dir := t.TempDir()
-	const cpy = "../../testdata/mainframe/accounts.cpy"
+	const cpy = "../../query/copybook/testdata/accounts.cpy"
 	var out, errs bytes.Buffer
 	if code := run([]string{"layout", "--copybook", cpy, "--code-page", "037"}, &env{stdout: &out, stderr: &errs}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())

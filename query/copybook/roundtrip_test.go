@@ -157,9 +157,9 @@ func TestAccountsSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// testdata/mainframe/accounts.cpy is the COBOL record of the sidecar's
+	// testdata/accounts.cpy is the COBOL record of the sidecar's
 	// comment.
-	path := "../../testdata/mainframe/accounts.cpy"
+	path := "testdata/accounts.cpy"
 	gen := layoutOf(t, path, copybook.DDLOptions{CodePage: "037"}).Schema
 	want, err := query.ParseLayout(string(hand))
 	if err != nil {

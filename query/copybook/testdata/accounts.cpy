@@ -1,4 +1,4 @@
-000100* The record of accounts.ebc (see accounts.ebc.schema and docs/mainframe.md).
+000100* The record of testdata/mainframe/accounts.ebc (docs/mainframe.md).
 000200 01 ACCOUNT.
 000300    05 ACCT-ID   PIC 9(6).
 000400    05 NAME      PIC X(12).
