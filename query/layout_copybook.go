@@ -2,6 +2,7 @@ package query
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/recq/recq/parser"
@@ -13,8 +14,15 @@ import (
 // statement's encoding, ebcdic_code_page and floating_point_format choose
 // the columns' encodings, and its options are kept, with the copybook's
 // record_length unless the statement gives one.
-func expandCopybook(ct *parser.CreateTable) (*parser.CreateTable, error) {
-	src, err := os.ReadFile(ct.Copybook)
+//
+// A relative path is relative to dir, the directory of the file the
+// statement was read from ("" for the working directory).
+func expandCopybook(ct *parser.CreateTable, dir string) (*parser.CreateTable, error) {
+	path := ct.Copybook
+	if dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, layoutErr(ct.CopybookPos, "FROM COPYBOOK: %v", err)
 	}

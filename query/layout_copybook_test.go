@@ -58,3 +58,30 @@ func TestCreateTableFromCopybook(t *testing.T) {
 		}
 	}
 }
+
+// TestCopybookSidecar: a sidecar that says FROM COPYBOOK 'x.cpy' finds the
+// copybook beside it, whatever the working directory.
+func TestCopybookSidecar(t *testing.T) {
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"copybook/testdata/accounts.cpy": "accounts.cpy", "../testdata/mainframe/accounts.ebc": "accounts.ebc"} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, dst), b, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "accounts.ebc.schema"), []byte("CREATE TABLE accounts FROM COPYBOOK 'accounts.cpy' WITH (encoding = 'ebcdic')"), 0o644)
+	eng, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	rows, err := queryOne(t, eng, context.Background(), "SELECT count(*), sum(balance) FROM '"+filepath.Join(dir, "accounts.ebc")+"'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0] != "6 | 1001230567.87" {
+		t.Errorf("got %v", rows)
+	}
+}
+
