@@ -84,4 +84,3 @@ func TestCopybookSidecar(t *testing.T) {
 		t.Errorf("got %v", rows)
 	}
 }
-
