@@ -342,6 +342,10 @@ type CreateTable struct {
 	IfNotExists bool
 	Columns     []*ColumnDef
 	Options     []*TableOption
+	// Copybook is the path of CREATE TABLE name FROM COPYBOOK 'path' (no
+	// Columns then: they come from the copybook), at CopybookPos.
+	Copybook    string
+	CopybookPos Pos
 }
 
 // CreateTableAs is CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS

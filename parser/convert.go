@@ -196,6 +196,9 @@ func (c *converter) valueLiteral(g *gSetValue) *Literal {
 
 func (c *converter) createTable(p Pos, g *gCreateTable) *CreateTable {
 	t := &CreateTable{Pos: p, Name: ident(g.Name), IfNotExists: g.IfNotExists != nil}
+	if g.Copybook != nil {
+		t.Copybook, t.CopybookPos = unquote(g.Copybook.Path.Value), lpos(g.Copybook.Pos)
+	}
 	seen := map[string]Pos{}
 	for _, gc := range g.Columns {
 		col := c.columnDef(gc)

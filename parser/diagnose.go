@@ -387,6 +387,9 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 			return at, "expected ',' or FROM before " + d.found()
 		}
 	case "FROM":
+		if d.kind == "CREATE" && !d.atEnd() && d.prev.typ == tString && d.tok(d.i-2).isWord("COPYBOOK") {
+			return at, "expected WITH (options) or " + d.theEnd() + " after FROM COPYBOOK 'path' (the columns come from the copybook), found " + d.found()
+		}
 		if !d.atEnd() {
 			return at, fmt.Sprintf("expected JOIN, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT or %s, found %s", d.theEnd(), d.found())
 		}
@@ -644,8 +647,11 @@ func (d *diag) afterKeyword() (Pos, string, bool) {
 		for _, w := range d.toks[:d.i] {
 			opened = opened || w.is("(")
 		}
+		if !opened && d.i >= 3 && p.isWord("COPYBOOK") {
+			return at, "expected the copybook's path as a string after FROM COPYBOOK, as in CREATE TABLE t FROM COPYBOOK 'x.cpy' WITH (file = 'x.dat'), found " + f, true
+		}
 		if !opened && d.i >= 3 {
-			return at, "expected '(' and the column definitions after the table name, as in CREATE TABLE t (a INT POSITION(1:4)), found " + f, true
+			return at, "expected '(' and the column definitions after the table name, as in CREATE TABLE t (a INT POSITION(1:4)), or FROM COPYBOOK 'x.cpy', found " + f, true
 		}
 	}
 	if !isWordTok(p) && !(p.typ == tInt || p.typ == tDecimal || p.typ == tFloat || p.typ == tString || p.is("(")) {

@@ -473,16 +473,20 @@ func (s *CreateTable) String() string {
 		b.WriteString("IF NOT EXISTS ")
 	}
 	b.WriteString(quoteIdent(s.Name))
-	b.WriteString(" (\n")
-	for i, c := range s.Columns {
-		b.WriteString("    ")
-		b.WriteString(c.String())
-		if i < len(s.Columns)-1 {
-			b.WriteString(",")
+	if s.Copybook != "" {
+		b.WriteString(" FROM COPYBOOK " + QuoteString(s.Copybook))
+	} else {
+		b.WriteString(" (\n")
+		for i, c := range s.Columns {
+			b.WriteString("    ")
+			b.WriteString(c.String())
+			if i < len(s.Columns)-1 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
 		}
-		b.WriteString("\n")
+		b.WriteString(")")
 	}
-	b.WriteString(")")
 	if len(s.Options) > 0 {
 		b.WriteString(" WITH (")
 		for i, o := range s.Options {

@@ -356,14 +356,23 @@ type gCreate struct {
 	View      *gCreateView  `parser:"| @@ )"`
 }
 
-// gCreateTable is a layout, CREATE TABLE name (columns) [WITH (options)],
-// or a table made from a query, CREATE TABLE name AS query.
+// gCreateTable is a layout, CREATE TABLE name (columns) [WITH (options)]
+// or CREATE TABLE name FROM COPYBOOK 'x.cpy' [WITH (options)], or a table
+// made from a query, CREATE TABLE name AS query.
 type gCreateTable struct {
 	IfNotExists *lexer.Token    `parser:"'TABLE' ( @'IF' 'NOT' 'EXISTS' )?"`
 	Name        string          `parser:"@(Ident | QIdent)"`
-	Columns     []*gColumnDef   `parser:"( '(' @@ ( ',' @@ )* ')'"`
+	Columns     []*gColumnDef   `parser:"( ( '(' @@ ( ',' @@ )* ')'"`
+	Copybook    *gCopybook      `parser:"    | @@ )"`
 	Options     []*gTableOption `parser:"  ( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 	As          *gQuery         `parser:"| 'AS' @@ )"`
+}
+
+// gCopybook is FROM COPYBOOK 'path': the columns come from a COBOL
+// copybook.
+type gCopybook struct {
+	Pos  lexer.Position
+	Path *lexer.Token `parser:"'FROM' 'COPYBOOK' @String"`
 }
 
 type gCreateView struct {

@@ -48,7 +48,12 @@ type Layout struct {
 // ParseLayout parses layout DDL (one CREATE TABLE statement, as schema
 // sidecar files hold) into a Layout. Errors carry the line and column of
 // the offending text.
-func ParseLayout(ddl string) (*Layout, error) {
+func ParseLayout(ddl string) (*Layout, error) { return parseLayoutIn(ddl, "") }
+
+// parseLayoutIn is ParseLayout for DDL read from a file in directory dir:
+// a relative FROM COPYBOOK path is relative to dir ("" for the working
+// directory).
+func parseLayoutIn(ddl, dir string) (*Layout, error) {
 	stmt, err := parser.ParseOne(ddl)
 	if err != nil {
 		return nil, err
@@ -58,7 +63,7 @@ func ParseLayout(ddl string) (*Layout, error) {
 		p := stmt.Position()
 		return nil, &parser.Error{Line: p.Line, Column: p.Column, Offset: p.Offset, Msg: "a layout must be a CREATE TABLE statement"}
 	}
-	return LayoutFromDDL(ct)
+	return layoutFromDDLIn(ct, dir)
 }
 
 // layoutErr reports a problem at a node of the DDL.
@@ -68,8 +73,19 @@ func layoutErr(p parser.Pos, format string, args ...any) error {
 
 // LayoutFromDDL converts a parsed CREATE TABLE into a Layout. Column types
 // and options are checked here (the parser only checks the syntax); see
-// docs/sql.md, "Layout DDL", for their meaning.
-func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) {
+// docs/sql.md, "Layout DDL", for their meaning. CREATE TABLE ... FROM
+// COPYBOOK takes its columns from the copybook (docs/mainframe.md).
+func LayoutFromDDL(ct *parser.CreateTable) (*Layout, error) { return layoutFromDDLIn(ct, "") }
+
+// layoutFromDDLIn is LayoutFromDDL with relative FROM COPYBOOK paths
+// relative to dir.
+func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
+	if ct.Copybook != "" {
+		var err error
+		if ct, err = expandCopybook(ct, dir); err != nil {
+			return nil, err
+		}
+	}
 	l := &Layout{Name: ct.Name}
 	opts := storage.SchemaOptions{NullBitmap: storage.Implicit}
 	for _, o := range ct.Options {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/recq/recq/storage"
@@ -63,7 +64,11 @@ func readLayout(path, schema string) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := ParseLayout(ddl)
+	dir := "" // DDL text given as the schema option
+	if source != "schema" {
+		dir = filepath.Dir(source)
+	}
+	l, err := parseLayoutIn(ddl, dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}

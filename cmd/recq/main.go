@@ -7,6 +7,7 @@
 //	recq gen --table orders --scale 0.1 --out orders.rec
 //	recq import --schema t.ddl --from t.csv --out t.rec
 //	recq describe li.rec
+//	recq layout --copybook accounts.cpy > accounts.ebc.schema
 //	recq verify li.rec
 //
 // This file holds the flags and the wiring; the work lives in the query,
@@ -38,6 +39,7 @@ type cli struct {
 	Gen      genCmd      `cmd:"" help:"Generate sample data (the TPC-H tables, sensor readings)."`
 	Import   importCmd   `cmd:"" help:"Import delimited text (CSV, TSV, TPC-H .tbl) or a fixed-width file into a .rec file."`
 	Describe describeCmd `cmd:"" help:"Show a data file's layout, record count and access facts."`
+	Layout   layoutCmd   `cmd:"" help:"Print the layout DDL of a COBOL copybook."`
 	Verify   verifyCmd   `cmd:"" help:"Check a .rec file's header and block checksums."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
 }

@@ -100,7 +100,7 @@ func TestInterruptEndsAScript(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"import", "--help"}, {"gen", "--help"}, {"describe", "--help"}, {"verify", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"import", "--help"}, {"gen", "--help"}, {"describe", "--help"}, {"layout", "--help"}, {"verify", "--help"}} {
 		var out, errs bytes.Buffer
 		if code := run(args, &env{stdout: &out, stderr: &errs}); code != 0 {
 			t.Errorf("%v: exit %d", args, code)

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/recq/recq/parser"
+	"github.com/recq/recq/query/copybook"
+)
+
+type layoutCmd struct {
+	Copybook            string `required:"" type:"existingfile" placeholder:"FILE.cpy" help:"The COBOL copybook to translate."`
+	Encoding            string `default:"ebcdic" enum:"ebcdic,ascii" help:"The data's encoding: ebcdic (the default, as in Cobrix) or ascii."`
+	CodePage            string `placeholder:"PAGE" help:"The EBCDIC code page (ebcdic_code_page): 037 (the default), 273, 500, 1047, 1140 ..."`
+	FloatingPointFormat string `placeholder:"FMT" help:"COMP-1 and COMP-2 encoding: IBM (the default), IEEE754 or IEEE754_little_endian."`
+	Name                string `placeholder:"TABLE" help:"The table name (default: the copybook's file name)."`
+	DataFile            string `placeholder:"DATA" help:"The data file, written as WITH (file = '...')."`
+	SourceFormat        string `name:"source-format" default:"auto" enum:"auto,fixed,free" help:"The copybook's source format: fixed (columns 1-6 sequence, 7 indicator, 8-72 text), free, or auto (fixed unless a level number starts within columns 1-6)."`
+}
+
+func (c *layoutCmd) Help() string {
+	return `Prints the layout DDL (CREATE TABLE ... WITH (...)) of a COBOL copybook's
+record: one column per elementary item, groups flattened, FILLER left out,
+OCCURS expanded into name_1..name_n; REDEFINES, 88 conditions and 66
+RENAMES are listed as comments. Save it as the data file's FILE.schema
+sidecar, or pass it to describe --schema. See docs/mainframe.md, "Copybooks".
+
+Examples:
+  recq layout --copybook accounts.cpy > accounts.ebc.schema
+  recq layout --copybook accounts.cpy --code-page 1047 --data-file accounts.ebc
+  recq layout --copybook orders.cpy --encoding ascii --name orders`
+}
+
+func (c *layoutCmd) Run(e *env) error {
+	src, err := os.ReadFile(c.Copybook)
+	if err != nil {
+		return err
+	}
+	format := map[string]copybook.Format{"auto": copybook.Auto, "fixed": copybook.Fixed, "free": copybook.Free}[c.SourceFormat]
+	cb, err := copybook.Parse(string(src), copybook.Options{Format: format})
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Copybook, err)
+	}
+	name := c.Name
+	if name == "" {
+		name = tableNameOf(c.Copybook)
+	}
+	o := copybook.DDLOptions{Table: name, Encoding: c.Encoding, CodePage: c.CodePage, FloatingPointFormat: c.FloatingPointFormat}
+	if c.DataFile != "" {
+		o.Extra = append(o.Extra, "file = "+parser.QuoteString(c.DataFile))
+	}
+	ddl, err := cb.DDL(o)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Copybook, err)
+	}
+	_, err = fmt.Fprint(e.stdout, ddl)
+	return err
+}
+
+// tableNameOf makes a table name of a file's base name: lower case, what
+// is not a letter or digit as '_'.
+func tableNameOf(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	b := []byte(strings.ToLower(base))
+	for i, ch := range b {
+		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '_') {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "copybook"
+	}
+	return string(b)
+}
