@@ -44,6 +44,9 @@ type relation struct {
 	// virtual are hidden columns found by name like _rowid (a
 	// multi-file table's filename) but not expanded by * nor t.*.
 	virtual map[ColumnID]bool
+	// unnamed says what a relation without a name is, for messages
+	// ("" for the result of a set operation).
+	unnamed string
 }
 
 // scope is what a clause can see: the FROM relations, the enclosing
@@ -840,6 +843,8 @@ func (sc *scope) column(n *parser.ColumnRef) (*Expr, error) {
 	where := ""
 	if len(rels) == 1 && rels[0].names[0] != "" {
 		where = " in " + rels[0].names[0]
+	} else if len(rels) == 1 && rels[0].unnamed != "" {
+		where = " in " + rels[0].unnamed
 	} else if len(rels) == 1 {
 		where = " in the result of the set operation (ORDER BY after UNION, INTERSECT or EXCEPT sees only its output columns)"
 	}
@@ -878,6 +883,9 @@ func (bd *binder) renamed(plan Node, alias string, names []string, pos parser.Po
 		return nil, nil, posErr(pos, "%s has %d columns but %d names were given", alias, len(in), len(names))
 	}
 	r := &relation{names: []string{alias}, hidden: map[ColumnID]bool{}}
+	if alias == "" {
+		r.unnamed = "the subquery in FROM (its result has only its output columns: select the column inside it)"
+	}
 	exprs := make([]*Expr, len(in))
 	for i, c := range in {
 		name := c.Name
