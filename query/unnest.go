@@ -154,14 +154,7 @@ func pushThroughUnnest(u *UnnestNode, conds []*Expr) (Node, error) {
 	for _, c := range u.in.Columns() {
 		in[c.ID] = true
 	}
-	var down, stay []*Expr
-	for _, c := range conds {
-		if !c.canFail() && refsWithin(c, in) {
-			down = append(down, c)
-		} else {
-			stay = append(stay, c)
-		}
-	}
+	down, stay := splitPushable(conds, in)
 	below, err := pushFilters(u.in, down)
 	if err != nil {
 		return nil, err

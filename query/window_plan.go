@@ -188,13 +188,9 @@ func pushThroughWindow(w *WindowNode, conds []*Expr) (Node, error) {
 			keys[p.id] = true
 		}
 	}
-	var down, stay []*Expr
-	for _, c := range conds {
-		if len(keys) > 0 && !c.canFail() && refsWithin(c, keys) {
-			down = append(down, c)
-		} else {
-			stay = append(stay, c)
-		}
+	down, stay := []*Expr(nil), conds
+	if len(keys) > 0 {
+		down, stay = splitPushable(conds, keys)
 	}
 	in, err := pushFilters(w.in, down)
 	if err != nil {
@@ -362,4 +358,18 @@ func (lw *lowerer) windowFunc(e *Expr, x *WindowNode, l layout) (exec.WindowFunc
 // window functions.
 func windowsAllowed(clause string) exprCtx {
 	return exprCtx{aggOK: true, winOK: true, clause: clause}
+}
+
+// splitPushable splits conds into those that may move below a node (they
+// cannot fail and read only the columns in cols) and those that stay
+// above it.
+func splitPushable(conds []*Expr, cols map[ColumnID]bool) (down, stay []*Expr) {
+	for _, c := range conds {
+		if !c.canFail() && refsWithin(c, cols) {
+			down = append(down, c)
+		} else {
+			stay = append(stay, c)
+		}
+	}
+	return down, stay
 }
