@@ -323,7 +323,8 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 // docs list them (read_fixed takes them as named parameters).
 var tableOptionNames = []string{"file", "format", "separator", "skip_bytes", "skip_lines", "record_length", "null_bitmap",
 	"pad_short_lines", "blank_is_null", "ignore_partial", "byte_order", "year_window_start", "encoding", "ebcdic_code_page",
-	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map"}
+	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map",
+	"record_format", "is_rdw_big_endian", "rdw_adjustment", "is_bdw_big_endian", "bdw_adjustment", "file_start_offset", "file_end_offset"}
 
 // applyTableOption interprets one WITH (key = value) option.
 func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOption) error {
@@ -341,6 +342,13 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 		n, err := strconv.ParseInt(v.Text, 10, 64)
 		if err != nil || n < 0 {
 			return 0, layoutErr(v.Pos, "option %s: %s is not a non-negative whole number", o.Key, v.Text)
+		}
+		return n, nil
+	}
+	signed := func() (int, error) {
+		n, err := strconv.Atoi(v.Text)
+		if v.Kind != parser.LitInteger || err != nil || n < -0xFFFF || n > 0xFFFF {
+			return 0, layoutErr(v.Pos, "option %s wants a whole number of bytes, as in %s = -4", o.Key, o.Key)
 		}
 		return n, nil
 	}
@@ -376,8 +384,27 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 				err = layoutErr(v.Pos, "%v", err)
 			}
 		}
-	case "skip_bytes":
+	case "skip_bytes", "file_start_offset":
 		l.Raw.SkipBytes, err = num()
+	case "file_end_offset":
+		l.Raw.EndBytes, err = num()
+	case "record_format":
+		var s string
+		if s, err = str(); err == nil {
+			if l.Raw.RecordFormat, err = storage.ParseRecordFormat(s); err != nil {
+				err = layoutErr(v.Pos, "%v", err)
+			} else if l.Raw.RecordFormat == storage.RecordText {
+				l.Raw.Text = true
+			}
+		}
+	case "is_rdw_big_endian", "is_bdw_big_endian":
+		var big bool
+		big, err = boolean()
+		*map[string]*bool{"is_rdw_big_endian": &l.Raw.RDWLittleEndian, "is_bdw_big_endian": &l.Raw.BDWLittleEndian}[o.Key] = !big
+	case "rdw_adjustment":
+		l.Raw.RDWAdjust, err = signed()
+	case "bdw_adjustment":
+		l.Raw.BDWAdjust, err = signed()
 	case "skip_lines":
 		var n int64
 		n, err = num()

@@ -15,7 +15,7 @@ func notNullColumns(n Node) map[ColumnID]bool {
 			if f <= partitionField(0) && x.files.hasNull(partitionField(0)-f) {
 				continue
 			}
-			if f < 0 && f != parentRowIDField || f >= 0 && !x.table.Schema.Fields[f].Nullable && !x.table.Raw.Segments.Partial(f) {
+			if f < 0 && f != parentRowIDField || f >= 0 && !x.table.Schema.Fields[f].Nullable && !x.table.Raw.Segments.Partial(f) && x.table.Layout.Var == nil {
 				out[x.cols[i].ID] = true
 			}
 		}

@@ -130,6 +130,9 @@ func (s *Session) describe(st *parser.Describe) (*Result, error) {
 	if sg := t.Raw.Segments; sg != nil {
 		msg += "; " + sg.Describe(t.Schema)
 	}
+	if v := t.VarDescription(); v != "" {
+		msg += "; " + v
+	}
 	if n := ent.sidecar(); n != "" && ent.origin == "data directory" && !strings.EqualFold(n, ent.name) {
 		msg += fmt.Sprintf(" (its sidecar's CREATE TABLE says %s; data-directory tables are named after their file)", n)
 	}
@@ -143,7 +146,7 @@ func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 	for i := range t.Schema.Fields {
 		f := &t.Schema.Fields[i]
 		null := "NO"
-		if f.Nullable || t.Raw.Segments.Partial(i) {
+		if f.Nullable || t.Raw.Segments.Partial(i) || t.Layout.Var != nil {
 			null = "YES"
 		}
 		enc := f.Describe()

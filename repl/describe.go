@@ -58,6 +58,9 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 	if l.LineStarts != nil {
 		fmt.Fprintln(w, "short lines:    padded with spaces")
 	}
+	if v := t.VarDescription(); v != "" {
+		fmt.Fprintf(w, "records:        %s\n", v)
+	}
 	direct := "yes"
 	if !d.DirectOK {
 		direct = "no"

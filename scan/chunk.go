@@ -29,6 +29,12 @@ type chunk struct {
 	// and errors are placed in elemOf.
 	elemOf    *chunk
 	elemField *storage.Field
+	// For variable-length records (scan/varlen.go): record r was found
+	// at varStart[r] bytes into the index span read from file offset
+	// varBase, and is varLen[r] bytes long (nil for fixed-length records).
+	varBase  int64
+	varStart []int
+	varLen   []int
 }
 
 // record returns record r's bytes.
@@ -39,6 +45,9 @@ func (ch *chunk) record(r int32) []byte {
 
 // fileOffset is the file offset of record r.
 func (ch *chunk) fileOffset(r int32) int64 {
+	if ch.varLen != nil {
+		return ch.varBase + int64(ch.varStart[r]-storage.HeaderLen) // its RDW
+	}
 	return ch.table.Layout.RecordOffset(ch.first + int64(r))
 }
 

@@ -45,6 +45,7 @@ type partition struct {
 	identity []int32 // 0, 1, 2, ...: the selection before any predicate
 	selBuf   []int32 // the selection after predicates
 	padBuf   []byte
+	spans    storage.RecordSpans // variable-length records of the chunk
 
 	ahead   chan fetched // read-ahead results (nil under mmap)
 	aheadWG sync.WaitGroup
@@ -103,6 +104,9 @@ func (p *partition) start() {
 		d := newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity)
 		if s.segs.Partial(c) {
 			d = newSegmentMasked(d, s.segs, c)
+		}
+		if s.table.Layout.Var != nil {
+			d = &shortMasked{inner: d, end: s.table.Schema.Fields[c].End()}
 		}
 		p.decoders = append(p.decoders, d)
 	}
@@ -178,6 +182,9 @@ func (p *partition) claimRead() (idx int, reg *storage.Region, err error) {
 func (p *partition) read(idx int) (*storage.Region, error) {
 	c := p.scan.chunks[idx]
 	l := &p.scan.table.Layout
+	if l.Var != nil {
+		return p.readVar(c)
+	}
 	off := l.RecordOffset(c.first)
 	var n int64
 	if l.LineStarts != nil {
@@ -339,7 +346,12 @@ func (p *partition) filterPiece() error {
 					dst, shared = p.selBuf[k:k], false
 				}
 				var err error
-				if sel, err = pr.filter(&p.ch, sel, dst); err != nil {
+				if p.ch.varLen != nil {
+					sel, err = varFilter(pr, &p.ch, sel, dst)
+				} else {
+					sel, err = pr.filter(&p.ch, sel, dst)
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -408,7 +420,11 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 				Hint: "run recq verify for details"}
 		}
 	}
-	if l.LineStarts != nil {
+	if l.Var != nil {
+		if err := p.splitVar(c, data); err != nil {
+			return err
+		}
+	} else if l.LineStarts != nil {
 		p.padLines(c, data)
 	} else if len(l.Separator) > 0 {
 		if err := p.checkSeparators(); err != nil {

@@ -81,7 +81,7 @@ func New(spec Spec) (*Scan, error) {
 			return nil, fmt.Errorf("scan: column %d out of range (the table has %d fields)", c, t.Schema.NumFields())
 		}
 		f := &t.Schema.Fields[c]
-		fields = append(fields, arrow.Field{Name: f.Name, Type: f.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c)})
+		fields = append(fields, arrow.Field{Name: f.Name, Type: f.ArrowType(), Nullable: f.Nullable || t.Raw.Segments.Partial(c) || t.Layout.Var != nil})
 	}
 	if err := s.planSegments(); err != nil {
 		return nil, err
@@ -221,6 +221,10 @@ func sampleRanges(count int64, sm Sample) ([]RowRange, error) {
 // skip them and checksums can be verified.
 func (s *Scan) plan(ranges []RowRange) {
 	l := &s.table.Layout
+	if l.Var != nil {
+		s.planVar(ranges)
+		return
+	}
 	stride := int64(max(l.Stride, 1))
 	chunkBytes := int64(s.spec.ChunkBytes)
 	if chunkBytes <= 0 {

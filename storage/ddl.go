@@ -87,6 +87,10 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if raw.SkipBytes > 0 {
 		opts = append(opts, fmt.Sprintf("skip_bytes = %d", raw.SkipBytes))
 	}
+	if raw.EndBytes > 0 {
+		opts = append(opts, fmt.Sprintf("file_end_offset = %d", raw.EndBytes))
+	}
+	opts = append(opts, raw.formatRecordFormat()...)
 	if raw.SkipLines > 0 {
 		opts = append(opts, fmt.Sprintf("skip_lines = %d", raw.SkipLines))
 	}

@@ -77,6 +77,19 @@ type RawOptions struct {
 	// Segments, when set, says the file interleaves several record types
 	// and which of them the table reads (see Segments).
 	Segments *Segments
+	// RecordFormat is Cobrix's record_format: F and FB (fixed, the
+	// default), V and VB (variable-length records with RDW headers, see
+	// Framing), D (text lines, as Text).
+	RecordFormat RecordFormat
+	// RDWLittleEndian, RDWAdjust, BDWLittleEndian and BDWAdjust are the
+	// is_rdw_big_endian (negated), rdw_adjustment, is_bdw_big_endian
+	// (negated) and bdw_adjustment options of V and VB files.
+	RDWLittleEndian bool
+	RDWAdjust       int
+	BDWLittleEndian bool
+	BDWAdjust       int
+	// EndBytes are ignored at the end of the file (file_end_offset).
+	EndBytes int64
 }
 
 // maxLineScan bounds how far OpenRaw looks for the first line ending.
@@ -109,8 +122,17 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 		start += int64(len(utf8BOM))
 		t.Notes = append(t.Notes, "skipped the UTF-8 byte-order mark (EF BB BF) at the start of the file")
 	}
+	if opts.EndBytes < 0 || opts.EndBytes > t.Size-start {
+		return nil, fileErr(path, ErrCorrupt, "cannot ignore %d bytes at the end (file_end_offset) of a %d-byte file after %d bytes skipped", opts.EndBytes, t.Size, start)
+	}
 	l := &t.Layout
 	l.DataOffset = start
+	if opts.RecordFormat.Variable() {
+		if err := openVar(t, f, schema); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
 	sep := opts.Separator
 	recLen := opts.RecordLen
 	if opts.Text && (sep == SepAuto || recLen == 0) {
@@ -149,7 +171,7 @@ func OpenRaw(path string, schema *Schema, opts RawOptions) (*Table, error) {
 	l.Stride = recLen + len(l.Separator)
 	t.Raw.Separator, t.Raw.RecordLen = sep, recLen
 
-	data := t.Size - start
+	data := t.Size - start - opts.EndBytes
 	if sep == SepNone && opts.Text {
 		// A single line ending after back-to-back records (common for
 		// "fixed length" exports) is not data.

@@ -53,10 +53,24 @@ type Layout struct {
 	// separator (or the end of file). Line i's bytes with separator are
 	// [LineStarts[i], LineStarts[i+1]).
 	LineStarts []int64
+	// Var, for variable-length records (record_format V or VB), is the
+	// file's sparse record index: records are found by walking their RDWs
+	// from an index entry (Framing.Split). RecordLen is then the layout's
+	// length: shorter records read NULL for the fields past their end,
+	// longer ones have their extra bytes ignored. Stride == RecordLen,
+	// Separator is empty.
+	Var *VarIndex
 }
 
 // RecordOffset is the file offset of record i.
+//
+// For variable-length records (Var set) it is the offset of the index
+// entry holding record i (exact for the entry's first record): the
+// record itself lies at or after it.
 func (l *Layout) RecordOffset(i int64) int64 {
+	if l.Var != nil {
+		return l.Var.Entries[max(l.Var.Entry(i), 0)].Offset
+	}
 	if l.LineStarts != nil {
 		return l.LineStarts[i]
 	}
@@ -65,6 +79,9 @@ func (l *Layout) RecordOffset(i int64) int64 {
 
 // DataEnd is the offset just past the last record's bytes.
 func (l *Layout) DataEnd() int64 {
+	if l.Var != nil {
+		return l.Var.End
+	}
 	if l.LineStarts != nil {
 		return l.LineStarts[len(l.LineStarts)-1]
 	}
@@ -258,12 +275,16 @@ func stripKind(err error) string {
 
 // Record returns record i's bytes read with ReadAt from r (a convenience for
 // tools and tests; scans read through a Source). Padded short lines are
-// padded with spaces.
+// padded with spaces; short variable-length records with zero bytes.
 func (t *Table) Record(r io.ReaderAt, i int64) ([]byte, error) {
 	if i < 0 || i >= t.Layout.Count {
 		return nil, fmt.Errorf("%s: record index %d is out of range (the file has %d records, indices 0 to %d)", t.Path, i, t.Layout.Count, t.Layout.Count-1)
 	}
 	l := &t.Layout
+	if l.Var != nil {
+		rec, _, err := t.varRecord(r, i)
+		return rec, err
+	}
 	off, n := l.RecordOffset(i), l.RecordLen
 	if l.LineStarts != nil {
 		n = int(l.LineStarts[i+1]-off) - len(l.Separator)

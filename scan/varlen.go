@@ -1,0 +1,125 @@
+package scan
+
+import (
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/storage"
+)
+
+// Variable-length records (record_format V or VB). The table's sparse
+// record index (storage.VarIndex) splits the file into spans of about one
+// chunk; a chunk is (part of) one span. A worker reads the span's bytes,
+// walks the RDWs to find each record (storage.Framing.Split: the start
+// and length of every record of the chunk) and copies the records into
+// a buffer of fixed-length slots, so predicates and decoders work as
+// for fixed-length records. A field that lies wholly or partly past its
+// record's end is NULL (shortMasked, varFilter); bytes past the layout's
+// length are ignored.
+
+// planVar cuts the ranges into chunks at the record index's entries.
+func (s *Scan) planVar(ranges []RowRange) {
+	x := s.table.Layout.Var
+	for _, r := range ranges {
+		for first := r.Start; first < r.End; {
+			_, end, _, _ := x.Span(x.Entry(first))
+			end = min(end, r.End)
+			s.chunks = append(s.chunks, chunkSpec{first: first, n: end - first, block: -1})
+			first = end
+		}
+	}
+}
+
+// readVar reads the bytes of the index span that holds chunk c.
+func (p *partition) readVar(c chunkSpec) (*storage.Region, error) {
+	x := p.scan.table.Layout.Var
+	_, _, off, end := x.Span(x.Entry(c.first))
+	return p.run.src.Read(off, int(end-off))
+}
+
+// splitVar finds chunk c's records in data (the bytes of its index span)
+// and copies them into fixed-length slots of the layout's record length,
+// zero-filled past each record's end.
+func (p *partition) splitVar(c chunkSpec, data []byte) error {
+	t := p.scan.table
+	l := &t.Layout
+	x := l.Var
+	first, _, off, _ := x.Span(x.Entry(c.first))
+	p.spans.Reset()
+	fr := t.Raw.Framing()
+	if _, err := fr.Split(t.Path, data, off, first, int(c.first-first), int(c.n), &p.spans); err != nil {
+		return err
+	}
+	if p.spans.N() != int(c.n) {
+		return &storage.FileError{Path: t.Path, Record: c.first + int64(p.spans.N()), Offset: off, Err: storage.ErrCorrupt,
+			Msg:  "the file holds fewer records than its record index says: it changed after it was opened",
+			Hint: "run the query again (the index is rebuilt for the changed file)"}
+	}
+	recLen := l.RecordLen
+	need := int(c.n) * recLen
+	if cap(p.padBuf) < need {
+		p.padBuf = make([]byte, need)
+	}
+	buf := p.padBuf[:need]
+	for i, start := range p.spans.Start {
+		dst := buf[i*recLen : (i+1)*recLen]
+		k := copy(dst, data[start:start+p.spans.Len[i]])
+		clear(dst[k:])
+	}
+	p.ch.data, p.ch.stride, p.ch.padded = buf, recLen, true
+	p.ch.varBase, p.ch.varStart, p.ch.varLen = off, p.spans.Start, p.spans.Len
+	return nil
+}
+
+// shortMasked decodes a field of a variable-length file: NULL on the
+// records that end before the field does.
+type shortMasked struct {
+	inner columnDecoder
+	end   int // the field's end offset in the record
+}
+
+func (m *shortMasked) decode(ch *chunk, sel []int32) error {
+	for i := 0; i < len(sel); {
+		in := ch.varLen[sel[i]] >= m.end
+		j := i + 1
+		for j < len(sel) && (ch.varLen[sel[j]] >= m.end) == in {
+			j++
+		}
+		if in {
+			if err := m.inner.decode(ch, sel[i:j]); err != nil {
+				return err
+			}
+		} else {
+			m.inner.(nullAppender).appendNulls(j - i)
+		}
+		i = j
+	}
+	return nil
+}
+
+func (m *shortMasked) reserve(n int)                   { m.inner.reserve(n) }
+func (m *shortMasked) finish(capacity int) arrow.Array { return m.inner.finish(capacity) }
+func (m *shortMasked) release()                        { m.inner.release() }
+
+// varFilter runs predicate c over the records of a variable-length
+// chunk: the field of a record that ends before it is NULL, so IS NULL
+// keeps the record and every other test drops it.
+func varFilter(c *compiled, ch *chunk, sel, out []int32) ([]int32, error) {
+	end := c.field.End()
+	for i := 0; i < len(sel); {
+		in := ch.varLen[sel[i]] >= end
+		j := i + 1
+		for j < len(sel) && (ch.varLen[sel[j]] >= end) == in {
+			j++
+		}
+		switch {
+		case in:
+			var err error
+			if out, err = c.filter(ch, sel[i:j], out); err != nil {
+				return out, err
+			}
+		case c.nullTest > 0:
+			out = append(out, sel[i:j]...)
+		}
+		i = j
+	}
+	return out, nil
+}
