@@ -48,8 +48,12 @@ func (p *partition) splitVar(c chunkSpec, data []byte) error {
 	if _, err := fr.Split(t.Path, data, off, first, int(c.first-first), int(c.n), &p.spans); err != nil {
 		return err
 	}
-	if p.spans.N() != int(c.n) {
-		return &storage.FileError{Path: t.Path, Record: c.first + int64(p.spans.N()), Offset: off, Err: storage.ErrCorrupt,
+	if k := p.spans.N(); k != int(c.n) {
+		at := off
+		if k > 0 {
+			at += int64(p.spans.Start[k-1] + p.spans.Len[k-1])
+		}
+		return &storage.FileError{Path: t.Path, Record: c.first + int64(k), Offset: at, Err: storage.ErrCorrupt,
 			Msg:  "the file holds fewer records than its record index says: it changed after it was opened",
 			Hint: "run the query again (the index is rebuilt for the changed file)"}
 	}

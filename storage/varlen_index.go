@@ -224,18 +224,24 @@ var recIndexMagic = [8]byte{'R', 'E', 'C', 'Q', 'I', 'D', 'X', 2}
 
 const recIndexVersion = 1
 
+// flags packs the framing's booleans: 1 VB, 2 RDW little-endian, 4 BDW
+// little-endian.
+func (fr Framing) flags() uint8 {
+	var f uint8
+	if fr.Blocked {
+		f |= 1
+	}
+	if fr.RDWLittleEndian {
+		f |= 2
+	}
+	if fr.BDWLittleEndian {
+		f |= 4
+	}
+	return f
+}
+
 func (k *indexKey) fields() []int64 {
-	var flags int64
-	if k.fr.Blocked {
-		flags |= 1
-	}
-	if k.fr.RDWLittleEndian {
-		flags |= 2
-	}
-	if k.fr.BDWLittleEndian {
-		flags |= 4
-	}
-	return []int64{k.size, k.mtime, k.start, k.end, flags, int64(k.fr.RDWAdjust), int64(k.fr.BDWAdjust), IndexSpanBytes}
+	return []int64{k.size, k.mtime, k.start, k.end, int64(k.fr.flags()), int64(k.fr.RDWAdjust), int64(k.fr.BDWAdjust), IndexSpanBytes}
 }
 
 // encodeIndex renders x with its key.
@@ -313,3 +319,8 @@ func readRecIndexFile(side string, key indexKey) *VarIndex {
 func writeRecIndexFile(side string, key indexKey, x *VarIndex) error {
 	return WriteFileAtomic(side, encodeRecIndex(key, x), 0o644)
 }
+
+// ForgetRecordIndexes empties this process's cache of record indexes, so
+// the next open of a variable-length file reads its NAME.recq-idx or
+// walks its headers again (tests and benchmarks).
+func ForgetRecordIndexes() { forgetIndexes() }
