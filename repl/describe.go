@@ -20,7 +20,7 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 		f := &t.Schema.Fields[i]
 		enc := f.Describe()
 		null := "no"
-		if f.Nullable {
+		if f.Nullable || t.Layout.Var != nil { // a short record reads NULL
 			null = "yes"
 		}
 		bx.Rows = append(bx.Rows, []string{f.Name, f.Type.String(), strconv.Itoa(f.Offset + 1),
@@ -59,7 +59,7 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 		fmt.Fprintln(w, "short lines:    padded with spaces")
 	}
 	if v := t.VarDescription(); v != "" {
-		fmt.Fprintf(w, "records:        %s\n", v)
+		fmt.Fprintf(w, "record format:  %s\n", v)
 	}
 	direct := "yes"
 	if !d.DirectOK {
