@@ -17,6 +17,11 @@ type layoutCmd struct {
 	FloatingPointFormat string `placeholder:"FMT" help:"COMP-1 and COMP-2 encoding: IBM (the default), IEEE754 or IEEE754_little_endian."`
 	Name                string `placeholder:"TABLE" help:"The table name (default: the copybook's file name)."`
 	DataFile            string `placeholder:"DATA" help:"The data file, written as WITH (file = '...')."`
+	RecordFormat        string `name:"record-format" placeholder:"FMT" enum:",F,FB,V,VB,D" default:"" help:"Cobrix's record_format: F or FB (fixed, the default), V (records with 4-byte RDW headers), VB (BDW blocks of RDW records), D (text lines)."`
+	RDWAdjustment       int    `name:"rdw-adjustment" help:"Added to each RDW's length (rdw_adjustment): -4 when the RDWs count their own 4 bytes, as z/OS writes them."`
+	BDWAdjustment       int    `name:"bdw-adjustment" help:"Added to each BDW's length (bdw_adjustment): -4 when the BDWs count their own 4 bytes."`
+	RDWLittleEndian     bool   `name:"rdw-little-endian" help:"The RDWs are little-endian (is_rdw_big_endian = false)."`
+	BDWLittleEndian     bool   `name:"bdw-little-endian" help:"The BDWs are little-endian (is_bdw_big_endian = false)."`
 	SourceFormat        string `name:"source-format" default:"auto" enum:"auto,fixed,free" help:"The copybook's source format: fixed (columns 1-6 sequence, 7 indicator, 8-72 text), free, or auto (fixed unless a level number starts within columns 1-6)."`
 }
 
@@ -30,7 +35,8 @@ sidecar, or pass it to describe --schema. See docs/mainframe.md, "Copybooks".
 Examples:
   recq layout --copybook accounts.cpy > accounts.ebc.schema
   recq layout --copybook accounts.cpy --code-page 1047 --data-file accounts.ebc
-  recq layout --copybook orders.cpy --encoding ascii --name orders`
+  recq layout --copybook orders.cpy --encoding ascii --name orders
+  recq layout --copybook accounts.cpy --record-format V --rdw-adjustment=-4`
 }
 
 func (c *layoutCmd) Run(e *env) error {
@@ -51,6 +57,7 @@ func (c *layoutCmd) Run(e *env) error {
 	if c.DataFile != "" {
 		o.Extra = append(o.Extra, "file = "+parser.QuoteString(c.DataFile))
 	}
+	o.Extra = append(o.Extra, c.recordFormatOptions()...)
 	ddl, err := cb.DDL(o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Copybook, err)
@@ -73,4 +80,25 @@ func tableNameOf(path string) string {
 		return "copybook"
 	}
 	return string(b)
+}
+
+// recordFormatOptions are the WITH options of the --record-format flags.
+func (c *layoutCmd) recordFormatOptions() []string {
+	var out []string
+	if c.RecordFormat != "" {
+		out = append(out, "record_format = "+parser.QuoteString(c.RecordFormat))
+	}
+	if c.RDWLittleEndian {
+		out = append(out, "is_rdw_big_endian = false")
+	}
+	if c.RDWAdjustment != 0 {
+		out = append(out, fmt.Sprintf("rdw_adjustment = %d", c.RDWAdjustment))
+	}
+	if c.BDWLittleEndian {
+		out = append(out, "is_bdw_big_endian = false")
+	}
+	if c.BDWAdjustment != 0 {
+		out = append(out, fmt.Sprintf("bdw_adjustment = %d", c.BDWAdjustment))
+	}
+	return out
 }
