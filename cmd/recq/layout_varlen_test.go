@@ -48,3 +48,33 @@ func TestLayoutCopybookRecordFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestGenRecordFormat: recq gen --format ebcdic --record-format V|VB
+// writes the same rows as fixed-length records, read back through the
+// sidecar it writes; --record-format needs --format ebcdic.
+func TestGenRecordFormat(t *testing.T) {
+	dir := t.TempDir()
+	const q = "SELECT count(*), sum(o_totalprice), min(o_comment), max(_rowid) FROM '%s'"
+	result := func(rf string) string {
+		path := filepath.Join(dir, "orders_"+rf)
+		var out, errs bytes.Buffer
+		if code := run([]string{"gen", "--table", "orders", "--scale", "0.01", "--out", path, "--format", "ebcdic", "--record-format", rf}, &env{stdout: &out, stderr: &errs}); code != 0 {
+			t.Fatalf("gen %s: exit %d: %s", rf, code, errs.String())
+		}
+		out.Reset()
+		if code := run([]string{"-m", "csv", "-c", strings.Replace(q, "%s", path, 1)}, &env{stdout: &out, stderr: &errs}); code != 0 {
+			t.Fatalf("query %s: exit %d: %s", rf, code, errs.String())
+		}
+		return out.String()
+	}
+	want := result("F")
+	for _, rf := range []string{"V", "VB"} {
+		if got := result(rf); got != want {
+			t.Errorf("--record-format %s:\n%s\nwant\n%s", rf, got, want)
+		}
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"gen", "--table", "sensors", "--rows", "5", "--out", filepath.Join(dir, "s.txt"), "--format", "text", "--record-format", "V"}, &env{stdout: &out, stderr: &errs}); code != 2 || !strings.Contains(errs.String(), "needs --format ebcdic") {
+		t.Errorf("--record-format V --format text: exit %d, %s", code, errs.String())
+	}
+}

@@ -18,6 +18,8 @@ type genCmd struct {
 	Out    string   `required:"" type:"path" help:"Output file; written atomically."`
 	Seed   uint64   `default:"1" help:"Random seed; the same arguments give the same bytes."`
 	Format string   `default:"rec" enum:"rec,text,ebcdic" help:"rec (self-describing binary), text (fixed-width lines plus an OUT.schema sidecar) or ebcdic (a mainframe extract: EBCDIC text, zoned and packed decimals, IBM floats, plus an OUT.schema sidecar)."`
+	// RecordFormat rewrites an ebcdic file as variable-length records.
+	RecordFormat string `name:"record-format" default:"F" enum:"F,V,VB" help:"With --format ebcdic: F (fixed-length records), V (each preceded by an RDW) or VB (BDW blocks of RDW records); the RDWs and BDWs count their own 4 bytes, as on z/OS."`
 }
 
 func (c *genCmd) Help() string {
@@ -32,6 +34,7 @@ Examples:
   done
   recq gen --table orders --scale 1 --out orders.txt --format text
   recq gen --table orders --scale 0.1 --out orders.ebc --format ebcdic
+  recq gen --table orders --scale 0.1 --out orders.vb --format ebcdic --record-format VB
   recq gen --table lineitem --rows 100000 --out li.rec
   recq gen --table sensors --rows 1000 --out s.rec`
 }
@@ -40,6 +43,9 @@ func (c *genCmd) Run(g *globals, e *env) error {
 	t, err := gen.Lookup(c.Table)
 	if err != nil {
 		return err
+	}
+	if c.RecordFormat != "F" && c.Format != "ebcdic" {
+		return usageError("--record-format %s needs --format ebcdic", c.RecordFormat)
 	}
 	start := time.Now()
 	var rows int64
@@ -77,6 +83,9 @@ func (c *genCmd) Run(g *globals, e *env) error {
 		}
 	default:
 		return usageError("give --scale SF (the TPC-H tables) or --rows N (sensors, stand-alone lineitem)")
+	}
+	if err == nil && c.RecordFormat != "F" {
+		err = rewriteAsVar(c.Out, c.RecordFormat)
 	}
 	if err != nil {
 		return err
