@@ -36,8 +36,9 @@ func (p *partition) readVar(c chunkSpec) (*storage.Region, error) {
 }
 
 // splitVar finds chunk c's records in data (the bytes of its index span)
-// and copies them into fixed-length slots of the layout's record length,
-// zero-filled past each record's end.
+// and copies them into fixed-length slots of the layout's record length.
+// The bytes of a slot past its record's end are left as they are: no
+// predicate or decoder reads them (shortMasked, varFilter).
 func (p *partition) splitVar(c chunkSpec, data []byte) error {
 	t := p.scan.table
 	l := &t.Layout
@@ -65,8 +66,7 @@ func (p *partition) splitVar(c chunkSpec, data []byte) error {
 	buf := p.padBuf[:need]
 	for i, start := range p.spans.Start {
 		dst := buf[i*recLen : (i+1)*recLen]
-		k := copy(dst, data[start:start+p.spans.Len[i]])
-		clear(dst[k:])
+		copy(dst, data[start:start+p.spans.Len[i]])
 	}
 	p.ch.data, p.ch.stride, p.ch.padded = buf, recLen, true
 	p.ch.varBase, p.ch.varStart, p.ch.varLen = off, p.spans.Start, p.spans.Len

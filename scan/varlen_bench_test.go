@@ -88,6 +88,9 @@ func BenchmarkVarIndex(b *testing.B) {
 			total += sum
 			mu.Unlock()
 		})
+		if want := int64(varBenchRecords) * (varBenchRecords - 1) / 2; total != want {
+			b.Fatalf("sum of id = %d, want %d", total, want)
+		}
 		benchSink = total
 		return time.Since(t0)
 	}

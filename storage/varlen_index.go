@@ -132,7 +132,7 @@ func forgetIndexes() {
 func buildVarIndex(path string, r io.ReaderAt, start, end int64, fr Framing) (*VarIndex, error) {
 	br := bufio.NewReaderSize(io.NewSectionReader(r, start, end-start), 1<<20)
 	x := &VarIndex{Source: "built"}
-	var h [HeaderLen]byte
+	var h []byte // the header just peeked at
 	off, last := start, int64(-1)
 	var rec int64
 	entry := func() {
@@ -145,7 +145,8 @@ func buildVarIndex(path string, r io.ReaderAt, start, end int64, fr Framing) (*V
 		if limit-off < HeaderLen {
 			return fr.headerError(path, rec, off, nil, fmt.Sprintf("the data ends inside a %s (%d bytes left)", what, limit-off))
 		}
-		if _, err := io.ReadFull(br, h[:]); err != nil {
+		var err error
+		if h, err = br.Peek(HeaderLen); err != nil {
 			return &FileError{Path: path, Record: rec, Offset: off, Msg: "read failed", Err: err}
 		}
 		return nil
@@ -164,15 +165,17 @@ func buildVarIndex(path string, r io.ReaderAt, start, end int64, fr Framing) (*V
 			if err := readHeader("block descriptor word (BDW)", end); err != nil {
 				return nil, err
 			}
-			bl := fr.bdwLength(h[:])
+			bl := fr.bdwLength(h)
 			switch {
 			case bl <= 0:
-				return nil, fr.headerError(path, rec, off, h[:], fmt.Sprintf("a block descriptor word (BDW) announces %d bytes", bl))
+				return nil, fr.headerError(path, rec, off, h, fmt.Sprintf("a block descriptor word (BDW) announces %d bytes", bl))
 			case int64(bl) > end-off-HeaderLen:
-				return nil, fr.headerError(path, rec, off, h[:],
+				return nil, fr.headerError(path, rec, off, h,
 					fmt.Sprintf("a block descriptor word (BDW) announces %d bytes but only %d follow", bl, end-off-HeaderLen))
 			}
-			off += HeaderLen
+			if err := skip(HeaderLen); err != nil {
+				return nil, err
+			}
 			blockEnd = off + int64(bl)
 		}
 		for off < blockEnd {
@@ -182,20 +185,19 @@ func buildVarIndex(path string, r io.ReaderAt, start, end int64, fr Framing) (*V
 			if err := readHeader("record descriptor word (RDW)", blockEnd); err != nil {
 				return nil, err
 			}
-			rl := fr.rdwLength(h[:])
+			rl := fr.rdwLength(h)
 			switch {
 			case rl <= 0:
-				return nil, fr.headerError(path, rec, off, h[:], fmt.Sprintf("a record descriptor word (RDW) announces %d bytes", rl))
+				return nil, fr.headerError(path, rec, off, h, fmt.Sprintf("a record descriptor word (RDW) announces %d bytes", rl))
 			case int64(rl) > blockEnd-off-HeaderLen:
 				where := "the file"
 				if fr.Blocked {
 					where = "its block"
 				}
-				return nil, fr.headerError(path, rec, off, h[:],
+				return nil, fr.headerError(path, rec, off, h,
 					fmt.Sprintf("a record descriptor word (RDW) announces %d bytes but only %d are left in %s", rl, blockEnd-off-HeaderLen, where))
 			}
-			off += HeaderLen
-			if err := skip(rl); err != nil {
+			if err := skip(HeaderLen + rl); err != nil {
 				return nil, err
 			}
 			x.MaxLen = max(x.MaxLen, rl)
