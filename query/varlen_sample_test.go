@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/recq/recq/storage"
@@ -56,5 +57,40 @@ func TestVarSample(t *testing.T) {
 		if err != nil || !bytes.Equal(got, out.Bytes()) {
 			t.Fatalf("%s differs from what storage.VarWriter produces (run go test ./query -run TestVarSample -rewrite): %v", tc.path, err)
 		}
+	}
+}
+
+// TestVarLayoutRoundTrip: the record_format options survive a sidecar's
+// round trip (storage.FormatDDL, then ParseLayout), and bad values are
+// errors that say what is wanted.
+func TestVarLayoutRoundTrip(t *testing.T) {
+	ddl := `CREATE TABLE t (a CHAR(4) POSITION(1:4)) WITH (record_format = 'vb', is_rdw_big_endian = false, rdw_adjustment = -4,
+		is_bdw_big_endian = false, bdw_adjustment = 2, file_start_offset = 10, file_end_offset = 3)`
+	l, err := ParseLayout(ddl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := storage.RawOptions{RecordFormat: storage.RecordVariableBlocked, RDWLittleEndian: true, RDWAdjust: -4,
+		BDWLittleEndian: true, BDWAdjust: 2, SkipBytes: 10, EndBytes: 3}
+	if l.Raw != want {
+		t.Fatalf("options = %+v, want %+v", l.Raw, want)
+	}
+	again, err := ParseLayout(storage.FormatDDL("t", l.Schema, l.Raw))
+	if err != nil || again.Raw != want {
+		t.Fatalf("round trip: %+v, %v", again, err)
+	}
+	for _, tc := range []struct{ opt, want string }{
+		{"record_format = 'X'", `record_format "X" is not F, FB, V, VB or D`},
+		{"rdw_adjustment = 'a'", "rdw_adjustment wants a whole number of bytes"},
+		{"is_rdw_big_endian = 3", "is_rdw_big_endian wants true or false"},
+		{"file_end_offset = -1", "file_end_offset: -1 is not a non-negative whole number"},
+	} {
+		_, err := ParseLayout("CREATE TABLE t (a CHAR(4)) WITH (" + tc.opt + ")")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.opt, err, tc.want)
+		}
+	}
+	if l, err := ParseLayout("CREATE TABLE t (a CHAR(4)) WITH (record_format = 'D')"); err != nil || !l.Raw.Text {
+		t.Errorf("record_format D: %+v, %v; want a text layout", l, err)
 	}
 }

@@ -147,3 +147,38 @@ func TestVarCorruptDuringScan(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+// TestVarRowIDSeek: a range of one record reads only the index span that
+// holds it.
+func TestVarRowIDSeek(t *testing.T) {
+	storage.ForgetRecordIndexes()
+	var b bytes.Buffer
+	w := storage.NewVarWriter(&b, storage.Framing{}, 0)
+	for i := range 300000 {
+		w.Write([]byte(fmt.Sprintf("%08d%s", i, bytes.Repeat([]byte{'x'}, i%7))))
+	}
+	w.Close()
+	path := filepath.Join(t.TempDir(), "v.dat")
+	os.WriteFile(path, b.Bytes(), 0o644)
+	schema, _ := storage.NewSchema([]storage.Field{{Name: "n", Type: storage.TInt64, Width: 8, Offset: storage.Implicit, Encoding: storage.Text}}, storage.SchemaOptions{})
+	tab, err := storage.OpenRaw(path, schema, storage.RawOptions{RecordFormat: storage.RecordVariable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tab.Layout.Var.Entries); n < 3 {
+		t.Fatalf("%d index entries", n)
+	}
+	for _, k := range []int64{0, 123456, 299999} {
+		s, err := New(Spec{Table: tab, Columns: []int{0}, RowID: true, Ranges: []RowRange{{k, k + 1}}, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := collect(t, s)
+		if want := fmt.Sprintf("%09d|%d|", k, k); err != nil || len(rows) != 1 || rows[0] != want {
+			t.Fatalf("_rowid = %d: %q, %v; want %q", k, rows, err, want)
+		}
+		if read := s.LastStats().BytesRead.Load(); read > storage.IndexSpanBytes+64 {
+			t.Errorf("_rowid = %d read %d bytes, more than one index span", k, read)
+		}
+	}
+}

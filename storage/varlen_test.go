@@ -200,6 +200,13 @@ func TestOpenRawVariable(t *testing.T) {
 	if _, err := OpenRaw(path, varSchema(t), RawOptions{RecordFormat: RecordVariable, SkipBytes: 4, EndBytes: 7}); err == nil {
 		t.Error("rdw_adjustment 0 read the -4 file")
 	}
+	// Touching the file (same size, new mtime) rebuilds the index.
+	forgetIndexes()
+	touched := time.Now().Add(-time.Hour)
+	os.Chtimes(path, touched, touched)
+	if tab, err = OpenRaw(path, varSchema(t), opts); err != nil || tab.Layout.Var.Source != "built" {
+		t.Errorf("after touch: index from %s, %v; want built", tab.Layout.Var.Source, err)
+	}
 	// Appending a record (size and mtime change) rebuilds the index.
 	forgetIndexes()
 	data = append(data[:len(data)-7], writeVar(t, Framing{RDWAdjust: -4}, 0, [][]byte{[]byte("DDDDtail03")})...)
