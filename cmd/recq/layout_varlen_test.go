@@ -78,3 +78,13 @@ func TestGenRecordFormat(t *testing.T) {
 		t.Errorf("--record-format V --format text: exit %d, %s", code, errs.String())
 	}
 }
+
+// TestImportRefusesVariableLength: recq import says it does not read V
+// files and what to run instead.
+func TestImportRefusesVariableLength(t *testing.T) {
+	var out, errs bytes.Buffer
+	code := run([]string{"import", "--from", "../../testdata/mainframe/accounts_v.ebc", "--out", filepath.Join(t.TempDir(), "x.rec")}, &env{stdout: &out, stderr: &errs})
+	if code == 0 || !strings.Contains(errs.String(), "does not read variable-length records (record_format V)") || !strings.Contains(errs.String(), "COPY (SELECT") {
+		t.Errorf("exit %d: %s", code, errs.String())
+	}
+}

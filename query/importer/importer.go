@@ -223,6 +223,11 @@ func New(opts Options) (*Importer, error) {
 			return nil, err
 		}
 		im.table, im.in, im.size = t, t.Schema, t.Size
+		if t.Layout.Var != nil {
+			return nil, &storage.FileError{Path: opts.From, Record: -1, Offset: -1, Err: storage.ErrUnsupported,
+				Msg:  fmt.Sprintf("recq import does not read variable-length records (record_format %s)", t.Raw.RecordFormat),
+				Hint: "write the table with SQL instead: COPY (SELECT * FROM 'FILE') TO 'out.rec'"}
+		}
 		if opts.Header {
 			return nil, errors.New("--header applies to delimited input only (fixed-width layouts skip lines with WITH (skip_lines = n))")
 		}
