@@ -35,7 +35,7 @@ func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, 
 	switch typ.ID() {
 	case arrow.NULL:
 		return array.NewNull(n)
-	case arrow.LIST:
+	case arrow.LIST, arrow.STRUCT:
 		return takeNested(mem, typ, chunks, ci, ri)
 	}
 	// validity

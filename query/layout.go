@@ -119,10 +119,6 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
-			f.NullIf = []string{""}
-		}
-		f.YearStart = l.yearStart
 		fields = append(fields, f)
 	}
 	s, err := storage.NewSchema(fields, opts)
@@ -195,7 +191,25 @@ func ebcdicDefaults(f *storage.Field, l *Layout, codePageSet bool) {
 	}
 }
 
+// fieldFromDDL converts a column definition, with the table-wide
+// defaults (blank_is_null, year_window_start) applied; a STRUCT's members
+// are converted the same way (see groupFromDDL).
 func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
+	if c.Members != nil {
+		return groupFromDDL(c, l)
+	}
+	f, err := scalarFromDDL(c, l)
+	if err != nil {
+		return f, err
+	}
+	if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
+		f.NullIf = []string{""}
+	}
+	f.YearStart = l.yearStart
+	return f, nil
+}
+
+func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	text := l.Raw.Text
 	t, err := storage.ParseType(c.Type.Name, c.Type.Params...)
 	if err != nil {
@@ -279,7 +293,7 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 		case parser.OptOnErrorNull:
 			f.InvalidAsNull = true
 		case parser.OptOccurs:
-			f.Occurs, f.Stride = o.Int1, o.Int2
+			f.Occurs, f.Stride, f.MinOccurs, f.DependsOn = o.Int1, o.Int2, o.Int3, o.Str
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:
@@ -475,6 +489,8 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 				err = layoutErr(v.Pos, "byte_order %q is not little or big", s)
 			}
 		}
+	case "occurs", "groups", "variable_size_occurs":
+		err = layoutErr(o.Pos, "%s is an option of CREATE TABLE ... FROM COPYBOOK (how the copybook's items become columns); a layout with its own columns says it in them (OCCURS, STRUCT)", o.Key)
 	default:
 		err = layoutErr(o.Pos, "unknown table option %s%s (known: %s)", o.Key, suggest(o.Key, tableOptionNames), strings.Join(tableOptionNames, ", "))
 	}

@@ -657,6 +657,9 @@ func newDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capac
 	if f.IsArray() {
 		return newListDecoder(mem, s, f, capacity)
 	}
+	if f.IsGroup() {
+		return newStructDecoder(mem, s, f, capacity)
+	}
 	typ := f.Type.ArrowType()
 	switch f.Type.Kind {
 	case storage.Boolean:

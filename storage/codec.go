@@ -56,8 +56,20 @@ func quoteRaw(b []byte) string {
 // bytes, into its Go value (see the table in value.go). It is the general,
 // allocating path used by tools and tests; scan kernels call the typed
 // parsers directly.
+//
+// An array field decodes to a []any of its elements (of the record's
+// count for OCCURS DEPENDING ON), a group to a map[string]any by member
+// name.
 func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
-	f := &s.Fields[i]
+	return s.decodeValue(rec, &s.Fields[i])
+}
+
+// decodeValue is DecodeField for field f, which may be an array element or
+// a group member placed in the record (Elem, Member).
+func (s *Schema) decodeValue(rec []byte, f *Field) (any, error) {
+	if f.IsArray() || f.IsGroup() {
+		return s.decodeNested(rec, f)
+	}
 	raw := rec[f.Offset:f.End()]
 	if f.Encoding.IsMainframe() || f.cp != nil {
 		v, err := decodeMainframe(f, raw)
@@ -249,8 +261,20 @@ func decodeBinary(f *Field, raw []byte) (any, error) {
 // (numbers) or left-aligned (CHAR) and padded with spaces. A nil v is NULL:
 // the null bit for binary fields, spaces or the NullIf sentinel for text
 // fields; a NOT NULL field rejects it.
+//
+// An array field (OCCURS) takes a []any of its elements, a group (STRUCT)
+// a map[string]any by member name or a []any in member order; see
+// encodeNested.
 func (s *Schema) EncodeField(rec []byte, i int, v any) error {
-	f := &s.Fields[i]
+	return s.encodeValue(rec, &s.Fields[i], v)
+}
+
+// encodeValue is EncodeField for field f, which may be an array element
+// or a group member placed in the record (Elem, Member).
+func (s *Schema) encodeValue(rec []byte, f *Field, v any) error {
+	if f.IsArray() || f.IsGroup() {
+		return s.encodeNested(rec, f, v)
+	}
 	raw := rec[f.Offset:f.End()]
 	fail := func(err error) error { return &FieldError{Field: f.Name, Offset: f.Offset, Err: err} }
 	if v == nil {
