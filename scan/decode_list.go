@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"unsafe"
@@ -75,7 +76,11 @@ func (d *listDecoder) decode(ch *chunk, sel []int32) error {
 			c, err := d.s.CountAt(ch.record(r), f)
 			if err != nil {
 				cf := &d.s.Fields[f.DependsIndex]
-				return ch.fieldError(r, cf, ch.record(r)[cf.Offset:cf.End()], err)
+				var fe *storage.FieldError
+				if errors.As(err, &fe) {
+					err = fe.Err
+				}
+				return ch.fieldError(r, cf, ch.record(r)[cf.Offset:cf.End()], fmt.Errorf("%w (the element count of %s)", err, f.Name))
 			}
 			d.counts = append(d.counts, int32(c))
 		}
