@@ -13,9 +13,11 @@ import (
 // the table name, the record schema, how records sit in the file and,
 // optionally, the file it describes.
 type Layout struct {
-	Name   string
-	Schema *storage.Schema
-	Raw    storage.RawOptions
+	// varOccursPos is where variable_size_occurs is set (for errors).
+	varOccursPos parser.Pos
+	Name         string
+	Schema       *storage.Schema
+	Raw          storage.RawOptions
 	// File is the WITH (file = '...') option, or "" (sidecars omit it).
 	File string
 	// blankIsNull is WITH (blank_is_null = true): every text CHAR field
@@ -107,6 +109,14 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 	if l.Raw.Text {
 		opts.DefaultEncoding = storage.Text
 	}
+	if opts.VariableSizeOccurs {
+		if !l.Raw.Text {
+			return nil, layoutErr(l.varOccursPos, "variable_size_occurs = true makes records of varying length: recq reads them as text lines (format = 'text'); records back to back need their lengths (record_format V, RDW), which this layout does not have")
+		}
+		// A line is as long as its counts make it: shorter ones are
+		// padded to the longest.
+		l.Raw.PadShortLines = true
+	}
 	if l.Raw.RecordLen > 0 {
 		opts.RecordLen = l.Raw.RecordLen
 	}
@@ -137,6 +147,9 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 	l.Schema = s
 	if err := l.resolveSegments(ct); err != nil {
 		return nil, err
+	}
+	if sg := l.Raw.Segments; sg != nil && len(s.Fields[sg.Field].Shifts) > 0 {
+		return nil, layoutErr(ct.Pos, "segment_field %s moves with a variable-size array (variable_size_occurs): the record type must be at a fixed place", s.Fields[sg.Field].Name)
 	}
 	return l, nil
 }
@@ -337,7 +350,7 @@ func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 // docs list them (read_fixed takes them as named parameters).
 var tableOptionNames = []string{"file", "format", "separator", "skip_bytes", "skip_lines", "record_length", "null_bitmap",
 	"pad_short_lines", "blank_is_null", "ignore_partial", "byte_order", "year_window_start", "encoding", "ebcdic_code_page",
-	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map"}
+	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map", "variable_size_occurs"}
 
 // applyTableOption interprets one WITH (key = value) option.
 func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOption) error {
@@ -489,7 +502,10 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 				err = layoutErr(v.Pos, "byte_order %q is not little or big", s)
 			}
 		}
-	case "occurs", "groups", "variable_size_occurs":
+	case "variable_size_occurs":
+		opts.VariableSizeOccurs, err = boolean()
+		l.varOccursPos = o.Pos
+	case "occurs", "groups":
 		err = layoutErr(o.Pos, "%s is an option of CREATE TABLE ... FROM COPYBOOK (how the copybook's items become columns); a layout with its own columns says it in them (OCCURS, STRUCT)", o.Key)
 	default:
 		err = layoutErr(o.Pos, "unknown table option %s%s (known: %s)", o.Key, suggest(o.Key, tableOptionNames), strings.Join(tableOptionNames, ", "))

@@ -39,11 +39,14 @@ func expandCopybook(ct *parser.CreateTable, dir string) (*parser.CreateTable, er
 			continue
 		}
 		if isCopybookOption(opt.Key) {
-			// Options of the conversion, not of the layout.
+			// Options of the conversion (variable_size_occurs is the
+			// layout's too).
 			if err := copybookOption(&o, opt); err != nil {
 				return nil, err
 			}
-			continue
+			if opt.Key != "variable_size_occurs" {
+				continue
+			}
 		}
 		kept = append(kept, opt)
 		if opt.Value.Kind != parser.LitString {

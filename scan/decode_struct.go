@@ -14,6 +14,7 @@ import (
 // the list decoder's view, where each element is a record.
 type structDecoder struct {
 	typ      arrow.DataType
+	f        *storage.Field  // the group, whose Offset may move (shiftDecoder)
 	members  []storage.Field // with absolute offsets and names group.member
 	decs     []columnDecoder
 	valid    validity
@@ -22,7 +23,7 @@ type structDecoder struct {
 }
 
 func newStructDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capacity int) *structDecoder {
-	d := &structDecoder{typ: f.ArrowType(), valid: validity{mem: mem}, members: make([]storage.Field, len(f.Members))}
+	d := &structDecoder{typ: f.ArrowType(), f: f, valid: validity{mem: mem}, members: make([]storage.Field, len(f.Members))}
 	for k := range f.Members {
 		d.members[k] = f.Member(k, f.Offset)
 		d.members[k].Name = f.Name + "." + f.Members[k].Name
@@ -45,6 +46,9 @@ func (d *structDecoder) reserve(n int) {
 }
 
 func (d *structDecoder) decode(ch *chunk, sel []int32) error {
+	for k := range d.members {
+		d.members[k].Offset = d.f.Offset + d.f.Members[k].Offset
+	}
 	for _, m := range d.decs {
 		if err := m.decode(ch, sel); err != nil {
 			return err

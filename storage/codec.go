@@ -60,8 +60,15 @@ func quoteRaw(b []byte) string {
 // An array field decodes to a []any of its elements (of the record's
 // count for OCCURS DEPENDING ON), a group to a map[string]any by member
 // name.
+//
+// Under variable_size_occurs a field after an OCCURS DEPENDING ON array
+// is read where the record's counts put it.
 func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
-	return s.decodeValue(rec, &s.Fields[i])
+	f, err := s.placed(rec, &s.Fields[i])
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeValue(rec, f)
 }
 
 // decodeValue is DecodeField for field f, which may be an array element or
@@ -265,8 +272,16 @@ func decodeBinary(f *Field, raw []byte) (any, error) {
 // An array field (OCCURS) takes a []any of its elements, a group (STRUCT)
 // a map[string]any by member name or a []any in member order; see
 // encodeNested.
+//
+// Under variable_size_occurs a field after an OCCURS DEPENDING ON array
+// is written where the counts already in rec put it: write the counts
+// first, then the fields in order, and the record is RecordLenAt bytes.
 func (s *Schema) EncodeField(rec []byte, i int, v any) error {
-	return s.encodeValue(rec, &s.Fields[i], v)
+	f, err := s.placed(rec, &s.Fields[i])
+	if err != nil {
+		return err
+	}
+	return s.encodeValue(rec, f, v)
 }
 
 // encodeValue is EncodeField for field f, which may be an array element

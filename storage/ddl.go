@@ -47,8 +47,11 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if s.NullBitmap >= 0 {
 		opts = append(opts, fmt.Sprintf("null_bitmap = %d", s.NullBitmap))
 	}
-	if raw.PadShortLines {
+	if raw.PadShortLines && !s.VariableSizeOccurs {
 		opts = append(opts, "pad_short_lines = true")
+	}
+	if s.VariableSizeOccurs {
+		opts = append(opts, "variable_size_occurs = true")
 	}
 	if ys := yearStartOf(s); ys != 0 {
 		opts = append(opts, fmt.Sprintf("year_window_start = %d", ys))

@@ -329,3 +329,91 @@ func (s *Schema) decodeNested(rec []byte, f *Field) (any, error) {
 	}
 	return out, nil
 }
+
+// resolveShifts sets Field.Shifts under variable_size_occurs: a field
+// that starts at or after the end of a DEPENDING ON array's room moves up
+// by the room its missing elements would take. A count field must not
+// move (its value places the fields after it), nor a null bitmap.
+func resolveShifts(s *Schema) error {
+	s.VariableSizeOccurs = true
+	var odo []int
+	for i := range s.Fields {
+		if s.Fields[i].IsVariable() {
+			odo = append(odo, i)
+		}
+	}
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		f.Shifts = nil
+		for _, j := range odo {
+			a := &s.Fields[j]
+			switch {
+			case j == i:
+			case f.Offset >= a.End():
+				f.Shifts = append(f.Shifts, j)
+			case f.End() > a.Offset && f.Offset < a.End():
+				return schemaErr(f.Name, "overlaps the room of OCCURS DEPENDING ON array %s, whose size varies by record under variable_size_occurs", a.Name)
+			}
+		}
+	}
+	for _, j := range odo {
+		if c := &s.Fields[s.Fields[j].DependsIndex]; len(c.Shifts) > 0 {
+			return schemaErr(s.Fields[j].Name, "DEPENDING ON %s: under variable_size_occurs the count must come before every variable-size array (it follows %s)", c.Name, s.Fields[c.Shifts[0]].Name)
+		}
+	}
+	if s.NullBitmap >= 0 && len(odo) > 0 {
+		return schemaErr("", "variable_size_occurs: a record with a null bitmap cannot change its length")
+	}
+	return nil
+}
+
+// ShiftAt is how many bytes field f has moved up in record rec under
+// variable_size_occurs (0 or negative): the room of the missing elements
+// of the DEPENDING ON arrays before it.
+func (s *Schema) ShiftAt(rec []byte, f *Field) (int, error) {
+	shift := 0
+	for _, j := range f.Shifts {
+		a := &s.Fields[j]
+		n, err := s.CountAt(rec, a)
+		if err != nil {
+			return 0, err
+		}
+		shift -= (a.Occurs - n) * a.Stride
+	}
+	return shift, nil
+}
+
+// RecordLenAt is the length of record rec (which starts with the bytes
+// of its count fields): RecordLen less the room of the missing elements
+// under variable_size_occurs.
+func (s *Schema) RecordLenAt(rec []byte) (int, error) {
+	n := s.RecordLen
+	if !s.VariableSizeOccurs {
+		return n, nil
+	}
+	for j := range s.Fields {
+		if a := &s.Fields[j]; a.IsVariable() {
+			c, err := s.CountAt(rec, a)
+			if err != nil {
+				return 0, err
+			}
+			n -= (a.Occurs - c) * a.Stride
+		}
+	}
+	return n, nil
+}
+
+// placed returns field f moved by its shift in rec (f itself when it does
+// not move).
+func (s *Schema) placed(rec []byte, f *Field) (*Field, error) {
+	if len(f.Shifts) == 0 {
+		return f, nil
+	}
+	d, err := s.ShiftAt(rec, f)
+	if err != nil {
+		return nil, err
+	}
+	c := *f
+	c.Offset += d
+	return &c, nil
+}

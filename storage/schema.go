@@ -158,6 +158,10 @@ type Field struct {
 	// DependsIndex is the index of the DependsOn field in the schema, or
 	// -1. Set by NewSchema.
 	DependsIndex int
+	// Shifts lists the DEPENDING ON arrays before the field whose missing
+	// elements move it up in a record (SchemaOptions.VariableSizeOccurs):
+	// the field is read ShiftAt bytes from its Offset. Set by NewSchema.
+	Shifts []int
 }
 
 // End is the offset one past the field's last byte (of its last element,
@@ -231,6 +235,9 @@ func (f *Field) Describe() string {
 	if f.IsVariable() {
 		enc += fmt.Sprintf(", count %d..%d in %s", f.MinOccurs, f.Occurs, f.DependsOn)
 	}
+	if len(f.Shifts) > 0 {
+		enc += ", moves with the variable-size arrays before it"
+	}
 	return enc
 }
 
@@ -244,6 +251,9 @@ type Schema struct {
 	// least significant bit first, set = field with NullBit i is NULL), or
 	// -1 when no field needs one.
 	NullBitmap int
+
+	// VariableSizeOccurs is SchemaOptions.VariableSizeOccurs.
+	VariableSizeOccurs bool
 
 	byName map[string]int
 }
@@ -260,6 +270,11 @@ type SchemaOptions struct {
 	// right after the last field when any binary field is nullable. Use
 	// NoNullBitmap when the record has none.
 	NullBitmap int
+	// VariableSizeOccurs (Cobrix's variable_size_occurs) makes an OCCURS
+	// DEPENDING ON array take only its elements' room in each record:
+	// the fields after it move up, and records vary in length (RecordLen
+	// is then the longest). See Field.Shifts.
+	VariableSizeOccurs bool
 }
 
 // NoNullBitmap in SchemaOptions.NullBitmap means the record has no bitmap;
@@ -340,6 +355,11 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 			s.NullBitmap = opts.NullBitmap
 		}
 		maxEnd = max(maxEnd, s.NullBitmap+bitmapLen)
+	}
+	if opts.VariableSizeOccurs {
+		if err := resolveShifts(s); err != nil {
+			return nil, err
+		}
 	}
 	s.RecordLen = maxEnd
 	if opts.RecordLen > 0 {

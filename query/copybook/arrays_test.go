@@ -2,11 +2,17 @@ package copybook_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/recq/recq/parser"
+	"github.com/recq/recq/query"
 	"github.com/recq/recq/query/copybook"
+	"github.com/recq/recq/query/export"
 )
 
 // orderRows are the records of testdata/orders.cpy written by
@@ -106,4 +112,100 @@ func normalize(v any) string {
 		return fmt.Sprint(f)
 	}
 	return s
+}
+
+// TestVariableSizeOccurs writes the orders as text lines under
+// variable_size_occurs = true: each line holds only its order lines, the
+// fields after them move up, and every value reads back, through the
+// schema and through SQL.
+func TestVariableSizeOccurs(t *testing.T) {
+	src, err := os.ReadFile("testdata/orders.cpy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := copybook.Parse(string(src), copybook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "orders.txt")
+	ddl, err := cb.DDL(copybook.DDLOptions{Encoding: "ascii", VariableSizeOccurs: true, Extra: []string{"format = 'text'", "file = " + parser.QuoteString(path)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := query.ParseLayout(ddl)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ddl)
+	}
+	s := l.Schema
+	var file bytes.Buffer
+	var lens []int
+	for _, row := range orderRows() {
+		rec := bytes.Repeat([]byte{' '}, s.RecordLen)
+		// The count first, then the fields in order.
+		for _, i := range []int{s.Lookup("line_count"), 0, 2, 3, 4, 5} {
+			if err := s.EncodeField(rec, i, row[s.Fields[i].Name]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.RecordLenAt(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lens = append(lens, n)
+		for i := range s.Fields {
+			got, err := s.DecodeField(rec[:n:n], i)
+			if err != nil {
+				t.Fatalf("%s: %v", s.Fields[i].Name, err)
+			}
+			if g, w := normalize(got), normalize(row[s.Fields[i].Name]); g != w {
+				t.Errorf("%s: read %s, wrote %s", s.Fields[i].Name, g, w)
+			}
+		}
+		file.Write(rec[:n])
+		file.WriteByte('\n')
+	}
+	// 133 bytes, less 17 for each missing order line.
+	if fmt.Sprint(lens) != "[82 133 65]" {
+		t.Errorf("record lengths %v", lens)
+	}
+	if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := query.Open(query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ctx := context.Background()
+	run := func(sql string) []string {
+		res, err := eng.Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Close()
+		var rows []string
+		for res.Next() {
+			rec := res.Record()
+			for r := 0; r < int(rec.NumRows()); r++ {
+				var line []byte
+				for c := 0; c < int(rec.NumCols()); c++ {
+					if c > 0 {
+						line = append(line, ' ')
+					}
+					line = export.AppendValue(line, rec.Column(c), r)
+				}
+				rows = append(rows, string(line))
+			}
+		}
+		if err := res.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	table := "read_fixed(layout => " + parser.QuoteString(strings.TrimSuffix(strings.TrimSpace(ddl), ";")) + ")"
+	got := run("SELECT order_id, len(order_line), order_line[-1].sku, note FROM " + table + " WHERE note <> 'first' ORDER BY order_id")
+	if want := "1002 5 E five lines|1003 1 ONLY "; strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
 }

@@ -30,8 +30,9 @@ type DDLOptions struct {
 	Groups string
 	// VariableSizeOccurs is Cobrix's variable_size_occurs: true moves the
 	// fields after an OCCURS DEPENDING ON array with its count, which
-	// makes records variable-length; recq reads records of fixed length
-	// and refuses it. False (the default) keeps the largest size.
+	// makes records variable-length (the layout then says
+	// variable_size_occurs = true, which recq reads from text lines).
+	// False (the default) keeps the largest size.
 	VariableSizeOccurs bool
 	// Extra are more table options, each "key = value" as written in WITH.
 	Extra []string
@@ -128,7 +129,7 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 		return "", errAt(rec.Line, rec.Col, "record %s has no named elementary items (only FILLER): there is no column to make", rec.Name)
 	}
 	nameColumns(cols)
-	if err := checkDepending(cols, o.VariableSizeOccurs); err != nil {
+	if err := checkDepending(cols); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -165,6 +166,9 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 		opts = append(opts, "encoding = 'ascii'")
 	}
 	opts = append(opts, fmt.Sprintf("record_length = %d", cb.RecordLength()))
+	if o.VariableSizeOccurs {
+		opts = append(opts, "variable_size_occurs = true")
+	}
 	opts = append(opts, o.Extra...)
 	b.WriteString(strings.Join(opts, ", "))
 	b.WriteString(");\n")
@@ -260,15 +264,12 @@ func addConditions(c *column, notes map[*column][]string) {
 
 // checkDepending checks that the count of every OCCURS DEPENDING ON array
 // is a top-level column and that the array is one too.
-func checkDepending(cols []*column, variableSize bool) error {
+func checkDepending(cols []*column) error {
 	var check func(cs []*column, top bool) error
 	check = func(cs []*column, top bool) error {
 		for _, c := range cs {
 			it := c.item
 			if it.DependingOn != "" {
-				if variableSize {
-					return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s with variable_size_occurs = true: the fields after the array move with its count, so records are variable-length; recq reads records of a fixed length here: leave out variable_size_occurs (the array then takes its largest size, as Cobrix's default)", it.Name, it.DependingOn)
-				}
 				if !top {
 					return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s is inside a group kept as a STRUCT or inside another OCCURS: recq reads variable-size arrays among the record's top-level columns only (try groups = 'flatten')", it.Name, it.DependingOn)
 				}

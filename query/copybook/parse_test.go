@@ -208,7 +208,6 @@ func TestDDLErrors(t *testing.T) {
 		opt       copybook.DDLOptions
 	}{
 		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "a variable-size array cannot be flattened", flat},
-		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "with variable_size_occurs = true", copybook.DDLOptions{VariableSizeOccurs: true}},
 		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON M.", 3, 2, "M is not an elementary numeric item", copybook.DDLOptions{}},
 		{"01 R.\n 05 N PIC X(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "N is not an elementary numeric item", copybook.DDLOptions{}},
 		{"01 R.\n 05 N PIC 9.\n 05 G OCCURS 2.\n  10 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 4, 3, "inside a group kept as a STRUCT or inside another OCCURS", copybook.DDLOptions{}},
