@@ -180,7 +180,7 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 // STRUCT column).
 func flatten(it *Item, path []string, suffix string, delta int, first, root bool, sh shape, cols *[]*column, notes map[*column][]string, head *[]string) error {
 	if it.DependingOn != "" && !sh.arrays {
-		return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s: a variable-size array cannot be flattened into columns; leave out occurs = 'flatten' to read it as an array", it.Name, it.DependingOn)
+		return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s: a variable-size array cannot be flattened into columns; leave out occurs = 'flatten' (--occurs flatten) to read it as an array", it.Name, it.DependingOn)
 	}
 	if len(*cols) >= maxColumns {
 		return errAt(it.Line, it.Col, "the record has more than %d columns once OCCURS are expanded", maxColumns)
