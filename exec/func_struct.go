@@ -99,3 +99,45 @@ func maskStructNulls(mem memory.Allocator, a arrow.Array, keep []bool) arrow.Arr
 	a.Release()
 	return out
 }
+
+// takeStruct is takeChunks for STRUCT arrays: each member gathered with
+// the same rows (a member of a sliced struct is sliced alike by Arrow),
+// under the structs' validity.
+func takeStruct(mem memory.Allocator, typ *arrow.StructType, chunks []arrow.Array, ci, ri []int32) arrow.Array {
+	n := len(ri)
+	children := make([]arrow.ArrayData, typ.NumFields())
+	for k := range children {
+		members := make([]arrow.Array, len(chunks))
+		for c, a := range chunks {
+			members[c] = a.(*array.Struct).Field(k)
+		}
+		m := takeChunks(mem, typ.Field(k).Type, members, ci, ri)
+		children[k] = m.Data()
+		defer m.Release()
+	}
+	var valid *memory.Buffer
+	nulls := 0
+	for _, a := range chunks {
+		if a.NullN() > 0 {
+			valid = newBitmap(mem, n, true)
+			break
+		}
+	}
+	if valid != nil {
+		bits := valid.Buf()
+		for k, r := range ri {
+			c := 0
+			if ci != nil {
+				c = int(ci[k])
+			}
+			if chunks[c].IsNull(int(r)) {
+				clearBit(bits, k)
+				nulls++
+			}
+		}
+		defer valid.Release()
+	}
+	data := array.NewData(typ, n, []*memory.Buffer{valid}, children, nulls, 0)
+	defer data.Release()
+	return array.MakeFromData(data)
+}

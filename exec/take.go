@@ -35,8 +35,10 @@ func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, 
 	switch typ.ID() {
 	case arrow.NULL:
 		return array.NewNull(n)
-	case arrow.LIST, arrow.STRUCT:
+	case arrow.LIST:
 		return takeNested(mem, typ, chunks, ci, ri)
+	case arrow.STRUCT:
+		return takeStruct(mem, typ.(*arrow.StructType), chunks, ci, ri)
 	}
 	// validity
 	var valid *memory.Buffer
