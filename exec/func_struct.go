@@ -141,3 +141,17 @@ func takeStruct(mem memory.Allocator, typ *arrow.StructType, chunks []arrow.Arra
 	defer data.Release()
 	return array.MakeFromData(data)
 }
+
+// isNested reports whether t is a LIST or a STRUCT: values that can be
+// selected, unnested and taken apart, but not compared, merged by
+// coalesce or CASE, or aggregated by min and max.
+func isNested(t arrow.DataType) bool { return IsList(t) || IsStruct(t) }
+
+// nestedErr says why a nested value cannot be used where a comparable
+// one is needed.
+func nestedErr(what string, t arrow.DataType) error {
+	if IsStruct(t) {
+		return fmt.Errorf("cannot %s %s: use its members (s.member)", what, TypeName(t))
+	}
+	return fmt.Errorf("cannot %s %s: use its elements (x[i], unnest, list_min ...)", what, TypeName(t))
+}
