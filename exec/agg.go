@@ -97,6 +97,9 @@ func IsAggregate(name string) bool {
 //	stddev*/var*(numeric)     FLOAT64
 //	bool_and/bool_or(BOOLEAN) BOOLEAN
 func AggResultType(name string, arg arrow.DataType, distinct bool) (arrow.DataType, error) {
+	if arg != nil && isNested(arg) && !strings.EqualFold(name, "count") {
+		return nil, nestedErr("aggregate with "+strings.ToLower(name), arg)
+	}
 	if _, ok := moreAggs[strings.ToLower(name)]; ok {
 		var args []Expr
 		if arg != nil {

@@ -101,6 +101,11 @@ func AggCallType(name string, args []Expr) (arrow.DataType, error) {
 		}
 		return AggResultType(lname, t, false)
 	}
+	for _, a := range args {
+		if isNested(a.DataType()) {
+			return nil, nestedErr("aggregate with "+lname, a.DataType())
+		}
+	}
 	if lname == "median" {
 		if len(args) != 1 {
 			return nil, fmt.Errorf("median takes one argument, got %d", len(args))

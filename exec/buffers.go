@@ -411,7 +411,7 @@ func nullArray(mem memory.Allocator, typ arrow.DataType, n int) arrow.Array {
 		o := newBoolOut(mem, n)
 		o.valid = newBitmap(mem, n, false)
 		return o.finish()
-	case IsList(typ):
+	case IsList(typ) || IsStruct(typ):
 		b := array.NewBuilder(mem, typ)
 		defer b.Release()
 		b.AppendNulls(n)

@@ -48,6 +48,9 @@ func NewCase(operand Expr, whens, thens []Expr, els Expr) (Expr, error) {
 		if t == nil {
 			continue
 		}
+		if isNested(t.DataType()) {
+			return nil, nestedErr("choose by CASE between values of", t.DataType())
+		}
 		ct := commonType(typ, t.DataType())
 		if ct == nil {
 			return nil, fmt.Errorf("CASE branches have incompatible types %s and %s", TypeName(typ), TypeName(t.DataType()))
@@ -296,6 +299,9 @@ func newCoalesce(args []Expr) (Expr, error) {
 	}
 	var typ arrow.DataType = tNull
 	for _, a := range args {
+		if isNested(a.DataType()) {
+			return nil, nestedErr("coalesce", a.DataType())
+		}
 		ct := commonType(typ, a.DataType())
 		if ct == nil {
 			return nil, fmt.Errorf("coalesce arguments have incompatible types %s and %s", TypeName(typ), TypeName(a.DataType()))

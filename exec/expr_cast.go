@@ -91,6 +91,19 @@ func castArray(ctx *EvalContext, a arrow.Array, to arrow.DataType) (arrow.Array,
 	if isNull(from) {
 		return nullArray(mem, to, n), nil
 	}
+	if isNested(from) && isString(to) {
+		// A list or struct as text, as Arrow writes it in JSON:
+		// [1,2], {"value":285,"mflag":"T"}.
+		o := newStrOut(mem, n, 0)
+		for i := range n {
+			if a.IsNull(i) {
+				o.addNull()
+			} else {
+				o.add([]byte(a.ValueStr(i)))
+			}
+		}
+		return o.finish(), nil
+	}
 	switch {
 	case isInteger(from) && isInteger(to):
 		return castIntInt(ctx, a, to)

@@ -81,6 +81,11 @@ func (c *cmpExpr) String() string {
 // FLOAT64), DATE widens to TIMESTAMP.
 func coerceComparable(verb string, l, r Expr) (Expr, Expr, error) {
 	lt, rt := l.DataType(), r.DataType()
+	for _, t := range []arrow.DataType{lt, rt} {
+		if isNested(t) {
+			return nil, nil, nestedErr(verb, t)
+		}
+	}
 	mismatch := func() (Expr, Expr, error) {
 		return nil, nil, fmt.Errorf("cannot %s %s with %s", verb, TypeName(lt), TypeName(rt))
 	}

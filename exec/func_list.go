@@ -83,6 +83,10 @@ func buildListExtract(name string, args []Expr) (Expr, error) {
 	if err := arity(name, args, 2, 2); err != nil {
 		return nil, err
 	}
+	if IsStruct(args[0].DataType()) {
+		// s['f'] is s.f.
+		return buildStructExtract("struct_extract", args)
+	}
 	if err := wantList(name, args[0]); err != nil {
 		return nil, err
 	}
@@ -135,6 +139,9 @@ func buildListExtract(name string, args []Expr) (Expr, error) {
 // maskNulls returns a (consumed) with rows whose keep is false made NULL.
 func maskNulls(mem memory.Allocator, a arrow.Array, keep []bool) arrow.Array {
 	d := a.Data()
+	if IsStruct(a.DataType()) && d.Offset() == 0 {
+		return maskStructNulls(mem, a, keep)
+	}
 	if len(d.Children()) > 0 || d.Offset() != 0 {
 		// takeArray returns flat arrays at offset 0; anything else is a bug.
 		a.Release()

@@ -44,7 +44,7 @@ func keysString(keys []SortKey) string {
 
 func checkSortKeys(keys []SortKey) error {
 	for _, k := range keys {
-		if t := k.Expr.DataType(); isInterval(t) || t.ID() == arrow.LIST {
+		if t := k.Expr.DataType(); isInterval(t) || t.ID() == arrow.LIST || t.ID() == arrow.STRUCT {
 			return fmt.Errorf("cannot order by %s", TypeName(t))
 		}
 	}

@@ -37,6 +37,8 @@ func takeChunks(mem memory.Allocator, typ arrow.DataType, chunks []arrow.Array, 
 		return array.NewNull(n)
 	case arrow.LIST:
 		return takeNested(mem, typ, chunks, ci, ri)
+	case arrow.STRUCT:
+		return takeStruct(mem, typ.(*arrow.StructType), chunks, ci, ri)
 	}
 	// validity
 	var valid *memory.Buffer

@@ -191,6 +191,8 @@ func TypeName(t arrow.DataType) string {
 		return "INTERVAL"
 	case arrow.LIST:
 		return TypeName(t.(*arrow.ListType).Elem()) + "[]"
+	case arrow.STRUCT:
+		return structTypeName(t.(*arrow.StructType))
 	}
 	return t.String()
 }

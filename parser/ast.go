@@ -365,6 +365,9 @@ type ColumnDef struct {
 	Name    string
 	Type    *TypeName
 	Options []*ColumnOption
+	// Members are the fields of a group column, STRUCT(a INT32, b
+	// CHAR(1)) (Type is then STRUCT); nil for other columns.
+	Members []*ColumnDef
 }
 
 // TypeName is a type as written: Name upper-cased (INT, DECIMAL, CHAR, ...;
@@ -401,7 +404,7 @@ const (
 	OptSign                                     // SIGN LEADING|TRAILING [SEPARATE]: Str = "leading" or "trailing", Int1 = 1 when SEPARATE
 	OptCodePage                                 // CODEPAGE 'cp037': Str = the name
 	OptOnErrorNull                              // ON ERROR NULL: an undecodable value reads as NULL
-	OptOccurs                                   // OCCURS n TIMES [STRIDE s]: Int1 = n, Int2 = s (0: not given)
+	OptOccurs                                   // OCCURS [m TO] n TIMES [DEPENDING ON c] [STRIDE s]: Int1 = n, Int2 = s (0: not given), Int3 = m (0: not given), Str = c
 )
 
 var optionNames = [...]string{
@@ -441,6 +444,7 @@ type ColumnOption struct {
 	Pos        Pos
 	Kind       ColumnOptionKind
 	Int1, Int2 int
+	Int3       int
 	Str        string
 	Strs       []string
 }

@@ -233,7 +233,15 @@ func (c *converter) createTableAs(p Pos, orReplace *lexer.Token, g *gCreateTable
 }
 
 func (c *converter) columnDef(g *gColumnDef) *ColumnDef {
-	col := &ColumnDef{Pos: lpos(g.Pos), Name: ident(g.Name), Type: c.typeName(g.Type)}
+	col := &ColumnDef{Pos: lpos(g.Pos), Name: ident(g.Name)}
+	if g.Struct != nil {
+		col.Type = &TypeName{Pos: lpos(g.Struct.Pos), Name: "STRUCT"}
+		for _, m := range g.Struct.Members {
+			col.Members = append(col.Members, c.columnDef(m))
+		}
+	} else {
+		col.Type = c.typeName(g.Type)
+	}
 	have := map[ColumnOptionKind]*ColumnOption{}
 	for _, o := range g.Options {
 		opt := c.columnOption(o)
@@ -330,6 +338,18 @@ func (c *converter) columnOption(g *gColumnOption) *ColumnOption {
 			if o.Int2 < 1 {
 				c.failf(o.Pos, "STRIDE must be at least 1 byte")
 			}
+		}
+		if g.Occurs.Min != nil {
+			o.Int3 = c.atoi(o.Pos, *g.Occurs.Min)
+			if o.Int3 > o.Int1 {
+				c.failf(o.Pos, "OCCURS %d TO %d: the smallest count is more than the largest", o.Int3, o.Int1)
+			}
+			if g.Occurs.Depending == nil {
+				c.failf(o.Pos, "OCCURS %d TO %d needs DEPENDING ON the field that holds the count", o.Int3, o.Int1)
+			}
+		}
+		if g.Occurs.Depending != nil {
+			o.Str = ident(*g.Occurs.Depending)
 		}
 	case g.Format != nil:
 		o.Kind = OptFormat
@@ -545,6 +565,10 @@ func (c *converter) unary(g *gUnary) (Expr, int) {
 		d++
 		p := lpos(sub.Pos)
 		c.depthCheck(p, d)
+		if sub.Field != nil {
+			x = &Call{Pos: p, Name: "struct_extract", Args: []Expr{x, &Literal{Pos: p, Kind: LitString, Text: ident(*sub.Field)}}}
+			continue
+		}
 		i, di := c.or(sub.Index)
 		d = max(d, di+1)
 		x = &Call{Pos: p, Name: "list_extract", Args: []Expr{x, i}}

@@ -504,7 +504,18 @@ func (c *ColumnDef) String() string {
 	var b strings.Builder
 	b.WriteString(quoteIdent(c.Name))
 	b.WriteString(" ")
-	b.WriteString(c.Type.String())
+	if c.Members != nil {
+		b.WriteString("STRUCT(")
+		for i, m := range c.Members {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(m.String())
+		}
+		b.WriteString(")")
+	} else {
+		b.WriteString(c.Type.String())
+	}
 	for _, o := range c.Options {
 		b.WriteString(" ")
 		b.WriteString(o.String())
@@ -550,10 +561,17 @@ func (o *ColumnOption) String() string {
 	case OptCodePage:
 		return "CODEPAGE " + QuoteString(o.Str)
 	case OptOccurs:
-		if o.Int2 > 0 {
-			return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES STRIDE " + strconv.Itoa(o.Int2)
+		s := "OCCURS " + strconv.Itoa(o.Int1) + " TIMES"
+		if o.Int3 > 0 {
+			s = "OCCURS " + strconv.Itoa(o.Int3) + " TO " + strconv.Itoa(o.Int1) + " TIMES"
 		}
-		return "OCCURS " + strconv.Itoa(o.Int1) + " TIMES"
+		if o.Str != "" {
+			s += " DEPENDING ON " + quoteIdent(o.Str)
+		}
+		if o.Int2 > 0 {
+			s += " STRIDE " + strconv.Itoa(o.Int2)
+		}
+		return s
 	case OptFormat:
 		return "FORMAT " + QuoteString(o.Str)
 	case OptNullIf:
@@ -772,6 +790,13 @@ func (e *Call) String() string {
 	if e.Name == "list_extract" && len(e.Args) == 2 && !e.Star && !e.Distinct && e.OrderBy == nil && e.Filter == nil {
 		// x[i] is parsed as list_extract(x, i).
 		return wrap(e.Args[0], precPrimary) + "[" + e.Args[1].String() + "]"
+	}
+	if e.Name == "struct_extract" && len(e.Args) == 2 && !e.Star && !e.Distinct && e.OrderBy == nil && e.Filter == nil {
+		// x.f after a subscript or a qualified name is parsed as
+		// struct_extract(x, 'f').
+		if f, ok := e.Args[1].(*Literal); ok && f.Kind == LitString {
+			return wrap(e.Args[0], precPrimary) + "." + quoteIdent(f.Text)
+		}
 	}
 	if e.Name == "extract" && len(e.Args) == 2 && !e.Star && !e.Distinct {
 		if f, ok := e.Args[0].(*Literal); ok && f.Kind == LitString && isPlainIdent(f.Text) && !isReserved(f.Text) {

@@ -386,8 +386,16 @@ type gCreateView struct {
 type gColumnDef struct {
 	Pos     lexer.Position
 	Name    string           `parser:"@(Ident | QIdent | Keyword)"`
-	Type    *gType           `parser:"@@"`
+	Struct  *gStructDef      `parser:"( @@"`
+	Type    *gType           `parser:"| @@ )"`
 	Options []*gColumnOption `parser:"@@*"`
+}
+
+// gStructDef is a group of fields, STRUCT(a INT32 WIDTH 5, b CHAR(1)):
+// its members' places are relative to the group's first byte.
+type gStructDef struct {
+	Pos     lexer.Position
+	Members []*gColumnDef `parser:"'STRUCT' '(' @@ ( ',' @@ )* ')'"`
 }
 
 type gType struct {
@@ -432,10 +440,13 @@ type gImplied struct {
 	Decimals *string `parser:"  @Int )?"`
 }
 
-// gOccurs is OCCURS n [TIMES] [STRIDE s] (a repeated field).
+// gOccurs is OCCURS [m TO] n [TIMES] [DEPENDING ON c] [STRIDE s] (a
+// repeated field; DEPENDING ON names the field holding the count).
 type gOccurs struct {
-	Count  string  `parser:"'OCCURS' @Int 'TIMES'?"`
-	Stride *string `parser:"( 'STRIDE' @Int )?"`
+	Min       *string `parser:"'OCCURS' ( (?= Int 'TO') @Int 'TO' )?"`
+	Count     string  `parser:"@Int 'TIMES'?"`
+	Depending *string `parser:"( 'DEPENDING' 'ON' @(Ident | QIdent | Keyword) )?"`
+	Stride    *string `parser:"( 'STRIDE' @Int )?"`
 }
 
 // gSignClause is SIGN LEADING|TRAILING [SEPARATE] (a zoned number's sign).
@@ -572,10 +583,13 @@ type gUnary struct {
 	Casts []*gDColon    `parser:"@@*"`
 }
 
-// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i).
+// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i), or
+// a struct field, x.f (after a subscript or a qualified name: x[1].f,
+// t.s.f): struct_extract(x, 'f').
 type gSubscript struct {
 	Pos   lexer.Position
-	Index *gExpr `parser:"'[' @@ ']'"`
+	Index *gExpr  `parser:"(  '[' @@ ']'"`
+	Field *string `parser:" | '.' @(Ident | QIdent | Keyword) )"`
 }
 
 type gSign struct {

@@ -57,6 +57,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	pos := e.Position()
 	switch n := e.(type) {
 	case *parser.ColumnRef:
+		if call := structFieldRef(sc, n); call != nil {
+			return rec(call)
+		}
 		if x, ok := bd.clock(n.Name, pos); ok && n.Table == "" && (sc == nil || !sc.hasColumn(n.Name)) {
 			return x, nil
 		}

@@ -1169,5 +1169,8 @@ func notList(e *Expr, pos parser.Pos, what string) error {
 	if e.Type().ID() == arrow.LIST {
 		return posErr(pos, "%s is a LIST (quantiles of a [list]) and cannot be %s; take one quantile per column instead", e.String(), what)
 	}
+	if e.Type().ID() == arrow.STRUCT {
+		return posErr(pos, "%s is a STRUCT and cannot be %s; use its members (s.member) instead", e.String(), what)
+	}
 	return nil
 }

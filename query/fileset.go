@@ -479,7 +479,7 @@ func layoutDiff(a, b *storage.Table) string {
 		switch {
 		case !strings.EqualFold(x.Name, y.Name):
 			return fmt.Sprintf("field %d is %s, not %s", i+1, y.Name, x.Name)
-		case x.Type.String() != y.Type.String() || x.Nullable != y.Nullable:
+		case x.TypeString() != y.TypeString() || x.Nullable != y.Nullable:
 			return fmt.Sprintf("field %s is %s, not %s", x.Name, typeText(y), typeText(x))
 		case x.Offset != y.Offset || x.Width != y.Width:
 			return fmt.Sprintf("field %s is at bytes %d..%d, not %d..%d", x.Name, y.Offset, y.End(), x.Offset, x.End())
@@ -495,9 +495,9 @@ func layoutDiff(a, b *storage.Table) string {
 
 func typeText(f *storage.Field) string {
 	if f.Nullable {
-		return f.Type.String()
+		return f.TypeString()
 	}
-	return f.Type.String() + " NOT NULL"
+	return f.TypeString() + " NOT NULL"
 }
 
 // resolveFileSet expands a glob or directory into a set.

@@ -142,6 +142,8 @@ func FuzzParseLayout(f *testing.F) {
 	f.Add("CREATE TABLE t (a DECIMAL(30,2) PACKED UNSIGNED, b DECIMAL(5,1) ZONED SIGN TRAILING SEPARATE CODEPAGE '1047' NULLIF ('+99999', ''), c FLOAT32 IBM FLOAT ON ERROR NULL, d DECIMAL(9,0) ZONED IMPLIED DECIMALS -2 WIDTH 4) WITH (encoding = 'ebcdic', floating_point_format = 'IEEE754', year_window_start = 1950)")
 	f.Add("CREATE TABLE ach (t CHAR(1) POSITION(1:1), name CHAR(16) POSITION(5:20), amount DECIMAL(10,2) POSITION(30:39) IMPLIED DECIMALS 2) WITH (format = 'text', segment_field = 't', segment_filter = '6, 7', segment_children = '1 => 5, 9; 5 => 6, 8; 6 => 7', redefine_segment_id_map = 'name => 5; amount => 6')")
 	f.Add("CREATE TABLE g (station CHAR(11) POSITION(1:11), value INT32 POSITION(22:26) NULLIF '-9999' OCCURS 31 TIMES STRIDE 8, mflag CHAR(1) POSITION(27:27) OCCURS 31 TIMES STRIDE 8, n INT16 OCCURS 3 TIMES) WITH (format = 'text', record_length = 269)")
+	f.Add("CREATE TABLE g (station CHAR(11) POSITION(1:11), days STRUCT(value INT32 WIDTH 5 NULLIF '-9999', mflag CHAR(1), qflag CHAR(1) POSITION(7:7), s STRUCT(x CHAR(1)) OFFSET 7) POSITION(22:29) OCCURS 31 TIMES) WITH (format = 'text', record_length = 269)")
+	f.Add("CREATE TABLE o (n INT16 BIG ENDIAN, lines STRUCT(sku CHAR(8), qty DECIMAL(5,2) PACKED) OCCURS 1 TO 5 TIMES DEPENDING ON n STRIDE 14, tags CHAR(2) OCCURS 3 TIMES DEPENDING ON \"n\", a STRUCT(b INT8) BIG ENDIAN WIDTH 4) WITH (encoding = 'ebcdic')")
 	f.Fuzz(func(t *testing.T, ddl string) {
 		l, err := ParseLayout(ddl)
 		if err != nil {

@@ -13,9 +13,11 @@ import (
 // the table name, the record schema, how records sit in the file and,
 // optionally, the file it describes.
 type Layout struct {
-	Name   string
-	Schema *storage.Schema
-	Raw    storage.RawOptions
+	// varOccursPos is where variable_size_occurs is set (for errors).
+	varOccursPos parser.Pos
+	Name         string
+	Schema       *storage.Schema
+	Raw          storage.RawOptions
 	// File is the WITH (file = '...') option, or "" (sidecars omit it).
 	File string
 	// blankIsNull is WITH (blank_is_null = true): every text CHAR field
@@ -107,6 +109,14 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 	if l.Raw.Text {
 		opts.DefaultEncoding = storage.Text
 	}
+	if opts.VariableSizeOccurs {
+		if !l.Raw.Text {
+			return nil, layoutErr(l.varOccursPos, "variable_size_occurs = true makes records of varying length: recq reads them as text lines (format = 'text'); records back to back need their lengths (record_format V, RDW), which this layout does not have")
+		}
+		// A line is as long as its counts make it: shorter ones are
+		// padded to the longest.
+		l.Raw.PadShortLines = true
+	}
 	if l.Raw.RecordLen > 0 {
 		opts.RecordLen = l.Raw.RecordLen
 	}
@@ -119,10 +129,6 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
-			f.NullIf = []string{""}
-		}
-		f.YearStart = l.yearStart
 		fields = append(fields, f)
 	}
 	s, err := storage.NewSchema(fields, opts)
@@ -141,6 +147,9 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 	l.Schema = s
 	if err := l.resolveSegments(ct); err != nil {
 		return nil, err
+	}
+	if sg := l.Raw.Segments; sg != nil && len(s.Fields[sg.Field].Shifts) > 0 {
+		return nil, layoutErr(ct.Pos, "segment_field %s moves with a variable-size array (variable_size_occurs): the record type must be at a fixed place", s.Fields[sg.Field].Name)
 	}
 	return l, nil
 }
@@ -195,7 +204,25 @@ func ebcdicDefaults(f *storage.Field, l *Layout, codePageSet bool) {
 	}
 }
 
+// fieldFromDDL converts a column definition, with the table-wide
+// defaults (blank_is_null, year_window_start) applied; a STRUCT's members
+// are converted the same way (see groupFromDDL).
 func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
+	if c.Members != nil {
+		return groupFromDDL(c, l)
+	}
+	f, err := scalarFromDDL(c, l)
+	if err != nil {
+		return f, err
+	}
+	if l.blankIsNull && f.Type.Kind == storage.Char && f.Nullable && !f.HasNullIf() && (f.Encoding == storage.Text || (f.Encoding == storage.DefaultEncoding && l.Raw.Text)) {
+		f.NullIf = []string{""}
+	}
+	f.YearStart = l.yearStart
+	return f, nil
+}
+
+func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	text := l.Raw.Text
 	t, err := storage.ParseType(c.Type.Name, c.Type.Params...)
 	if err != nil {
@@ -279,7 +306,7 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 		case parser.OptOnErrorNull:
 			f.InvalidAsNull = true
 		case parser.OptOccurs:
-			f.Occurs, f.Stride = o.Int1, o.Int2
+			f.Occurs, f.Stride, f.MinOccurs, f.DependsOn = o.Int1, o.Int2, o.Int3, o.Str
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:
@@ -324,7 +351,7 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 var tableOptionNames = []string{"file", "format", "separator", "skip_bytes", "skip_lines", "record_length", "null_bitmap",
 	"pad_short_lines", "blank_is_null", "ignore_partial", "byte_order", "year_window_start", "encoding", "ebcdic_code_page",
 	"floating_point_format", "string_trimming_policy", "segment_field", "segment_filter", "segment_children", "redefine_segment_id_map",
-	"record_format", "is_rdw_big_endian", "rdw_adjustment", "is_bdw_big_endian", "bdw_adjustment", "file_start_offset", "file_end_offset"}
+	"record_format", "is_rdw_big_endian", "rdw_adjustment", "is_bdw_big_endian", "bdw_adjustment", "file_start_offset", "file_end_offset", "variable_size_occurs"}
 
 // applyTableOption interprets one WITH (key = value) option.
 func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOption) error {
@@ -502,6 +529,11 @@ func applyTableOption(l *Layout, opts *storage.SchemaOptions, o *parser.TableOpt
 				err = layoutErr(v.Pos, "byte_order %q is not little or big", s)
 			}
 		}
+	case "variable_size_occurs":
+		opts.VariableSizeOccurs, err = boolean()
+		l.varOccursPos = o.Pos
+	case "occurs", "groups":
+		err = layoutErr(o.Pos, "%s is an option of CREATE TABLE ... FROM COPYBOOK (how the copybook's items become columns); a layout with its own columns says it in them (OCCURS, STRUCT)", o.Key)
 	default:
 		err = layoutErr(o.Pos, "unknown table option %s%s (known: %s)", o.Key, suggest(o.Key, tableOptionNames), strings.Join(tableOptionNames, ", "))
 	}

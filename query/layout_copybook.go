@@ -32,9 +32,24 @@ func expandCopybook(ct *parser.CreateTable, dir string) (*parser.CreateTable, er
 	}
 	o := copybook.DDLOptions{Table: ct.Name}
 	given := map[string]bool{}
+	var kept []*parser.TableOption
 	for _, opt := range ct.Options {
 		given[opt.Key] = true
-		if opt.Value == nil || opt.Value.Kind != parser.LitString {
+		if opt.Value == nil {
+			continue
+		}
+		if isCopybookOption(opt.Key) {
+			// Options of the conversion (variable_size_occurs is the
+			// layout's too).
+			if err := copybookOption(&o, opt); err != nil {
+				return nil, err
+			}
+			if opt.Key != "variable_size_occurs" {
+				continue
+			}
+		}
+		kept = append(kept, opt)
+		if opt.Value.Kind != parser.LitString {
 			continue
 		}
 		switch opt.Key {
@@ -57,7 +72,7 @@ func expandCopybook(ct *parser.CreateTable, dir string) (*parser.CreateTable, er
 	gen := stmt.(*parser.CreateTable)
 	out := *ct
 	out.Columns = gen.Columns
-	out.Options = append([]*parser.TableOption(nil), ct.Options...)
+	out.Options = kept
 	for _, opt := range gen.Options {
 		if !given[strings.ToLower(opt.Key)] {
 			opt.Pos, opt.Value.Pos = ct.CopybookPos, ct.CopybookPos
@@ -69,4 +84,34 @@ func expandCopybook(ct *parser.CreateTable, dir string) (*parser.CreateTable, er
 		c.Pos = ct.CopybookPos
 	}
 	return &out, nil
+}
+
+// isCopybookOption reports whether a WITH key is an option of the
+// copybook's conversion to columns (occurs, groups,
+// variable_size_occurs), which FROM COPYBOOK consumes.
+func isCopybookOption(key string) bool {
+	return key == "occurs" || key == "groups" || key == "variable_size_occurs"
+}
+
+// copybookOption sets a conversion option from WITH.
+func copybookOption(o *copybook.DDLOptions, opt *parser.TableOption) error {
+	v := strings.ToLower(opt.Value.Text)
+	switch opt.Key {
+	case "occurs":
+		if v != "array" && v != "flatten" {
+			return layoutErr(opt.Value.Pos, "occurs %q is not array (one array column per OCCURS item, the default) or flatten (one column per element)", opt.Value.Text)
+		}
+		o.Occurs = v
+	case "groups":
+		if v != "flatten" && v != "struct" {
+			return layoutErr(opt.Value.Pos, "groups %q is not flatten (the groups' elementary items as columns, the default) or struct (a STRUCT column per group)", opt.Value.Text)
+		}
+		o.Groups = v
+	case "variable_size_occurs":
+		if v != "true" && v != "false" {
+			return layoutErr(opt.Value.Pos, "variable_size_occurs takes true or false, not %s", opt.Value.Text)
+		}
+		o.VariableSizeOccurs = v == "true"
+	}
+	return nil
 }

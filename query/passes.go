@@ -634,7 +634,7 @@ func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	// its test waits for the decoded column. So does a test of an array
 	// field (OCCURS): its value is a list, read from several places.
 	takes := func(f int) bool {
-		return f >= 0 && !s.table.Raw.Segments.Partial(f) && !schema.Fields[f].IsArray()
+		return f >= 0 && !s.table.Raw.Segments.Partial(f) && !schema.Fields[f].IsArray() && !schema.Fields[f].IsGroup() && len(schema.Fields[f].Shifts) == 0
 	}
 	return predicateOn(s, c, takes, func(f int) bool {
 		return schema.Fields[f].Type.Kind == storage.Char

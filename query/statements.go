@@ -157,11 +157,7 @@ func (s *Session) describeFields(t *storage.Table) *rowsBuilder {
 			}
 			enc += ", record types " + strings.Join(types, ", ") + " only"
 		}
-		typ := f.Type.String()
-		if f.IsArray() {
-			// A list of Occurs elements (DuckDB's spelling of a fixed-size array).
-			typ += fmt.Sprintf("[%d]", f.Occurs)
-		}
+		typ := f.TypeString()
 		rows.add(f.Name, typ, null, f.Offset+1, f.End(), f.Width, enc)
 	}
 	return rows

@@ -23,7 +23,7 @@ func RenderDescription(w io.Writer, d *query.FileDescription) error {
 		if f.Nullable || t.Layout.Var != nil { // a short record reads NULL
 			null = "yes"
 		}
-		bx.Rows = append(bx.Rows, []string{f.Name, f.Type.String(), strconv.Itoa(f.Offset + 1),
+		bx.Rows = append(bx.Rows, []string{f.Name, f.TypeString(), strconv.Itoa(f.Offset + 1),
 			strconv.Itoa(f.End()), strconv.Itoa(f.Width), enc, null})
 	}
 	if err := bx.Write(w, 0); err != nil {

@@ -47,6 +47,12 @@ func typeName(t arrow.DataType) string {
 		return "interval"
 	case arrow.LIST:
 		return typeName(t.(*arrow.ListType).Elem()) + "[]"
+	case arrow.STRUCT:
+		var parts []string
+		for _, f := range t.(*arrow.StructType).Fields() {
+			parts = append(parts, f.Name+" "+typeName(f.Type))
+		}
+		return "struct(" + strings.Join(parts, ", ") + ")"
 	}
 	return strings.ToLower(t.String())
 }

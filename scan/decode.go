@@ -654,8 +654,14 @@ func (d *rowIDDecoder) decode(ch *chunk, sel []int32) error {
 
 // newDecoder returns the decoder for field f.
 func newDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capacity int) columnDecoder {
+	if len(f.Shifts) > 0 {
+		return newShiftDecoder(mem, s, f, capacity)
+	}
 	if f.IsArray() {
 		return newListDecoder(mem, s, f, capacity)
+	}
+	if f.IsGroup() {
+		return newStructDecoder(mem, s, f, capacity)
 	}
 	typ := f.Type.ArrowType()
 	switch f.Type.Kind {

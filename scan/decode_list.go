@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"unsafe"
@@ -21,8 +22,13 @@ import (
 // paths (text, NULLIF, zoned, packed, binary) thus apply unchanged, and an
 // element that does not decode is reported at its record and element (see
 // chunk.fieldError).
+//
+// An array whose count is in the record (OCCURS ... DEPENDING ON) holds
+// each record's count of elements (storage.Schema.CountAt); the array
+// still takes its largest size in the record.
 type listDecoder struct {
 	mem   memory.Allocator
+	s     *storage.Schema
 	typ   arrow.DataType
 	f     *storage.Field // the array field
 	elemF storage.Field  // element 0 with offset 0: where the view's records start
@@ -34,11 +40,12 @@ type listDecoder struct {
 	capacity int
 	elems    int
 	pos      []int32
+	counts   []int32 // each record's count (DEPENDING ON)
 	view     chunk
 }
 
 func newListDecoder(mem memory.Allocator, s *storage.Schema, f *storage.Field, capacity int) *listDecoder {
-	d := &listDecoder{mem: mem, typ: f.ArrowType(), f: f, valid: validity{mem: mem}}
+	d := &listDecoder{mem: mem, s: s, typ: f.ArrowType(), f: f, valid: validity{mem: mem}}
 	d.elemF = f.Elem(0)
 	d.elemF.Offset = 0
 	d.elem = newDecoder(mem, s, &d.elemF, capacity*f.Occurs)
@@ -63,19 +70,43 @@ func (d *listDecoder) decode(ch *chunk, sel []int32) error {
 		return fmt.Errorf("%s: array field %s: a batch of %d elements over %d bytes is past the 2 GiB limit of a list column (set a smaller batch size)", ch.table.Path, f.Name, d.elems+total, len(ch.data))
 	}
 	d.pos = d.pos[:0]
-	for _, r := range sel {
+	if f.IsVariable() {
+		d.counts = d.counts[:0]
+		for _, r := range sel {
+			c, err := d.s.CountAt(ch.record(r), f)
+			if err != nil {
+				cf := &d.s.Fields[f.DependsIndex]
+				var fe *storage.FieldError
+				if errors.As(err, &fe) {
+					err = fe.Err
+				}
+				return ch.fieldError(r, cf, ch.record(r)[cf.Offset:cf.End()], fmt.Errorf("%w (the element count of %s)", err, f.Name))
+			}
+			d.counts = append(d.counts, int32(c))
+		}
+	}
+	for i, r := range sel {
 		p := int(r)*ch.stride + f.Offset
-		for k := 0; k < f.Occurs; k++ {
+		n := f.Occurs
+		if f.IsVariable() {
+			n = int(d.counts[i])
+		}
+		for k := 0; k < n; k++ {
 			d.pos = append(d.pos, int32(p+k*f.Stride))
 		}
 	}
+	total = len(d.pos)
 	d.view = chunk{table: ch.table, first: ch.first, n: len(ch.data), data: ch.data, stride: 1, recLen: f.Width, padded: ch.padded, elemOf: ch, elemField: f}
 	d.elem.reserve(d.elems + total)
 	if err := d.elem.decode(&d.view, d.pos); err != nil {
 		return err
 	}
-	for range sel {
-		d.elems += f.Occurs
+	for i := range sel {
+		if f.IsVariable() {
+			d.elems += int(d.counts[i])
+		} else {
+			d.elems += f.Occurs
+		}
 		d.offs = append(d.offs, int32(d.elems))
 	}
 	d.n += len(sel)

@@ -126,6 +126,21 @@ func flattenLists(rec arrow.Record) []string {
 				continue
 			}
 			start, end := l.ValueOffsets(r)
+			if st, ok := l.ListValues().(*array.Struct); ok {
+				// A list of structs: each member's elements in turn, as
+				// the scalar layout lists t_1..t_n, then flag_1..flag_n.
+				for m := 0; m < st.NumField(); m++ {
+					for k := start; k < end; k++ {
+						if st.Field(m).IsNull(int(k)) || st.IsNull(int(k)) {
+							b.WriteString("NULL|")
+						} else {
+							writeValue(&b, st.Field(m), int(k))
+							b.WriteByte('|')
+						}
+					}
+				}
+				continue
+			}
 			for k := start; k < end; k++ {
 				if l.ListValues().IsNull(int(k)) {
 					b.WriteString("NULL|")

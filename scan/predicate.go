@@ -80,6 +80,12 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	if f.IsArray() {
 		return nil, fmt.Errorf("predicate on %s: an array field (OCCURS) is tested after decoding, not on raw bytes", f.Name)
 	}
+	if f.IsGroup() {
+		return nil, fmt.Errorf("predicate on %s: a STRUCT field is tested after decoding, not on raw bytes", f.Name)
+	}
+	if len(f.Shifts) > 0 {
+		return nil, fmt.Errorf("predicate on %s: a field after a variable-size array (variable_size_occurs) moves by record and is tested after decoding, not on raw bytes", f.Name)
+	}
 	vals := make([]any, len(p.Values))
 	for i, v := range p.Values {
 		vals[i] = normalize(v)

@@ -56,8 +56,27 @@ func quoteRaw(b []byte) string {
 // bytes, into its Go value (see the table in value.go). It is the general,
 // allocating path used by tools and tests; scan kernels call the typed
 // parsers directly.
+//
+// An array field decodes to a []any of its elements (of the record's
+// count for OCCURS DEPENDING ON), a group to a map[string]any by member
+// name.
+//
+// Under variable_size_occurs a field after an OCCURS DEPENDING ON array
+// is read where the record's counts put it.
 func (s *Schema) DecodeField(rec []byte, i int) (any, error) {
-	f := &s.Fields[i]
+	f, err := s.placed(rec, &s.Fields[i])
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeValue(rec, f)
+}
+
+// decodeValue is DecodeField for field f, which may be an array element or
+// a group member placed in the record (Elem, Member).
+func (s *Schema) decodeValue(rec []byte, f *Field) (any, error) {
+	if f.IsArray() || f.IsGroup() {
+		return s.decodeNested(rec, f)
+	}
 	raw := rec[f.Offset:f.End()]
 	if f.Encoding.IsMainframe() || f.cp != nil {
 		v, err := decodeMainframe(f, raw)
@@ -249,8 +268,28 @@ func decodeBinary(f *Field, raw []byte) (any, error) {
 // (numbers) or left-aligned (CHAR) and padded with spaces. A nil v is NULL:
 // the null bit for binary fields, spaces or the NullIf sentinel for text
 // fields; a NOT NULL field rejects it.
+//
+// An array field (OCCURS) takes a []any of its elements, a group (STRUCT)
+// a map[string]any by member name or a []any in member order; see
+// encodeNested.
+//
+// Under variable_size_occurs a field after an OCCURS DEPENDING ON array
+// is written where the counts already in rec put it: write the counts
+// first, then the fields in order, and the record is RecordLenAt bytes.
 func (s *Schema) EncodeField(rec []byte, i int, v any) error {
-	f := &s.Fields[i]
+	f, err := s.placed(rec, &s.Fields[i])
+	if err != nil {
+		return err
+	}
+	return s.encodeValue(rec, f, v)
+}
+
+// encodeValue is EncodeField for field f, which may be an array element
+// or a group member placed in the record (Elem, Member).
+func (s *Schema) encodeValue(rec []byte, f *Field, v any) error {
+	if f.IsArray() || f.IsGroup() {
+		return s.encodeNested(rec, f, v)
+	}
 	raw := rec[f.Offset:f.End()]
 	fail := func(err error) error { return &FieldError{Field: f.Name, Offset: f.Offset, Err: err} }
 	if v == nil {

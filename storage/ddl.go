@@ -16,59 +16,8 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 		defEnc = Text
 	}
 	for i := range s.Fields {
-		f := &s.Fields[i]
-		fmt.Fprintf(&b, "  %s %s POSITION(%d:%d)", QuoteIdent(f.Name), f.Type, f.Offset+1, f.End())
-		if f.Encoding != defEnc {
-			switch f.Encoding {
-			case LittleEndian:
-				b.WriteString(" LITTLE ENDIAN")
-			case BigEndian:
-				b.WriteString(" BIG ENDIAN")
-			case Text:
-				b.WriteString(" TEXT")
-			case Zoned:
-				b.WriteString(" ZONED")
-			case Packed:
-				b.WriteString(" PACKED")
-			case IBMFloat:
-				b.WriteString(" IBM FLOAT")
-			}
-		}
-		if f.CodePage != 0 {
-			fmt.Fprintf(&b, " CODEPAGE 'cp%03d'", f.CodePage)
-		}
-		if f.Sign != SignDefault {
-			b.WriteString(" " + f.Sign.String())
-		}
-		if f.Unsigned {
-			b.WriteString(" UNSIGNED")
-		}
-		if f.Implied > 0 || (f.Encoding == Zoned || f.Encoding == Packed) && f.Type.Kind == Decimal {
-			// Zoned and packed DECIMALs default to the type's scale: say
-			// it, so that 0 is kept too.
-			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
-		} else if f.Implied < 0 {
-			fmt.Fprintf(&b, " IMPLIED DECIMALS %d", f.Implied)
-		}
-		if f.Format != "" {
-			fmt.Fprintf(&b, " FORMAT %s", QuoteString(f.Format))
-		}
-		if f.HasNullIf() {
-			fmt.Fprintf(&b, " NULLIF %s", FormatNullIf(f.NullIf))
-		} else if f.Nullable {
-			b.WriteString(" NULL")
-		} else {
-			b.WriteString(" NOT NULL")
-		}
-		if f.InvalidAsNull {
-			b.WriteString(" ON ERROR NULL")
-		}
-		if f.Type.Kind == Char && f.Trim != TrimTrailing {
-			fmt.Fprintf(&b, " TRIM %s", strings.ToUpper(f.Trim.String()))
-		}
-		if f.IsArray() {
-			fmt.Fprintf(&b, " OCCURS %d TIMES STRIDE %d", f.Occurs, f.Stride)
-		}
+		b.WriteString("  ")
+		writeFieldDDL(&b, &s.Fields[i], defEnc)
 		if i < len(s.Fields)-1 {
 			b.WriteString(",")
 		}
@@ -102,8 +51,11 @@ func FormatDDL(table string, s *Schema, raw RawOptions) string {
 	if s.NullBitmap >= 0 {
 		opts = append(opts, fmt.Sprintf("null_bitmap = %d", s.NullBitmap))
 	}
-	if raw.PadShortLines {
+	if raw.PadShortLines && !s.VariableSizeOccurs {
 		opts = append(opts, "pad_short_lines = true")
+	}
+	if s.VariableSizeOccurs {
+		opts = append(opts, "variable_size_occurs = true")
 	}
 	if ys := yearStartOf(s); ys != 0 {
 		opts = append(opts, fmt.Sprintf("year_window_start = %d", ys))
@@ -155,3 +107,76 @@ func QuoteIdent(name string) string {
 
 // QuoteString renders s as a SQL string literal.
 func QuoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// writeFieldDDL writes a field's definition (a group's members inside
+// STRUCT(...), at places relative to the group) without a separator.
+// defEnc is the encoding the field has unless it says otherwise.
+func writeFieldDDL(b *strings.Builder, f *Field, defEnc Encoding) {
+	typ := f.Type.String()
+	if f.IsGroup() {
+		var m strings.Builder
+		m.WriteString("STRUCT(")
+		for k := range f.Members {
+			if k > 0 {
+				m.WriteString(", ")
+			}
+			writeFieldDDL(&m, &f.Members[k], f.Encoding)
+		}
+		m.WriteString(")")
+		typ = m.String()
+	}
+	fmt.Fprintf(b, "%s %s POSITION(%d:%d)", QuoteIdent(f.Name), typ, f.Offset+1, f.Offset+f.Width)
+	if f.Encoding != defEnc {
+		switch f.Encoding {
+		case LittleEndian:
+			b.WriteString(" LITTLE ENDIAN")
+		case BigEndian:
+			b.WriteString(" BIG ENDIAN")
+		case Text:
+			b.WriteString(" TEXT")
+		case Zoned:
+			b.WriteString(" ZONED")
+		case Packed:
+			b.WriteString(" PACKED")
+		case IBMFloat:
+			b.WriteString(" IBM FLOAT")
+		}
+	}
+	if f.CodePage != 0 {
+		fmt.Fprintf(b, " CODEPAGE 'cp%03d'", f.CodePage)
+	}
+	if f.Sign != SignDefault {
+		b.WriteString(" " + f.Sign.String())
+	}
+	if f.Unsigned {
+		b.WriteString(" UNSIGNED")
+	}
+	if f.Implied > 0 || (f.Encoding == Zoned || f.Encoding == Packed) && f.Type.Kind == Decimal {
+		// Zoned and packed DECIMALs default to the type's scale: say
+		// it, so that 0 is kept too.
+		fmt.Fprintf(b, " IMPLIED DECIMALS %d", f.Implied)
+	} else if f.Implied < 0 {
+		fmt.Fprintf(b, " IMPLIED DECIMALS %d", f.Implied)
+	}
+	if f.Format != "" {
+		fmt.Fprintf(b, " FORMAT %s", QuoteString(f.Format))
+	}
+	if f.HasNullIf() {
+		fmt.Fprintf(b, " NULLIF %s", FormatNullIf(f.NullIf))
+	} else if f.IsGroup() {
+		// A group is never NULL itself; its members say.
+	} else if f.Nullable {
+		b.WriteString(" NULL")
+	} else {
+		b.WriteString(" NOT NULL")
+	}
+	if f.InvalidAsNull {
+		b.WriteString(" ON ERROR NULL")
+	}
+	if f.Type.Kind == Char && f.Trim != TrimTrailing {
+		fmt.Fprintf(b, " TRIM %s", strings.ToUpper(f.Trim.String()))
+	}
+	if f.IsArray() {
+		b.WriteString(" " + f.occursClause())
+	}
+}

@@ -1,6 +1,10 @@
 package storage
 
-import "github.com/apache/arrow/go/v17/arrow"
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
 
 // MaxOccurs bounds the number of elements of an array field (OCCURS).
 const MaxOccurs = 65535
@@ -16,7 +20,7 @@ func (f *Field) IsArray() bool { return f.Occurs > 0 }
 func (f *Field) Elem(k int) Field {
 	e := *f
 	e.Offset += k * f.Stride
-	e.Occurs, e.Stride = 0, 0
+	e.Occurs, e.Stride, e.DependsOn, e.MinOccurs, e.DependsIndex = 0, 0, "", 0, -1
 	return e
 }
 
@@ -24,6 +28,9 @@ func (f *Field) Elem(k int) Field {
 // of it for an array field.
 func (f *Field) ArrowType() arrow.DataType {
 	t := f.Type.ArrowType()
+	if f.IsGroup() {
+		t = f.structType()
+	}
 	if f.IsArray() {
 		return arrow.ListOf(t)
 	}
@@ -50,4 +57,14 @@ func resolveOccurs(f *Field) error {
 		return schemaErr(f.Name, "STRIDE %d is past the %d-byte record limit", f.Stride, MaxRecordLen)
 	}
 	return nil
+}
+
+// occursClause is the field's OCCURS clause as the layout DDL writes it:
+// OCCURS [m TO] n TIMES [DEPENDING ON c] STRIDE s.
+func (f *Field) occursClause() string {
+	s := fmt.Sprintf("OCCURS %d TIMES", f.Occurs)
+	if f.IsVariable() {
+		s = fmt.Sprintf("OCCURS %d TO %d TIMES DEPENDING ON %s", f.MinOccurs, f.Occurs, QuoteIdent(f.DependsOn))
+	}
+	return s + fmt.Sprintf(" STRIDE %d", f.Stride)
 }

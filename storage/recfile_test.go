@@ -395,3 +395,21 @@ func FuzzDecodeHeader(f *testing.F) {
 func putU32(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
+
+// TestCreateRefusesNested: a .rec header holds single values, so an array
+// or a STRUCT field is refused with its type.
+func TestCreateRefusesNested(t *testing.T) {
+	for _, f := range []Field{
+		{Name: "a", Type: TInt32, Occurs: 3},
+		{Name: "g", Type: Type{Kind: Struct}, Members: []Field{{Name: "x", Type: TInt8}}},
+	} {
+		s, err := NewSchema([]Field{f}, SchemaOptions{NullBitmap: NoNullBitmap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Create(filepath.Join(t.TempDir(), "x.rec"), s, WriterOptions{})
+		if err == nil || !strings.Contains(err.Error(), "a .rec file holds single values") {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+	}
+}

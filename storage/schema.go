@@ -132,6 +132,18 @@ type Field struct {
 	// the element width (elements back to back). See IsArray and Elem.
 	Occurs int
 	Stride int
+	// DependsOn names the field that holds the element count of an array
+	// (COBOL's OCCURS MinOccurs TO Occurs TIMES DEPENDING ON): a record's
+	// list holds the count's elements, clamped to MinOccurs..Occurs, and
+	// the array still takes Occurs elements' room in the record. Empty:
+	// always Occurs elements. See CountOf.
+	DependsOn string
+	MinOccurs int
+	// Members are the fields of a group (Type STRUCT): each element is a
+	// struct of them. Member offsets are relative to the group's first
+	// byte (of each element, for a repeated group); Width is the group's
+	// width, by default just past its last member.
+	Members []Field
 	// InvalidAsNull reads a value that cannot be decoded (bad digits, a
 	// bad sign nibble, a malformed date) as NULL instead of failing the
 	// query. The field is then nullable.
@@ -143,6 +155,13 @@ type Field struct {
 	// NullBit is the field's bit in the null bitmap (binary nullable
 	// fields), or -1. Set by NewSchema.
 	NullBit int
+	// DependsIndex is the index of the DependsOn field in the schema, or
+	// -1. Set by NewSchema.
+	DependsIndex int
+	// Shifts lists the DEPENDING ON arrays before the field whose missing
+	// elements move it up in a record (SchemaOptions.VariableSizeOccurs):
+	// the field is read ShiftAt bytes from its Offset. Set by NewSchema.
+	Shifts []int
 }
 
 // End is the offset one past the field's last byte (of its last element,
@@ -207,8 +226,17 @@ func (f *Field) Describe() string {
 	if f.HasNullIf() {
 		enc += ", NULLIF " + FormatNullIf(f.NullIf)
 	}
+	if f.IsGroup() {
+		enc = fmt.Sprintf("struct of %d members", len(f.Members))
+	}
 	if f.IsArray() {
 		enc += fmt.Sprintf(", OCCURS %d STRIDE %d", f.Occurs, f.Stride)
+	}
+	if f.IsVariable() {
+		enc += fmt.Sprintf(", count %d..%d in %s", f.MinOccurs, f.Occurs, f.DependsOn)
+	}
+	if len(f.Shifts) > 0 {
+		enc += ", moves with the variable-size arrays before it"
 	}
 	return enc
 }
@@ -223,6 +251,9 @@ type Schema struct {
 	// least significant bit first, set = field with NullBit i is NULL), or
 	// -1 when no field needs one.
 	NullBitmap int
+
+	// VariableSizeOccurs is SchemaOptions.VariableSizeOccurs.
+	VariableSizeOccurs bool
 
 	byName map[string]int
 }
@@ -239,6 +270,11 @@ type SchemaOptions struct {
 	// right after the last field when any binary field is nullable. Use
 	// NoNullBitmap when the record has none.
 	NullBitmap int
+	// VariableSizeOccurs (Cobrix's variable_size_occurs) makes an OCCURS
+	// DEPENDING ON array take only its elements' room in each record:
+	// the fields after it move up, and records vary in length (RecordLen
+	// is then the longest). See Field.Shifts.
+	VariableSizeOccurs bool
 }
 
 // NoNullBitmap in SchemaOptions.NullBitmap means the record has no bitmap;
@@ -280,19 +316,7 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 			return nil, schemaErr(f.Name, "duplicate field name (also field %d)", j+1)
 		}
 		s.byName[key] = i
-		if err := f.Type.Validate(); err != nil {
-			return nil, schemaErr(f.Name, "%v", err)
-		}
-		if f.Encoding == DefaultEncoding {
-			f.Encoding = defEnc
-		}
-		if err := checkMainframe(f); err != nil {
-			return nil, err
-		}
-		if err := resolveWidth(f); err != nil {
-			return nil, err
-		}
-		if err := resolveOccurs(f); err != nil {
+		if err := resolveField(f, defEnc); err != nil {
 			return nil, err
 		}
 		if f.Offset == Implicit {
@@ -306,12 +330,6 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 		next = f.End()
 		maxEnd = max(maxEnd, f.End())
 		f.NullBit = -1
-		if f.InvalidAsNull {
-			if !f.NullInValue() {
-				return nil, schemaErr(f.Name, "ON ERROR NULL applies to text, zoned, packed and IBM float fields (binary values are never invalid)")
-			}
-			f.Nullable = true
-		}
 		if f.Nullable && !f.NullInValue() && f.IsArray() {
 			return nil, schemaErr(f.Name, "a repeated binary field cannot be NULL (the null bitmap has one bit per field, not per element): declare it NOT NULL, or use a text field with NULLIF")
 		}
@@ -319,29 +337,9 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 			f.NullBit = nullable
 			nullable++
 		}
-		if f.Encoding.IsMainframe() {
-			// checkMainframe checked the implied decimals.
-		} else if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
-			return nil, schemaErr(f.Name, "IMPLIED DECIMALS %d is out of range 0..%d", f.Implied, MaxDecimalPrecision)
-		} else if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
-			return nil, schemaErr(f.Name, "implied decimals apply only to text, zoned and packed DECIMAL fields and text float fields")
-		}
-		if f.HasNullIf() && !(f.IsText() || f.Encoding == Zoned) {
-			return nil, schemaErr(f.Name, "NULLIF sentinels apply only to text and zoned fields")
-		}
-		if f.HasNullIf() {
-			f.Nullable = true
-			// Values are compared after their padding (spaces, NULs) is
-			// trimmed, so the sentinels are too: NULLIF '   ' means blank.
-			list := make([]string, len(f.NullIf))
-			for k, v := range f.NullIf {
-				list[k] = string(trimPad([]byte(v)))
-			}
-			f.NullIf = list
-		}
-		if f.YearStart < 0 || f.YearStart > 9900 {
-			return nil, schemaErr(f.Name, "year window start %d is out of range 1..9900", f.YearStart)
-		}
+	}
+	if err := resolveDepending(s); err != nil {
+		return nil, err
 	}
 	s.NullBitmap = -1
 	bitmapLen := (nullable + 7) / 8
@@ -357,6 +355,11 @@ func NewSchema(fields []Field, opts SchemaOptions) (*Schema, error) {
 			s.NullBitmap = opts.NullBitmap
 		}
 		maxEnd = max(maxEnd, s.NullBitmap+bitmapLen)
+	}
+	if opts.VariableSizeOccurs {
+		if err := resolveShifts(s); err != nil {
+			return nil, err
+		}
 	}
 	s.RecordLen = maxEnd
 	if opts.RecordLen > 0 {
@@ -388,6 +391,66 @@ func lastEnding(s *Schema, recordLen int) string {
 		}
 	}
 	return ""
+}
+
+// resolveField checks one field (a top-level field or a group member)
+// and fills in its defaults: encoding, natural width, stride, members.
+// Its offset and null bit are the caller's.
+func resolveField(f *Field, defEnc Encoding) error {
+	if f.IsGroup() {
+		if err := resolveGroup(f, defEnc); err != nil {
+			return err
+		}
+		return resolveOccurs(f)
+	}
+	if f.Type.Kind == Struct {
+		return schemaErr(f.Name, "a STRUCT field needs its members, as in STRUCT(value INT32 WIDTH 5, flag CHAR(1))")
+	}
+	if err := f.Type.Validate(); err != nil {
+		return schemaErr(f.Name, "%v", err)
+	}
+	if f.Encoding == DefaultEncoding {
+		f.Encoding = defEnc
+	}
+	if err := checkMainframe(f); err != nil {
+		return err
+	}
+	if err := resolveWidth(f); err != nil {
+		return err
+	}
+	if err := resolveOccurs(f); err != nil {
+		return err
+	}
+	if f.InvalidAsNull {
+		if !f.NullInValue() {
+			return schemaErr(f.Name, "ON ERROR NULL applies to text, zoned, packed and IBM float fields (binary values are never invalid)")
+		}
+		f.Nullable = true
+	}
+	if f.Encoding.IsMainframe() {
+		// checkMainframe checked the implied decimals.
+	} else if f.Implied < 0 || f.Implied > MaxDecimalPrecision {
+		return schemaErr(f.Name, "IMPLIED DECIMALS %d is out of range 0..%d", f.Implied, MaxDecimalPrecision)
+	} else if f.Implied > 0 && !(f.IsText() && (f.Type.Kind == Decimal || f.Type.IsFloat())) {
+		return schemaErr(f.Name, "implied decimals apply only to text, zoned and packed DECIMAL fields and text float fields")
+	}
+	if f.HasNullIf() && !(f.IsText() || f.Encoding == Zoned) {
+		return schemaErr(f.Name, "NULLIF sentinels apply only to text and zoned fields")
+	}
+	if f.HasNullIf() {
+		f.Nullable = true
+		// Values are compared after their padding (spaces, NULs) is
+		// trimmed, so the sentinels are too: NULLIF '   ' means blank.
+		list := make([]string, len(f.NullIf))
+		for k, v := range f.NullIf {
+			list[k] = string(trimPad([]byte(v)))
+		}
+		f.NullIf = list
+	}
+	if f.YearStart < 0 || f.YearStart > 9900 {
+		return schemaErr(f.Name, "year window start %d is out of range 1..9900", f.YearStart)
+	}
+	return nil
 }
 
 // resolveWidth fills in a natural width and checks that the width fits the

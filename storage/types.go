@@ -29,6 +29,9 @@ const (
 	Char
 	Date
 	Timestamp
+	// Struct is a group of fields (Field.Members): a COBOL group item, one
+	// element of GHCN's 31 days. Never stored in a .rec header.
+	Struct
 	kindCount
 )
 
@@ -49,6 +52,7 @@ var kindNames = [...]string{
 	Char:        "CHAR",
 	Date:        "DATE",
 	Timestamp:   "TIMESTAMP",
+	Struct:      "STRUCT",
 }
 
 func (k Kind) String() string {

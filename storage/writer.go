@@ -48,6 +48,9 @@ type Writer struct {
 func Create(path string, schema *Schema, opts WriterOptions) (*Writer, error) {
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
+		if f.IsArray() || f.IsGroup() {
+			return nil, fileErr(path, ErrUnsupported, "field %s: a .rec file holds single values; %s is an array or a STRUCT of a raw file's layout (write raw files with Schema.EncodeField)", f.Name, f.TypeString())
+		}
 		if f.Encoding.IsMainframe() || f.CodePage != 0 || f.Unsigned || f.InvalidAsNull || f.YearStart != 0 {
 			return nil, fileErr(path, ErrUnsupported, "field %s: a .rec file holds binary and ASCII text fields only; %s describes raw files (write those with Schema.EncodeField, as recq gen does, or import them into a .rec)", f.Name, f.Describe())
 		}

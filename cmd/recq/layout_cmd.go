@@ -22,21 +22,26 @@ type layoutCmd struct {
 	BDWAdjustment       int    `name:"bdw-adjustment" help:"Added to each BDW's length (bdw_adjustment): -4 when the BDWs count their own 4 bytes."`
 	RDWLittleEndian     bool   `name:"rdw-little-endian" help:"The RDWs are little-endian (is_rdw_big_endian = false)."`
 	BDWLittleEndian     bool   `name:"bdw-little-endian" help:"The BDWs are little-endian (is_bdw_big_endian = false)."`
+	Occurs              string `default:"array" enum:"array,flatten" help:"OCCURS items: array (one array column, of structs for a group, as Cobrix) or flatten (one column per element, name_1..name_n)."`
+	Groups              string `default:"flatten" enum:"flatten,struct" help:"Group items: flatten (their elementary items as columns) or struct (one STRUCT column per named group, as Cobrix)."`
 	SourceFormat        string `name:"source-format" default:"auto" enum:"auto,fixed,free" help:"The copybook's source format: fixed (columns 1-6 sequence, 7 indicator, 8-72 text), free, or auto (fixed unless a level number starts within columns 1-6)."`
 }
 
 func (c *layoutCmd) Help() string {
 	return `Prints the layout DDL (CREATE TABLE ... WITH (...)) of a COBOL copybook's
-record: one column per elementary item, groups flattened, FILLER left out,
-OCCURS expanded into name_1..name_n; REDEFINES, 88 conditions and 66
-RENAMES are listed as comments. Save it as the data file's FILE.schema
+record: one column per elementary item, groups flattened (or STRUCT columns
+with --groups struct), FILLER left out, an OCCURS item one array column (of
+STRUCTs for a group; OCCURS DEPENDING ON reads the count from its field), or
+name_1..name_n columns with --occurs flatten; REDEFINES, 88 conditions and
+66 RENAMES are listed as comments. Save it as the data file's FILE.schema
 sidecar, or pass it to describe --schema. See docs/mainframe.md, "Copybooks".
 
 Examples:
   recq layout --copybook accounts.cpy > accounts.ebc.schema
   recq layout --copybook accounts.cpy --code-page 1047 --data-file accounts.ebc
   recq layout --copybook orders.cpy --encoding ascii --name orders
-  recq layout --copybook accounts.cpy --record-format V --rdw-adjustment=-4`
+  recq layout --copybook accounts.cpy --record-format V --rdw-adjustment=-4
+  recq layout --copybook orders.cpy --groups struct --occurs flatten`
 }
 
 func (c *layoutCmd) Run(e *env) error {
@@ -53,7 +58,8 @@ func (c *layoutCmd) Run(e *env) error {
 	if name == "" {
 		name = tableNameOf(c.Copybook)
 	}
-	o := copybook.DDLOptions{Table: name, Encoding: c.Encoding, CodePage: c.CodePage, FloatingPointFormat: c.FloatingPointFormat}
+	o := copybook.DDLOptions{Table: name, Encoding: c.Encoding, CodePage: c.CodePage, FloatingPointFormat: c.FloatingPointFormat,
+		Occurs: c.Occurs, Groups: c.Groups}
 	if c.DataFile != "" {
 		o.Extra = append(o.Extra, "file = "+parser.QuoteString(c.DataFile))
 	}

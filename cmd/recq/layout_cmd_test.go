@@ -58,7 +58,8 @@ func TestLayoutCopybookErrors(t *testing.T) {
 	}{
 		{[]string{"layout", "--copybook", bad}, 1, "bad.cpy: picture 9(3)Q: 'Q' is not a picture symbol"},
 		{[]string{"layout", "--copybook", bad}, 1, "(line 2, column 15)"},
-		{[]string{"layout", "--copybook", odo}, 1, "DEPENDING ON N: variable-size arrays are not supported yet"},
+		{[]string{"layout", "--copybook", odo, "--occurs", "flatten"}, 1, "DEPENDING ON N: a variable-size array cannot be flattened"},
+		{[]string{"layout", "--copybook", odo, "--groups", "nested"}, 2, "--groups"},
 		{[]string{"layout", "--copybook", odo, "--encoding", "utf8"}, 2, "--encoding"},
 		{[]string{"layout", "--copybook", odo, "--encoding", "ascii", "--code-page", "037"}, 1, "a code page needs encoding ebcdic"},
 		{[]string{"layout", "--copybook", filepath.Join(dir, "none.cpy")}, 2, "none.cpy"},

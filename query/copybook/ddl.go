@@ -20,21 +20,47 @@ type DDLOptions struct {
 	// FloatingPointFormat is floating_point_format for COMP-1 and COMP-2:
 	// "IBM" (the default), "IEEE754" or "IEEE754_little_endian".
 	FloatingPointFormat string
+	// Occurs is how OCCURS items become columns: "array" (the default, as
+	// Cobrix: one array column, of structs for a group) or "flatten" (one
+	// column per element, name_1 .. name_n).
+	Occurs string
+	// Groups is how group items become columns: "flatten" (the default:
+	// their elementary items, prefixed by the group's name on a clash) or
+	// "struct" (one STRUCT column per named group, as Cobrix).
+	Groups string
+	// VariableSizeOccurs is Cobrix's variable_size_occurs: true moves the
+	// fields after an OCCURS DEPENDING ON array with its count, which
+	// makes records variable-length (the layout then says
+	// variable_size_occurs = true, which recq reads from text lines).
+	// False (the default) keeps the largest size.
+	VariableSizeOccurs bool
 	// Extra are more table options, each "key = value" as written in WITH.
 	Extra []string
+}
+
+// shape is how items become columns (DDLOptions.Occurs and Groups).
+type shape struct {
+	arrays  bool // OCCURS items are array columns
+	structs bool // named groups are STRUCT columns
 }
 
 // maxColumns bounds the columns of a layout (OCCURS expanded).
 const maxColumns = 100000
 
-// column is one column of the flattened layout.
+// column is one column of the layout: an elementary item (or one
+// element of it), or a group kept as a STRUCT (members set).
 type column struct {
 	item   *Item
 	path   []string // the names of the named groups above, outermost first
 	suffix string   // _i (_i_j ...) for OCCURS elements
-	offset int
-	first  bool // the first occurrence (88 conditions are listed there)
+	offset int      // relative to the enclosing STRUCT, if any
+	first  bool     // the first occurrence (88 conditions are listed there)
 	name   string
+	// array: the column is the item's OCCURS array (shape.arrays).
+	array bool
+	// group: the column is a STRUCT of members.
+	group   bool
+	members []*column
 }
 
 // DDL returns the copybook's first record as a CREATE TABLE layout: groups
@@ -74,6 +100,21 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 	default:
 		return "", fmt.Errorf("floating_point_format %q is not IBM, IEEE754 or IEEE754_little_endian", o.FloatingPointFormat)
 	}
+	var sh shape
+	switch strings.ToLower(o.Occurs) {
+	case "", "array":
+		sh.arrays = true
+	case "flatten":
+	default:
+		return "", fmt.Errorf("occurs %q is not array or flatten", o.Occurs)
+	}
+	switch strings.ToLower(o.Groups) {
+	case "", "flatten":
+	case "struct":
+		sh.structs = true
+	default:
+		return "", fmt.Errorf("groups %q is not flatten or struct", o.Groups)
+	}
 	rec := cb.Records[0]
 	if n := cb.RecordLength(); n > storage.MaxRecordLen {
 		return "", errAt(rec.Line, rec.Col, "record %s is %d bytes, more than recq's limit of %d", rec.Name, n, storage.MaxRecordLen)
@@ -81,13 +122,16 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 	var cols []*column
 	var notes = map[*column][]string{}
 	var head []string
-	if err := flatten(rec, nil, "", 0, true, &cols, notes, &head); err != nil {
+	if err := flatten(rec, nil, "", 0, true, true, sh, &cols, notes, &head); err != nil {
 		return "", err
 	}
 	if len(cols) == 0 {
 		return "", errAt(rec.Line, rec.Col, "record %s has no named elementary items (only FILLER): there is no column to make", rec.Name)
 	}
 	nameColumns(cols)
+	if err := checkDepending(cols); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	table := o.Table
 	if table == "" {
@@ -97,16 +141,7 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 	for _, h := range head {
 		fmt.Fprintf(&b, "  -- %s\n", h)
 	}
-	for i, c := range cols {
-		b.WriteString("  " + columnDef(c, ebcdic, floatOpt))
-		if i < len(cols)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-		for _, n := range notes[c] {
-			fmt.Fprintf(&b, "  -- %s\n", n)
-		}
-	}
+	writeColumns(&b, cols, "  ", notes, ebcdic, floatOpt)
 	for _, r := range cb.Records[1:] {
 		fmt.Fprintf(&b, "  -- %02d %s (line %d) is another layout of the same records, POSITION(1:%d): not columns here (a copybook of only that record gives its layout)\n", r.Level, r.Name, r.Line, r.span())
 	}
@@ -131,6 +166,9 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 		opts = append(opts, "encoding = 'ascii'")
 	}
 	opts = append(opts, fmt.Sprintf("record_length = %d", cb.RecordLength()))
+	if o.VariableSizeOccurs {
+		opts = append(opts, "variable_size_occurs = true")
+	}
 	opts = append(opts, o.Extra...)
 	b.WriteString(strings.Join(opts, ", "))
 	b.WriteString(");\n")
@@ -138,10 +176,35 @@ func (cb *Copybook) DDL(o DDLOptions) (string, error) {
 }
 
 // flatten appends the columns of it (at delta bytes past its first
-// occurrence's offset) to cols.
-func flatten(it *Item, path []string, suffix string, delta int, first bool, cols *[]*column, notes map[*column][]string, head *[]string) error {
-	if it.DependingOn != "" {
-		return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s: variable-size arrays are not supported yet; recq reads fixed-size records (use a copybook with OCCURS %d TIMES if every record holds all %d entries)", it.Name, it.DependingOn, it.Occurs, it.Occurs)
+// occurrence's offset) to cols. root is the record itself (never a
+// STRUCT column).
+func flatten(it *Item, path []string, suffix string, delta int, first, root bool, sh shape, cols *[]*column, notes map[*column][]string, head *[]string) error {
+	if it.DependingOn != "" && !sh.arrays {
+		return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s: a variable-size array cannot be flattened into columns; leave out occurs = 'flatten' (--occurs flatten) to read it as an array", it.Name, it.DependingOn)
+	}
+	if len(*cols) >= maxColumns {
+		return errAt(it.Line, it.Col, "the record has more than %d columns once OCCURS are expanded", maxColumns)
+	}
+	if it.IsFiller() && !it.IsGroup() {
+		return nil
+	}
+	if !it.IsFiller() && (sh.arrays && it.Occurs > 0 || sh.structs && it.IsGroup() && !root) {
+		// One column: an array, a STRUCT, or an array of STRUCTs.
+		c := &column{item: it, path: path, suffix: suffix, offset: it.Offset + delta, first: first, array: sh.arrays && it.Occurs > 0}
+		*cols = append(*cols, c)
+		if !it.IsGroup() {
+			addConditions(c, notes)
+			return nil
+		}
+		c.group = true
+		if err := flattenChildren(it, nil, suffix, -it.Offset, first, sh, &c.members, notes, head); err != nil {
+			return err
+		}
+		if len(c.members) == 0 {
+			// A group of FILLER only has no column.
+			*cols = (*cols)[:len(*cols)-1]
+		}
+		return nil
 	}
 	n := max(it.Occurs, 1)
 	for k := 0; k < n; k++ {
@@ -151,18 +214,10 @@ func flatten(it *Item, path []string, suffix string, delta int, first bool, cols
 		}
 		fst := first && k == 0
 		if !it.IsGroup() {
-			if it.IsFiller() {
-				continue
-			}
-			if len(*cols) >= maxColumns {
-				return errAt(it.Line, it.Col, "the record has more than %d columns once OCCURS are expanded", maxColumns)
-			}
 			c := &column{item: it, path: path, suffix: sfx, offset: it.Offset + d, first: fst}
 			*cols = append(*cols, c)
 			if fst {
-				for _, cond := range it.Conditions {
-					notes[c] = append(notes[c], fmt.Sprintf("88 %s VALUE %s", cond.Name, cond.Values))
-				}
+				addConditions(c, notes)
 			}
 			continue
 		}
@@ -170,22 +225,73 @@ func flatten(it *Item, path []string, suffix string, delta int, first bool, cols
 		if !it.IsFiller() && it.Level > 0 {
 			sub = append(append([]string(nil), path...), it.Name)
 		}
-		for _, c := range it.Children {
-			if c.Redefines != "" {
-				if fst {
-					note := fmt.Sprintf("%s (line %d) REDEFINES %s: POSITION(%d:%d), not columns (the first definition is)", c.Name, c.Line, c.Redefines, c.Offset+d+1, c.Offset+d+c.span())
-					if len(*cols) == 0 {
-						*head = append(*head, note)
-					} else {
-						last := (*cols)[len(*cols)-1]
-						notes[last] = append(notes[last], note)
-					}
+		if err := flattenChildren(it, sub, sfx, d, fst, sh, cols, notes, head); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flattenChildren flattens a group's subordinate items; REDEFINES are
+// noted, not columns.
+func flattenChildren(it *Item, path []string, suffix string, d int, first bool, sh shape, cols *[]*column, notes map[*column][]string, head *[]string) error {
+	for _, c := range it.Children {
+		if c.Redefines != "" {
+			if first {
+				note := fmt.Sprintf("%s (line %d) REDEFINES %s: POSITION(%d:%d), not columns (the first definition is)", c.Name, c.Line, c.Redefines, c.Offset+d+1, c.Offset+d+c.span())
+				if len(*cols) == 0 {
+					*head = append(*head, note)
+				} else {
+					last := (*cols)[len(*cols)-1]
+					notes[last] = append(notes[last], note)
 				}
-				continue
 			}
-			if err := flatten(c, sub, sfx, d, fst, cols, notes, head); err != nil {
+			continue
+		}
+		if err := flatten(c, path, suffix, d, first, false, sh, cols, notes, head); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addConditions lists an item's 88-level condition names under its column.
+func addConditions(c *column, notes map[*column][]string) {
+	for _, cond := range c.item.Conditions {
+		notes[c] = append(notes[c], fmt.Sprintf("88 %s VALUE %s", cond.Name, cond.Values))
+	}
+}
+
+// checkDepending checks that the count of every OCCURS DEPENDING ON array
+// is a top-level column and that the array is one too.
+func checkDepending(cols []*column) error {
+	var check func(cs []*column, top bool) error
+	check = func(cs []*column, top bool) error {
+		for _, c := range cs {
+			it := c.item
+			if it.DependingOn != "" {
+				if !top {
+					return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s is inside a group kept as a STRUCT or inside another OCCURS: recq reads variable-size arrays among the record's top-level columns only (try groups = 'flatten')", it.Name, it.DependingOn)
+				}
+				if countColumn(cols, it.DependingOn) == nil {
+					return errAt(it.Line, it.Col, "%s OCCURS ... DEPENDING ON %s: %s is not an elementary numeric item of the record outside any OCCURS or STRUCT", it.Name, it.DependingOn, it.DependingOn)
+				}
+			}
+			if err := check(c.members, false); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+	return check(cols, true)
+}
+
+// countColumn finds the top-level column of the elementary item named
+// name (a DEPENDING ON count).
+func countColumn(cols []*column, name string) *column {
+	for _, c := range cols {
+		if !c.group && !c.array && c.suffix == "" && strings.EqualFold(c.item.Name, name) && c.item.Pic != nil && c.item.Pic.Category == Numeric {
+			return c
 		}
 	}
 	return nil
@@ -246,7 +352,48 @@ func nameColumns(cols []*column) {
 		}
 		used[name] = true
 		c.name = name
+		if c.group {
+			// A STRUCT's members are named among themselves.
+			nameColumns(c.members)
+		}
 	}
+}
+
+// writeColumns writes column definitions, one a line, with their notes;
+// a STRUCT's members go inside its parentheses, indented further.
+func writeColumns(b *strings.Builder, cols []*column, indent string, notes map[*column][]string, ebcdic bool, floatOpt string) {
+	for i, c := range cols {
+		if c.group {
+			fmt.Fprintf(b, "%s%s STRUCT(\n", indent, parser.QuoteIdent(c.name))
+			writeColumns(b, c.members, indent+"  ", notes, ebcdic, floatOpt)
+			fmt.Fprintf(b, "%s) POSITION(%d:%d)%s", indent, c.offset+1, c.offset+c.item.Size, occursClause(c, cols))
+		} else {
+			b.WriteString(indent + columnDef(c, ebcdic, floatOpt) + occursClause(c, cols))
+		}
+		if i < len(cols)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+		for _, n := range notes[c] {
+			fmt.Fprintf(b, "%s-- %s\n", indent, n)
+		}
+	}
+}
+
+// occursClause is " OCCURS ..." for an array column, else "".
+func occursClause(c *column, scope []*column) string {
+	if !c.array {
+		return ""
+	}
+	it := c.item
+	if it.DependingOn == "" {
+		return fmt.Sprintf(" OCCURS %d TIMES", it.Occurs)
+	}
+	name := sqlName(it.DependingOn)
+	if cc := countColumn(scope, it.DependingOn); cc != nil {
+		name = cc.name
+	}
+	return fmt.Sprintf(" OCCURS %d TO %d TIMES DEPENDING ON %s", it.MinOccurs, it.Occurs, parser.QuoteIdent(name))
 }
 
 func reservedName(n string) bool { return n == "_rowid" || n == "_parent_rowid" }

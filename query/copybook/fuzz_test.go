@@ -23,6 +23,9 @@ func FuzzParse(f *testing.F) {
 		"000100 01 REC.\n000200     05 A PIC X VALUE 'AB\n000300-    'CD'.",
 		"01 R.\n 05 A PIC ZZ,ZZ9.99-.\n 05 B PIC PP9 COMP-3.\n 05 C COMP-1.",
 		"01 R.\n 05 G OCCURS 3 DEPENDING ON N.\n  10 X PIC 9.",
+		"01 R.\n 05 N PIC 9.\n 05 G OCCURS 1 TO 3 DEPENDING ON N.\n  10 X PIC 9.\n  10 H.\n   15 Y PIC X OCCURS 2.",
+		"01 R.\n 05 DAY OCCURS 31.\n  10 V PIC S9(5).\n  10 M PIC X.\n  10 Q PIC X.\n  10 S PIC X.",
+		"01 R.\n 05 A.\n  10 B PIC X.\n  10 C.\n   15 D PIC 9 OCCURS 2.\n 05 E PIC X.",
 	} {
 		f.Add(s)
 	}
@@ -45,13 +48,17 @@ func FuzzParse(f *testing.F) {
 		if cb.RecordLength() > 1<<16 {
 			return // OCCURS counts can make huge records; the layout refuses them
 		}
-		ddl, err := cb.DDL(copybook.DDLOptions{})
-		if err != nil {
-			check(err)
-			return
-		}
-		if _, err := query.ParseLayout(ddl); err != nil && !strings.Contains(err.Error(), "record length") {
-			t.Fatalf("generated DDL is not a layout: %v\n%s\nfrom\n%s", err, ddl, src)
+		// Every shape: arrays (the default), flattened OCCURS, groups as
+		// structs.
+		for _, o := range []copybook.DDLOptions{{}, {Occurs: "flatten"}, {Groups: "struct"}} {
+			ddl, err := cb.DDL(o)
+			if err != nil {
+				check(err)
+				continue
+			}
+			if _, err := query.ParseLayout(ddl); err != nil && !strings.Contains(err.Error(), "record length") {
+				t.Fatalf("generated DDL (%+v) is not a layout: %v\n%s\nfrom\n%s", o, err, ddl, src)
+			}
 		}
 	})
 }

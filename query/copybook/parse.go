@@ -60,6 +60,8 @@ type Item struct {
 	// count field of OCCURS ... DEPENDING ON.
 	Occurs      int
 	DependingOn string
+	// MinOccurs is m of OCCURS m TO n (0 when not given).
+	MinOccurs int
 	// Redefines names the item this one redefines.
 	Redefines  string
 	Sync       bool
@@ -390,7 +392,7 @@ func (p *cbParser) occurs(it *Item, t token) error {
 		if m.kind != tWord || err != nil || hi < count {
 			return errAt(m.line, m.col, "expected the largest count after OCCURS %d TO", count)
 		}
-		count = hi
+		it.MinOccurs, count = count, hi
 	}
 	if count < 1 || count > maxOccurs {
 		return errAt(n.line, n.col, "OCCURS needs a count from 1 to %d", maxOccurs)

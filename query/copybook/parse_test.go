@@ -33,6 +33,12 @@ func columns(t *testing.T, src string, o copybook.DDLOptions) ([]string, string)
 }
 
 func TestConstructs(t *testing.T) {
+	// The cases that need other options than the defaults.
+	opts := map[string]copybook.DDLOptions{
+		"occurs elementary":   {Occurs: "flatten"},
+		"occurs group nested": {Occurs: "flatten"},
+		"groups as structs":   {Groups: "struct"},
+	}
 	for _, tc := range []struct {
 		name, src string
 		want      []string
@@ -69,6 +75,16 @@ func TestConstructs(t *testing.T) {
 			[]string{"a CHAR(1) POSITION(1:1)", "b INT16 BIG ENDIAN POSITION(2:3)", "c CHAR(3) POSITION(4:6)"}},
 		{"occurs elementary", "01 R.\n 05 A PIC 9(2) OCCURS 3 TIMES.\n 05 B PIC X.",
 			[]string{"a_1 INT32 UNSIGNED POSITION(1:2)", "a_2 INT32 UNSIGNED POSITION(3:4)", "a_3 INT32 UNSIGNED POSITION(5:6)", "b CHAR(1) POSITION(7:7)"}},
+		{"occurs elementary array", "01 R.\n 05 A PIC 9(2) OCCURS 3 TIMES.\n 05 B PIC X.",
+			[]string{"a INT32 UNSIGNED POSITION(1:2) OCCURS 3 TIMES", "b CHAR(1) POSITION(7:7)"}},
+		{"occurs group array nested", "01 R.\n 05 G OCCURS 2 INDEXED BY I.\n  10 A PIC X.\n  10 H OCCURS 2 ASCENDING KEY IS B.\n   15 B PIC X.\n 05 C PIC X.",
+			[]string{"g STRUCT(", "a CHAR(1) POSITION(1:1)", "h STRUCT(", "b CHAR(1) POSITION(1:1)", ") POSITION(2:2) OCCURS 2 TIMES", ") POSITION(1:3) OCCURS 2 TIMES", "c CHAR(1) POSITION(7:7)"}},
+		{"occurs group with inner group", "01 R.\n 05 DAY OCCURS 2.\n  10 V PIC S9(3).\n  10 FL.\n   15 M PIC X.\n   15 Q PIC X.",
+			[]string{"day STRUCT(", "v INT32 POSITION(1:3)", "m CHAR(1) POSITION(4:4)", "q CHAR(1) POSITION(5:5)", ") POSITION(1:5) OCCURS 2 TIMES"}},
+		{"groups as structs", "01 R.\n 05 ADDR.\n  10 CITY PIC X(2).\n  10 ZIP PIC 9(3).\n 05 DAY OCCURS 2.\n  10 V PIC S9(3).\n  10 FL.\n   15 M PIC X.",
+			[]string{"addr STRUCT(", "city CHAR(2) POSITION(1:2)", "zip INT32 UNSIGNED POSITION(3:5)", ") POSITION(1:5)", "day STRUCT(", "v INT32 POSITION(1:3)", "fl STRUCT(", "m CHAR(1) POSITION(1:1)", ") POSITION(4:4)", ") POSITION(6:9) OCCURS 2 TIMES"}},
+		{"occurs depending on", "01 R.\n 05 N PIC 9(2).\n 05 A PIC X(2) OCCURS 1 TO 5 TIMES DEPENDING ON N.\n 05 G OCCURS 3 DEPENDING ON N.\n  10 B PIC S9(3) COMP-3.\n 05 Z PIC X.",
+			[]string{"n INT32 UNSIGNED POSITION(1:2)", "a CHAR(2) POSITION(3:4) OCCURS 1 TO 5 TIMES DEPENDING ON n", "g STRUCT(", "b INT32 PACKED POSITION(1:2)", ") POSITION(13:14) OCCURS 0 TO 3 TIMES DEPENDING ON n", "z CHAR(1) POSITION(19:19)"}},
 		{"occurs group nested", "01 R.\n 05 G OCCURS 2 INDEXED BY I.\n  10 A PIC X.\n  10 H OCCURS 2 ASCENDING KEY IS B.\n   15 B PIC X.\n 05 C PIC X.",
 			[]string{"a_1 CHAR(1) POSITION(1:1)", "b_1_1 CHAR(1) POSITION(2:2)", "b_1_2 CHAR(1) POSITION(3:3)", "a_2 CHAR(1) POSITION(4:4)", "b_2_1 CHAR(1) POSITION(5:5)", "b_2_2 CHAR(1) POSITION(6:6)", "c CHAR(1) POSITION(7:7)"}},
 		{"redefines first wins", "01 R.\n 05 A PIC X(4).\n 05 B REDEFINES A PIC 9(4).\n 05 C PIC X.",
@@ -93,7 +109,7 @@ func TestConstructs(t *testing.T) {
 			[]string{"kept CHAR(2) POSITION(1:2)", "long_name CHAR(1) POSITION(3:3)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _ := columns(t, tc.src, copybook.DDLOptions{})
+			got, _ := columns(t, tc.src, opts[tc.name])
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
@@ -184,20 +200,25 @@ func TestErrors(t *testing.T) {
 
 // TestDDLErrors: constructs parsed but not converted.
 func TestDDLErrors(t *testing.T) {
+	flat := copybook.DDLOptions{Occurs: "flatten"}
 	for _, tc := range []struct {
 		src       string
 		line, col int
 		msg       string
+		opt       copybook.DDLOptions
 	}{
-		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "DEPENDING ON N: variable-size arrays are not supported yet"},
-		{"01 R.\n 05 FILLER PIC X(3).", 1, 1, "only FILLER"},
-		{"01 R.\n 05 G OCCURS 1000.\n  10 A PIC X OCCURS 101.", 3, 3, "more than 100000 columns"},
+		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "a variable-size array cannot be flattened", flat},
+		{"01 R.\n 05 N PIC 9(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON M.", 3, 2, "M is not an elementary numeric item", copybook.DDLOptions{}},
+		{"01 R.\n 05 N PIC X(2).\n 05 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, 2, "N is not an elementary numeric item", copybook.DDLOptions{}},
+		{"01 R.\n 05 N PIC 9.\n 05 G OCCURS 2.\n  10 A PIC X OCCURS 1 TO 5 DEPENDING ON N.", 4, 3, "inside a group kept as a STRUCT or inside another OCCURS", copybook.DDLOptions{}},
+		{"01 R.\n 05 FILLER PIC X(3).", 1, 1, "only FILLER", copybook.DDLOptions{}},
+		{"01 R.\n 05 G OCCURS 1000.\n  10 A PIC X OCCURS 101.", 3, 3, "more than 100000 columns", flat},
 	} {
 		cb, err := copybook.Parse(tc.src, copybook.Options{})
 		if err != nil {
 			t.Fatalf("%q: %v", tc.src, err)
 		}
-		_, err = cb.DDL(copybook.DDLOptions{})
+		_, err = cb.DDL(tc.opt)
 		var e *copybook.Error
 		if !errors.As(err, &e) || e.Line != tc.line || e.Column != tc.col || !strings.Contains(e.Msg, tc.msg) {
 			t.Errorf("%q: got %v, want line %d, column %d: %s", tc.src, err, tc.line, tc.col, tc.msg)

@@ -39,7 +39,7 @@ func layoutOf(t *testing.T, path string, o copybook.DDLOptions) *query.Layout {
 // not from the layout), and reads every value back.
 func TestRoundTrip(t *testing.T) {
 	for _, enc := range []string{"ebcdic", "ascii"} {
-		l := layoutOf(t, "testdata/customer.cpy", copybook.DDLOptions{Encoding: enc})
+		l := layoutOf(t, "testdata/customer.cpy", copybook.DDLOptions{Encoding: enc, Occurs: "flatten"})
 		s := l.Schema
 		rows := []map[string]any{
 			{"cust_id": int64(42), "cust_name": "Müller", "cust_type": "P", "balance": "1234567.89", "credit_limit": "-99999.99",

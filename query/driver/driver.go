@@ -380,6 +380,18 @@ func DatabaseTypeName(t arrow.DataType) string {
 	if name, ok := typeNames[t.ID()]; ok {
 		return name
 	}
+	switch t := t.(type) {
+	case *arrow.ListType:
+		// DuckDB's INTEGER[].
+		return DatabaseTypeName(t.Elem()) + "[]"
+	case *arrow.StructType:
+		// DuckDB's STRUCT(value INTEGER, flag VARCHAR).
+		parts := make([]string, t.NumFields())
+		for i, f := range t.Fields() {
+			parts[i] = f.Name + " " + DatabaseTypeName(f.Type)
+		}
+		return "STRUCT(" + strings.Join(parts, ", ") + ")"
+	}
 	return strings.ToUpper(t.String())
 }
 

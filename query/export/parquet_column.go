@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/schema"
+
+	"github.com/recq/recq/exec"
 )
 
 // This file maps one Arrow column to a Parquet leaf column and writes its
@@ -127,6 +129,8 @@ func typeName(t arrow.DataType) string {
 		return "INTERVAL"
 	case arrow.LIST:
 		return typeName(t.(*arrow.ListType).Elem()) + "[]"
+	case arrow.STRUCT:
+		return exec.TypeName(t)
 	}
 	return strings.ToUpper(t.String())
 }

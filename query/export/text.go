@@ -112,6 +112,25 @@ func AppendValue(dst []byte, arr arrow.Array, i int) []byte {
 			}
 		}
 		return append(dst, ']')
+	case *array.Struct:
+		// {'value': 285, 'mflag': T}, as DuckDB prints structs: members in
+		// order, values as in a list.
+		st := a.DataType().(*arrow.StructType)
+		dst = append(dst, '{')
+		for k := 0; k < a.NumField(); k++ {
+			if k > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, '\'')
+			dst = append(dst, st.Field(k).Name...)
+			dst = append(dst, "': "...)
+			if m := a.Field(k); m.IsNull(i) {
+				dst = append(dst, "NULL"...)
+			} else {
+				dst = AppendValue(dst, m, i)
+			}
+		}
+		return append(dst, '}')
 	}
 	return append(dst, arr.ValueStr(i)...)
 }
