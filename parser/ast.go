@@ -137,9 +137,20 @@ type TableRef struct {
 	Name    string
 	Path    string
 	Func    *TableFunc
+	Unnest  *UnnestFrom
 	Alias   string
 	Columns []string
 	Sample  *Sample
+}
+
+// UnnestFrom is UNNEST(list, ...) [WITH ORDINALITY] in FROM: one row per
+// element, the lists side by side (padded with NULL to the longest), and
+// with ORDINALITY the element's position (1, 2, ...) as a last column.
+// The lists may refer to the FROM items before it (an implicit LATERAL).
+type UnnestFrom struct {
+	Pos        Pos
+	Lists      []Expr
+	Ordinality bool
 }
 
 // TableFunc is a table function call in FROM, as in read_csv('codes.csv',

@@ -21,7 +21,7 @@ type unsupportedWord struct {
 
 var unsupportedWords = map[string]unsupportedWord{
 	"LATERAL": {func(_, n, _ token) bool { return n.is("(") || n.typ == tIdent || n.typ == tQIdent },
-		"LATERAL is not supported"},
+		"LATERAL is only supported before UNNEST(...), as in FROM t, LATERAL UNNEST(t.days) AS u(value); a lateral subquery is not"},
 	"FETCH": {func(_, n, _ token) bool { return n.isWord("FIRST") || n.isWord("NEXT") },
 		"FETCH FIRST is not supported; use LIMIT n"},
 	"TABLESAMPLE": {func(_, n, _ token) bool { return n.is("(") || isWordTok(n) },

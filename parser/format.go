@@ -250,6 +250,8 @@ func (it *SelectItem) String() string {
 func (t *TableRef) String() string {
 	var b strings.Builder
 	switch {
+	case t.Unnest != nil:
+		b.WriteString(t.Unnest.String())
 	case t.Func != nil:
 		b.WriteString(t.Func.String())
 	case t.Path != "" || t.Name == "":
@@ -261,6 +263,17 @@ func (t *TableRef) String() string {
 	if t.Sample != nil {
 		b.WriteString(" ")
 		b.WriteString(t.Sample.String())
+	}
+	return b.String()
+}
+
+func (u *UnnestFrom) String() string {
+	var b strings.Builder
+	b.WriteString("UNNEST(")
+	writeExprList(&b, u.Lists)
+	b.WriteString(")")
+	if u.Ordinality {
+		b.WriteString(" WITH ORDINALITY")
 	}
 	return b.String()
 }

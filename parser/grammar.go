@@ -215,13 +215,22 @@ type gJoin struct {
 // parenthesised join.
 type gTable struct {
 	Pos     lexer.Position
-	Func    *gTableFunc  `parser:"(  @@"`
+	Unnest  *gUnnest     `parser:"(  @@"`
+	Func    *gTableFunc  `parser:" | @@"`
 	Name    *string      `parser:" | @(Ident | QIdent)"`
 	Path    *string      `parser:" | @String"`
 	Derived *gQuery      `parser:" | QParen @@ ')'"`
 	Paren   *gFrom       `parser:" | '(' @@ ')' )"`
 	Alias   *gTableAlias `parser:"@@?"`
 	Sample  *gSample     `parser:"@@?"`
+}
+
+// gUnnest is [LATERAL] UNNEST(list, ...) [WITH ORDINALITY] in FROM: its
+// arguments are expressions over the FROM items before it.
+type gUnnest struct {
+	Pos        lexer.Position
+	Lists      []*gExpr `parser:"(?= 'LATERAL'? 'UNNEST' '(') 'LATERAL'? 'UNNEST' '(' @@ ( ',' @@ )* ')'"`
+	Ordinality bool     `parser:"( 'WITH' @'ORDINALITY' )?"`
 }
 
 // gTableFunc is a table function call in FROM: name(arg, name => arg,

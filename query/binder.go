@@ -900,6 +900,9 @@ func (bd *binder) renamed(plan Node, alias string, names []string, pos parser.Po
 
 // bindTableRef binds a table, view, CTE or file path.
 func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node, error) {
+	if t.Unnest != nil {
+		return bd.unnestLateral(t, nil, nil, sc)
+	}
 	if t.Func != nil {
 		return bd.bindTableFunc(t)
 	}
@@ -1032,6 +1035,9 @@ func (bd *binder) bindView(v *viewDef, t *parser.TableRef) ([]*relation, Node, e
 
 // bindJoin binds L JOIN R.
 func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error) {
+	if t, ok := j.R.(*parser.TableRef); ok && t.Unnest != nil {
+		return bd.joinUnnest(j, t, sc)
+	}
 	lrels, lplan, err := bd.bindFrom(j.L, sc)
 	if err != nil {
 		return nil, nil, err
