@@ -600,6 +600,19 @@ type Cast struct {
 	Try  bool
 }
 
+// Lambda is a lambda function, x -> body or (x, i) -> body (also written
+// lambda x, i: body): only valid as an argument of a list function that
+// takes one (list_filter, list_transform, list_reduce). Params are the
+// parameter names as written (quoted ones unquoted).
+type Lambda struct {
+	Pos    Pos
+	Params []string
+	Body   Expr
+}
+
+func (e *Lambda) Position() Pos { return e.Pos }
+func (*Lambda) expr()           {}
+
 // List is a bracketed list of values, [a, b, ...]; recq accepts it only as
 // the fractions of quantile_cont and quantile_disc.
 type List struct {

@@ -710,6 +710,15 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		return call, d
 	}
 	for i, a := range g.Args {
+		if a.Lambda != nil {
+			if a.From != nil || a.For != nil {
+				c.failf(lpos(a.Pos), "a lambda argument cannot be followed by FROM or FOR")
+			}
+			x, dx := c.lambda(a.Lambda)
+			call.Args = append(call.Args, x)
+			d = max(d, dx)
+			continue
+		}
 		if a.List != nil {
 			if kw := a.From; kw != nil || a.For != nil {
 				if kw == nil {
@@ -755,6 +764,34 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	d++
 	c.depthCheck(p, d)
 	return call, d
+}
+
+// lambdaFunctions names the functions that take a lambda, for messages
+// (exec's list functions implement them).
+const lambdaFunctions = "list_filter, list_transform or list_reduce"
+
+// lambda converts a lambda argument; its parameters must differ.
+func (c *converter) lambda(g *gLambda) (*Lambda, int) {
+	l := &Lambda{Pos: lpos(g.Pos)}
+	names := g.Python
+	switch {
+	case g.One != nil:
+		names = []string{*g.One}
+	case g.Paren != nil:
+		names = g.Paren
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = ident(n)
+		if seen[strings.ToLower(n)] {
+			c.failf(l.Pos, "lambda parameter %s is named twice", n)
+		}
+		seen[strings.ToLower(n)] = true
+		l.Params = append(l.Params, n)
+	}
+	x, d := c.or(g.Body)
+	l.Body = x
+	return l, d + 1
 }
 
 // positionIn recognises POSITION(sub IN s): one argument that is a bare

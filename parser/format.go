@@ -781,6 +781,17 @@ func (e *InList) String() string {
 	return b.String()
 }
 
+func (e *Lambda) String() string {
+	params := make([]string, len(e.Params))
+	for i, p := range e.Params {
+		params[i] = quoteIdent(p)
+	}
+	if len(params) == 1 {
+		return params[0] + " -> " + e.Body.String()
+	}
+	return "(" + strings.Join(params, ", ") + ") -> " + e.Body.String()
+}
+
 func (e *Call) String() string {
 	if e.Name == "list_extract" && len(e.Args) == 2 && !e.Star && !e.Distinct && e.OrderBy == nil && e.Filter == nil {
 		// x[i] is parsed as list_extract(x, i).

@@ -681,13 +681,25 @@ type gFilter struct {
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
 // SUBSTRING, "FOR z" only in SUBSTRING; a [list] only in quantiles.
 type gArg struct {
-	Pos  lexer.Position
-	List []*gExpr     `parser:"(  '[' @@ ( ',' @@ )* ']'"`
-	X    *gExpr       `parser:" | @@ )"`
-	From *lexer.Token `parser:"( @'FROM'"`
-	Y    *gExpr       `parser:"  @@ )?"`
-	For  *lexer.Token `parser:"( @'FOR'"`
-	Z    *gExpr       `parser:"  @@ )?"`
+	Pos    lexer.Position
+	Lambda *gLambda     `parser:"(  @@"`
+	List   []*gExpr     `parser:" | '[' @@ ( ',' @@ )* ']'"`
+	X      *gExpr       `parser:" | @@ )"`
+	From   *lexer.Token `parser:"( @'FROM'"`
+	Y      *gExpr       `parser:"  @@ )?"`
+	For    *lexer.Token `parser:"( @'FOR'"`
+	Z      *gExpr       `parser:"  @@ )?"`
+}
+
+// gLambda is a lambda, only valid as a call argument (list_filter,
+// list_transform, list_reduce): x -> body, (x, i) -> body, or DuckDB's
+// newer lambda x, i: body.
+type gLambda struct {
+	Pos    lexer.Position
+	Python []string `parser:"(  (?= 'LAMBDA' (Ident | QIdent)) 'LAMBDA' @(Ident | QIdent) ( ',' @(Ident | QIdent) )* ':'"`
+	One    *string  `parser:" | (?= (Ident | QIdent) '->') @(Ident | QIdent) '->'"`
+	Paren  []string `parser:" | (?= '(' (Ident | QIdent) ( ',' (Ident | QIdent) )* ')' '->') '(' @(Ident | QIdent) ( ',' @(Ident | QIdent) )* ')' '->' )"`
+	Body   *gExpr   `parser:"@@"`
 }
 
 // lookahead is the number of tokens a grammar branch may consume before it

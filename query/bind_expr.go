@@ -57,6 +57,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	pos := e.Position()
 	switch n := e.(type) {
 	case *parser.ColumnRef:
+		if x, ok := bd.lambdaParam(n); ok {
+			return x, nil
+		}
 		if x, ok := bd.clock(n.Name, pos); ok && n.Table == "" && (sc == nil || !sc.hasColumn(n.Name)) {
 			return x, nil
 		}
@@ -118,6 +121,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)
 		}
+		if exec.IsLambdaFunction(n.Name) {
+			return bd.bindLambdaCall(n, sc, ctx, plan)
+		}
 		if n.Name == "columns" {
 			return nil, posErr(n.Pos, "COLUMNS(...) is only allowed in the select list")
 		}
@@ -155,6 +161,8 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		return node(c, kids...)
 	case *parser.Subquery, *parser.Exists, *parser.InSubquery, *parser.Quantified:
 		return bd.bindSubqueryExpr(e, sc, ctx, plan)
+	case *parser.Lambda:
+		return nil, posErr(pos, "a lambda (%s) is only allowed as the last argument of list_filter, list_transform or list_reduce, as in list_filter(days, x -> x > 0)", n.String())
 	}
 	return nil, posErr(pos, "unsupported expression %s", e.String())
 }

@@ -22,6 +22,9 @@ type binder struct {
 	views  int              // depth of view expansion (guards against a view that uses itself)
 	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
 	now    time.Time        // current_timestamp: when binding started
+	// lambdaParams are the parameters of the lambdas being bound,
+	// innermost last: they shadow columns (lambda.go)
+	lambdaParams []Column
 }
 
 func newBinder(cat *Catalog, args []any) *binder {

@@ -30,6 +30,21 @@ var listSQLiteCases = []struct{ name, recq, sqlite string }{
 	{"hot days",
 		"SELECT station, year, month, n FROM ghcn JOIN UNNEST(value) WITH ORDINALITY AS u(v, n) ON v > 300 WHERE element = 'TMAX'",
 		"SELECT station, year, month, day FROM days WHERE element = 'TMAX' AND value > 300"},
+	{"list_filter",
+		"SELECT station, year, month, element, len(list_filter(value, x -> x > 100)), len(array_filter(value, x -> x IS NULL)) FROM ghcn",
+		"SELECT station, year, month, element, sum(value > 100), sum(value IS NULL) FROM days GROUP BY station, year, month, element"},
+	{"list_transform with index",
+		"SELECT station, year, month, element, list_sum(list_transform(value, (x, i) -> x * i)), list_max(apply(value, x -> -x)) FROM ghcn",
+		"SELECT station, year, month, element, sum(value * day), max(-value) FROM days GROUP BY station, year, month, element"},
+	{"list_transform capture",
+		"SELECT station, year, month, element, list_sum(list_transform(value, x -> x * month + year)) FROM ghcn",
+		"SELECT station, year, month, element, sum(value * month + year) FROM days GROUP BY station, year, month, element"},
+	{"list_reduce",
+		"SELECT station, year, month, element, list_reduce(value, (a, x, i) -> a + coalesce(x, 0) * i) FROM ghcn WHERE value[1] IS NOT NULL",
+		"SELECT station, year, month, element, sum(coalesce(value, 0) * day) FROM days GROUP BY station, year, month, element HAVING max(CASE WHEN day = 1 THEN value IS NOT NULL END)"},
+	{"unnest of a filtered list",
+		"SELECT station, year, month, element, u.n, u.v FROM ghcn g, UNNEST(list_filter(g.value, x -> x > 250)) WITH ORDINALITY AS u(v, n)",
+		"SELECT station, year, month, element, row_number() OVER (PARTITION BY station, year, month, element ORDER BY day), value FROM days WHERE value > 250"},
 }
 
 func TestListsAgainstSQLite(t *testing.T) {
