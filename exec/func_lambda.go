@@ -29,6 +29,17 @@ var lambdaFuncs = map[string]string{
 	"list_reduce": "list_reduce", "reduce": "list_reduce", "array_reduce": "list_reduce",
 }
 
+func init() {
+	// Registered as scalar functions too, so they are listed and
+	// suggested with the others; a call binds through NewLambdaCall, and
+	// NewCall (no lambda) explains the form.
+	for name := range lambdaFuncs {
+		scalarFuncs[name] = func(name string, _ []Expr) (Expr, error) {
+			return nil, fmt.Errorf("%s takes a list and a lambda, as in %s(days, x -> x > 0)", name, name)
+		}
+	}
+}
+
 // IsLambdaFunction reports whether name is a list function taking a lambda.
 func IsLambdaFunction(name string) bool {
 	_, ok := lambdaFuncs[strings.ToLower(name)]

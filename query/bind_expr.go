@@ -124,6 +124,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if exec.IsLambdaFunction(n.Name) {
 			return bd.bindLambdaCall(n, sc, ctx, plan)
 		}
+		if err := notLambdaArgs(n); err != nil {
+			return nil, err
+		}
 		if n.Name == "columns" {
 			return nil, posErr(n.Pos, "COLUMNS(...) is only allowed in the select list")
 		}

@@ -144,3 +144,13 @@ func lowerLambda(e *Expr, l layout) (exec.Expr, error) {
 	}
 	return e.buildLambda(list, body, captures)
 }
+
+// notLambdaArgs rejects a lambda argument of a function that takes none.
+func notLambdaArgs(n *parser.Call) error {
+	for _, a := range n.Args {
+		if l, ok := a.(*parser.Lambda); ok {
+			return posErr(l.Pos, "%s does not take a lambda (%s)%s; list_filter, list_transform and list_reduce do", n.Name, l.String(), suggest(n.Name, exec.LambdaFunctionNames()))
+		}
+	}
+	return nil
+}
