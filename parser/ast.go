@@ -613,8 +613,9 @@ type Lambda struct {
 func (e *Lambda) Position() Pos { return e.Pos }
 func (*Lambda) expr()           {}
 
-// List is a bracketed list of values, [a, b, ...]; recq accepts it only as
-// the fractions of quantile_cont and quantile_disc.
+// List is a bracketed list of values, [a, b, ...] (list_value(a, b, ...)),
+// or [] (an empty list); also the fractions of quantile_cont and
+// quantile_disc.
 type List struct {
 	Pos   Pos
 	Elems []Expr

@@ -581,6 +581,15 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 	case g.Cast != nil:
 		x, d := c.or(g.Cast.X)
 		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1
+	case g.List != nil:
+		l := &List{Pos: p}
+		d := 0
+		for _, e := range g.List.Elems {
+			x, dx := c.or(e)
+			l.Elems = append(l.Elems, x)
+			d = max(d, dx)
+		}
+		return l, d + 1
 	case g.Date != nil:
 		return &Literal{Pos: p, Kind: LitDate, Text: unquote(g.Date.Value)}, 1
 	case g.Timestamp != nil:
@@ -727,7 +736,7 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 				c.failf(lpos(kw.Pos), "%s cannot follow a [list]", strings.ToUpper(kw.Value))
 			}
 			l := &List{Pos: lpos(a.Pos)}
-			for _, e := range a.List {
+			for _, e := range a.List.Elems {
 				x, dx := c.or(e)
 				l.Elems = append(l.Elems, x)
 				d = max(d, dx)

@@ -613,6 +613,13 @@ type gPrimary struct {
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
 	Case      *gCase       `parser:"| @@"`
 	Cast      *gCastCall   `parser:"| @@"`
+	List      *gListLit    `parser:"| @@"`
+}
+
+// gListLit is a list value, [a, b, ...] or [].
+type gListLit struct {
+	Pos   lexer.Position
+	Elems []*gExpr `parser:"'[' ( @@ ( ',' @@ )* )? ']'"`
 }
 
 type gCase struct {
@@ -683,7 +690,7 @@ type gFilter struct {
 type gArg struct {
 	Pos    lexer.Position
 	Lambda *gLambda     `parser:"(  @@"`
-	List   []*gExpr     `parser:" | '[' @@ ( ',' @@ )* ']'"`
+	List   *gListLit    `parser:" | @@"`
 	X      *gExpr       `parser:" | @@ )"`
 	From   *lexer.Token `parser:"( @'FROM'"`
 	Y      *gExpr       `parser:"  @@ )?"`

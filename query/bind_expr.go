@@ -164,6 +164,8 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		return node(c, kids...)
 	case *parser.Subquery, *parser.Exists, *parser.InSubquery, *parser.Quantified:
 		return bd.bindSubqueryExpr(e, sc, ctx, plan)
+	case *parser.List:
+		return node(&Expr{kind: kCall, pos: pos, op: "list_value"}, n.Elems...)
 	case *parser.Lambda:
 		return nil, posErr(pos, "a lambda (%s) is only allowed as the last argument of list_filter, list_transform or list_reduce, as in list_filter(days, x -> x > 0)", n.String())
 	}
