@@ -2,6 +2,8 @@ package exec
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -172,5 +174,182 @@ func buildListSearch(name string, args []Expr) (Expr, error) {
 			}
 		}
 		return o.finish(), nil
+	}}, nil
+}
+
+func init() {
+	scalarFuncs["list_slice"] = buildListSlice
+	scalarFuncs["array_slice"] = buildListSlice
+	for _, n := range []string{"list_sort", "array_sort", "list_reverse_sort", "array_reverse_sort", "list_distinct", "array_distinct"} {
+		scalarFuncs[n] = buildListReorder
+	}
+}
+
+// listFromTake builds a list array of type typ over n rows: row i holds
+// vals' elements take[offs[i]:offs[i+1]]; rows where valid is false (nil:
+// all valid) are NULL.
+func listFromTake(mem memory.Allocator, typ arrow.DataType, vals arrow.Array, take []int32, offs []int32, valid []bool) arrow.Array {
+	n := len(offs) - 1
+	got := takeArray(mem, vals, take)
+	defer got.Release()
+	ob := newBuf(mem, (n+1)*4)
+	copy(arrow.Int32Traits.CastFromBytes(ob.Bytes()), offs)
+	var vb *memory.Buffer
+	nulls := 0
+	for i, ok := range valid {
+		if !ok {
+			if vb == nil {
+				vb = newBitmap(mem, n, true)
+			}
+			clearBit(vb.Buf(), i)
+			nulls++
+		}
+	}
+	data := array.NewData(typ, n, []*memory.Buffer{vb, ob}, []arrow.ArrayData{got.Data()}, nulls, 0)
+	out := array.MakeFromData(data)
+	data.Release()
+	ob.Release()
+	if vb != nil {
+		vb.Release()
+	}
+	return out
+}
+
+// buildListSlice is list_slice(x, begin, end) (alias array_slice): the
+// elements from position begin to position end, both included, counting
+// from 1; a negative position counts from the end (-1 is the last), and
+// positions past either end are clamped, as in DuckDB. NULL when x,
+// begin or end is NULL.
+func buildListSlice(name string, args []Expr) (Expr, error) {
+	if err := arity(name, args, 3, 3); err != nil {
+		return nil, err
+	}
+	if err := wantList(name, args[0]); err != nil {
+		return nil, err
+	}
+	for _, a := range args[1:] {
+		if t := a.DataType(); !isInteger(t) && !isNull(t) {
+			return nil, fmt.Errorf("%s takes integer positions, not %s", name, TypeName(t))
+		}
+	}
+	typ := args[0].DataType()
+	return &funcExpr{name: name, args: args, typ: typ, eval: func(ctx *EvalContext, n int, as []arrow.Array) (arrow.Array, error) {
+		l := as[0].(*array.List)
+		var bs, es []int64
+		if isInteger(as[1].DataType()) {
+			bs = toInt64s(as[1], nil)
+		}
+		if isInteger(as[2].DataType()) {
+			es = toInt64s(as[2], nil)
+		}
+		offs := make([]int32, n+1)
+		valid := make([]bool, n)
+		var take []int32
+		for i := range n {
+			offs[i] = int32(len(take))
+			s, e, ok := listBounds(l, i)
+			if !ok || bs == nil || es == nil || as[1].IsNull(i) || as[2].IsNull(i) {
+				continue
+			}
+			valid[i] = true
+			size := int64(e - s)
+			b, en := bs[i], es[i]
+			if b < 0 {
+				b += size + 1
+			}
+			if en < 0 {
+				en += size + 1
+			}
+			b, en = max(b, 1), min(en, size)
+			for k := b; k <= en; k++ {
+				take = append(take, int32(s+int(k)-1))
+			}
+		}
+		offs[n] = int32(len(take))
+		return listFromTake(ctx.Mem, typ, l.ListValues(), take, offs, valid), nil
+	}}, nil
+}
+
+// buildListReorder is list_sort(x [, 'ASC' | 'DESC' [, 'NULLS FIRST' |
+// 'NULLS LAST']]) (alias array_sort; ASC NULLS LAST by default),
+// list_reverse_sort(x [, nulls]) (DESC NULLS LAST by default, alias
+// array_reverse_sort): NULLs go last unless asked, as DuckDB's list
+// functions do (unlike ORDER BY ... DESC) and list_distinct(x) (alias array_distinct: each
+// distinct non-NULL element once, in order of first occurrence).
+func buildListReorder(name string, args []Expr) (Expr, error) {
+	distinct := name == "list_distinct" || name == "array_distinct"
+	reverse := name == "list_reverse_sort" || name == "array_reverse_sort"
+	hi := 3
+	switch {
+	case distinct:
+		hi = 1
+	case reverse:
+		hi = 2
+	}
+	if err := arity(name, args, 1, hi); err != nil {
+		return nil, err
+	}
+	if err := wantList(name, args[0]); err != nil {
+		return nil, err
+	}
+	key := SortKey{Desc: reverse} // NULLS LAST unless asked, as DuckDB's lists
+
+	for i, a := range args[1:] {
+		v, null, ok := constString(a)
+		if !ok || null {
+			return nil, fmt.Errorf("%s takes its order as a constant string, as in %s(x, 'DESC', 'NULLS FIRST')", name, name)
+		}
+		switch w := strings.Join(strings.Fields(strings.ToUpper(v)), " "); {
+		case i == 0 && !reverse && (w == "ASC" || w == "DESC"):
+			key.Desc = w == "DESC"
+		case w == "NULLS FIRST" || w == "NULLS LAST":
+			key.NullsFirst = w == "NULLS FIRST"
+		default:
+			return nil, fmt.Errorf("%s: unknown order %q (ASC, DESC, NULLS FIRST or NULLS LAST)", name, v)
+		}
+	}
+	elem := ListElem(args[0].DataType())
+	if IsList(elem) || elem.ID() == arrow.STRUCT || elem.ID() == arrow.BOOL {
+		return nil, fmt.Errorf("%s cannot order elements of type %s", name, TypeName(elem))
+	}
+	typ := args[0].DataType()
+	// args keep the order strings: they tell calls apart by their text.
+	return &funcExpr{name: name, args: args, typ: typ, eval: func(ctx *EvalContext, n int, as []arrow.Array) (arrow.Array, error) {
+		l := as[0].(*array.List)
+		vals := l.ListValues()
+		col := newSortCol(elem, key)
+		col.appendArray(vals)
+		offs := make([]int32, n+1)
+		valid := make([]bool, n)
+		var take []int32
+		for i := range n {
+			offs[i] = int32(len(take))
+			s, e, ok := listBounds(l, i)
+			if !ok {
+				continue
+			}
+			valid[i] = true
+			idx := make([]int32, 0, e-s)
+			for k := s; k < e; k++ {
+				if distinct && vals.IsNull(k) {
+					continue
+				}
+				idx = append(idx, int32(k))
+			}
+			slices.SortStableFunc(idx, func(a, b int32) int { return compareRows(col, int(a), col, int(b)) })
+			if distinct {
+				kept := idx[:0]
+				for j, k := range idx {
+					if j == 0 || compareRows(col, int(idx[j-1]), col, int(k)) != 0 {
+						kept = append(kept, k)
+					}
+				}
+				slices.Sort(kept)
+				idx = kept
+			}
+			take = append(take, idx...)
+		}
+		offs[n] = int32(len(take))
+		return listFromTake(ctx.Mem, typ, vals, take, offs, valid), nil
 	}}, nil
 }
