@@ -124,3 +124,48 @@ func TestLambdaFunctions(t *testing.T) {
 		t.Errorf("list_transform to BOOLEAN has type %s", typ)
 	}
 }
+
+// BenchmarkLambda: list_transform and list_filter over a batch of 8192
+// rows of 31 elements (a GHCN month each), one body evaluation per batch.
+func BenchmarkLambda(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	lists := make([][]any, 8192)
+	for i := range lists {
+		l := make([]any, 31)
+		for k := range l {
+			if (i+k)%20 == 0 {
+				continue // about one in twenty missing
+			}
+			l[k] = (i*31 + k) % 400
+		}
+		lists[i] = l
+	}
+	idx := make([]any, len(lists))
+	for i := range idx {
+		idx[i] = i % 12
+	}
+	rec := listRecord(mem, lists, idx)
+	defer rec.Release()
+	l := colOf(rec, "l")
+	x := Col(0, "x", tInt64)
+	for _, bc := range []struct {
+		name string
+		e    Expr
+	}{
+		{"transform", must(NewLambdaCall("list_transform", l, must(NewBinary("*", x, lit(2, nil))), nil, []string{"x"}))},
+		{"filter", must(NewLambdaCall("list_filter", l, must(NewBinary(">", x, lit(300, nil))), nil, []string{"x"}))},
+		{"reduce", must(NewLambdaCall("list_reduce", l, must(NewBinary("+", Col(0, "a", tInt64), Col(1, "x", tInt64))), nil, []string{"a", "x"}))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				a, err := bc.e.Eval(NewEvalContext(mem), rec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.Release()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(lists)*31), "ns/element")
+		})
+	}
+}

@@ -29,10 +29,18 @@ func (bd *binder) unnestLateral(t *parser.TableRef, lrels []*relation, lplan Nod
 	if lplan == nil {
 		lplan = &ValuesNode{rows: [][]*Expr{{}}}
 	}
-	lsc := &scope{rels: lrels, parent: sc.parent, ctes: sc.ctes, noFrom: len(lrels) == 0}
+	// The lists see the FROM items to the left, not an enclosing query:
+	// an UNNEST of an outer row's list in a subquery is not decorrelated.
+	lsc := &scope{rels: lrels, ctes: sc.ctes, noFrom: len(lrels) == 0}
 	node := &UnnestNode{in: lplan, ord: u.Ordinality}
 	for _, x := range u.Lists {
 		e, err := bd.bindExpr(x, lsc, exprCtx{clause: "in UNNEST's arguments"})
+		if err != nil && sc.parent != nil {
+			outer := &scope{rels: lrels, parent: sc.parent, ctes: sc.ctes}
+			if _, oerr := bd.bindExpr(x, outer, exprCtx{}); oerr == nil {
+				return nil, nil, posErr(x.Position(), "UNNEST in a subquery's FROM cannot use the columns of the enclosing query (%s); join the UNNEST in the outer FROM instead, as in FROM t, UNNEST(t.days) AS u(v), and aggregate there", x.String())
+			}
+		}
 		if err != nil {
 			return nil, nil, err
 		}
