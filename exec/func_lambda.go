@@ -335,7 +335,7 @@ func (e *lambdaExpr) reduce(ctx *EvalContext, b *lambdaBatch) (arrow.Array, erro
 		longest = max(longest, lens[i])
 	}
 	if longest == 0 {
-		return array.MakeArrayOfNull(mem, e.typ, n), nil
+		return nullsOf(mem, e.typ, n), nil
 	}
 	acc := takeArray(mem, b.vals, starts)
 	defer func() { acc.Release() }()

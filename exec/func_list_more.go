@@ -353,3 +353,84 @@ func buildListReorder(name string, args []Expr) (Expr, error) {
 		return listFromTake(ctx.Mem, typ, vals, take, offs, valid), nil
 	}}, nil
 }
+
+func init() {
+	for _, n := range []string{"list_concat", "list_cat", "array_concat", "array_cat"} {
+		scalarFuncs[n] = buildListConcat
+	}
+}
+
+// buildListConcat is list_concat(a, b) (aliases list_cat, array_concat,
+// array_cat): a's elements then b's. As in DuckDB, a NULL list counts as
+// empty; the result is NULL only when both are NULL. The element types
+// must be the same (or one list's NULL type, as []).
+func buildListConcat(name string, args []Expr) (Expr, error) {
+	if err := arity(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	for _, a := range args {
+		if err := wantList(name, a); err != nil {
+			return nil, err
+		}
+	}
+	ea, eb := ListElem(args[0].DataType()), ListElem(args[1].DataType())
+	typ := args[0].DataType()
+	switch {
+	case isNull(ea):
+		typ = args[1].DataType()
+	case isNull(eb) || arrow.TypeEqual(ea, eb):
+	default:
+		return nil, fmt.Errorf("%s needs lists of one element type, not %s and %s; cast the elements first, as in list_transform(x, e -> CAST(e AS BIGINT))", name, TypeName(args[0].DataType()), TypeName(args[1].DataType()))
+	}
+	elem := ListElem(typ)
+	return &funcExpr{name: name, args: args, typ: typ, eval: func(ctx *EvalContext, n int, as []arrow.Array) (arrow.Array, error) {
+		la, lb := as[0].(*array.List), as[1].(*array.List)
+		offs := make([]int32, n+1)
+		valid := make([]bool, n)
+		var ci, ri []int32
+		for i := range n {
+			offs[i] = int32(len(ri))
+			sa, ea, oka := listBounds(la, i)
+			sb, eb, okb := listBounds(lb, i)
+			valid[i] = oka || okb
+			for k := sa; k < ea; k++ {
+				ci, ri = append(ci, 0), append(ri, int32(k))
+			}
+			for k := sb; k < eb; k++ {
+				ci, ri = append(ci, 1), append(ri, int32(k))
+			}
+		}
+		offs[n] = int32(len(ri))
+		va, vb := la.ListValues(), lb.ListValues()
+		var vals arrow.Array
+		if isNull(elem) {
+			vals = array.NewNull(len(ri))
+		} else {
+			// The values of a list of NULL type ([], [NULL]) as NULLs of
+			// the other's element type.
+			chunks := []arrow.Array{va, vb}
+			for c, v := range chunks {
+				if isNull(v.DataType()) {
+					chunks[c] = nullsOf(ctx.Mem, elem, v.Len())
+					defer chunks[c].Release()
+				}
+			}
+			vals = takeChunks(ctx.Mem, elem, chunks, ci, ri)
+		}
+		defer vals.Release()
+		seq := make([]int32, len(ri))
+		for k := range seq {
+			seq[k] = int32(k)
+		}
+		return listFromTake(ctx.Mem, typ, vals, seq, offs, valid), nil
+	}}, nil
+}
+
+// nullsOf is n NULLs of type typ. (array.MakeArrayOfNull assumes zeroed
+// memory, which recq's buffer pool does not give.)
+func nullsOf(mem memory.Allocator, typ arrow.DataType, n int) arrow.Array {
+	b := array.NewBuilder(mem, typ)
+	defer b.Release()
+	b.AppendNulls(n)
+	return b.NewArray()
+}
