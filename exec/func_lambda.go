@@ -374,10 +374,16 @@ func (e *lambdaExpr) reduce(ctx *EvalContext, b *lambdaBatch) (arrow.Array, erro
 		acc.Release()
 		acc = next
 	}
-	keep := make([]bool, n)
+	// Rows without a list (NULL, or not selected) are NULL: taken from a
+	// one-NULL chunk, which works for every element type.
+	null := nullsOf(mem, e.typ, 1)
+	defer null.Release()
+	ci, ri := make([]int32, n), make([]int32, n)
 	for i := range n {
-		keep[i] = lens[i] > 0
+		ri[i] = int32(i)
+		if lens[i] == 0 {
+			ci[i], ri[i] = 1, 0
+		}
 	}
-	acc.Retain()
-	return maskNulls(mem, acc, keep), nil
+	return takeChunks(mem, e.typ, []arrow.Array{acc, null}, ci, ri), nil
 }
