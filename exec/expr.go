@@ -665,8 +665,8 @@ func evalConst(e Expr) (*litExpr, error) {
 // expressions are returned unchanged. Constructors already fold constant
 // operands when folding succeeds, so this matters mostly for the error.
 func FoldConstant(e Expr) (Expr, error) {
-	if !isConstTree(e) {
-		return e, nil
+	if !isConstTree(e) || IsList(e.DataType()) {
+		return e, nil // a list value is no literal: [1, 2] stays a call
 	}
 	l, err := evalConst(e)
 	if err != nil {
@@ -678,7 +678,7 @@ func FoldConstant(e Expr) (Expr, error) {
 // folded folds e when it is constant and folding succeeds; otherwise the
 // error is left for run time (only selected rows report errors).
 func folded(e Expr) Expr {
-	if _, ok := e.(*litExpr); ok || !isConstTree(e) {
+	if _, ok := e.(*litExpr); ok || !isConstTree(e) || IsList(e.DataType()) {
 		return e
 	}
 	if l, err := evalConst(e); err == nil {

@@ -26,7 +26,17 @@ type Unnest struct {
 	child  Operator
 	lists  []Expr
 	subs   []bool
+	ord    bool
 	schema *arrow.Schema
+}
+
+// WithOrdinality adds a last column, named name, holding each output
+// row's position among the rows its input row gave (1, 2, ...; never
+// NULL): UNNEST ... WITH ORDINALITY.
+func (u *Unnest) WithOrdinality(name string) *Unnest {
+	fields := append(u.schema.Fields(), arrow.Field{Name: name, Type: tInt64})
+	u.ord, u.schema = true, arrow.NewSchema(fields, nil)
+	return u
 }
 
 // NewUnnest unnests lists (each of a LIST type) over child's rows; names
@@ -57,7 +67,11 @@ func (u *Unnest) String() string {
 			parts[i] = "generate_subscripts(" + unparen(l.String()) + ", 1)"
 		}
 	}
-	return "Unnest: " + strings.Join(parts, ", ")
+	s := "Unnest: " + strings.Join(parts, ", ")
+	if u.ord {
+		s += " WITH ORDINALITY"
+	}
+	return s
 }
 
 func (u *Unnest) Execute(ctx context.Context, partition int) (Stream, error) {
@@ -211,6 +225,17 @@ func (s *unnestStream) unnest(rec arrow.Record) (arrow.Record, error) {
 			continue
 		}
 		cols = append(cols, maskNulls(mem, takeArray(mem, l.ListValues(), take), keep))
+	}
+	if s.u.ord {
+		o := newFixedOut[int64](mem, tInt64, total)
+		p := 0
+		for _, c := range counts {
+			for k := range c {
+				o.v[p] = int64(k + 1)
+				p++
+			}
+		}
+		cols = append(cols, o.finish())
 	}
 	out := array.NewRecord(s.u.schema, cols, int64(total))
 	releaseAll(cols)

@@ -137,9 +137,20 @@ type TableRef struct {
 	Name    string
 	Path    string
 	Func    *TableFunc
+	Unnest  *UnnestFrom
 	Alias   string
 	Columns []string
 	Sample  *Sample
+}
+
+// UnnestFrom is UNNEST(list, ...) [WITH ORDINALITY] in FROM: one row per
+// element, the lists side by side (padded with NULL to the longest), and
+// with ORDINALITY the element's position (1, 2, ...) as a last column.
+// The lists may refer to the FROM items before it (an implicit LATERAL).
+type UnnestFrom struct {
+	Pos        Pos
+	Lists      []Expr
+	Ordinality bool
 }
 
 // TableFunc is a table function call in FROM, as in read_csv('codes.csv',
@@ -593,8 +604,22 @@ type Cast struct {
 	Try  bool
 }
 
-// List is a bracketed list of values, [a, b, ...]; recq accepts it only as
-// the fractions of quantile_cont and quantile_disc.
+// Lambda is a lambda function, x -> body or (x, i) -> body (also written
+// lambda x, i: body): only valid as an argument of a list function that
+// takes one (list_filter, list_transform, list_reduce). Params are the
+// parameter names as written (quoted ones unquoted).
+type Lambda struct {
+	Pos    Pos
+	Params []string
+	Body   Expr
+}
+
+func (e *Lambda) Position() Pos { return e.Pos }
+func (*Lambda) expr()           {}
+
+// List is a bracketed list of values, [a, b, ...] (list_value(a, b, ...)),
+// or [] (an empty list); also the fractions of quantile_cont and
+// quantile_disc.
 type List struct {
 	Pos   Pos
 	Elems []Expr

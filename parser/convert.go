@@ -605,6 +605,15 @@ func (c *converter) primary(g *gPrimary) (Expr, int) {
 	case g.Cast != nil:
 		x, d := c.or(g.Cast.X)
 		return &Cast{Pos: p, X: x, Type: c.typeName(g.Cast.Type)}, d + 1
+	case g.List != nil:
+		l := &List{Pos: p}
+		d := 0
+		for _, e := range g.List.Elems {
+			x, dx := c.or(e)
+			l.Elems = append(l.Elems, x)
+			d = max(d, dx)
+		}
+		return l, d + 1
 	case g.Date != nil:
 		return &Literal{Pos: p, Kind: LitDate, Text: unquote(g.Date.Value)}, 1
 	case g.Timestamp != nil:
@@ -734,6 +743,15 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 		return call, d
 	}
 	for i, a := range g.Args {
+		if a.Lambda != nil {
+			if a.From != nil || a.For != nil {
+				c.failf(lpos(a.Pos), "a lambda argument cannot be followed by FROM or FOR")
+			}
+			x, dx := c.lambda(a.Lambda)
+			call.Args = append(call.Args, x)
+			d = max(d, dx)
+			continue
+		}
 		if a.List != nil {
 			if kw := a.From; kw != nil || a.For != nil {
 				if kw == nil {
@@ -742,7 +760,7 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 				c.failf(lpos(kw.Pos), "%s cannot follow a [list]", strings.ToUpper(kw.Value))
 			}
 			l := &List{Pos: lpos(a.Pos)}
-			for _, e := range a.List {
+			for _, e := range a.List.Elems {
 				x, dx := c.or(e)
 				l.Elems = append(l.Elems, x)
 				d = max(d, dx)
@@ -779,6 +797,34 @@ func (c *converter) call(p Pos, name string, g *gCall) (Expr, int) {
 	d++
 	c.depthCheck(p, d)
 	return call, d
+}
+
+// lambdaFunctions names the functions that take a lambda, for messages
+// (exec's list functions implement them).
+const lambdaFunctions = "list_filter, list_transform or list_reduce"
+
+// lambda converts a lambda argument; its parameters must differ.
+func (c *converter) lambda(g *gLambda) (*Lambda, int) {
+	l := &Lambda{Pos: lpos(g.Pos)}
+	names := g.Python
+	switch {
+	case g.One != nil:
+		names = []string{*g.One}
+	case g.Paren != nil:
+		names = g.Paren
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = ident(n)
+		if seen[strings.ToLower(n)] {
+			c.failf(l.Pos, "lambda parameter %s is named twice", n)
+		}
+		seen[strings.ToLower(n)] = true
+		l.Params = append(l.Params, n)
+	}
+	x, d := c.or(g.Body)
+	l.Body = x
+	return l, d + 1
 }
 
 // positionIn recognises POSITION(sub IN s): one argument that is a bare

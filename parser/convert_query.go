@@ -337,6 +337,12 @@ func (c *converter) table(g *gTable) TableExpr {
 	}
 	t := &TableRef{Pos: p}
 	switch {
+	case g.Unnest != nil:
+		u := &UnnestFrom{Pos: lpos(g.Unnest.Pos), Ordinality: g.Unnest.Ordinality}
+		for _, x := range g.Unnest.Lists {
+			u.Lists = append(u.Lists, c.expr(x))
+		}
+		t.Unnest = u
 	case g.Func != nil:
 		t.Func = c.tableFunc(g.Func)
 	case g.Name != nil:

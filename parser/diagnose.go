@@ -297,6 +297,15 @@ func (d *diag) message(ctx parseContext) (Pos, string) {
 	if t.is("==") {
 		return at, "'==' is not an SQL operator; use '=' to compare"
 	}
+	if p.is("->") {
+		return at, "expected the lambda's body after '->', as in x -> x > 0, found " + d.found()
+	}
+	if p.isWord("WITH") && d.i >= 2 && d.tok(d.i-2).is(")") && d.sawBefore("UNNEST") >= 0 && !t.isWord("ORDINALITY") {
+		return at, "expected ORDINALITY after WITH, as in UNNEST(days) WITH ORDINALITY AS u(value, n), found " + d.found()
+	}
+	if t.is("->") {
+		return at, "a lambda (x -> expression) is only allowed as an argument of " + lambdaFunctions + ", as in list_filter(days, x -> x > 0)"
+	}
 	if t.isWord("SELECT") {
 		return at, d.misplacedSelect()
 	}

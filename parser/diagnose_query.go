@@ -21,7 +21,7 @@ type unsupportedWord struct {
 
 var unsupportedWords = map[string]unsupportedWord{
 	"LATERAL": {func(_, n, _ token) bool { return n.is("(") || n.typ == tIdent || n.typ == tQIdent },
-		"LATERAL is not supported"},
+		"LATERAL is only supported before UNNEST(...), as in FROM t, LATERAL UNNEST(t.days) AS u(value); a lateral subquery is not"},
 	"FETCH": {func(_, n, _ token) bool { return n.isWord("FIRST") || n.isWord("NEXT") },
 		"FETCH FIRST is not supported; use LIMIT n"},
 	"TABLESAMPLE": {func(_, n, _ token) bool { return n.is("(") || isWordTok(n) },
@@ -216,7 +216,11 @@ func (d *diag) tableFuncRules() (Pos, string, bool) {
 	case !t.is(":") && d.inBraces() && d.i >= 2 && (d.toks[d.i-2].is("{") || d.toks[d.i-2].is(",")) && isKeyTok(p):
 		return at, fmt.Sprintf("expected ':' after the key %s, as in {%s: 'INT32'}, found %s", p.val, p.val, f), true
 	case (p.is("{") || p.is(",")) && d.inBraces() && isKeyTok(t) && !d.tok(d.i+1).is(":"):
-		return d.tok(d.i + 1).pos, fmt.Sprintf("expected ':' after the key %s, as in {%s: 'INT32'}, found %s", t.val, t.val, describeTok(d.tok(d.i+1))), true
+		at := d.tok(d.i + 1).pos
+		if d.tok(d.i+1).typ == 0 {
+			at = t.end // the key is the last token
+		}
+		return at, fmt.Sprintf("expected ':' after the key %s, as in {%s: 'INT32'}, found %s", t.val, t.val, describeTok(d.tok(d.i+1))), true
 	}
 	return Pos{}, "", false
 }

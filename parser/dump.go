@@ -298,6 +298,10 @@ func dumpExpr(b *strings.Builder, e Expr) {
 			b.WriteString(")")
 		}
 		b.WriteString(")")
+	case *Lambda:
+		b.WriteString("(LAMBDA (" + strings.Join(e.Params, " ") + ") ")
+		dumpExpr(b, e.Body)
+		b.WriteString(")")
 	case *List:
 		b.WriteString("(LIST")
 		for _, x := range e.Elems {

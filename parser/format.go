@@ -250,6 +250,8 @@ func (it *SelectItem) String() string {
 func (t *TableRef) String() string {
 	var b strings.Builder
 	switch {
+	case t.Unnest != nil:
+		b.WriteString(t.Unnest.String())
 	case t.Func != nil:
 		b.WriteString(t.Func.String())
 	case t.Path != "" || t.Name == "":
@@ -261,6 +263,17 @@ func (t *TableRef) String() string {
 	if t.Sample != nil {
 		b.WriteString(" ")
 		b.WriteString(t.Sample.String())
+	}
+	return b.String()
+}
+
+func (u *UnnestFrom) String() string {
+	var b strings.Builder
+	b.WriteString("UNNEST(")
+	writeExprList(&b, u.Lists)
+	b.WriteString(")")
+	if u.Ordinality {
+		b.WriteString(" WITH ORDINALITY")
 	}
 	return b.String()
 }
@@ -784,6 +797,17 @@ func (e *InList) String() string {
 	writeExprList(&b, e.List)
 	b.WriteString(")")
 	return b.String()
+}
+
+func (e *Lambda) String() string {
+	params := make([]string, len(e.Params))
+	for i, p := range e.Params {
+		params[i] = quoteIdent(p)
+	}
+	if len(params) == 1 {
+		return params[0] + " -> " + e.Body.String()
+	}
+	return "(" + strings.Join(params, ", ") + ") -> " + e.Body.String()
 }
 
 func (e *Call) String() string {

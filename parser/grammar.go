@@ -215,13 +215,22 @@ type gJoin struct {
 // parenthesised join.
 type gTable struct {
 	Pos     lexer.Position
-	Func    *gTableFunc  `parser:"(  @@"`
+	Unnest  *gUnnest     `parser:"(  @@"`
+	Func    *gTableFunc  `parser:" | @@"`
 	Name    *string      `parser:" | @(Ident | QIdent)"`
 	Path    *string      `parser:" | @String"`
 	Derived *gQuery      `parser:" | QParen @@ ')'"`
 	Paren   *gFrom       `parser:" | '(' @@ ')' )"`
 	Alias   *gTableAlias `parser:"@@?"`
 	Sample  *gSample     `parser:"@@?"`
+}
+
+// gUnnest is [LATERAL] UNNEST(list, ...) [WITH ORDINALITY] in FROM: its
+// arguments are expressions over the FROM items before it.
+type gUnnest struct {
+	Pos        lexer.Position
+	Lists      []*gExpr `parser:"(?= 'LATERAL'? 'UNNEST' '(') 'LATERAL'? 'UNNEST' '(' @@ ( ',' @@ )* ')'"`
+	Ordinality bool     `parser:"( 'WITH' @'ORDINALITY' )?"`
 }
 
 // gTableFunc is a table function call in FROM: name(arg, name => arg,
@@ -618,6 +627,13 @@ type gPrimary struct {
 	Paren     *gExpr       `parser:"| '(' @@ ')'"`
 	Case      *gCase       `parser:"| @@"`
 	Cast      *gCastCall   `parser:"| @@"`
+	List      *gListLit    `parser:"| @@"`
+}
+
+// gListLit is a list value, [a, b, ...] or [].
+type gListLit struct {
+	Pos   lexer.Position
+	Elems []*gExpr `parser:"'[' ( @@ ( ',' @@ )* )? ']'"`
 }
 
 type gCase struct {
@@ -686,13 +702,25 @@ type gFilter struct {
 // gArg is a call argument; "x FROM y" is only valid in EXTRACT and
 // SUBSTRING, "FOR z" only in SUBSTRING; a [list] only in quantiles.
 type gArg struct {
-	Pos  lexer.Position
-	List []*gExpr     `parser:"(  '[' @@ ( ',' @@ )* ']'"`
-	X    *gExpr       `parser:" | @@ )"`
-	From *lexer.Token `parser:"( @'FROM'"`
-	Y    *gExpr       `parser:"  @@ )?"`
-	For  *lexer.Token `parser:"( @'FOR'"`
-	Z    *gExpr       `parser:"  @@ )?"`
+	Pos    lexer.Position
+	Lambda *gLambda     `parser:"(  @@"`
+	List   *gListLit    `parser:" | @@"`
+	X      *gExpr       `parser:" | @@ )"`
+	From   *lexer.Token `parser:"( @'FROM'"`
+	Y      *gExpr       `parser:"  @@ )?"`
+	For    *lexer.Token `parser:"( @'FOR'"`
+	Z      *gExpr       `parser:"  @@ )?"`
+}
+
+// gLambda is a lambda, only valid as a call argument (list_filter,
+// list_transform, list_reduce): x -> body, (x, i) -> body, or DuckDB's
+// newer lambda x, i: body.
+type gLambda struct {
+	Pos    lexer.Position
+	Python []string `parser:"(  (?= 'LAMBDA' (Ident | QIdent)) 'LAMBDA' @(Ident | QIdent) ( ',' @(Ident | QIdent) )* ':'"`
+	One    *string  `parser:" | (?= (Ident | QIdent) '->') @(Ident | QIdent) '->'"`
+	Paren  []string `parser:" | (?= '(' (Ident | QIdent) ( ',' (Ident | QIdent) )* ')' '->') '(' @(Ident | QIdent) ( ',' @(Ident | QIdent) )* ')' '->' )"`
+	Body   *gExpr   `parser:"@@"`
 }
 
 // lookahead is the number of tokens a grammar branch may consume before it

@@ -97,6 +97,8 @@ func Inspect(node any, fn func(any) bool) {
 		for _, x := range n.Elems {
 			visit(x)
 		}
+	case *Lambda:
+		visit(n.Body)
 	case *WindowCall:
 		inspectWindow(n, visit)
 	case *Cast:

@@ -269,7 +269,7 @@ func (s *scanner) scanToken() (lexer.TokenType, *Error) {
 	// Two-character operators first.
 	if s.off+1 < len(s.src) {
 		switch s.src[s.off : s.off+2] {
-		case "<>", "<=", ">=", "!=", "||", "::", "==", "=>":
+		case "<>", "<=", ">=", "!=", "||", "::", "==", "=>", "->":
 			s.advance()
 			s.advance()
 			return tPunct, nil

@@ -39,6 +39,7 @@ const (
 	kAgg                         // an aggregate call; only inside Aggregate nodes
 	kCell                        // the value of an uncorrelated scalar subquery, computed before the query runs
 	kWin                         // a window function call (window.go); only inside Window nodes
+	kLambda                      // list function with a lambda: args are the list and the body (lambda.go)
 )
 
 // Expr is a bound, typed expression: every column is a ColumnID, every
@@ -75,6 +76,8 @@ type Expr struct {
 	cell *subqueryCell
 	// kWin
 	win *winSpec
+	// kLambda: the lambda's parameters, columns only its body sees
+	params []Column
 
 	shadow exec.Expr
 }
@@ -262,6 +265,8 @@ func (e *Expr) build(k []exec.Expr) (exec.Expr, error) {
 		// The shadow of an aggregate is a column of its result type: an
 		// aggregate is only ever evaluated by the Aggregate operator.
 		return exec.Col(-1, e.aggString(), t), nil
+	case kLambda:
+		return e.buildLambda(k[0], k[1], nil)
 	case kWin:
 		nv := e.win.nArgs
 		if e.hasFilter {
@@ -305,6 +310,8 @@ func (e *Expr) isConst() bool {
 		if exec.IsVolatile(e.op) {
 			return false
 		}
+	case kLambda:
+		return false
 	}
 	for _, a := range e.args {
 		if !a.isConst() {
@@ -438,7 +445,7 @@ func (e *Expr) canFail() bool {
 			}
 		}
 		switch x.kind {
-		case kCall:
+		case kCall, kLambda:
 			fails = true
 		case kCast:
 			fails = !x.try && !widens(x.args[0].Type(), x.to)

@@ -57,6 +57,9 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 	pos := e.Position()
 	switch n := e.(type) {
 	case *parser.ColumnRef:
+		if x, ok := bd.lambdaParam(n); ok {
+			return x, nil
+		}
 		if call := structFieldRef(sc, n); call != nil {
 			return rec(call)
 		}
@@ -121,6 +124,12 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		if exec.IsAggregate(n.Name) {
 			return bd.bindAgg(n, sc, ctx)
 		}
+		if exec.IsLambdaFunction(n.Name) {
+			return bd.bindLambdaCall(n, sc, ctx, plan)
+		}
+		if err := notLambdaArgs(n); err != nil {
+			return nil, err
+		}
 		if n.Name == "columns" {
 			return nil, posErr(n.Pos, "COLUMNS(...) is only allowed in the select list")
 		}
@@ -158,6 +167,10 @@ func (bd *binder) bindExprPlan(e parser.Expr, sc *scope, ctx exprCtx, plan *Node
 		return node(c, kids...)
 	case *parser.Subquery, *parser.Exists, *parser.InSubquery, *parser.Quantified:
 		return bd.bindSubqueryExpr(e, sc, ctx, plan)
+	case *parser.List:
+		return node(&Expr{kind: kCall, pos: pos, op: "list_value"}, n.Elems...)
+	case *parser.Lambda:
+		return nil, posErr(pos, "a lambda (%s) is only allowed as the last argument of list_filter, list_transform or list_reduce, as in list_filter(days, x -> x > 0)", n.String())
 	}
 	return nil, posErr(pos, "unsupported expression %s", e.String())
 }

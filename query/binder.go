@@ -22,6 +22,9 @@ type binder struct {
 	views  int              // depth of view expansion (guards against a view that uses itself)
 	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
 	now    time.Time        // current_timestamp: when binding started
+	// lambdaParams are the parameters of the lambdas being bound,
+	// innermost last: they shadow columns (lambda.go)
+	lambdaParams []Column
 }
 
 func newBinder(cat *Catalog, args []any) *binder {
@@ -900,6 +903,9 @@ func (bd *binder) renamed(plan Node, alias string, names []string, pos parser.Po
 
 // bindTableRef binds a table, view, CTE or file path.
 func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node, error) {
+	if t.Unnest != nil {
+		return bd.unnestLateral(t, nil, nil, sc)
+	}
 	if t.Func != nil {
 		return bd.bindTableFunc(t)
 	}
@@ -1032,6 +1038,9 @@ func (bd *binder) bindView(v *viewDef, t *parser.TableRef) ([]*relation, Node, e
 
 // bindJoin binds L JOIN R.
 func (bd *binder) bindJoin(j *parser.Join, sc *scope) ([]*relation, Node, error) {
+	if t, ok := j.R.(*parser.TableRef); ok && t.Unnest != nil {
+		return bd.joinUnnest(j, t, sc)
+	}
 	lrels, lplan, err := bd.bindFrom(j.L, sc)
 	if err != nil {
 		return nil, nil, err

@@ -162,6 +162,8 @@ func lowerExpr(e *Expr, l layout) (exec.Expr, error) {
 		return e.shadow, nil
 	case kAgg:
 		return nil, internalErr("aggregate %s outside an aggregation", e.String())
+	case kLambda:
+		return lowerLambda(e, l)
 	}
 	kids := make([]exec.Expr, len(e.args))
 	for i, a := range e.args {

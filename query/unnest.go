@@ -14,7 +14,10 @@ type UnnestNode struct {
 	in    Node
 	lists []*Expr
 	subs  []bool // generate_subscripts(list, 1): positions, not elements
-	cols  []Column
+	// ord: WITH ORDINALITY, the last column of cols is each row's
+	// position among its input row's rows
+	ord  bool
+	cols []Column
 }
 
 func (n *UnnestNode) Columns() []Column {
@@ -29,7 +32,11 @@ func (n *UnnestNode) Line() string {
 			parts[i] = "generate_subscripts(" + l.String() + ", 1)"
 		}
 	}
-	return "Unnest: " + strings.Join(parts, ", ")
+	s := "Unnest: " + strings.Join(parts, ", ")
+	if n.ord {
+		s += " WITH ORDINALITY"
+	}
+	return s
 }
 
 // isUnnest reports whether e is an unnest(list) or a
@@ -199,9 +206,15 @@ func (lw *lowerer) lowerUnnest(x *UnnestNode) (exec.Operator, error) {
 	for i, c := range x.cols {
 		names[i] = c.Name
 	}
+	if x.ord {
+		names = names[:len(names)-1]
+	}
 	op, err := exec.NewUnnest(in, lists, x.subs, names)
 	if err != nil {
 		return nil, posErr(x.lists[0].Pos(), "%v", err)
+	}
+	if x.ord {
+		op = op.WithOrdinality(x.cols[len(x.cols)-1].Name)
 	}
 	return op, nil
 }
