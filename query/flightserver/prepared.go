@@ -211,23 +211,14 @@ func (s *Server) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.P
 	return &flight.SchemaResult{Schema: flight.SerializeSchema(schema, s.cfg.Allocator)}, nil
 }
 
-// DoGetPreparedStatement runs a prepared statement on one stream (for
-// clients that redeem the command itself as a ticket).
-func (s *Server) DoGetPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	st, err := s.prepared.get(cmd.GetPreparedStatementHandle())
+// servePrepared runs a prepared statement on one stream, for clients
+// that redeem the command itself as a ticket.
+func (s *Server) servePrepared(stream flight.FlightService_DoGetServer, handle []byte) error {
+	st, err := s.prepared.get(handle)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	schema, ch, err := s.doGet(ctx, ticket{Kind: kindQuery, SQL: st.sql, Args: st.params}, release)
-	if err != nil {
-		release()
-		return nil, nil, toStatus(err)
-	}
-	return schema, ch, nil
+	return s.serveTicket(stream, ticket{Kind: kindQuery, SQL: st.sql, Args: st.params})
 }
 
 // param is a parameter value in a ticket: its kind and its text, so

@@ -38,12 +38,15 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/flight"
 	"github.com/apache/arrow/go/v17/arrow/flight/flightsql"
+	pb "github.com/apache/arrow/go/v17/arrow/flight/gen/flight"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/query"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // Config configures a server. Engine is required; zero fields take the
@@ -169,7 +172,7 @@ func New(cfg Config) (*Server, error) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
 	}
 	s.grpc = grpc.NewServer(opts...)
-	flight.RegisterFlightServiceServer(s.grpc, flightsql.NewFlightServerWithAllocator(s, cfg.Allocator))
+	flight.RegisterFlightServiceServer(s.grpc, &service{FlightServer: flightsql.NewFlightServerWithAllocator(s, cfg.Allocator), s: s})
 	return s, nil
 }
 
@@ -297,4 +300,33 @@ func (s *Server) location(addr string) *flight.Location {
 		scheme = "grpc+tls"
 	}
 	return &flight.Location{Uri: fmt.Sprintf("%s://%s", scheme, addr)}
+}
+
+// service is flightsql's router with DoGet of statement tickets served
+// here: the rows are written to the stream as they are computed (no
+// goroutine and channel between them), every batch is released whatever
+// happens to the stream, and large batches are sliced under gRPC's
+// message size limit.
+type service struct {
+	flight.FlightServer
+	s *Server
+}
+
+func (f *service) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServer) error {
+	var anycmd anypb.Any
+	if err := proto.Unmarshal(tkt.GetTicket(), &anycmd); err == nil {
+		if cmd, err := anycmd.UnmarshalNew(); err == nil {
+			switch c := cmd.(type) {
+			case *pb.TicketStatementQuery:
+				t, err := openTicket(f.s.key, c.GetStatementHandle(), time.Now())
+				if err != nil {
+					return toStatus(err)
+				}
+				return f.s.serveTicket(stream, t)
+			case *pb.CommandPreparedStatementQuery:
+				return f.s.servePrepared(stream, c.GetPreparedStatementHandle())
+			}
+		}
+	}
+	return f.FlightServer.DoGet(tkt, stream)
 }

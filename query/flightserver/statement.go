@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/flight"
 	"github.com/apache/arrow/go/v17/arrow/flight/flightsql"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query"
 	"google.golang.org/grpc/codes"
@@ -196,27 +197,84 @@ func groupSplits(splits []query.Split, n int) [][]query.Split {
 	return groups
 }
 
-// DoGetStatement streams the rows of one endpoint.
-func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	t, err := openTicket(s.key, cmd.GetStatementHandle(), time.Now())
-	if err != nil {
-		return nil, nil, toStatus(err)
-	}
+// serveTicket streams the rows of one endpoint: it checks the ticket,
+// takes a query slot, and writes the batches of the ticket's work to the
+// stream as they are computed. A client that goes away (or cancels)
+// fails the next write, which stops the work and releases everything.
+func (s *Server) serveTicket(stream flight.FlightService_DoGetServer, t ticket) error {
+	ctx := stream.Context()
 	release, err := s.acquire(ctx)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	schema, ch, err := s.doGet(ctx, t, release)
+	defer release()
+	schema, produce, err := s.work(ctx, t)
 	if err != nil {
-		release()
-		return nil, nil, toStatus(err)
+		return toStatus(err)
 	}
-	return schema, ch, nil
+	w := flight.NewRecordWriter(stream, ipc.WithSchema(schema), ipc.WithAllocator(s.cfg.Allocator))
+	err = produce(ctx, func(rec arrow.Record) error {
+		out, err := conform(rec, schema)
+		if err != nil {
+			return err
+		}
+		defer out.Release()
+		return writeChunked(w, out)
+	})
+	if cerr := w.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return toStatus(err)
 }
 
-// doGet starts the stream of a ticket; the stream calls release at its
-// end.
-func (s *Server) doGet(ctx context.Context, t ticket, release func()) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+// maxMessageBytes bounds the batches sent: gRPC clients refuse messages
+// over 4 MiB unless told otherwise, so larger batches go in slices.
+const maxMessageBytes = 2 << 20
+
+// writeChunked writes rec, in row slices of at most about
+// maxMessageBytes.
+func writeChunked(w *flight.Writer, rec arrow.Record) error {
+	var size int64
+	for _, c := range rec.Columns() {
+		size += dataBytes(c.Data())
+	}
+	rows := rec.NumRows()
+	if size <= maxMessageBytes || rows <= 1 {
+		return w.Write(rec)
+	}
+	step := max(rows*maxMessageBytes/size, 1)
+	for lo := int64(0); lo < rows; lo += step {
+		part := rec.NewSlice(lo, min(lo+step, rows))
+		err := w.Write(part)
+		part.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dataBytes is the size of an array's buffers, its children's included.
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
+}
+
+// producer computes a ticket's batches and hands each to emit (which
+// must not keep it).
+type producer func(ctx context.Context, emit func(arrow.Record) error) error
+
+// work plans a ticket: the schema of its stream and what computes it.
+// Errors found before any row (bad SQL, changed files) come back here.
+func (s *Server) work(ctx context.Context, t ticket) (*arrow.Schema, producer, error) {
 	switch t.Kind {
 	case kindQuery:
 		args, err := paramValues(t.Args)
@@ -230,15 +288,15 @@ func (s *Server) doGet(ctx context.Context, t ticket, release func()) (*arrow.Sc
 		if err != nil {
 			return nil, nil, err
 		}
-		return res.Schema(), s.stream(ctx, res.Schema(), release, func(ctx context.Context, emit func(arrow.Record) error) error {
+		return res.Schema(), func(ctx context.Context, emit func(arrow.Record) error) error {
 			return drain(res, emit)
-		}), nil
+		}, nil
 	case kindScan:
 		plan, schema, err := s.plans.get(ctx, s, t.SQL, t.FP)
 		if err != nil {
 			return nil, nil, err
 		}
-		return schema, s.stream(ctx, schema, release, func(ctx context.Context, emit func(arrow.Record) error) error {
+		return schema, func(ctx context.Context, emit func(arrow.Record) error) error {
 			for _, sp := range t.Splits {
 				res, err := plan.Leaf(ctx, sp)
 				if err != nil {
@@ -249,13 +307,13 @@ func (s *Server) doGet(ctx context.Context, t ticket, release func()) (*arrow.Sc
 				}
 			}
 			return nil
-		}), nil
+		}, nil
 	case kindBucket:
 		plan, schema, err := s.plans.get(ctx, s, t.SQL, t.FP)
 		if err != nil {
 			return nil, nil, err
 		}
-		return schema, s.stream(ctx, schema, release, func(ctx context.Context, emit func(arrow.Record) error) error {
+		return schema, func(ctx context.Context, emit func(arrow.Record) error) error {
 			recs, err := s.runs.bucket(ctx, s, plan, t)
 			if err != nil {
 				return err
@@ -270,7 +328,7 @@ func (s *Server) doGet(ctx context.Context, t ticket, release func()) (*arrow.Sc
 				return err
 			}
 			return drain(res, emit)
-		}), nil
+		}, nil
 	}
 	return nil, nil, fmt.Errorf("ticket kind %q", t.Kind)
 }
@@ -290,46 +348,6 @@ func releaseAll(recs []arrow.Record) {
 	for _, r := range recs {
 		r.Release()
 	}
-}
-
-// stream runs produce on a goroutine and hands its batches, under
-// schema, to the Flight DoGet that sends them. The channel is unbuffered
-// and every send also waits on ctx, which ends with the call: a client
-// that goes away (or cancels) stops produce at its next batch, and no
-// batch is left unreleased. release runs when produce returns.
-func (s *Server) stream(ctx context.Context, schema *arrow.Schema, release func(), produce func(context.Context, func(arrow.Record) error) error) <-chan flight.StreamChunk {
-	ch := make(chan flight.StreamChunk)
-	go func() {
-		defer close(ch)
-		defer release()
-		err := func() (err error) {
-			defer func() {
-				if r := recover(); r != nil {
-					err = recovered(r)
-				}
-			}()
-			return produce(ctx, func(rec arrow.Record) error {
-				out, err := conform(rec, schema)
-				if err != nil {
-					return err
-				}
-				select {
-				case ch <- flight.StreamChunk{Data: out}:
-					return nil
-				case <-ctx.Done():
-					out.Release()
-					return ctx.Err()
-				}
-			})
-		}()
-		if err != nil {
-			select {
-			case ch <- flight.StreamChunk{Err: toStatus(err)}:
-			case <-ctx.Done():
-			}
-		}
-	}()
-	return ch
 }
 
 // conform returns rec (retained) under schema: the endpoints of one query
