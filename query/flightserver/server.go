@@ -167,6 +167,10 @@ func New(cfg Config) (*Server, error) {
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
 		grpc.MaxRecvMsgSize(64 << 20),
+		// result streams are large: write to the socket in 1 MiB
+		// rather than 32 KiB pieces (a third of the syscalls' CPU time
+		// of a loopback scan went to the small writes)
+		grpc.WriteBufferSize(1 << 20),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
