@@ -47,7 +47,7 @@ type flags struct {
 	IO              string           `name:"io" default:"auto" enum:"auto,mmap,direct,buffered" help:"How data files are read: auto, mmap, direct, buffered."`
 	Endpoints       int              `placeholder:"N" help:"The most endpoints of a scan (default: the number of CPUs times the servers)."`
 	Buckets         int              `placeholder:"N" help:"The endpoints (hash buckets) of a grouped aggregation (default: the number of CPUs)."`
-	SplitSize       string           `placeholder:"SIZE" help:"The target size of a split (default 64MB)."`
+	SplitSize       string           `placeholder:"SIZE" help:"The target size of a split (default 16MB)."`
 	ShutdownTimeout time.Duration    `default:"30s" placeholder:"DURATION" help:"On SIGINT or SIGTERM, how long running streams may take to finish before they are cancelled."`
 	Version         kong.VersionFlag `help:"Print the version and exit."`
 }

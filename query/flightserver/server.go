@@ -78,7 +78,9 @@ type Config struct {
 	// grouped aggregation (default: the number of CPUs).
 	Endpoints int
 	Buckets   int
-	// SplitBytes is the target size of a split (query.DistributeOptions).
+	// SplitBytes is the target size of a split (default 16 MiB; a scan
+	// endpoint reads several consecutive splits, so small splits only
+	// balance the endpoints better).
 	SplitBytes int64
 	// TicketTTL is how long tickets stay valid (default 1h); the leaves'
 	// partial states of a bucketed aggregation are kept until every
@@ -128,6 +130,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Buckets <= 0 {
 		cfg.Buckets = cpus
+	}
+	if cfg.SplitBytes <= 0 {
+		cfg.SplitBytes = 16 << 20
 	}
 	if cfg.TicketTTL <= 0 {
 		cfg.TicketTTL = time.Hour

@@ -185,7 +185,15 @@ func groupSplits(splits []query.Split, n int) [][]query.Split {
 		grp := groups[g]
 		if k := len(grp) - 1; k >= 0 && grp[k].File == sp.File && grp[k].Path == sp.Path {
 			last := &grp[k]
-			last.Ranges = append(append([]query.RecordRange(nil), last.Ranges...), sp.Ranges...)
+			rs := append([]query.RecordRange(nil), last.Ranges...)
+			for _, r := range sp.Ranges {
+				if n := len(rs); n > 0 && rs[n-1].End == r.Start {
+					rs[n-1].End = r.End // adjacent: one range
+				} else {
+					rs = append(rs, r)
+				}
+			}
+			last.Ranges = rs
 			last.Bytes += sp.Bytes
 			if last.Align != sp.Align {
 				last.Align = "none"
