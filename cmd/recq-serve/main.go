@@ -48,6 +48,7 @@ type flags struct {
 	Endpoints       int              `placeholder:"N" help:"The most endpoints of a scan (default: the number of CPUs times the servers)."`
 	Buckets         int              `placeholder:"N" help:"The endpoints (hash buckets) of a grouped aggregation (default: the number of CPUs)."`
 	SplitSize       string           `placeholder:"SIZE" help:"The target size of a split (default 16MB)."`
+	AllowFilePaths  bool             `help:"Let clients read files by path (FROM 'file.rec', read_csv(...)): any file this process can open. Off, they read the tables of --data only."`
 	ShutdownTimeout time.Duration    `default:"30s" placeholder:"DURATION" help:"On SIGINT or SIGTERM, how long running streams may take to finish before they are cancelled."`
 	Version         kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -201,6 +202,7 @@ func configure(f *flags) (flightserver.Config, *query.Engine, error) {
 	cfg.Peers, cfg.TicketKey = f.Peers, []byte(f.TicketKey)
 	cfg.MaxQueries, cfg.QueueWait = f.MaxQueries, f.QueueWait
 	cfg.Endpoints, cfg.Buckets, cfg.Version = f.Endpoints, f.Buckets, version
+	cfg.AllowFilePaths = f.AllowFilePaths
 	eng, err := query.Open(query.Options{DataDir: f.Data, Settings: settings})
 	if err != nil {
 		return cfg, nil, err

@@ -71,6 +71,12 @@ func TestErrorCodes(t *testing.T) {
 		{"DROP TABLE lineitem", codes.PermissionDenied, "read-only"},
 		{"COPY (SELECT 1) TO 'x.csv'", codes.PermissionDenied, "read-only"},
 		{"SET memory_limit = '1GB'", codes.InvalidArgument, "server's settings are its flags"},
+		{"SELECT * FROM '/etc/passwd'", codes.PermissionDenied, "a file path in FROM (line 1, column 15)"},
+		{"SELECT * FROM read_csv('/etc/passwd')", codes.PermissionDenied, "the table function read_csv"},
+		{"SELECT (SELECT count(*) FROM 'x.rec') FROM lineitem", codes.PermissionDenied, "a file path in FROM"},
+		{"WITH t AS (SELECT * FROM read_parquet('x.parquet')) SELECT * FROM t", codes.PermissionDenied, "read_parquet"},
+		{"EXPLAIN SELECT * FROM lineitem JOIN 'x.rec' USING (l_orderkey)", codes.PermissionDenied, "a file path in FROM"},
+		{"DESCRIBE '../../testdata/lineitem.rec'", codes.PermissionDenied, "DESCRIBE of a file path"},
 	} {
 		_, err := cl.Execute(ctx, tc.sql)
 		wantCode(t, err, tc.code, tc.msg)
@@ -139,5 +145,20 @@ func TestInvalidTicket(t *testing.T) {
 	}
 	if err := read(info.Endpoint[0].Ticket.Ticket); err != nil {
 		t.Fatalf("the genuine ticket: %v", err)
+	}
+}
+
+// With AllowFilePaths, clients read files by path.
+func TestAllowFilePaths(t *testing.T) {
+	ts := startServer(t, Config{AllowFilePaths: true})
+	cl := dial(t, ts.addr)
+	ctx := context.Background()
+	info, err := cl.Execute(ctx, "SELECT count(*) FROM '../../testdata/lineitem.rec'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, _, err := readEndpoints(ctx, t, cl, info, nil)
+	if err != nil || len(parts) != 1 || parts[0][0][0] != "2000" {
+		t.Fatalf("got %v, %v", parts, err)
 	}
 }

@@ -106,7 +106,7 @@ func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.Acti
 	if err != nil {
 		return res, toStatus(err)
 	}
-	stmt, err := readOnlyStatement(req.GetQuery())
+	stmt, err := s.readOnlyStatement(req.GetQuery())
 	if err != nil {
 		return res, toStatus(err)
 	}
@@ -200,7 +200,7 @@ func (s *Server) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.P
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	stmt, err := readOnlyStatement(st.sql)
+	stmt, err := s.readOnlyStatement(st.sql)
 	if err != nil {
 		return nil, toStatus(err)
 	}

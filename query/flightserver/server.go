@@ -88,6 +88,10 @@ type Config struct {
 	// bucket read.
 	TicketTTL time.Duration
 	BucketTTL time.Duration
+	// AllowFilePaths lets clients read files by path (FROM 'file.rec',
+	// read_csv('...'), DESCRIBE 'path'): any file the server's process
+	// can open. Off, clients read the engine's tables only.
+	AllowFilePaths bool
 	// Allocator allocates the metadata results and the IPC framing
 	// (default: memory.DefaultAllocator); tests pass a checked one.
 	Allocator memory.Allocator

@@ -19,8 +19,11 @@ import (
 )
 
 // readOnlyStatement parses sql and refuses statements that would change
-// the catalog, files or session.
-func readOnlyStatement(sql string) (parser.Statement, error) {
+// the catalog, files or session, and, unless the server allows file
+// paths, statements that name files (FROM 'path', read_csv(...),
+// DESCRIBE 'path'): a client reads the server's tables, not whatever
+// file the server's process may open.
+func (s *Server) readOnlyStatement(sql string) (parser.Statement, error) {
 	stmt, err := parser.ParseOne(sql)
 	if err != nil {
 		return nil, err
@@ -31,11 +34,46 @@ func readOnlyStatement(sql string) (parser.Statement, error) {
 	}
 	switch check.(type) {
 	case parser.Query, *parser.Describe, *parser.ShowTables, *parser.Summarize:
-		return stmt, nil
 	case *parser.Set:
 		return nil, status.Error(codes.InvalidArgument, "SET changes a session, and Flight SQL calls have none: the server's settings are its flags (--memory-limit, --workers)")
+	default:
+		return nil, errReadOnly
 	}
-	return nil, errReadOnly
+	if !s.cfg.AllowFilePaths {
+		if pos, what := namesFile(stmt); what != "" {
+			return nil, status.Errorf(codes.PermissionDenied, "%s (line %d, column %d): the server serves its tables by name; it reads files by path only when started with --allow-file-paths", what, pos.Line, pos.Column)
+		}
+	}
+	return stmt, nil
+}
+
+// namesFile finds the first file a statement names by path.
+func namesFile(stmt parser.Statement) (pos parser.Pos, what string) {
+	switch st := stmt.(type) {
+	case *parser.Describe:
+		if st.Path != "" {
+			return st.Pos, "DESCRIBE of a file path"
+		}
+	case *parser.Summarize:
+		if st.Path != "" {
+			return st.Pos, "SUMMARIZE of a file path"
+		}
+	}
+	parser.Inspect(stmt, func(n any) bool {
+		if what != "" {
+			return false
+		}
+		if t, ok := n.(*parser.TableRef); ok {
+			switch {
+			case t.Path != "":
+				pos, what = t.Pos, "a file path in FROM"
+			case t.Func != nil:
+				pos, what = t.Func.Pos, "the table function "+t.Func.Name
+			}
+		}
+		return what == ""
+	})
+	return pos, what
 }
 
 // GetFlightInfoStatement plans a statement and returns its schema and
@@ -49,7 +87,7 @@ func (s *Server) GetFlightInfoStatement(ctx context.Context, cmd flightsql.State
 
 // GetSchemaStatement returns a statement's result schema.
 func (s *Server) GetSchemaStatement(ctx context.Context, cmd flightsql.StatementQuery, _ *flight.FlightDescriptor) (*flight.SchemaResult, error) {
-	stmt, err := readOnlyStatement(cmd.GetQuery())
+	stmt, err := s.readOnlyStatement(cmd.GetQuery())
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -78,7 +116,7 @@ func (s *Server) schemaOf(ctx context.Context, stmt parser.Statement, sql string
 // flightInfo plans a statement (with its ? parameters' values) into
 // endpoints.
 func (s *Server) flightInfo(ctx context.Context, sql string, params []param, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	stmt, err := readOnlyStatement(sql)
+	stmt, err := s.readOnlyStatement(sql)
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -289,7 +327,7 @@ func (s *Server) work(ctx context.Context, t ticket) (*arrow.Schema, producer, e
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := readOnlyStatement(t.SQL); err != nil {
+		if _, err := s.readOnlyStatement(t.SQL); err != nil {
 			return nil, nil, err
 		}
 		res, err := s.session().Query(ctx, t.SQL, args...)
