@@ -292,3 +292,49 @@ func TestPeers(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// Shutdown lets a running stream go on for the timeout, then cancels it;
+// new calls are refused meanwhile. Nothing is left behind (the cleanup
+// checks buffers and goroutines).
+func TestShutdownTimeout(t *testing.T) {
+	ts := startServer(t, Config{Endpoints: 1})
+	cl := dial(t, ts.addr)
+	ctx := context.Background()
+	info, err := cl.Execute(ctx, endless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Release()
+	if !rdr.Next() {
+		t.Fatal(rdr.Err())
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		ts.srv.Shutdown(300 * time.Millisecond)
+		close(done)
+	}()
+	// the stream keeps going while the server waits for it
+	for i := 0; i < 5; i++ {
+		if !rdr.Next() {
+			t.Fatalf("the stream ended during the grace period: %v", rdr.Err())
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown did not return")
+	}
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("Shutdown returned after %s, before its timeout", d)
+	}
+	for rdr.Next() {
+	}
+	if rdr.Err() == nil {
+		t.Error("the cancelled stream ended without an error")
+	}
+}
