@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/flight"
 	"github.com/apache/arrow/go/v17/arrow/flight/flightsql"
+	"github.com/recq/recq/query"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -160,5 +161,26 @@ func TestAllowFilePaths(t *testing.T) {
 	parts, _, err := readEndpoints(ctx, t, cl, info, nil)
 	if err != nil || len(parts) != 1 || parts[0][0][0] != "2000" {
 		t.Fatalf("got %v, %v", parts, err)
+	}
+}
+
+// The engine's memory_limit bounds each query: over it, the stream fails
+// with ResourceExhausted and the server goes on answering.
+func TestMemoryLimit(t *testing.T) {
+	ts := startServerWith(t, Config{}, query.Settings{Workers: 2, BatchSize: 256, MemoryLimit: 64 << 10})
+	cl := dial(t, ts.addr)
+	ctx := context.Background()
+	info, err := cl.Execute(ctx, "SELECT l_comment FROM lineitem ORDER BY l_comment LIMIT 1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = readEndpoints(ctx, t, cl, info, nil)
+	wantCode(t, err, codes.ResourceExhausted, "memory limit")
+	info, err = cl.Execute(ctx, "SELECT count(*) FROM lineitem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts, _, err := readEndpoints(ctx, t, cl, info, nil); err != nil || parts[0][0][0] != "2000" {
+		t.Fatalf("after the failure: %v, %v", parts, err)
 	}
 }

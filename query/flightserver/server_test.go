@@ -35,9 +35,15 @@ type testServer struct {
 
 func startServer(t *testing.T, cfg Config) *testServer {
 	t.Helper()
+	return startServerWith(t, cfg, query.Settings{Workers: 2, BatchSize: 256})
+}
+
+// startServerWith is startServer with the engine's settings.
+func startServerWith(t *testing.T, cfg Config, settings query.Settings) *testServer {
+	t.Helper()
 	checkGoroutines(t)
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	eng, err := query.Open(query.Options{DataDir: "../../testdata", Settings: query.Settings{Workers: 2, BatchSize: 256}, Allocator: mem})
+	eng, err := query.Open(query.Options{DataDir: "../../testdata", Settings: settings, Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
