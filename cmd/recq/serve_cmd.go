@@ -38,9 +38,9 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	cmd := exec.Command(bin, c.Args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
-	// The server shuts down gracefully on SIGINT and SIGTERM: a terminal's
-	// Ctrl-C reaches it directly (same process group); SIGTERM sent to
-	// recq is passed on. recq itself waits for it to end.
+	// The server shuts down gracefully on SIGINT and SIGTERM: those sent
+	// to recq are passed on (a terminal's Ctrl-C reaches both; the server
+	// acts on the first), and recq waits for it to end.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -52,9 +52,7 @@ func (c *serveCmd) Run(e *env) error {
 	for {
 		select {
 		case sig := <-sigs:
-			if sig != os.Interrupt || runtime.GOOS == "windows" {
-				_ = cmd.Process.Signal(sig)
-			}
+			_ = cmd.Process.Signal(sig)
 		case err := <-done:
 			var xe *exec.ExitError
 			if errors.As(err, &xe) {
