@@ -7,6 +7,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -22,10 +23,12 @@ import (
 
 // runCache holds the partial states of the aggregations being read.
 type runCache struct {
-	mu     sync.Mutex
-	ttl    time.Duration
-	runs   map[string]*aggRun
-	closed bool
+	// leafRuns counts the times the leaves of an aggregation ran.
+	leafRuns atomic.Int64
+	mu       sync.Mutex
+	ttl      time.Duration
+	runs     map[string]*aggRun
+	closed   bool
 }
 
 // aggRun is one aggregation's leaves, cut into buckets.
@@ -43,14 +46,16 @@ func (c *runCache) init(ttl time.Duration) {
 	c.runs = map[string]*aggRun{}
 }
 
-// runKey identifies the leaves of a bucket ticket: its buckets share it.
+// runKey identifies the leaves of a bucket ticket: the buckets of one
+// execution (one GetFlightInfo) share it; another execution of the same
+// query, by another client, has runs of its own.
 func runKey(t ticket) string {
 	h := sha256.New()
 	b, _ := json.Marshal(struct {
-		SQL, FP string
-		N       int
-		S       []query.Split
-	}{t.SQL, t.FP, t.Buckets, t.Splits})
+		SQL, FP, ID string
+		N           int
+		S           []query.Split
+	}{t.SQL, t.FP, t.ID, t.Buckets, t.Splits})
 	h.Write(b)
 	return string(h.Sum(nil))
 }
@@ -73,6 +78,7 @@ func (c *runCache) bucket(ctx context.Context, s *Server, plan *query.Distribute
 			r = &aggRun{done: make(chan struct{}), served: make([]bool, t.Buckets), left: t.Buckets, last: now}
 			c.runs[key] = r
 			c.mu.Unlock()
+			c.leafRuns.Add(1)
 			buckets, err := computeBuckets(ctx, plan, t)
 			c.mu.Lock()
 			r.buckets, r.err, r.last = buckets, err, time.Now()
@@ -138,6 +144,7 @@ func (r *aggRun) isDone() bool {
 
 // private runs the leaves for one bucket without keeping the others.
 func (c *runCache) private(ctx context.Context, plan *query.DistributedPlan, t ticket) ([]arrow.Record, error) {
+	c.leafRuns.Add(1)
 	buckets, err := computeBuckets(ctx, plan, t)
 	if err != nil {
 		return nil, err

@@ -338,3 +338,50 @@ func TestShutdownTimeout(t *testing.T) {
 		t.Error("the cancelled stream ended without an error")
 	}
 }
+
+// The buckets of one execution share one run of the leaves, kept until
+// every bucket is read; another execution runs them again, and so does
+// a bucket read twice while its run is kept.
+func TestBucketsShareLeaves(t *testing.T) {
+	ts := startServer(t, Config{Buckets: 3})
+	cl := dial(t, ts.addr)
+	ctx := context.Background()
+	sql := "SELECT l_shipmode, sum(l_quantity) FROM lineitem_txt GROUP BY 1"
+	want := localRows(t, ts.eng, sql)
+	sortRows(want)
+	runs := func() int64 { return ts.srv.runs.leafRuns.Load() }
+	kept := func() int {
+		ts.srv.runs.mu.Lock()
+		defer ts.srv.runs.mu.Unlock()
+		return len(ts.srv.runs.runs)
+	}
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ { // the second read of every bucket shares a new run
+		got := readAll(ctx, t, cl, info)
+		sortRows(got)
+		if d := firstDiff(got, want); d != "" {
+			t.Fatalf("read %d: %s", i, d)
+		}
+		if runs() != int64(i) || kept() != 0 {
+			t.Fatalf("read %d: the leaves ran %d times, %d runs kept; want %d and 0", i, runs(), kept(), i)
+		}
+	}
+	info2, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := &flight.FlightInfo{Endpoint: info2.Endpoint[:1]}
+	first := readAll(ctx, t, cl, one)
+	sortRows(first)
+	if runs() != 3 || kept() != 1 {
+		t.Fatalf("one bucket of another execution: %d runs, %d kept; want 3 and 1", runs(), kept())
+	}
+	again := readAll(ctx, t, cl, one)
+	sortRows(again)
+	if fmt.Sprint(again) != fmt.Sprint(first) || runs() != 4 {
+		t.Fatalf("the bucket read again: %v (first %v), %d runs, want 4", again, first, runs())
+	}
+}

@@ -2,6 +2,8 @@ package flightserver
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -156,10 +158,15 @@ func (s *Server) flightInfo(ctx context.Context, sql string, params []param, des
 		if err != nil {
 			return nil, toStatus(err)
 		}
+		// every bucket's ticket names all the splits (a file's joined
+		// into one: a leaf scans it with all its workers) and this
+		// execution's id, under which the server keeps the leaves'
+		// states for the buckets to share
 		n := plan.Buckets(s.cfg.Buckets)
+		all, id := groupSplits(splits, 1)[0], newID()
 		for b := range n {
 			t := base
-			t.Kind, t.FP, t.Splits, t.Bucket, t.Buckets = kindBucket, plan.Fingerprint(), splits, b, n
+			t.Kind, t.FP, t.Splits, t.Bucket, t.Buckets, t.ID = kindBucket, plan.Fingerprint(), all, b, n, id
 			tickets = append(tickets, t)
 		}
 	}
@@ -208,6 +215,13 @@ func (s *Server) distribute(ctx context.Context, stmt parser.Statement, sql stri
 	}
 	s.plans.put(plan, schema, time.Now())
 	return plan, nil
+}
+
+// newID is a random id of an execution.
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // groupSplits cuts splits, in file order, into at most n groups of

@@ -46,6 +46,9 @@ type ticket struct {
 	// Splits are the splits to read: a scan endpoint's share, or all the
 	// splits of a bucketed aggregation.
 	Splits []query.Split `json:"s,omitempty"`
+	// ID identifies one execution of a bucketed aggregation: its
+	// buckets share the leaves' states (kindBucket).
+	ID string `json:"id,omitempty"`
 	// Bucket of Buckets (kindBucket).
 	Bucket  int `json:"b,omitempty"`
 	Buckets int `json:"n,omitempty"`
