@@ -9,6 +9,7 @@
 //	recq describe li.rec
 //	recq layout --copybook accounts.cpy > accounts.ebc.schema
 //	recq verify li.rec
+//	recq serve --data testdata --listen 127.0.0.1:32010
 //
 // This file holds the flags and the wiring; the work lives in the query,
 // query/importer, repl and storage packages.
@@ -41,6 +42,7 @@ type cli struct {
 	Describe describeCmd `cmd:"" help:"Show a data file's layout, record count and access facts."`
 	Layout   layoutCmd   `cmd:"" help:"Print the layout DDL of a COBOL copybook."`
 	Verify   verifyCmd   `cmd:"" help:"Check a .rec file's header and block checksums."`
+	Serve    serveCmd    `cmd:"" passthrough:"" help:"Serve a data directory over Arrow Flight SQL (runs recq-serve)."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
 }
 
