@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,8 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// Prism logs every job's progress at INFO: keep warnings and errors.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	beam.Init()
 	os.Exit(m.Run())
 }
@@ -249,5 +252,26 @@ func TestDynamicSplitting(t *testing.T) {
 	}
 	if n := restrictions.Load(); n < 2 {
 		t.Errorf("the runner did not split the restriction (%d ProcessElement calls): dynamic splitting untested", n)
+	}
+}
+
+// TestReadToParquet reads a whole table with Read, writes it with
+// WriteParquet, and reads the Parquet file back with recq: the rows are
+// the table's.
+func TestReadToParquet(t *testing.T) {
+	dir := fixture(t, 100)
+	out := filepath.Join(t.TempDir(), "small.parquet")
+	p, s := beam.NewPipelineWithRoot()
+	WriteParquet(s, Read(s, "small", Config{DataDir: dir, SplitBytes: 1}), out)
+	runPipeline(t, p)
+	want := localRows(t, dir, "SELECT * FROM small")
+	got := localRows(t, dir, "SELECT * FROM read_parquet('"+out+"')")
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) != 300 || !slices.Equal(got, want) {
+		t.Errorf("Parquet file has %d rows, the table %d (want 300); first rows:\nparquet: %.3q\ntable:   %.3q", len(got), len(want), got, want)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(tmps) > 0 {
+		t.Errorf("temporary files left behind: %v", tmps)
 	}
 }
