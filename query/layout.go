@@ -109,9 +109,9 @@ func layoutFromDDLIn(ct *parser.CreateTable, dir string) (*Layout, error) {
 	if l.Raw.Text {
 		opts.DefaultEncoding = storage.Text
 	}
-	if opts.VariableSizeOccurs {
+	if opts.VariableSizeOccurs && !l.Raw.RecordFormat.Variable() {
 		if !l.Raw.Text {
-			return nil, layoutErr(l.varOccursPos, "variable_size_occurs = true makes records of varying length: recq reads them as text lines (format = 'text'); records back to back need their lengths (record_format V, RDW), which this layout does not have")
+			return nil, layoutErr(l.varOccursPos, "variable_size_occurs = true makes records of varying length: recq reads them as text lines (format = 'text') or behind record descriptor words (record_format = 'V' or 'VB'); records back to back need their lengths, which this layout does not have")
 		}
 		// A line is as long as its counts make it: shorter ones are
 		// padded to the longest.

@@ -106,7 +106,7 @@ func (p *partition) start() {
 			d = newSegmentMasked(d, s.segs, c)
 		}
 		if s.table.Layout.Var != nil {
-			d = &shortMasked{inner: d, end: s.table.Schema.Fields[c].End()}
+			d = newShortMasked(d, s.table.Schema, &s.table.Schema.Fields[c])
 		}
 		p.decoders = append(p.decoders, d)
 	}

@@ -74,17 +74,52 @@ func (p *partition) splitVar(c chunkSpec, data []byte) error {
 }
 
 // shortMasked decodes a field of a variable-length file: NULL on the
-// records that end before the field does.
+// records that end before the field does. Under variable_size_occurs a
+// field after an OCCURS DEPENDING ON array (and the array itself) ends
+// where the record's counts put it, so its end is worked out per record.
 type shortMasked struct {
-	inner columnDecoder
-	end   int // the field's end offset in the record
+	inner  columnDecoder
+	end    int // the field's end offset in the record (its largest, when it moves)
+	schema *storage.Schema
+	field  *storage.Field // set when the end depends on the record's counts
+}
+
+func newShortMasked(inner columnDecoder, s *storage.Schema, f *storage.Field) *shortMasked {
+	m := &shortMasked{inner: inner, end: f.End()}
+	if s.VariableSizeOccurs && (len(f.Shifts) > 0 || f.IsVariable()) {
+		m.schema, m.field = s, f
+	}
+	return m
+}
+
+// endOf is the end offset of the field in record r. A count that cannot
+// be read gives 0, so the record is decoded and the decoder reports the
+// count's error.
+func (m *shortMasked) endOf(ch *chunk, r int32) int {
+	if m.field == nil {
+		return m.end
+	}
+	rec := ch.record(r)
+	shift, err := m.schema.ShiftAt(rec, m.field)
+	if err != nil {
+		return 0
+	}
+	end := m.end + shift
+	if m.field.IsVariable() {
+		n, err := m.schema.CountAt(rec, m.field)
+		if err != nil {
+			return 0
+		}
+		end -= (m.field.Occurs - n) * m.field.Stride
+	}
+	return end
 }
 
 func (m *shortMasked) decode(ch *chunk, sel []int32) error {
 	for i := 0; i < len(sel); {
-		in := ch.varLen[sel[i]] >= m.end
+		in := ch.varLen[sel[i]] >= m.endOf(ch, sel[i])
 		j := i + 1
-		for j < len(sel) && (ch.varLen[sel[j]] >= m.end) == in {
+		for j < len(sel) && (ch.varLen[sel[j]] >= m.endOf(ch, sel[j])) == in {
 			j++
 		}
 		if in {

@@ -167,3 +167,133 @@ func TestEveryRecordFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestVariableSizeOccursRDW writes the orders under variable_size_occurs
+// = true as V and VB records, each only as long as its order lines make
+// it (the fields after the OCCURS DEPENDING ON array move up), and reads
+// them back through FROM COPYBOOK: the rows equal those of the same
+// orders written with the array's full room as F records.
+func TestVariableSizeOccursRDW(t *testing.T) {
+	src, err := os.ReadFile("testdata/orders.cpy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := copybook.Parse(string(src), copybook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := cb.DDL(copybook.DDLOptions{Encoding: "ebcdic", VariableSizeOccurs: true, Extra: []string{"record_format = 'V'"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := query.ParseLayout(ddl)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ddl)
+	}
+	s := l.Schema
+	fixed := layoutOf(t, "testdata/orders.cpy", copybook.DDLOptions{Encoding: "ebcdic"}).Schema
+	dir := t.TempDir()
+	var full []byte
+	var lens []int
+	var bufs [2]bytes.Buffer
+	writers := [2]*storage.VarWriter{
+		storage.NewVarWriter(&bufs[0], storage.Framing{}, 0),
+		storage.NewVarWriter(&bufs[1], storage.Framing{Blocked: true}, 150),
+	}
+	for _, row := range orderRows() {
+		rec := make([]byte, s.RecordLen)
+		// The count first: it places the fields after the array.
+		order := []int{s.Lookup("line_count")}
+		for i := range s.Fields {
+			if i != order[0] {
+				order = append(order, i)
+			}
+		}
+		for _, i := range order {
+			if err := s.EncodeField(rec, i, row[s.Fields[i].Name]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.RecordLenAt(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lens = append(lens, n)
+		for _, w := range writers {
+			if err := w.Write(rec[:n]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := make([]byte, fixed.RecordLen)
+		for name, v := range row {
+			if err := fixed.EncodeField(f, fixed.Lookup(name), v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		full = append(full, f...)
+	}
+	if fmt.Sprint(lens) != "[82 133 65]" {
+		t.Errorf("record lengths %v, want [82 133 65] (133 bytes less 17 for each missing order line)", lens)
+	}
+	paths := map[string]string{"F": filepath.Join(dir, "orders.F"), "V": filepath.Join(dir, "orders.V"), "VB": filepath.Join(dir, "orders.VB")}
+	if err := os.WriteFile(paths["F"], full, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, format := range []string{"V", "VB"} {
+		if err := writers[i].Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(paths[format], bufs[i].Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng, err := query.Open(query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	cpy, err := filepath.Abs("testdata/orders.cpy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(format, extra string) string {
+		ctx := context.Background()
+		for _, sql := range []string{"DROP TABLE IF EXISTS o",
+			fmt.Sprintf("CREATE TABLE o FROM COPYBOOK '%s' WITH (file = '%s', record_format = '%s'%s)", cpy, paths[format], format, extra)} {
+			res, err := eng.Query(ctx, sql)
+			if err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			res.Close()
+		}
+		res, err := eng.Query(ctx, "SELECT * FROM o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Close()
+		var out []byte
+		for res.Next() {
+			rec := res.Record()
+			for r := 0; r < int(rec.NumRows()); r++ {
+				for c := 0; c < int(rec.NumCols()); c++ {
+					out = append(out, " | "...)
+					out = export.AppendValue(out, rec.Column(c), r)
+				}
+				out = append(out, '\n')
+			}
+		}
+		if err := res.Err(); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		return string(out)
+	}
+	want := read("F", "")
+	if strings.Count(want, "\n") != 3 || !strings.Contains(want, "five lines") {
+		t.Fatalf("F reads\n%s", want)
+	}
+	for _, format := range []string{"V", "VB"} {
+		if got := read(format, ", variable_size_occurs = true"); got != want {
+			t.Errorf("%s with variable_size_occurs reads\n%s\nwant\n%s", format, got, want)
+		}
+	}
+}
