@@ -48,9 +48,6 @@ func NewCase(operand Expr, whens, thens []Expr, els Expr) (Expr, error) {
 		if t == nil {
 			continue
 		}
-		if isNested(t.DataType()) {
-			return nil, nestedErr("choose by CASE between values of", t.DataType())
-		}
 		ct := commonType(typ, t.DataType())
 		if ct == nil {
 			return nil, fmt.Errorf("CASE branches have incompatible types %s and %s", TypeName(typ), TypeName(t.DataType()))
@@ -96,6 +93,11 @@ func NewCase(operand Expr, whens, thens []Expr, els Expr) (Expr, error) {
 			return &litExpr{typ: typ}, nil
 		}
 		return e.els, nil
+	}
+	if isNested(typ) {
+		// Only a CASE whose branches are chosen per row is refused: one
+		// that constant conditions settle is the branch they choose.
+		return nil, nestedErr("choose by CASE between values of", typ)
 	}
 	e.whens, e.thens = ws, ts
 	return folded(e), nil
