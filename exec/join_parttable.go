@@ -259,12 +259,11 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 			}
 			lo, hi := pstart[q], pstart[q+1]
 			pk, pl := keys[lo:hi], loc[lo:hi]
+			// the map grows with the keys, not the rows: a build side
+			// with few rows per key (lineitem by order) gets a map a
+			// fraction of its rows' size, which the probe reads less of
 			m := &pt.parts[q]
-			size := 16
-			for size/2 < len(pk) {
-				size *= 2
-			}
-			m.alloc(size)
+			m.alloc(16)
 			gid = grow32(gid, len(pk))
 			cnt = cnt[:0]
 			for i, k := range pk {
