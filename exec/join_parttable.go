@@ -55,6 +55,7 @@ func (p *partTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int32
 	if p.layout.single {
 		vb, off = validityOf(keys[0])
 	}
+	parts, gbase := p.parts, p.gbase
 	for _, i := range rows {
 		if vb != nil && !getBit(vb, off+int(i)) {
 			gids[i] = -1 // the table holds no NULL key
@@ -62,11 +63,11 @@ func (p *partTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int32
 		}
 		k := kb[i]
 		q := p.part(k)
-		g := p.parts[q].find(k)
-		if g >= 0 {
-			g += p.gbase[q]
+		if g := parts[q].find(k); g >= 0 {
+			gids[i] = g + gbase[q]
+		} else {
+			gids[i] = -1
 		}
-		gids[i] = g
 	}
 }
 
