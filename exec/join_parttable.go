@@ -85,6 +85,9 @@ func (p *partTable) bytes() int64 {
 // partitions and the partitions are sized from the row count.
 var joinBuildWorkers, joinBuildPartBits = 0, -1
 
+// joinBuildPartitioned off (benchmarks) makes every build sequential.
+var joinBuildPartitioned = true
+
 // partRows is about how many rows a partition of the table gets.
 const partRows = 1 << 14
 
@@ -92,7 +95,7 @@ const partRows = 1 << 14
 // false (and nothing changed) when the keys do not suit it.
 func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []buildChunk) (ok bool, err error) {
 	layout := newGroupTable(c.keyTypes)
-	if !layout.packed || len(c.keyTypes) == 0 {
+	if !joinBuildPartitioned || !layout.packed || len(c.keyTypes) == 0 {
 		return false, nil
 	}
 	layout.u64 = nil
@@ -260,11 +263,17 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 			}
 			lo, hi := pstart[q], pstart[q+1]
 			pk, pl := keys[lo:hi], loc[lo:hi]
-			// the map grows with the keys, not the rows: a build side
-			// with few rows per key (lineitem by order) gets a map a
-			// fraction of its rows' size, which the probe reads less of
+			// a slot per row: a build side with two or more rows per key
+			// (lineitem by order) keeps the map at most a quarter full and
+			// never grows it, and one with unique keys grows it once, to
+			// at most half full, where the sequential build sizes its
+			// table for twice the rows
 			m := &pt.parts[q]
-			m.alloc(16)
+			size := 16
+			for size < len(pk) {
+				size *= 2
+			}
+			m.alloc(size)
 			gid = grow32(gid, len(pk))
 			cnt = cnt[:0]
 			for i, k := range pk {
