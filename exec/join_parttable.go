@@ -26,20 +26,40 @@ type joinTable interface {
 	lookup(keys []arrow.Array, n int, rows []int32, gids []int32, sc *lookupScratch)
 }
 
-// partTable is the partitioned index of a build side.
+// partTable is the partitioned index of a build side: one open-addressing
+// table of 2^(pbits+sbits) slots (linear probing), indexed by the top bits
+// of the key's hash. Its top pbits are the partition, so partition q owns
+// the contiguous slots q<<sbits .. (q+1)<<sbits and probing wraps within
+// them: each partition is filled by one worker, and a probe is one hash
+// and one slot run, as in a single table. A slot holds the global group id
+// + 1.
 type partTable struct {
 	layout *groupTable // the packing layout (its own map stays empty)
-	parts  []u64Map
-	gbase  []int32 // gbase[q]: global id of partition q's first group
-	pshift uint    // partition of key k: (k * partMul) >> pshift; 64: one partition
+	slots  []u64Slot
+	shift  uint   // first slot of key k: (k * hashMul) >> shift
+	rmask  uint64 // slots per partition - 1
+	gbase  []int32
+	pshift uint // partition of key k: (k * hashMul) >> pshift; 64: one partition
 }
 
-// partMul spreads packed keys over partitions; it differs from the
-// multiplier u64Map places keys with, so the keys of one partition still
-// spread over all of its map's slots.
-const partMul = 0xff51afd7ed558ccd
+const hashMul = 0x9E3779B97F4A7C15
 
-func (p *partTable) part(k uint64) uint64 { return (k * partMul) >> p.pshift }
+func (p *partTable) part(k uint64) uint64 { return (k * hashMul) >> p.pshift }
+
+// find returns the group id of k, or -1.
+func (p *partTable) find(k uint64) int32 {
+	i := (k * hashMul) >> p.shift
+	for {
+		s := &p.slots[i]
+		if s.val == 0 {
+			return -1
+		}
+		if s.key == k {
+			return s.val - 1
+		}
+		i = (i+1)&p.rmask | i&^p.rmask
+	}
+}
 
 func (p *partTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int32, sc *lookupScratch) {
 	if cap(sc.kb) < n {
@@ -55,28 +75,17 @@ func (p *partTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int32
 	if p.layout.single {
 		vb, off = validityOf(keys[0])
 	}
-	parts, gbase := p.parts, p.gbase
 	for _, i := range rows {
 		if vb != nil && !getBit(vb, off+int(i)) {
 			gids[i] = -1 // the table holds no NULL key
 			continue
 		}
-		k := kb[i]
-		q := p.part(k)
-		if g := parts[q].find(k); g >= 0 {
-			gids[i] = g + gbase[q]
-		} else {
-			gids[i] = -1
-		}
+		gids[i] = p.find(kb[i])
 	}
 }
 
 func (p *partTable) bytes() int64 {
-	b := int64(len(p.parts))*48 + int64(len(p.gbase))*4
-	for i := range p.parts {
-		b += p.parts[i].bytes()
-	}
-	return b
+	return int64(len(p.slots))*16 + int64(len(p.gbase))*4
 }
 
 // joinBuildWorkers and joinBuildPartBits, when positive (tests), fix the
@@ -112,7 +121,7 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 		}
 	}
 	np := 1 << pbits
-	pt := &partTable{layout: layout, parts: make([]u64Map, np), gbase: make([]int32, np+1), pshift: uint(64 - pbits)}
+	pt := &partTable{layout: layout, gbase: make([]int32, np+1), pshift: uint(64 - pbits)}
 	if pbits == 0 {
 		pt.pshift = 64
 	}
@@ -247,6 +256,19 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 	kb, part = nil, nil
 
 	// 3. build each partition's map and group its rows by key
+	// every partition gets as many slots as twice the rows of the
+	// largest, so none is more than half full (the hash spreads rows
+	// evenly; the sequential build also sizes its table for twice the rows)
+	most := int32(8)
+	for q := 0; q < np; q++ {
+		most = max(most, pstart[q+1]-pstart[q])
+	}
+	sbits := 1
+	for int32(1)<<sbits < 2*most {
+		sbits++
+	}
+	pt.slots = make([]u64Slot, np<<sbits)
+	pt.shift, pt.rmask = uint(64-pbits-sbits), uint64(1)<<sbits-1
 	ngroups := make([]int32, np)
 	localOffs := make([][]int32, np)
 	var nextPart atomic.Int32
@@ -263,24 +285,20 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 			}
 			lo, hi := pstart[q], pstart[q+1]
 			pk, pl := keys[lo:hi], loc[lo:hi]
-			// a slot per row: a build side with two or more rows per key
-			// (lineitem by order) keeps the map at most a quarter full and
-			// never grows it, and one with unique keys grows it once, to
-			// at most half full, where the sequential build sizes its
-			// table for twice the rows
-			m := &pt.parts[q]
-			size := 16
-			for size < len(pk) {
-				size *= 2
-			}
-			m.alloc(size)
+			region := pt.slots[q<<sbits : (q+1)<<sbits]
 			gid = grow32(gid, len(pk))
 			cnt = cnt[:0]
 			for i, k := range pk {
-				g, ins := m.findOrInsert(k, int32(len(cnt)))
-				if ins {
+				j := (k * hashMul) >> pt.shift & pt.rmask
+				for region[j].val != 0 && region[j].key != k {
+					j = (j + 1) & pt.rmask
+				}
+				s := &region[j]
+				if s.val == 0 {
+					s.key, s.val = k, int32(len(cnt))+1
 					cnt = append(cnt, 0)
 				}
+				g := s.val - 1
 				cnt[g]++
 				gid[i] = g
 			}
@@ -303,20 +321,6 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 	if err != nil {
 		return false, err
 	}
-	// the maps move into one allocation: probes hop between partitions
-	// from row to row, and one large block is cheaper to address (fewer
-	// TLB misses) than many small ones
-	slots := 0
-	for q := range pt.parts {
-		slots += len(pt.parts[q].slots)
-	}
-	all := make([]u64Slot, slots)
-	for q, at := 0, 0; q < np; q++ {
-		m := &pt.parts[q]
-		n := copy(all[at:], m.slots)
-		m.slots = all[at : at+n : at+n]
-		at += n
-	}
 	total := int32(0)
 	for q := 0; q < np; q++ {
 		pt.gbase[q] = total
@@ -329,6 +333,22 @@ func (b *builtSide) hashPartitioned(ctx context.Context, c *joinCore, chunks []b
 		for g, v := range localOffs[q][:ngroups[q]] {
 			o[g] = pstart[q] + v
 		}
+	}
+	// the slots hold local ids + 1 until now: make them global
+	err = runPartitions(ctx, workers, func(ctx context.Context, w int) error {
+		for q := w; q < np; q += workers {
+			add := pt.gbase[q]
+			region := pt.slots[q<<sbits : (q+1)<<sbits]
+			for j := range region {
+				if region[j].val != 0 {
+					region[j].val += add
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
 	}
 	offs[total] = valid
 	offs[total+1] = int32(n)
