@@ -9,17 +9,17 @@ import (
 
 // A hash join's build side whose keys all pack into 64 bits (integers,
 // dates, short strings, several small integer columns) is indexed by a
-// partitioned table built in parallel: the rows are radix-partitioned by a
-// hash of their packed key, and each partition gets its own open-addressing
-// map, built by whichever worker takes it. A partition's map is small
-// enough to stay in cache while it is built, and no two workers touch the
-// same map. Group ids are global: partition q's groups come after those of
-// partitions 0 .. q-1, and its rows occupy one contiguous range of
-// positions, grouped by key in input order, as the sequential build lays
-// them out. Keys that do not pack, and the one case the partitioned table
-// does not hold (a single nullable key column compared with IS NOT
-// DISTINCT FROM, whose NULL is a group of its own), use the sequential
-// groupTable build.
+// partitioned table built in parallel: the rows are radix-partitioned by
+// the top bits of their packed key's hash, and each partition's range of
+// one shared slot array is filled by whichever worker takes it. A
+// partition's range is small enough to stay in cache while it is built,
+// and no two workers touch the same range. Group ids are global: partition
+// q's groups come after those of partitions 0 .. q-1, and its rows occupy
+// one contiguous range of positions, grouped by key in input order, as the
+// sequential build lays them out. Keys that do not pack, and the one case
+// the partitioned table does not hold (a single nullable key column
+// compared with IS NOT DISTINCT FROM, whose NULL is a group of its own),
+// use the sequential groupTable build.
 
 // joinTable finds the group of each probe row's key in a build side.
 type joinTable interface {
