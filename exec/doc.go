@@ -50,8 +50,13 @@
 // partition shares (DataFusion's CollectLeft): the first probe batch of
 // any partition starts the build, the other partitions wait for it, a
 // build error reaches all of them, and the last probe stream to close
-// frees it. HashJoin keys the build rows with the aggregate's group table
-// and keeps each key's rows together in flat arrays; a probe batch is
+// frees it. HashJoin keys the build rows and keeps each key's rows
+// together, in input order, in flat arrays. Keys that pack into 64 bits
+// are indexed in parallel (join_parttable.go): the rows are
+// radix-partitioned by the top bits of the key's hash and each partition's
+// range of one slot array is filled by one of as many goroutines as the
+// join has partitions;
+// other keys go into one aggregate group table. A probe batch is
 // looked up all at once and its output gathered from the probe batch and
 // the build batches, at most joinChunkPairs rows per output batch. Inner,
 // Left, Right, Full, Semi, Anti, NullAwareAnti (NOT IN), Single (scalar

@@ -24,7 +24,7 @@ type builtSide struct {
 	cols       [][]arrow.Array // cols[c][chunk]: column c of every batch
 	loc        []rowLoc
 	n          int // positions
-	table      *groupTable
+	table      joinTable
 	offs       []int32
 	hasNullKey bool            // some build key holds a NULL that never matches
 	matched    []atomic.Uint64 // Right/Full: bit p set once position p matched
@@ -167,9 +167,14 @@ func (b *builtSide) inOrder() {
 	}
 }
 
-// hash inserts every key into a group table and lays the positions out
-// grouped by key (a counting sort of the rows by group id).
+// hash indexes the rows by key and lays the positions out grouped by key:
+// in parallel when the keys suit a partitioned table (hashPartitioned),
+// else here, inserting every key into one group table and counting-sorting
+// the rows by group id.
 func (b *builtSide) hash(ctx context.Context, c *joinCore, chunks []buildChunk) error {
+	if ok, err := b.hashPartitioned(ctx, c, chunks); ok || err != nil {
+		return err
+	}
 	t := newGroupTable(c.keyTypes)
 	t.reserve(b.n)
 	gids := make([]int32, b.n) // -1: a NULL that matches nothing

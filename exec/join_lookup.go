@@ -52,7 +52,7 @@ func (t *groupTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int3
 	}
 	kb := sc.kb[:n]
 	if !t.packInto(kb, keys) {
-		t.lookupUnfit(keys, rows, gids, sc)
+		t.lookupUnfit(t, keys, rows, gids, sc)
 		return
 	}
 	m := t.u64
@@ -78,9 +78,10 @@ func (t *groupTable) lookup(keys []arrow.Array, n int, rows []int32, gids []int3
 
 // lookupUnfit handles a batch holding values the packed layout cannot
 // hold (strings longer than it allows, integers outside a narrowed
-// column's range). The table is still packed, so it holds no such key:
+// column's range). The table (t, or tab, a partitioned table with t's
+// layout) is still packed, so it holds no such key:
 // those rows find nothing, the others are gathered and looked up.
-func (t *groupTable) lookupUnfit(keys []arrow.Array, rows []int32, gids []int32, sc *lookupScratch) {
+func (t *groupTable) lookupUnfit(tab joinTable, keys []arrow.Array, rows []int32, gids []int32, sc *lookupScratch) {
 	fit := make([]int32, 0, len(rows))
 	for _, i := range rows {
 		ok := true
@@ -109,7 +110,7 @@ func (t *groupTable) lookupUnfit(keys []arrow.Array, rows []int32, gids []int32,
 		idx[j] = int32(j)
 	}
 	subGids := make([]int32, len(fit))
-	t.lookup(sub, len(fit), idx, subGids, sc)
+	tab.lookup(sub, len(fit), idx, subGids, sc)
 	for j, i := range fit {
 		gids[i] = subGids[j]
 	}
