@@ -258,18 +258,25 @@ func (m *segmentMasked) has(v int16) bool {
 }
 
 func (m *segmentMasked) decode(ch *chunk, sel []int32) error {
+	return decodeWhere(m.inner, ch, sel, func(r int32) bool { return m.has(ch.seg[r]) })
+}
+
+// decodeWhere decodes the records of sel that hold the field (holds) with
+// inner, and appends NULL for the others, one run of alike records at a
+// time.
+func decodeWhere(inner columnDecoder, ch *chunk, sel []int32, holds func(r int32) bool) error {
 	for i := 0; i < len(sel); {
-		in := m.has(ch.seg[sel[i]])
+		in := holds(sel[i])
 		j := i + 1
-		for j < len(sel) && m.has(ch.seg[sel[j]]) == in {
+		for j < len(sel) && holds(sel[j]) == in {
 			j++
 		}
 		if in {
-			if err := m.inner.decode(ch, sel[i:j]); err != nil {
+			if err := inner.decode(ch, sel[i:j]); err != nil {
 				return err
 			}
 		} else {
-			m.inner.(nullAppender).appendNulls(j - i)
+			inner.(nullAppender).appendNulls(j - i)
 		}
 		i = j
 	}

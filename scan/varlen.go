@@ -116,22 +116,7 @@ func (m *shortMasked) endOf(ch *chunk, r int32) int {
 }
 
 func (m *shortMasked) decode(ch *chunk, sel []int32) error {
-	for i := 0; i < len(sel); {
-		in := ch.varLen[sel[i]] >= m.endOf(ch, sel[i])
-		j := i + 1
-		for j < len(sel) && (ch.varLen[sel[j]] >= m.endOf(ch, sel[j])) == in {
-			j++
-		}
-		if in {
-			if err := m.inner.decode(ch, sel[i:j]); err != nil {
-				return err
-			}
-		} else {
-			m.inner.(nullAppender).appendNulls(j - i)
-		}
-		i = j
-	}
-	return nil
+	return decodeWhere(m.inner, ch, sel, func(r int32) bool { return ch.varLen[r] >= m.endOf(ch, r) })
 }
 
 func (m *shortMasked) reserve(n int)                   { m.inner.reserve(n) }

@@ -2,7 +2,6 @@ package copybook_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/query/copybook"
-	"github.com/recq/recq/query/export"
 )
 
 // orderRows are the records of testdata/orders.cpy written by
@@ -177,32 +175,7 @@ func TestVariableSizeOccurs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	ctx := context.Background()
-	run := func(sql string) []string {
-		res, err := eng.Query(ctx, sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Close()
-		var rows []string
-		for res.Next() {
-			rec := res.Record()
-			for r := 0; r < int(rec.NumRows()); r++ {
-				var line []byte
-				for c := 0; c < int(rec.NumCols()); c++ {
-					if c > 0 {
-						line = append(line, ' ')
-					}
-					line = export.AppendValue(line, rec.Column(c), r)
-				}
-				rows = append(rows, string(line))
-			}
-		}
-		if err := res.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return rows
-	}
+	run := func(sql string) []string { return queryLines(t, eng, sql, " ") }
 	table := "read_fixed(layout => " + parser.QuoteString(strings.TrimSuffix(strings.TrimSpace(ddl), ";")) + ")"
 	got := run("SELECT order_id, len(order_line), order_line[-1].sku, note FROM " + table + " WHERE note <> 'first' ORDER BY order_id")
 	if want := "1002 5 E five lines|1003 1 ONLY "; strings.Join(got, "|") != want {

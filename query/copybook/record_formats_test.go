@@ -52,31 +52,7 @@ func TestEveryRecordFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	ctx := context.Background()
-	run := func(sql string) []string {
-		t.Helper()
-		res, err := eng.Query(ctx, sql)
-		if err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		defer res.Close()
-		var rows []string
-		for res.Next() {
-			rec := res.Record()
-			for r := 0; r < int(rec.NumRows()); r++ {
-				var line []byte
-				for c := 0; c < int(rec.NumCols()); c++ {
-					line = append(line, " | "...)
-					line = export.AppendValue(line, rec.Column(c), r)
-				}
-				rows = append(rows, string(line))
-			}
-		}
-		if err := res.Err(); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return rows
-	}
+	run := func(sql string) []string { return queryLines(t, eng, sql, " | ") }
 	for _, c := range cases {
 		for _, enc := range []string{"ebcdic", "ascii"} {
 			s := layoutOf(t, c.copybook, copybook.DDLOptions{Encoding: enc}).Schema
@@ -257,35 +233,9 @@ func TestVariableSizeOccursRDW(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := func(format, extra string) string {
-		ctx := context.Background()
-		for _, sql := range []string{"DROP TABLE IF EXISTS o",
-			fmt.Sprintf("CREATE TABLE o FROM COPYBOOK '%s' WITH (file = '%s', record_format = '%s'%s)", cpy, paths[format], format, extra)} {
-			res, err := eng.Query(ctx, sql)
-			if err != nil {
-				t.Fatalf("%s: %v", sql, err)
-			}
-			res.Close()
-		}
-		res, err := eng.Query(ctx, "SELECT * FROM o")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Close()
-		var out []byte
-		for res.Next() {
-			rec := res.Record()
-			for r := 0; r < int(rec.NumRows()); r++ {
-				for c := 0; c < int(rec.NumCols()); c++ {
-					out = append(out, " | "...)
-					out = export.AppendValue(out, rec.Column(c), r)
-				}
-				out = append(out, '\n')
-			}
-		}
-		if err := res.Err(); err != nil {
-			t.Fatalf("%s: %v", format, err)
-		}
-		return string(out)
+		queryLines(t, eng, "DROP TABLE IF EXISTS o", "")
+		queryLines(t, eng, fmt.Sprintf("CREATE TABLE o FROM COPYBOOK '%s' WITH (file = '%s', record_format = '%s'%s)", cpy, paths[format], format, extra), "")
+		return strings.Join(queryLines(t, eng, "SELECT * FROM o", " | "), "\n") + "\n"
 	}
 	want := read("F", "")
 	if strings.Count(want, "\n") != 3 || !strings.Contains(want, "five lines") {
@@ -296,4 +246,33 @@ func TestVariableSizeOccursRDW(t *testing.T) {
 			t.Errorf("%s with variable_size_occurs reads\n%s\nwant\n%s", format, got, want)
 		}
 	}
+}
+
+// queryLines runs sql on eng and returns its rows, each as its values
+// printed as recq prints them, joined by sep.
+func queryLines(t *testing.T, eng *query.Engine, sql, sep string) []string {
+	t.Helper()
+	res, err := eng.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer res.Close()
+	var rows []string
+	for res.Next() {
+		rec := res.Record()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			var line []byte
+			for c := 0; c < int(rec.NumCols()); c++ {
+				if c > 0 {
+					line = append(line, sep...)
+				}
+				line = export.AppendValue(line, rec.Column(c), r)
+			}
+			rows = append(rows, string(line))
+		}
+	}
+	if err := res.Err(); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return rows
 }
