@@ -87,6 +87,10 @@ func (p *partition) classify() error {
 	off, end := f.Offset, f.End()
 	for r := range ch.n {
 		raw := ch.record(int32(r))[off:end]
+		if ch.varLen != nil && ch.varLen[r] < end {
+			// A variable-length record that ends before its type field.
+			raw = raw[:max(ch.varLen[r]-off, 0)]
+		}
 		v := sg.Classify(raw)
 		if v < 0 && sg.Closed {
 			return sg.UnknownTypeError(s.table.Schema, s.table.Path, ch.first+int64(r), ch.fileOffset(int32(r)), raw)
@@ -195,6 +199,9 @@ func (p *partition) lastOfTypes(from, to int64) ([]int64, error) {
 	found := make([]int64, len(sg.Values))
 	for v := range found {
 		found[v] = -1
+	}
+	if l.Var != nil {
+		return found, p.lastOfTypesVar(from, to, found)
 	}
 	off := l.RecordOffset(from)
 	end := l.DataEnd()

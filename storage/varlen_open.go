@@ -9,13 +9,9 @@ import (
 // t.Layout.DataOffset: it loads (or builds) the record index.
 func openVar(t *Table, f io.ReaderAt, schema *Schema) error {
 	opts := &t.Raw
-	if opts.Text || opts.Segments != nil {
-		what := "format = 'text'"
-		if opts.Segments != nil {
-			what = "record types (segment_field)"
-		}
+	if opts.Text {
 		return &FileError{Path: t.Path, Record: -1, Offset: -1, Err: ErrUnsupported,
-			Msg:  fmt.Sprintf("record_format %s (variable-length records) cannot be combined with %s", opts.RecordFormat, what),
+			Msg:  fmt.Sprintf("record_format %s (variable-length records) cannot be combined with format = 'text'", opts.RecordFormat),
 			Hint: "leave out one of the two options"}
 	}
 	if opts.RecordLen > 0 && opts.RecordLen < schema.RecordLen {
