@@ -569,6 +569,26 @@ func (c *converter) unary(g *gUnary) (Expr, int) {
 			x = &Call{Pos: p, Name: "struct_extract", Args: []Expr{x, &Literal{Pos: p, Kind: LitString, Text: ident(*sub.Field)}}}
 			continue
 		}
+		if sub.Slice {
+			// A bound left out is the list's first (1) or last (-1) element.
+			bound := func(g *gExpr, last bool) Expr {
+				switch {
+				case g == nil && last:
+					return &Unary{Pos: p, Op: "-", X: &Literal{Pos: p, Kind: LitInteger, Text: "1"}}
+				case g == nil:
+					return &Literal{Pos: p, Kind: LitInteger, Text: "1"}
+				}
+				b, db := c.or(g)
+				d = max(d, db+1)
+				return b
+			}
+			x = &Call{Pos: p, Name: "list_slice", Args: []Expr{x, bound(sub.Index, false), bound(sub.End, true)}}
+			continue
+		}
+		if sub.Index == nil {
+			c.failf(p, "a subscript needs a position: x[i] (from 1), or a slice x[a:b]")
+			return x, d
+		}
 		i, di := c.or(sub.Index)
 		d = max(d, di+1)
 		x = &Call{Pos: p, Name: "list_extract", Args: []Expr{x, i}}

@@ -592,12 +592,15 @@ type gUnary struct {
 	Casts []*gDColon    `parser:"@@*"`
 }
 
-// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i), or
-// a struct field, x.f (after a subscript or a qualified name: x[1].f,
+// gSubscript is a list subscript, x[i] (1-based): list_extract(x, i); a
+// slice, x[a:b] (either bound may be left out): list_slice(x, a, b); or a
+// struct field, x.f (after a subscript or a qualified name: x[1].f,
 // t.s.f): struct_extract(x, 'f').
 type gSubscript struct {
 	Pos   lexer.Position
-	Index *gExpr  `parser:"(  '[' @@ ']'"`
+	Index *gExpr  `parser:"(  '[' @@?"`
+	Slice bool    `parser:"   ( @':'"`
+	End   *gExpr  `parser:"     @@? )? ']'"`
 	Field *string `parser:" | '.' @(Ident | QIdent | Keyword) )"`
 }
 
