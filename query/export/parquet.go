@@ -77,6 +77,11 @@ type ParquetWriter struct {
 	cols   []*column
 	rg     file.BufferedRowGroupWriter
 	rgRows int64
+	// held are the batches of the open row group, kept until it is
+	// closed: the column writers keep slices of their strings (the
+	// pages' minimum and maximum statistics) without copying them, and
+	// a released batch's buffers go back to the scan that reuses them.
+	held   []arrow.Record
 	opts   ParquetOptions
 	ones   []int16 // definition levels of a batch without NULLs
 	def    []int16 // definition levels of a batch with NULLs
@@ -254,6 +259,8 @@ func (pw *ParquetWriter) writePart(rec arrow.Record) error {
 			return err
 		}
 	}
+	rec.Retain()
+	pw.held = append(pw.held, rec)
 	pw.rgRows += int64(n)
 	pw.rows += int64(n)
 	if pw.rgRows >= pw.opts.RowGroupRows || pw.rowGroupBytes() >= pw.opts.RowGroupBytes {
@@ -302,6 +309,7 @@ func (pw *ParquetWriter) levels(arr arrow.Array) []int16 {
 }
 
 func (pw *ParquetWriter) closeRowGroup() error {
+	defer pw.releaseHeld()
 	if pw.rg == nil {
 		return nil
 	}
@@ -312,6 +320,15 @@ func (pw *ParquetWriter) closeRowGroup() error {
 	}
 	pw.groups++
 	return nil
+}
+
+// releaseHeld releases the batches of the row group just closed.
+func (pw *ParquetWriter) releaseHeld() {
+	for _, rec := range pw.held {
+		rec.Release()
+	}
+	clear(pw.held)
+	pw.held = pw.held[:0]
 }
 
 // RowGroups returns the number of row groups written so far.

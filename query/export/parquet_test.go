@@ -383,3 +383,56 @@ func TestParquetWriteError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// scribbler is an allocator that overwrites every buffer it frees, as a
+// scan's recycler hands a freed buffer to the next batch.
+type scribbler struct{ memory.Allocator }
+
+func (s scribbler) Free(b []byte) {
+	for i := range b {
+		b[i] = 'X'
+	}
+	s.Allocator.Free(b)
+}
+
+// TestParquetStatisticsOutliveBatches releases each batch right after
+// Write, as the engine does, with an allocator that overwrites freed
+// buffers: the row group's string statistics (which the column writer
+// keeps as slices of the batches' strings) must still be the values
+// written, not what reused memory holds by the time the row group closes.
+func TestParquetStatisticsOutliveBatches(t *testing.T) {
+	mem := scribbler{memory.NewGoAllocator()}
+	sc := arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}, nil)
+	var buf bytes.Buffer
+	pw, err := NewParquetWriter(&buf, sc, ParquetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, vals := range [][]any{{"m", "b", "q"}, {"k", "p", "c"}} {
+		col := buildColumn(t, mem, arrow.BinaryTypes.String, vals)
+		rec := array.NewRecord(sc, []arrow.Array{col}, int64(len(vals)))
+		col.Release()
+		if err := pw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := pf.MetaData().RowGroup(0).ColumnChunk(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cc.Statistics()
+	if err != nil || st == nil || !st.HasMinMax() {
+		t.Fatalf("no statistics (%v)", err)
+	}
+	if got := statText(st.EncodeMin(), st.EncodeMax(), 1); got != "b q" {
+		t.Errorf("statistics min and max %q, want \"b q\"", got)
+	}
+}
