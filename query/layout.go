@@ -222,6 +222,44 @@ func fieldFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	return f, nil
 }
 
+// placeOption applies an option that scalar and STRUCT columns both take:
+// POSITION, OFFSET, WIDTH, OCCURS, and a byte order or TEXT (for a
+// STRUCT, the default of its members). It reports whether o was one of
+// them; placed says whether POSITION or OFFSET has been given.
+func placeOption(c *parser.ColumnDef, o *parser.ColumnOption, f *storage.Field, placed *bool) (bool, error) {
+	switch o.Kind {
+	case parser.OptPosition:
+		if *placed {
+			return true, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
+		}
+		if o.Int1 < 1 || o.Int2 < o.Int1 {
+			return true, layoutErr(o.Pos, "column %s: POSITION(%d:%d) must have 1 <= start <= end", c.Name, o.Int1, o.Int2)
+		}
+		f.Offset, f.Width, *placed = o.Int1-1, o.Int2-o.Int1+1, true
+	case parser.OptOffset:
+		if *placed {
+			return true, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
+		}
+		f.Offset, *placed = o.Int1, true
+	case parser.OptWidth:
+		if o.Int1 < 1 {
+			return true, layoutErr(o.Pos, "column %s: WIDTH must be at least 1", c.Name)
+		}
+		f.Width = o.Int1
+	case parser.OptOccurs:
+		f.Occurs, f.Stride, f.MinOccurs, f.DependsOn = o.Int1, o.Int2, o.Int3, o.Str
+	case parser.OptLittleEndian:
+		f.Encoding = storage.LittleEndian
+	case parser.OptBigEndian:
+		f.Encoding = storage.BigEndian
+	case parser.OptText:
+		f.Encoding = storage.Text
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
 func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	text := l.Raw.Text
 	t, err := storage.ParseType(c.Type.Name, c.Type.Params...)
@@ -243,35 +281,18 @@ func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 			return f, layoutErr(o.Pos, "column %s: %s is given twice or conflicts with an earlier option", c.Name, o.Kind)
 		}
 		seen[group] = true
+		if ok, err := placeOption(c, o, &f, &placed); err != nil {
+			return f, err
+		} else if ok {
+			if o.Kind == parser.OptPosition {
+				if seen[parser.OptWidth] {
+					return f, layoutErr(o.Pos, "column %s: POSITION already gives the width", c.Name)
+				}
+				seen[parser.OptWidth] = true
+			}
+			continue
+		}
 		switch o.Kind {
-		case parser.OptPosition:
-			if placed {
-				return f, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
-			}
-			if o.Int1 < 1 || o.Int2 < o.Int1 {
-				return f, layoutErr(o.Pos, "column %s: POSITION(%d:%d) must have 1 <= start <= end", c.Name, o.Int1, o.Int2)
-			}
-			f.Offset, f.Width, placed = o.Int1-1, o.Int2-o.Int1+1, true
-			if seen[parser.OptWidth] {
-				return f, layoutErr(o.Pos, "column %s: POSITION already gives the width", c.Name)
-			}
-			seen[parser.OptWidth] = true
-		case parser.OptOffset:
-			if placed {
-				return f, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
-			}
-			f.Offset, placed = o.Int1, true
-		case parser.OptWidth:
-			if o.Int1 < 1 {
-				return f, layoutErr(o.Pos, "column %s: WIDTH must be at least 1", c.Name)
-			}
-			f.Width = o.Int1
-		case parser.OptLittleEndian:
-			f.Encoding = storage.LittleEndian
-		case parser.OptBigEndian:
-			f.Encoding = storage.BigEndian
-		case parser.OptText:
-			f.Encoding = storage.Text
 		case parser.OptImplied:
 			f.Implied = o.Int1
 			if o.Int2 == 0 {
@@ -305,8 +326,6 @@ func scalarFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 			}
 		case parser.OptOnErrorNull:
 			f.InvalidAsNull = true
-		case parser.OptOccurs:
-			f.Occurs, f.Stride, f.MinOccurs, f.DependsOn = o.Int1, o.Int2, o.Int3, o.Str
 		case parser.OptFormat:
 			f.Format = o.Str
 		case parser.OptNullIf:

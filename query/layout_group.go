@@ -23,31 +23,11 @@ func groupFromDDL(c *parser.ColumnDef, l *Layout) (storage.Field, error) {
 	}
 	placed := false
 	for _, o := range c.Options {
-		switch o.Kind {
-		case parser.OptPosition:
-			if placed || o.Int1 < 1 || o.Int2 < o.Int1 {
-				return f, layoutErr(o.Pos, "column %s: give one POSITION(start:end) with 1 <= start <= end, or OFFSET", c.Name)
-			}
-			f.Offset, f.Width, placed = o.Int1-1, o.Int2-o.Int1+1, true
-		case parser.OptOffset:
-			if placed {
-				return f, layoutErr(o.Pos, "column %s: give either POSITION or OFFSET, not both", c.Name)
-			}
-			f.Offset, placed = o.Int1, true
-		case parser.OptWidth:
-			if o.Int1 < 1 {
-				return f, layoutErr(o.Pos, "column %s: WIDTH must be at least 1", c.Name)
-			}
-			f.Width = o.Int1
-		case parser.OptOccurs:
-			f.Occurs, f.Stride, f.MinOccurs, f.DependsOn = o.Int1, o.Int2, o.Int3, o.Str
-		case parser.OptText:
-			f.Encoding = storage.Text
-		case parser.OptLittleEndian:
-			f.Encoding = storage.LittleEndian
-		case parser.OptBigEndian:
-			f.Encoding = storage.BigEndian
-		default:
+		ok, err := placeOption(c, o, &f, &placed)
+		if err != nil {
+			return f, err
+		}
+		if !ok {
 			return f, layoutErr(o.Pos, "column %s: a STRUCT takes POSITION, OFFSET, WIDTH, OCCURS and a default byte order or TEXT for its members, not %s: give it to the members", c.Name, o.Kind)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/sdf"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
@@ -110,11 +111,7 @@ type mergeFn struct {
 }
 
 func (fn *mergeFn) ProcessElement(ctx context.Context, bucket int, iter func(*[]byte) bool, emit func([]byte)) error {
-	p, err := loadPlan(ctx, fn.DataDir, fn.Plan)
-	if err != nil {
-		return err
-	}
-	rs, err := readers(collect(iter))
+	p, rs, err := planAndInputs(ctx, fn.DataDir, fn.Plan, iter)
 	if err != nil {
 		return err
 	}
@@ -144,11 +141,7 @@ type finishFn struct {
 }
 
 func (fn *finishFn) ProcessElement(ctx context.Context, _ int, iter func(*[]byte) bool, emit func([]byte)) error {
-	p, err := loadPlan(ctx, fn.DataDir, fn.Plan)
-	if err != nil {
-		return err
-	}
-	rs, err := readers(collect(iter))
+	p, rs, err := planAndInputs(ctx, fn.DataDir, fn.Plan, iter)
 	if err != nil {
 		return err
 	}
@@ -163,6 +156,17 @@ func (fn *finishFn) ProcessElement(ctx context.Context, _ int, iter func(*[]byte
 	}
 	emit(blob)
 	return nil
+}
+
+// planAndInputs loads the plan a step runs and opens the blobs of its key
+// as record readers, in split order.
+func planAndInputs(ctx context.Context, dir string, plan []byte, iter func(*[]byte) bool) (*query.DistributedPlan, []array.RecordReader, error) {
+	p, err := loadPlan(ctx, dir, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := readers(collect(iter))
+	return p, rs, err
 }
 
 func collect(iter func(*[]byte) bool) [][]byte {

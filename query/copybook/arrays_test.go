@@ -11,6 +11,7 @@ import (
 	"github.com/recq/recq/parser"
 	"github.com/recq/recq/query"
 	"github.com/recq/recq/query/copybook"
+	"github.com/recq/recq/storage"
 )
 
 // orderRows are the records of testdata/orders.cpy written by
@@ -140,16 +141,7 @@ func TestVariableSizeOccurs(t *testing.T) {
 	var lens []int
 	for _, row := range orderRows() {
 		rec := bytes.Repeat([]byte{' '}, s.RecordLen)
-		// The count first, then the fields in order.
-		for _, i := range []int{s.Lookup("line_count"), 0, 2, 3, 4, 5} {
-			if err := s.EncodeField(rec, i, row[s.Fields[i].Name]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		n, err := s.RecordLenAt(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := encodeOrder(t, s, rec, row)
 		lens = append(lens, n)
 		for i := range s.Fields {
 			got, err := s.DecodeField(rec[:n:n], i)
@@ -181,4 +173,22 @@ func TestVariableSizeOccurs(t *testing.T) {
 	if want := "1002 5 E five lines|1003 1 ONLY "; strings.Join(got, "|") != want {
 		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
 	}
+}
+
+// encodeOrder writes an order into rec under variable_size_occurs: the
+// count first (it places the fields after the array), then every other
+// field; it returns the record's length.
+func encodeOrder(t *testing.T, s *storage.Schema, rec []byte, row map[string]any) int {
+	t.Helper()
+	count := s.Lookup("line_count")
+	for _, i := range append([]int{count}, s.Lookup("order_id"), s.Lookup("quarter"), s.Lookup("order_line"), s.Lookup("tags"), s.Lookup("note")) {
+		if err := s.EncodeField(rec, i, row[s.Fields[i].Name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.RecordLenAt(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -178,22 +178,7 @@ func TestVariableSizeOccursRDW(t *testing.T) {
 	}
 	for _, row := range orderRows() {
 		rec := make([]byte, s.RecordLen)
-		// The count first: it places the fields after the array.
-		order := []int{s.Lookup("line_count")}
-		for i := range s.Fields {
-			if i != order[0] {
-				order = append(order, i)
-			}
-		}
-		for _, i := range order {
-			if err := s.EncodeField(rec, i, row[s.Fields[i].Name]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		n, err := s.RecordLenAt(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := encodeOrder(t, s, rec, row)
 		lens = append(lens, n)
 		for _, w := range writers {
 			if err := w.Write(rec[:n]); err != nil {
