@@ -57,6 +57,40 @@ func newBitmap(mem memory.Allocator, n int, fill bool) *memory.Buffer {
 	return b
 }
 
+// settleNullCounts computes and caches the null count of every column of
+// rec and of their children. Arrow computes a sliced array's null count
+// lazily, on the first NullN call, and stores it in the array: two
+// goroutines reading the same array would race on that store. Operators
+// that keep batches for several partitions to read at once (memory
+// sources, join build sides, sorted and windowed runs) settle them first,
+// while only one goroutine holds them.
+func settleNullCounts(rec arrow.Record) {
+	for _, a := range rec.Columns() {
+		settleDataNulls(a.Data())
+	}
+}
+
+// settleDataNulls is settleNullCounts for one array's data and its
+// children (a list's values, a struct's fields, a dictionary).
+func settleDataNulls(d arrow.ArrayData) {
+	if ad, ok := d.(*array.Data); ok && ad.NullN() < 0 {
+		bufs := ad.Buffers()
+		if len(bufs) > 0 && bufs[0] != nil {
+			ad.SetNullN(ad.Len() - bitutil.CountSetBits(bufs[0].Bytes(), ad.Offset(), ad.Len()))
+		} else if d.DataType().ID() == arrow.NULL {
+			ad.SetNullN(ad.Len())
+		} else {
+			ad.SetNullN(0)
+		}
+	}
+	for _, c := range d.Children() {
+		settleDataNulls(c)
+	}
+	if d.DataType().ID() == arrow.DICTIONARY {
+		settleDataNulls(d.Dictionary())
+	}
+}
+
 // validityOf returns a's validity bitmap and bit offset, or nil when a has
 // no nulls.
 func validityOf(a arrow.Array) ([]byte, int) {

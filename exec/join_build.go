@@ -92,6 +92,7 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 				return err
 			}
 			rec.Retain()
+			settleNullCounts(rec) // every probe partition reads it
 			parts[p] = append(parts[p], buildChunk{rec: rec, keys: keys})
 			kb := int64(0)
 			for _, k := range keys {

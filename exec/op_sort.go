@@ -122,6 +122,11 @@ func collectPartitions(ctx context.Context, child Operator, keys []SortKey, res 
 				ks[i] = a
 			}
 			rec.Retain()
+			// a window's partitions read the runs at once
+			settleNullCounts(rec)
+			for _, a := range ks {
+				settleDataNulls(a.Data())
+			}
 			run := sortedRun{rec: rec, keys: ks}
 			parts[p] = append(parts[p], run)
 			b := recordBytes(rec) + int64(rec.NumRows())*int64(16+9*len(keys))

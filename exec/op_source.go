@@ -44,6 +44,7 @@ func NewMemorySource(schema *arrow.Schema, partitions [][]arrow.Record) *MemoryS
 	for _, p := range partitions {
 		for _, r := range p {
 			r.Retain()
+			settleNullCounts(r)
 		}
 	}
 	return &MemorySource{opBase: newBase(), schema: schema, parts: partitions}
