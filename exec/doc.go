@@ -63,6 +63,9 @@
 // subqueries) and Mark (IN as a value) joins share one probe loop. Right
 // and Full joins emit the unmatched build rows from the probe stream that
 // finishes last, so one operator instance must not run twice at once.
+// A join that drops unmatched probe rows can hand its build keys to
+// KeySinks (join_keysink.go) as soon as the build side is read: the scan
+// under the probe side then skips records no build row can match.
 // Union concatenates partitions; SetOp (INTERSECT, EXCEPT, with or
 // without ALL) counts each distinct left row on both sides in a group
 // table. Build sides and set operation tables are charged to the Budget.

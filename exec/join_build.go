@@ -69,7 +69,7 @@ type buildChunk struct {
 // buildJoinSide reads every partition of the build operator (in parallel)
 // and, when the join has keys, hashes the rows by key. Memory is reserved
 // as the batches arrive, so an oversized build side fails early.
-func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
+func (c *joinCore) buildJoinSide(ctx context.Context, round uint64) (*builtSide, error) {
 	mem := allocator(ctx)
 	mt := &memTracker{res: reservation{b: c.budget, what: c.what}, m: c.m}
 	np := c.build.Partitions()
@@ -133,6 +133,7 @@ func (c *joinCore) buildJoinSide(ctx context.Context) (*builtSide, error) {
 			side.cols[i] = append(side.cols[i], r.Column(i))
 		}
 	}
+	c.publishKeys(round, chunks, side.n)
 	if len(c.buildKeys) > 0 {
 		if err = side.hash(ctx, c, chunks); err == nil {
 			// the table holds copies of the keys: the key arrays go

@@ -97,7 +97,7 @@ func TestPartitionedBuildLayout(t *testing.T) {
 					t.Fatal(err)
 				}
 				hj := op.(*HashJoin)
-				side, err := hj.buildJoinSide(ctx)
+				side, err := hj.buildJoinSide(ctx, 1)
 				if err != nil {
 					t.Fatalf("%s: %v", what, err)
 				}

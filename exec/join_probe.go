@@ -27,6 +27,7 @@ type joinCore struct {
 	budget               *Budget
 	what                 string // "hash join build side": names the state in memory errors
 	shared               *sharedBuild[*builtSide]
+	keySinks             []KeySink // by key; nil entries: none (join_keysink.go)
 }
 
 // joinChunkPairs bounds the candidate pairs examined, and the rows output,
@@ -41,6 +42,7 @@ func newJoinCore(typ JoinType, probe, build Operator, residual Expr, markName st
 		c.resNeed = usedColumns(len(c.resSchema.Fields()), residual)
 	}
 	c.shared = newSharedBuild(probe.Partitions(), c.buildJoinSide)
+	c.shared.onRound = c.invalidateKeySinks
 	return c
 }
 
@@ -55,12 +57,16 @@ func (c *joinCore) execute(ctx context.Context, self Operator, partition int) (S
 	if err := checkPartition(self, partition); err != nil {
 		return nil, err
 	}
+	// Join the round before the probe input opens: a new round
+	// invalidates the key filters the probe side's scans test.
+	round := c.shared.join(partition)
 	in, err := openSel(ctx, c.probe, partition)
 	if err != nil {
+		round.leave(false)
 		return nil, err
 	}
 	pool := newPool(allocator(ctx))
-	s := &joinStream{c: c, ctx: ctx, in: in, round: c.shared.join(partition), mem: pool, ectx: NewEvalContext(pool)}
+	s := &joinStream{c: c, ctx: ctx, in: in, round: round, mem: pool, ectx: NewEvalContext(pool)}
 	s.ph.mem = pool
 	s.sc.mem = pool
 	return instrument(newPullStream(c.schema, s.next, s.close), c.m), nil

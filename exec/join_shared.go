@@ -18,15 +18,22 @@ import (
 // streams stopped before its end (an error, a cancellation, a consumer
 // that stopped reading), which means the execution is being abandoned. A
 // partition opened after that starts a new round.
+//
+// Rounds are numbered from 1; build gets its round's number, and
+// onRound, when set, is called (under the lock) as a round begins, before
+// any of its streams runs.
 type sharedBuild[T interface{ release() }] struct {
-	parts int
-	build func(ctx context.Context) (T, error)
-	mu    sync.Mutex
-	cur   *joinRound[T]
+	parts   int
+	build   func(ctx context.Context, round uint64) (T, error)
+	onRound func(round uint64)
+	mu      sync.Mutex
+	cur     *joinRound[T]
+	rounds  uint64
 }
 
 type joinRound[T interface{ release() }] struct {
 	owner    *sharedBuild[T]
+	number   uint64
 	claimed  []bool
 	nClaimed int
 	open     int
@@ -40,7 +47,7 @@ type joinRound[T interface{ release() }] struct {
 	freed    bool
 }
 
-func newSharedBuild[T interface{ release() }](parts int, build func(ctx context.Context) (T, error)) *sharedBuild[T] {
+func newSharedBuild[T interface{ release() }](parts int, build func(ctx context.Context, round uint64) (T, error)) *sharedBuild[T] {
 	return &sharedBuild[T]{parts: parts, build: build}
 }
 
@@ -54,8 +61,12 @@ func (s *sharedBuild[T]) join(p int) *joinRound[T] {
 			r.replaced = true
 			r.maybeFree()
 		}
-		r = &joinRound[T]{owner: s, claimed: make([]bool, s.parts), done: make(chan struct{})}
+		s.rounds++
+		r = &joinRound[T]{owner: s, number: s.rounds, claimed: make([]bool, s.parts), done: make(chan struct{})}
 		s.cur = r
+		if s.onRound != nil {
+			s.onRound(r.number)
+		}
 	}
 	r.claimed[p] = true
 	r.nClaimed++
@@ -71,7 +82,7 @@ func (r *joinRound[T]) get(ctx context.Context) (T, error) {
 	if !r.started {
 		r.started = true
 		s.mu.Unlock()
-		v, err := s.build(ctx)
+		v, err := s.build(ctx, r.number)
 		s.mu.Lock()
 		r.val, r.err = v, err
 		close(r.done)

@@ -31,6 +31,11 @@ type HashJoinSpec struct {
 	Budget *Budget
 	// Label is the EXPLAIN line; empty: one is made from the keys.
 	Label string
+	// KeySinks, per key (nil, or nil entries: none), receive the build
+	// side's values of that key once it is read (see KeySink). Only joins
+	// that drop unmatched probe rows (Inner, Semi, Right, RightSemi,
+	// RightAnti) and keys that do not match NULL may have them.
+	KeySinks []KeySink
 }
 
 // HashJoin joins its probe input, partition by partition, against a hash
@@ -68,11 +73,15 @@ func NewHashJoin(spec HashJoinSpec) (Operator, error) {
 	if err := checkCondition(spec.Residual, "hash join condition"); err != nil {
 		return nil, err
 	}
+	if err := checkKeySinks(spec); err != nil {
+		return nil, err
+	}
 	what := "hash join build side"
 	if spec.Label != "" {
 		what = "the build side of " + spec.Label // the memory error names the join
 	}
 	c := newJoinCore(spec.Type, spec.Probe, spec.Build, spec.Residual, spec.MarkName, spec.Budget, what)
+	c.keySinks = spec.KeySinks
 	c.nullEq = make([]bool, len(spec.ProbeKeys))
 	copy(c.nullEq, spec.NullEqual)
 	for i := range spec.ProbeKeys {

@@ -198,7 +198,7 @@ func (d *windowData) chunks(k int) []arrow.Array {
 	return out
 }
 
-func (w *Window) collect(ctx context.Context) (*windowData, error) {
+func (w *Window) collect(ctx context.Context, _ uint64) (*windowData, error) {
 	keys, slots := w.exprs()
 	d := &windowData{slots: slots, res: reservation{b: w.budget, what: "window"}}
 	var mu sync.Mutex

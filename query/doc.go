@@ -27,7 +27,9 @@
 //	   │   (through joins, into scans as raw-byte predicates and _rowid
 //	   │   ranges), reorder_joins (reorder.go), extract_join_keys,
 //	   │   choose_build_side, prefilter_aggregates (prefilter.go),
-//	   │   prune_projection, pushdown_limit, topn
+//	   │   prune_projection, pushdown_limit, topn, join_key_filters
+//	   │   (keyfilter.go: a hash join hands its build side's keys to the
+//	   │   scan under its probe side, scan.KeyFilter)
 //	   ▼
 //	lower.go, lower_join.go ──► exec operator tree over scan partitions;
 //	   │   column ids become batch positions here and nowhere else

@@ -90,7 +90,7 @@ func ExampleEngine_Explain() {
 	//   Project count(*)
 	//     Aggregate group by [] aggregates [count(*)]
 	//       Scan lineitem [] pushed [l_quantity < 24]
-	// optimizer passes: fold_constants, simplify_outer_joins, pushdown_predicates, reorder_joins, extract_join_keys, choose_build_side, prefilter_aggregates, prune_projection, pushdown_limit, topn
+	// optimizer passes: fold_constants, simplify_outer_joins, pushdown_predicates, reorder_joins, extract_join_keys, choose_build_side, prefilter_aggregates, prune_projection, pushdown_limit, topn, join_key_filters
 	// physical plan:
 	//   Project: count(*) [partitions=1]
 	//     Aggregate: [count(*)] [partitions=1]

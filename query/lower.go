@@ -80,6 +80,9 @@ type lowerer struct {
 	releases []func()
 	scans    []*scan.Scan
 	ordered  map[*ScanNode]bool // scans read in ordered mode (chunk-tagged batches)
+	// keyFilters are the join key filters each scan is to test
+	// (keyfilter.go), registered by the join above it.
+	keyFilters map[*ScanNode][]scan.KeyFilterSpec
 }
 
 // fileOrderScan returns the scan whose file order n's rows keep: n is
@@ -405,7 +408,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		Table: t, Strategy: o.settings.IO, Columns: fields, RowID: rowID, ParentRowID: parentRowID,
 		Filter: s.pushed, Ranges: s.ranges, Limit: s.limit, BatchSize: o.settings.BatchSize,
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
-		Ordered: lw.ordered[s],
+		Ordered: lw.ordered[s], KeyFilters: lw.takeKeyFilters(s),
 	}
 	if s.empty {
 		spec.Ranges = []scan.RowRange{}

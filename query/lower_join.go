@@ -14,6 +14,8 @@ var execJoinTypes = map[joinKind]exec.JoinType{
 // the left input, the hash join outputs right then left and a Project
 // puts them back.
 func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
+	// registered before the inputs are lowered: lowerScan attaches them
+	sinks := lw.keySinks(j)
 	left, err := lw.lower(j.left)
 	if err != nil {
 		return nil, err
@@ -51,23 +53,13 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 	probe, build := left, right
 	probeCols, buildCols := lcols, rcols
 	probeKeys, buildKeys := j.leftKeys, j.rightKeys
-	kind := j.kind
-	typ := execJoinTypes[kind]
-	if j.buildLeft {
+	probeLeft, kind, typ := j.hashSides()
+	if !probeLeft {
 		probe, build = right, left
 		probeCols, buildCols = rcols, lcols
 		probeKeys, buildKeys = j.rightKeys, j.leftKeys
-		switch j.kind {
-		case joinSemi: // the left rows to keep are hashed; the right input streams
-			typ = exec.JoinRightSemi
-		case joinAnti:
-			typ = exec.JoinRightAnti
-		default:
-			kind = j.kind.swapped()
-			typ = execJoinTypes[kind]
-		}
 	}
-	spec := exec.HashJoinSpec{Probe: probe, Build: build, NullEqual: j.nullEqual, Type: typ, MarkName: markName, Budget: lw.budget}
+	spec := exec.HashJoinSpec{Probe: probe, Build: build, NullEqual: j.nullEqual, Type: typ, MarkName: markName, Budget: lw.budget, KeySinks: sinks}
 	if spec.ProbeKeys, err = lowerExprs(probeKeys, newLayout(probeCols)); err != nil {
 		return nil, err
 	}
@@ -101,6 +93,24 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 		names = append(names, c.Name)
 	}
 	return exec.NewProject(op, exprs, names), nil
+}
+
+// hashSides says how a hash join runs j: whether the left input is the
+// probe side (else the right one is, choose_build_side having chosen to
+// hash the left), the join's kind with the probe side as its left input,
+// and the exec join type.
+func (j *JoinNode) hashSides() (probeLeft bool, kind joinKind, typ exec.JoinType) {
+	if !j.buildLeft {
+		return true, j.kind, execJoinTypes[j.kind]
+	}
+	switch j.kind {
+	case joinSemi: // the left rows to keep are hashed; the right input streams
+		return false, j.kind, exec.JoinRightSemi
+	case joinAnti:
+		return false, j.kind, exec.JoinRightAnti
+	}
+	kind = j.kind.swapped()
+	return false, kind, execJoinTypes[kind]
 }
 
 // emitsBoth reports whether a join of this kind outputs both inputs'

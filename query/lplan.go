@@ -183,8 +183,9 @@ type JoinNode struct {
 	leftKeys, rightKeys []*Expr
 	nullEqual           []bool
 	cond                []*Expr
-	mark                *Column // JoinMark only
-	buildLeft           bool    // choose_build_side: hash the left input instead of the right
+	mark                *Column         // JoinMark only
+	buildLeft           bool            // choose_build_side: hash the left input instead of the right
+	keyFilters          []keyFilterPlan // join_key_filters: scans under the probe side that test the build keys
 	pos                 parser.Pos
 }
 

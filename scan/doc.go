@@ -11,11 +11,15 @@
 //	  read chunk (mmap view | direct/buffered read-ahead goroutine)
 //	  check separators / checksums
 //	  predicates on raw bytes ──► selection vector of record indexes
+//	  join key filters, once published (keyfilter.go) ──► narrower selection
 //	  decode only projected columns of selected records ──► Arrow buffers
 //	  emit a batch every BatchSize rows  ──► Stream.Next / Record
 //
 // Late materialization: a chunk whose selection is empty decodes nothing;
 // text fields are parsed only for the predicates and projected columns.
+// A join key filter (Spec.KeyFilters) is a predicate that arrives while
+// the scan runs: a hash join publishes its build side's keys, and from the
+// next piece on the partitions test each record's raw key against them.
 // A limit is shared by all partitions of a run; once it is reached no
 // partition claims another chunk. Mapped bytes are only touched inside
 // storage.Guard, on the partition's own goroutine, so a file truncated

@@ -60,6 +60,13 @@ type partition struct {
 
 	lane int // the lane this partition reads (compressed files), or -1
 
+	// Key filters (keyfilter.go): keyOff[i] is set once key test i kept
+	// almost every record it saw in this partition, so it stops paying
+	// for the test; keySeen and keyKept count toward that decision.
+	keyOff           []bool
+	keySeen, keyKept []int64
+	keySets          []*KeySet // this piece's published sets, by test (nil: none or off)
+
 	err     error
 	started bool
 	done    bool
@@ -317,7 +324,8 @@ func (p *partition) filterPiece() error {
 		}
 		p.selBuf = make([]int32, p.ch.n)
 	}
-	if len(s.preds) == 0 && !s.segFilter {
+	keyed := p.loadKeySets()
+	if len(s.preds) == 0 && !s.segFilter && !keyed {
 		end := min(p.ch.n, p.pos+piece)
 		p.sel, p.selPos, p.pos = p.identity[p.pos:end], 0, end
 		return p.claim()
@@ -355,6 +363,9 @@ func (p *partition) filterPiece() error {
 					return err
 				}
 			}
+			if keyed {
+				sel, shared = p.keyFilter(sel, shared, k)
+			}
 			k += len(sel)
 		}
 		return nil
@@ -365,6 +376,62 @@ func (p *partition) filterPiece() error {
 	}
 	p.sel, p.selPos = p.selBuf[:k], 0
 	return p.claim()
+}
+
+// keyFilterSample is how many records a key test sees in a partition
+// before it may be switched off there, and keyFilterKeep the share of
+// them it must keep for that (a test that keeps nearly everything costs
+// more than the decoding it saves).
+var keyFilterSample int64 = 1 << 16 // a variable for tests
+
+const keyFilterKeep = 0.9
+
+// loadKeySets fetches the published sets of the scan's key tests that are
+// still on in this partition into p.keySets; it reports whether any is.
+func (p *partition) loadKeySets() bool {
+	tests := p.scan.keyTests
+	if len(tests) == 0 || p.ch.varLen != nil {
+		return false
+	}
+	if p.keyOff == nil {
+		p.keyOff = make([]bool, len(tests))
+		p.keySeen = make([]int64, len(tests))
+		p.keyKept = make([]int64, len(tests))
+		p.keySets = make([]*KeySet, len(tests))
+	}
+	any := false
+	for i, t := range tests {
+		p.keySets[i] = nil
+		if !p.keyOff[i] {
+			p.keySets[i] = t.spec.Filter.Set()
+			any = any || p.keySets[i] != nil
+		}
+	}
+	return any
+}
+
+// keyFilter narrows sel (records k.. of selBuf once the first filter ran,
+// else the shared identity run) by the loaded key sets.
+func (p *partition) keyFilter(sel []int32, shared bool, k int) ([]int32, bool) {
+	for i, t := range p.scan.keyTests {
+		set := p.keySets[i]
+		if set == nil || len(sel) == 0 {
+			continue
+		}
+		dst := sel[:0]
+		if shared {
+			dst, shared = p.selBuf[k:k], false
+		}
+		before := len(sel)
+		sel = t.filter(&p.ch, set, sel, dst)
+		p.run.stats.KeyFiltered.Add(int64(before - len(sel)))
+		p.keySeen[i] += int64(before)
+		p.keyKept[i] += int64(len(sel))
+		if p.keySeen[i] >= keyFilterSample && float64(p.keyKept[i]) > keyFilterKeep*float64(p.keySeen[i]) {
+			p.keyOff[i] = true
+		}
+	}
+	return sel, shared
 }
 
 // claim reserves p.sel's rows against the scan's limit, truncating the

@@ -28,6 +28,7 @@ type Scan struct {
 	spec      Spec
 	table     *storage.Table
 	preds     []*compiled
+	keyTests  []*keyTest
 	chunks    []chunkSpec
 	schema    *arrow.Schema
 	workers   int
@@ -106,6 +107,9 @@ func New(spec Spec) (*Scan, error) {
 	// addenda) hold text in another type's number columns; a record-type
 	// test then rules those records out before their numbers are read.
 	slices.SortStableFunc(s.preds, func(a, b *compiled) int { return cmp.Compare(a.mayFail(), b.mayFail()) })
+	if err := s.compileKeyFilters(); err != nil {
+		return nil, err
+	}
 	ranges, err := s.ranges()
 	if err != nil {
 		return nil, err
@@ -408,6 +412,9 @@ func (s *Scan) String() string {
 			ps[i] = p.String(s.table.Schema)
 		}
 		out += fmt.Sprintf(", pushed [%s]", strings.Join(ps, " AND "))
+	}
+	for _, t := range s.keyTests {
+		out += ", key filter [" + t.spec.Label + "]"
 	}
 	if s.spec.Limit > 0 {
 		out += fmt.Sprintf(", limit %d", s.spec.Limit)

@@ -123,6 +123,10 @@ type Spec struct {
 	// Filter are ANDed predicates evaluated on the raw bytes before any
 	// column is decoded.
 	Filter []Predicate
+	// KeyFilters are sets of key values known once the query runs (a hash
+	// join's build side, keyfilter.go), tested on the raw bytes after
+	// Filter, from the moment each is published.
+	KeyFilters []KeyFilterSpec
 	// Ranges limit the scan to these record ranges (sorted, non-overlapping
 	// after New normalises them); nil scans every record.
 	Ranges []RowRange

@@ -39,10 +39,13 @@ type Stats struct {
 	BytesRead       atomic.Int64 // bytes of records read (or touched, under mmap)
 	RecordsScanned  atomic.Int64 // records whose bytes were examined
 	RecordsSelected atomic.Int64 // records that passed the pushed predicates
-	Batches         atomic.Int64
-	ChunksDone      atomic.Int64
-	ioNanos         atomic.Int64
-	decodeNanos     atomic.Int64
+	// KeyFiltered counts the records that passed the pushed predicates
+	// but whose key a join's key filter ruled out (keyfilter.go).
+	KeyFiltered atomic.Int64
+	Batches     atomic.Int64
+	ChunksDone  atomic.Int64
+	ioNanos     atomic.Int64
+	decodeNanos atomic.Int64
 
 	// Pressure stall time (/proc/pressure, "some" total) accrued while the
 	// scan ran; -1 where the host does not report it.
@@ -98,6 +101,9 @@ func (s *Stats) Lines() []string {
 		fmt.Sprintf("bytes read: %d", s.BytesRead.Load()),
 		fmt.Sprintf("time in I/O: %v, decoding: %v (summed over workers), elapsed: %v",
 			s.IOTime().Round(time.Microsecond), s.DecodeTime().Round(time.Microsecond), s.Elapsed.Round(time.Microsecond)),
+	}
+	if n := s.KeyFiltered.Load(); n > 0 {
+		l = append(l, fmt.Sprintf("ruled out by join key filters: %d", n))
 	}
 	if c := s.Compression; c != nil {
 		l = append(l, fmt.Sprintf("compression: %s; compressed bytes read: %d; index %s", c, s.CompressedRead(), c.Index))
