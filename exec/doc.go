@@ -48,7 +48,8 @@
 // (HashJoin's Build, NestedLoopJoin's right input) once per execution, in
 // full, all partitions in parallel, into one structure every probe
 // partition shares (DataFusion's CollectLeft): the first probe batch of
-// any partition starts the build, the other partitions wait for it, a
+// any partition starts the build (a join with key sinks builds before it
+// reads a probe batch), the other partitions wait for it, a
 // build error reaches all of them, and the last probe stream to close
 // frees it. HashJoin keys the build rows and keeps each key's rows
 // together, in input order, in flat arrays. Keys that pack into 64 bits

@@ -59,6 +59,16 @@ func (t JoinType) DropsUnmatchedProbe() bool {
 	return false
 }
 
+// publishes reports whether the join has key sinks.
+func (c *joinCore) publishes() bool {
+	for _, s := range c.keySinks {
+		if s != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // invalidateKeySinks starts round r for the join's key sinks.
 func (c *joinCore) invalidateKeySinks(r uint64) {
 	for _, s := range c.keySinks {

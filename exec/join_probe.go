@@ -129,6 +129,15 @@ func (s *joinStream) ensureSide() error {
 }
 
 func (s *joinStream) next() (arrow.Record, error) {
+	if s.side == nil && s.c.publishes() {
+		// A join with key sinks builds before it reads its probe input,
+		// so the scans under that input test its keys from their first
+		// record (and those under a join in the probe input whose build
+		// side reads them).
+		if err := s.ensureSide(); err != nil {
+			return nil, err
+		}
+	}
 	for {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err

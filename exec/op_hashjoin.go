@@ -32,7 +32,9 @@ type HashJoinSpec struct {
 	// Label is the EXPLAIN line; empty: one is made from the keys.
 	Label string
 	// KeySinks, per key (nil, or nil entries: none), receive the build
-	// side's values of that key once it is read (see KeySink). Only joins
+	// side's values of that key once it is read (see KeySink); a join
+	// with sinks reads its build side before its first probe batch, not
+	// after it. Only joins
 	// that drop unmatched probe rows (Inner, Semi, Right, RightSemi,
 	// RightAnti) and keys that do not match NULL may have them.
 	KeySinks []KeySink
@@ -40,8 +42,9 @@ type HashJoinSpec struct {
 
 // HashJoin joins its probe input, partition by partition, against a hash
 // table of its build input (DataFusion's CollectLeft mode). The build side
-// is read once, on the first probe batch of any partition (the other
-// partitions wait for it; a build error reaches all of them), and freed
+// is read once, on the first probe batch of any partition (before it,
+// when the join has KeySinks; the other partitions wait for it; a build
+// error reaches all of them), and freed
 // when the last probe stream closes. Its rows are grouped by key in flat
 // arrays; probe batches are hashed and looked up a batch at a time, and
 // output batches are gathered from the probe batch and the build batches.
