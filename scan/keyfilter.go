@@ -219,8 +219,6 @@ func keyFilterable(t *storage.Table, f *storage.Field) string {
 		return "variable-length records"
 	case f.IsArray(), f.IsGroup(), len(f.Shifts) > 0:
 		return "not a plain field"
-	case f.NullInValue():
-		return "a text or mainframe field (parsed, not read)"
 	case !f.Type.IsSigned():
 		return fmt.Sprintf("a %s field", f.Type)
 	}
@@ -278,6 +276,9 @@ func (k *keyTest) filter(ch *chunk, set *KeySet, sel, out []int32) []int32 {
 		}
 		return buf[:n]
 	}
+	if f.NullInValue() {
+		return k.filterParsed(ch, set, sel, out)
+	}
 	order := f.ByteOrder()
 	schema := ch.table.Schema
 	for _, r := range sel {
@@ -286,6 +287,45 @@ func (k *keyTest) filter(ch *chunk, set *KeySet, sel, out []int32) []int32 {
 			continue
 		}
 		if set.Contains(storage.ReadBinaryInt(rec[off:off+f.Width], order)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// filterParsed is filter for text and mainframe (zoned, packed) integers,
+// parsed as the decoder parses them. A value that does not parse is kept:
+// the decoder then reports it (or reads it as NULL under
+// invalid_as_null, which drops it here).
+func (k *keyTest) filterParsed(ch *chunk, set *KeySet, sel, out []int32) []int32 {
+	f := k.field
+	bits := f.Type.BinaryWidth() * 8
+	fast := f.Encoding == storage.Zoned || f.Encoding == storage.Packed
+	var buf [valueBufLen]byte
+	for _, r := range sel {
+		raw := ch.record(r)[f.Offset:f.End()]
+		if fast {
+			if x, ok := f.FastMainframeInt(raw); ok {
+				if set.Contains(x) {
+					out = append(out, r)
+				}
+				continue
+			}
+		}
+		v := f.ValueBytes(raw, buf[:])
+		if f.IsNullValue(v) {
+			continue
+		}
+		var x int64
+		var err error
+		if f.Encoding.IsMainframe() {
+			x, err = f.ParseMainframeInt(v)
+		} else {
+			x, err = storage.ParseTextInt(v, bits)
+		}
+		switch {
+		case err != nil && f.InvalidAsNull:
+		case err != nil || set.Contains(x):
 			out = append(out, r)
 		}
 	}

@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +13,9 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/recq/recq/storage"
+	"github.com/recq/recq/storage/gen"
 )
 
 func int64Keys(t *testing.T, vals []int64, valid []bool) arrow.Array {
@@ -101,18 +107,25 @@ func fill(n int, v bool) []bool {
 // A scan with a published key filter returns exactly the records of the
 // unfiltered scan whose key is in the set (exact sets) or a superset of
 // them (Bloom), under several worker counts and batch sizes, through the
-// fast 8- and 4-byte loop and the general one (big-endian, nullable).
+// fast 8- and 4-byte loop, the general one (big-endian, nullable) and
+// the parsing one (text).
 func TestScanKeyFilter(t *testing.T) {
 	for _, tc := range []struct {
 		table, field string
 		sparse       bool // keys spread to force a Bloom filter
+		text         bool // the .txt fixture: parsed keys
 	}{
-		{"lineitem", "l_partkey", false},
-		{"lineitem", "l_linenumber", false},
-		{"lineitem", "l_orderkey", true},
-		{"sensors", "delta", false},
+		{"lineitem", "l_partkey", false, false},
+		{"lineitem", "l_linenumber", false, false},
+		{"lineitem", "l_orderkey", true, false},
+		{"sensors", "delta", false, false},
+		{"lineitem", "l_partkey", false, true},
+		{"sensors", "delta", false, true},
 	} {
 		tab := openRec(t, tc.table)
+		if tc.text {
+			tab = openText(t, tc.table)
+		}
 		field := tab.Schema.Lookup(tc.field)
 		all, err := New(Spec{Table: tab, Columns: []int{field}, RowID: true})
 		if err != nil {
@@ -260,5 +273,37 @@ func TestKeyFilterLifecycle(t *testing.T) {
 	keyFilterSample = 1000
 	if n, d := count(); n != fixtureRows || d != 0 {
 		t.Errorf("keys but %d, the filter off after 1,000 records: %d rows, %d ruled out", last, n, d)
+	}
+}
+
+// A text key that does not parse is not dropped by a key filter: the
+// decoder reports it where it is, as it does without the filter.
+func TestKeyFilterBadTextKey(t *testing.T) {
+	g, _ := gen.Lookup("lineitem")
+	data, _ := os.ReadFile(filepath.Join(fixtures(t), "lineitem.txt"))
+	ts := g.TextSchema()
+	field := ts.Lookup("l_partkey")
+	k := &ts.Fields[field]
+	lineLen := ts.RecordLen + 1
+	data[17*lineLen+k.Offset+1] = 'x'
+	path := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := storage.OpenRaw(path, ts, storage.RawOptions{Text: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := int64Keys(t, []int64{1, 2, 3}, nil)
+	defer keys.Release()
+	kf := NewKeyFilter()
+	kf.Publish(0, []arrow.Array{keys})
+	s, err := New(Spec{Table: tab, Columns: []int{field}, KeyFilters: []KeyFilterSpec{{Field: field, Filter: kf}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("record 18, byte offset %d, field l_partkey: not a number", 17*lineLen+k.Offset)
+	if _, err := collect(t, s); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
 	}
 }
