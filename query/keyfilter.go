@@ -108,18 +108,15 @@ func keyFilterTarget(n Node, id ColumnID) (*ScanNode, int) {
 	for {
 		switch x := n.(type) {
 		case *ScanNode:
-			if x.files != nil || x.limit > 0 || x.sample != nil || x.empty {
+			if x.limit > 0 || x.sample != nil || x.empty {
 				return nil, 0
 			}
-			for i, c := range x.cols {
-				if c.ID == id {
-					if f := x.fields[i]; f >= 0 && scan.KeyFilterable(x.table, f) {
-						return x, f
-					}
-					return nil, 0
-				}
+			t := x.table // a file set's first file (its layout)
+			i := columnIndex(x.cols, id)
+			if i < 0 || x.fields[i] < 0 || !scan.KeyFilterable(t, x.fields[i]) {
+				return nil, 0
 			}
-			return nil, 0
+			return x, x.fields[i]
 		case *FilterNode:
 			n = x.in
 		case *ProjectNode:

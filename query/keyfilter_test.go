@@ -36,6 +36,7 @@ var keyFilterCases = []struct {
 	{"below a window", `SELECT count(*), sum(rn) FROM (SELECT l_orderkey, row_number() OVER (ORDER BY l_orderkey, l_linenumber) AS rn FROM lineitem) l JOIN (VALUES (CAST(3 AS BIGINT))) v(k) ON l.l_orderkey = v.k`, 0},
 	{"text integer key", `SELECT p.id, p.name, v.x FROM people p JOIN (VALUES (CAST(1 AS BIGINT), 'a'), (3, 'b'), (12, 'c'), (40, 'd')) v(k, x) ON p.id = v.k ORDER BY 1`, 1},
 	{"nullable text integer key", `SELECT count(*), sum(p.id) FROM people p JOIN (VALUES (CAST(30 AS SMALLINT)), (41)) v(a) ON p.age = v.a`, 1},
+	{"a table of several files", `SELECT id, name, age FROM '../testdata/multi/people' p JOIN (VALUES (CAST(1 AS BIGINT)), (4), (7), (99)) v(k) ON p.id = v.k ORDER BY 1`, 1},
 	{"CHAR key", `SELECT count(*) FROM lineitem l JOIN (VALUES ('AIR')) v(m) ON l.l_shipmode = v.m`, 0},
 }
 

@@ -19,7 +19,7 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	spec := scan.Spec{
 		Table: fsx.first, Strategy: o.settings.IO, Filter: s.pushed, Ranges: s.ranges, Limit: s.limit,
 		BatchSize: o.settings.BatchSize, Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums,
-		Allocator: o.mem, Analyze: o.analyze, Ordered: lw.ordered[s],
+		Allocator: o.mem, Analyze: o.analyze, Ordered: lw.ordered[s], KeyFilters: lw.takeKeyFilters(s),
 	}
 	if s.empty {
 		spec.Ranges = []scan.RowRange{}
@@ -117,6 +117,9 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 			ps[i] = p.String(fsx.first.Schema)
 		}
 		mspec.Label += fmt.Sprintf(", pushed [%s]", strings.Join(ps, " AND "))
+	}
+	for _, kf := range spec.KeyFilters {
+		mspec.Label += ", key filter [" + kf.Label + "]"
 	}
 	if s.limit > 0 {
 		mspec.Label += fmt.Sprintf(", limit %d", s.limit)

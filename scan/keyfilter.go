@@ -225,16 +225,18 @@ func keyFilterable(t *storage.Table, f *storage.Field) string {
 	return ""
 }
 
-// compileKeyFilters checks the spec's key filters; a field that cannot be
-// tested is an error (the planner asks only for fields it can).
+// compileKeyFilters checks the spec's key filters. A field that cannot be
+// tested in this file (KeyFilterable) is left untested: a filter only
+// saves work, and one file of a set (Multi) may differ from the file the
+// planner looked at.
 func (s *Scan) compileKeyFilters() error {
 	for _, kf := range s.spec.KeyFilters {
 		if kf.Field < 0 || kf.Field >= len(s.table.Schema.Fields) || kf.Filter == nil {
 			return fmt.Errorf("scan: key filter on field %d: no such field or no filter", kf.Field)
 		}
 		f := &s.table.Schema.Fields[kf.Field]
-		if why := keyFilterable(s.table, f); why != "" {
-			return fmt.Errorf("scan: key filter on %s: %s", f.Name, why)
+		if keyFilterable(s.table, f) != "" {
+			continue
 		}
 		fast := f.NullBit < 0 && f.Encoding == storage.LittleEndian && (f.Width == 8 || f.Width == 4)
 		s.keyTests = append(s.keyTests, &keyTest{spec: kf, field: f, fast: fast})
