@@ -1,11 +1,8 @@
 package exec
 
 import (
-	"context"
 	"math/rand"
 	"testing"
-
-	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
 // BenchmarkHashJoinSmallBuild: 6,000,000 probe rows against 200 build
@@ -26,18 +23,5 @@ func BenchmarkHashJoinSmallBuild(b *testing.B) {
 		d.probeVals = append(d.probeVals, int64(i))
 	}
 	base, want := d.timeMapJoin(batch)
-	mem := memory.NewGoAllocator()
-	probe, build := d.sources(mem, 2, batch)
-	defer probe.Release()
-	defer build.Release()
-	op := must(NewHashJoin(HashJoinSpec{Probe: probe, Build: build,
-		ProbeKeys: []Expr{Col(0, "pk", tInt64)}, BuildKeys: []Expr{Col(0, "bk", tInt64)}}))
-	ctx := WithAllocator(context.Background(), mem)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if rows := drain(b, ctx, NewGather(op)); rows != int64(want) {
-			b.Fatalf("%d rows, want %d", rows, want)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(base), "x-map")
+	d.benchExec(b, 2, batch, base, want)
 }

@@ -230,30 +230,43 @@ func BenchmarkTPCH(b *testing.B) {
 	} {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", q.name, workers), func(b *testing.B) {
-				eng, err := Open(Options{Settings: Settings{Workers: workers}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer eng.Close()
-				if err := eng.RegisterTable("lineitem", path, ""); err != nil {
-					b.Fatal(err)
-				}
+				eng := lineitemEngine(b, path, workers)
 				queryRows(b, eng, q.sql) // maps and warms the table
-				var tEngine, tLoop time.Duration
-				for i := 0; i < b.N; i++ {
-					start := time.Now()
-					queryRows(b, eng, q.sql)
-					tEngine += time.Since(start)
-					start = time.Now()
-					q.loop()
-					tLoop += time.Since(start)
-				}
-				n := float64(b.N)
-				b.ReportMetric(tEngine.Seconds()/n*1e3, "engine_ms")
-				b.ReportMetric(tLoop.Seconds()/n*1e3, "loop_ms")
-				b.ReportMetric(tEngine.Seconds()/tLoop.Seconds(), "engine_x_loop")
+				engineAgainstLoop(b, func() { queryRows(b, eng, q.sql) }, q.loop)
 			})
 		}
 	}
 
+}
+
+// lineitemEngine opens an engine with the given scan workers and path
+// registered as lineitem; it closes when the benchmark ends.
+func lineitemEngine(b *testing.B, path string, workers int) *Engine {
+	eng, err := Open(Options{Settings: Settings{Workers: workers}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { eng.Close() })
+	if err := eng.RegisterTable("lineitem", path, ""); err != nil {
+		b.Fatal(err)
+	}
+	return eng
+}
+
+// engineAgainstLoop alternates engine and loop b.N times and reports
+// their mean times and the ratio engine_x_loop.
+func engineAgainstLoop(b *testing.B, engine, loop func()) {
+	var tEngine, tLoop time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		engine()
+		tEngine += time.Since(start)
+		start = time.Now()
+		loop()
+		tLoop += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(tEngine.Seconds()/n*1e3, "engine_ms")
+	b.ReportMetric(tLoop.Seconds()/n*1e3, "loop_ms")
+	b.ReportMetric(tEngine.Seconds()/tLoop.Seconds(), "engine_x_loop")
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/recq/recq/storage"
 )
@@ -70,29 +69,10 @@ func BenchmarkWarmScan(b *testing.B) {
 	const sql = "SELECT sum(l_quantity), count(*) FROM lineitem"
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			eng, err := Open(Options{Settings: Settings{Workers: workers}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer eng.Close()
-			if err := eng.RegisterTable("lineitem", path, ""); err != nil {
-				b.Fatal(err)
-			}
+			eng := lineitemEngine(b, path, workers)
 			queryRows(b, eng, sql) // maps the table
 			touchLines(data, workers)
-			var tEngine, tLoop time.Duration
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				queryRows(b, eng, sql)
-				tEngine += time.Since(start)
-				start = time.Now()
-				touchLines(data, workers)
-				tLoop += time.Since(start)
-			}
-			n := float64(b.N)
-			b.ReportMetric(tEngine.Seconds()/n*1e3, "engine_ms")
-			b.ReportMetric(tLoop.Seconds()/n*1e3, "loop_ms")
-			b.ReportMetric(tEngine.Seconds()/tLoop.Seconds(), "engine_x_loop")
+			engineAgainstLoop(b, func() { queryRows(b, eng, sql) }, func() { touchLines(data, workers) })
 		})
 	}
 }

@@ -80,14 +80,7 @@ func BenchmarkWindow(b *testing.B) {
 	for _, p := range pairs {
 		for _, workers := range []int{2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", p.name, workers), func(b *testing.B) {
-				eng, err := Open(Options{Settings: Settings{Workers: workers}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer eng.Close()
-				if err := eng.RegisterTable("lineitem", path, ""); err != nil {
-					b.Fatal(err)
-				}
+				eng := lineitemEngine(b, path, workers)
 				want := drain(b, eng, p.base) // maps and warms the table
 				var tWin, tBase, cWin, cBase time.Duration
 				for i := 0; i < b.N; i++ {
