@@ -45,14 +45,27 @@ type With struct {
 	CTEs []*CTE
 }
 
-// CTE is name [(col, ...)] AS (query) inside WITH. Columns is nil when
-// no column list was written.
+// CTE is name [(col, ...)] AS [[NOT] MATERIALIZED] (query) inside WITH.
+// Columns is nil when no column list was written.
 type CTE struct {
-	Pos     Pos // the name
-	Name    string
-	Columns []string
-	Query   Query
+	Pos         Pos // the name
+	Name        string
+	Columns     []string
+	Materialize Materialize
+	Query       Query
 }
+
+// Materialize is a CTE's [NOT] MATERIALIZED choice: whether the query
+// computes it once, before the rest, and reads the rows at each reference,
+// or plans it again at each reference (where the conditions around the
+// reference can reach into it).
+type Materialize int
+
+const (
+	MaterializeDefault Materialize = iota // the planner decides
+	Materialized                          // AS MATERIALIZED
+	NotMaterialized                       // AS NOT MATERIALIZED
+)
 
 // Select is a SELECT statement.
 //

@@ -152,6 +152,12 @@ func (c *converter) with(g *gWith) *With {
 	seen := map[string]Pos{}
 	for _, ct := range g.CTEs {
 		cte := &CTE{Pos: lpos(ct.Pos), Name: ident(ct.Name), Columns: c.names(ct.Columns, "column")}
+		switch {
+		case ct.Not:
+			cte.Materialize = NotMaterialized
+		case ct.Materialized:
+			cte.Materialize = Materialized
+		}
 		if prev, dup := seen[cte.Name]; dup {
 			c.failf(cte.Pos, "WITH defines %s twice (first at %s)", quoteIdent(cte.Name), posStr(prev))
 		}

@@ -146,6 +146,12 @@ func dumpWith(b *strings.Builder, w *With) {
 		if c.Columns != nil {
 			writeNames(b, c.Columns)
 		}
+		switch c.Materialize {
+		case Materialized:
+			b.WriteString(" MATERIALIZED")
+		case NotMaterialized:
+			b.WriteString(" NOT MATERIALIZED")
+		}
 		b.WriteString(" ")
 		dumpQuery(b, c.Query)
 		b.WriteString(")")

@@ -147,7 +147,14 @@ func (c *CTE) String() string {
 	if c.Columns != nil {
 		writeNames(&b, c.Columns)
 	}
-	b.WriteString(" AS (")
+	b.WriteString(" AS ")
+	switch c.Materialize {
+	case Materialized:
+		b.WriteString("MATERIALIZED ")
+	case NotMaterialized:
+		b.WriteString("NOT MATERIALIZED ")
+	}
+	b.WriteString("(")
 	b.WriteString(c.Query.String())
 	b.WriteString(")")
 	return b.String()

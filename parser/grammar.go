@@ -67,10 +67,12 @@ type gWith struct {
 }
 
 type gCTE struct {
-	Pos     lexer.Position
-	Name    string     `parser:"@(Ident | QIdent)"`
-	Columns *gNameList `parser:"@@?"`
-	Query   *gQuery    `parser:"'AS' '(' @@ ')'"`
+	Pos          lexer.Position
+	Name         string     `parser:"@(Ident | QIdent)"`
+	Columns      *gNameList `parser:"@@?"`
+	Not          bool       `parser:"'AS' ( @'NOT'?"`
+	Materialized bool       `parser:"  @'MATERIALIZED' )?"`
+	Query        *gQuery    `parser:"'(' @@ ')'"`
 }
 
 // gNameList is a parenthesised list of names: (a, b, c).

@@ -18,7 +18,11 @@ type binder struct {
 	cat    *Catalog
 	args   []any
 	nextID ColumnID
-	cells  []*subqueryCell  // uncorrelated scalar subqueries, computed before the query runs
+	cells  []*subqueryCell  // uncorrelated scalar subqueries and materialized CTEs, computed before the query runs
+	// cteRefs counts each CTE's references, cteCells holds the cells of
+	// the materialized ones (cte_materialize.go)
+	cteRefs  map[*parser.CTE]int
+	cteCells map[*parser.CTE]*subqueryCell
 	views  int              // depth of view expansion (guards against a view that uses itself)
 	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
 	now    time.Time        // current_timestamp: when binding started
@@ -103,10 +107,13 @@ func (bd *binder) bindQuery(q parser.Query, outer *scope, ctes *cteScope) (Node,
 }
 
 // withCTEs pushes a WITH clause's names.
-func withCTEs(w *parser.With, ctes *cteScope) (*cteScope, error) {
+// root is the query w belongs to, whose references to the CTEs are
+// counted.
+func (bd *binder) withCTEs(w *parser.With, ctes *cteScope, root any) (*cteScope, error) {
 	if w == nil {
 		return ctes, nil
 	}
+	bd.countCTERefs(w, root)
 	s := &cteScope{ctes: map[string]*parser.CTE{}, parent: ctes}
 	for _, c := range w.CTEs {
 		key := strings.ToLower(c.Name)
@@ -152,7 +159,7 @@ type selectParts struct {
 }
 
 func (bd *binder) bindSelectParts(sel *parser.Select, outer *scope, ctes *cteScope) (*selectParts, error) {
-	ctes, err := withCTEs(sel.With, ctes)
+	ctes, err := bd.withCTEs(sel.With, ctes, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -914,7 +921,13 @@ func (bd *binder) bindTableRef(t *parser.TableRef, sc *scope) ([]*relation, Node
 			if t.Sample != nil {
 				return nil, nil, posErr(t.Sample.Pos, "USING SAMPLE works on tables, not on %s (a WITH query)", t.Name)
 			}
-			plan, err := bd.bindQuery(cte.Query, nil, outer)
+			var plan Node
+			var err error
+			if bd.materializes(cte) {
+				plan, err = bd.materializedCTE(cte, outer)
+			} else {
+				plan, err = bd.bindQuery(cte.Query, nil, outer)
+			}
 			if err != nil {
 				return nil, nil, err
 			}

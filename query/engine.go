@@ -352,7 +352,11 @@ func explainText(pp *physicalPlan) string {
 	b.WriteString("logical plan:\n")
 	b.WriteString(indent(explainTree(pp.logical)))
 	for _, c := range pp.cells {
-		fmt.Fprintf(&b, "subquery #%d, computed first:\n", c.cell.id)
+		if c.cell.table != "" {
+			fmt.Fprintf(&b, "subquery #%d (WITH %s, materialized), computed first:\n", c.cell.id, c.cell.table)
+		} else {
+			fmt.Fprintf(&b, "subquery #%d, computed first:\n", c.cell.id)
+		}
 		b.WriteString(indent(indent(explainTree(c.cell.plan))))
 	}
 	fmt.Fprintf(&b, "optimizer passes: %s\n", strings.Join(pp.applied, ", "))

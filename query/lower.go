@@ -510,6 +510,9 @@ func physical(root Node, applied []string, cells []*subqueryCell, o planOptions)
 		}
 		op = lw.gather(c.plan, op)
 		pp.cells = append(pp.cells, preparedCell{cell: c, root: op})
+		if c.table != "" {
+			lw.releases = append(lw.releases, c.releaseRows)
+		}
 	}
 	op, err := lw.lower(root)
 	if err != nil {

@@ -34,11 +34,13 @@ type subqueryCell struct {
 	id     int
 	plan   Node
 	typ    arrow.DataType
-	exists bool // EXISTS: the value is whether the plan returns a row
+	exists bool   // EXISTS: the value is whether the plan returns a row
+	table  string // a materialized CTE's name: the value is the rows (cte_materialize.go)
 	pos    parser.Pos
 
 	mu    sync.Mutex
 	value any
+	rows  []arrow.Record // a table cell's batches
 	set   bool
 }
 
@@ -79,6 +81,9 @@ func (bd *binder) newCell(plan Node, exists bool, pos parser.Pos) (*Expr, error)
 
 // computeCell runs a cell's lowered plan and stores its value.
 func computeCell(ctx context.Context, c *subqueryCell, root exec.Operator) error {
+	if c.table != "" {
+		return computeTableCell(ctx, c, root)
+	}
 	st, err := root.Execute(ctx, 0)
 	if err != nil {
 		return err
@@ -492,7 +497,7 @@ func colRefs(cols []Column) []*Expr {
 // by position (each side cast in its own Project, so nested set
 // operations keep their casts), then ORDER BY and LIMIT over the whole.
 func (bd *binder) bindSetOp(x *parser.SetOp, outer *scope, ctes *cteScope) (Node, error) {
-	ctes, err := withCTEs(x.With, ctes)
+	ctes, err := bd.withCTEs(x.With, ctes, x)
 	if err != nil {
 		return nil, err
 	}
