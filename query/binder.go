@@ -18,14 +18,14 @@ type binder struct {
 	cat    *Catalog
 	args   []any
 	nextID ColumnID
-	cells  []*subqueryCell  // uncorrelated scalar subqueries and materialized CTEs, computed before the query runs
+	cells  []*subqueryCell // uncorrelated scalar subqueries and materialized CTEs, computed before the query runs
 	// cteRefs counts each CTE's references, cteCells holds the cells of
 	// the materialized ones (cte_materialize.go)
 	cteRefs  map[*parser.CTE]int
 	cteCells map[*parser.CTE]*subqueryCell
-	views  int              // depth of view expansion (guards against a view that uses itself)
-	rng    *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
-	now    time.Time        // current_timestamp: when binding started
+	views    int              // depth of view expansion (guards against a view that uses itself)
+	rng      *exec.RandSource // random()'s generator: the session's after SET seed, else a fresh one
+	now      time.Time        // current_timestamp: when binding started
 	// lambdaParams are the parameters of the lambdas being bound,
 	// innermost last: they shadow columns (lambda.go)
 	lambdaParams []Column
