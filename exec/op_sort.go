@@ -37,6 +37,10 @@ func (s *Sort) String() string        { return "Sort: " + keysString(s.keys) }
 // Keys returns the sort keys.
 func (s *Sort) Keys() []SortKey { return s.keys }
 
+// RecordBytes estimates the memory a record holds, as the Budget counts
+// it.
+func RecordBytes(rec arrow.Record) int64 { return recordBytes(rec) }
+
 // recordBytes estimates the memory a record holds.
 func recordBytes(rec arrow.Record) int64 {
 	var b int64

@@ -150,8 +150,9 @@ func (s *ownedStream) Close() {
 	s.release()
 }
 
-// computeTableCell runs a materialized CTE's plan and keeps its batches.
-func computeTableCell(ctx context.Context, c *subqueryCell, root exec.Operator) error {
+// computeTableCell runs a materialized CTE's plan and keeps its batches,
+// charged to the query's memory budget.
+func computeTableCell(ctx context.Context, c *subqueryCell, root exec.Operator, budget *exec.Budget) error {
 	c.releaseRows()
 	st, err := root.Execute(ctx, 0)
 	if err != nil {
@@ -159,32 +160,43 @@ func computeTableCell(ctx context.Context, c *subqueryCell, root exec.Operator) 
 	}
 	defer st.Close()
 	var rows []arrow.Record
+	var held int64
+	fail := func(err error) error {
+		for _, r := range rows {
+			r.Release()
+		}
+		budget.Release(held)
+		return err
+	}
 	for st.Next() {
 		rec := st.Record()
 		if rec.NumRows() == 0 {
 			continue
 		}
+		n := exec.RecordBytes(rec)
+		if err := budget.Reserve(n, "the rows of WITH "+c.table+" (materialized)"); err != nil {
+			return fail(err)
+		}
+		held += n
 		rec.Retain()
 		rows = append(rows, rec)
 	}
 	if err := st.Err(); err != nil {
-		for _, r := range rows {
-			r.Release()
-		}
-		return err
+		return fail(err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.rows, c.set = rows, true
+	c.rows, c.held, c.bud, c.set = rows, held, budget, true
 	return nil
 }
 
-// releaseRows gives back a table cell's batches.
+// releaseRows gives back a table cell's batches and their memory.
 func (c *subqueryCell) releaseRows() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range c.rows {
 		r.Release()
 	}
-	c.rows, c.set = nil, false
+	c.bud.Release(c.held)
+	c.rows, c.held, c.set = nil, 0, false
 }

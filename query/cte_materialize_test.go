@@ -91,3 +91,21 @@ func TestCTEMaterializeDistributed(t *testing.T) {
 		t.Errorf("a materialized CTE over the split table: %v", err)
 	}
 }
+
+// A materialized CTE's rows count against memory_limit (a statement's
+// budget); the batches are freed when it ends (testEngine's checked
+// allocator).
+func TestCTEMaterializeMemoryLimit(t *testing.T) {
+	eng, _ := testEngine(t, Settings{Workers: 2, MemoryLimit: 64 << 10})
+	big := `WITH t AS MATERIALIZED (SELECT l_orderkey, l_linenumber, l_comment FROM lineitem) SELECT count(*) FROM t`
+	_, err := eng.Query(context.Background(), big)
+	if err == nil || !strings.Contains(err.Error(), "the rows of WITH t (materialized) needs more than the 64.0 KiB memory limit") {
+		t.Fatalf("got %v", err)
+	}
+	small := `WITH t AS MATERIALIZED (SELECT l_linenumber, count(*) AS n FROM lineitem GROUP BY 1) SELECT sum(n) FROM t`
+	for i := 0; i < 3; i++ {
+		if got := strings.Join(queryRows(t, eng, small), ","); got != "2000" {
+			t.Fatalf("run %d: %s", i, got)
+		}
+	}
+}

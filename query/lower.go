@@ -30,8 +30,9 @@ type physicalPlan struct {
 
 // preparedCell is a lowered uncorrelated subquery, run before the query.
 type preparedCell struct {
-	cell *subqueryCell
-	root exec.Operator
+	cell   *subqueryCell
+	root   exec.Operator
+	budget *exec.Budget // charged for a table cell's rows
 }
 
 // planOptions carry what lowering needs beyond the plan.
@@ -509,7 +510,7 @@ func physical(root Node, applied []string, cells []*subqueryCell, o planOptions)
 			return nil, err
 		}
 		op = lw.gather(c.plan, op)
-		pp.cells = append(pp.cells, preparedCell{cell: c, root: op})
+		pp.cells = append(pp.cells, preparedCell{cell: c, root: op, budget: lw.budget})
 		if c.table != "" {
 			lw.releases = append(lw.releases, c.releaseRows)
 		}
@@ -544,7 +545,7 @@ func physical(root Node, applied []string, cells []*subqueryCell, o planOptions)
 // subquery's own subqueries come before it).
 func (pp *physicalPlan) runCells(ctx context.Context) error {
 	for _, c := range pp.cells {
-		if err := computeCell(ctx, c.cell, c.root); err != nil {
+		if err := computeCell(ctx, c.cell, c.root, c.budget); err != nil {
 			return err
 		}
 	}

@@ -41,6 +41,8 @@ type subqueryCell struct {
 	mu    sync.Mutex
 	value any
 	rows  []arrow.Record // a table cell's batches
+	held  int64          // their bytes, reserved from budget
+	bud   *exec.Budget
 	set   bool
 }
 
@@ -80,9 +82,9 @@ func (bd *binder) newCell(plan Node, exists bool, pos parser.Pos) (*Expr, error)
 }
 
 // computeCell runs a cell's lowered plan and stores its value.
-func computeCell(ctx context.Context, c *subqueryCell, root exec.Operator) error {
+func computeCell(ctx context.Context, c *subqueryCell, root exec.Operator, budget *exec.Budget) error {
 	if c.table != "" {
-		return computeTableCell(ctx, c, root)
+		return computeTableCell(ctx, c, root, budget)
 	}
 	st, err := root.Execute(ctx, 0)
 	if err != nil {
