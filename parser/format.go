@@ -826,7 +826,11 @@ func (e *Call) String() string {
 		// x.f after a subscript or a qualified name is parsed as
 		// struct_extract(x, 'f').
 		if f, ok := e.Args[1].(*Literal); ok && f.Kind == LitString {
-			return wrap(e.Args[0], precPrimary) + "." + quoteIdent(f.Text)
+			base := wrap(e.Args[0], precPrimary)
+			if l, ok := e.Args[0].(*Literal); ok && (l.Kind == LitInteger || l.Kind == LitDecimal || l.Kind == LitFloat) {
+				base = "(" + base + ")" // 0.a would lex as a number
+			}
+			return base + "." + quoteIdent(f.Text)
 		}
 	}
 	if e.Name == "extract" && len(e.Args) == 2 && !e.Star && !e.Distinct {
