@@ -19,7 +19,8 @@
 // text fields are parsed only for the predicates and projected columns.
 // A join key filter (Spec.KeyFilters) is a predicate that arrives while
 // the scan runs: a hash join publishes its build side's keys, and from the
-// next piece on the partitions test each record's raw key against them.
+// next piece on the partitions test each record's raw key against them,
+// and pass over the .rec blocks whose min/max hold none of the keys.
 // A limit is shared by all partitions of a run; once it is reached no
 // partition claims another chunk. Mapped bytes are only touched inside
 // storage.Guard, on the partition's own goroutine, so a file truncated

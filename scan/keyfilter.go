@@ -149,6 +149,33 @@ func (s *KeySet) Contains(v int64) bool {
 	return s.bits[h>>6]>>(h&63)&1 != 0
 }
 
+// MayContainRange reports whether a value in [lo, hi] may be in the set:
+// exact sets look at their bits in the range, Bloom filters only at the
+// range of their values.
+func (s *KeySet) MayContainRange(lo, hi int64) bool {
+	lo, hi = max(lo, s.min), min(hi, s.max)
+	if lo > hi {
+		return false
+	}
+	if !s.exact {
+		return true
+	}
+	a, b := uint64(lo-s.min), uint64(hi-s.min)
+	for w := a >> 6; w <= b>>6; w++ {
+		word := s.bits[w]
+		if w == a>>6 {
+			word &= ^uint64(0) << (a & 63)
+		}
+		if w == b>>6 {
+			word &= ^uint64(0) >> (63 - b&63)
+		}
+		if word != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of values the set was built from (repeats counted).
 func (s *KeySet) Len() int { return s.n }
 
@@ -242,6 +269,30 @@ func (s *Scan) compileKeyFilters() error {
 		s.keyTests = append(s.keyTests, &keyTest{spec: kf, field: f, fast: fast})
 	}
 	return nil
+}
+
+// keysRuleOut reports whether chunk c is a .rec block whose statistics
+// show that no record of it has a key in a published key filter's set.
+func (s *Scan) keysRuleOut(c chunkSpec) bool {
+	x := s.table.Blocks
+	if c.block < 0 || x == nil {
+		return false
+	}
+	for _, t := range s.keyTests {
+		set := t.spec.Filter.Set()
+		k := x.StatColumn(t.spec.Field)
+		if set == nil || k < 0 {
+			continue
+		}
+		st := x.Blocks[c.block].Columns[k]
+		if _, n := x.BlockRange(c.block, s.table.Layout.Count); int64(st.NullCount) == n {
+			return true // NULL keys match nothing
+		}
+		if !set.MayContainRange(int64(st.Min), int64(st.Max)) {
+			return true
+		}
+	}
+	return false
 }
 
 // KeyFilterable reports whether field i of t can take a key filter.

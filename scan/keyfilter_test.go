@@ -307,3 +307,68 @@ func TestKeyFilterBadTextKey(t *testing.T) {
 		t.Fatalf("got %v, want %q", err, want)
 	}
 }
+
+func TestKeySetMayContainRange(t *testing.T) {
+	keys := int64Keys(t, []int64{10, 200, 263}, nil)
+	defer keys.Release()
+	s, _ := NewKeySet([]arrow.Array{keys})
+	for _, tc := range []struct {
+		lo, hi int64
+		want   bool
+	}{
+		{0, 9, false}, {0, 10, true}, {11, 199, false}, {11, 200, true}, {201, 262, false},
+		{64, 127, false}, {128, 255, true}, {263, 1000, true}, {264, 1000, false},
+		{math.MinInt64, math.MaxInt64, true}, {300, 100, false},
+	} {
+		if got := s.MayContainRange(tc.lo, tc.hi); got != tc.want {
+			t.Errorf("[%d, %d]: %v, want %v", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+	wide := int64Keys(t, []int64{0, 1 << 50}, nil)
+	defer wide.Release()
+	b, _ := NewKeySet([]arrow.Array{wide})
+	if b.exact || !b.MayContainRange(5, 6) || b.MayContainRange(-5, -1) || b.MayContainRange(1<<50+1, 1<<51) {
+		t.Errorf("Bloom set ranges: only its min/max rule a range out")
+	}
+}
+
+// The fixture's .rec blocks hold 1,000 records in l_orderkey order: a key
+// filter on a few small order keys leaves the later blocks unread, except
+// in an ordered run, whose merge waits for every chunk; the rows are the
+// same either way.
+func TestKeyFilterSkipsBlocks(t *testing.T) {
+	tab := openRec(t, "lineitem")
+	field := tab.Schema.Lookup("l_orderkey")
+	keys := int64Keys(t, []int64{1, 3, 7}, nil)
+	defer keys.Release()
+	kf := NewKeyFilter()
+	kf.Publish(0, []arrow.Array{keys})
+	var want []string
+	for _, ordered := range []bool{false, true} {
+		s, err := New(Spec{Table: tab, Columns: []int{field}, RowID: true, Workers: 2, Ordered: ordered,
+			KeyFilters: []KeyFilterSpec{{Field: field, Filter: kf}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := collect(t, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := s.LastStats()
+		skipped := st.KeyBlocksSkipped.Load()
+		if ordered && skipped != 0 || !ordered && skipped != int64(st.Chunks-1) {
+			t.Errorf("ordered %v: %d of %d blocks skipped", ordered, skipped, st.Chunks)
+		}
+		if st.KeyFiltered.Load() != fixtureRows-int64(len(rows)) {
+			t.Errorf("ordered %v: %d ruled out, %d rows", ordered, st.KeyFiltered.Load(), len(rows))
+		}
+		if want == nil {
+			want = rows
+		} else if strings.Join(rows, ",") != strings.Join(want, ",") {
+			t.Errorf("ordered: %v, unordered %v", rows, want)
+		}
+	}
+	if len(want) == 0 || len(want) > 21 {
+		t.Errorf("%d rows for 3 orders", len(want))
+	}
+}

@@ -244,7 +244,7 @@ func (s *Scan) plan(ranges []RowRange) {
 	// Checksums are verified for every whole block read (a range that
 	// covers part of a block reads too little to check it).
 	s.verify = s.spec.VerifyChecksums && x != nil
-	byBlock := x != nil && (len(s.preds) > 0 || s.verify || s.spec.BlockChunks)
+	byBlock := x != nil && (len(s.preds) > 0 || len(s.keyTests) > 0 || s.verify || s.spec.BlockChunks)
 	if x != nil {
 		s.blocks = x.Len()
 		if byBlock {
@@ -566,15 +566,25 @@ func (r *run) partitionClosed() {
 }
 
 // claimChunk hands out the next chunk index, or -1 when none is left.
+// Chunks that are .rec blocks whose min/max hold no key of a published
+// key filter are passed over (not in an ordered run, whose merge waits
+// for every chunk).
 func (r *run) claimChunk() int {
-	if r.stop.Load() {
-		return -1
+	for {
+		if r.stop.Load() {
+			return -1
+		}
+		i := int(r.next.Add(1) - 1)
+		if i >= len(r.scan.chunks) {
+			return -1
+		}
+		if c := r.scan.chunks[i]; !r.ordered && r.scan.keysRuleOut(c) {
+			r.stats.KeyBlocksSkipped.Add(1)
+			r.stats.KeyFiltered.Add(c.n)
+			continue
+		}
+		return i
 	}
-	i := int(r.next.Add(1) - 1)
-	if i >= len(r.scan.chunks) {
-		return -1
-	}
-	return i
 }
 
 // chunkDone records, in an ordered run with a limit, that chunk idx kept

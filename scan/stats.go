@@ -42,6 +42,10 @@ type Stats struct {
 	// KeyFiltered counts the records that passed the pushed predicates
 	// but whose key a join's key filter ruled out (keyfilter.go).
 	KeyFiltered atomic.Int64
+	// KeyBlocksSkipped counts the .rec blocks passed over because their
+	// min/max held no key of a key filter (their records are counted in
+	// KeyFiltered).
+	KeyBlocksSkipped atomic.Int64
 	Batches     atomic.Int64
 	ChunksDone  atomic.Int64
 	ioNanos     atomic.Int64
@@ -103,7 +107,7 @@ func (s *Stats) Lines() []string {
 			s.IOTime().Round(time.Microsecond), s.DecodeTime().Round(time.Microsecond), s.Elapsed.Round(time.Microsecond)),
 	}
 	if n := s.KeyFiltered.Load(); n > 0 {
-		l = append(l, fmt.Sprintf("ruled out by join key filters: %d", n))
+		l = append(l, fmt.Sprintf("ruled out by join key filters: %d records, %d blocks of them unread", n, s.KeyBlocksSkipped.Load()))
 	}
 	if c := s.Compression; c != nil {
 		l = append(l, fmt.Sprintf("compression: %s; compressed bytes read: %d; index %s", c, s.CompressedRead(), c.Index))
