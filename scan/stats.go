@@ -46,10 +46,10 @@ type Stats struct {
 	// min/max held no key of a key filter (their records are counted in
 	// KeyFiltered).
 	KeyBlocksSkipped atomic.Int64
-	Batches     atomic.Int64
-	ChunksDone  atomic.Int64
-	ioNanos     atomic.Int64
-	decodeNanos atomic.Int64
+	Batches          atomic.Int64
+	ChunksDone       atomic.Int64
+	ioNanos          atomic.Int64
+	decodeNanos      atomic.Int64
 
 	// Pressure stall time (/proc/pressure, "some" total) accrued while the
 	// scan ran; -1 where the host does not report it.
