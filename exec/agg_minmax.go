@@ -320,16 +320,72 @@ func (s *boolAggState) finish(mem memory.Allocator, n int) (arrow.Array, error) 
 // DISTINCT aggregates: collect unique (group, value) pairs across all
 // partitions, then run the plain aggregate over them at the end.
 
+//
+// Values of one 64-bit word (integers, dates, timestamps) are kept as
+// (group, word) pairs; others as strings of the group id and the value's
+// appendKeyValue encoding. Both encode a value the same way, so finish
+// decodes either with decodeKeyValue's rules.
 type distinctState struct {
 	fn      string
 	argType arrow.DataType
 	seen    map[string]struct{}
+	words   map[groupWord]struct{} // set instead of seen for one-word types
 	size    int64
 	buf     []byte
 }
 
+// groupWord is a group id and a one-word value.
+type groupWord struct {
+	g uint32
+	v uint64
+}
+
 func newDistinctState(fn string, t arrow.DataType) (aggState, error) {
-	return &distinctState{fn: fn, argType: t, seen: map[string]struct{}{}}, nil
+	s := &distinctState{fn: fn, argType: t}
+	if oneWord(t) {
+		s.words = map[groupWord]struct{}{}
+	} else {
+		s.seen = map[string]struct{}{}
+	}
+	return s, nil
+}
+
+// oneWord reports whether values of t are kept as one 64-bit word.
+func oneWord(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.DATE32, arrow.TIMESTAMP:
+		return true
+	}
+	return false
+}
+
+// wordAt returns row i's value of a one-word array as scalarAt widens it
+// (signed types sign-extended), as a word.
+func wordAt(a arrow.Array) func(i int) uint64 {
+	switch x := a.(type) {
+	case *array.Int8:
+		return func(i int) uint64 { return uint64(int64(x.Value(i))) }
+	case *array.Int16:
+		return func(i int) uint64 { return uint64(int64(x.Value(i))) }
+	case *array.Int32:
+		return func(i int) uint64 { return uint64(int64(x.Value(i))) }
+	case *array.Int64:
+		return func(i int) uint64 { return uint64(x.Value(i)) }
+	case *array.Uint8:
+		return func(i int) uint64 { return uint64(x.Value(i)) }
+	case *array.Uint16:
+		return func(i int) uint64 { return uint64(x.Value(i)) }
+	case *array.Uint32:
+		return func(i int) uint64 { return uint64(x.Value(i)) }
+	case *array.Uint64:
+		return func(i int) uint64 { return x.Value(i) }
+	case *array.Date32:
+		return func(i int) uint64 { return uint64(int64(x.Value(i))) }
+	case *array.Timestamp:
+		return func(i int) uint64 { return uint64(int64(x.Value(i))) }
+	}
+	return nil
 }
 
 func (s *distinctState) resize(int) {}
@@ -350,6 +406,23 @@ func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, se
 	if arg.DataType().ID() == arrow.NULL {
 		return nil
 	}
+	if s.words != nil {
+		word := wordAt(arg)
+		if word == nil {
+			return fmt.Errorf("internal error: DISTINCT over %s got a %s array", TypeName(s.argType), TypeName(arg.DataType()))
+		}
+		forRows(gids, sel, func(i int, g int32) {
+			if arg.IsNull(i) {
+				return
+			}
+			k := groupWord{uint32(g), word(i)}
+			if _, ok := s.words[k]; !ok {
+				s.words[k] = struct{}{}
+				s.size += 32
+			}
+		})
+		return nil
+	}
 	forRows(gids, sel, func(i int, g int32) {
 		if arg.IsNull(i) {
 			return
@@ -367,6 +440,15 @@ func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, se
 
 func (s *distinctState) merge(o aggState, mapping []int32) error {
 	os := o.(*distinctState)
+	for k := range os.words {
+		if g := mapping[k.g]; g >= 0 {
+			k.g = uint32(g)
+			if _, ok := s.words[k]; !ok {
+				s.words[k] = struct{}{}
+				s.size += 32
+			}
+		}
+	}
 	for k := range os.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
 		if mapping[g] < 0 {
@@ -390,8 +472,15 @@ func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error)
 		return nil, err
 	}
 	inner.resize(n)
-	vals := make([]any, 0, len(s.seen))
-	gids := make([]int32, 0, len(s.seen))
+	vals := make([]any, 0, len(s.seen)+len(s.words))
+	gids := make([]int32, 0, len(s.seen)+len(s.words))
+	var word [8]byte
+	for k := range s.words {
+		gids = append(gids, int32(k.g))
+		rows.n[k.g]++
+		binary.LittleEndian.PutUint64(word[:], k.v)
+		vals = append(vals, decodeKeyValue(s.argType, word[:]))
+	}
 	for k := range s.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
 		gids = append(gids, int32(g))
