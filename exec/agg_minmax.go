@@ -320,7 +320,8 @@ func (s *boolAggState) finish(mem memory.Allocator, n int) (arrow.Array, error) 
 // DISTINCT aggregates: collect unique (group, value) pairs across all
 // partitions, then run the plain aggregate over them at the end.
 
-// Values of one 64-bit word (integers, dates, timestamps) are kept as
+// distinctState is a DISTINCT aggregate's state. Values of one 64-bit
+// word (integers, dates, timestamps) are kept as
 // (group, word) pairs; others as strings of the group id and the value's
 // appendKeyValue encoding. Both encode a value the same way, so finish
 // decodes either with decodeKeyValue's rules.
