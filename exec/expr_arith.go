@@ -35,6 +35,7 @@ const (
 	akDateDiff                  // DATE - DATE -> INT64 days
 	akDateIv                    // DATE +/- INTERVAL -> DATE
 	akTsIv                      // TIMESTAMP +/- INTERVAL -> TIMESTAMP
+	akTsDiff                    // TIMESTAMP - TIMESTAMP -> INTERVAL of days and time
 )
 
 type arithExpr struct {
@@ -234,6 +235,16 @@ func newDateArith(e *arithExpr, lt, rt arrow.DataType, bad func() (Expr, error))
 		}
 	case isDate(lt) && isDate(rt) && e.op == opSub:
 		e.kind, e.typ = akDateDiff, tInt64
+	case isTemporal(lt) && isTemporal(rt) && e.op == opSub:
+		// TIMESTAMP - TIMESTAMP (a DATE is its midnight), as DuckDB: days
+		// and a time of day, never months
+		e.kind, e.typ = akTsDiff, IntervalType
+		if e.l, err = castTo(e.l, tTs); err != nil {
+			return nil, err
+		}
+		if e.r, err = castTo(e.r, tTs); err != nil {
+			return nil, err
+		}
 	case isTemporal(lt) && isInterval(rt) && (e.op == opAdd || e.op == opSub):
 		c, ok := asConst(e.r)
 		if !ok {
@@ -733,6 +744,20 @@ func (e *arithExpr) evalDate(ctx *EvalContext, n int, a, b operand, valid *memor
 				return nil, errorf(ErrOutOfRange, "date out of range: %s %s INTERVAL '%s'", formatDate(x[i&a.mask]), e.op, iv)
 			}
 			o.v[i] = int32(r)
+		}
+		return o.finish(), nil
+	case akTsDiff:
+		o := newFixedOut[arrow.MonthDayNanoInterval](mem, IntervalType, n)
+		o.valid = valid
+		x, y := opI64(a), opI64(b)
+		for i := range o.v {
+			d, ok := SubInt64(x[i&a.mask], y[i&b.mask])
+			if !ok && rowMatters(ctx, valid, i) {
+				o.release()
+				return nil, errorf(ErrOutOfRange, "TIMESTAMP '%s' - TIMESTAMP '%s' is out of the INTERVAL range", formatTimestamp(x[i&a.mask]), formatTimestamp(y[i&b.mask]))
+			}
+			days := d / microsPerDay
+			o.v[i] = arrow.MonthDayNanoInterval{Days: int32(days), Nanoseconds: (d - days*microsPerDay) * 1000}
 		}
 		return o.finish(), nil
 	case akTsIv:
