@@ -86,19 +86,12 @@ func filterableKey(e *Expr) (ColumnID, bool) {
 	return e.id, true
 }
 
-// intWidth is the byte width of a signed integer type, else 0.
+// intWidth is the bit width of a signed integer type, else 0.
 func intWidth(t arrow.DataType) int {
-	switch t.ID() {
-	case arrow.INT8:
-		return 1
-	case arrow.INT16:
-		return 2
-	case arrow.INT32:
-		return 4
-	case arrow.INT64:
-		return 8
+	if !arrow.IsSignedInteger(t.ID()) {
+		return 0
 	}
-	return 0
+	return t.(arrow.FixedWidthDataType).BitWidth()
 }
 
 // keyFilterTarget returns the scan, and its field, that column id of n

@@ -119,7 +119,7 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 		mspec.Label += fmt.Sprintf(", pushed [%s]", strings.Join(ps, " AND "))
 	}
 	for _, kf := range spec.KeyFilters {
-		mspec.Label += ", key filter [" + kf.Label + "]"
+		mspec.Label += ", " + kf.String()
 	}
 	if s.limit > 0 {
 		mspec.Label += fmt.Sprintf(", limit %d", s.limit)

@@ -96,7 +96,7 @@ const keyHashMul = 0x9E3779B97F4A7C15
 func NewKeySet(keys []arrow.Array) (*KeySet, bool) {
 	s := &KeySet{min: math.MaxInt64, max: math.MinInt64}
 	for _, a := range keys {
-		if !isSignedIntArray(a) {
+		if !arrow.IsSignedInteger(a.DataType().ID()) {
 			return nil, false
 		}
 	}
@@ -179,14 +179,6 @@ func (s *KeySet) MayContainRange(lo, hi int64) bool {
 // Len is the number of values the set was built from (repeats counted).
 func (s *KeySet) Len() int { return s.n }
 
-func isSignedIntArray(a arrow.Array) bool {
-	switch a.DataType().ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
-		return true
-	}
-	return false
-}
-
 // eachInt calls f with every non-NULL value of a signed integer array.
 func eachInt(a arrow.Array, f func(int64)) {
 	valid := func(i int) bool { return a.IsValid(i) }
@@ -230,6 +222,9 @@ type KeyFilterSpec struct {
 	// keys of the join on l_partkey = p_partkey").
 	Label string
 }
+
+// String is the filter's part of a scan's EXPLAIN line.
+func (k KeyFilterSpec) String() string { return "key filter [" + k.Label + "]" }
 
 // keyTest is a KeyFilterSpec the scan accepted.
 type keyTest struct {

@@ -414,7 +414,7 @@ func (s *Scan) String() string {
 		out += fmt.Sprintf(", pushed [%s]", strings.Join(ps, " AND "))
 	}
 	for _, t := range s.keyTests {
-		out += ", key filter [" + t.spec.Label + "]"
+		out += ", " + t.spec.String()
 	}
 	if s.spec.Limit > 0 {
 		out += fmt.Sprintf(", limit %d", s.spec.Limit)

@@ -171,21 +171,28 @@ func TestPreparedStatements(t *testing.T) {
 // endless is a scan that would run for minutes: the tests below stop it.
 const endless = "SELECT a.l_comment, b.l_comment FROM lineitem_txt a, lineitem_txt b"
 
+// readEndless starts endless and returns the stream of its one endpoint.
+func readEndless(t *testing.T, ctx context.Context, cl *flightsql.Client) *flight.Reader {
+	t.Helper()
+	info, err := cl.Execute(ctx, endless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rdr
+}
+
 // A client that cancels its call stops the scan: the server releases
 // every buffer and goroutine (the cleanup checks) and the query's slot.
 func TestCancellation(t *testing.T) {
 	ts := startServer(t, Config{Endpoints: 1, MaxQueries: 1, QueueWait: 3 * time.Second})
 	cl := dial(t, ts.addr)
 	ctx := context.Background()
-	info, err := cl.Execute(ctx, endless)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cctx, cancel := context.WithCancel(ctx)
-	rdr, err := cl.DoGet(cctx, info.Endpoint[0].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rdr := readEndless(t, cctx, cl)
 	for i := 0; i < 3 && rdr.Next(); i++ {
 	}
 	cancel()
@@ -196,7 +203,7 @@ func TestCancellation(t *testing.T) {
 	}
 	rdr.Release()
 	// the slot is free again: a query runs
-	info, err = cl.Execute(ctx, "SELECT count(*) FROM lineitem_txt")
+	info, err := cl.Execute(ctx, "SELECT count(*) FROM lineitem_txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,14 +219,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	cl := dial(t, ts.addr)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	info, err := cl.Execute(ctx, endless)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rdr := readEndless(t, ctx, cl)
 	defer rdr.Release()
 	if !rdr.Next() {
 		t.Fatal(rdr.Err())
@@ -300,14 +300,7 @@ func TestShutdownTimeout(t *testing.T) {
 	ts := startServer(t, Config{Endpoints: 1})
 	cl := dial(t, ts.addr)
 	ctx := context.Background()
-	info, err := cl.Execute(ctx, endless)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rdr := readEndless(t, ctx, cl)
 	defer rdr.Release()
 	if !rdr.Next() {
 		t.Fatal(rdr.Err())
