@@ -33,12 +33,6 @@ func makeJoinBenchData(nProbe, nBuild int) *joinBenchData {
 	return d
 }
 
-func int64Array(mem memory.Allocator, v []int64) arrow.Array {
-	o := newFixedOut[int64](mem, tInt64, len(v))
-	copy(o.v, v)
-	return o.finish()
-}
-
 func (d *joinBenchData) sources(mem memory.Allocator, probeParts, batch int) (probe, build *MemorySource) {
 	mk := func(names [2]string, a, b []int64, parts int) *MemorySource {
 		s := arrow.NewSchema([]arrow.Field{{Name: names[0], Type: tInt64}, {Name: names[1], Type: tInt64}}, nil)

@@ -83,6 +83,12 @@ func (n *partialAggNode) Columns() []Column { return n.cols }
 func (n *partialAggNode) Inputs() []Node    { return []Node{n.agg.in} }
 func (n *partialAggNode) Line() string      { return "Partial" + n.agg.Line() }
 func (n *partialAggNode) lowerFragment(lw *lowerer) (exec.Operator, error) {
+	if n.agg.raw {
+		// The folding scan's batches are the partial states already.
+		if in, ok, err := lw.lowerRawPartial(n.agg); ok || err != nil {
+			return in, err
+		}
+	}
 	in, err := lw.lower(n.agg.in)
 	if err != nil {
 		return nil, err
@@ -103,7 +109,7 @@ type finalAggNode struct {
 
 func (n *finalAggNode) Columns() []Column { return n.agg.cols }
 func (n *finalAggNode) Inputs() []Node    { return []Node{n.in} }
-func (n *finalAggNode) Line() string      { return "Final" + n.agg.Line() }
+func (n *finalAggNode) Line() string      { return "Final" + n.agg.describe(false) }
 func (n *finalAggNode) lowerFragment(lw *lowerer) (exec.Operator, error) {
 	in, err := lw.lower(n.in)
 	if err != nil {

@@ -27,7 +27,8 @@
 //	   │   (through joins, into scans as raw-byte predicates and _rowid
 //	   │   ranges), reorder_joins (reorder.go), extract_join_keys,
 //	   │   choose_build_side, prefilter_aggregates (prefilter.go),
-//	   │   prune_projection, pushdown_limit, topn, join_key_filters
+//	   │   prune_projection, pushdown_limit, topn, raw_aggregates,
+//	   │   join_key_filters
 //	   │   (keyfilter.go: a hash join hands its build side's keys to the
 //	   │   scan under its probe side, scan.KeyFilter)
 //	   ▼

@@ -196,7 +196,7 @@ func TestOptimizerPassesListed(t *testing.T) {
 			t.Errorf("pass %s has no description", p.Name)
 		}
 	}
-	if strings.Join(names, ",") != "fold_constants,simplify_outer_joins,pushdown_predicates,reorder_joins,extract_join_keys,choose_build_side,prefilter_aggregates,prune_projection,pushdown_limit,topn,join_key_filters" {
+	if strings.Join(names, ",") != "fold_constants,simplify_outer_joins,pushdown_predicates,reorder_joins,extract_join_keys,choose_build_side,prefilter_aggregates,prune_projection,pushdown_limit,topn,raw_aggregates,join_key_filters" {
 		t.Fatalf("passes %v", names)
 	}
 	if _, err := Open(Options{DisabledPasses: []string{"nope"}}); err == nil {

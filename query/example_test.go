@@ -88,11 +88,11 @@ func ExampleEngine_Explain() {
 	// Output:
 	// logical plan:
 	//   Project count(*)
-	//     Aggregate group by [] aggregates [count(*)]
+	//     Aggregate group by [] aggregates [count(*)] on raw record bytes
 	//       Scan lineitem [] pushed [l_quantity < 24]
-	// optimizer passes: fold_constants, simplify_outer_joins, pushdown_predicates, reorder_joins, extract_join_keys, choose_build_side, prefilter_aggregates, prune_projection, pushdown_limit, topn, join_key_filters
+	// optimizer passes: fold_constants, simplify_outer_joins, pushdown_predicates, reorder_joins, extract_join_keys, choose_build_side, prefilter_aggregates, prune_projection, pushdown_limit, topn, raw_aggregates, join_key_filters
 	// physical plan:
 	//   Project: count(*) [partitions=1]
-	//     Aggregate: [count(*)] [partitions=1]
-	//       Scan ../testdata/lineitem.rec (rec, 2000 records): columns [], pushed [l_quantity < 24], blocks 0 of 1 skipped [partitions=2]
+	//     Aggregate (final): [count(*)] [partitions=1]
+	//       Scan ../testdata/lineitem.rec (rec, 2000 records): columns [], pushed [l_quantity < 24], blocks 0 of 1 skipped, aggregated on raw bytes [partitions=2]
 }

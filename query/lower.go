@@ -84,6 +84,9 @@ type lowerer struct {
 	// keyFilters are the join key filters each scan is to test
 	// (keyfilter.go), registered by the join above it.
 	keyFilters map[*ScanNode][]scan.KeyFilterSpec
+	// folds are the aggregations scans fold (rawagg.go), registered by
+	// the aggregate above each.
+	folds map[*ScanNode]*rawFold
 }
 
 // fileOrderScan returns the scan whose file order n's rows keep: n is
@@ -235,6 +238,11 @@ func (lw *lowerer) lower(n Node) (exec.Operator, error) {
 		}
 		return exec.NewProject(in, exprs, names), nil
 	case *AggregateNode:
+		if x.raw {
+			if op, ok, err := lw.lowerRawAggregate(x); ok || err != nil {
+				return op, err
+			}
+		}
 		in, err := lw.lower(x.in)
 		if err != nil {
 			return nil, err
@@ -411,6 +419,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		Workers: o.settings.Workers, VerifyChecksums: o.settings.VerifyChecksums, Allocator: o.mem, Analyze: o.analyze,
 		Ordered: lw.ordered[s], KeyFilters: lw.takeKeyFilters(s),
 	}
+	foldLabel := lw.foldSpec(s, &spec)
 	if s.empty {
 		spec.Ranges = []scan.RowRange{}
 	}
@@ -441,7 +450,7 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 		lw.releases = append(lw.releases, release)
 	}
 	lw.scans = append(lw.scans, sc)
-	return exec.NewStreamSource(sc.Schema(), sc.Partitions(), sc.String(), func(ctx context.Context, p int) (exec.Stream, error) {
+	return exec.NewStreamSource(sc.Schema(), sc.Partitions(), sc.String()+foldLabel, func(ctx context.Context, p int) (exec.Stream, error) {
 		return sc.Execute(ctx, p)
 	}), nil
 }

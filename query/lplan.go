@@ -147,15 +147,26 @@ type AggregateNode struct {
 	groups []*Expr
 	aggs   []*Expr
 	cols   []Column
+	raw    bool // raw_aggregates: folded into the scan below (rawagg.go)
 }
 
 func (n *AggregateNode) Columns() []Column { return n.cols }
 func (n *AggregateNode) Inputs() []Node    { return []Node{n.in} }
-func (n *AggregateNode) Line() string {
+func (n *AggregateNode) Line() string      { return n.describe(n.raw) }
+
+// describe is the node's EXPLAIN line, saying whether it folds raw bytes.
+func (n *AggregateNode) describe(raw bool) string {
 	if len(n.aggs) == 0 && n.distinct() {
+		if raw {
+			return "Distinct on raw record bytes"
+		}
 		return "Distinct"
 	}
-	return fmt.Sprintf("Aggregate group by [%s] aggregates [%s]", exprList(n.groups, ", "), exprList(n.aggs, ", "))
+	s := fmt.Sprintf("Aggregate group by [%s] aggregates [%s]", exprList(n.groups, ", "), exprList(n.aggs, ", "))
+	if raw {
+		s += " on raw record bytes"
+	}
+	return s
 }
 
 // distinct reports whether the node is a DISTINCT: its groups are its

@@ -33,6 +33,7 @@ var optimizerPasses = []pass{
 	{"prune_projection", "decode only the columns the rest of the query uses", pruneProjection},
 	{"pushdown_limit", "stop the scan after LIMIT + OFFSET records when nothing between filters, groups or sorts", pushdownLimit},
 	{"topn", "turn ORDER BY + LIMIT into a top-N heap", useTopN},
+	{"raw_aggregates", "run an aggregation straight over the scan of one fixed-length file inside the scan: each worker reads the group keys (at most 8 bytes) and the summed binary integer and DECIMAL fields of the records it selects from the raw bytes, in int64 arithmetic proved free of overflow per block, and a final aggregation merges the workers' groups", rawAggregates},
 	{"join_key_filters", "give a scan under the probe side of a hash join that drops unmatched probe rows (inner, semi) the set of the build side's integer keys once it is read, so the scan skips the records whose key no build row has before decoding their other columns; last, as it points at the final tree's scans", joinKeyFilters},
 }
 

@@ -33,7 +33,8 @@ type partition struct {
 	id     int
 
 	decoders []columnDecoder
-	rows     int // rows in the batch under construction
+	folder   Folder // takes the selected records instead of the decoders (Spec.Fold)
+	rows     int    // rows in the batch under construction
 	cur      arrow.Record
 
 	// The chunk being consumed.
@@ -107,7 +108,13 @@ func (p *partition) start() {
 	// Columns start small and grow to the batch size as rows arrive, so
 	// selective scans and small files do not allocate full batches.
 	capacity := int(min(int64(min(s.batchSize, initialCapacity)), max(s.PlannedRecords(), 1)))
+	if s.spec.Fold != nil {
+		p.folder = s.spec.Fold()
+	}
 	for _, c := range s.spec.Columns {
+		if p.folder != nil {
+			break
+		}
 		d := newDecoder(p.run.mem, s.table.Schema, &s.table.Schema.Fields[c], capacity)
 		if s.segs.Partial(c) {
 			d = newSegmentMasked(d, s.segs, c)
@@ -221,6 +228,12 @@ func (p *partition) Next() bool {
 		if err := p.ctx.Err(); err != nil {
 			return p.fail(err)
 		}
+		if p.selPos < len(p.sel) && p.folder != nil {
+			if err := p.fold(); err != nil {
+				return p.fail(err)
+			}
+			continue
+		}
 		if p.selPos < len(p.sel) {
 			if err := p.decodePending(); err != nil {
 				return p.fail(err)
@@ -251,6 +264,13 @@ func (p *partition) Next() bool {
 		}
 		if !ok {
 			p.done = true
+			if p.folder != nil {
+				ok, err := p.finishFold()
+				if err != nil {
+					return p.fail(err)
+				}
+				return ok
+			}
 			if p.rows > 0 {
 				p.emit(false)
 				return true
@@ -676,6 +696,10 @@ func (p *partition) Close() {
 		p.marker = nil
 	}
 	p.releaseRegion()
+	if p.folder != nil {
+		p.folder.Release()
+		p.folder = nil
+	}
 	for _, d := range p.decoders {
 		d.release()
 	}

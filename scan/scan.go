@@ -94,6 +94,12 @@ func New(spec Spec) (*Scan, error) {
 		fields = append(fields, arrow.Field{Name: "_rowid", Type: arrow.PrimitiveTypes.Int64})
 	}
 	s.schema = arrow.NewSchema(fields, nil)
+	if err := checkFold(&spec, t); err != nil {
+		return nil, err
+	}
+	if spec.Fold != nil {
+		s.schema = spec.FoldSchema
+	}
 	for _, p := range spec.Filter {
 		c, err := compile(t.Schema, p)
 		if err != nil {

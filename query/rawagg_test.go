@@ -1,0 +1,220 @@
+package query
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// rawAggDDL is the layout of the raw binary file rawAggFile writes: keys of
+// 1, 2, 3 and 4 bytes (CHAR padding variants, a NULL sentinel), values in
+// both byte orders, signed and unsigned, DECIMALs of two scales, a date.
+const rawAggDDL = `CREATE TABLE t (
+  k1 CHAR(2) POSITION(1:2) NOT NULL,
+  k8 INT8 POSITION(3:3) NOT NULL,
+  g3 CHAR(3) POSITION(4:6) NOT NULL,
+  a INT64 POSITION(7:14) NOT NULL,
+  b INT32 POSITION(15:18) BIG ENDIAN NOT NULL,
+  u UINT16 POSITION(19:20) NOT NULL,
+  d DECIMAL(18,4) POSITION(21:28) NOT NULL,
+  e DECIMAL(9,2) POSITION(29:32) BIG ENDIAN NOT NULL,
+  dt DATE POSITION(33:36) NOT NULL,
+  t CHAR(4) POSITION(37:40) TEXT NULLIF 'zz'
+) WITH (format = 'binary');
+`
+
+const rawAggRecords = 5000
+
+// rawAggFile writes t.dat (and its schema) into a new directory. With big
+// set, a and d take values near their limits, so products overflow 64
+// bits and sums go through 128-bit arithmetic.
+func rawAggFile(t *testing.T, big bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 11))
+	k1s := []string{"A ", "B ", "AB", "A\x00"}
+	ts := []string{"x   ", "zz  ", "yy  ", "w   "}
+	buf := make([]byte, 0, rawAggRecords*40)
+	for i := range rawAggRecords {
+		rec := make([]byte, 40)
+		copy(rec[0:2], k1s[r.IntN(len(k1s))])
+		rec[2] = byte(int8(r.IntN(9) - 4))
+		copy(rec[3:6], fmt.Sprintf("%03d", r.IntN(150)))
+		a := int64(r.IntN(2_000_001) - 1_000_000)
+		d := int64(r.IntN(20_000_001) - 10_000_000)
+		if big && i%7 == 0 {
+			a = (1<<62 + int64(r.IntN(1000))) * int64(1-2*r.IntN(2))
+			d = 999_999_999_999_999_999 - int64(r.IntN(1000))
+		}
+		binary.LittleEndian.PutUint64(rec[6:], uint64(a))
+		binary.BigEndian.PutUint32(rec[14:], uint32(int32(r.IntN(200_001)-100_000)))
+		binary.LittleEndian.PutUint16(rec[18:], uint16(r.IntN(65536)))
+		binary.LittleEndian.PutUint64(rec[20:], uint64(d))
+		binary.BigEndian.PutUint32(rec[28:], uint32(int32(r.IntN(2_000_001)-1_000_000)))
+		binary.LittleEndian.PutUint32(rec[32:], uint32(int32(9000+r.IntN(4000))))
+		copy(rec[36:40], ts[r.IntN(len(ts))])
+		buf = append(buf, rec...)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "t.dat"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "t.dat.schema"), []byte(rawAggDDL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// rawAggCases are aggregations over t.dat; raw says whether
+// raw_aggregates folds them into the scan.
+var rawAggCases = []struct {
+	name string
+	sql  string
+	raw  bool
+}{
+	{"one-byte and two-byte keys", `SELECT k1, k8, count(*), count(b), sum(a), avg(b), sum(u), min(dt), max(dt), min(e), max(u), min(k8), max(a) FROM t GROUP BY k1, k8 ORDER BY 1, 2`, true},
+	{"three-byte key, many groups", `SELECT g3, sum(d * e), sum(a + b), sum(-a), avg(u * 2), sum(e - 1.5), count(*) FROM t GROUP BY g3 ORDER BY 1`, true},
+	{"keys of 6 bytes", `SELECT g3, k1, k8, sum(b), count(*) FROM t WHERE k8 > -2 GROUP BY ALL ORDER BY 1, 2, 3`, true},
+	{"NULL key", `SELECT t, count(*), sum(e) FROM t GROUP BY t ORDER BY 1 NULLS FIRST`, true},
+	{"global", `SELECT count(*), sum(a), avg(d), sum(d * d), min(b), max(e) FROM t`, true},
+	{"global, nothing selected", `SELECT count(*), sum(a), avg(d), min(b) FROM t WHERE a > 2000000000000000000 AND b < -2000000000`, true},
+	{"grouped, nothing selected", `SELECT k1, count(*) FROM t WHERE k8 > 100 GROUP BY k1`, true},
+	{"casts and rescaling", `SELECT k8, sum(b + d), sum(e + d), sum(u + e), sum(2 * a - 1), sum(3), avg(1.25) FROM t GROUP BY k8 ORDER BY 1`, true},
+	{"shared subexpressions", `SELECT k1, sum(d * (1 - e)), sum(d * (1 - e) * (1 + e)), avg(d), sum(d) FROM t GROUP BY k1 ORDER BY 1`, true},
+	{"HAVING and ORDER BY on aggregates", `SELECT g3, sum(a) AS s FROM t GROUP BY g3 HAVING count(*) > 30 ORDER BY s DESC, g3 LIMIT 5`, true},
+	// not folded
+	{"DISTINCT", `SELECT k1, count(DISTINCT k8) FROM t GROUP BY k1 ORDER BY 1`, false},
+	{"FILTER", `SELECT k1, sum(a) FILTER (WHERE b > 0) FROM t GROUP BY k1 ORDER BY 1`, false},
+	{"nullable value", `SELECT k1, count(t) FROM t GROUP BY k1 ORDER BY 1`, false},
+	{"float arithmetic", `SELECT k1, sum(a / 2) FROM t GROUP BY k1 ORDER BY 1`, false},
+	{"computed key", `SELECT k8 + 1, count(*) FROM t GROUP BY 1 ORDER BY 1`, false},
+	{"key wider than 8 bytes", `SELECT g3, k1, t, count(*) FROM t GROUP BY ALL ORDER BY 1, 2, 3 NULLS FIRST`, false},
+	{"residual filter", `SELECT k1, count(*) FROM t WHERE a > b GROUP BY k1 ORDER BY 1`, false},
+	{"string_agg", `SELECT k8, string_agg(g3, ',' ORDER BY g3) FROM t WHERE a > 990000 GROUP BY k8 ORDER BY 1`, false},
+	{"min of a CHAR", `SELECT k8, min(g3) FROM t GROUP BY k8 ORDER BY 1`, false},
+}
+
+// TestRawAggregates checks which aggregations run on raw bytes, and that
+// every one gives the rows it gives without raw_aggregates, under several
+// worker counts and batch sizes, on ordinary and on extreme values.
+func TestRawAggregates(t *testing.T) {
+	configs := []Settings{{Workers: 1, BatchSize: 1024}, {Workers: 2, BatchSize: 64}, {Workers: 3, BatchSize: 7}}
+	for _, big := range []bool{false, true} {
+		dir := rawAggFile(t, big)
+		for _, cfg := range configs {
+			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+			on, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			off, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem, DisabledPasses: []string{"raw_aggregates"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			for _, c := range rawAggCases {
+				what := fmt.Sprintf("%s (big %v, workers %d, batch %d)", c.name, big, cfg.Workers, cfg.BatchSize)
+				plan := strings.Join(queryRows(t, on, "EXPLAIN "+c.sql), "\n")
+				if folded := strings.Contains(plan, "aggregated on raw bytes"); folded != c.raw {
+					t.Errorf("%s: folded %v, want %v:\n%s", what, folded, c.raw, plan)
+				}
+				got, gerr := queryOne(t, on, ctx, c.sql)
+				want, werr := queryOne(t, off, ctx, c.sql)
+				if (gerr == nil) != (werr == nil) {
+					t.Errorf("%s: error %v, without raw_aggregates %v", what, gerr, werr)
+					continue
+				}
+				if strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s: on raw bytes\n%s\nwithout\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				if !big && len(got) == 0 && gerr == nil && c.raw && !strings.Contains(c.name, "nothing") {
+					t.Errorf("%s: no rows", what)
+				}
+			}
+			on.Close()
+			off.Close()
+			mem.AssertSize(t, 0)
+		}
+	}
+}
+
+// TestRawAggregateOverflow checks that a value that overflows its type is
+// the error it is without raw_aggregates, and that the error names the
+// record.
+func TestRawAggregateOverflow(t *testing.T) {
+	dir := rawAggFile(t, true)
+	ctx := context.Background()
+	on, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer on.Close()
+	off, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}, DisabledPasses: []string{"raw_aggregates"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	for _, sql := range []string{
+		`SELECT k1, sum(a * a) FROM t GROUP BY k1`, // INT64 overflow
+		`SELECT sum(a + a) FROM t`,                 // INT64 overflow
+		`SELECT sum(d * d * d * 1000.0000) FROM t`, // beyond 38 digits
+	} {
+		_, gerr := queryOne(t, on, ctx, sql)
+		_, werr := queryOne(t, off, ctx, sql)
+		if gerr == nil || werr == nil {
+			t.Errorf("%s: errors %v and %v, want both", sql, gerr, werr)
+			continue
+		}
+		if !strings.Contains(gerr.Error(), "(record ") {
+			t.Errorf("%s: %v does not name the record", sql, gerr)
+		}
+		head := func(s string) string { return strings.SplitN(s, ":", 2)[0] }
+		if head(gerr.Error()) != head(werr.Error()) {
+			t.Errorf("%s: error %q, without raw_aggregates %q", sql, gerr, werr)
+		}
+	}
+}
+
+// TestRawAggregateMemoryLimit: the groups count against memory_limit.
+func TestRawAggregateMemoryLimit(t *testing.T) {
+	dir := rawAggFile(t, false)
+	eng, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 1, MemoryLimit: 16 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	_, err = queryOne(t, eng, context.Background(), `SELECT g3, k8, sum(a), sum(b), sum(d), sum(e), min(u), max(u) FROM t GROUP BY g3, k8`)
+	if err == nil || !strings.Contains(err.Error(), "memory limit") {
+		t.Fatalf("err = %v, want the memory limit", err)
+	}
+}
+
+// TestRawAggregateLineitem runs TPC-H Q1 over lineitem.rec both ways.
+func TestRawAggregateLineitem(t *testing.T) {
+	q, err := os.ReadFile("../testdata/tpch/q01.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range []Settings{{Workers: 1}, {Workers: 2, BatchSize: 100}} {
+		on, _ := testEngine(t, cfg)
+		off, err := Open(Options{DataDir: "../testdata", Settings: cfg, DisabledPasses: []string{"raw_aggregates"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(queryRows(t, on, "EXPLAIN "+string(q)), "\n")
+		if !strings.Contains(plan, "aggregated on raw bytes, groups by a 2-byte key array") {
+			t.Errorf("Q1 does not fold:\n%s", plan)
+		}
+		got, want := queryRows(t, on, string(q)), queryRows(t, off, string(q))
+		if len(got) != 4 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("Q1 on raw bytes\n%s\nwithout\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		off.Close()
+	}
+}
