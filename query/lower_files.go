@@ -24,6 +24,7 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	if s.empty {
 		spec.Ranges = []scan.RowRange{}
 	}
+	foldLabel := lw.foldSpec(s, &spec)
 	if smp := s.sample; smp != nil {
 		spec.Sample = &scan.Sample{Seed: 1}
 		if smp.Percent {
@@ -124,6 +125,7 @@ func (lw *lowerer) lowerFileSet(s *ScanNode) (exec.Operator, error) {
 	if s.limit > 0 {
 		mspec.Label += fmt.Sprintf(", limit %d", s.limit)
 	}
+	mspec.Label += foldLabel
 	m, err := scan.NewMulti(mspec)
 	if err != nil {
 		return nil, posErr(s.pos, "%v", err)

@@ -41,12 +41,16 @@ func compileRawAggregate(a *AggregateNode) (*exec.RawAggregate, *loweredAggregat
 	if !ok {
 		return nil, nil, errNotRaw
 	}
-	if s.files != nil || s.empty || s.sample != nil || s.limit > 0 || s.table == nil {
+	if s.empty || s.sample != nil || s.limit > 0 || s.table == nil {
 		return nil, nil, errNotRaw
+	}
+	t := s.table
+	if s.files != nil {
+		t = s.files.first // every file has its layout
 	}
 	for _, f := range s.fields {
 		if f < 0 {
-			return nil, nil, errNotRaw // _rowid, _parent_rowid
+			return nil, nil, errNotRaw // _rowid, _parent_rowid, per-file columns
 		}
 	}
 	p, err := lowerAggregate(a)
@@ -57,14 +61,14 @@ func compileRawAggregate(a *AggregateNode) (*exec.RawAggregate, *loweredAggregat
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := exec.CompileRawAggregate(s.table, s.fields, p.groups, p.calls, partial)
+	r, err := exec.CompileRawAggregate(t, s.fields, p.groups, p.calls, partial)
 	if err != nil {
 		return nil, nil, err
 	}
 	return r, p, nil
 }
 
-var errNotRaw = internalErr("not an aggregation over a scan of one file")
+var errNotRaw = internalErr("not an aggregation over a plain scan")
 
 // rawFold is what lowering hands a scan that folds an aggregation.
 type rawFold struct {
@@ -125,7 +129,7 @@ func (lw *lowerer) foldSpec(s *ScanNode, spec *scan.Spec) string {
 		mem = memory.DefaultAllocator
 	}
 	budget := lw.budget
-	spec.Fold = func() scan.Folder { return f.agg.NewFolder(mem, budget) }
+	spec.Fold = func(int) scan.Folder { return f.agg.NewFolder(mem, budget) }
 	spec.FoldSchema = f.schema
 	return ", " + f.agg.String()
 }

@@ -32,7 +32,8 @@ const rawAggDDL = `CREATE TABLE t (
 
 const rawAggRecords = 5000
 
-// rawAggFile writes t.dat (and its schema) into a new directory. With big
+// rawAggFile writes t.dat (and its schema) into a new directory, and the
+// same records cut into four files under parts/ (one of them empty). With big
 // set, a and d take values near their limits, so products overflow 64
 // bits and sums go through 128-bit arithmetic.
 func rawAggFile(t *testing.T, big bool) string {
@@ -67,6 +68,20 @@ func rawAggFile(t *testing.T, big bool) string {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "t.dat.schema"), []byte(rawAggDDL), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	parts := filepath.Join(dir, "parts")
+	if err := os.Mkdir(parts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(parts, ".schema"), []byte(rawAggDDL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cuts := []int{0, 1200, 1200, 4100, rawAggRecords}
+	for k := 0; k+1 < len(cuts); k++ {
+		part := buf[cuts[k]*40 : cuts[k+1]*40]
+		if err := os.WriteFile(filepath.Join(parts, fmt.Sprintf("p%d.dat", k)), part, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }
@@ -126,6 +141,16 @@ func TestRawAggregates(t *testing.T) {
 				}
 				got, gerr := queryOne(t, on, ctx, c.sql)
 				want, werr := queryOne(t, off, ctx, c.sql)
+				// the same records as a table of four files
+				parts := strings.Replace(c.sql, "FROM t", "FROM '"+filepath.Join(dir, "parts")+"'", 1)
+				pplan := strings.Join(queryRows(t, on, "EXPLAIN "+parts), "\n")
+				if folded := strings.Contains(pplan, "aggregated on raw bytes"); folded != c.raw {
+					t.Errorf("%s: of four files, folded %v, want %v:\n%s", what, folded, c.raw, pplan)
+				}
+				gotParts, perr := queryOne(t, on, ctx, parts)
+				if (perr == nil) != (werr == nil) || strings.Join(gotParts, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s: of four files (error %v)\n%s\nof one file (error %v)\n%s", what, perr, strings.Join(gotParts, "\n"), werr, strings.Join(want, "\n"))
+				}
 				if (gerr == nil) != (werr == nil) {
 					t.Errorf("%s: error %v, without raw_aggregates %v", what, gerr, werr)
 					continue

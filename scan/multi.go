@@ -101,6 +101,9 @@ func NewMulti(spec MultiSpec) (*Multi, error) {
 	if spec.MaxOpen <= 0 {
 		spec.MaxOpen = DefaultMaxOpen
 	}
+	if spec.Spec.Fold != nil && len(spec.Consts) > 0 {
+		return nil, fmt.Errorf("scan: a folding scan of several files takes no per-file columns")
+	}
 	// The representative file's plan validates the columns and predicates.
 	probe := spec.Spec
 	probe.Ranges, probe.Sample, probe.Source = []RowRange{}, nil, nil
@@ -117,6 +120,9 @@ func NewMulti(spec MultiSpec) (*Multi, error) {
 	tail := slices.Clone(fields[len(fields)-m.tailColumns():])
 	fields = append(append(fields[:len(fields)-len(tail)], spec.Consts...), tail...)
 	m.schema = arrow.NewSchema(fields, nil)
+	if spec.Spec.Fold != nil {
+		m.schema = spec.Spec.FoldSchema
+	}
 	if spec.Spec.Ranges != nil {
 		m.ranges = mergeRanges(slices.Clone(spec.Spec.Ranges))
 		if n := len(m.ranges); n > 0 {
@@ -185,7 +191,28 @@ type multiRun struct {
 	low        int   // the oldest file some partition has not left
 	prefixRows int64 // rows of files [0, low)
 	emitted    atomic.Int64
+
+	// folders are the partitions' Folders of a folding scan (Spec.Fold),
+	// made by each partition on its first file and lent to every file's
+	// scan, so a partition folds all its files into one result.
+	folders []Folder
 }
+
+// folder returns partition p's Folder, making it on first use; only
+// partition p's goroutine calls it.
+func (r *multiRun) folder(p int) Folder {
+	if r.folders[p] == nil {
+		r.folders[p] = r.m.spec.Spec.Fold(p)
+	}
+	return r.folders[p]
+}
+
+// lentFolder is a partition's Folder as one file's scan sees it: it folds
+// into the Folder, whose result the multiStream takes after the last file.
+type lentFolder struct{ Folder }
+
+func (lentFolder) Finish() (arrow.Record, error) { return nil, nil }
+func (lentFolder) Release()                      {}
 
 // multiFileState is one file in a run; guarded by multiRun.mu but rows.
 type multiFileState struct {
@@ -250,6 +277,9 @@ func (r *multiRun) nextToOpen(j, window int) int {
 func (m *Multi) newRun() *multiRun {
 	r := &multiRun{m: m, files: make([]multiFileState, len(m.spec.Files))}
 	r.cond = sync.NewCond(&r.mu)
+	if m.spec.Spec.Fold != nil {
+		r.folders = make([]Folder, m.workers)
+	}
 	return r
 }
 
@@ -305,6 +335,9 @@ func (r *multiRun) decide(ctx context.Context, j int) {
 	spec := r.m.spec.Spec
 	spec.Table, spec.Source, spec.RowIDBase, spec.Workers = t, nil, f.base, r.m.workers
 	spec.Ranges = localRanges(r.m.ranges, f.base, f.count)
+	if spec.Fold != nil {
+		spec.Fold = func(p int) Folder { return lentFolder{r.folder(p)} }
+	}
 	if r.m.ordered {
 		// Within a file an ordered limit stops claiming chunks, which
 		// would leave a gap in the chunk numbers of the set if a later
@@ -447,6 +480,7 @@ type multiStream struct {
 	seqOK  bool
 	err    error
 	closed bool
+	folded bool // the Folder's result was taken (finishFold)
 }
 
 func (s *multiStream) Schema() *arrow.Schema { return s.r.m.schema }
@@ -466,7 +500,7 @@ func (s *multiStream) Next() bool {
 	for {
 		if s.cur == nil {
 			if s.j >= len(files) {
-				return false
+				return s.finishFold()
 			}
 			st, err := s.r.enter(s.ctx, s.j, s.p)
 			if err != nil {
@@ -496,6 +530,29 @@ func (s *multiStream) Next() bool {
 		s.r.leave(s.j)
 		s.j++
 	}
+}
+
+// finishFold makes the partition's Folder's result, once its files are
+// done, the stream's last batch; false when there is none (or the scan
+// does not fold).
+func (s *multiStream) finishFold() bool {
+	if s.r.folders == nil || s.r.folders[s.p] == nil || s.folded {
+		return false
+	}
+	s.folded = true
+	rec, err := s.r.folders[s.p].Finish()
+	if err != nil {
+		s.err = err
+		return false
+	}
+	if rec == nil || rec.NumRows() == 0 {
+		if rec != nil {
+			rec.Release()
+		}
+		return false
+	}
+	s.rec, s.seqOK = rec, false
+	return true
 }
 
 // emit makes the output batch from the file's batch.
@@ -610,4 +667,8 @@ func (s *multiStream) Close() {
 		from++
 	}
 	s.r.abandon(s.ctx, from, s.p)
+	if s.r.folders != nil && s.r.folders[s.p] != nil {
+		s.r.folders[s.p].Release()
+		s.r.folders[s.p] = nil
+	}
 }

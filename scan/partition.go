@@ -109,7 +109,7 @@ func (p *partition) start() {
 	// selective scans and small files do not allocate full batches.
 	capacity := int(min(int64(min(s.batchSize, initialCapacity)), max(s.PlannedRecords(), 1)))
 	if s.spec.Fold != nil {
-		p.folder = s.spec.Fold()
+		p.folder = s.spec.Fold(p.id)
 	}
 	for _, c := range s.spec.Columns {
 		if p.folder != nil {

@@ -170,13 +170,13 @@ type Spec struct {
 	// close it. Engines keep sources open between queries so a warm,
 	// mapped file is not mapped (and page-faulted) again for every query.
 	Source storage.Source
-	// Fold, when set, makes a Folder for each partition, which takes the
-	// selected records instead of the decoders (fold.go); the scan's
-	// batches are then what the Folders return, of schema FoldSchema, and
-	// Columns only size the scan's plan. Folding refuses Ordered, Limit,
-	// Sample, RowID, ParentRowID and files of variable-length records or
-	// of several record types.
-	Fold       func() Folder
+	// Fold, when set, makes the Folder of each partition (by number),
+	// which takes the selected records instead of the decoders (fold.go);
+	// the scan's batches are then what the Folders return, of schema
+	// FoldSchema, and Columns only size the scan's plan. Folding refuses
+	// Ordered, Limit, Sample, RowID, ParentRowID and files of
+	// variable-length records or of several record types.
+	Fold       func(partition int) Folder
 	FoldSchema *arrow.Schema
 	// Analyze collects the statistics that cost time of their own (page-
 	// cache residency before the scan, which walks the whole file's page
