@@ -243,3 +243,62 @@ func TestRawAggregateLineitem(t *testing.T) {
 		off.Close()
 	}
 }
+
+// FuzzRawAggregate runs aggregations over records of arbitrary bytes in
+// rawAggDDL's layout with and without raw_aggregates: the answers, or the
+// errors, must be the same.
+func FuzzRawAggregate(f *testing.F) {
+	f.Add(make([]byte, 40*3), uint8(0))
+	seed := make([]byte, 40*4)
+	for i := range seed {
+		seed[i] = byte(i * 37)
+	}
+	f.Add(seed, uint8(1))
+	big := make([]byte, 40*2)
+	for i := range big {
+		big[i] = 0xff
+	}
+	big[13], big[53] = 0x7f, 0x80
+	f.Add(big, uint8(2))
+	f.Fuzz(fuzzRawBody)
+}
+
+// fuzzRawBody is FuzzRawAggregate's test of one input.
+func fuzzRawBody(t *testing.T, data []byte, workers uint8) {
+	{
+		queries := rawAggFuzzQueries
+		data = data[:len(data)/40*40]
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "t.dat"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "t.dat.schema"), []byte(rawAggDDL), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := Settings{Workers: 1 + int(workers%3), BatchSize: 1 + int(workers)}
+		on, err := Open(Options{DataDir: dir, Settings: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer on.Close()
+		off, err := Open(Options{DataDir: dir, Settings: cfg, DisabledPasses: []string{"raw_aggregates"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer off.Close()
+		ctx := context.Background()
+		for _, q := range queries {
+			got, gerr := queryOne(t, on, ctx, q)
+			want, werr := queryOne(t, off, ctx, q)
+			if (gerr == nil) != (werr == nil) || strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("%s: on raw bytes (error %v)\n%s\nwithout (error %v)\n%s", q, gerr, strings.Join(got, "\n"), werr, strings.Join(want, "\n"))
+			}
+		}
+	}
+}
+
+var rawAggFuzzQueries = []string{
+	`SELECT k1, k8, count(*), sum(a), avg(b), sum(u), min(dt), max(e) FROM t GROUP BY k1, k8 ORDER BY 1, 2`,
+	`SELECT g3, sum(d * e), sum(a + b), sum(-a), sum(a * b) FROM t GROUP BY g3 ORDER BY 1`,
+	`SELECT t, sum(d * d * d), count(*) FROM t WHERE k8 >= 0 GROUP BY t ORDER BY 1 NULLS FIRST`,
+}
