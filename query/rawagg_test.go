@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -301,4 +302,45 @@ var rawAggFuzzQueries = []string{
 	`SELECT k1, k8, count(*), sum(a), avg(b), sum(u), min(dt), max(e) FROM t GROUP BY k1, k8 ORDER BY 1, 2`,
 	`SELECT g3, sum(d * e), sum(a + b), sum(-a), sum(a * b) FROM t GROUP BY g3 ORDER BY 1`,
 	`SELECT t, sum(d * d * d), count(*) FROM t WHERE k8 >= 0 GROUP BY t ORDER BY 1 NULLS FIRST`,
+}
+
+// BenchmarkRawAggregate: TPC-H Q1 and Q6 over the 6M-row lineitem .rec,
+// read once after eviction, with raw_aggregates (raw_ms) and without
+// (ordinary_ms), alternated in the same run; raw_x_ordinary is the ratio.
+// Skipped under -short.
+func BenchmarkRawAggregate(b *testing.B) {
+	path := sf1Lineitem(b)
+	readOnce(b, path)
+	for _, q := range []string{"q01", "q06"} {
+		sql, err := os.ReadFile(filepath.Join("../testdata/tpch", q+".sql"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(q, func(b *testing.B) {
+			raw := lineitemEngine(b, path, 2)
+			ordinary, err := Open(Options{Settings: Settings{Workers: 2}, DisabledPasses: []string{"raw_aggregates"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ordinary.Close()
+			if err := ordinary.RegisterTable("lineitem", path, ""); err != nil {
+				b.Fatal(err)
+			}
+			queryRows(b, raw, string(sql)) // maps the table
+			queryRows(b, ordinary, string(sql))
+			var tRaw, tOrdinary time.Duration
+			for range b.N {
+				start := time.Now()
+				queryRows(b, raw, string(sql))
+				tRaw += time.Since(start)
+				start = time.Now()
+				queryRows(b, ordinary, string(sql))
+				tOrdinary += time.Since(start)
+			}
+			n := float64(b.N)
+			b.ReportMetric(tRaw.Seconds()/n*1e3, "raw_ms")
+			b.ReportMetric(tOrdinary.Seconds()/n*1e3, "ordinary_ms")
+			b.ReportMetric(tRaw.Seconds()/tOrdinary.Seconds(), "raw_x_ordinary")
+		})
+	}
 }
