@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recq/recq/scan"
 	"github.com/recq/recq/storage"
 )
 
@@ -37,6 +38,9 @@ type Catalog struct {
 	views  map[string]*viewDef    // CREATE VIEW, by lower-case name (views.go)
 	clock  int64                  // counts byPath calls, for eviction
 	dir    dirListing             // the data directory's tables, cached
+
+	// columns bounds the cached columns of all mapped files (nil: none).
+	columns *scan.ColumnBudget
 }
 
 // maxPathEntries bounds the cache of files reached by path (FROM 'f.rec'
@@ -69,6 +73,8 @@ type tableEntry struct {
 	mtime time.Time
 	src   *sharedSource
 	used  int64 // Catalog.clock when last returned by byPath
+	// columns is the catalog's budget of cached columns.
+	columns *scan.ColumnBudget
 	// sidecarName is the table name the sidecar's CREATE TABLE gives
 	// (not used as the table's name; DESCRIBE mentions it), or "".
 	sidecarName string
@@ -79,8 +85,17 @@ type tableEntry struct {
 // closed once stale (the file changed, the engine closed) and unused.
 type sharedSource struct {
 	src   storage.Source
+	cols  *scan.ColumnStore // columns copied out of the mapping (nil: none)
 	refs  int
 	stale bool
+}
+
+// close closes the mapping and drops its columns.
+func (s *sharedSource) close() {
+	if s.cols != nil {
+		s.cols.Close()
+	}
+	s.src.Close()
 }
 
 func newCatalog(dataDir string) *Catalog {
@@ -99,7 +114,7 @@ func (c *Catalog) register(name, path string, layout *Layout, origin string, rep
 		}
 		old.close()
 	}
-	c.tables[key] = &tableEntry{name: name, path: path, layout: layout, origin: origin}
+	c.tables[key] = &tableEntry{name: name, path: path, layout: layout, origin: origin, columns: c.columns}
 	return nil
 }
 
@@ -186,7 +201,7 @@ func (c *Catalog) byPath(path, name, origin string, dir bool) *tableEntry {
 	if name == "" {
 		name = path
 	}
-	e := &tableEntry{name: name, path: path, origin: origin, used: c.clock, dir: dir}
+	e := &tableEntry{name: name, path: path, origin: origin, used: c.clock, dir: dir, columns: c.columns}
 	c.paths[clean] = e
 	return e
 }
@@ -401,25 +416,30 @@ func unwrapPath(err error) error {
 }
 
 // mappedSource returns a cached mmap source of the file (opening it on
-// first use) and a function to call when the query is done with it.
-func (e *tableEntry) mappedSource(pattern storage.Pattern) (storage.Source, func(), error) {
+// first use), the store of columns copied out of it (nil when the
+// catalog caches none), and a function to call when the query is done
+// with them.
+func (e *tableEntry) mappedSource(pattern storage.Pattern) (storage.Source, *scan.ColumnStore, func(), error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.src == nil {
 		src, err := storage.OpenSource(e.path, storage.Mmap, pattern)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		e.src = &sharedSource{src: src}
+		if e.columns != nil {
+			e.src.cols = scan.NewColumnStore(e.columns)
+		}
 	}
 	s := e.src
 	s.refs++
-	return s.src, func() {
+	return s.src, s.cols, func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		s.refs--
 		if s.stale && s.refs == 0 {
-			s.src.Close()
+			s.close()
 		}
 	}, nil
 }
@@ -444,7 +464,7 @@ func (e *tableEntry) dropSourceLocked() {
 	if e.src != nil {
 		e.src.stale = true
 		if e.src.refs == 0 {
-			e.src.src.Close()
+			e.src.close()
 		}
 		e.src = nil
 	}

@@ -29,7 +29,15 @@ type Options struct {
 	// DisabledPasses names optimizer passes to skip (see OptimizerPasses);
 	// for testing that results do not depend on them.
 	DisabledPasses []string
+	// ColumnCache bounds the memory of the columns kept of warm files
+	// (fields that predicates and join key filters test, copied out of
+	// the mapped records by the first scan that reads them whole; see
+	// docs/sql.md): 0 is DefaultColumnCache, a negative value keeps none.
+	ColumnCache int64
 }
+
+// DefaultColumnCache is the default Options.ColumnCache: 512 MiB.
+const DefaultColumnCache = 512 << 20
 
 // Engine answers SQL over fixed-width record files. It holds the catalog
 // of tables and the default session; it is safe for concurrent use by
@@ -74,6 +82,12 @@ func Open(opts Options) (*Engine, error) {
 		}
 	}
 	e := &Engine{cat: newCatalog(opts.DataDir), mem: mem, disabled: map[string]bool{}}
+	switch {
+	case opts.ColumnCache == 0:
+		e.cat.columns = scan.NewColumnBudget(DefaultColumnCache)
+	case opts.ColumnCache > 0:
+		e.cat.columns = scan.NewColumnBudget(opts.ColumnCache)
+	}
 	known := map[string]bool{}
 	for _, p := range optimizerPasses {
 		known[p.name] = true

@@ -438,11 +438,11 @@ func (lw *lowerer) lowerScan(s *ScanNode) (exec.Operator, error) {
 	// Warm tables are read through the catalog's cached mapping: the
 	// file is mapped (and its pages faulted in) once, not per query.
 	if use, reason := useCachedMapping(o.settings.IO, s.entry, t, sc.Pattern()); use {
-		src, release, err := s.entry.mappedSource(sc.Pattern())
+		src, cols, release, err := s.entry.mappedSource(sc.Pattern())
 		if err != nil {
 			return nil, err
 		}
-		spec.Source = reasonedSource{src, reason}
+		spec.Source, spec.ColumnStore = reasonedSource{src, reason}, cols
 		if sc, err = scan.New(spec); err != nil {
 			release()
 			return nil, err

@@ -39,12 +39,18 @@ const rawAggRecords = 5000
 // bits and sums go through 128-bit arithmetic.
 func rawAggFile(t *testing.T, big bool) string {
 	t.Helper()
+	return rawAggFileOf(t, big, rawAggRecords)
+}
+
+// rawAggFileOf is rawAggFile with records records.
+func rawAggFileOf(t *testing.T, big bool, records int) string {
+	t.Helper()
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(7, 11))
 	k1s := []string{"A ", "B ", "AB", "A\x00"}
 	ts := []string{"x   ", "zz  ", "yy  ", "w   "}
-	buf := make([]byte, 0, rawAggRecords*40)
-	for i := range rawAggRecords {
+	buf := make([]byte, 0, records*40)
+	for i := range records {
 		rec := make([]byte, 40)
 		copy(rec[0:2], k1s[r.IntN(len(k1s))])
 		rec[2] = byte(int8(r.IntN(9) - 4))
@@ -77,7 +83,7 @@ func rawAggFile(t *testing.T, big bool) string {
 	if err := os.WriteFile(filepath.Join(parts, ".schema"), []byte(rawAggDDL), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cuts := []int{0, 1200, 1200, 4100, rawAggRecords}
+	cuts := []int{0, records / 4, records / 4, records * 4 / 5, records}
 	for k := 0; k+1 < len(cuts); k++ {
 		part := buf[cuts[k]*40 : cuts[k+1]*40]
 		if err := os.WriteFile(filepath.Join(parts, fmt.Sprintf("p%d.dat", k)), part, 0o644); err != nil {

@@ -68,6 +68,10 @@ type partition struct {
 	keySeen, keyKept []int64
 	keySets          []*KeySet // this piece's published sets, by test (nil: none or off)
 
+	views   []chunk // the current piece's views of the run's cached columns (colcache.go)
+	copying []bool  // by run column: the chunk's records are claimed to be copied there
+	copied  []int   // by run column: records of the chunk copied so far
+
 	err     error
 	started bool
 	done    bool
@@ -347,15 +351,25 @@ func (p *partition) filterPiece() error {
 	keyed := p.loadKeySets()
 	if len(s.preds) == 0 && !s.segFilter && !keyed {
 		end := min(p.ch.n, p.pos+piece)
+		if p.run.filling {
+			// no test runs on this piece, but the columns must hold it
+			if err := p.guard(func() error { p.columnViews(p.pos, end); return nil }); err != nil {
+				return err
+			}
+		}
 		p.sel, p.selPos, p.pos = p.identity[p.pos:end], 0, end
 		return p.claim()
 	}
 	t0 := time.Now()
 	k := 0 // selected so far, in selBuf[:k]
 	err := p.guard(func() error {
+		ct := &p.run.colTests
 		for p.pos < p.ch.n && k < piece/4 {
 			end := min(p.ch.n, p.pos+piece)
 			sel := p.identity[p.pos:end]
+			if len(p.run.columns) > 0 {
+				p.columnViews(p.pos, end)
+			}
 			p.pos = end
 			shared := true
 			if s.segFilter {
@@ -363,9 +377,13 @@ func (p *partition) filterPiece() error {
 				// never read, not even by a predicate.
 				sel, shared = s.keepTypes(&p.ch, sel, p.selBuf[k:k]), false
 			}
-			for _, pr := range s.preds {
+			for i, pr := range s.preds {
 				if len(sel) == 0 {
 					break
+				}
+				ch := &p.ch
+				if ct.preds != nil && ct.predCol[i] >= 0 {
+					pr, ch = ct.preds[i], &p.views[ct.predCol[i]]
 				}
 				// The first filter reads the shared identity array and
 				// appends to selBuf; later ones narrow that in place.
@@ -377,7 +395,7 @@ func (p *partition) filterPiece() error {
 				if p.ch.varLen != nil {
 					sel, err = varFilter(pr, &p.ch, sel, dst)
 				} else {
-					sel, err = pr.filter(&p.ch, sel, dst)
+					sel, err = pr.filter(ch, sel, dst)
 				}
 				if err != nil {
 					return err
@@ -443,7 +461,11 @@ func (p *partition) keyFilter(sel []int32, shared bool, k int) ([]int32, bool) {
 			dst, shared = p.selBuf[k:k], false
 		}
 		before := len(sel)
-		sel = t.filter(&p.ch, set, sel, dst)
+		if ct := &p.run.colTests; ct.keys != nil && ct.keyCol[i] >= 0 {
+			sel = ct.keys[i].filter(&p.views[ct.keyCol[i]], set, sel, dst)
+		} else {
+			sel = t.filter(&p.ch, set, sel, dst)
+		}
 		p.run.stats.KeyFiltered.Add(int64(before - len(sel)))
 		p.keySeen[i] += int64(before)
 		p.keyKept[i] += int64(len(sel))
@@ -524,6 +546,7 @@ func (p *partition) prepare(c chunkSpec, data []byte) error {
 		}
 	}
 	p.pos, p.sel, p.selPos = 0, p.sel[:0], 0
+	p.startColumns()
 	return nil
 }
 
@@ -665,6 +688,7 @@ func (p *partition) emit(last bool) {
 }
 
 func (p *partition) releaseRegion() {
+	p.endColumns()
 	if p.region != nil {
 		p.region.Release()
 		p.region = nil

@@ -462,6 +462,11 @@ type run struct {
 	// The look-back memo of a file of record types (segments.go).
 	segMu   sync.Mutex
 	segMemo map[int64][]int64
+
+	// Cached columns the run reads or builds (colcache.go).
+	columns  []*cachedField
+	colTests columnTests
+	filling  bool // some column is being filled: pieces are copied
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no
@@ -532,6 +537,9 @@ func (s *Scan) startRun() (*run, error) {
 		r.lanes = compressedLanes(s, cs)
 		r.compressedBase = cs.CompressedRead()
 		st.Compression = cs.Compression()
+	}
+	if r.mapped {
+		r.planColumnTests()
 	}
 	r.live.Store(int32(s.workers))
 	s.last = st

@@ -178,6 +178,11 @@ type Spec struct {
 	// variable-length records or of several record types.
 	Fold       func(partition int) Folder
 	FoldSchema *arrow.Schema
+	// ColumnStore, when set, keeps copies of single fields of the file
+	// (colcache.go): a mapped scan tests its predicates and key filters on
+	// the fields there, and builds the columns it reads whole. The store
+	// must belong to this file as it is now.
+	ColumnStore *ColumnStore
 	// Analyze collects the statistics that cost time of their own (page-
 	// cache residency before the scan, which walks the whole file's page
 	// table), for EXPLAIN ANALYZE.

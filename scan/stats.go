@@ -46,10 +46,13 @@ type Stats struct {
 	// min/max held no key of a key filter (their records are counted in
 	// KeyFiltered).
 	KeyBlocksSkipped atomic.Int64
-	Batches          atomic.Int64
-	ChunksDone       atomic.Int64
-	ioNanos          atomic.Int64
-	decodeNanos      atomic.Int64
+	// Columns says which fields the tests read from cached columns and
+	// which columns the run builds (colcache.go), or "".
+	Columns     string
+	Batches     atomic.Int64
+	ChunksDone  atomic.Int64
+	ioNanos     atomic.Int64
+	decodeNanos atomic.Int64
 
 	// Pressure stall time (/proc/pressure, "some" total) accrued while the
 	// scan ran; -1 where the host does not report it.
@@ -108,6 +111,9 @@ func (s *Stats) Lines() []string {
 	}
 	if n := s.KeyFiltered.Load(); n > 0 {
 		l = append(l, fmt.Sprintf("ruled out by join key filters: %d records, %d blocks of them unread", n, s.KeyBlocksSkipped.Load()))
+	}
+	if s.Columns != "" {
+		l = append(l, s.Columns)
 	}
 	if c := s.Compression; c != nil {
 		l = append(l, fmt.Sprintf("compression: %s; compressed bytes read: %d; index %s", c, s.CompressedRead(), c.Index))

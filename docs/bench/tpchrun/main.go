@@ -55,6 +55,7 @@ type config struct {
 	data, queries, cpuprofile string
 	list                      []int
 	n, workers                int
+	columnCache               int64
 	warm, serve, explain      bool
 }
 
@@ -67,6 +68,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&qs, "q", "", "comma-separated query numbers (default: 1 to 22)")
 	fs.IntVar(&c.n, "n", 5, "timed runs per query")
 	fs.IntVar(&c.workers, "workers", 0, "scan workers (default: the number of CPUs)")
+	fs.Int64Var(&c.columnCache, "column-cache", 0, "bytes of cached columns (query.Options.ColumnCache: 0 the default, -1 none)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	fs.BoolVar(&c.warm, "warm", false, "evict the .rec files from the page cache, then read each once sequentially; exit unless -serve")
 	fs.BoolVar(&c.serve, "serve", false, "answer query numbers read from stdin (see the package comment)")
@@ -111,7 +113,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 			return err
 		}
 	}
-	eng, err := query.Open(query.Options{DataDir: c.data, Settings: query.Settings{Workers: c.workers}})
+	eng, err := query.Open(query.Options{DataDir: c.data, Settings: query.Settings{Workers: c.workers}, ColumnCache: c.columnCache})
 	if err != nil {
 		return fmt.Errorf("opening the engine over %s: %w", c.data, err)
 	}

@@ -1,0 +1,138 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// colCacheQueries test fields of every kind a column holds (1-, 2-, 4-
+// and 8-byte integers in both byte orders, a date, CHAR) by predicates
+// and by a join key filter; the LIMIT and _rowid queries leave chunks
+// half read.
+var colCacheQueries = []string{
+	`SELECT k8, count(*), sum(a) FROM t WHERE k8 BETWEEN -2 AND 2 AND dt >= DATE '1995-01-01' GROUP BY k8 ORDER BY 1`,
+	`SELECT count(*), min(a), max(b) FROM t WHERE b > 0 AND u < 30000 AND k1 = 'A'`,
+	`SELECT g3, count(*) FROM t WHERE g3 LIKE '01%' AND e < 0 GROUP BY g3 ORDER BY 1`,
+	`SELECT count(*) FROM (SELECT a, b FROM t WHERE a > -1000001 LIMIT 3)`,
+	`SELECT count(*), sum(b) FROM t WHERE a > 0`,
+	`SELECT count(*) FROM t WHERE _rowid BETWEEN 100 AND 1200 AND k8 = 1`,
+	`SELECT count(*), sum(t.b) FROM t JOIN (VALUES (CAST(3 AS TINYINT)), (-4)) v(k) ON t.k8 = v.k`,
+	`SELECT count(*) FROM t WHERE t = 'x'`,
+}
+
+// TestColumnCache runs each query several times on an engine that caches
+// columns and once on one that does not: every run gives the same rows,
+// the later runs test the cached columns (EXPLAIN ANALYZE says so), under
+// several worker counts and batch sizes. The file (2.4 MB) is read in
+// several chunks.
+func TestColumnCache(t *testing.T) {
+	checkGoroutines(t)
+	dir := rawAggFileOf(t, false, 60000)
+	ctx := context.Background()
+	for _, cfg := range []Settings{{Workers: 1, BatchSize: 1024}, {Workers: 2, BatchSize: 64}, {Workers: 3, BatchSize: 7}} {
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		on, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		off, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem, ColumnCache: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 3 {
+			for _, q := range colCacheQueries {
+				got, gerr := queryOne(t, on, ctx, q)
+				want, werr := queryOne(t, off, ctx, q)
+				if gerr != nil || werr != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s (round %d, workers %d, batch %d): with cached columns (%v)\n%s\nwithout (%v)\n%s",
+						q, round, cfg.Workers, cfg.BatchSize, gerr, strings.Join(got, "\n"), werr, strings.Join(want, "\n"))
+				}
+			}
+		}
+		plan := strings.Join(queryRows(t, on, "EXPLAIN ANALYZE "+colCacheQueries[0]), "\n")
+		if !strings.Contains(plan, "tests read cached columns: k8, dt") {
+			t.Errorf("workers %d: the third round does not read the columns:\n%s", cfg.Workers, plan)
+		}
+		if plan := strings.Join(queryRows(t, off, "EXPLAIN ANALYZE "+colCacheQueries[0]), "\n"); strings.Contains(plan, "cached columns") {
+			t.Errorf("ColumnCache -1 caches columns:\n%s", plan)
+		}
+		on.Close()
+		off.Close()
+		mem.AssertSize(t, 0)
+	}
+}
+
+// TestColumnCacheFileChanges: a file rewritten after its columns were
+// cached is read as it is now.
+func TestColumnCacheFileChanges(t *testing.T) {
+	dir := rawAggFile(t, false)
+	eng, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	q := `SELECT count(*), sum(a) FROM t WHERE k8 >= 0`
+	before := queryRows(t, eng, q)
+	queryRows(t, eng, q)
+	if plan := strings.Join(queryRows(t, eng, "EXPLAIN ANALYZE "+q), "\n"); !strings.Contains(plan, "tests read cached columns: k8") {
+		t.Fatalf("the column is not cached:\n%s", plan)
+	}
+	// keep the first 1000 records, with every k8 made 0
+	path := filepath.Join(dir, "t.dat")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data[:1000*40]
+	for i := 0; i < len(data); i += 40 {
+		data[i+2] = 0
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	after := queryRows(t, eng, q)
+	if len(after) != 1 || !strings.HasPrefix(after[0], "1000") || after[0] == before[0] {
+		t.Fatalf("after rewriting the file: %v (before: %v), want a count of 1000", after, before)
+	}
+}
+
+// TestColumnCacheBudget: columns that do not fit the budget are not made,
+// and the answers stay the same.
+func TestColumnCacheBudget(t *testing.T) {
+	dir := rawAggFile(t, false)
+	small, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}, ColumnCache: 7000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	q := `SELECT count(*) FROM t WHERE k8 > 0 AND a > 0`
+	var rows []string
+	for range 3 {
+		rows = queryRows(t, small, q)
+	}
+	plan := strings.Join(queryRows(t, small, "EXPLAIN ANALYZE "+q), "\n")
+	// 5,000 one-byte k8 values and their bitmaps (6,264 bytes) fit in 7,000;
+	// 40,000 bytes of a do not
+	if !strings.Contains(plan, "tests read cached columns: k8") || strings.Contains(plan, "columns: k8, a") {
+		t.Errorf("budget of 7000 bytes:\n%s", plan)
+	}
+	none, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}, ColumnCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer none.Close()
+	if want := queryRows(t, none, q); fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", rows, want)
+	}
+}
