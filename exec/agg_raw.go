@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -84,6 +85,37 @@ type rawCall struct {
 // rawKeyMaxWidth is the widest key, in bytes, a RawAggregate groups by.
 const rawKeyMaxWidth = 8
 
+// rawMaxGroups bounds the groups of a RawAggregate whose keys take more
+// than rawDirectWidth bytes, as far as the keys' domains tell.
+const rawMaxGroups = 1 << 16
+
+// rawKeyDomain bounds the distinct values of a key: 256^width for keys of
+// at most 2 bytes, the range of a .rec file's block min/max for integers
+// and dates, else +Inf.
+func rawKeyDomain(t *storage.Table, k rawKey) float64 {
+	if k.width <= 2 {
+		return math.Pow(256, float64(k.width))
+	}
+	f := &t.Schema.Fields[k.field]
+	x := t.Blocks
+	if x == nil || x.Len() == 0 || !(f.Type.IsSigned() || f.Type.Kind == storage.Date) || f.Encoding != storage.LittleEndian && f.Encoding != storage.BigEndian {
+		return math.Inf(1)
+	}
+	c := x.StatColumn(k.field)
+	if c < 0 {
+		return math.Inf(1)
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, b := range x.Blocks {
+		s := b.Columns[c]
+		lo, hi = min(lo, int64(s.Min)), max(hi, int64(s.Max))
+	}
+	if lo > hi {
+		return 1
+	}
+	return float64(hi) - float64(lo) + 1
+}
+
 // CompileRawAggregate compiles an aggregation to fold the raw records of
 // t. cols maps the positions of the scan's columns (as groupBy and the
 // calls' expressions refer to them) to fields of t's schema; partial is
@@ -110,6 +142,18 @@ func CompileRawAggregate(t *storage.Table, cols []int, groupBy []Expr, aggs []Ag
 	}
 	if r.keyWidth > rawKeyMaxWidth {
 		return nil, fmt.Errorf("group keys take %d bytes, more than %d", r.keyWidth, rawKeyMaxWidth)
+	}
+	if len(r.keys) > 0 && r.keyWidth > rawDirectWidth {
+		// Each worker keeps its own groups, which the final aggregation
+		// hashes again: with many groups, hashing decoded keys once
+		// (the ordinary aggregation) is faster.
+		domain := 1.0
+		for _, k := range r.keys {
+			domain *= rawKeyDomain(t, k)
+		}
+		if domain > rawMaxGroups {
+			return nil, fmt.Errorf("group keys may take more than %d values", rawMaxGroups)
+		}
 	}
 	for _, a := range aggs {
 		call, err := c.call(a)

@@ -381,23 +381,26 @@ func (f *rawFolder) Finish() (arrow.Record, error) {
 	return rec, nil
 }
 
-// decodeKeys puts each group's key bytes back into a blank record and
-// decodes them with the scan's decoders.
+// decodeKeys puts each group's key bytes back where they sit in a record
+// (of the span of record bytes the keys cover) and decodes them with the
+// scan's decoders.
 func (f *rawFolder) decodeKeys() ([]arrow.Array, error) {
 	r := f.r
-	recLen := r.table.Layout.RecordLen
-	buf := make([]byte, len(f.keys)*recLen)
+	base, end := r.keys[0].off, 0
 	fields := make([]int, len(r.keys))
 	for i, key := range r.keys {
 		fields[i] = key.field
+		base, end = min(base, key.off), max(end, key.off+key.width)
 	}
+	width := end - base
+	buf := make([]byte, len(f.keys)*width)
 	for g, k := range f.keys {
-		rec := buf[g*recLen:]
+		rec := buf[g*width:]
 		for i := len(r.keys) - 1; i >= 0; i-- {
 			key := r.keys[i]
 			v := k
 			for b := range key.width {
-				rec[key.off+b] = byte(v)
+				rec[key.off-base+b] = byte(v)
 				v >>= 8
 			}
 			if key.width < 8 {
@@ -405,7 +408,7 @@ func (f *rawFolder) decodeKeys() ([]arrow.Array, error) {
 			}
 		}
 	}
-	return scan.DecodeFields(f.mem, r.table, fields, buf, len(f.keys))
+	return scan.DecodeFields(f.mem, r.table, fields, buf, len(f.keys), base, width)
 }
 
 // int64Array copies vals into an INT64 array.

@@ -95,16 +95,17 @@ func (p *partition) finishFold() (bool, error) {
 	return true, nil
 }
 
-// DecodeFields decodes fields (indexes into t's schema) of n records held
-// back to back in data (t's RecordLen bytes each) into Arrow arrays, with
-// the scan's own decoders: the values are those a scan of records with
-// these bytes would produce. The caller releases the arrays.
-func DecodeFields(mem memory.Allocator, t *storage.Table, fields []int, data []byte, n int) ([]arrow.Array, error) {
-	recLen := t.Layout.RecordLen
-	if len(data) < n*recLen {
-		return nil, fmt.Errorf("scan: DecodeFields: %d bytes hold fewer than %d records of %d bytes", len(data), n, recLen)
+// DecodeFields decodes fields (indexes into t's schema) of n records into
+// Arrow arrays, with the scan's own decoders: the values are those a scan
+// of records with these bytes would produce. The records are held back to
+// back in data, width bytes each, and hold only the bytes of t's records
+// from offset base on (so width may be far less than a record when the
+// fields sit close together). The caller releases the arrays.
+func DecodeFields(mem memory.Allocator, t *storage.Table, fields []int, data []byte, n, base, width int) ([]arrow.Array, error) {
+	if len(data) < n*width {
+		return nil, fmt.Errorf("scan: DecodeFields: %d bytes hold fewer than %d records of %d bytes", len(data), n, width)
 	}
-	ch := chunk{table: t, first: 0, n: n, data: data, stride: recLen, recLen: recLen}
+	ch := chunk{table: t, first: 0, n: n, data: data, stride: width, recLen: width}
 	sel := make([]int32, n)
 	for i := range sel {
 		sel[i] = int32(i)
@@ -116,7 +117,13 @@ func DecodeFields(mem memory.Allocator, t *storage.Table, fields []int, data []b
 		}
 	}
 	for _, c := range fields {
-		d := newDecoder(mem, t.Schema, &t.Schema.Fields[c], max(n, 1))
+		f := t.Schema.Fields[c]
+		if f.Offset < base || f.End()-base > width || f.NullBit >= 0 {
+			release()
+			return nil, fmt.Errorf("scan: DecodeFields: field %s is not within bytes %d to %d of the record", f.Name, base, base+width)
+		}
+		f.Offset -= base
+		d := newDecoder(mem, t.Schema, &f, max(n, 1))
 		d.reserve(n)
 		if err := d.decode(&ch, sel); err != nil {
 			d.release()
