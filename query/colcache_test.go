@@ -38,14 +38,7 @@ func TestColumnCache(t *testing.T) {
 	ctx := context.Background()
 	for _, cfg := range []Settings{{Workers: 1, BatchSize: 1024}, {Workers: 2, BatchSize: 64}, {Workers: 3, BatchSize: 7}} {
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-		on, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem})
-		if err != nil {
-			t.Fatal(err)
-		}
-		off, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem, ColumnCache: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		on, off := enginePair(t, dir, cfg, mem, func(o *Options) { o.ColumnCache = -1 })
 		for round := range 3 {
 			for _, q := range colCacheQueries {
 				got, gerr := queryOne(t, on, ctx, q)

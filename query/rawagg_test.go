@@ -93,6 +93,28 @@ func rawAggFileOf(t *testing.T, big bool, records int) string {
 	return dir
 }
 
+// enginePair opens two engines over dir with settings cfg and allocator
+// mem (nil: the default): the second has its options changed by off. The
+// caller closes both.
+func enginePair(t testing.TB, dir string, cfg Settings, mem memory.Allocator, off func(*Options)) (*Engine, *Engine) {
+	t.Helper()
+	o := Options{DataDir: dir, Settings: cfg, Allocator: mem}
+	a, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off(&o)
+	b, err := Open(o)
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+// withoutRawAggregates is enginePair's change for the ordinary aggregation.
+func withoutRawAggregates(o *Options) { o.DisabledPasses = []string{"raw_aggregates"} }
+
 // rawAggCases are aggregations over t.dat; raw says whether
 // raw_aggregates folds them into the scan.
 var rawAggCases = []struct {
@@ -134,14 +156,7 @@ func TestRawAggregates(t *testing.T) {
 		dir := rawAggFile(t, big)
 		for _, cfg := range configs {
 			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-			on, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem})
-			if err != nil {
-				t.Fatal(err)
-			}
-			off, err := Open(Options{DataDir: dir, Settings: cfg, Allocator: mem, DisabledPasses: []string{"raw_aggregates"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			on, off := enginePair(t, dir, cfg, mem, withoutRawAggregates)
 			ctx := context.Background()
 			for _, c := range rawAggCases {
 				what := fmt.Sprintf("%s (big %v, workers %d, batch %d)", c.name, big, cfg.Workers, cfg.BatchSize)
@@ -185,15 +200,8 @@ func TestRawAggregates(t *testing.T) {
 func TestRawAggregateKeyDomains(t *testing.T) {
 	dir := rawAggFile(t, false)
 	ctx := context.Background()
-	on, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 3, BatchSize: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	on, off := enginePair(t, dir, Settings{Workers: 3, BatchSize: 100}, nil, withoutRawAggregates)
 	defer on.Close()
-	off, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 3, BatchSize: 100}, DisabledPasses: []string{"raw_aggregates"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer off.Close()
 	if _, err := queryOne(t, on, ctx, `CREATE TABLE r AS SELECT * FROM t`); err != nil {
 		t.Fatal(err)
@@ -224,15 +232,8 @@ func TestRawAggregateKeyDomains(t *testing.T) {
 func TestRawAggregateOverflow(t *testing.T) {
 	dir := rawAggFile(t, true)
 	ctx := context.Background()
-	on, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	on, off := enginePair(t, dir, Settings{Workers: 2}, nil, withoutRawAggregates)
 	defer on.Close()
-	off, err := Open(Options{DataDir: dir, Settings: Settings{Workers: 2}, DisabledPasses: []string{"raw_aggregates"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer off.Close()
 	for _, sql := range []string{
 		`SELECT k1, sum(a * a) FROM t GROUP BY k1`, // INT64 overflow
@@ -333,15 +334,8 @@ func fuzzRawBody(t *testing.T, data []byte, workers uint8) {
 			t.Fatal(err)
 		}
 		cfg := Settings{Workers: 1 + int(workers%3), BatchSize: 1 + int(workers)}
-		on, err := Open(Options{DataDir: dir, Settings: cfg})
-		if err != nil {
-			t.Fatal(err)
-		}
+		on, off := enginePair(t, dir, cfg, nil, withoutRawAggregates)
 		defer on.Close()
-		off, err := Open(Options{DataDir: dir, Settings: cfg, DisabledPasses: []string{"raw_aggregates"}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		defer off.Close()
 		ctx := context.Background()
 		for _, q := range queries {
