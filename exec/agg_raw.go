@@ -186,6 +186,20 @@ func (r *RawAggregate) String() string {
 	return fmt.Sprintf("aggregated on raw bytes, groups by %d-byte keys", r.keyWidth)
 }
 
+// Fields lists the table fields the folders read: keys and values.
+func (r *RawAggregate) Fields() []int {
+	var out []int
+	for _, k := range r.keys {
+		out = append(out, k.field)
+	}
+	for _, s := range r.prog.slots {
+		if s.op == rawField && !slices.Contains(out, s.field) {
+			out = append(out, s.field)
+		}
+	}
+	return out
+}
+
 // Schema is the layout of the folders' batches (the partial schema).
 func (r *RawAggregate) Schema() *arrow.Schema { return r.schema }
 
@@ -327,7 +341,7 @@ func (c *rawCompiler) call(a AggCall) (rawCall, error) {
 		if !rawValueField(fl, true) {
 			return rawCall{}, fmt.Errorf("%s of %s: not a binary number, date or timestamp that is never NULL", name, a.Arg)
 		}
-		slot := c.add(rawSlot{op: rawField, f: fl, typ: a.Arg.DataType()}, fmt.Sprintf("f%d", f))
+		slot := c.add(rawSlot{op: rawField, f: fl, field: f, typ: a.Arg.DataType()}, fmt.Sprintf("f%d", f))
 		kind := rawMin
 		if name == "max" {
 			kind = rawMax
@@ -369,7 +383,7 @@ func (c *rawCompiler) value(e Expr) (int, error) {
 		if !rawValueField(fl, false) {
 			return 0, fmt.Errorf("%s is not a binary integer or DECIMAL that is never NULL", x)
 		}
-		return c.add(rawSlot{op: rawField, f: fl, scale: scale, typ: t}, fmt.Sprintf("f%d", f)), nil
+		return c.add(rawSlot{op: rawField, f: fl, field: f, scale: scale, typ: t}, fmt.Sprintf("f%d", f)), nil
 	case *litExpr:
 		var v int64
 		switch val := x.val.(type) {

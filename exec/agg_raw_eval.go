@@ -31,6 +31,7 @@ const (
 type rawSlot struct {
 	op    rawOp
 	f     *storage.Field // rawField
+	field int            // rawField: f's index in the table schema
 	c     int64          // rawConst: the value; rawScale: 10^k
 	k     int            // rawScale: the power of ten
 	a, b  int            // operand slots
@@ -84,7 +85,7 @@ func (p *rawProgram) eval64(vs *rawVectors, recs scan.Records, sel []int32) bool
 		out := vs.v[i][:n]
 		switch s.op {
 		case rawField:
-			vs.bits[i] = loadRawField(s.f, recs, sel, out)
+			vs.bits[i] = loadRawField(s.f, s.field, recs, sel, out)
 		case rawAdd, rawSub:
 			ba, bb := vs.bits[s.a], vs.bits[s.b]
 			if max(ba, bb) > 62 {
@@ -152,7 +153,7 @@ func (p *rawProgram) eval128(vs *rawVectors, recs scan.Records, sel []int32) err
 		switch s.op {
 		case rawField:
 			v := vs.v[i][:n]
-			loadRawField(s.f, recs, sel, v)
+			loadRawField(s.f, s.field, recs, sel, v)
 			for j, x := range v {
 				out[j] = i128From64(x)
 			}
@@ -203,10 +204,14 @@ func (p *rawProgram) overflow(s *rawSlot, x i128, y []i128, j int, rec int64) er
 	return fmt.Errorf("%w (record %d)", err, rec+1)
 }
 
-// loadRawField reads f's unscaled values of records sel into out and
-// returns a bound on their bits.
-func loadRawField(f *storage.Field, recs scan.Records, sel []int32, out []int64) uint8 {
+// loadRawField reads the unscaled values of f (field index of the
+// table) of records sel into out, from its cached column when recs has
+// one, and returns a bound on their bits.
+func loadRawField(f *storage.Field, index int, recs scan.Records, sel []int32, out []int64) uint8 {
 	data, stride, off := recs.Data, recs.Stride, f.Offset
+	if c, ok := recs.Column(index); ok {
+		data, stride, off = c.Data, c.Width, 0
+	}
 	unsigned := (f.Type.IsInteger() && !f.Type.IsSigned()) || (f.Type.Kind == storage.Decimal && f.Unsigned)
 	var or uint64
 	switch w := f.End() - f.Offset; {

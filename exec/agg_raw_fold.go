@@ -254,9 +254,11 @@ func (f *rawFolder) assign(recs scan.Records, sel []int32, gids []int32) error {
 func (f *rawFolder) packKeys(recs scan.Records, sel []int32) []uint64 {
 	keys := f.kbuf[:len(sel)]
 	clear(keys)
-	data, stride := recs.Data, recs.Stride
 	for _, key := range f.r.keys {
-		off, shift := key.off, uint(8*key.width)
+		data, stride, off, shift := recs.Data, recs.Stride, key.off, uint(8*key.width)
+		if c, ok := recs.Column(key.field); ok {
+			data, stride, off = c.Data, c.Width, 0
+		}
 		switch key.width {
 		case 1:
 			for j, r := range sel {

@@ -130,6 +130,6 @@ func (lw *lowerer) foldSpec(s *ScanNode, spec *scan.Spec) string {
 	}
 	budget := lw.budget
 	spec.Fold = func(int) scan.Folder { return f.agg.NewFolder(mem, budget) }
-	spec.FoldSchema = f.schema
+	spec.FoldSchema, spec.FoldFields = f.schema, f.agg.Fields()
 	return ", " + f.agg.String()
 }

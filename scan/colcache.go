@@ -248,6 +248,11 @@ func (s *Scan) planColumns() []*cachedField {
 			add(k.field, k.spec.Field)
 		}
 	}
+	if s.spec.Fold != nil {
+		for _, f := range s.spec.FoldFields {
+			add(&t.Schema.Fields[f], f)
+		}
+	}
 	return out
 }
 

@@ -31,6 +31,28 @@ type Records struct {
 	Stride    int
 	RecordLen int
 	First     int64
+	// Columns are cached columns (colcache.go) of some of the fields in
+	// Spec.FoldFields over the same records: read a field there rather
+	// than in the records, whose cache lines then stay untouched.
+	Columns []FieldColumn
+}
+
+// FieldColumn is one field's bytes of the records of a Records view,
+// back to back: record i's value is Data[i*Width:][:Width].
+type FieldColumn struct {
+	Field int // index into the table schema
+	Data  []byte
+	Width int
+}
+
+// Column returns the cached column of field, if the view has one.
+func (r Records) Column(field int) (FieldColumn, bool) {
+	for _, c := range r.Columns {
+		if c.Field == field {
+			return c, true
+		}
+	}
+	return FieldColumn{}, false
 }
 
 // Record returns record i of the view.
@@ -74,6 +96,14 @@ func checkFold(spec *Spec, t *storage.Table) error {
 func (p *partition) fold() error {
 	part := p.sel[p.selPos:]
 	recs := Records{Data: p.ch.data, Stride: p.ch.stride, RecordLen: p.ch.recLen, First: p.ch.first}
+	p.foldCols = p.foldCols[:0]
+	for _, c := range p.run.columns {
+		if c.ready {
+			base := int(p.ch.first) * c.width
+			p.foldCols = append(p.foldCols, FieldColumn{Field: c.field, Data: c.col.data[base : base+p.ch.n*c.width], Width: c.width})
+		}
+	}
+	recs.Columns = p.foldCols
 	err := p.guard(func() error { return p.folder.Fold(recs, part) })
 	p.selPos = len(p.sel)
 	return err

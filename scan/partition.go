@@ -33,8 +33,9 @@ type partition struct {
 	id     int
 
 	decoders []columnDecoder
-	folder   Folder // takes the selected records instead of the decoders (Spec.Fold)
-	rows     int    // rows in the batch under construction
+	folder   Folder        // takes the selected records instead of the decoders (Spec.Fold)
+	foldCols []FieldColumn // the cached columns handed to the folder
+	rows     int           // rows in the batch under construction
 	cur      arrow.Record
 
 	// The chunk being consumed.

@@ -178,6 +178,10 @@ type Spec struct {
 	// variable-length records or of several record types.
 	Fold       func(partition int) Folder
 	FoldSchema *arrow.Schema
+	// FoldFields are the fields the Folder reads; with a ColumnStore the
+	// scan fills cached columns of them too and hands the Folder those
+	// that are complete (Records.Columns).
+	FoldFields []int
 	// ColumnStore, when set, keeps copies of single fields of the file
 	// (colcache.go): a mapped scan tests its predicates and key filters on
 	// the fields there, and builds the columns it reads whole. The store
