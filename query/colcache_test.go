@@ -25,6 +25,8 @@ var colCacheQueries = []string{
 	`SELECT count(*) FROM t WHERE _rowid BETWEEN 100 AND 1200 AND k8 = 1`,
 	`SELECT count(*), sum(t.b) FROM t JOIN (VALUES (CAST(3 AS TINYINT)), (-4)) v(k) ON t.k8 = v.k`,
 	`SELECT count(*) FROM t WHERE t = 'x'`,
+	// bounds that records hit exactly, on a 4-byte column
+	`SELECT count(*), min(dt), max(dt) FROM t WHERE dt BETWEEN DATE '1995-01-01' AND DATE '1996-01-01'`,
 }
 
 // TestColumnCache runs each query several times on an engine that caches

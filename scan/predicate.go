@@ -442,6 +442,34 @@ func (c *compiled) filterIntRange(ch *chunk, sel, out []int32) []int32 {
 	data, stride, off := ch.data, ch.stride, c.field.Offset
 	k := len(out)
 	buf := out[:k+len(sel)]
+	if w := c.field.Width; stride == w && off == 0 && !neg && len(sel) > 0 && dense(sel) {
+		// A run of a cached column (colcache.go): values back to back.
+		// v is in [lo, hi] exactly when v-lo, as unsigned, is at most
+		// hi-lo (one comparison; hi-lo cannot wrap, as lo <= hi).
+		first, span := sel[0], uint64(hi-lo)
+		if lo > hi {
+			return buf[:k]
+		}
+		vals := data[int(first)*w : (int(first)+len(sel))*w]
+		if w == 4 {
+			for i := range len(sel) {
+				v := int64(int32(binary.LittleEndian.Uint32(vals[i*4:])))
+				buf[k] = first + int32(i)
+				if uint64(v-lo) <= span {
+					k++
+				}
+			}
+		} else {
+			for i := range len(sel) {
+				v := int64(binary.LittleEndian.Uint64(vals[i*8:]))
+				buf[k] = first + int32(i)
+				if uint64(v-lo) <= span {
+					k++
+				}
+			}
+		}
+		return buf[:k]
+	}
 	keep := func(v int64) int {
 		if (lo <= v && v <= hi) != neg {
 			return 1
