@@ -382,6 +382,9 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 	off := f.Offset
 	switch c.dom {
 	case domBytes:
+		if (c.bop == OpEq || c.bop == OpIn) && f.Trim == storage.TrimTrailing && f.NullBit < 0 {
+			return c.filterPadded(ch, sel, out), nil
+		}
 		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
 			return c.matchBytes(storage.TrimChar(rec[off:f.End()], f.Trim))
 		}), nil
@@ -416,6 +419,50 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 		}
 		return c.matchInt(storage.ReadBinaryInt(rec[off:off+f.Width], order))
 	}), nil
+}
+
+// filterPadded is the loop of = and IN on a CHAR field whose trailing
+// spaces and NULs are trimmed: a value equals constant s when it starts
+// with s and the rest is padding, so nothing is trimmed or copied. A
+// constant that ends in padding equals no trimmed value.
+func (c *compiled) filterPadded(ch *chunk, sel, out []int32) []int32 {
+	f := c.field
+	consts := c.bset
+	if c.bop == OpEq {
+		consts = [][]byte{c.bval}
+	}
+	w, off := f.End()-f.Offset, f.Offset
+	live := consts[:0:0]
+	for _, s := range consts {
+		if len(s) <= w && (len(s) == 0 || s[len(s)-1] != ' ' && s[len(s)-1] != 0) {
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		return out
+	}
+	data, stride := ch.data, ch.stride
+	for _, r := range sel {
+		p := int(r)*stride + off
+		v := data[p : p+w]
+		for _, s := range live {
+			if string(v[:len(s)]) == string(s) && isPadding(v[len(s):]) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isPadding reports whether b holds only spaces and NULs.
+func isPadding(b []byte) bool {
+	for _, x := range b {
+		if x != ' ' && x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // filterRecords is the general loop: it appends to out the records of sel
