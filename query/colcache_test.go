@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,5 +130,57 @@ func TestColumnCacheBudget(t *testing.T) {
 	defer none.Close()
 	if want := queryRows(t, none, q); fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("got %v, want %v", rows, want)
+	}
+}
+
+// TestColumnCacheConcurrent runs the queries from several goroutines at
+// once on one engine, so that scans claim and fill the same columns
+// concurrently (run it under -race): every answer is the one an engine
+// without the cache gives.
+func TestColumnCacheConcurrent(t *testing.T) {
+	checkGoroutines(t)
+	dir := rawAggFileOf(t, false, 60000)
+	on, off := enginePair(t, dir, Settings{Workers: 2, BatchSize: 256}, nil, func(o *Options) { o.ColumnCache = -1 })
+	defer on.Close()
+	defer off.Close()
+	ctx := context.Background()
+	want := make([]string, len(colCacheQueries))
+	for i, q := range colCacheQueries {
+		rows, err := queryOne(t, off, ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = strings.Join(rows, "\n")
+	}
+	errs := make(chan error, 4*len(colCacheQueries)*3)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 3 {
+				for k := range colCacheQueries {
+					i := (k + g) % len(colCacheQueries)
+					res, err := on.Query(ctx, colCacheQueries[i])
+					if err != nil {
+						errs <- err
+						continue
+					}
+					got := strings.Join(renderRows(res), "\n")
+					if err := res.Close(); err != nil {
+						errs <- err
+						continue
+					}
+					if got != want[i] {
+						errs <- fmt.Errorf("goroutine %d, round %d: %s:\n%s\nwant\n%s", g, round, colCacheQueries[i], got, want[i])
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
