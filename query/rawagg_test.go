@@ -371,14 +371,7 @@ func BenchmarkRawAggregate(b *testing.B) {
 		}
 		b.Run(q, func(b *testing.B) {
 			raw := lineitemEngine(b, path, 2)
-			ordinary, err := Open(Options{Settings: Settings{Workers: 2}, DisabledPasses: []string{"raw_aggregates"}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ordinary.Close()
-			if err := ordinary.RegisterTable("lineitem", path, ""); err != nil {
-				b.Fatal(err)
-			}
+			ordinary := lineitemEngineWith(b, path, Options{Settings: Settings{Workers: 2}, DisabledPasses: []string{"raw_aggregates"}})
 			queryRows(b, raw, string(sql)) // maps the table
 			queryRows(b, ordinary, string(sql))
 			var tRaw, tOrdinary time.Duration

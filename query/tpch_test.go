@@ -242,7 +242,12 @@ func BenchmarkTPCH(b *testing.B) {
 // lineitemEngine opens an engine with the given scan workers and path
 // registered as lineitem; it closes when the benchmark ends.
 func lineitemEngine(b *testing.B, path string, workers int) *Engine {
-	eng, err := Open(Options{Settings: Settings{Workers: workers}})
+	return lineitemEngineWith(b, path, Options{Settings: Settings{Workers: workers}})
+}
+
+// lineitemEngineWith is lineitemEngine with options o.
+func lineitemEngineWith(b *testing.B, path string, o Options) *Engine {
+	eng, err := Open(o)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -58,6 +58,9 @@ func touchLines(data []byte, g int) int64 {
 // lineitem .rec (918 MB), read once after eviction, against touchLines
 // over the same mapped file with as many goroutines as scan workers,
 // alternated in the same run. Target (issue: speed): engine_x_loop <= 1.3.
+// The workers=N runs read the records (no cached columns); the
+// workers=N/cached runs read l_quantity from the column the first query
+// fills.
 func BenchmarkWarmScan(b *testing.B) {
 	path := sf1Lineitem(b)
 	readOnce(b, path)
@@ -67,9 +70,21 @@ func BenchmarkWarmScan(b *testing.B) {
 	}
 	data := mapRecords(b, tab)
 	const sql = "SELECT sum(l_quantity), count(*) FROM lineitem"
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			eng := lineitemEngine(b, path, workers)
+	for _, run := range []struct {
+		workers int
+		cached  bool
+	}{{1, false}, {2, false}, {1, true}, {2, true}} {
+		name := fmt.Sprintf("workers=%d", run.workers)
+		if run.cached {
+			name += "/cached"
+		}
+		workers := run.workers
+		b.Run(name, func(b *testing.B) {
+			o := Options{Settings: Settings{Workers: workers}}
+			if !run.cached {
+				o.ColumnCache = -1
+			}
+			eng := lineitemEngineWith(b, path, o)
 			queryRows(b, eng, sql) // maps the table
 			touchLines(data, workers)
 			engineAgainstLoop(b, func() { queryRows(b, eng, sql) }, func() { touchLines(data, workers) })
