@@ -425,33 +425,38 @@ func int64sAs(mem memory.Allocator, t arrow.DataType, vals []int64) (arrow.Array
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
 	b.Reserve(len(vals))
-	for _, v := range vals {
-		switch bb := b.(type) {
-		case *array.Int8Builder:
-			bb.UnsafeAppend(int8(v))
-		case *array.Int16Builder:
-			bb.UnsafeAppend(int16(v))
-		case *array.Int32Builder:
-			bb.UnsafeAppend(int32(v))
-		case *array.Int64Builder:
-			bb.UnsafeAppend(v)
-		case *array.Uint8Builder:
-			bb.UnsafeAppend(uint8(v))
-		case *array.Uint16Builder:
-			bb.UnsafeAppend(uint16(v))
-		case *array.Uint32Builder:
-			bb.UnsafeAppend(uint32(v))
-		case *array.Date32Builder:
-			bb.UnsafeAppend(arrow.Date32(v))
-		case *array.TimestampBuilder:
-			bb.UnsafeAppend(arrow.Timestamp(v))
-		case *array.Decimal128Builder:
-			bb.UnsafeAppend(decimal128.FromI64(v))
-		default:
-			return nil, fmt.Errorf("internal error: raw aggregation has no %s values", TypeName(t))
-		}
+	switch bb := b.(type) {
+	case *array.Int8Builder:
+		appendConverted(bb, vals, func(v int64) int8 { return int8(v) })
+	case *array.Int16Builder:
+		appendConverted(bb, vals, func(v int64) int16 { return int16(v) })
+	case *array.Int32Builder:
+		appendConverted(bb, vals, func(v int64) int32 { return int32(v) })
+	case *array.Int64Builder:
+		appendConverted(bb, vals, func(v int64) int64 { return v })
+	case *array.Uint8Builder:
+		appendConverted(bb, vals, func(v int64) uint8 { return uint8(v) })
+	case *array.Uint16Builder:
+		appendConverted(bb, vals, func(v int64) uint16 { return uint16(v) })
+	case *array.Uint32Builder:
+		appendConverted(bb, vals, func(v int64) uint32 { return uint32(v) })
+	case *array.Date32Builder:
+		appendConverted(bb, vals, func(v int64) arrow.Date32 { return arrow.Date32(v) })
+	case *array.TimestampBuilder:
+		appendConverted(bb, vals, func(v int64) arrow.Timestamp { return arrow.Timestamp(v) })
+	case *array.Decimal128Builder:
+		appendConverted(bb, vals, decimal128.FromI64)
+	default:
+		return nil, fmt.Errorf("internal error: raw aggregation has no %s values", TypeName(t))
 	}
 	return b.NewArray(), nil
+}
+
+// appendConverted appends vals, converted, to a builder with room for them.
+func appendConverted[T any](b interface{ UnsafeAppend(T) }, vals []int64, conv func(int64) T) {
+	for _, v := range vals {
+		b.UnsafeAppend(conv(v))
+	}
 }
 
 // Release implements scan.Folder.

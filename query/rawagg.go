@@ -1,6 +1,8 @@
 package query
 
 import (
+	"errors"
+
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/exec"
@@ -68,7 +70,7 @@ func compileRawAggregate(a *AggregateNode) (*exec.RawAggregate, *loweredAggregat
 	return r, p, nil
 }
 
-var errNotRaw = internalErr("not an aggregation over a plain scan")
+var errNotRaw = errors.New("not an aggregation over a plain scan")
 
 // rawFold is what lowering hands a scan that folds an aggregation.
 type rawFold struct {

@@ -304,12 +304,7 @@ func (r *run) planColumnTests() {
 		if p.mayFail() == 0 {
 			i = index(p.pred.Field)
 		}
-		var v *compiled
-		if i >= 0 {
-			c := *p
-			c.field = &r.columns[i].view
-			v = &c
-		}
+		v := onColumn(p, i, r.columns, func(c *compiled) **storage.Field { return &c.field })
 		ct.preds, ct.predCol = append(ct.preds, v), append(ct.predCol, i)
 	}
 	for _, k := range s.keyTests {
@@ -317,14 +312,27 @@ func (r *run) planColumnTests() {
 		if k.fast {
 			i = index(k.spec.Field)
 		}
-		var v *keyTest
-		if i >= 0 {
-			c := *k
-			c.field = &r.columns[i].view
-			v = &c
-		}
+		v := onColumn(k, i, r.columns, func(c *keyTest) **storage.Field { return &c.field })
 		ct.keys, ct.keyCol = append(ct.keys, v), append(ct.keyCol, i)
 	}
+}
+
+// onColumn returns a copy of test t whose field (reached by field) is
+// the view of column i, or nil when i < 0 (the test reads records).
+func onColumn[T any](t *T, i int, cols []*cachedField, field func(*T) **storage.Field) *T {
+	if i < 0 {
+		return nil
+	}
+	c := *t
+	*field(&c) = &cols[i].view
+	return &c
+}
+
+// chunkData is the part of c's column that holds records [first,
+// first+n): value r of the chunk at r*width.
+func (c *cachedField) chunkData(first int64, n int) []byte {
+	base := int(first) * c.width
+	return c.col.data[base : base+n*c.width]
 }
 
 // startColumns claims, for each column the run fills, the records of
@@ -382,7 +390,7 @@ func (p *partition) columnViews(pos, end int) {
 		}
 		var v chunk
 		if c.ready {
-			v = chunk{table: ch.table, first: ch.first, n: ch.n, data: c.col.data[base : base+ch.n*w], stride: w, recLen: w}
+			v = chunk{table: ch.table, first: ch.first, n: ch.n, data: c.chunkData(ch.first, ch.n), stride: w, recLen: w}
 		}
 		p.views = append(p.views, v)
 	}

@@ -99,8 +99,7 @@ func (p *partition) fold() error {
 	p.foldCols = p.foldCols[:0]
 	for _, c := range p.run.columns {
 		if c.ready {
-			base := int(p.ch.first) * c.width
-			p.foldCols = append(p.foldCols, FieldColumn{Field: c.field, Data: c.col.data[base : base+p.ch.n*c.width], Width: c.width})
+			p.foldCols = append(p.foldCols, FieldColumn{Field: c.field, Data: c.chunkData(p.ch.first, p.ch.n), Width: c.width})
 		}
 	}
 	recs.Columns = p.foldCols
