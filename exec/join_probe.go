@@ -53,6 +53,12 @@ func (c *joinCore) Partitions() int       { return c.probe.Partitions() }
 // Type returns the join type.
 func (c *joinCore) Type() JoinType { return c.typ }
 
+// EndExecution tells the join that the execution running it is over (its
+// streams are closed, or all will be without being read further): the
+// build side it holds for that execution is released. Call it once the
+// plan's output stream is closed; a later Execute starts afresh.
+func (c *joinCore) EndExecution() { c.shared.endExecution() }
+
 func (c *joinCore) execute(ctx context.Context, self Operator, partition int) (Stream, error) {
 	if err := checkPartition(self, partition); err != nil {
 		return nil, err

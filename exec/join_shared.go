@@ -16,8 +16,14 @@ import (
 // when no stream of it is open any more and no other stream can join it:
 // every partition was opened, or a new round replaced it, or one of its
 // streams stopped before its end (an error, a cancellation, a consumer
-// that stopped reading), which means the execution is being abandoned. A
-// partition opened after that starts a new round.
+// that stopped reading), which means the execution is being abandoned, or
+// the execution ended (endExecution). A partition opened after that
+// starts a new round.
+//
+// An abandoned round is released as soon as its last open stream closes,
+// but a partition of the same execution may still open after that (its
+// goroutine started late): it starts a new round, which no other partition
+// of the execution will join, so only endExecution releases it.
 //
 // Rounds are numbered from 1; build gets its round's number, and
 // onRound, when set, is called (under the lock) as a round begins, before
@@ -40,6 +46,7 @@ type joinRound[T interface{ release() }] struct {
 	finished int
 	replaced bool
 	aborted  bool
+	ended    bool // the execution ended (endExecution)
 	started  bool
 	done     chan struct{}
 	val      T
@@ -56,7 +63,7 @@ func (s *sharedBuild[T]) join(p int) *joinRound[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.cur
-	if r == nil || r.claimed[p] || r.freed {
+	if r == nil || r.claimed[p] || r.freed || r.ended {
 		if r != nil {
 			r.replaced = true
 			r.maybeFree()
@@ -121,10 +128,22 @@ func (r *joinRound[T]) leave(complete bool) {
 	r.maybeFree()
 }
 
+// endExecution says the execution that opened the current round is over:
+// no more partitions join it, and its built side is released once its
+// open streams (normally none) close.
+func (s *sharedBuild[T]) endExecution() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.cur; r != nil {
+		r.ended = true
+		r.maybeFree()
+	}
+}
+
 // maybeFree releases the built side when no stream can use it any more
 // (lock held).
 func (r *joinRound[T]) maybeFree() {
-	if r.freed || r.open > 0 || (!r.replaced && !r.aborted && r.nClaimed < r.owner.parts) {
+	if r.freed || r.open > 0 || (!r.replaced && !r.aborted && !r.ended && r.nClaimed < r.owner.parts) {
 		return
 	}
 	r.freed = true

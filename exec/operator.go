@@ -49,6 +49,15 @@ type Operator interface {
 	String() string
 }
 
+// ExecutionState is implemented by operators that hold state shared by
+// the partitions of one execution (a join's build side). EndExecution,
+// called once the plan's output stream is closed, releases what the
+// execution left: partitions that open late, after the others abandoned
+// the execution, can otherwise hold it forever.
+type ExecutionState interface {
+	EndExecution()
+}
+
 // opMetrics are an operator's run-time counters, summed over partitions
 // and executions.
 type opMetrics struct {

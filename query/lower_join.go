@@ -48,6 +48,7 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 		if err != nil {
 			return nil, posErr(j.pos, "%v", err)
 		}
+		lw.endsExecution(op)
 		return op, nil
 	}
 	probe, build := left, right
@@ -81,6 +82,7 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 	if err != nil {
 		return nil, posErr(j.pos, "%v", err)
 	}
+	lw.endsExecution(op)
 	if !j.buildLeft || !kind.emitsBoth() {
 		return op, nil
 	}
@@ -93,6 +95,13 @@ func (lw *lowerer) lowerJoin(j *JoinNode) (exec.Operator, error) {
 		names = append(names, c.Name)
 	}
 	return exec.NewProject(op, exprs, names), nil
+}
+
+// endsExecution has the plan's release end op's execution state.
+func (lw *lowerer) endsExecution(op exec.Operator) {
+	if s, ok := op.(exec.ExecutionState); ok {
+		lw.releases = append(lw.releases, s.EndExecution)
+	}
 }
 
 // hashSides says how a hash join runs j: whether the left input is the
