@@ -97,21 +97,12 @@ func rawKeyDomain(t *storage.Table, k rawKey) float64 {
 		return math.Pow(256, float64(k.width))
 	}
 	f := &t.Schema.Fields[k.field]
-	x := t.Blocks
-	if x == nil || x.Len() == 0 || !(f.Type.IsSigned() || f.Type.Kind == storage.Date) || f.Encoding != storage.LittleEndian && f.Encoding != storage.BigEndian {
+	if f.Encoding != storage.LittleEndian && f.Encoding != storage.BigEndian {
 		return math.Inf(1)
 	}
-	c := x.StatColumn(k.field)
-	if c < 0 {
+	lo, hi, ok := t.Blocks.Range(k.field)
+	if !ok {
 		return math.Inf(1)
-	}
-	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
-	for _, b := range x.Blocks {
-		s := b.Columns[c]
-		lo, hi = min(lo, int64(s.Min)), max(hi, int64(s.Max))
-	}
-	if lo > hi {
-		return 1
 	}
 	return float64(hi) - float64(lo) + 1
 }

@@ -928,8 +928,11 @@ func extractJoinKeys(n Node) (Node, error) {
 // choose_build_side
 
 // estimateRows guesses a node's output rows: exact record counts for
-// scans, then fixed selectivities (a pushed or residual predicate keeps
-// half, a group by keeps a tenth).
+// scans; a pushed comparison of an integer or date column with constants
+// keeps the share of the column's value range (from .rec block min/max)
+// it covers, as if values were uniform; other predicates keep half, a
+// group by a tenth; an equi-join keeps its inputs' product over the
+// number of distinct keys (keyDomain: the smaller table's record count).
 func estimateRows(n Node) float64 {
 	switch x := n.(type) {
 	case *ScanNode:
@@ -943,7 +946,9 @@ func estimateRows(n Node) float64 {
 				rows += float64(r.End - r.Start)
 			}
 		}
-		rows *= math.Pow(0.5, float64(len(x.pushed)))
+		for _, p := range x.pushed {
+			rows *= pushedSelectivity(x.table, p)
+		}
 		if x.limit > 0 {
 			rows = math.Min(rows, float64(x.limit))
 		}
@@ -968,7 +973,15 @@ func estimateRows(n Node) float64 {
 		if len(x.leftKeys) == 0 {
 			return l * r
 		}
-		return math.Max(l, r)
+		if x.kind != joinInner {
+			return math.Max(l, r)
+		}
+		domains := map[ColumnID]float64{}
+		keyDomains(x.left, domains)
+		keyDomains(x.right, domains)
+		d := math.Min(keyDomain(x.leftKeys[0], l, domains), keyDomain(x.rightKeys[0], r, domains))
+		ndv := math.Max(math.Min(d, l), math.Min(d, r))
+		return l * r / math.Max(ndv, 1)
 	case *SetOpNode:
 		return estimateRows(x.left) + estimateRows(x.right)
 	case *LimitNode:
@@ -985,6 +998,52 @@ func estimateRows(n Node) float64 {
 		return estimateRows(ins[0])
 	}
 	return 1
+}
+
+// pushedSelectivity is the share of a scan's records a pushed predicate
+// is estimated to keep: for =, IN, <, <=, >, >= and BETWEEN on a signed
+// integer or date column whose range the .rec block min/max give, the
+// share of that range the constants cover (at least one value); else
+// one half.
+func pushedSelectivity(t *storage.Table, p scan.Predicate) float64 {
+	const unknown = 0.5
+	lo, hi, ok := t.Blocks.Range(p.Field)
+	if !ok {
+		return unknown
+	}
+	vals := make([]float64, len(p.Values))
+	for i, v := range p.Values {
+		switch x := v.(type) {
+		case int64:
+			vals[i] = float64(x)
+		case storage.DateValue:
+			vals[i] = float64(x)
+		default:
+			return unknown
+		}
+	}
+	width := float64(hi) - float64(lo) + 1
+	share := func(a, b float64) float64 { // of [a, b]
+		a, b = math.Max(a, float64(lo)), math.Min(b, float64(hi))
+		return math.Max(b-a+1, 1) / width
+	}
+	switch p.Op {
+	case scan.OpEq:
+		return 1 / width
+	case scan.OpIn:
+		return math.Min(float64(len(vals))/width, 1)
+	case scan.OpLt:
+		return share(math.Inf(-1), vals[0]-1)
+	case scan.OpLe:
+		return share(math.Inf(-1), vals[0])
+	case scan.OpGt:
+		return share(vals[0]+1, math.Inf(1))
+	case scan.OpGe:
+		return share(vals[0], math.Inf(1))
+	case scan.OpBetween:
+		return share(vals[0], vals[1])
+	}
+	return unknown
 }
 
 func chooseBuildSide(n Node) (Node, error) {

@@ -46,6 +46,34 @@ type BlockIndex struct {
 // Len is the number of blocks.
 func (x *BlockIndex) Len() int { return len(x.Blocks) }
 
+// Range returns the smallest and largest value, over every block's
+// statistics, of field (a schema index) when it is a signed integer, a
+// date or a timestamp; ok is false when they are not known (no
+// statistics, another type, no blocks, or only NULLs). A short last
+// block of NULLs may widen the range (its count is not known here).
+func (x *BlockIndex) Range(field int) (lo, hi int64, ok bool) {
+	if x == nil || len(x.Blocks) == 0 || x.schema == nil || field < 0 || field >= len(x.schema.Fields) {
+		return 0, 0, false
+	}
+	t := x.schema.Fields[field].Type
+	if !t.IsSigned() && t.Kind != Date && t.Kind != Timestamp {
+		return 0, 0, false
+	}
+	c := x.StatColumn(field)
+	if c < 0 {
+		return 0, 0, false
+	}
+	lo, hi = math.MaxInt64, math.MinInt64
+	for _, b := range x.Blocks {
+		s := b.Columns[c]
+		if x.RecordsPerBlock > 0 && s.NullCount >= uint32(x.RecordsPerBlock) {
+			continue // a full block of NULLs: its Min and Max mean nothing
+		}
+		lo, hi = min(lo, int64(s.Min)), max(hi, int64(s.Max))
+	}
+	return lo, hi, lo <= hi
+}
+
 // StatColumn returns the position of field i in Columns, or -1 when the
 // field has no statistics.
 func (x *BlockIndex) StatColumn(field int) int {
