@@ -1,117 +1,33 @@
 package exec
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/internal/like"
 )
 
-// likeMatcher matches SQL LIKE patterns: % is any run of characters
-// (possibly empty), _ exactly one character (a UTF-8 rune). There is no
-// escape character.
+// likeMatcher matches SQL LIKE patterns (package like), lower-casing the
+// value first for ILIKE.
 type likeMatcher struct {
 	ci bool
-	// fast form (no _): the pattern split at %
-	simple   bool
-	segs     [][]byte
-	anchorL  bool // pattern does not start with %
-	anchorR  bool // pattern does not end with %
-	pattern  []byte
-	hasUnder bool
+	p  *like.Pattern
 }
 
 func compileLike(pattern string, ci bool) *likeMatcher {
 	if ci {
 		pattern = string(mapRunes(nil, []byte(pattern), unicode.ToLower))
 	}
-	m := &likeMatcher{ci: ci, pattern: []byte(pattern)}
-	m.hasUnder = strings.ContainsRune(pattern, '_')
-	if !m.hasUnder {
-		m.simple = true
-		parts := strings.Split(pattern, "%")
-		m.anchorL = !strings.HasPrefix(pattern, "%")
-		m.anchorR = !strings.HasSuffix(pattern, "%")
-		for _, p := range parts {
-			m.segs = append(m.segs, []byte(p))
-		}
-	}
-	return m
+	return &likeMatcher{ci: ci, p: like.Compile(pattern)}
 }
 
 func (m *likeMatcher) match(s []byte, scratch *[]byte) bool {
 	if m.ci {
 		s = lowerBytes(s, scratch)
 	}
-	if !m.simple {
-		return likeGeneral(s, m.pattern)
-	}
-	segs := m.segs
-	if len(segs) == 1 {
-		return bytes.Equal(s, segs[0])
-	}
-	first, last := segs[0], segs[len(segs)-1]
-	if !bytes.HasPrefix(s, first) {
-		return false
-	}
-	s = s[len(first):]
-	if len(s) < len(last) || !bytes.HasSuffix(s, last) {
-		return false
-	}
-	s = s[:len(s)-len(last)]
-	for _, seg := range segs[1 : len(segs)-1] {
-		if len(seg) == 0 {
-			continue
-		}
-		i := bytes.Index(s, seg)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(seg):]
-	}
-	return true
-}
-
-// likeGeneral is the classic wildcard match with backtracking to the last %.
-func likeGeneral(s, p []byte) bool {
-	si, pi := 0, 0
-	starP, starS := -1, 0
-	for si < len(s) {
-		if pi < len(p) {
-			switch c := p[pi]; c {
-			case '%':
-				starP, starS = pi, si
-				pi++
-				continue
-			case '_':
-				_, w := utf8.DecodeRune(s[si:])
-				si += w
-				pi++
-				continue
-			default:
-				if c == s[si] {
-					si++
-					pi++
-					continue
-				}
-			}
-		}
-		if starP < 0 {
-			return false
-		}
-		// let the last % absorb one more character
-		_, w := utf8.DecodeRune(s[starS:])
-		starS += w
-		si = starS
-		pi = starP + 1
-	}
-	for pi < len(p) && p[pi] == '%' {
-		pi++
-	}
-	return pi == len(p)
+	return m.p.Match(s)
 }
 
 // lowerBytes lower-cases s (ASCII in place into scratch; other text via

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/internal/like"
 	"github.com/recq/recq/parser"
 	"github.com/recq/recq/scan"
 	"github.com/recq/recq/storage"
@@ -199,6 +200,8 @@ func filePredMatches(p scan.Predicate, v any) bool {
 		return true
 	case scan.OpPrefix:
 		return strings.HasPrefix(v.(string), p.Values[0].(string))
+	case scan.OpLike, scan.OpNotLike:
+		return like.Compile(p.Values[0].(string)).Match([]byte(v.(string))) == (p.Op == scan.OpLike)
 	}
 	return true
 }

@@ -629,7 +629,7 @@ var scanOps = map[string]scan.Op{"=": scan.OpEq, "<>": scan.OpNe, "<": scan.OpLt
 
 // toScanPredicate converts a conjunct the scan can evaluate on raw bytes
 // with exactly SQL's meaning: column op constant, BETWEEN, IN, IS [NOT]
-// NULL and LIKE 'prefix%' on CHAR columns.
+// NULL and [NOT] LIKE on CHAR columns.
 func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 	schema := s.table.Schema
 	// A field only some record types hold is NULL on the others' records:
@@ -647,8 +647,7 @@ func (s *ScanNode) toScanPredicate(c *Expr) (scan.Predicate, bool) {
 
 // predicateOn converts a conjunct on one column of the scan (a field
 // accepted by takes) compared with constants into a predicate: column op
-// constant, BETWEEN, IN, IS [NOT] NULL and LIKE 'prefix%' on text
-// columns. constant converts a constant for the field, or says no.
+// constant, BETWEEN, IN, IS [NOT] NULL and [NOT] LIKE on text columns. constant converts a constant for the field, or says no.
 func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant func(f int, e *Expr) (any, bool)) (scan.Predicate, bool) {
 	field := func(e *Expr) (int, bool) {
 		f, ok := s.fieldOf(e)
@@ -656,7 +655,7 @@ func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant 
 	}
 	switch c.kind {
 	case kBinary:
-		if c.op == "LIKE" {
+		if c.op == "LIKE" || c.op == "NOT LIKE" {
 			f, ok := field(c.args[0])
 			if !ok || !isText(f) {
 				return scan.Predicate{}, false
@@ -666,6 +665,9 @@ func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant 
 			if !ok || !isStr {
 				return scan.Predicate{}, false
 			}
+			if c.op == "NOT LIKE" {
+				return scan.Predicate{Field: f, Op: scan.OpNotLike, Values: []any{pat}}, true
+			}
 			prefix, rest := splitLikePrefix(pat)
 			switch rest {
 			case "":
@@ -673,7 +675,7 @@ func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant 
 			case "%":
 				return scan.Predicate{Field: f, Op: scan.OpPrefix, Values: []any{prefix}}, true
 			}
-			return scan.Predicate{}, false
+			return scan.Predicate{Field: f, Op: scan.OpLike, Values: []any{pat}}, true
 		}
 		op, ok := scanOps[c.op]
 		if !ok {

@@ -90,6 +90,12 @@ func TestMainframePredicates(t *testing.T) {
 		{Predicate{Field: 2, Op: OpLe, Values: []any{2.55}}, func(v []any) bool { x, ok := unscaled(v[2]); return ok && x <= 25 }},
 		{Predicate{Field: 3, Op: OpEq, Values: []any{"ÄBC"}}, func(v []any) bool { return v[3] == "ÄBC" }},
 		{Predicate{Field: 3, Op: OpPrefix, Values: []any{"Zü"}}, func(v []any) bool { s, ok := v[3].(string); return ok && strings.HasPrefix(s, "Zü") }},
+		{Predicate{Field: 3, Op: OpLike, Values: []any{"%B_"}}, func(v []any) bool {
+			s, ok := v[3].(string)
+			r := []rune(s)
+			return ok && len(r) >= 2 && r[len(r)-2] == 'B'
+		}},
+		{Predicate{Field: 3, Op: OpNotLike, Values: []any{"%ü%"}}, func(v []any) bool { s, ok := v[3].(string); return ok && !strings.Contains(s, "ü") }},
 		{Predicate{Field: 3, Op: OpIsNull}, func(v []any) bool { return v[3] == nil }},
 		{Predicate{Field: 4, Op: OpGe, Values: []any{6.5}}, func(v []any) bool { x, ok := v[4].(float64); return ok && x >= 6.5 }},
 		{Predicate{Field: 4, Op: OpIsNotNull}, func(v []any) bool { return v[4] != nil }},

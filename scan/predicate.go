@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/recq/recq/internal/like"
 	"github.com/recq/recq/storage"
 )
 
@@ -16,7 +17,7 @@ import (
 //	          DATE (days), TIMESTAMP (µs), BOOLEAN (0/1)
 //	domUint   unsigned integers
 //	domFloat  FLOAT32, FLOAT64
-//	domBytes  CHAR (trimmed bytes)
+//	domBytes  CHAR (trimmed bytes; LIKE patterns through package like)
 //
 // In the integer domains a comparison becomes a range of raw values (or a
 // set of ranges for IN) that selects exactly what the executor's
@@ -48,6 +49,7 @@ type compiled struct {
 	bop      Op                // domBytes: the operator
 	bval     []byte            // domBytes: the constant (or prefix)
 	bset     [][]byte          // domBytes IN list
+	like     *like.Pattern     // domBytes LIKE, NOT LIKE
 }
 
 func domainOf(t storage.Type) domain {
@@ -95,7 +97,7 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	if f.Type.Kind == storage.Decimal && f.Type.Precision > storage.MaxDecimalPrecision && p.Op != OpIsNull && p.Op != OpIsNotNull {
 		return nil, fmt.Errorf("predicate on %s: a %s is compared after decoding, not on raw bytes", f.Name, f.Type)
 	}
-	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpPrefix: 1}
+	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpPrefix: 1, OpLike: 1, OpNotLike: 1}
 	if n, ok := want[p.Op]; ok && len(p.Values) != n {
 		return nil, fmt.Errorf("predicate %s on %s needs %d values, got %d", p.Op, f.Name, n, len(p.Values))
 	}
@@ -111,9 +113,9 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 			c.never = true
 			return c, nil
 		}
-	case OpPrefix:
+	case OpPrefix, OpLike, OpNotLike:
 		if c.dom != domBytes {
-			return nil, fmt.Errorf("LIKE prefix predicate on %s: column is %s, not CHAR", f.Name, f.Type)
+			return nil, fmt.Errorf("%s predicate on %s: column is %s, not CHAR", p.Op, f.Name, f.Type)
 		}
 	case 0:
 		return nil, fmt.Errorf("predicate on %s has no operator", f.Name)
@@ -201,6 +203,9 @@ func (c *compiled) compileBytes() error {
 		return err
 	}
 	c.bval = b
+	if p.Op == OpLike || p.Op == OpNotLike {
+		c.like = like.Compile(string(b))
+	}
 	return nil
 }
 
@@ -227,6 +232,10 @@ func (c *compiled) matchBytes(v []byte) bool {
 		return bytes.Compare(v, c.bval) >= 0
 	case OpPrefix:
 		return bytes.HasPrefix(v, c.bval)
+	case OpLike:
+		return c.like.Match(v)
+	case OpNotLike:
+		return !c.like.Match(v)
 	case OpBetween:
 		return bytes.Compare(v, c.bset[0]) >= 0 && bytes.Compare(v, c.bset[1]) <= 0
 	case OpIn:
@@ -385,8 +394,12 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 		if (c.bop == OpEq || c.bop == OpIn) && f.Trim == storage.TrimTrailing && f.NullBit < 0 {
 			return c.filterPadded(ch, sel, out), nil
 		}
+		trim := f.Trim
+		if c.like != nil && trim == storage.TrimTrailing && c.like.IgnoresPadding(" \x00") {
+			trim = storage.TrimNone // the pattern reads the same padded or not
+		}
 		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
-			return c.matchBytes(storage.TrimChar(rec[off:f.End()], f.Trim))
+			return c.matchBytes(storage.TrimChar(rec[off:f.End()], trim))
 		}), nil
 	case domFloat:
 		order := f.ByteOrder()

@@ -24,10 +24,13 @@ const (
 	OpIsNull                  // column IS NULL
 	OpIsNotNull               // column IS NOT NULL
 	OpPrefix                  // CHAR column LIKE 'Values[0]%'
+	OpLike                    // CHAR column LIKE Values[0] (package like's patterns)
+	OpNotLike                 // CHAR column NOT LIKE Values[0]
 )
 
 var opNames = [...]string{OpEq: "=", OpNe: "<>", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
-	OpBetween: "BETWEEN", OpIn: "IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL", OpPrefix: "LIKE"}
+	OpBetween: "BETWEEN", OpIn: "IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL", OpPrefix: "LIKE",
+	OpLike: "LIKE", OpNotLike: "NOT LIKE"}
 
 func (o Op) String() string {
 	if int(o) < len(opNames) && opNames[o] != "" {
