@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/recq/recq/internal/like"
 	"github.com/recq/recq/storage"
@@ -455,6 +456,9 @@ func (c *compiled) filterPadded(ch *chunk, sel, out []int32) []int32 {
 		return out
 	}
 	data, stride := ch.data, ch.stride
+	if w == 1 {
+		return filterByteSet(data, stride, off, paddedByteSet(live), sel, out)
+	}
 	for _, r := range sel {
 		p := int(r)*stride + off
 		v := data[p : p+w]
@@ -466,6 +470,35 @@ func (c *compiled) filterPadded(ch *chunk, sel, out []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// paddedByteSet is the set of one-byte field values that equal one of the
+// constants (each at most one byte long) once trimmed: the byte of a
+// one-byte constant, and the padding bytes for the empty string.
+func paddedByteSet(consts [][]byte) *[256]bool {
+	var set [256]bool
+	for _, s := range consts {
+		if len(s) == 0 {
+			set[' '], set[0] = true, true
+		} else {
+			set[s[0]] = true
+		}
+	}
+	return &set
+}
+
+// filterByteSet appends to out the records of sel whose one-byte field at
+// off is in set, without a branch per record.
+func filterByteSet(data []byte, stride, off int, set *[256]bool, sel, out []int32) []int32 {
+	n := len(out)
+	buf := slices.Grow(out, len(sel))[:n+len(sel)]
+	for _, r := range sel {
+		buf[n] = r
+		if set[data[int(r)*stride+off]] {
+			n++
+		}
+	}
+	return buf[:n]
 }
 
 // isPadding reports whether b holds only spaces and NULs.
