@@ -28,6 +28,8 @@ var colCacheQueries = []string{
 	`SELECT count(*) FROM t WHERE t = 'x'`,
 	// bounds that records hit exactly, on a 4-byte column
 	`SELECT count(*), min(dt), max(dt) FROM t WHERE dt BETWEEN DATE '1995-01-01' AND DATE '1996-01-01'`,
+	// <> keeps what is outside the range, on 4- and 8-byte columns
+	`SELECT count(*), sum(b) FROM t WHERE dt <> DATE '1995-01-01' AND a <> 0`,
 }
 
 // TestColumnCache runs each query several times on an engine that caches

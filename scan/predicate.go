@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/recq/recq/internal/like"
@@ -534,53 +535,59 @@ func (c *compiled) filterIntRange(ch *chunk, sel, out []int32) []int32 {
 	lo, hi, neg := c.ilo, c.ihi, c.negate
 	data, stride, off := ch.data, ch.stride, c.field.Offset
 	k := len(out)
-	buf := out[:k+len(sel)]
-	if w := c.field.Width; stride == w && off == 0 && !neg && len(sel) > 0 && dense(sel) {
-		// A run of a cached column (colcache.go): values back to back.
-		// v is in [lo, hi] exactly when v-lo, as unsigned, is at most
-		// hi-lo (one comparison; hi-lo cannot wrap, as lo <= hi).
-		first, span := sel[0], uint64(hi-lo)
-		if lo > hi {
-			return buf[:k]
+	if lo > hi { // an empty range: <> keeps every record, the rest none
+		if neg {
+			return append(out, sel...)
 		}
-		vals := data[int(first)*w : (int(first)+len(sel))*w]
+		return out
+	}
+	buf := out[:k+len(sel)]
+	// v is in [lo, hi] exactly when v-lo, as unsigned, is at most hi-lo
+	// (which cannot wrap, as lo <= hi): inRange counts it without a
+	// branch, which the unpredictable outcomes of a filter would mispredict.
+	span := uint64(hi - lo)
+	flip := 0
+	if neg {
+		flip = 1
+	}
+	if w := c.field.Width; stride == w && off == 0 && len(sel) > 0 && dense(sel) {
+		// A run of a cached column (colcache.go): values back to back.
+		first := sel[0]
 		if w == 4 {
+			vals := data[int(first)*4 : (int(first)+len(sel))*4]
 			for i := range len(sel) {
-				v := int64(int32(binary.LittleEndian.Uint32(vals[i*4:])))
+				v := int64(int32(binary.LittleEndian.Uint32(vals[i*4 : i*4+4])))
 				buf[k] = first + int32(i)
-				if uint64(v-lo) <= span {
-					k++
-				}
+				k += inRange(v, lo, span) ^ flip
 			}
 		} else {
+			vals := data[int(first)*8 : (int(first)+len(sel))*8]
 			for i := range len(sel) {
-				v := int64(binary.LittleEndian.Uint64(vals[i*8:]))
+				v := int64(binary.LittleEndian.Uint64(vals[i*8 : i*8+8]))
 				buf[k] = first + int32(i)
-				if uint64(v-lo) <= span {
-					k++
-				}
+				k += inRange(v, lo, span) ^ flip
 			}
 		}
 		return buf[:k]
-	}
-	keep := func(v int64) int {
-		if (lo <= v && v <= hi) != neg {
-			return 1
-		}
-		return 0
 	}
 	if c.field.Width == 8 {
 		for _, r := range sel {
 			p := int(r)*stride + off
 			buf[k] = r
-			k += keep(int64(binary.LittleEndian.Uint64(data[p : p+8])))
+			k += inRange(int64(binary.LittleEndian.Uint64(data[p:p+8])), lo, span) ^ flip
 		}
 	} else {
 		for _, r := range sel {
 			p := int(r)*stride + off
 			buf[k] = r
-			k += keep(int64(int32(binary.LittleEndian.Uint32(data[p : p+4]))))
+			k += inRange(int64(int32(binary.LittleEndian.Uint32(data[p:p+4]))), lo, span) ^ flip
 		}
 	}
 	return buf[:k]
+}
+
+// inRange is 1 when v-lo, as unsigned, is at most span, else 0.
+func inRange(v, lo int64, span uint64) int {
+	_, borrow := bits.Sub64(span, uint64(v-lo), 0)
+	return int(borrow ^ 1)
 }

@@ -372,6 +372,8 @@ func TestPredicatesEveryType(t *testing.T) {
 		{"lineitem", Predicate{Field: 14, Op: OpNotLike, Values: []any{"% %"}}, func(v []any) bool { return !strings.Contains(v[14].(string), " ") }},
 		{"lineitem", Predicate{Field: 3, Op: OpIn, Values: []any{int64(1), int64(7), 2.5}}, func(v []any) bool { return v[3] == int64(1) || v[3] == int64(7) }},
 		{"lineitem", Predicate{Field: 0, Op: OpNe, Values: []any{int64(1)}}, func(v []any) bool { return v[0] != int64(1) }},
+		{"lineitem", Predicate{Field: 3, Op: OpNe, Values: []any{2.5}}, func(v []any) bool { return true }},
+		{"lineitem", Predicate{Field: 3, Op: OpNe, Values: []any{int64(3)}}, func(v []any) bool { return v[3] != int64(3) }},
 		{"sensors", Predicate{Field: 4, Op: OpIsNull}, func(v []any) bool { return v[4] == nil }},
 		{"sensors", Predicate{Field: 4, Op: OpIsNotNull}, func(v []any) bool { return v[4] != nil }},
 		{"sensors", Predicate{Field: 4, Op: OpGt, Values: []any{int64(15)}}, func(v []any) bool { return v[4] != nil && num(v[4]) > 15 }},
