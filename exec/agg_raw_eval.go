@@ -208,13 +208,14 @@ func (p *rawProgram) overflow(s *rawSlot, x i128, y []i128, j int, rec int64) er
 // table) of records sel into out, from its cached column when recs has
 // one, and returns a bound on their bits.
 func loadRawField(f *storage.Field, index int, recs scan.Records, sel []int32, out []int64) uint8 {
-	data, stride, off := recs.Data, recs.Stride, f.Offset
+	data, stride, off, w := recs.Data, recs.Stride, f.Offset, f.End()-f.Offset
 	if c, ok := recs.Column(index); ok {
-		data, stride, off = c.Data, c.Width, 0
+		// a cached column may hold the values narrowed (signed, fewer bytes)
+		data, stride, off, w = c.Data, c.Width, 0, c.Width
 	}
 	unsigned := (f.Type.IsInteger() && !f.Type.IsSigned()) || (f.Type.Kind == storage.Decimal && f.Unsigned)
 	var or uint64
-	switch w := f.End() - f.Offset; {
+	switch {
 	case f.Encoding == storage.LittleEndian && w == 8 && !unsigned:
 		for j, r := range sel {
 			p := int(r)*stride + off
@@ -226,6 +227,19 @@ func loadRawField(f *storage.Field, index int, recs scan.Records, sel []int32, o
 		for j, r := range sel {
 			p := int(r)*stride + off
 			v := int64(int32(binary.LittleEndian.Uint32(data[p : p+4])))
+			out[j] = v
+			or |= absU64(v)
+		}
+	case f.Encoding == storage.LittleEndian && w == 2 && !unsigned:
+		for j, r := range sel {
+			p := int(r)*stride + off
+			v := int64(int16(binary.LittleEndian.Uint16(data[p : p+2])))
+			out[j] = v
+			or |= absU64(v)
+		}
+	case f.Encoding == storage.LittleEndian && w == 1 && !unsigned:
+		for j, r := range sel {
+			v := int64(int8(data[int(r)*stride+off]))
 			out[j] = v
 			or |= absU64(v)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/decimal128"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/recq/recq/scan"
+	"github.com/recq/recq/storage"
 )
 
 // rawFolder is one scan partition's groups of a RawAggregate.
@@ -258,6 +259,16 @@ func (f *rawFolder) packKeys(recs scan.Records, sel []int32) []uint64 {
 		data, stride, off, shift := recs.Data, recs.Stride, key.off, uint(8*key.width)
 		if c, ok := recs.Column(key.field); ok {
 			data, stride, off = c.Data, c.Width, 0
+			if c.Width < key.width {
+				// a narrowed column (signed): sign-extend to the key's bytes
+				mask := ^uint64(0) >> (64 - shift)
+				for j, r := range sel {
+					p := int(r)*stride + off
+					v := uint64(storage.ReadBinaryInt(data[p:p+c.Width], binary.LittleEndian)) & mask
+					keys[j] = keys[j]<<(shift%64) | v
+				}
+				continue
+			}
 		}
 		switch key.width {
 		case 1:

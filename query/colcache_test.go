@@ -67,6 +67,49 @@ func TestColumnCache(t *testing.T) {
 	}
 }
 
+// TestColumnCacheNarrowed: in a .rec file whose block statistics bound
+// them, a (INT64 of +-1,000,000), d (DECIMAL(18,4)), dt (DATE) and kn
+// (INT32 of -4 to 4) are cached in 4, 4, 2 and 1 bytes; predicates, a join key
+// filter, sums and group keys (negative ones too) read the narrowed
+// columns and answer as without them.
+func TestColumnCacheNarrowed(t *testing.T) {
+	dir := rawAggFileOf(t, false, 60000)
+	ctx := context.Background()
+	for _, cfg := range []Settings{{Workers: 1, BatchSize: 1024}, {Workers: 3, BatchSize: 7}} {
+		on, off := enginePair(t, dir, cfg, nil, func(o *Options) { o.ColumnCache = -1 })
+		if _, err := queryOne(t, on, ctx, `CREATE OR REPLACE TABLE r AS SELECT *, CAST(k8 AS INT32) AS kn FROM t`); err != nil {
+			t.Fatal(err)
+		}
+		queries := []string{
+			`SELECT count(*), sum(a), sum(d) FROM r WHERE a BETWEEN -500000 AND 250000 AND d > 0 AND dt <> DATE '1995-01-01'`,
+			`SELECT dt, count(*), sum(a), min(d), max(a) FROM r WHERE a > 0 GROUP BY dt ORDER BY 1`,
+			`SELECT count(*), sum(r.e) FROM r JOIN (VALUES (DATE '1995-01-01'), (DATE '1999-12-31')) v(k) ON r.dt = v.k`,
+			`SELECT kn, count(*), sum(a) FROM r WHERE kn < 3 GROUP BY kn ORDER BY 1`,
+		}
+		for round := range 3 {
+			for _, q := range queries {
+				got, gerr := queryOne(t, on, ctx, q)
+				want, werr := queryOne(t, off, ctx, q)
+				if gerr != nil || werr != nil || len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s (round %d): with cached columns (%v)\n%s\nwithout (%v)\n%s",
+						q, round, gerr, strings.Join(got, "\n"), werr, strings.Join(want, "\n"))
+				}
+			}
+		}
+		for q, want := range map[string]string{
+			queries[0]: "tests read cached columns: a (4 of 8 bytes), d (4 of 8 bytes), dt (2 of 4 bytes)",
+			queries[1]: "tests read cached columns: a (4 of 8 bytes), dt (2 of 4 bytes), d (4 of 8 bytes)",
+			queries[3]: "tests read cached columns: kn (1 of 4 bytes)",
+		} {
+			if plan := strings.Join(queryRows(t, on, "EXPLAIN ANALYZE "+q), "\n"); !strings.Contains(plan, want) {
+				t.Errorf("%s: want %q in\n%s", q, want, plan)
+			}
+		}
+		on.Close()
+		off.Close()
+	}
+}
+
 // TestColumnCacheFileChanges: a file rewritten after its columns were
 // cached is read as it is now.
 func TestColumnCacheFileChanges(t *testing.T) {

@@ -1,11 +1,15 @@
 package query
 
-import "github.com/recq/recq/exec"
+import (
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/recq/recq/exec"
+)
 
 // notNullColumns returns the output columns of n that can never be NULL:
 // NOT NULL table fields and _rowid, carried through filters, sorts,
 // limits, plain projections, group keys and the preserved sides of joins;
-// count(...) results; non-NULL constants. Everything else may be NULL.
+// count(...) results; non-NULL constants; widening integer casts of such
+// columns. Everything else may be NULL.
 // Arrow and Parquet output mark these columns non-nullable.
 func notNullColumns(n Node) map[ColumnID]bool {
 	out := map[ColumnID]bool{}
@@ -67,6 +71,12 @@ func neverNull(e *Expr, notNull map[ColumnID]bool) bool {
 	case kLit:
 		v, _, ok := e.constValue()
 		return ok && v != nil
+	case kCast:
+		// widening a signed integer keeps every value
+		from, to := e.args[0].Type(), e.to
+		return !e.try && arrow.IsSignedInteger(from.ID()) && arrow.IsSignedInteger(to.ID()) &&
+			from.(arrow.FixedWidthDataType).BitWidth() <= to.(arrow.FixedWidthDataType).BitWidth() &&
+			neverNull(e.args[0], notNull)
 	}
 	return false
 }

@@ -1,6 +1,9 @@
 package scan
 
 import (
+	"encoding/binary"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +33,16 @@ import (
 // only files of fixed-length records of one type. Columns count against
 // a ColumnBudget shared by all stores; a column that does not fit is not
 // made.
+//
+// A signed little-endian integer, DECIMAL, DATE or TIMESTAMP field whose
+// values the file's .rec block statistics bound to a narrower signed range
+// is stored narrowed, in the fewest of 1, 2 or 4 bytes that hold them:
+// its low bytes, which read back sign-extended give the value (TPC-H's
+// l_quantity and l_discount take 1 byte instead of 8, l_orderkey 4). The
+// copy checks every value: a chunk with one that does not fit (statistics
+// that lie) is never marked filled, so the column never serves tests.
+// Readers take a column's width from the column (FieldColumn.Width, the
+// view field's Width), never from the record layout.
 
 // maxCachedWidth is the widest field copied into a column.
 const maxCachedWidth = 16
@@ -202,12 +215,67 @@ func setBits(b []uint64, first, n int64, on bool) {
 // cachedField is how one run uses a field's column: tests read it
 // (ready: complete when the run started) or partitions fill it.
 type cachedField struct {
-	field int
-	off   int // the field's offset in a record
-	width int
-	col   *storeColumn
-	ready bool
-	view  storage.Field // the field at offset 0 of a one-field record
+	field    int
+	off      int // the field's offset in a record
+	srcWidth int // the field's bytes in a record
+	width    int // a value's bytes in the column: srcWidth, or fewer (narrowed)
+	col      *storeColumn
+	ready    bool
+	view     storage.Field // the field at offset 0 of a one-field record, width bytes wide
+}
+
+// narrowWidth is the width of the column of field idx (f, w bytes in a
+// record): the fewest of 1, 2 or 4 bytes whose signed range holds every
+// value the .rec block statistics allow, for a signed little-endian
+// binary integer, DECIMAL, DATE or TIMESTAMP; else w.
+func (s *Scan) narrowWidth(f *storage.Field, idx, w int) int {
+	x := s.table.Blocks
+	t := f.Type
+	signed := t.IsSigned() || t.Kind == storage.Date || t.Kind == storage.Timestamp ||
+		(t.Kind == storage.Decimal && t.Precision <= storage.MaxDecimalPrecision && !f.Unsigned)
+	if !signed || f.Encoding != storage.LittleEndian || f.Width != w || w < 2 || x == nil || len(x.Blocks) == 0 {
+		return w
+	}
+	k := x.StatColumn(idx)
+	if k < 0 {
+		return w
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, b := range x.Blocks {
+		st := b.Columns[k]
+		lo, hi = min(lo, int64(st.Min)), max(hi, int64(st.Max))
+	}
+	for _, nw := range []int{1, 2, 4} {
+		if nw >= w {
+			break
+		}
+		if bound := int64(1) << (8*nw - 1); lo >= -bound && hi < bound {
+			return nw
+		}
+	}
+	return w
+}
+
+// copyNarrowed copies the n values of a w-byte little-endian signed field
+// (at src[r*stride]) into dst as nw-byte values; ok is false when one does
+// not fit in nw bytes (dst then holds a partial copy).
+func copyNarrowed(dst, src []byte, stride, w, nw, n int) (ok bool) {
+	bound := int64(1) << (8*nw - 1)
+	for r := 0; r < n; r++ {
+		v := storage.ReadBinaryInt(src[r*stride:r*stride+w], binary.LittleEndian)
+		if v < -bound || v >= bound {
+			return false
+		}
+		switch nw {
+		case 1:
+			dst[r] = byte(v)
+		case 2:
+			binary.LittleEndian.PutUint16(dst[2*r:], uint16(v))
+		default:
+			binary.LittleEndian.PutUint32(dst[4*r:], uint32(v))
+		}
+	}
+	return true
 }
 
 // planColumns decides, at the start of a run, which columns the run's
@@ -230,12 +298,13 @@ func (s *Scan) planColumns() []*cachedField {
 		if f.NullBit >= 0 || f.IsArray() || f.IsGroup() || len(f.Shifts) > 0 || w > maxCachedWidth {
 			return
 		}
-		col, ready := store.column(idx, w, t.Layout.Count)
+		nw := s.narrowWidth(f, idx, w)
+		col, ready := store.column(idx, nw, t.Layout.Count)
 		if col == nil {
 			return
 		}
-		c := &cachedField{field: idx, off: f.Offset, width: w, col: col, ready: ready, view: *f}
-		c.view.Offset = 0
+		c := &cachedField{field: idx, off: f.Offset, srcWidth: w, width: nw, col: col, ready: ready, view: *f}
+		c.view.Offset, c.view.Width = 0, nw
 		out = append(out, c)
 	}
 	for _, p := range s.preds {
@@ -275,6 +344,9 @@ func (r *run) planColumnTests() {
 	var read, built []string
 	for _, c := range r.columns {
 		name := s.table.Schema.Fields[c.field].Name
+		if c.width < c.srcWidth {
+			name += fmt.Sprintf(" (%d of %d bytes)", c.width, c.srcWidth)
+		}
 		if c.ready {
 			read = append(read, name)
 		} else {
@@ -383,10 +455,18 @@ func (p *partition) columnViews(pos, end int) {
 		base := int(ch.first) * w
 		if p.copying != nil && p.copying[i] {
 			dst := c.col.data[base+pos*w : base+end*w]
-			for r := pos; r < end; r++ {
-				copy(dst[(r-pos)*w:(r-pos+1)*w], ch.data[r*ch.stride+c.off:])
+			if w < c.srcWidth {
+				// a value that does not fit leaves the piece uncounted, so
+				// the chunk is given back, never filled
+				if copyNarrowed(dst, ch.data[pos*ch.stride+c.off:], ch.stride, c.srcWidth, w, end-pos) {
+					p.copied[i] += end - pos
+				}
+			} else {
+				for r := pos; r < end; r++ {
+					copy(dst[(r-pos)*w:(r-pos+1)*w], ch.data[r*ch.stride+c.off:])
+				}
+				p.copied[i] += end - pos
 			}
-			p.copied[i] += end - pos
 		}
 		var v chunk
 		if c.ready {

@@ -230,7 +230,7 @@ func (k KeyFilterSpec) String() string { return "key filter [" + k.Label + "]" }
 type keyTest struct {
 	spec  KeyFilterSpec
 	field *storage.Field
-	fast  bool // 4- or 8-byte little-endian without a null bit
+	fast  bool // 4- or 8-byte little-endian without a null bit (1 or 2 bytes in a narrowed cached column)
 }
 
 // keyFilterable reports why field f cannot be tested against a key set
@@ -305,7 +305,8 @@ func (k *keyTest) filter(ch *chunk, set *KeySet, sel, out []int32) []int32 {
 		data, stride := ch.data, ch.stride
 		n := len(out)
 		buf := out[:n+len(sel)]
-		if f.Width == 8 {
+		switch f.Width {
+		case 8:
 			for _, r := range sel {
 				p := int(r)*stride + off
 				buf[n] = r
@@ -313,11 +314,20 @@ func (k *keyTest) filter(ch *chunk, set *KeySet, sel, out []int32) []int32 {
 					n++
 				}
 			}
-		} else {
+		case 4:
 			for _, r := range sel {
 				p := int(r)*stride + off
 				buf[n] = r
 				if set.Contains(int64(int32(binary.LittleEndian.Uint32(data[p : p+4])))) {
+					n++
+				}
+			}
+		default: // a narrowed cached column (colcache.go): 1 or 2 bytes
+			w := f.Width
+			for _, r := range sel {
+				p := int(r)*stride + off
+				buf[n] = r
+				if set.Contains(storage.ReadBinaryInt(data[p:p+w], binary.LittleEndian)) {
 					n++
 				}
 			}

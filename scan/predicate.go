@@ -417,7 +417,8 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 			return c.matchUint(storage.ReadBinaryUint(rec[off:off+f.Width], order))
 		}), nil
 	}
-	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4) && !f.Unsigned {
+	narrow := (f.Width == 1 || f.Width == 2) && f.Type.Kind != storage.Boolean // as in a narrowed cached column
+	if f.NullBit < 0 && c.ints.set == nil && f.Encoding == storage.LittleEndian && !ch.padded && (f.Width == 8 || f.Width == 4 || narrow) && !f.Unsigned {
 		return c.filterIntRange(ch, sel, out), nil
 	}
 	order := f.ByteOrder()
@@ -553,34 +554,57 @@ func (c *compiled) filterIntRange(ch *chunk, sel, out []int32) []int32 {
 	if w := c.field.Width; stride == w && off == 0 && len(sel) > 0 && dense(sel) {
 		// A run of a cached column (colcache.go): values back to back.
 		first := sel[0]
-		if w == 4 {
-			vals := data[int(first)*4 : (int(first)+len(sel))*4]
-			for i := range len(sel) {
-				v := int64(int32(binary.LittleEndian.Uint32(vals[i*4 : i*4+4])))
-				buf[k] = first + int32(i)
-				k += inRange(v, lo, span) ^ flip
-			}
-		} else {
-			vals := data[int(first)*8 : (int(first)+len(sel))*8]
+		vals := data[int(first)*w : (int(first)+len(sel))*w]
+		switch w {
+		case 8:
 			for i := range len(sel) {
 				v := int64(binary.LittleEndian.Uint64(vals[i*8 : i*8+8]))
 				buf[k] = first + int32(i)
 				k += inRange(v, lo, span) ^ flip
 			}
+		case 4:
+			for i := range len(sel) {
+				v := int64(int32(binary.LittleEndian.Uint32(vals[i*4 : i*4+4])))
+				buf[k] = first + int32(i)
+				k += inRange(v, lo, span) ^ flip
+			}
+		case 2:
+			for i := range len(sel) {
+				v := int64(int16(binary.LittleEndian.Uint16(vals[i*2 : i*2+2])))
+				buf[k] = first + int32(i)
+				k += inRange(v, lo, span) ^ flip
+			}
+		default:
+			for i, b := range vals {
+				buf[k] = first + int32(i)
+				k += inRange(int64(int8(b)), lo, span) ^ flip
+			}
 		}
 		return buf[:k]
 	}
-	if c.field.Width == 8 {
+	switch w := c.field.Width; w {
+	case 8:
 		for _, r := range sel {
 			p := int(r)*stride + off
 			buf[k] = r
 			k += inRange(int64(binary.LittleEndian.Uint64(data[p:p+8])), lo, span) ^ flip
 		}
-	} else {
+	case 4:
 		for _, r := range sel {
 			p := int(r)*stride + off
 			buf[k] = r
 			k += inRange(int64(int32(binary.LittleEndian.Uint32(data[p:p+4]))), lo, span) ^ flip
+		}
+	case 1:
+		for _, r := range sel {
+			buf[k] = r
+			k += inRange(int64(int8(data[int(r)*stride+off])), lo, span) ^ flip
+		}
+	default:
+		for _, r := range sel {
+			p := int(r)*stride + off
+			buf[k] = r
+			k += inRange(int64(int16(binary.LittleEndian.Uint16(data[p:p+2]))), lo, span) ^ flip
 		}
 	}
 	return buf[:k]
