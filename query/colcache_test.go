@@ -85,6 +85,7 @@ func TestColumnCacheNarrowed(t *testing.T) {
 			`SELECT dt, count(*), sum(a), min(d), max(a) FROM r WHERE a > 0 GROUP BY dt ORDER BY 1`,
 			`SELECT count(*), sum(r.e) FROM r JOIN (VALUES (DATE '1995-01-01'), (DATE '1999-12-31')) v(k) ON r.dt = v.k`,
 			`SELECT kn, count(*), sum(a) FROM r WHERE kn < 3 GROUP BY kn ORDER BY 1`,
+			`SELECT count(*), sum(r.b) FROM r JOIN (VALUES (CAST(-3 AS INT32)), (2)) v(k) ON r.kn = v.k`,
 		}
 		for round := range 3 {
 			for _, q := range queries {

@@ -322,12 +322,18 @@ func (k *keyTest) filter(ch *chunk, set *KeySet, sel, out []int32) []int32 {
 					n++
 				}
 			}
-		default: // a narrowed cached column (colcache.go): 1 or 2 bytes
-			w := f.Width
+		case 2: // a narrowed cached column (colcache.go)
 			for _, r := range sel {
 				p := int(r)*stride + off
 				buf[n] = r
-				if set.Contains(storage.ReadBinaryInt(data[p:p+w], binary.LittleEndian)) {
+				if set.Contains(int64(int16(binary.LittleEndian.Uint16(data[p : p+2])))) {
+					n++
+				}
+			}
+		default: // 1 byte, a narrowed cached column
+			for _, r := range sel {
+				buf[n] = r
+				if set.Contains(int64(int8(data[int(r)*stride+off]))) {
 					n++
 				}
 			}
