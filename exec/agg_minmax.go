@@ -329,21 +329,15 @@ type distinctState struct {
 	fn      string
 	argType arrow.DataType
 	seen    map[string]struct{}
-	words   map[groupWord]struct{} // set instead of seen for one-word types
+	words   *wordSet // set instead of seen for one-word types
 	size    int64
 	buf     []byte
-}
-
-// groupWord is a group id and a one-word value.
-type groupWord struct {
-	g uint32
-	v uint64
 }
 
 func newDistinctState(fn string, t arrow.DataType) (aggState, error) {
 	s := &distinctState{fn: fn, argType: t}
 	if oneWord(t) {
-		s.words = map[groupWord]struct{}{}
+		s.words = newWordSet()
 	} else {
 		s.seen = map[string]struct{}{}
 	}
@@ -400,7 +394,12 @@ func (s *distinctState) bytesPerGroup() int64 {
 }
 
 // extraBytes is the memory held by the unique values.
-func (s *distinctState) extraBytes() int64 { return s.size }
+func (s *distinctState) extraBytes() int64 {
+	if s.words != nil {
+		return s.size + s.words.bytes()
+	}
+	return s.size
+}
 
 func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, sel []int32) error {
 	if arg.DataType().ID() == arrow.NULL {
@@ -415,11 +414,7 @@ func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, se
 			if arg.IsNull(i) {
 				return
 			}
-			k := groupWord{uint32(g), word(i)}
-			if _, ok := s.words[k]; !ok {
-				s.words[k] = struct{}{}
-				s.size += 32
-			}
+			s.words.add(uint32(g), word(i))
 		})
 		return nil
 	}
@@ -440,14 +435,12 @@ func (s *distinctState) update(_ *EvalContext, arg arrow.Array, gids []int32, se
 
 func (s *distinctState) merge(o aggState, mapping []int32) error {
 	os := o.(*distinctState)
-	for k := range os.words {
-		if g := mapping[k.g]; g >= 0 {
-			k.g = uint32(g)
-			if _, ok := s.words[k]; !ok {
-				s.words[k] = struct{}{}
-				s.size += 32
+	if os.words != nil {
+		os.words.each(func(g uint32, v uint64) {
+			if m := mapping[g]; m >= 0 {
+				s.words.add(uint32(m), v)
 			}
-		}
+		})
 	}
 	for k := range os.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
@@ -472,14 +465,20 @@ func (s *distinctState) finish(mem memory.Allocator, n int) (arrow.Array, error)
 		return nil, err
 	}
 	inner.resize(n)
-	vals := make([]any, 0, len(s.seen)+len(s.words))
-	gids := make([]int32, 0, len(s.seen)+len(s.words))
+	nw := 0
+	if s.words != nil {
+		nw = s.words.len()
+	}
+	vals := make([]any, 0, len(s.seen)+nw)
+	gids := make([]int32, 0, len(s.seen)+nw)
 	var word [8]byte
-	for k := range s.words {
-		gids = append(gids, int32(k.g))
-		rows.n[k.g]++
-		binary.LittleEndian.PutUint64(word[:], k.v)
-		vals = append(vals, decodeKeyValue(s.argType, word[:]))
+	if s.words != nil {
+		s.words.each(func(g uint32, v uint64) {
+			gids = append(gids, int32(g))
+			rows.n[g]++
+			binary.LittleEndian.PutUint64(word[:], v)
+			vals = append(vals, decodeKeyValue(s.argType, word[:]))
+		})
 	}
 	for k := range s.seen {
 		g := binary.LittleEndian.Uint32([]byte(k[:4]))
