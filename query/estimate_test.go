@@ -50,6 +50,8 @@ func TestPushedSelectivity(t *testing.T) {
 		{"not a range test", scan.Predicate{Field: ln, Op: scan.OpNe, Values: []any{int64(3)}}, 0.5},
 		{"a CHAR column", scan.Predicate{Field: field("l_shipmode"), Op: scan.OpEq, Values: []any{"AIR"}}, 0.5},
 		{"a DECIMAL column", scan.Predicate{Field: field("l_quantity"), Op: scan.OpLt, Values: []any{storage.DecimalValue{Unscaled: 2400, Scale: 2}}}, 0.5},
+		{"LIKE a word", scan.Predicate{Field: field("l_comment"), Op: scan.OpLike, Values: []any{"%green%"}}, likeSelectivity},
+		{"NOT LIKE a word", scan.Predicate{Field: field("l_comment"), Op: scan.OpNotLike, Values: []any{"%green%"}}, 1 - likeSelectivity},
 	} {
 		if got := pushedSelectivity(tab, c.p); math.Abs(got-c.want) > 1e-9 {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
