@@ -111,6 +111,36 @@ func TestColumnCacheNarrowed(t *testing.T) {
 	}
 }
 
+// TestColumnCacheAfterSkippedBlocks: a join key filter that rules out
+// whole .rec blocks leaves the first run's column incomplete; the second
+// run reads those blocks too, and the third tests the complete column
+// and passes over the blocks again (each run an EXPLAIN ANALYZE, which
+// runs the query).
+func TestColumnCacheAfterSkippedBlocks(t *testing.T) {
+	dir := rawAggFileOf(t, false, 60000)
+	ctx := context.Background()
+	on, off := enginePair(t, dir, Settings{Workers: 2}, nil, func(o *Options) { o.ColumnCache = -1 })
+	defer on.Close()
+	defer off.Close()
+	if _, err := queryOne(t, on, ctx, `CREATE TABLE r AS SELECT *, _rowid AS rid FROM t`); err != nil {
+		t.Fatal(err)
+	}
+	q := `SELECT count(*), sum(r.a) FROM r JOIN (VALUES (5), (7), (19999)) v(k) ON r.rid = v.k`
+	want := queryRows(t, off, q)
+	for run, expect := range []string{"filling cached columns: rid", "filling cached columns: rid", "tests read cached columns: rid"} {
+		plan := strings.Join(queryRows(t, on, "EXPLAIN ANALYZE "+q), "\n")
+		if !strings.Contains(plan, expect) {
+			t.Errorf("run %d: want %q in\n%s", run+1, expect, plan)
+		}
+		if skipped := strings.Contains(plan, "blocks of them unread") && !strings.Contains(plan, " 0 blocks of them unread"); skipped != (run != 1) {
+			t.Errorf("run %d: blocks passed over: %v\n%s", run+1, skipped, plan)
+		}
+	}
+	if got := queryRows(t, on, q); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("on the complete column: %v, want %v", got, want)
+	}
+}
+
 // TestColumnCacheFileChanges: a file rewritten after its columns were
 // cached is read as it is now.
 func TestColumnCacheFileChanges(t *testing.T) {

@@ -126,23 +126,24 @@ func (s *ColumnStore) Close() {
 }
 
 // column returns field's column, making it (empty) when the budget has
-// room; complete says whether every record is in it.
-func (s *ColumnStore) column(field, width int, count int64) (c *storeColumn, complete bool) {
+// room; complete says whether every record is in it, and made whether
+// this call made it.
+func (s *ColumnStore) column(field, width int, count int64) (c *storeColumn, complete, made bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c = s.cols[field]; c != nil {
-		return c, c.filled == c.count
+		return c, c.filled == c.count, false
 	}
 	words := (count + 63) / 64
 	n := count*int64(width) + 16*words
 	if s.closed || count == 0 || !s.budget.reserve(n) {
-		return nil, false
+		return nil, false, false
 	}
 	c = &storeColumn{data: make([]byte, count*int64(width)), count: count,
 		filledBits: make([]uint64, words), claimedBits: make([]uint64, words)}
 	s.cols[field] = c
 	s.held += n
-	return c, false
+	return c, false, true
 }
 
 // claim reserves records [first, first+n) of c for the caller to copy:
@@ -221,7 +222,11 @@ type cachedField struct {
 	width    int // a value's bytes in the column: srcWidth, or fewer (narrowed)
 	col      *storeColumn
 	ready    bool
-	view     storage.Field // the field at offset 0 of a one-field record, width bytes wide
+	// again: an earlier run made the column and left it incomplete (its
+	// chunks ruled out by join keys, a limit): this run reads every chunk
+	// to complete it
+	again bool
+	view  storage.Field // the field at offset 0 of a one-field record, width bytes wide
 }
 
 // narrowWidth is the width of the column of field idx (f, w bytes in a
@@ -299,11 +304,11 @@ func (s *Scan) planColumns() []*cachedField {
 			return
 		}
 		nw := s.narrowWidth(f, idx, w)
-		col, ready := store.column(idx, nw, t.Layout.Count)
+		col, ready, made := store.column(idx, nw, t.Layout.Count)
 		if col == nil {
 			return
 		}
-		c := &cachedField{field: idx, off: f.Offset, srcWidth: w, width: nw, col: col, ready: ready, view: *f}
+		c := &cachedField{field: idx, off: f.Offset, srcWidth: w, width: nw, col: col, ready: ready, again: !ready && !made, view: *f}
 		c.view.Offset, c.view.Width = 0, nw
 		out = append(out, c)
 	}
@@ -353,6 +358,7 @@ func (r *run) planColumnTests() {
 			built = append(built, name)
 		}
 		r.filling = r.filling || !c.ready
+		r.completing = r.completing || c.again
 	}
 	var parts []string
 	if len(read) > 0 {

@@ -467,6 +467,9 @@ type run struct {
 	columns  []*cachedField
 	colTests columnTests
 	filling  bool // some column is being filled: pieces are copied
+	// completing: a column an earlier run left incomplete is being filled,
+	// so no chunk is passed over for its join keys (claimChunk)
+	completing bool
 }
 
 // Execute starts partition p (0 <= p < Partitions()). The stream does no
@@ -582,7 +585,9 @@ func (r *run) partitionClosed() {
 // claimChunk hands out the next chunk index, or -1 when none is left.
 // Chunks that are .rec blocks whose min/max hold no key of a published
 // key filter are passed over (not in an ordered run, whose merge waits
-// for every chunk).
+// for every chunk, nor in a run completing a cached column: the first
+// run that fills a column passes them over, the second reads them so
+// that later runs test the whole column).
 func (r *run) claimChunk() int {
 	for {
 		if r.stop.Load() {
@@ -592,7 +597,7 @@ func (r *run) claimChunk() int {
 		if i >= len(r.scan.chunks) {
 			return -1
 		}
-		if c := r.scan.chunks[i]; !r.ordered && r.scan.keysRuleOut(c) {
+		if c := r.scan.chunks[i]; !r.ordered && !r.completing && r.scan.keysRuleOut(c) {
 			r.stats.KeyBlocksSkipped.Add(1)
 			r.stats.KeyFiltered.Add(c.n)
 			continue
