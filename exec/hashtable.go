@@ -252,6 +252,7 @@ type groupTable struct {
 	n      int // groups
 
 	packed    bool
+	packable  bool // packed when made: fields is the layout (never changes)
 	fields    []keyField
 	single    bool  // one column: NULL is its own group, no null bit
 	nullGroup int32 // single column: group of the NULL key, or -1
@@ -268,6 +269,7 @@ func newGroupTable(types []arrow.DataType) *groupTable {
 		t.stores = append(t.stores, newKeyStore(ty))
 	}
 	t.packed = t.layout()
+	t.packable = t.packed
 	if t.packed {
 		t.u64 = newU64Map()
 	} else {
@@ -531,12 +533,40 @@ func (t *groupTable) assign(keys []arrow.Array, n int, sel []int32, gids []int32
 	}
 	if t.packed {
 		if t.packKeys(keys, n) {
-			t.assignPacked(keys, sel, gids)
+			t.assignPacked(t.keyBuf[:n], keys, sel, gids)
 			return
 		}
 		t.toBytes()
 	}
 	t.assignBytes(keys, n, sel, gids)
+}
+
+// packShared packs the keys of n rows under t's layout into *buf, for
+// assignPrepacked on t or on any table of the same key types; nil when
+// the layout is not packed or some value does not fit it. It only reads
+// what never changes in t, so it needs no lock.
+func (t *groupTable) packShared(keys []arrow.Array, n int, buf *[]uint64) []uint64 {
+	if !t.packable || len(t.types) == 0 {
+		return nil
+	}
+	if cap(*buf) < n {
+		*buf = make([]uint64, n)
+	}
+	kb := (*buf)[:n]
+	if !t.packInto(kb, keys) {
+		return nil
+	}
+	return kb
+}
+
+// assignPrepacked is assign with the keys packed by packShared (kb, nil
+// when they could not be).
+func (t *groupTable) assignPrepacked(kb []uint64, keys []arrow.Array, n int, sel []int32, gids []int32) {
+	if t.packed && kb != nil {
+		t.assignPacked(kb, keys, sel, gids)
+		return
+	}
+	t.assign(keys, n, sel, gids)
 }
 
 // packKeys computes the packed key of every row into t.keyBuf; false when
@@ -661,8 +691,7 @@ func packWhole(kb []uint64, a arrow.Array, f keyField, vb []byte, off int) bool 
 	return true
 }
 
-func (t *groupTable) assignPacked(keys []arrow.Array, sel []int32, gids []int32) {
-	kb := t.keyBuf
+func (t *groupTable) assignPacked(kb []uint64, keys []arrow.Array, sel []int32, gids []int32) {
 	m := t.u64
 	var vb []byte
 	var off int

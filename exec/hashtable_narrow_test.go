@@ -56,6 +56,27 @@ func TestNarrowIntegerKeys(t *testing.T) {
 		t.Errorf("lookup after switch: %v", got)
 	}
 
+	// keys packed by another table of the same types (the shared buckets
+	// of an aggregation) reach this one, now on byte keys, through its own
+	// path: the same groups
+	var buf []uint64
+	a3 := arr(mem, tInt64, 2, 1, 9)
+	b3 := arr(mem, DecimalType(15, 2), "0.05", "0.05", "0.05")
+	defer a3.Release()
+	defer b3.Release()
+	kb := newGroupTable(types).packShared([]arrow.Array{a3, b3}, 3, &buf)
+	if kb == nil {
+		t.Fatal("small values did not pack")
+	}
+	g = make([]int32, 3)
+	gt.assignPrepacked(kb, []arrow.Array{a3, b3}, 3, nil, g)
+	if fmt.Sprint(g) != "[1 0 6]" {
+		t.Errorf("prepacked keys on a byte-key table: %v", g)
+	}
+	if kb := gt.packShared([]arrow.Array{a2, b2}, 4, &buf); kb != nil {
+		t.Errorf("a negative value packed: %v", kb)
+	}
+
 	// too many columns for a useful share stay byte keys
 	if many := newGroupTable([]arrow.DataType{tInt64, tInt64, tInt64, tInt64}); many.packed {
 		t.Errorf("four 64-bit columns packed into %+v", many.fields)

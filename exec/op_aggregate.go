@@ -228,6 +228,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 	defer s.Close()
 	ectx := NewEvalContext(mem)
 	var gids, selBuf []int32
+	var packed []uint64 // keys packed once per chunk for every bucket (consumeShared)
 	held := int64(0)
 	shared := false
 	var need []bool
@@ -262,7 +263,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 				case a.mode == AggFinal:
 					err = a.consumeFinal(bctx, crec, hi-lo, csel, p, &gids)
 				case shared:
-					err = a.consumeShared(bctx, crec, hi-lo, csel, bs, mt, &gids)
+					err = a.consumeShared(bctx, crec, hi-lo, csel, bs, mt, &gids, &packed)
 				default:
 					err = a.consumeBatch(bctx, crec, hi-lo, csel, p, &gids)
 				}
@@ -422,8 +423,10 @@ func mergeSelected(dst, src *partialAgg, keys []arrow.Array, sel []int32, mappin
 	return nil
 }
 
-// consumeShared aggregates a batch straight into the shared buckets.
-func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, sel []int32, bs *bucketSet, mt *memTracker, gids *[]int32) error {
+// consumeShared aggregates a batch straight into the shared buckets. The
+// buckets' tables share one layout, so the keys are packed once, into
+// *packed, not once per bucket.
+func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, sel []int32, bs *bucketSet, mt *memTracker, gids *[]int32, packed *[]uint64) error {
 	keys, err := evalAll(ectx, rec, a.groupBy...)
 	if err != nil {
 		return err
@@ -456,6 +459,7 @@ func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, se
 		*gids = make([]int32, n)
 	}
 	g := (*gids)[:n]
+	kb := bs.buckets[0].p.table.packShared(keys, n, packed)
 	for b, bsel := range bs.split(keys, n, sel) {
 		if len(bsel) == 0 {
 			continue
@@ -464,7 +468,7 @@ func (a *Aggregate) consumeShared(ectx *EvalContext, rec arrow.Record, n int, se
 		bk.mu.Lock()
 		err := func() error {
 			p := bk.p
-			p.table.assign(keys, n, bsel, g)
+			p.table.assignPrepacked(kb, keys, n, bsel, g)
 			p.resize()
 			for _, i := range bsel {
 				p.rows.n[g[i]]++
