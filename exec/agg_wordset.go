@@ -26,11 +26,7 @@ func newWordSet() *wordSet {
 
 func (s *wordSet) alloc(n int) {
 	s.slots = make([]wordSlot, n)
-	s.mask = uint64(n - 1)
-	s.shift = 64
-	for m := n; m > 1; m >>= 1 {
-		s.shift--
-	}
+	s.mask, s.shift = slotMask(n)
 }
 
 func (s *wordSet) slotOf(g uint32, v uint64) uint64 {

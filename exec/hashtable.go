@@ -35,8 +35,14 @@ func newU64Map() *u64Map {
 
 func (m *u64Map) alloc(n int) {
 	m.slots = make([]u64Slot, n)
-	m.mask = uint64(n - 1)
-	m.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	m.mask, m.shift = slotMask(n)
+}
+
+// slotMask returns, for an open-addressing table of n slots (a power of
+// two), the mask that wraps a probe and the shift that turns a 64-bit
+// Fibonacci hash into a slot.
+func slotMask(n int) (mask uint64, shift uint) {
+	return uint64(n - 1), uint(64 - bits.TrailingZeros(uint(n)))
 }
 
 // findOrInsert returns the group id for k, or inserts newID and returns
