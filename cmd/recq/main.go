@@ -56,6 +56,7 @@ type globals struct {
 	IO         string           `name:"io" default:"auto" enum:"auto,mmap,direct,buffered" help:"How data files are read: auto, mmap, direct, buffered."`
 	Workers    int              `placeholder:"N" aliases:"threads" help:"Scan workers (default: the number of CPUs); --threads is the same."`
 	MemLimit   string           `name:"memory-limit" placeholder:"SIZE" help:"Memory for aggregation and sort state: 512MB, 8GB, or none (default 4GB)."`
+	ColCache   string           `name:"column-cache" placeholder:"SIZE" help:"Memory for the columns kept of warm files, which repeated queries test instead of the records: 1GB, or none (default 512MB)."`
 	Timer      bool             `help:"Print each statement's run time on stderr."`
 	MaxRows    int              `default:"40" placeholder:"N" help:"Rows the table mode shows of a large result: the first and last halves (0: all)."`
 	Null       *string          `placeholder:"TEXT" help:"Text shown for NULL (default: NULL in tables, empty in csv/tsv)."`

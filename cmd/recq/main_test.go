@@ -172,3 +172,24 @@ func TestCompressedDescribeVerify(t *testing.T) {
 		t.Errorf("verify of a cut file: exit %d, %q", code, errs.String())
 	}
 }
+
+// TestColumnCacheFlag: --column-cache sizes the columns kept of warm
+// files (a second query tests the column the first filled), none keeps
+// none, and a size that does not parse is a usage error.
+func TestColumnCacheFlag(t *testing.T) {
+	q := "SELECT count(*) FROM lineitem WHERE l_quantity < 10"
+	for _, c := range []struct {
+		size   string
+		cached bool
+	}{{"64MB", true}, {"none", false}, {"0", false}} {
+		var out, errs bytes.Buffer
+		code := run([]string{"--data", "../../testdata", "--column-cache", c.size, "-c", q, "-c", "EXPLAIN ANALYZE " + q}, &env{stdout: &out, stderr: &errs})
+		if code != 0 || strings.Contains(out.String(), "tests read cached columns") != c.cached {
+			t.Errorf("--column-cache %s: exit %d, cached %v wanted; stderr %q\n%s", c.size, code, c.cached, errs.String(), out.String())
+		}
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"--column-cache", "lots", "-c", "SELECT 1"}, &env{stdout: &out, stderr: &errs}); code != 2 || !strings.Contains(errs.String(), "--column-cache") {
+		t.Errorf("--column-cache lots: exit %d, stderr %q", code, errs.String())
+	}
+}

@@ -41,7 +41,30 @@ func openEngine(g *globals) (*query.Engine, error) {
 		}
 		settings.MemoryLimit = parsed.MemoryLimit
 	}
-	return query.Open(query.Options{DataDir: g.Data, Settings: settings})
+	opts := query.Options{DataDir: g.Data, Settings: settings}
+	if g.ColCache != "" {
+		if opts.ColumnCache, err = columnCacheSize(g.ColCache); err != nil {
+			return nil, usageError("--column-cache: %v", err)
+		}
+	}
+	return query.Open(opts)
+}
+
+// columnCacheSize reads --column-cache: a size, or none (-1: no cached
+// columns; 0 bytes means none too).
+func columnCacheSize(s string) (int64, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "none", "off", "0":
+		return -1, nil
+	}
+	n, err := query.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size such as 256MB or 2GB, or none", s)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 func (sqlCmd) Run(g *globals, e *env) error {
