@@ -75,6 +75,19 @@ func (c *compiled) mayFail() int {
 	return 0
 }
 
+// testCost ranks a predicate's cost per record: 0 a NULL test or a
+// comparison of a fixed-width number, 1 a CHAR comparison (bytes), 2 a
+// LIKE pattern.
+func (c *compiled) testCost() int {
+	switch {
+	case c.nullTest != 0 || c.dom != domBytes:
+		return 0
+	case c.like != nil:
+		return 2
+	}
+	return 1
+}
+
 // compile checks a predicate against the schema and converts its constants.
 func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	if p.Field < 0 || p.Field >= len(s.Fields) {

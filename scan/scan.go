@@ -112,7 +112,11 @@ func New(spec Spec) (*Scan, error) {
 	// parse. Files with several record types (ACH: headers, entries,
 	// addenda) hold text in another type's number columns; a record-type
 	// test then rules those records out before their numbers are read.
-	slices.SortStableFunc(s.preds, func(a, b *compiled) int { return cmp.Compare(a.mayFail(), b.mayFail()) })
+	// Among those that cannot fail, the cheap ones go first (testCost):
+	// the later tests see only the records the earlier ones kept.
+	slices.SortStableFunc(s.preds, func(a, b *compiled) int {
+		return cmp.Or(cmp.Compare(a.mayFail(), b.mayFail()), cmp.Compare(a.testCost(), b.testCost()))
+	})
 	if err := s.compileKeyFilters(); err != nil {
 		return nil, err
 	}

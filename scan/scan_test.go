@@ -761,3 +761,28 @@ func TestSafePredicatesFirst(t *testing.T) {
 		t.Fatalf("rows %q, err %v", rows, err)
 	}
 }
+
+// TestPredicateOrder: predicates that cannot fail run cheapest first
+// (numbers, then CHAR comparisons, then LIKE), in their given order
+// within a rank.
+func TestPredicateOrder(t *testing.T) {
+	tab := openRec(t, "lineitem")
+	s, err := New(Spec{Table: tab, Filter: []Predicate{
+		{Field: 14, Op: OpLike, Values: []any{"%AI%"}},
+		{Field: 14, Op: OpIn, Values: []any{"MAIL", "SHIP"}},
+		{Field: 10, Op: OpGe, Values: []any{storage.DateValue(9000)}},
+		{Field: 8, Op: OpEq, Values: []any{"R"}},
+		{Field: 4, Op: OpLt, Values: []any{int64(24)}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range s.preds {
+		got = append(got, p.pred.String(tab.Schema))
+	}
+	want := []string{"l_shipdate >= DATE '1994-08-23'", "l_quantity < 24", "l_shipmode IN ('MAIL', 'SHIP')", "l_returnflag = 'R'", "l_shipmode LIKE '%AI%'"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order:\n got %q\nwant %q", got, want)
+	}
+}
