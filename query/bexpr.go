@@ -445,7 +445,9 @@ func (e *Expr) canFail() bool {
 			}
 		}
 		switch x.kind {
-		case kCall, kLambda:
+		case kCall:
+			fails = !infallibleCalls[strings.ToLower(x.op)]
+		case kLambda:
 			fails = true
 		case kCast:
 			fails = !x.try && !widens(x.args[0].Type(), x.to)
@@ -461,6 +463,10 @@ func (e *Expr) canFail() bool {
 	})
 	return fails
 }
+
+// infallibleCalls are the functions that return a value for every input
+// of their types (their arguments may still fail).
+var infallibleCalls = map[string]bool{"substring": true, "substr": true}
 
 // widens reports whether every value of type from converts to type to
 // without an error: an integer into a wider integer, a float or a DECIMAL

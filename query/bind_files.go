@@ -199,7 +199,12 @@ func filePredMatches(p scan.Predicate, v any) bool {
 	case scan.OpIsNotNull:
 		return true
 	case scan.OpPrefix:
-		return strings.HasPrefix(v.(string), p.Values[0].(string))
+		for _, w := range p.Values {
+			if strings.HasPrefix(v.(string), w.(string)) {
+				return true
+			}
+		}
+		return false
 	case scan.OpLike, scan.OpNotLike:
 		return like.Compile(p.Values[0].(string)).Match([]byte(v.(string))) == (p.Op == scan.OpLike)
 	}

@@ -653,6 +653,9 @@ func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant 
 		f, ok := s.fieldOf(e)
 		return f, ok && takes(f)
 	}
+	if p, ok := prefixPredicate(c, field, isText); ok {
+		return p, true
+	}
 	switch c.kind {
 	case kBinary:
 		if c.op == "LIKE" || c.op == "NOT LIKE" {
@@ -732,6 +735,66 @@ func predicateOn(s *ScanNode, c *Expr, takes, isText func(f int) bool, constant 
 		return scan.Predicate{Field: f, Op: op}, true
 	}
 	return scan.Predicate{}, false
+}
+
+// prefixPredicate converts substring(col, 1, n) = 'ab' or IN ('ab',
+// 'cd'), on a text field, into a prefix test: a constant of n ASCII
+// characters is the first n characters of a value exactly when it is the
+// value's first n bytes (codes at fixed positions of a field, such as
+// the country code of a phone number in TPC-H Q22).
+func prefixPredicate(c *Expr, field func(*Expr) (int, bool), isText func(int) bool) (scan.Predicate, bool) {
+	var call *Expr
+	var consts []*Expr
+	switch {
+	case c.kind == kBinary && c.op == "=":
+		call, consts = c.args[0], c.args[1:]
+		if call.kind != kCall {
+			call, consts = c.args[1], c.args[:1]
+		}
+	case c.kind == kIn && !c.not:
+		call, consts = c.args[0], c.args[1:]
+	default:
+		return scan.Predicate{}, false
+	}
+	if call.kind != kCall || len(call.args) != 3 || len(consts) == 0 {
+		return scan.Predicate{}, false
+	}
+	if name := strings.ToLower(call.op); name != "substring" && name != "substr" {
+		return scan.Predicate{}, false
+	}
+	f, ok := field(call.args[0])
+	if !ok || !isText(f) {
+		return scan.Predicate{}, false
+	}
+	start, _, ok1 := call.args[1].constValue()
+	count, _, ok2 := call.args[2].constValue()
+	if s, ok := start.(int64); !ok1 || !ok2 || !ok || s != 1 {
+		return scan.Predicate{}, false
+	}
+	n, ok := count.(int64)
+	if !ok || n < 1 {
+		return scan.Predicate{}, false
+	}
+	vals := make([]any, 0, len(consts))
+	for _, e := range consts {
+		v, _, ok := e.constValue()
+		str, isStr := v.(string)
+		if !ok || !isStr || int64(len(str)) != n || !isASCIIText(str) {
+			return scan.Predicate{}, false
+		}
+		vals = append(vals, str)
+	}
+	return scan.Predicate{Field: f, Op: scan.OpPrefix, Values: vals}, true
+}
+
+// isASCIIText reports whether s is all ASCII.
+func isASCIIText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // splitLikePrefix splits a LIKE pattern into its literal prefix and the

@@ -49,8 +49,8 @@ type compiled struct {
 	uints    rangeTest[uint64] // domUint
 	floats   floatTest         // domFloat
 	bop      Op                // domBytes: the operator
-	bval     []byte            // domBytes: the constant (or prefix)
-	bset     [][]byte          // domBytes IN list
+	bval     []byte            // domBytes: the constant
+	bset     [][]byte          // domBytes: the IN list, the prefixes, BETWEEN's bounds
 	like     *like.Pattern     // domBytes LIKE, NOT LIKE
 }
 
@@ -112,7 +112,7 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	if f.Type.Kind == storage.Decimal && f.Type.Precision > storage.MaxDecimalPrecision && p.Op != OpIsNull && p.Op != OpIsNotNull {
 		return nil, fmt.Errorf("predicate on %s: a %s is compared after decoding, not on raw bytes", f.Name, f.Type)
 	}
-	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpPrefix: 1, OpLike: 1, OpNotLike: 1}
+	want := map[Op]int{OpEq: 1, OpNe: 1, OpLt: 1, OpLe: 1, OpGt: 1, OpGe: 1, OpBetween: 2, OpIsNull: 0, OpIsNotNull: 0, OpLike: 1, OpNotLike: 1}
 	if n, ok := want[p.Op]; ok && len(p.Values) != n {
 		return nil, fmt.Errorf("predicate %s on %s needs %d values, got %d", p.Op, f.Name, n, len(p.Values))
 	}
@@ -131,6 +131,9 @@ func compile(s *storage.Schema, p Predicate) (*compiled, error) {
 	case OpPrefix, OpLike, OpNotLike:
 		if c.dom != domBytes {
 			return nil, fmt.Errorf("%s predicate on %s: column is %s, not CHAR", p.Op, f.Name, f.Type)
+		}
+		if len(p.Values) == 0 {
+			return nil, fmt.Errorf("predicate %s on %s needs a value", p.Op, f.Name)
 		}
 	case 0:
 		return nil, fmt.Errorf("predicate on %s has no operator", f.Name)
@@ -191,7 +194,7 @@ func (c *compiled) compileBytes() error {
 		return []byte(s), nil
 	}
 	switch p.Op {
-	case OpIn:
+	case OpIn, OpPrefix:
 		for _, v := range p.Values {
 			b, err := str(v)
 			if err != nil {
@@ -246,7 +249,11 @@ func (c *compiled) matchBytes(v []byte) bool {
 	case OpGe:
 		return bytes.Compare(v, c.bval) >= 0
 	case OpPrefix:
-		return bytes.HasPrefix(v, c.bval)
+		for _, s := range c.bset {
+			if bytes.HasPrefix(v, s) {
+				return true
+			}
+		}
 	case OpLike:
 		return c.like.Match(v)
 	case OpNotLike:

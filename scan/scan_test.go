@@ -370,6 +370,10 @@ func TestPredicatesEveryType(t *testing.T) {
 			return i < 0 || !strings.Contains(s[i+1:], "R")
 		}},
 		{"lineitem", Predicate{Field: 14, Op: OpNotLike, Values: []any{"% %"}}, func(v []any) bool { return !strings.Contains(v[14].(string), " ") }},
+		{"lineitem", Predicate{Field: 14, Op: OpPrefix, Values: []any{"MA", "TR", "X"}}, func(v []any) bool {
+			s := v[14].(string)
+			return strings.HasPrefix(s, "MA") || strings.HasPrefix(s, "TR") || strings.HasPrefix(s, "X")
+		}},
 		{"lineitem", Predicate{Field: 3, Op: OpIn, Values: []any{int64(1), int64(7), 2.5}}, func(v []any) bool { return v[3] == int64(1) || v[3] == int64(7) }},
 		{"lineitem", Predicate{Field: 0, Op: OpNe, Values: []any{int64(1)}}, func(v []any) bool { return v[0] != int64(1) }},
 		{"lineitem", Predicate{Field: 3, Op: OpNe, Values: []any{2.5}}, func(v []any) bool { return true }},
@@ -404,7 +408,7 @@ func TestPredicatesEveryType(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%d_%s_%s", i, tab.Format, c.pred.String(tab.Schema)), func(t *testing.T) {
 				want := reference(t, tab, c.match)
-				if (c.pred.Op == OpLike || c.pred.Op == OpNotLike) && (len(want) == 0 || int64(len(want)) == tab.Layout.Count) {
+				if (c.pred.Op == OpLike || c.pred.Op == OpNotLike || c.pred.Op == OpPrefix) && (len(want) == 0 || int64(len(want)) == tab.Layout.Count) {
 					t.Fatalf("the reference selects %d of %d records: the case tests nothing", len(want), tab.Layout.Count)
 				}
 				s, err := New(Spec{Table: tab, RowID: true, Filter: []Predicate{c.pred}, Workers: 2})

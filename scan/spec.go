@@ -23,7 +23,7 @@ const (
 	OpIn                      // column IN (Values...)
 	OpIsNull                  // column IS NULL
 	OpIsNotNull               // column IS NOT NULL
-	OpPrefix                  // CHAR column LIKE 'Values[0]%'
+	OpPrefix                  // CHAR column LIKE 'v%' for some v of Values
 	OpLike                    // CHAR column LIKE Values[0] (package like's patterns)
 	OpNotLike                 // CHAR column NOT LIKE Values[0]
 )
@@ -69,7 +69,14 @@ func (p Predicate) String(s *storage.Schema) string {
 	case OpIsNull, OpIsNotNull:
 		return name + " " + p.Op.String()
 	case OpPrefix:
-		return fmt.Sprintf("%s LIKE %s", name, storage.QuoteString(fmt.Sprint(p.Values[0])+"%"))
+		likes := make([]string, len(p.Values))
+		for i, v := range p.Values {
+			likes[i] = fmt.Sprintf("%s LIKE %s", name, storage.QuoteString(fmt.Sprint(v)+"%"))
+		}
+		if len(likes) == 1 {
+			return likes[0]
+		}
+		return "(" + strings.Join(likes, " OR ") + ")"
 	}
 	return fmt.Sprintf("%s %s %s", name, p.Op, vals[0])
 }
