@@ -310,6 +310,11 @@ func (r *Runner) statement(ctx context.Context, st parser.Statement, p piece) er
 	if r.started != nil {
 		r.started(ctx)
 	}
+	// An interrupt that came while the statement started wins over a
+	// result that was ready anyway: the user asked for it to stop.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	switch st.(type) {
 	case *parser.Set, *parser.CreateTable, *parser.CreateTableAs, *parser.DropTable, *parser.Copy:
 		for res.Next() {
