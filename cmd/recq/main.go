@@ -26,6 +26,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/chzyer/readline"
+	"github.com/recq/recq/parser"
 	"golang.org/x/term"
 )
 
@@ -105,6 +106,10 @@ func main() {
 	// took about a fifth of a one-shot "SELECT 1". Collection resumes, at
 	// the GOGC setting, before any statement runs.
 	gcPercent := debug.SetGCPercent(-1)
+	// Most runs are SQL: build the grammar (the longest part of start-up)
+	// on the other core while the flags are parsed. A run that needs no
+	// grammar exits without waiting for it.
+	go parser.Prepare()
 	e := &env{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
