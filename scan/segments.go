@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/bitutil"
@@ -85,17 +86,33 @@ func (p *partition) classify() error {
 	ch.seg = ch.seg[:ch.n]
 	f := &s.table.Schema.Fields[sg.Field]
 	off, end := f.Offset, f.End()
-	for r := range ch.n {
-		raw := ch.record(int32(r))[off:end]
-		if ch.varLen != nil && ch.varLen[r] < end {
-			// A variable-length record that ends before its type field.
-			raw = raw[:max(ch.varLen[r]-off, 0)]
+	if types := sg.ByteTypes(); types != nil && ch.varLen == nil && ch.n > 0 {
+		// Fixed-length records, one discriminator byte: a table lookup
+		// per record, the unknown types checked once for the chunk.
+		unknown := false
+		data := ch.data[off : (ch.n-1)*ch.stride+off+1]
+		for r := range ch.n {
+			v := types[data[r*ch.stride]]
+			ch.seg[r] = v
+			unknown = unknown || v < 0
 		}
-		v := sg.Classify(raw)
-		if v < 0 && sg.Closed {
-			return sg.UnknownTypeError(s.table.Schema, s.table.Path, ch.first+int64(r), ch.fileOffset(int32(r)), raw)
+		if unknown && sg.Closed {
+			r := slices.Index(ch.seg, -1)
+			return sg.UnknownTypeError(s.table.Schema, s.table.Path, ch.first+int64(r), ch.fileOffset(int32(r)), ch.record(int32(r))[off:end])
 		}
-		ch.seg[r] = int16(v)
+	} else {
+		for r := range ch.n {
+			raw := ch.record(int32(r))[off:end]
+			if ch.varLen != nil && ch.varLen[r] < end {
+				// A variable-length record that ends before its type field.
+				raw = raw[:max(ch.varLen[r]-off, 0)]
+			}
+			v := sg.Classify(raw)
+			if v < 0 && sg.Closed {
+				return sg.UnknownTypeError(s.table.Schema, s.table.Path, ch.first+int64(r), ch.fileOffset(int32(r)), raw)
+			}
+			ch.seg[r] = int16(v)
+		}
 	}
 	if !s.spec.ParentRowID {
 		return nil

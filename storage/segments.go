@@ -307,6 +307,11 @@ func (sg *Segments) Classify(raw []byte) int {
 	return -1
 }
 
+// ByteTypes returns, for a one-byte discriminator, the type index
+// (Classify's answer) of every byte value; nil for a wider one. A scan
+// classifies whole chunks through it without a call per record.
+func (sg *Segments) ByteTypes() *[256]int16 { return sg.byte1 }
+
 // Reads reports whether the table reads records of type v (-1: a type the
 // options do not name).
 func (sg *Segments) Reads(v int) bool {
