@@ -45,10 +45,24 @@ func slotMask(n int) (mask uint64, shift uint) {
 	return uint64(n - 1), uint(64 - bits.TrailingZeros(uint(n)))
 }
 
+// localBits is how many low bits of a key keep their place in a table:
+// keys that differ only in them (runs of consecutive integers, as a file
+// clustered by its key delivers them) sit in neighbouring slots, so a run
+// of 2^localBits keys touches two cache lines, not one line per key. The
+// rest of the key is hashed (Fibonacci hashing), so keys that share their
+// low bits still spread over the table.
+const localBits = 3
+
+// home returns the slot where the probe for k starts.
+func (m *u64Map) home(k uint64) uint64 {
+	const low = 1<<localBits - 1
+	return ((k>>localBits)*0x9E3779B97F4A7C15)>>(m.shift+localBits)<<localBits | k&low
+}
+
 // findOrInsert returns the group id for k, or inserts newID and returns
 // it with inserted set.
 func (m *u64Map) findOrInsert(k uint64, newID int32) (int32, bool) {
-	i := (k * 0x9E3779B97F4A7C15) >> m.shift
+	i := m.home(k)
 	for {
 		s := &m.slots[i]
 		if s.val == 0 {
@@ -72,7 +86,7 @@ func (m *u64Map) grow() {
 	m.alloc(len(old) * 2)
 	for _, s := range old {
 		if s.val != 0 {
-			j := (s.key * 0x9E3779B97F4A7C15) >> m.shift
+			j := m.home(s.key)
 			for m.slots[j].val != 0 {
 				j = (j + 1) & m.mask
 			}
@@ -709,7 +723,7 @@ func (t *groupTable) assignPacked(kb []uint64, keys []arrow.Array, sel []int32, 
 		if sel == nil {
 			kb = kb[:len(gids)]
 			for i, k := range kb {
-				j := (k * 0x9E3779B97F4A7C15) >> m.shift
+				j := m.home(k)
 				if sl := m.slots[j]; sl.val != 0 && sl.key == k {
 					gids[i] = sl.val - 1
 					continue
@@ -724,7 +738,7 @@ func (t *groupTable) assignPacked(kb []uint64, keys []arrow.Array, sel []int32, 
 		}
 		for _, i := range sel {
 			k := kb[i]
-			j := (k * 0x9E3779B97F4A7C15) >> m.shift
+			j := m.home(k)
 			if sl := m.slots[j]; sl.val != 0 && sl.key == k {
 				gids[i] = sl.val - 1
 				continue
@@ -893,7 +907,10 @@ func packFixedLen(kb []uint64, offs []int32, data []byte, f keyField) bool {
 var keySeed = maphash.MakeSeed()
 
 // hashKeys hashes each row of the key columns so that equal keys (as
-// grouping sees them: NULLs equal, -0 = 0) hash equally.
+// grouping sees them: NULLs equal, -0 = 0) hash equally. It splits groups
+// into buckets, and integer keys that differ only in their localBits low
+// bits hash equally, so that a run of consecutive keys lands in one
+// bucket, whose table keeps the run's slots together (u64Map.home).
 func hashKeys(keys []arrow.Array, n int) []uint64 {
 	h := make([]uint64, n)
 	for i := range h {
@@ -934,23 +951,23 @@ func hashKeys(keys []arrow.Array, n int) []uint64 {
 			switch byteWidth(a.DataType()) {
 			case 1:
 				for i, v := range values[uint8](a) {
-					col[i] = uint64(v)
+					col[i] = uint64(v) >> localBits
 				}
 			case 2:
 				for i, v := range values[uint16](a) {
-					col[i] = uint64(v)
+					col[i] = uint64(v) >> localBits
 				}
 			case 4:
 				for i, v := range values[uint32](a) {
-					col[i] = uint64(v)
+					col[i] = uint64(v) >> localBits
 				}
 			case 8:
 				for i, v := range values[uint64](a) {
-					col[i] = v
+					col[i] = v >> localBits
 				}
 			default:
 				for i, v := range values[i128](a) {
-					col[i] = v.lo ^ uint64(v.hi)*0xff51afd7ed558ccd
+					col[i] = v.lo>>localBits ^ uint64(v.hi)*0xff51afd7ed558ccd
 				}
 			}
 		}
@@ -982,7 +999,7 @@ func (t *groupTable) reserve(n int) {
 	t.u64.alloc(size)
 	for _, s := range old {
 		if s.val != 0 {
-			j := (s.key * 0x9E3779B97F4A7C15) >> t.u64.shift
+			j := t.u64.home(s.key)
 			for t.u64.slots[j].val != 0 {
 				j = (j + 1) & t.u64.mask
 			}

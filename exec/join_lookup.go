@@ -11,7 +11,7 @@ import (
 
 // find returns the id stored for k, or -1.
 func (m *u64Map) find(k uint64) int32 {
-	i := (k * 0x9E3779B97F4A7C15) >> m.shift
+	i := m.home(k)
 	for {
 		s := &m.slots[i]
 		if s.val == 0 {
