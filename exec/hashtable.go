@@ -281,6 +281,10 @@ type groupTable struct {
 	bbytes    int64
 	keyBuf    []uint64
 	rowBuf    []byte
+	// runs: run mode (hashtable_runs.go): the map is empty, the groups
+	// are in ascending packed key order, lastKey is the last group's.
+	runs    bool
+	lastKey uint64
 }
 
 func newGroupTable(types []arrow.DataType) *groupTable {
@@ -712,12 +716,18 @@ func packWhole(kb []uint64, a arrow.Array, f keyField, vb []byte, off int) bool 
 }
 
 func (t *groupTable) assignPacked(kb []uint64, keys []arrow.Array, sel []int32, gids []int32) {
-	m := t.u64
 	var vb []byte
 	var off int
 	if t.single {
 		vb, off = validityOf(keys[0])
 	}
+	if t.runs {
+		if vb == nil && t.assignRuns(kb, keys, sel, gids) {
+			return
+		}
+		t.endRuns()
+	}
+	m := t.u64
 	if vb == nil {
 		// probe inline; only misses go through findOrInsert
 		if sel == nil {
@@ -823,7 +833,7 @@ func (t *groupTable) assignBytes(keys []arrow.Array, n int, sel []int32, gids []
 
 // toBytes converts a packed table to the byte-keyed form, keeping ids.
 func (t *groupTable) toBytes() {
-	t.packed = false
+	t.packed, t.runs = false, false
 	t.bmap = make(map[string]int32, t.n)
 	if t.n > 0 {
 		mem := memory.DefaultAllocator
@@ -986,8 +996,12 @@ func hashKeys(keys []arrow.Array, n int) []uint64 {
 	return h
 }
 
-// reserve sizes the table for about n groups in total.
+// reserve sizes the table for about n groups in total; a table in run
+// mode leaves it, as its caller is about to insert keys in any order.
 func (t *groupTable) reserve(n int) {
+	if t.runs {
+		t.endRuns()
+	}
 	if t.u64 == nil || n <= len(t.u64.slots)/2 {
 		return
 	}

@@ -287,7 +287,7 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 			return err
 		}
 		held = b
-		if bs != nil && p.table.n > sharedGroups {
+		if bs != nil && p.table.n > sharedGroups && !p.table.runs {
 			// many groups: partial aggregation saves little and costs a
 			// second insert per group at the merge. Move what we have
 			// into the shared buckets and aggregate there from now on.
@@ -309,6 +309,10 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 	return s.Err()
 }
 
+// aggRuns off (tests) keeps partition tables out of run mode
+// (hashtable_runs.go), so that clustered inputs take the hash path too.
+var aggRuns = true
+
 // sharedGroups is the partial group count above which a partition worker
 // switches to the shared, lock-protected buckets.
 var sharedGroups = 1 << 16
@@ -319,6 +323,7 @@ var sharedGroups = 1 << 16
 var aggPaths struct {
 	sharedSwitches atomic.Int64 // partition workers moved to shared buckets
 	parallelMerges atomic.Int64 // merges done bucket by bucket in parallel
+	runMerges      atomic.Int64 // partials in run mode merged side by side
 }
 
 // bucketSet is the final aggregation state split by a hash of the group
@@ -412,8 +417,16 @@ func mergeSelected(dst, src *partialAgg, keys []arrow.Array, sel []int32, mappin
 	}
 	dst.table.assign(keys, src.table.n, sel, mapping)
 	dst.resize()
-	for _, g := range sel {
-		dst.rows.n[mapping[g]] += src.rows.n[g]
+	return fold(dst, src, mapping)
+}
+
+// fold adds the groups of src into those of dst: mapping[g] is the group
+// of dst that src's group g joins, -1 for none. dst is already sized.
+func fold(dst, src *partialAgg, mapping []int32) error {
+	for g, m := range mapping {
+		if m >= 0 {
+			dst.rows.n[m] += src.rows.n[g]
+		}
 	}
 	for j := range dst.states {
 		if err := dst.states[j].merge(src.states[j], mapping); err != nil {
@@ -597,18 +610,7 @@ func (a *Aggregate) merge(mem memory.Allocator, dst, src *partialAgg) error {
 	dst.table.reserve(dst.table.n + src.table.n)
 	dst.table.assign(keys, src.table.n, nil, mapping)
 	dst.resize()
-	for g, m := range mapping {
-		if m < 0 {
-			continue
-		}
-		dst.rows.n[m] += src.rows.n[g]
-	}
-	for j := range dst.states {
-		if err := dst.states[j].merge(src.states[j], mapping); err != nil {
-			return err
-		}
-	}
-	return nil
+	return fold(dst, src, mapping)
 }
 
 func (a *Aggregate) Execute(ctx context.Context, partition int) (Stream, error) {
@@ -675,6 +677,9 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 		if err != nil {
 			return nil, err
 		}
+		if aggRuns {
+			p.table.expectRuns() // input clustered by the keys needs no hashing
+		}
 		partials[i] = p
 	}
 	var bs *bucketSet
@@ -717,6 +722,13 @@ func (a *Aggregate) run(ctx context.Context, mem memory.Allocator, mt *memTracke
 			return nil, err
 		}
 		finals = []*partialAgg{p}
+	case np > 1 && allRuns(partials):
+		aggPaths.runMerges.Add(1)
+		final, err := a.mergeRuns(ctx, mem, mt, partials)
+		if err != nil {
+			return nil, err
+		}
+		finals = []*partialAgg{final}
 	case np > 1 && len(a.groupBy) > 0 && total >= parallelMergeMin:
 		aggPaths.parallelMerges.Add(1)
 		if finals, err = a.mergeParallel(ctx, mem, mt, partials); err != nil {
@@ -835,18 +847,8 @@ func (a *Aggregate) mergeParallel(ctx context.Context, mem memory.Allocator, mt 
 				continue
 			}
 			mapping := make([]int32, src.table.n)
-			for i := range mapping {
-				mapping[i] = -1
-			}
-			f.table.assign(srcs[p].keys, src.table.n, sel, mapping)
-			f.resize()
-			for _, g := range sel {
-				f.rows.n[mapping[g]] += src.rows.n[g]
-			}
-			for j := range f.states {
-				if err := f.states[j].merge(src.states[j], mapping); err != nil {
-					return err
-				}
+			if err := mergeSelected(f, src, srcs[p].keys, sel, mapping); err != nil {
+				return err
 			}
 			by := f.bytes()
 			if err := mt.add(by - held); err != nil {
