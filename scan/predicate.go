@@ -52,6 +52,7 @@ type compiled struct {
 	bval     []byte            // domBytes: the constant
 	bset     [][]byte          // domBytes: the IN list, the prefixes, BETWEEN's bounds
 	like     *like.Pattern     // domBytes LIKE, NOT LIKE
+	needle   []byte            // like's needle, for the chunk search (predicate_like.go)
 }
 
 func domainOf(t storage.Type) domain {
@@ -223,6 +224,7 @@ func (c *compiled) compileBytes() error {
 	c.bval = b
 	if p.Op == OpLike || p.Op == OpNotLike {
 		c.like = like.Compile(string(b))
+		c.needle = c.like.Needle()
 	}
 	return nil
 }
@@ -419,6 +421,11 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 		trim := f.Trim
 		if c.like != nil && trim == storage.TrimTrailing && c.like.IgnoresPadding(" \x00") {
 			trim = storage.TrimNone // the pattern reads the same padded or not
+		}
+		if c.like != nil {
+			if out, ok := c.filterLikeNeedle(ch, sel, out, trim); ok {
+				return out, nil
+			}
 		}
 		return c.filterRecords(ch, sel, out, func(rec []byte) bool {
 			return c.matchBytes(storage.TrimChar(rec[off:f.End()], trim))

@@ -24,6 +24,7 @@ type Pattern struct {
 	// may be empty), and the ones between are found left to right.
 	simple bool
 	segs   [][]byte
+	needle finder // Needle's finder
 }
 
 // Compile compiles a pattern.
@@ -35,6 +36,7 @@ func Compile(pattern string) *Pattern {
 			p.segs = append(p.segs, []byte(s))
 		}
 	}
+	p.needle = newFinder(p.Needle())
 	return p
 }
 
@@ -46,6 +48,24 @@ func Compile(pattern string) *Pattern {
 func (p *Pattern) IgnoresPadding(pad string) bool {
 	return p.simple && len(p.segs) > 1 && len(p.segs[len(p.segs)-1]) == 0 &&
 		!bytes.ContainsAny(p.text, pad)
+}
+
+// Needle returns the longest literal run of the pattern that may sit
+// anywhere in a matching value: one between two %s. Every value that
+// matches contains it, so a caller can look for it across many values at
+// once and test only the values that hold it. Nil when the pattern has no
+// such run (no %...%, or an _).
+func (p *Pattern) Needle() []byte {
+	if !p.simple || len(p.segs) < 3 {
+		return nil
+	}
+	var best []byte
+	for _, seg := range p.segs[1 : len(p.segs)-1] {
+		if len(seg) > len(best) {
+			best = seg
+		}
+	}
+	return best
 }
 
 // Match reports whether s matches the pattern.

@@ -70,6 +70,23 @@ func reference(s, p string) bool {
 	return regexp.MustCompile(b.String()).MatchString(s)
 }
 
+func TestNeedle(t *testing.T) {
+	for _, c := range []struct{ pattern, needle string }{
+		{"%special%requests%", "requests"},
+		{"ab%cde%f%", "cde"},
+		{"%x%", "x"},
+		{"abc%", ""},  // anchored at the start only
+		{"%abc", ""},  // at the end only
+		{"a%%b", ""},  // no literal between two %s
+		{"%a_c%", ""}, // _ makes the pattern general
+		{"abc", ""},   // no % at all
+	} {
+		if got := string(Compile(c.pattern).Needle()); got != c.needle {
+			t.Errorf("Needle(%q) = %q, want %q", c.pattern, got, c.needle)
+		}
+	}
+}
+
 func FuzzMatch(f *testing.F) {
 	f.Add("mississippi", "m%s_s%")
 	f.Add("special requests", "%special%requests%")
@@ -78,8 +95,13 @@ func FuzzMatch(f *testing.F) {
 		if !utf8.ValidString(s) || !utf8.ValidString(p) || len(p) > 40 {
 			return // the reference counts invalid bytes differently
 		}
-		if got, want := Compile(p).Match([]byte(s)), reference(s, p); got != want {
+		pat := Compile(p)
+		got, want := pat.Match([]byte(s)), reference(s, p)
+		if got != want {
 			t.Fatalf("%q LIKE %q = %v, want %v", s, p, got, want)
+		}
+		if n := pat.Needle(); got && n != nil && !strings.Contains(s, string(n)) {
+			t.Fatalf("%q matches %q but lacks its needle %q", s, p, n)
 		}
 	})
 }
