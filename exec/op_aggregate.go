@@ -27,6 +27,11 @@ import (
 // aggregates its further rows straight into them; the buckets are then
 // finished one by one. Large partials that never switched are merged in
 // parallel, one key bucket per goroutine.
+//
+// Input clustered by the keys (a file sorted by them, read in order by
+// each partition) takes neither: a partition's table stays in run mode
+// (hashtable_runs.go) while its keys ascend, and partitions that all did
+// are merged side by side in key order (agg_runs.go).
 type Aggregate struct {
 	opBase
 	child      Operator
