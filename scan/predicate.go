@@ -291,6 +291,13 @@ func (c *compiled) filter(ch *chunk, sel, out []int32) ([]int32, error) {
 	if !f.NullInValue() {
 		return c.filterBinary(ch, sel, out)
 	}
+	if c.like != nil && f.Encoding == storage.Text && f.CodePage == 0 {
+		// The raw bytes are the value (ValueBytes returns them as they are).
+		isNull := func(rec []byte) bool { return f.IsNullValue(rec[f.Offset:f.End()]) }
+		if out, ok := c.filterLikeNeedle(ch, sel, out, f.Trim, isNull); ok {
+			return out, nil
+		}
+	}
 	var buf [valueBufLen]byte
 	fast := c.dom == domInt && (f.Encoding == storage.Zoned || f.Encoding == storage.Packed)
 	for _, r := range sel {
@@ -423,7 +430,11 @@ func (c *compiled) filterBinary(ch *chunk, sel, out []int32) ([]int32, error) {
 			trim = storage.TrimNone // the pattern reads the same padded or not
 		}
 		if c.like != nil {
-			if out, ok := c.filterLikeNeedle(ch, sel, out, trim); ok {
+			var isNull func(rec []byte) bool
+			if f.NullBit >= 0 {
+				isNull = func(rec []byte) bool { return c.schema.IsNull(f, rec) }
+			}
+			if out, ok := c.filterLikeNeedle(ch, sel, out, trim, isNull); ok {
 				return out, nil
 			}
 		}

@@ -21,13 +21,15 @@ import (
 // reads less.
 const likeDenseSel = 4
 
-// filterLikeNeedle is filterRecords for [NOT] LIKE on a field without a
-// null bit whose pattern has a needle; false when it does not apply (no
-// needle, or too few records selected). trim is how the field's value is
-// read for the full pattern.
-func (c *compiled) filterLikeNeedle(ch *chunk, sel, out []int32, trim storage.TrimMode) ([]int32, bool) {
+// filterLikeNeedle is the loop of [NOT] LIKE on a field whose raw bytes are
+// its value (a binary CHAR, or a text one without a code page) when the
+// pattern has a needle; false when it does not apply (no needle, or too
+// few records selected). trim is how the field's value is read for the
+// full pattern; isNull, when set, says which records hold NULL (which
+// passes neither LIKE nor NOT LIKE).
+func (c *compiled) filterLikeNeedle(ch *chunk, sel, out []int32, trim storage.TrimMode, isNull func(rec []byte) bool) ([]int32, bool) {
 	needle := c.needle
-	if len(needle) == 0 || c.field.NullBit >= 0 {
+	if len(needle) == 0 {
 		return out, false
 	}
 	if len(sel) == 0 {
@@ -63,8 +65,11 @@ func (c *compiled) filterLikeNeedle(ch *chunk, sel, out []int32, trim storage.Tr
 		for h < len(holders) && holders[h] < r {
 			h++
 		}
-		match := h < len(holders) && holders[h] == r &&
-			c.like.Match(storage.TrimChar(ch.record(r)[off:end], trim))
+		rec := ch.record(r)
+		if isNull != nil && isNull(rec) {
+			continue
+		}
+		match := h < len(holders) && holders[h] == r && c.like.Match(storage.TrimChar(rec[off:end], trim))
 		if match != notLike {
 			out = append(out, r)
 		}

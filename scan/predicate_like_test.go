@@ -66,7 +66,7 @@ func TestFilterLikeNeedle(t *testing.T) {
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("%s %q, %s: got %v\nwant %v", op, pattern, name, got, want)
 				}
-				if _, ok := c.filterLikeNeedle(ch, sel, nil, f.Trim); ok {
+				if _, ok := c.filterLikeNeedle(ch, sel, nil, f.Trim, nil); ok {
 					searched++
 				}
 			}
@@ -74,5 +74,49 @@ func TestFilterLikeNeedle(t *testing.T) {
 	}
 	if searched == 0 {
 		t.Error("the chunk search never ran")
+	}
+
+	// A text field with a NULLIF sentinel that holds the needle: NULL
+	// passes neither LIKE nor NOT LIKE.
+	ts, err := storage.NewSchema([]storage.Field{
+		{Name: "a", Type: storage.TChar(5), Offset: 0, Width: 5, Encoding: storage.Text},
+		{Name: "b", Type: storage.TChar(9), Offset: 5, Width: 9, Encoding: storage.Text, Nullable: true, NullIf: []string{"ab"}},
+		{Name: "c", Type: storage.TChar(3), Offset: 14, Width: 3, Encoding: storage.Text},
+	}, storage.SchemaOptions{DefaultEncoding: storage.Text, NullBitmap: storage.Implicit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := &ts.Fields[1]
+	for r := 0; r < n; r += 7 {
+		copy(data[r*stride+tf.Offset:], "ab       ") // the sentinel: NULL
+	}
+	nulls := 0
+	for _, op := range []Op{OpLike, OpNotLike} {
+		c, err := compile(ts, Predicate{Field: 1, Op: op, Values: []any{"%ab%"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := like.Compile("%ab%")
+		var want []int32
+		for _, r := range sels["all"] {
+			raw := ch.record(r)[tf.Offset:tf.End()]
+			if tf.IsNullValue(raw) {
+				nulls++
+				continue
+			}
+			if p.Match(storage.TrimChar(raw, tf.Trim)) != (op == OpNotLike) {
+				want = append(want, r)
+			}
+		}
+		got, err := c.filter(ch, append([]int32(nil), sels["all"]...), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("text %s: got %v\nwant %v", op, got, want)
+		}
+	}
+	if nulls == 0 {
+		t.Error("no NULL values in the text case")
 	}
 }
