@@ -64,10 +64,12 @@ func TestAggregateRuns(t *testing.T) {
 	noLeaks(t)
 	mem := checkedMem(t)
 	const n = 3000
-	var ids, codes, vals, shuffled []any
+	var ids, codes, vals, shuffled, major, minor []any
 	for i := range n {
-		ids = append(ids, i/7*3)      // runs of 7, ascending with gaps
-		codes = append(codes, i/1000) // a second key column, ascending
+		major = append(major, i/100)    // sorted by (major, minor):
+		minor = append(minor, i%100/10) // minor cycles within each major
+		ids = append(ids, i/7*3)        // runs of 7, ascending with gaps
+		codes = append(codes, i/1000)   // a second key column, ascending
 		vals = append(vals, i%13)
 		shuffled = append(shuffled, (i*7919)%n/5)
 	}
@@ -80,6 +82,7 @@ func TestAggregateRuns(t *testing.T) {
 	}{
 		{"one int key", []colSpec{c("k", tInt64, ids...), c("v", tInt64, vals...)}, []Expr{Col(0, "k", tInt64)}, true},
 		{"two packed keys", []colSpec{c("s", tInt32, codes...), c("k", tInt64, ids...), c("v", tInt64, vals...)}, []Expr{Col(0, "s", tInt32), Col(1, "k", tInt64)}, true},
+		{"sorted by both keys", []colSpec{c("a", tInt64, major...), c("b", tInt32, minor...), c("v", tInt64, vals...)}, []Expr{Col(0, "a", tInt64), Col(1, "b", tInt32)}, true},
 		{"out of order", []colSpec{c("k", tInt64, shuffled...), c("v", tInt64, vals...)}, []Expr{Col(0, "k", tInt64)}, false},
 	}
 	for _, tc := range cases {

@@ -355,9 +355,14 @@ func (t *groupTable) layout() bool {
 			return false
 		}
 	}
+	// The first column takes the highest bits, so that packed keys
+	// compare as the key tuples do (for non-negative integers): a file
+	// sorted by the keys then feeds ascending packed keys (run mode,
+	// hashtable_runs.go).
 	shift := uint(0)
 	t.fields = make([]keyField, len(t.types))
-	for i, ty := range t.types {
+	for i := len(t.types) - 1; i >= 0; i-- {
+		ty := t.types[i]
 		f := &t.fields[i]
 		if isString(ty) {
 			f.width = min(int((strBits-3)/8), 7)
@@ -400,7 +405,8 @@ func (t *groupTable) narrowLayout(nullBits uint) bool {
 	}
 	t.fields = make([]keyField, len(t.types))
 	shift := uint(0)
-	for i, ty := range t.types {
+	for i := len(t.types) - 1; i >= 0; i-- { // the first column highest, as in layout
+		ty := t.types[i]
 		f := &t.fields[i]
 		f.bits = min(fixedBits(ty), share)
 		f.narrow = f.bits < fixedBits(ty)
