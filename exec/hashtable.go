@@ -100,12 +100,16 @@ func (m *u64Map) bytes() int64 { return int64(len(m.slots)) * 16 }
 // keyStore keeps the key values of every group, for output.
 type keyStore interface {
 	appendRow(a arrow.Array, i int)
+	// equal reports whether group g's key equals row i of a, as
+	// grouping compares them except that floats compare by their bits
+	// (so -0 and 0 differ: callers fall back to the byte encoding).
+	equal(g int, a arrow.Array, i int) bool
 	build(mem memory.Allocator) arrow.Array
 	bytes() int64
 	len() int
 }
 
-type fixedKeys[T any] struct {
+type fixedKeys[T comparable] struct {
 	typ   arrow.DataType
 	vals  []T
 	valid []bool
@@ -285,6 +289,10 @@ type groupTable struct {
 	// are in ascending packed key order, lastKey is the last group's.
 	runs    bool
 	lastKey uint64
+	// lead: lead-key mode (hashtable_lead.go), the groups by their first
+	// key; leadOK: the table may use it (expectLead).
+	lead   *u64Map
+	leadOK bool
 }
 
 func newGroupTable(types []arrow.DataType) *groupTable {
@@ -533,6 +541,9 @@ func (t *groupTable) bytes() int64 {
 	if t.u64 != nil {
 		b += t.u64.bytes()
 	}
+	if t.lead != nil {
+		b += t.lead.bytes()
+	}
 	return b + t.bbytes + int64(cap(t.keyBuf))*8
 }
 
@@ -566,9 +577,27 @@ func (t *groupTable) assign(keys []arrow.Array, n int, sel []int32, gids []int32
 			t.assignPacked(t.keyBuf[:n], keys, sel, gids)
 			return
 		}
+		t.leavePacked()
+	}
+	if t.lead != nil {
+		if t.assignLead(keys, n, sel, gids) {
+			return
+		}
 		t.toBytes()
 	}
 	t.assignBytes(keys, n, sel, gids)
+}
+
+// leavePacked moves a packed table that met a key it cannot pack to
+// lead-key mode when it may use it and its groups allow, else to the
+// byte-encoded map.
+func (t *groupTable) leavePacked() {
+	t.runs = false
+	if t.leadOK && t.leadFromGroups() {
+		t.packed, t.u64, t.nullGroup = false, nil, -1
+		return
+	}
+	t.toBytes()
 }
 
 // packShared packs the keys of n rows under t's layout into *buf, for
@@ -839,7 +868,7 @@ func (t *groupTable) assignBytes(keys []arrow.Array, n int, sel []int32, gids []
 
 // toBytes converts a packed table to the byte-keyed form, keeping ids.
 func (t *groupTable) toBytes() {
-	t.packed, t.runs = false, false
+	t.packed, t.runs, t.lead = false, false, nil
 	t.bmap = make(map[string]int32, t.n)
 	if t.n > 0 {
 		mem := memory.DefaultAllocator

@@ -143,6 +143,9 @@ type partialAgg struct {
 
 func (a *Aggregate) newPartial() (*partialAgg, error) {
 	p := &partialAgg{table: newGroupTable(a.keyTypes)}
+	if aggLead {
+		p.table.expectLead()
+	}
 	// sum(x) and avg(x) share one state
 	shared := map[string]aggState{}
 	for _, ag := range a.aggs {
@@ -313,6 +316,10 @@ func (a *Aggregate) consume(ctx context.Context, part int, pp **partialAgg, mt *
 	}
 	return s.Err()
 }
+
+// aggLead off (tests) keeps aggregation tables out of lead-key mode
+// (hashtable_lead.go), so that their keys take the byte-encoded map.
+var aggLead = true
 
 // aggRuns off (tests) keeps partition tables out of run mode
 // (hashtable_runs.go), so that clustered inputs take the hash path too.
