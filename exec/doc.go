@@ -43,8 +43,10 @@
 // dense group id assigned by the hash table (hashtable.go); partial states
 // are merged by group id mapping. While a partition's keys arrive in
 // ascending runs (input clustered by the keys), its table assigns ids
-// without hashing (hashtable_runs.go). Memory used by aggregation and sort
-// state is reserved from a Budget.
+// without hashing (hashtable_runs.go); keys too wide to pack whose first
+// column is an integer that decides the rest (an id and its attributes)
+// are found by that column alone (hashtable_lead.go). Memory used by
+// aggregation and sort state is reserved from a Budget.
 //
 // Joins (op_hashjoin.go, op_nljoin.go, join_*.go) read their build side
 // (HashJoin's Build, NestedLoopJoin's right input) once per execution, in
