@@ -115,10 +115,13 @@ func TestAggregateRuns(t *testing.T) {
 
 // TestAggregateWithoutRuns runs the aggregate tests with run mode off, so
 // that their clustered inputs take the hash path as well.
-func TestAggregateWithoutRuns(t *testing.T) {
-	old := aggRuns
-	aggRuns = false
-	defer func() { aggRuns = old }()
+func TestAggregateWithoutRuns(t *testing.T) { aggregateTestsWith(t, &aggRuns, false) }
+
+// aggregateTestsWith runs the aggregate tests with a path switch set.
+func aggregateTestsWith(t *testing.T, knob *bool, value bool) {
+	old := *knob
+	*knob = value
+	defer func() { *knob = old }()
 	TestAggregateLayouts(t)
 	TestGroupKeyShapes(t)
 	TestAggregateFunctions(t)

@@ -134,12 +134,4 @@ func TestAggregateLead(t *testing.T) {
 
 // TestAggregateWithoutLead runs the aggregate tests with lead-key mode
 // off, so that their wide keys take the byte-encoded map as well.
-func TestAggregateWithoutLead(t *testing.T) {
-	old := aggLead
-	aggLead = false
-	defer func() { aggLead = old }()
-	TestAggregateLayouts(t)
-	TestGroupKeyShapes(t)
-	TestAggregateFunctions(t)
-	TestMoreAggregates(t)
-}
+func TestAggregateWithoutLead(t *testing.T) { aggregateTestsWith(t, &aggLead, false) }

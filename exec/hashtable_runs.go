@@ -31,38 +31,37 @@ func (t *groupTable) expectRuns() {
 // groups, and assigning the batch again through the map gives them the
 // same ones.
 func (t *groupTable) assignRuns(kb []uint64, keys []arrow.Array, sel []int32, gids []int32) bool {
-	last := t.lastKey
 	if sel == nil {
 		for i, k := range kb[:len(gids)] {
-			switch {
-			case t.n > 0 && k == last:
-			case t.n > 0 && k < last:
+			if gids[i] = t.runStep(k, keys, i); gids[i] < 0 {
 				t.endRuns()
 				return false
-			default:
-				t.newGroup(keys, i)
-				last = k
-				t.lastKey = k
 			}
-			gids[i] = int32(t.n - 1)
 		}
 		return true
 	}
 	for _, i := range sel {
-		k := kb[i]
-		switch {
-		case t.n > 0 && k == last:
-		case t.n > 0 && k < last:
+		if gids[i] = t.runStep(kb[i], keys, int(i)); gids[i] < 0 {
 			t.endRuns()
 			return false
-		default:
-			t.newGroup(keys, int(i))
-			last = k
-			t.lastKey = k
 		}
-		gids[i] = int32(t.n - 1)
 	}
 	return true
+}
+
+// runStep returns the group of row i, whose packed key is k, in run mode:
+// the last group when k is its key, a new group when k is greater, -1
+// when k is out of order.
+func (t *groupTable) runStep(k uint64, keys []arrow.Array, i int) int32 {
+	switch {
+	case t.n > 0 && k == t.lastKey:
+	case t.n > 0 && k < t.lastKey:
+		return -1
+	default:
+		t.newGroup(keys, i)
+		t.lastKey = k
+	}
+	return int32(t.n - 1)
 }
 
 // endRuns leaves run mode: the groups made so far go into the hash map.
