@@ -58,3 +58,36 @@ func TestPushedSelectivity(t *testing.T) {
 		}
 	}
 }
+
+// TestScanSelectivity: range tests on one column intersect (a date range
+// written as >= and < keeps the days between), the rest multiply.
+func TestScanSelectivity(t *testing.T) {
+	tab, err := storage.Open("../testdata/lineitem.rec", storage.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ship, ln := tab.Schema.Lookup("l_shipdate"), tab.Schema.Lookup("l_linenumber")
+	slo, shi, _ := tab.Blocks.Range(ship)
+	days := float64(shi - slo + 1)
+	from := storage.DateValue(slo + 100)
+	to := storage.DateValue(slo + 130)
+	month := []scan.Predicate{
+		{Field: ship, Op: scan.OpGe, Values: []any{from}},
+		{Field: ship, Op: scan.OpLt, Values: []any{to}},
+	}
+	for _, c := range []struct {
+		name  string
+		preds []scan.Predicate
+		want  float64
+	}{
+		{"a month as two comparisons", month, 30 / days},
+		{"and a line number", append(month[:2:2], scan.Predicate{Field: ln, Op: scan.OpLe, Values: []any{int64(2)}}), 30 / days * 2 / 7},
+		{"an empty range", []scan.Predicate{{Field: ln, Op: scan.OpGt, Values: []any{int64(5)}}, {Field: ln, Op: scan.OpLt, Values: []any{int64(3)}}}, 1.0 / 7},
+		{"a LIKE beside", append(month[:2:2], scan.Predicate{Field: tab.Schema.Lookup("l_comment"), Op: scan.OpLike, Values: []any{"%x%"}}), 30 / days * likeSelectivity},
+		{"nothing pushed", nil, 1},
+	} {
+		if got := scanSelectivity(tab, c.preds); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

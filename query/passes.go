@@ -1011,9 +1011,7 @@ func estimateRows(n Node) float64 {
 				rows += float64(r.End - r.Start)
 			}
 		}
-		for _, p := range x.pushed {
-			rows *= pushedSelectivity(x.table, p)
-		}
+		rows *= scanSelectivity(x.table, x.pushed)
 		if x.limit > 0 {
 			rows = math.Min(rows, float64(x.limit))
 		}
@@ -1085,43 +1083,102 @@ func pushedSelectivity(t *storage.Table, p scan.Predicate) float64 {
 	case scan.OpNotLike:
 		return 1 - likeSelectivity
 	}
-	lo, hi, ok := t.Blocks.Range(p.Field)
-	if !ok {
-		return unknown
+	if a, b, ok := rangeOf(t, p); ok {
+		return rangeShare(t, p.Field, a, b)
 	}
-	vals := make([]float64, len(p.Values))
-	for i, v := range p.Values {
-		switch x := v.(type) {
-		case int64:
-			vals[i] = float64(x)
-		case storage.DateValue:
-			vals[i] = float64(x)
-		default:
-			return unknown
+	if p.Op == scan.OpIn {
+		if lo, hi, ok := t.Blocks.Range(p.Field); ok && numericValues(p.Values) {
+			return math.Min(float64(len(p.Values))/(float64(hi)-float64(lo)+1), 1)
 		}
 	}
-	width := float64(hi) - float64(lo) + 1
-	share := func(a, b float64) float64 { // of [a, b]
-		a, b = math.Max(a, float64(lo)), math.Min(b, float64(hi))
-		return math.Max(b-a+1, 1) / width
+	return unknown
+}
+
+// scanSelectivity is the share of a scan's records all its pushed
+// predicates are estimated to keep. The range tests on one column are
+// intersected first: a date range written as two comparisons keeps the
+// records between its ends, not the product of two halves. The other
+// predicates multiply (pushedSelectivity).
+func scanSelectivity(t *storage.Table, preds []scan.Predicate) float64 {
+	type interval struct{ lo, hi float64 }
+	ranges := map[int]interval{}
+	var fields []int // in order of first mention, for a stable product
+	sel := 1.0
+	for _, p := range preds {
+		a, b, ok := rangeOf(t, p)
+		if !ok {
+			sel *= pushedSelectivity(t, p)
+			continue
+		}
+		r, seen := ranges[p.Field]
+		if !seen {
+			r = interval{math.Inf(-1), math.Inf(1)}
+			fields = append(fields, p.Field)
+		}
+		ranges[p.Field] = interval{math.Max(r.lo, a), math.Min(r.hi, b)}
 	}
+	for _, f := range fields {
+		sel *= rangeShare(t, f, ranges[f].lo, ranges[f].hi)
+	}
+	return sel
+}
+
+// rangeOf returns the values [a, b] a range test (=, <, <=, >, >=,
+// BETWEEN) on a signed integer or date column keeps, when the .rec block
+// min/max give the column's range.
+func rangeOf(t *storage.Table, p scan.Predicate) (a, b float64, ok bool) {
+	switch p.Op {
+	case scan.OpEq, scan.OpLt, scan.OpLe, scan.OpGt, scan.OpGe, scan.OpBetween:
+	default:
+		return 0, 0, false
+	}
+	if _, _, ok := t.Blocks.Range(p.Field); !ok || !numericValues(p.Values) {
+		return 0, 0, false
+	}
+	v := func(i int) float64 {
+		switch x := p.Values[i].(type) {
+		case int64:
+			return float64(x)
+		case storage.DateValue:
+			return float64(x)
+		}
+		return 0
+	}
+	inf := math.Inf(1)
 	switch p.Op {
 	case scan.OpEq:
-		return 1 / width
-	case scan.OpIn:
-		return math.Min(float64(len(vals))/width, 1)
+		return v(0), v(0), true
 	case scan.OpLt:
-		return share(math.Inf(-1), vals[0]-1)
+		return -inf, v(0) - 1, true
 	case scan.OpLe:
-		return share(math.Inf(-1), vals[0])
+		return -inf, v(0), true
 	case scan.OpGt:
-		return share(vals[0]+1, math.Inf(1))
+		return v(0) + 1, inf, true
 	case scan.OpGe:
-		return share(vals[0], math.Inf(1))
-	case scan.OpBetween:
-		return share(vals[0], vals[1])
+		return v(0), inf, true
 	}
-	return unknown
+	return v(0), v(1), true // BETWEEN
+}
+
+// numericValues reports whether every value is an int64 or a date.
+func numericValues(vals []any) bool {
+	for _, v := range vals {
+		switch v.(type) {
+		case int64, storage.DateValue:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// rangeShare is the share of a column's range (its .rec block min/max)
+// that [a, b] covers, at least one value's worth.
+func rangeShare(t *storage.Table, field int, a, b float64) float64 {
+	lo, hi, _ := t.Blocks.Range(field)
+	width := float64(hi) - float64(lo) + 1
+	a, b = math.Max(a, float64(lo)), math.Min(b, float64(hi))
+	return math.Max(b-a+1, 1) / width
 }
 
 func chooseBuildSide(n Node) (Node, error) {
