@@ -47,26 +47,18 @@ func (t *groupTable) leadKeys(a arrow.Array) ([]uint64, bool) {
 	if a.NullN() > 0 {
 		return nil, false
 	}
-	if cap(t.keyBuf) < a.Len() {
-		t.keyBuf = make([]uint64, a.Len())
-	}
-	kb := t.keyBuf[:a.Len()]
+	kb := t.keyBuf[:0]
 	switch byteWidth(a.DataType()) {
 	case 1:
-		for i, v := range values[uint8](a) {
-			kb[i] = uint64(v)
-		}
+		kb = appendWidened(kb, values[uint8](a))
 	case 2:
-		for i, v := range values[uint16](a) {
-			kb[i] = uint64(v)
-		}
+		kb = appendWidened(kb, values[uint16](a))
 	case 4:
-		for i, v := range values[uint32](a) {
-			kb[i] = uint64(v)
-		}
+		kb = appendWidened(kb, values[uint32](a))
 	default:
-		copy(kb, values[uint64](a))
+		kb = append(kb, values[uint64](a)...)
 	}
+	t.keyBuf = kb
 	return kb, true
 }
 
